@@ -1,0 +1,438 @@
+/*
+ * The session commands: login, logout, whoami, and ping. They own asking for the password
+ * (standard input, RENO_PASSWORD, or the terminal with echo off) and keeping it out of
+ * memory once sent; the token file itself belongs to settings.c.
+ *
+ * While the terminal's echo is off, the fatal signals a user sends (^C, ^\, a hang-up, a
+ * kill) first restore it and then take their default action, so no exit path leaves the
+ * terminal without echo.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "msg.h"
+#include "output.h"
+
+/* Room for the longest password the protocol allows, its newline, and one byte more. */
+#define PASSWORD_BUF (MSG_MAX_PASSWORD + 3)
+
+/* ---- Reading the password -------------------------------------------------------------- */
+
+static int tty_fd = -1;
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_echo_off;
+
+static const int tty_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+#define TTY_SIGNAL_COUNT (sizeof tty_signals / sizeof tty_signals[0])
+
+static void restore_tty_and_die(int sig)
+{
+    /* tcsetattr, signal and raise are async-signal-safe. */
+    if (tty_echo_off)
+        tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/*
+ * Reads one line from fd into buf (at most size - 2 bytes of text), without stdio, so that
+ * no copy of the secret stays in a stdio buffer. Returns the length (the newline, and a
+ * carriage return before it, taken off), -1 on a read error, -2 when the line is too long.
+ * End of input ends the line.
+ */
+static ssize_t read_secret_line(int fd, char *buf, size_t size)
+{
+    size_t len = 0;
+    for (;;) {
+        char c;
+        ssize_t n = read(fd, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0 || c == '\n')
+            break;
+        if (len + 2 >= size)
+            return -2;
+        buf[len++] = c;
+    }
+    if (len > 0 && buf[len - 1] == '\r')
+        len--;
+    buf[len] = '\0';
+    return (ssize_t)len;
+}
+
+/* Prompts on the controlling terminal with echo off. CMD_CONTINUE or an exit code. */
+static int read_password_tty(const struct cmd *self, const char *user, char *buf, size_t size)
+{
+    tty_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (tty_fd < 0)
+        return cmd_usage_error(self, "no terminal to ask for the password: "
+                                     "use --password-stdin or set RENO_PASSWORD");
+    int rc = CMD_CONTINUE;
+    struct sigaction old_actions[TTY_SIGNAL_COUNT];
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = restore_tty_and_die;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < TTY_SIGNAL_COUNT; i++)
+        sigaction(tty_signals[i], &action, &old_actions[i]);
+
+    struct termios quiet;
+    if (tcgetattr(tty_fd, &tty_saved) != 0) {
+        rc = cmd_usage_error(self,
+                             "cannot turn the terminal's echo off: %s; "
+                             "use --password-stdin or set RENO_PASSWORD",
+                             strerror(errno));
+        goto done;
+    }
+    quiet = tty_saved;
+    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
+    quiet.c_lflag |= ECHONL | ICANON;
+    tty_echo_off = 1;
+    if (tcsetattr(tty_fd, TCSAFLUSH, &quiet) != 0) {
+        tty_echo_off = 0;
+        rc = cmd_usage_error(self, "cannot turn the terminal's echo off: %s", strerror(errno));
+        goto done;
+    }
+    dprintf(tty_fd, "Password for %s: ", user);
+    ssize_t len = read_secret_line(tty_fd, buf, size);
+    tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+    tty_echo_off = 0;
+    if (len == -2)
+        rc = cmd_usage_error(self, "the password is longer than %d bytes", MSG_MAX_PASSWORD);
+    else if (len < 0)
+        rc = cmd_usage_error(self, "cannot read the password: %s", strerror(errno));
+done:
+    for (size_t i = 0; i < TTY_SIGNAL_COUNT; i++)
+        sigaction(tty_signals[i], &old_actions[i], NULL);
+    close(tty_fd);
+    tty_fd = -1;
+    return rc;
+}
+
+/* Fills buf with the password from wherever the user put it. CMD_CONTINUE or an exit code. */
+static int read_password(const struct cmd *self, const char *user, bool from_stdin, char *buf,
+                         size_t size)
+{
+    int rc = CMD_CONTINUE;
+    const char *env = getenv("RENO_PASSWORD");
+    if (from_stdin) {
+        ssize_t len = read_secret_line(STDIN_FILENO, buf, size);
+        if (len == -2)
+            return cmd_usage_error(self, "the password is longer than %d bytes", MSG_MAX_PASSWORD);
+        if (len < 0)
+            return cmd_usage_error(self, "cannot read the password from standard input: %s",
+                                   strerror(errno));
+    } else if (env != NULL) {
+        if (strlen(env) > MSG_MAX_PASSWORD)
+            return cmd_usage_error(self, "RENO_PASSWORD is longer than %d bytes", MSG_MAX_PASSWORD);
+        memcpy(buf, env, strlen(env) + 1);
+    } else {
+        rc = read_password_tty(self, user, buf, size);
+        if (rc != CMD_CONTINUE)
+            return rc;
+    }
+    if (buf[0] == '\0')
+        return cmd_usage_error(self, "the password is empty");
+    if (strlen(buf) > MSG_MAX_PASSWORD)
+        return cmd_usage_error(self, "the password is longer than %d bytes", MSG_MAX_PASSWORD);
+    if (!msg_valid_utf8(buf, strlen(buf)))
+        return cmd_usage_error(self, "the password is not valid UTF-8");
+    return CMD_CONTINUE;
+}
+
+/* ---- Showing a session ----------------------------------------------------------------- */
+
+static void format_time(int64_t seconds, char *out, size_t size)
+{
+    time_t t = (time_t)seconds;
+    struct tm tm;
+    if (seconds <= 0 || localtime_r(&t, &tm) == NULL ||
+        strftime(out, size, "%Y-%m-%d %H:%M:%S %z", &tm) == 0)
+        snprintf(out, size, "-");
+}
+
+static void print_session_json(const Reno__SessionReply *s)
+{
+    struct output_json j;
+    const char *role = output_enum_name(&reno__role__descriptor, (int)s->role);
+    output_json_init(&j, stdout);
+    output_json_object(&j, NULL);
+    output_json_string(&j, "username", s->username);
+    output_json_string(&j, "role", role != NULL ? role : "ROLE_UNSPECIFIED");
+    output_json_string(&j, "unit_name", s->unit_name);
+    output_json_string(&j, "programme_code", s->programme_code);
+    output_json_string(&j, "programme_title", s->programme_title);
+    output_json_int(&j, "expires_at", s->expires_at);
+    output_json_end(&j);
+}
+
+/* ---- login ----------------------------------------------------------------------------- */
+
+static int run_login(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    const char *user = NULL;
+    bool from_stdin = false;
+    const struct cmd_option opts[] = {
+        {"user", &user, NULL},
+        {"password-stdin", NULL, &from_stdin},
+    };
+    int rc = cmd_parse(self, argc, argv, opts, sizeof opts / sizeof opts[0]);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    if (user == NULL)
+        return cmd_usage_error(self, "--user is required");
+    if (user[0] == '\0' || strlen(user) > MSG_MAX_USERNAME || !msg_valid_utf8(user, strlen(user)))
+        return cmd_usage_error(self, "--user must be 1..%d bytes of UTF-8", MSG_MAX_USERNAME);
+    /* Settings first: a broken config file should not cost the user a typed password. */
+    rc = cmd_settings(ctx);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+
+    char password[PASSWORD_BUF];
+    rc = read_password(self, user, from_stdin, password, sizeof password);
+    if (rc != CMD_CONTINUE)
+        goto done;
+    rc = cmd_connect(ctx);
+    if (rc != CMD_EXIT_OK)
+        goto done;
+
+    Reno__Login login = RENO__LOGIN__INIT;
+    login.username = (char *)user;
+    login.password = password;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_LOGIN;
+    req.login = &login;
+    Reno__ServerMessage *m = NULL;
+    rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_SESSION, &m);
+    if (rc != CMD_EXIT_OK)
+        goto done;
+
+    const Reno__SessionReply *s = m->response->session;
+    char err[SETTINGS_ERR_SIZE];
+    if (settings_token_write(&ctx->settings, s->token, err) != 0) {
+        output_error("logged in, but cannot store the session: %s", err);
+        rc = CMD_EXIT_LOCAL;
+    } else if (ctx->json) {
+        print_session_json(s);
+    } else {
+        output_line(stdout, "logged in as %s (%s, %s) — programme %s", s->username, s->unit_name,
+                    output_role_name(s->role), s->programme_code);
+    }
+    cmd_free(ctx, m);
+done:
+    sodium_memzero(password, sizeof password);
+    return rc;
+}
+
+const struct cmd cmd_login = {
+    .name = "login",
+    .usage = "--user NAME [--password-stdin]",
+    .summary = "log in and store the session token",
+    .help = "The password is read from standard input with --password-stdin (one line), else\n"
+            "from RENO_PASSWORD, else asked for on the terminal without echo. The session\n"
+            "token is stored in the token file (see 'reno --help'), replacing any other.\n"
+            "\n"
+            "Options:\n"
+            "  --user NAME         the account to log in as\n"
+            "  --password-stdin    read the password from standard input\n"
+            "  --help              show this help\n",
+    .run = run_login,
+};
+
+/* ---- logout ---------------------------------------------------------------------------- */
+
+static int run_logout(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    int rc = cmd_parse(self, argc, argv, NULL, 0);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    bool expired = false;
+    rc = cmd_resume(ctx, NULL, &expired);
+    if (rc != CMD_EXIT_OK)
+        return rc; /* the token is kept: the session may still be live on the server */
+
+    if (!expired) {
+        Reno__Logout logout = RENO__LOGOUT__INIT;
+        Reno__Request req = RENO__REQUEST__INIT;
+        req.body_case = RENO__REQUEST__BODY_LOGOUT;
+        req.logout = &logout;
+        Reno__ServerMessage *m = NULL;
+        rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_LOGOUT, &m);
+        if (rc != CMD_EXIT_OK)
+            return rc;
+        cmd_free(ctx, m);
+    }
+    char err[SETTINGS_ERR_SIZE];
+    if (settings_token_remove(&ctx->settings, err) != 0) {
+        output_error("logged out, but %s", err);
+        return CMD_EXIT_LOCAL;
+    }
+    if (ctx->json) {
+        struct output_json j;
+        output_json_init(&j, stdout);
+        output_json_object(&j, NULL);
+        output_json_bool(&j, "logged_out", true);
+        output_json_bool(&j, "session_was_active", !expired);
+        output_json_end(&j);
+    } else if (expired) {
+        printf("logged out (the session had already ended; token removed)\n");
+    } else {
+        printf("logged out\n");
+    }
+    return CMD_EXIT_OK;
+}
+
+const struct cmd cmd_logout = {
+    .name = "logout",
+    .usage = "",
+    .summary = "end the session and remove the stored token",
+    .help = "Ends the stored session on the server and removes the token file. If the server\n"
+            "cannot be reached the token is kept, so that the session can still be ended.\n"
+            "\n"
+            "Options:\n"
+            "  --help    show this help\n",
+    .run = run_logout,
+};
+
+/* ---- whoami ---------------------------------------------------------------------------- */
+
+static int run_whoami(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    int rc = cmd_parse(self, argc, argv, NULL, 0);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    Reno__ServerMessage *m = NULL;
+    rc = cmd_resume(ctx, &m, NULL);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    const Reno__SessionReply *s = m->response->session;
+    if (ctx->json) {
+        print_session_json(s);
+    } else {
+        char expires[64];
+        format_time(s->expires_at, expires, sizeof expires);
+        output_line(stdout, "username   %s", s->username);
+        output_line(stdout, "unit       %s", s->unit_name);
+        output_line(stdout, "role       %s", output_role_name(s->role));
+        output_line(stdout, "programme  %s (%s)", s->programme_code, s->programme_title);
+        output_line(stdout, "expires    %s", expires);
+        output_line(stdout, "server     %s (%s)", net_server_name(ctx->conn), ctx->settings.server);
+    }
+    cmd_free(ctx, m);
+    return CMD_EXIT_OK;
+}
+
+const struct cmd cmd_whoami = {
+    .name = "whoami",
+    .usage = "",
+    .summary = "show the account of the stored session",
+    .help = "Resumes the stored session and shows its account, unit, role, programme and\n"
+            "expiry.\n"
+            "\n"
+            "Options:\n"
+            "  --help    show this help\n",
+    .run = run_whoami,
+};
+
+/* ---- ping ------------------------------------------------------------------------------ */
+
+static double elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - since->tv_sec) * 1e3 +
+           (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
+static int run_ping(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    int rc = cmd_parse(self, argc, argv, NULL, 0);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    rc = cmd_settings(ctx);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+
+    /* Ping is answered only within a session: resume one if there is a token. */
+    char token[MSG_TOKEN_HEX + 1];
+    char err[SETTINGS_ERR_SIZE];
+    int found = settings_token_read(&ctx->settings, token, err);
+    sodium_memzero(token, sizeof token);
+    if (found < 0)
+        output_error("warning: %s; pinging without a session", err);
+
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    bool expired = false;
+    rc = found == 0 ? cmd_resume(ctx, NULL, &expired) : cmd_connect(ctx);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    double hello_ms = elapsed_ms(&start);
+    bool logged_in = found == 0 && !expired;
+
+    double ping_ms = -1;
+    if (logged_in) {
+        Reno__Ping ping = RENO__PING__INIT;
+        randombytes_buf(&ping.nonce, sizeof ping.nonce);
+        Reno__Request req = RENO__REQUEST__INIT;
+        req.body_case = RENO__REQUEST__BODY_PING;
+        req.ping = &ping;
+        Reno__ServerMessage *m = NULL;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_PONG, &m);
+        if (rc != CMD_EXIT_OK)
+            return rc;
+        ping_ms = elapsed_ms(&start);
+        bool same = m->response->pong->nonce == ping.nonce;
+        cmd_free(ctx, m);
+        if (!same) {
+            output_error("the server answered Ping with another nonce");
+            return CMD_EXIT_TRANSPORT;
+        }
+    }
+
+    const char *server = ctx->settings.server;
+    const char *name = net_server_name(ctx->conn);
+    if (ctx->json) {
+        struct output_json j;
+        output_json_init(&j, stdout);
+        output_json_object(&j, NULL);
+        output_json_string(&j, "server", server);
+        output_json_string(&j, "server_name", name);
+        output_json_double(&j, "connect_ms", hello_ms);
+        output_json_bool(&j, "logged_in", logged_in);
+        if (logged_in)
+            output_json_double(&j, "ping_ms", ping_ms);
+        output_json_end(&j);
+    } else if (logged_in) {
+        output_line(stdout, "pong from %s at %s in %.1f ms (session set up in %.1f ms)", name,
+                    server, ping_ms, hello_ms);
+    } else {
+        output_line(stdout, "%s at %s answered hello in %.1f ms (%s, so no Ping was sent)", name,
+                    server, hello_ms, expired ? "the session has ended" : "not logged in");
+    }
+    return CMD_EXIT_OK;
+}
+
+const struct cmd cmd_ping = {
+    .name = "ping",
+    .usage = "",
+    .summary = "check that the server answers",
+    .help = "Connects and says hello; with a stored session, also resumes it and sends Ping\n"
+            "(the server answers Ping only within a session). Exit status 0 means the server\n"
+            "answered; 3 that it could not be reached or did not answer in time.\n"
+            "\n"
+            "Options:\n"
+            "  --help    show this help\n",
+    .run = run_ping,
+};

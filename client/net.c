@@ -1,0 +1,445 @@
+/*
+ * The client's connection. See net.h.
+ *
+ * The socket stays non-blocking for its whole life and every wait goes through poll()
+ * against one deadline per call (CLOCK_MONOTONIC), so a server that accepts but never
+ * answers, or answers half a frame, costs at most the timeout. Bytes go through the
+ * common frame reader, which refuses an oversized header before buffering toward it, and
+ * every frame is unpacked within the connection's budget.
+ *
+ * A connection is broken after anything that leaves the byte stream in an unknown state:
+ * a failed or partial write, EOF, a read error, an undecodable or oversized frame, or an
+ * Event.error (after which the server closes). A timeout while waiting for a reply does
+ * not break it: the late reply will carry an id nobody waits for and be skipped.
+ */
+#include "net.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "msg.h"
+#include "xmalloc.h"
+
+struct net_conn {
+    int fd;
+    int timeout_ms;
+    bool broken;
+    uint64_t next_id;
+    struct frame_reader reader;
+    /* Charged for every unpacked server message; replies handed out still count. */
+    struct msg_budget budget;
+    char address[128];
+    char server_name[128];
+    uint32_t server_max_frame;
+    /* The reason from a ShuttingDown event, to explain the EOF that follows it. */
+    char shutdown_reason[128];
+};
+
+static void set_err(char err[NET_ERR_SIZE], const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_err(char err[NET_ERR_SIZE], const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, NET_ERR_SIZE, fmt, ap);
+    va_end(ap);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds left until deadline, never negative; poll() takes an int. */
+static int remaining(int64_t deadline)
+{
+    int64_t left = deadline - now_ms();
+    if (left <= 0)
+        return 0;
+    return left > 1000000000 ? 1000000000 : (int)left;
+}
+
+/* 1 when fd is ready for events, 0 on timeout, -1 with errno on failure. */
+static int wait_for(int fd, short events, int64_t deadline)
+{
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = events};
+        int n = poll(&p, 1, remaining(deadline));
+        if (n > 0)
+            return 1;
+        if (n == 0)
+            return 0;
+        if (errno != EINTR)
+            return -1;
+    }
+}
+
+static bool parse_port(const char *text, char port[6])
+{
+    size_t len = strlen(text);
+    if (len == 0 || len > 5)
+        return false;
+    long value = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return false;
+        value = value * 10 + (text[i] - '0');
+    }
+    if (value < 1 || value > 65535)
+        return false;
+    snprintf(port, 6, "%ld", value);
+    return true;
+}
+
+int net_split_address(const char *address, char *host, size_t host_size, char port[6],
+                      char err[NET_ERR_SIZE])
+{
+    const char *host_start = address;
+    size_t host_len;
+    const char *port_text;
+    if (address[0] == '[') {
+        const char *close = strchr(address, ']');
+        if (close == NULL || close[1] != ':') {
+            set_err(err, "address '%.100s' must be [IPv6]:port", address);
+            return -1;
+        }
+        host_start = address + 1;
+        host_len = (size_t)(close - host_start);
+        port_text = close + 2;
+    } else {
+        /* The last colon separates the port, so "::1:7420" also works unbracketed. */
+        const char *colon = strrchr(address, ':');
+        if (colon == NULL) {
+            set_err(err, "address '%.100s' must be host:port", address);
+            return -1;
+        }
+        host_len = (size_t)(colon - address);
+        port_text = colon + 1;
+    }
+    if (host_len == 0 || host_len >= host_size) {
+        set_err(err, "address '%.100s' has no usable host", address);
+        return -1;
+    }
+    if (!parse_port(port_text, port)) {
+        set_err(err, "address '%.100s': port must be a number 1..65535", address);
+        return -1;
+    }
+    memcpy(host, host_start, host_len);
+    host[host_len] = '\0';
+    return 0;
+}
+
+/* One non-blocking connect attempt; the socket or -1 with errno set. */
+static int try_connect(const struct addrinfo *ai, int64_t deadline)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (errno != EINPROGRESS && errno != EINTR)
+            goto fail;
+        int ready = wait_for(fd, POLLOUT, deadline);
+        if (ready <= 0) {
+            if (ready == 0)
+                errno = ETIMEDOUT;
+            goto fail;
+        }
+        int so_error = 0;
+        socklen_t len = sizeof so_error;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0)
+            goto fail;
+        if (so_error != 0) {
+            errno = so_error;
+            goto fail;
+        }
+    }
+    /* Requests and replies are small and strictly alternate: do not wait for Nagle. */
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+fail:;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+}
+
+int net_connect(const char *address, int timeout_ms, struct net_conn **out, char err[NET_ERR_SIZE])
+{
+    char host[256];
+    char port[6];
+    *out = NULL;
+    if (timeout_ms <= 0)
+        timeout_ms = NET_DEFAULT_TIMEOUT_MS;
+    if (net_split_address(address, host, sizeof host, port, err) != 0)
+        return -1;
+
+    struct addrinfo hints = {0};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+    struct addrinfo *list = NULL;
+    int gai = getaddrinfo(host, port, &hints, &list);
+    if (gai == EAI_NONAME || gai == EAI_ADDRFAMILY || gai == EAI_NODATA) {
+        /* AI_ADDRCONFIG hides ::1 on hosts whose only IPv6 address is loopback. */
+        hints.ai_flags = AI_NUMERICSERV;
+        gai = getaddrinfo(host, port, &hints, &list);
+    }
+    if (gai != 0) {
+        set_err(err, "cannot resolve '%.100s': %s", host,
+                gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
+        return -1;
+    }
+
+    int64_t deadline = now_ms() + timeout_ms;
+    int fd = -1;
+    int last_errno = 0;
+    for (const struct addrinfo *ai = list; ai != NULL && fd < 0; ai = ai->ai_next) {
+        fd = try_connect(ai, deadline);
+        if (fd < 0)
+            last_errno = errno;
+    }
+    freeaddrinfo(list);
+    if (fd < 0) {
+        if (last_errno == ETIMEDOUT)
+            set_err(err, "cannot connect to %.100s: no answer within %d ms", address, timeout_ms);
+        else
+            set_err(err, "cannot connect to %.100s: %s", address, strerror(last_errno));
+        return -1;
+    }
+
+    struct net_conn *c = xcalloc(1, sizeof *c);
+    c->fd = fd;
+    c->timeout_ms = timeout_ms;
+    frame_reader_init(&c->reader, NET_MAX_FRAME);
+    msg_budget_init(&c->budget, NET_BUDGET);
+    snprintf(c->address, sizeof c->address, "%s", address);
+    *out = c;
+    return 0;
+}
+
+void net_close(struct net_conn *c)
+{
+    if (c == NULL)
+        return;
+    close(c->fd);
+    frame_reader_done(&c->reader);
+    free(c);
+}
+
+void net_set_timeout(struct net_conn *c, int timeout_ms)
+{
+    c->timeout_ms = timeout_ms > 0 ? timeout_ms : NET_DEFAULT_TIMEOUT_MS;
+}
+
+int net_fd(const struct net_conn *c)
+{
+    return c->fd;
+}
+
+const char *net_server_name(const struct net_conn *c)
+{
+    return c->server_name;
+}
+
+uint32_t net_server_max_frame(const struct net_conn *c)
+{
+    return c->server_max_frame;
+}
+
+void net_free(struct net_conn *c, Reno__ServerMessage *m)
+{
+    msg_free_server(&c->budget, m);
+}
+
+static int fail(struct net_conn *c, char err[NET_ERR_SIZE], const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Marks the connection broken and fills err; returns -1 for the caller to pass on. */
+static int fail(struct net_conn *c, char err[NET_ERR_SIZE], const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, NET_ERR_SIZE, fmt, ap);
+    va_end(ap);
+    c->broken = true;
+    return -1;
+}
+
+static int send_all(struct net_conn *c, const uint8_t *buf, size_t len, int64_t deadline,
+                    char err[NET_ERR_SIZE])
+{
+    size_t sent = 0;
+    while (sent < len) {
+        ssize_t n = send(c->fd, buf + sent, len - sent, MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int ready = wait_for(c->fd, POLLOUT, deadline);
+            if (ready > 0)
+                continue;
+            if (ready == 0)
+                return fail(c, err, "timed out after %d ms sending to %s", c->timeout_ms,
+                            c->address);
+        }
+        return fail(c, err, "cannot send to %s: %s", c->address, strerror(errno));
+    }
+    return 0;
+}
+
+/* Reads what the socket has into the frame reader: 0, or -1 with err (EOF included). */
+static int receive_some(struct net_conn *c, int64_t deadline, char err[NET_ERR_SIZE])
+{
+    uint8_t buf[65536];
+    for (;;) {
+        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+        if (n > 0) {
+            frame_reader_feed(&c->reader, buf, (size_t)n);
+            return 0;
+        }
+        if (n == 0) {
+            if (c->shutdown_reason[0] != '\0')
+                return fail(c, err, "server %s shut down: %s", c->address, c->shutdown_reason);
+            return fail(c, err, "server %s closed the connection", c->address);
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return fail(c, err, "cannot read from %s: %s", c->address, strerror(errno));
+        int ready = wait_for(c->fd, POLLIN, deadline);
+        if (ready == 0) {
+            if (frame_reader_pending(&c->reader) > 0)
+                set_err(err, "only part of a reply from %s within %d ms", c->address,
+                        c->timeout_ms);
+            else
+                set_err(err, "no reply from %s within %d ms", c->address, c->timeout_ms);
+            return -1;
+        }
+        if (ready < 0)
+            return fail(c, err, "cannot wait for %s: %s", c->address, strerror(errno));
+    }
+}
+
+/*
+ * Handles one unpacked message while waiting for id. Returns 1 when it is the reply (now
+ * owned by the caller), 0 when it was skipped and freed, -1 with err on Event.error.
+ */
+static int consider(struct net_conn *c, Reno__ServerMessage *m, uint64_t id, char err[NET_ERR_SIZE])
+{
+    if (m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE && m->response->id == id)
+        return 1;
+    if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT) {
+        const Reno__Event *ev = m->event;
+        if (ev->body_case == RENO__EVENT__BODY_ERROR) {
+            const Reno__Status *st = ev->error;
+            int rc = fail(c, err, "server error: %s: %s", msg_status_name(st->code),
+                          st->message ? st->message : "");
+            net_free(c, m);
+            return rc;
+        }
+        if (ev->body_case == RENO__EVENT__BODY_SHUTTING_DOWN) {
+            const char *reason = ev->shutting_down->reason;
+            snprintf(c->shutdown_reason, sizeof c->shutdown_reason, "%s",
+                     reason && reason[0] ? reason : "no reason given");
+        }
+    }
+    /* Other events, and responses to calls that already timed out, are not ours. */
+    net_free(c, m);
+    return 0;
+}
+
+int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply,
+             char err[NET_ERR_SIZE])
+{
+    *reply = NULL;
+    if (c->broken) {
+        set_err(err, "connection to %s is no longer usable", c->address);
+        return -1;
+    }
+    int64_t deadline = now_ms() + c->timeout_ms;
+    req->id = ++c->next_id;
+
+    size_t frame_len = 0;
+    uint8_t *frame = msg_pack_frame(&req->base, &frame_len);
+    int rc = send_all(c, frame, frame_len, deadline, err);
+    /* The frame may hold a password (Login); do not leave it in freed memory. */
+    explicit_bzero(frame, frame_len);
+    free(frame);
+    if (rc != 0)
+        return -1;
+
+    for (;;) {
+        const uint8_t *payload = NULL;
+        uint32_t len = 0;
+        enum frame_status st = frame_reader_next(&c->reader, &payload, &len);
+        if (st == FRAME_TOO_LARGE)
+            return fail(c, err, "server sent a %u-byte frame; at most %u accepted", len,
+                        NET_MAX_FRAME);
+        if (st == FRAME_NEED_MORE) {
+            if (receive_some(c, deadline, err) != 0)
+                return -1;
+            continue;
+        }
+        Reno__ServerMessage *m = msg_unpack_server(&c->budget, payload, len);
+        if (m == NULL)
+            return fail(c, err, "server sent an undecodable %u-byte frame", len);
+        int got = consider(c, m, req->id, err);
+        if (got < 0)
+            return -1;
+        if (got > 0) {
+            *reply = m;
+            return 0;
+        }
+    }
+}
+
+int net_hello(struct net_conn *c, const char *client_name, char err[NET_ERR_SIZE])
+{
+    Reno__Hello hello = RENO__HELLO__INIT;
+    hello.protocol_version = RENO_PROTOCOL_VERSION;
+    hello.client_name = (char *)client_name;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_HELLO;
+    req.hello = &hello;
+
+    Reno__ServerMessage *m = NULL;
+    if (net_call(c, &req, &m, err) != 0)
+        return -1;
+    const Reno__Response *r = m->response;
+    int rc = -1;
+    if (r->status != NULL && r->status->code != RENO__STATUS_CODE__OK) {
+        set_err(err, "server refused hello: %s: %s", msg_status_name(r->status->code),
+                r->status->message ? r->status->message : "");
+    } else if (r->body_case != RENO__RESPONSE__BODY_HELLO) {
+        set_err(err, "server answered hello without a HelloReply");
+    } else if (r->hello->protocol_version != RENO_PROTOCOL_VERSION) {
+        set_err(err, "server speaks protocol %u, this client %d", r->hello->protocol_version,
+                RENO_PROTOCOL_VERSION);
+    } else {
+        const char *name = r->hello->server_name;
+        snprintf(c->server_name, sizeof c->server_name, "%s", name ? name : "");
+        c->server_max_frame = r->hello->max_frame_bytes;
+        rc = 0;
+    }
+    net_free(c, m);
+    return rc;
+}

@@ -1,0 +1,77 @@
+/*
+ * The client's connection to renod: one blocking TCP connection that sends Request frames
+ * and waits, with a deadline, for the Response that carries the same id. It owns the
+ * socket, the frame reader and the memory budget for unpacking what the server sends; it
+ * knows nothing of commands, settings or how results are shown. Every wait is bounded by
+ * the connection's timeout; nothing here can block forever on a silent server.
+ *
+ * Events that arrive while a reply is awaited are skipped, except Event.error, which ends
+ * the call (and the connection: the server closes it after an error). Responses for other
+ * ids (a reply that came after its call timed out) are skipped too.
+ *
+ * Ownership: net_connect() returns a connection freed by net_close(). A reply from
+ * net_call() belongs to the caller, who frees it with net_free() on the same connection
+ * before closing it (the reply's memory is charged to the connection's budget).
+ */
+#ifndef RENO_NET_H
+#define RENO_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reno.pb-c.h"
+
+#define NET_ERR_SIZE 256
+/* The largest frame accepted from the server, and the memory an unpacked reply may use. */
+#define NET_MAX_FRAME          (4u << 20)
+#define NET_BUDGET             (16u << 20)
+#define NET_DEFAULT_TIMEOUT_MS 10000
+
+struct net_conn;
+
+/*
+ * Splits "host:port", "[v6]:port" or a bare IPv6 address followed by ":port" into its
+ * parts. The port must be a number 1..65535. 0, or -1 with err filled.
+ */
+int net_split_address(const char *address, char *host, size_t host_size, char port[6],
+                      char err[NET_ERR_SIZE]) __attribute__((warn_unused_result));
+
+/*
+ * Connects to "host:port" (numeric IPv4 or IPv6, or a name such as "localhost", resolved
+ * with getaddrinfo), trying each address until one answers within the time left of
+ * timeout_ms. The timeout also becomes the connection's per-call timeout.
+ * 0 and *out, or -1 with err filled.
+ */
+int net_connect(const char *address, int timeout_ms, struct net_conn **out, char err[NET_ERR_SIZE])
+    __attribute__((warn_unused_result));
+void net_close(struct net_conn *c);
+
+/* Sets the time a later net_call() may take in all, sending included (milliseconds > 0). */
+void net_set_timeout(struct net_conn *c, int timeout_ms);
+
+/*
+ * Assigns req->id, sends the request, and waits for the Response with that id. Returns 0
+ * and *reply (a ServerMessage whose kind is a response; the caller checks its status and
+ * frees it with net_free()), or -1 with err filled on a transport failure, a timeout, an
+ * oversized or undecodable frame, or an Event.error from the server. After a failure other
+ * than a timeout while waiting, the connection is broken and later calls fail at once.
+ */
+int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply,
+             char err[NET_ERR_SIZE]) __attribute__((warn_unused_result));
+void net_free(struct net_conn *c, Reno__ServerMessage *m);
+
+/*
+ * Sends Hello (protocol version 1, client_name) and checks that the server answered OK
+ * with a HelloReply. 0, or -1 with err filled (a refusal reads "CODE: message").
+ */
+int net_hello(struct net_conn *c, const char *client_name, char err[NET_ERR_SIZE])
+    __attribute__((warn_unused_result));
+
+/* What the server said in its HelloReply; "" and 0 before a successful net_hello(). */
+const char *net_server_name(const struct net_conn *c);
+uint32_t net_server_max_frame(const struct net_conn *c);
+
+/* The socket, for tests that write raw bytes. It stays owned by the connection. */
+int net_fd(const struct net_conn *c);
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * Output helpers. See output.h.
+ *
+ * JSON strings are written byte by byte: valid multi-byte UTF-8 passes through unchanged
+ * (JSON text is UTF-8, and Chinese stays readable), the characters JSON forbids raw are
+ * escaped, and a byte that starts no valid character is replaced by U+FFFD so that the
+ * output is always valid JSON whatever the server sent.
+ */
+#include "output.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+
+/* Length of the valid UTF-8 character at s (n bytes left), 0 when there is none. */
+static size_t utf8_char_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+    uint32_t cp;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xe0) == 0xc0) {
+        len = 2;
+        cp = s[0] & 0x1f;
+    } else if ((s[0] & 0xf0) == 0xe0) {
+        len = 3;
+        cp = s[0] & 0x0f;
+    } else if ((s[0] & 0xf8) == 0xf0) {
+        len = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+void output_json_escape(FILE *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t n = strlen((const char *)p);
+    fputc('"', out);
+    while (n > 0) {
+        unsigned char c = *p;
+        size_t len = utf8_char_len(p, n);
+        if (len == 0) {
+            fputs("\\ufffd", out);
+            len = 1;
+        } else if (len > 1) {
+            fwrite(p, 1, len, out);
+        } else if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc(c, out);
+        } else if (c == '\n') {
+            fputs("\\n", out);
+        } else if (c == '\r') {
+            fputs("\\r", out);
+        } else if (c == '\t') {
+            fputs("\\t", out);
+        } else if (c == '\b') {
+            fputs("\\b", out);
+        } else if (c == '\f') {
+            fputs("\\f", out);
+        } else if (c < 0x20 || c == 0x7f) {
+            fprintf(out, "\\u%04x", c);
+        } else {
+            fputc(c, out);
+        }
+        p += len;
+        n -= len;
+    }
+    fputc('"', out);
+}
+
+void output_json_number(FILE *out, double v)
+{
+    if (!isfinite(v)) {
+        fputs("null", out);
+        return;
+    }
+    /* 17 significant digits always read back exactly; fewer usually do, and read better. */
+    char buf[40];
+    for (int precision = 15; precision <= 17; precision++) {
+        snprintf(buf, sizeof buf, "%.*g", precision, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    fputs(buf, out);
+}
+
+void output_json_init(struct output_json *j, FILE *out)
+{
+    memset(j, 0, sizeof *j);
+    j->out = out;
+}
+
+/* Writes the separator and key that come before any value. */
+static void begin_value(struct output_json *j, const char *key)
+{
+    if (j->has_items[j->depth])
+        fputc(',', j->out);
+    j->has_items[j->depth] = true;
+    if (key != NULL) {
+        output_json_escape(j->out, key);
+        fputc(':', j->out);
+    }
+}
+
+static void open_container(struct output_json *j, const char *key, char open, char close)
+{
+    begin_value(j, key);
+    if (j->depth >= OUTPUT_JSON_MAX_DEPTH)
+        abort(); /* our own output never nests this deep: a bug, not input */
+    fputc(open, j->out);
+    j->depth++;
+    j->has_items[j->depth] = false;
+    j->closer[j->depth] = close;
+}
+
+void output_json_object(struct output_json *j, const char *key)
+{
+    open_container(j, key, '{', '}');
+}
+
+void output_json_array(struct output_json *j, const char *key)
+{
+    open_container(j, key, '[', ']');
+}
+
+void output_json_end(struct output_json *j)
+{
+    if (j->depth == 0)
+        abort(); /* more ends than opens: a bug in the caller */
+    fputc(j->closer[j->depth], j->out);
+    j->depth--;
+    /* Only the top-level value ends the line. */
+    if (j->depth == 0)
+        fputc('\n', j->out);
+}
+
+void output_json_string(struct output_json *j, const char *key, const char *value)
+{
+    begin_value(j, key);
+    output_json_escape(j->out, value);
+}
+
+void output_json_int(struct output_json *j, const char *key, int64_t value)
+{
+    begin_value(j, key);
+    fprintf(j->out, "%lld", (long long)value);
+}
+
+void output_json_double(struct output_json *j, const char *key, double value)
+{
+    begin_value(j, key);
+    output_json_number(j->out, value);
+}
+
+void output_json_bool(struct output_json *j, const char *key, bool value)
+{
+    begin_value(j, key);
+    fputs(value ? "true" : "false", j->out);
+}
+
+void output_safe_text(FILE *out, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    size_t n = strlen((const char *)p);
+    while (n > 0) {
+        size_t len = utf8_char_len(p, n);
+        if (len == 0) {
+            fputc('?', out);
+            len = 1;
+        } else if (len == 1 && (*p < 0x20 || *p == 0x7f)) {
+            fputc('?', out);
+        } else if (len == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+            fputc('?', out); /* C1 controls, U+0080..U+009F */
+        } else {
+            fwrite(p, 1, len, out);
+        }
+        p += len;
+        n -= len;
+    }
+}
+
+static void vline(FILE *out, const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+/* Formats, cleans and writes one line; a format with server text goes through here. */
+static void vline(FILE *out, const char *prefix, const char *fmt, va_list ap)
+{
+    char *line = NULL;
+    if (vasprintf(&line, fmt, ap) < 0)
+        abort(); /* out of memory, as xmalloc would */
+    fputs(prefix, out);
+    output_safe_text(out, line);
+    fputc('\n', out);
+    free(line);
+}
+
+void output_line(FILE *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vline(out, "", fmt, ap);
+    va_end(ap);
+}
+
+void output_error(const char *fmt, ...)
+{
+    va_list ap;
+    /* Whatever stdout holds came first; keep the order when both go to one terminal. */
+    fflush(stdout);
+    va_start(ap, fmt);
+    vline(stderr, "reno: ", fmt, ap);
+    va_end(ap);
+}
+
+void output_status_error(const Reno__Status *status)
+{
+    fflush(stdout);
+    fprintf(stderr, "reno: %s", msg_status_name(status->code));
+    if (status->message != NULL && status->message[0] != '\0') {
+        fputs(": ", stderr);
+        output_safe_text(stderr, status->message);
+    }
+    if (status->field != NULL && status->field[0] != '\0') {
+        fputs(" (field ", stderr);
+        output_safe_text(stderr, status->field);
+        fputc(')', stderr);
+    }
+    fputc('\n', stderr);
+}
+
+const char *output_role_name(Reno__Role role)
+{
+    switch (role) {
+    case RENO__ROLE__ROLE_OFFICE:
+        return "office";
+    case RENO__ROLE__ROLE_DEPARTMENT:
+        return "department";
+    case RENO__ROLE__ROLE_UTILITY:
+        return "utility";
+    case RENO__ROLE__ROLE_LEADER:
+        return "leader";
+    case RENO__ROLE__ROLE_UNSPECIFIED:
+    default:
+        return "unspecified";
+    }
+}
+
+const char *output_verdict_name(Reno__Verdict verdict)
+{
+    switch (verdict) {
+    case RENO__VERDICT__VERDICT_MET:
+        return "met";
+    case RENO__VERDICT__VERDICT_PENDING:
+        return "pending";
+    case RENO__VERDICT__VERDICT_MISSED:
+        return "missed";
+    case RENO__VERDICT__VERDICT_UNSPECIFIED:
+    default:
+        return "unspecified";
+    }
+}
+
+const char *output_enum_name(const ProtobufCEnumDescriptor *descriptor, int value)
+{
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(descriptor, value);
+    return v != NULL ? v->name : NULL;
+}

@@ -1,0 +1,74 @@
+/*
+ * How the client says things: a small streaming JSON writer for --json (correct escaping
+ * of UTF-8 text, numbers that read back exactly), the error lines every command prints on
+ * stderr, and the names enums are shown by. Nothing here talks to the server or decides
+ * exit codes.
+ *
+ * Text that came from the server is written to the terminal only through functions here
+ * that replace control characters, so a message cannot carry escape sequences.
+ *
+ * Ownership: struct output_json is embedded by the caller and holds no heap memory; the
+ * FILE stays the caller's. Returned names are static strings.
+ */
+#ifndef RENO_OUTPUT_H
+#define RENO_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "reno.pb-c.h"
+
+#define OUTPUT_JSON_MAX_DEPTH 16
+
+/* Writes s as a JSON string with its quotes; invalid UTF-8 becomes U+FFFD. */
+void output_json_escape(FILE *out, const char *s);
+/* Writes v in the shortest form that reads back as the same double; null if not finite. */
+void output_json_number(FILE *out, double v);
+
+/*
+ * One JSON value written as it is built, on one line. Every call inside an object passes
+ * the member's key; inside an array or at the top the key is NULL. output_json_end()
+ * closes the innermost object or array and, at the top, ends the line.
+ */
+struct output_json {
+    FILE *out;
+    int depth;
+    bool has_items[OUTPUT_JSON_MAX_DEPTH + 1];
+    char closer[OUTPUT_JSON_MAX_DEPTH + 1]; /* '}' or ']' for each open level */
+};
+
+void output_json_init(struct output_json *j, FILE *out);
+void output_json_object(struct output_json *j, const char *key);
+void output_json_array(struct output_json *j, const char *key);
+void output_json_end(struct output_json *j);
+void output_json_string(struct output_json *j, const char *key, const char *value);
+void output_json_int(struct output_json *j, const char *key, int64_t value);
+void output_json_double(struct output_json *j, const char *key, double value);
+void output_json_bool(struct output_json *j, const char *key, bool value);
+
+/* Writes text with control characters and invalid UTF-8 replaced by '?'. */
+void output_safe_text(FILE *out, const char *text);
+
+/*
+ * Formats one line (fmt holds no newline), replaces every control character in it by '?'
+ * and writes it with a newline: for human output that includes text from the server.
+ */
+void output_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "reno: <message>" on stderr. */
+void output_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A server refusal on stderr: "reno: PERMISSION_DENIED: <message> (field <field>)", the
+ * field part only when the status names one.
+ */
+void output_status_error(const Reno__Status *status);
+
+/* "office", "department"... for people; "unspecified" for unknown values. */
+const char *output_role_name(Reno__Role role);
+/* "met", "pending", "missed" for people; "unspecified" for unknown values. */
+const char *output_verdict_name(Reno__Verdict verdict);
+/* The value's name as written in reno.proto ("ROLE_OFFICE"), for JSON; NULL if unknown. */
+const char *output_enum_name(const ProtobufCEnumDescriptor *descriptor, int value);
+
+#endif

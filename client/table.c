@@ -1,0 +1,363 @@
+/*
+ * The text table. See table.h.
+ *
+ * Widths come from mbrtowc() + wcwidth() in a UTF-8 LC_CTYPE. Cells are cleaned once, when
+ * they are added (control characters and broken UTF-8 become '?', a tab a space), and
+ * measured then, so printing only pads. Should no UTF-8 locale exist at all (C.UTF-8 is
+ * built into glibc since 2.35, so this is for odd systems), widths fall back to a decoder
+ * here that knows the East Asian wide ranges; that is enough for Chinese names.
+ */
+#include "table.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <wchar.h>
+
+#include "xmalloc.h"
+
+#define TABLE_GAP "  "
+
+struct table_cell {
+    char *text;
+    size_t width;
+};
+
+struct table {
+    size_t columns;
+    struct table_cell *headers;
+    enum table_align *align;
+    struct table_cell *cells; /* rows * columns, row-major */
+    size_t rows;
+    size_t capacity; /* in rows */
+};
+
+enum locale_state { LOCALE_UNSET = 0, LOCALE_UTF8, LOCALE_FALLBACK };
+static enum locale_state locale_state;
+
+static bool codeset_is_utf8(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    return cs != NULL && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "utf8") == 0);
+}
+
+void table_init_locale(void)
+{
+    setlocale(LC_CTYPE, "");
+    if (!codeset_is_utf8())
+        setlocale(LC_CTYPE, "C.UTF-8");
+    locale_state = codeset_is_utf8() ? LOCALE_UTF8 : LOCALE_FALLBACK;
+}
+
+/*
+ * Decodes one UTF-8 character at s (n bytes available). Returns its length and *cp, or 0
+ * when the bytes there are not a valid character (overlong, surrogate, truncated...).
+ */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    size_t len;
+    uint32_t value;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    } else if ((s[0] & 0xe0) == 0xc0) {
+        len = 2;
+        value = s[0] & 0x1f;
+    } else if ((s[0] & 0xf0) == 0xe0) {
+        len = 3;
+        value = s[0] & 0x0f;
+    } else if ((s[0] & 0xf8) == 0xf0) {
+        len = 4;
+        value = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        value = value << 6 | (s[i] & 0x3f);
+    }
+    if ((len == 2 && value < 0x80) || (len == 3 && value < 0x800) ||
+        (len == 4 && value < 0x10000) || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
+        return 0;
+    *cp = value;
+    return len;
+}
+
+/*
+ * The fallback's idea of width: none for combining marks and zero-width spaces, two cells
+ * for the East Asian wide blocks, else one.
+ */
+static size_t fallback_width(uint32_t cp)
+{
+    static const uint32_t zero[][2] = {
+        {0x0300, 0x036f}, {0x1ab0, 0x1aff}, {0x1dc0, 0x1dff},
+        {0x200b, 0x200f}, {0x20d0, 0x20ff}, {0xfe20, 0xfe2f},
+    };
+    for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
+        if (cp >= zero[i][0] && cp <= zero[i][1])
+            return 0;
+    static const uint32_t wide[][2] = {
+        {0x1100, 0x115f},   {0x2e80, 0x303e},   {0x3041, 0x33ff},   {0x3400, 0x4dbf},
+        {0x4e00, 0x9fff},   {0xa000, 0xa4cf},   {0xac00, 0xd7a3},   {0xf900, 0xfaff},
+        {0xfe30, 0xfe4f},   {0xff00, 0xff60},   {0xffe0, 0xffe6},   {0x1f300, 0x1f64f},
+        {0x1f900, 0x1f9ff}, {0x20000, 0x2fffd}, {0x30000, 0x3fffd},
+    };
+    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+        if (cp >= wide[i][0] && cp <= wide[i][1])
+            return 2;
+    return 1;
+}
+
+static size_t fallback_text_width(const char *utf8)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    size_t n = strlen(utf8);
+    size_t width = 0;
+    while (n > 0) {
+        uint32_t cp = 0;
+        size_t len = utf8_decode(s, n, &cp);
+        if (len == 0) {
+            width++;
+            s++;
+            n--;
+            continue;
+        }
+        width += fallback_width(cp);
+        s += len;
+        n -= len;
+    }
+    return width;
+}
+
+size_t text_width(const char *utf8)
+{
+    if (locale_state == LOCALE_UNSET)
+        table_init_locale();
+    if (locale_state == LOCALE_FALLBACK)
+        return fallback_text_width(utf8);
+
+    mbstate_t state;
+    memset(&state, 0, sizeof state);
+    size_t n = strlen(utf8);
+    size_t width = 0;
+    while (n > 0) {
+        wchar_t wc;
+        size_t len = mbrtowc(&wc, utf8, n, &state);
+        if (len == (size_t)-1 || len == (size_t)-2) {
+            /* A byte that starts no character: one cell, as a terminal shows it. */
+            memset(&state, 0, sizeof state);
+            width++;
+            utf8++;
+            n--;
+            continue;
+        }
+        if (len == 0) /* cannot happen before the NUL, but never loop on it */
+            break;
+        int w = wcwidth(wc);
+        width += w < 0 ? 1 : (size_t)w;
+        utf8 += len;
+        n -= len;
+    }
+    return width;
+}
+
+/* A copy of text that is safe to lay out: valid UTF-8 without control characters. */
+static char *clean_text(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)(text ? text : "");
+    size_t n = strlen((const char *)s);
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    while (n > 0) {
+        uint32_t cp = 0;
+        size_t len = utf8_decode(s, n, &cp);
+        if (len == 0) {
+            out[o++] = '?';
+            s++;
+            n--;
+            continue;
+        }
+        if (cp == '\t') {
+            out[o++] = ' ';
+        } else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+            out[o++] = '?';
+        } else {
+            memcpy(out + o, s, len);
+            o += len;
+        }
+        s += len;
+        n -= len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void cell_set(struct table_cell *cell, const char *text)
+{
+    cell->text = clean_text(text);
+    cell->width = text_width(cell->text);
+}
+
+struct table *table_new(size_t columns, const char *const headers[])
+{
+    struct table *t = xcalloc(1, sizeof *t);
+    t->columns = columns;
+    t->headers = xcalloc(columns, sizeof *t->headers);
+    t->align = xcalloc(columns, sizeof *t->align);
+    for (size_t c = 0; c < columns; c++)
+        cell_set(&t->headers[c], headers[c]);
+    return t;
+}
+
+void table_set_align(struct table *t, size_t column, enum table_align align)
+{
+    if (column < t->columns)
+        t->align[column] = align;
+}
+
+void table_add_row(struct table *t, const char *const cells[])
+{
+    if (t->rows == t->capacity) {
+        t->capacity = t->capacity ? 2 * t->capacity : 8;
+        t->cells = xrealloc(t->cells, t->capacity * t->columns * sizeof *t->cells);
+    }
+    struct table_cell *row = t->cells + t->rows * t->columns;
+    for (size_t c = 0; c < t->columns; c++)
+        cell_set(&row[c], cells[c]);
+    t->rows++;
+}
+
+size_t table_rows(const struct table *t)
+{
+    return t->rows;
+}
+
+/* "12", "-3", "45.6", "99.5%": what a reader compares by magnitude, so right-aligned. */
+static bool looks_numeric(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    if (*s < '0' || *s > '9')
+        return false;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    if (*s == '.') {
+        s++;
+        if (*s < '0' || *s > '9')
+            return false;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    if (*s == '%')
+        s++;
+    return *s == '\0';
+}
+
+static enum table_align column_align(const struct table *t, size_t c)
+{
+    if (t->align[c] != TABLE_ALIGN_AUTO)
+        return t->align[c];
+    bool any_number = false;
+    for (size_t r = 0; r < t->rows; r++) {
+        const char *text = t->cells[r * t->columns + c].text;
+        /* Empty cells and "-" (nothing to report) do not decide the alignment. */
+        if (text[0] == '\0' || strcmp(text, "-") == 0)
+            continue;
+        if (!looks_numeric(text))
+            return TABLE_ALIGN_LEFT;
+        any_number = true;
+    }
+    return any_number ? TABLE_ALIGN_RIGHT : TABLE_ALIGN_LEFT;
+}
+
+/* A line being built; trailing blanks are cut before it is written. */
+struct line {
+    char *buf;
+    size_t len, cap;
+};
+
+static void line_append(struct line *l, const char *text, size_t len)
+{
+    if (l->len + len + 1 > l->cap) {
+        while (l->len + len + 1 > l->cap)
+            l->cap = l->cap ? 2 * l->cap : 128;
+        l->buf = xrealloc(l->buf, l->cap);
+    }
+    memcpy(l->buf + l->len, text, len);
+    l->len += len;
+    l->buf[l->len] = '\0';
+}
+
+static void line_pad(struct line *l, size_t count)
+{
+    static const char spaces[] = "                                ";
+    while (count > 0) {
+        size_t chunk = count < sizeof spaces - 1 ? count : sizeof spaces - 1;
+        line_append(l, spaces, chunk);
+        count -= chunk;
+    }
+}
+
+static void print_row(const struct table *t, const struct table_cell *row, const size_t *widths,
+                      const enum table_align *aligns, struct line *l, FILE *out)
+{
+    l->len = 0;
+    for (size_t c = 0; c < t->columns; c++) {
+        const struct table_cell *cell = &row[c];
+        size_t pad = widths[c] - cell->width;
+        if (c > 0)
+            line_append(l, TABLE_GAP, sizeof TABLE_GAP - 1);
+        if (aligns[c] == TABLE_ALIGN_RIGHT)
+            line_pad(l, pad);
+        line_append(l, cell->text, strlen(cell->text));
+        if (aligns[c] != TABLE_ALIGN_RIGHT)
+            line_pad(l, pad);
+    }
+    while (l->len > 0 && l->buf[l->len - 1] == ' ')
+        l->len--;
+    fwrite(l->buf, 1, l->len, out);
+    fputc('\n', out);
+}
+
+void table_print(const struct table *t, FILE *out)
+{
+    if (t->columns == 0)
+        return;
+    size_t *widths = xcalloc(t->columns, sizeof *widths);
+    enum table_align *aligns = xcalloc(t->columns, sizeof *aligns);
+    for (size_t c = 0; c < t->columns; c++) {
+        widths[c] = t->headers[c].width;
+        for (size_t r = 0; r < t->rows; r++)
+            if (t->cells[r * t->columns + c].width > widths[c])
+                widths[c] = t->cells[r * t->columns + c].width;
+        aligns[c] = column_align(t, c);
+    }
+    struct line l = {0};
+    print_row(t, t->headers, widths, aligns, &l, out);
+    for (size_t r = 0; r < t->rows; r++)
+        print_row(t, t->cells + r * t->columns, widths, aligns, &l, out);
+    free(l.buf);
+    free(aligns);
+    free(widths);
+}
+
+void table_free(struct table *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t c = 0; c < t->columns; c++)
+        free(t->headers[c].text);
+    for (size_t i = 0; i < t->rows * t->columns; i++)
+        free(t->cells[i].text);
+    free(t->cells);
+    free(t->align);
+    free(t->headers);
+    free(t);
+}

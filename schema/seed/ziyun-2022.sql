@@ -1,0 +1,247 @@
+-- Seed data: the Ziyun Autonomous County 2022 old-community renovation programme.
+--
+-- Source: seed/000_7922f1ef223820ae.txt, 紫云自治县人民政府办公室关于印发《紫云自治县2022年
+-- 城镇老旧小区改造工作方案》的通知 (2022-03-03). Sections 二/四 give the targets, 三 the
+-- leading group, 五 the milestones.
+--
+-- Loaded into a database where 0001_core.sql has been applied, as one transaction (the
+-- loader wraps it in BEGIN/COMMIT). Plain SQL only, no psql meta-commands: renod sends it
+-- with PQexec. Rows refer to each other by code or name, never by id.
+--
+-- Person names: the document pads two-character names with ASCII spaces and U+2002 EN
+-- SPACE ("杨 坚"); every name below is written without any space.
+
+-- 1. The programme --------------------------------------------------------------------
+
+INSERT INTO programme (code, jurisdiction, year, title, target_households, target_projects,
+                       starts_on, start_share_pct, start_share_due, all_started_due,
+                       completion_due, acceptance_due, evaluation_due)
+VALUES ('ziyun-2022', '紫云自治县', 2022, '紫云自治县2022年城镇老旧小区改造', 802, 2,
+        DATE '2021-12-01',   -- phase 1 begins December 2021 (意愿征集)
+        25,                  -- 开工改造户数不低于25% ...
+        DATE '2022-03-31',   -- ... by the end of March
+        DATE '2022-04-30',   -- 所有项目开工, 开工率100%, by the end of April
+        DATE '2022-11-30',   -- 11月底前全面完成改造工程施工任务
+        DATE '2022-11-30',   -- 11月底前组织竣工验收
+        DATE '2022-12-31');  -- 绩效评估, 12月底前
+
+-- 2. Units ----------------------------------------------------------------------------
+--
+-- Names are spelled as in the document (县财政局, not 紫云自治县财政局), except the two
+-- units the document refers to only indirectly (county-gov, office).
+--
+-- Kind choices:
+--   county-gov  紫云自治县人民政府: the county leadership (杨坚, 朱晓波, 陈凯) and 尹玉竹,
+--               whose title reads 县政府副科级督察专员 (a post of the county government
+--               itself, not of its general office).
+--   office      the leading-group office; it sits in the housing bureau and has no seal
+--               of its own (documents go out under the housing bureau's seal, 代章).
+--   县委政法委  a county party-committee organ: 'department'.
+--   市生态环境局紫云分局: 'municipal_branch' (a branch of the municipal bureau).
+--   县税务局, 县消防大队: 'vertical_agency' (tax is vertically managed by the State
+--               Taxation Administration; fire and rescue by the Ministry of Emergency
+--               Management since the 2018 reform).
+--   县公安局: 'department' (a county government department, though dual-led).
+--   县公积金管理中心: 'department', as the document names it a county body.
+--   县城市开发建设指挥部: 'department'. A 指挥部 is a temporary body the county government
+--               sets up to run its urban development works; it is headed by a
+--               指挥长/副指挥长 (government posts), not a 经理, and it reports to the county
+--               government rather than trading on its own account.
+--   南方电网/自来水公司/电信/联通/移动/广电网络: 'utility' (专营单位 for line work).
+--   松山街道办事处: 'street_office'.
+--   县委督查室: seat (办公地点) of the 督察督办组 working group; not a member of the leading
+--               group, so in_leading_group = false.
+--   gas: the document names no gas company, yet 供气 lines are in the renovation scope
+--               (基础类 content, 专营设施 in section 六). A clearly marked sample unit, not in
+--               the leading group, so that gas line work can be assigned and reported.
+
+INSERT INTO unit (programme_id, code, name, kind, in_leading_group)
+SELECT p.id, v.code, v.name, v.kind, v.in_group
+  FROM programme p
+ CROSS JOIN (VALUES
+    ( 1, 'county-gov',        '紫云自治县人民政府',                         'leadership',       true),
+    ( 2, 'office',            '紫云自治县城镇老旧小区改造工作领导小组办公室', 'office',           true),
+    ( 3, 'gov-office',        '县政府办公室',                               'department',       true),
+    ( 4, 'politics-law',      '县委政法委',                                 'department',       true),
+    ( 5, 'dev-reform',        '县发展改革局',                               'department',       true),
+    ( 6, 'industry-it',       '县工业和信息化局',                           'department',       true),
+    ( 7, 'civil-affairs',     '县民政局',                                   'department',       true),
+    ( 8, 'finance',           '县财政局',                                   'department',       true),
+    ( 9, 'natural-resources', '县自然资源局',                               'department',       true),
+    (10, 'housing',           '县住房和城乡建设局',                         'department',       true),
+    (11, 'water-affairs',     '县水务局',                                   'department',       true),
+    (12, 'culture-tourism',   '县文体广电旅游局',                           'department',       true),
+    (13, 'emergency',         '县应急局',                                   'department',       true),
+    (14, 'urban-management',  '县城市管理局',                               'department',       true),
+    (15, 'investment',        '县投资促进局',                               'department',       true),
+    (16, 'ecology-env',       '市生态环境局紫云分局',                       'municipal_branch', true),
+    (17, 'tax',               '县税务局',                                   'vertical_agency',  true),
+    (18, 'power-grid',        '南方电网紫云分公司',                         'utility',          true),
+    (19, 'fire-brigade',      '县消防大队',                                 'vertical_agency',  true),
+    (20, 'songshan-street',   '松山街道办事处',                             'street_office',    true),
+    (21, 'public-security',   '县公安局',                                   'department',       true),
+    (22, 'shanty-town',       '县棚改办',                                   'department',       true),
+    (23, 'water-company',     '县自来水公司',                               'utility',          true),
+    (24, 'city-dev-hq',       '县城市开发建设指挥部',                       'department',       true),
+    (25, 'provident-fund',    '县公积金管理中心',                           'department',       true),
+    (26, 'telecom',           '中国电信紫云分公司',                         'utility',          true),
+    (27, 'unicom',            '中国联通紫云分公司',                         'utility',          true),
+    (28, 'mobile',            '中国移动紫云分公司',                         'utility',          true),
+    (29, 'broadcast',         '广电网络紫云分公司',                         'utility',          true),
+    (30, 'party-supervision', '县委督查室',                                 'department',       false),
+    (31, 'gas',               '紫云自治县燃气公司（示例）',                 'utility',          false)
+  ) AS v(ord, code, name, kind, in_group)
+ WHERE p.code = 'ziyun-2022'
+ ORDER BY v.ord;
+
+-- The document also spells the development and reform bureau 县发展和改革局 (for its
+-- deputy director 吴启传): one unit, two spellings.
+INSERT INTO unit_alias (unit_id, alias)
+SELECT u.id, '县发展和改革局'
+  FROM unit u JOIN programme p ON p.id = u.programme_id
+ WHERE p.code = 'ziyun-2022' AND u.code = 'dev-reform';
+
+-- 3. People ---------------------------------------------------------------------------
+--
+-- Position is the title in the document with the unit name taken off (刘川荣 县住房和城乡
+-- 建设局局长 -> unit housing, position 局长). The county leaders keep their full titles.
+-- 刘川荣 and 何忠诚 also serve as director and deputy director of the office (兼任); that
+-- is a second role, recorded here only by their leading-group title.
+-- 陈芳, 莫毅坤, 朱文 and 邹苇 appear only in the working groups, without unit or title.
+
+INSERT INTO person (programme_id, name, unit_id, position)
+SELECT p.id, v.name, u.id, v.position
+  FROM programme p
+ CROSS JOIN (VALUES
+    ( 1, '杨坚',   'county-gov',        '县委副书记、县长'),
+    ( 2, '朱晓波', 'county-gov',        '县委常委、常务副县长'),
+    ( 3, '陈凯',   'county-gov',        '副县长'),
+    ( 4, '刘昌良', 'gov-office',        '主任'),
+    ( 5, '伍洪志', 'gov-office',        '副主任'),
+    ( 6, '尹玉竹', 'county-gov',        '副科级督察专员'),
+    ( 7, '谢先华', 'politics-law',      '副书记'),
+    ( 8, '张刚',   'dev-reform',        '局长'),
+    ( 9, '陈佳兵', 'industry-it',       '局长'),
+    (10, '秦松',   'civil-affairs',     '局长'),
+    (11, '韦俊',   'finance',           '局长'),
+    (12, '班光勇', 'natural-resources', '局长'),
+    (13, '刘川荣', 'housing',           '局长'),
+    (14, '贾道忠', 'water-affairs',     '局长'),
+    (15, '吴康',   'culture-tourism',   '局长'),
+    (16, '程海波', 'emergency',         '局长'),
+    (17, '胡博海', 'urban-management',  '局长'),
+    (18, '王德胜', 'investment',        '局长'),
+    (19, '母祖全', 'ecology-env',       '局长'),
+    (20, '孙红卫', 'tax',               '局长'),
+    (21, '李春',   'power-grid',        '总经理'),
+    (22, '张宇',   'fire-brigade',      '大队长'),
+    (23, '罗杨',   'songshan-street',   '主任'),
+    (24, '万定刚', 'public-security',   '副局长'),
+    (25, '吴启传', 'dev-reform',        '副局长'),   -- written 县发展和改革局 in the document
+    (26, '黄华',   'housing',           '副局长'),
+    (27, '何忠诚', 'shanty-town',       '副主任'),
+    (28, '吴洋春', 'water-company',     '经理'),
+    (29, '周斌',   'city-dev-hq',       '副指挥长'),
+    (30, '丁碧',   'provident-fund',    '主任'),
+    (31, '刘国祥', 'telecom',           '总经理'),
+    (32, '李伦馨', 'unicom',            '总经理'),
+    (33, '李刚',   'mobile',            '总经理'),
+    (34, '顾雨',   'broadcast',         '总经理'),
+    (35, '陈芳',   NULL,                ''),
+    (36, '莫毅坤', NULL,                ''),
+    (37, '朱文',   NULL,                ''),
+    (38, '邹苇',   NULL,                '')
+  ) AS v(ord, name, unit_code, position)
+  LEFT JOIN unit u ON u.programme_id = p.id AND u.code = v.unit_code
+ WHERE p.code = 'ziyun-2022'
+ ORDER BY v.ord;
+
+-- 4. The leading group ----------------------------------------------------------------
+--
+-- Leader, two deputies, then the 31 members in the document's order.
+
+INSERT INTO leading_group_member (programme_id, person_id, role, seq)
+SELECT p.id, pe.id, v.role, v.seq
+  FROM programme p
+ CROSS JOIN (VALUES
+    ( 0, '杨坚',   'leader'),
+    ( 1, '朱晓波', 'deputy'),
+    ( 2, '陈凯',   'deputy'),
+    ( 3, '刘昌良', 'member'),
+    ( 4, '伍洪志', 'member'),
+    ( 5, '尹玉竹', 'member'),
+    ( 6, '谢先华', 'member'),
+    ( 7, '张刚',   'member'),
+    ( 8, '陈佳兵', 'member'),
+    ( 9, '秦松',   'member'),
+    (10, '韦俊',   'member'),
+    (11, '班光勇', 'member'),
+    (12, '刘川荣', 'member'),
+    (13, '贾道忠', 'member'),
+    (14, '吴康',   'member'),
+    (15, '程海波', 'member'),
+    (16, '胡博海', 'member'),
+    (17, '王德胜', 'member'),
+    (18, '母祖全', 'member'),
+    (19, '孙红卫', 'member'),
+    (20, '李春',   'member'),
+    (21, '张宇',   'member'),
+    (22, '罗杨',   'member'),
+    (23, '万定刚', 'member'),
+    (24, '吴启传', 'member'),
+    (25, '黄华',   'member'),
+    (26, '何忠诚', 'member'),
+    (27, '吴洋春', 'member'),
+    (28, '周斌',   'member'),
+    (29, '丁碧',   'member'),
+    (30, '刘国祥', 'member'),
+    (31, '李伦馨', 'member'),
+    (32, '李刚',   'member'),
+    (33, '顾雨',   'member')
+  ) AS v(seq, name, role)
+  JOIN person pe ON pe.programme_id = p.id AND pe.name = v.name
+ WHERE p.code = 'ziyun-2022'
+ ORDER BY v.seq;
+
+-- 5. Projects -------------------------------------------------------------------------
+--
+-- SAMPLE DATA, to be replaced by the real project list. The document says only that there
+-- are 2 projects with 802 households in all; it gives neither their names nor the split of
+-- households. Both rows are marked is_sample = true and their names end in （示例）. The
+-- split 500 + 302 is invented; only the total (802) is from the document.
+
+INSERT INTO project (programme_id, name, community, households, renovation_type, is_sample)
+SELECT p.id, v.name, v.community, v.households, v.rtype, true
+  FROM programme p
+ CROSS JOIN (VALUES
+    (1, '松山街道示例小区一（示例）', '示例小区一', 500, 'comprehensive'),
+    (2, '松山街道示例小区二（示例）', '示例小区二', 302, 'comprehensive')
+  ) AS v(ord, name, community, households, rtype)
+ WHERE p.code = 'ziyun-2022'
+ ORDER BY v.ord;
+
+-- 6. Units responsible for the projects -----------------------------------------------
+--
+-- Every unit named here may push progress for both projects. The finance bureau is
+-- deliberately NOT named: it supervises funds but does not push progress (the tests rely
+-- on it as a unit without that right).
+
+INSERT INTO project_unit (project_id, unit_id, duty)
+SELECT pr.id, u.id, v.duty
+  FROM programme p
+  JOIN project pr ON pr.programme_id = p.id
+ CROSS JOIN (VALUES
+    ( 1, 'housing',         '项目推进、质量安全监管'),
+    ( 2, 'songshan-street', '群众意愿征集、宣传动员'),
+    ( 3, 'power-grid',      '管线入地/架空线规整'),
+    ( 4, 'water-company',   '管线入地/架空线规整'),
+    ( 5, 'telecom',         '管线入地/架空线规整'),
+    ( 6, 'unicom',          '管线入地/架空线规整'),
+    ( 7, 'mobile',          '管线入地/架空线规整'),
+    ( 8, 'broadcast',       '管线入地/架空线规整'),
+    ( 9, 'gas',             '管线入地/架空线规整')
+  ) AS v(ord, unit_code, duty)
+  JOIN unit u ON u.programme_id = p.id AND u.code = v.unit_code
+ WHERE p.code = 'ziyun-2022'
+   AND pr.name IN ('松山街道示例小区一（示例）', '松山街道示例小区二（示例）')
+ ORDER BY pr.name, v.ord;

@@ -1,0 +1,88 @@
+/*
+ * One client connection's transport: the TCP handle, the frame reader and the write
+ * queue. It reports whole frames and its closing upward through callbacks and knows
+ * nothing of what the frames mean.
+ *
+ * States (all changes go through conn_set_state(), which starts and stops reading):
+ *   READING    reading and delivering frames
+ *   PAUSED     not reading: too many requests in flight, or too many reply bytes queued
+ *              that the peer has not read (backpressure)
+ *   DRAINING   a last frame (an error) is being written; the connection closes once the
+ *              write queue is empty
+ *   CLOSING    uv_close() was called; nothing more is delivered
+ *
+ * Ownership: a conn is reference-counted. The server holds one reference while the
+ * connection is open; anything that can outlive it (a database query, a hashing job)
+ * takes one with conn_ref() and drops it with conn_unref(). Memory is freed when the TCP
+ * handle is closed and the last reference is gone, never inside a callback of its own.
+ */
+#ifndef RENO_CONN_H
+#define RENO_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "frame.h"
+#include "log.h"
+
+enum conn_state { CONN_READING, CONN_PAUSED, CONN_DRAINING, CONN_CLOSING };
+
+struct conn;
+
+struct conn_callbacks {
+    /* A whole frame arrived; the payload is valid only during the call. */
+    void (*on_frame)(struct conn *c, const uint8_t *payload, uint32_t len);
+    /* The peer announced a frame over the maximum; the owner sends an error and drains. */
+    void (*on_oversize)(struct conn *c, uint32_t announced);
+    /* The connection is closing for `reason`; called exactly once. */
+    void (*on_close)(struct conn *c, const char *reason);
+};
+
+struct conn {
+    uv_tcp_t tcp;
+    uint64_t id;
+    char peer[64];
+    char account[72]; /* username once logged in, for log lines */
+    enum conn_state state;
+    int refs;
+    bool tcp_closed;
+    struct frame_reader reader;
+    size_t queued_bytes;       /* reply bytes written to libuv but not yet sent */
+    size_t queue_high;         /* pause reading above this */
+    size_t queue_low;          /* resume below this */
+    bool paused_by_queue;      /* one of the two pause reasons */
+    bool paused_by_owner;      /* the other: the owner's in-flight cap */
+    uint64_t last_activity_ms; /* last whole frame in or reply out */
+    uint64_t partial_since_ms; /* when the buffered partial frame began, 0 if none */
+    const struct conn_callbacks *cb;
+    void *owner; /* the protocol layer's per-connection state */
+};
+
+/* Sets up an accepted connection: tcp must already be uv_accept()ed into c->tcp. */
+void conn_init(struct conn *c, uint64_t id, uint32_t max_frame, size_t queue_high,
+               const struct conn_callbacks *cb, void *owner);
+/* Starts reading. */
+int conn_start(struct conn *c) __attribute__((warn_unused_result));
+void conn_set_state(struct conn *c, enum conn_state next);
+/* Queues a frame (takes ownership of buf, which must come from xmalloc). */
+void conn_send(struct conn *c, uint8_t *buf, size_t len);
+/* Queues a last frame and closes once it is written. */
+void conn_send_and_close(struct conn *c, uint8_t *buf, size_t len, const char *reason);
+/* The owner asks to stop or resume reading (its in-flight cap). */
+void conn_pause(struct conn *c, bool paused);
+/* Closes at once; the reason is logged. Safe to call more than once. */
+void conn_close(struct conn *c, const char *reason);
+void conn_set_max_frame(struct conn *c, uint32_t max);
+
+void conn_ref(struct conn *c);
+void conn_unref(struct conn *c);
+bool conn_is_open(const struct conn *c);
+
+/* Log a line about a connection: its id, peer and account go first. */
+#define conn_log(c, level, fmt, ...)                                                               \
+    log_msg(level, "conn=%llu peer=%s account=%s " fmt, (unsigned long long)(c)->id, (c)->peer,    \
+            (c)->account[0] ? (c)->account : "-", ##__VA_ARGS__)
+
+#endif

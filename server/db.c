@@ -1,0 +1,647 @@
+/*
+ * Asynchronous PostgreSQL pool. See db.h.
+ *
+ * Each connection is a small state machine:
+ *
+ *   DOWN --timer--> CONNECTING --PQconnectPoll OK--> IDLE <--result--> BUSY
+ *     ^                 |                              |                 |
+ *     +----- failed ----+---------- socket EOF / error +-----------------+
+ *
+ * A uv_poll_t watches PQsocket() in every state but DOWN. Poll handles are heap objects:
+ * when libpq changes or closes the socket the old handle is uv_close()d (which frees its
+ * slot in the loop at once) and freed in its close callback, and a new one is made for
+ * the new socket. An IDLE connection keeps watching for readability so that a server
+ * shutdown is noticed before the next query is sent to a dead socket.
+ *
+ * Queries are served first come, first served from one queue shared by all connections.
+ */
+#include "db.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+#define RECONNECT_MIN_MS 100
+#define RECONNECT_MAX_MS 2000
+
+enum dbc_state { DBC_DOWN, DBC_CONNECTING, DBC_IDLE, DBC_BUSY, DBC_CLOSED };
+
+struct db_query {
+    struct db_query *next;
+    enum sql_stmt stmt;
+    int nparams;
+    char *values[DB_MAX_PARAMS];
+    db_cb cb;
+    void *arg;
+};
+
+struct poll_box {
+    uv_poll_t handle;
+    struct dbc *owner;
+};
+
+struct dbc {
+    struct db_pool *pool;
+    int index;
+    enum dbc_state state;
+    PGconn *pg;
+    struct poll_box *poll; /* NULL when no socket is watched */
+    int poll_fd;
+    int poll_events;
+    uv_timer_t reconnect;
+    uint64_t backoff_ms;
+    struct db_query *query; /* the query on this connection when BUSY */
+    PGresult *result;       /* the first result of the query, kept until the last */
+    bool flushing;          /* PQflush said there is more to send */
+    bool ever_connected;
+};
+
+struct db_pool {
+    uv_loop_t *loop;
+    char *conninfo;
+    int size;
+    struct dbc *conns;
+    struct db_query *head, *tail;
+    unsigned queued;
+    unsigned queue_limit;
+    int open_handles; /* timers and polls not yet closed */
+    bool closing;
+    void (*done)(void *);
+    void *done_arg;
+    unsigned long long queries, failures, reconnects;
+};
+
+static void dbc_connect(struct dbc *c);
+static void dbc_lost(struct dbc *c, const char *why);
+static void dbc_watch(struct dbc *c, int events);
+static void pool_kick(struct db_pool *pool);
+static void pool_maybe_done(struct db_pool *pool);
+
+static const char *state_name(enum dbc_state s)
+{
+    static const char *const names[] = {"down", "connecting", "idle", "busy", "closed"};
+    return names[s];
+}
+
+/* Every state change goes through here; impossible transitions are bugs. */
+static void dbc_set_state(struct dbc *c, enum dbc_state next)
+{
+    bool ok;
+    switch (next) {
+    case DBC_CONNECTING:
+        ok = c->state == DBC_DOWN;
+        break;
+    case DBC_IDLE:
+        ok = c->state == DBC_CONNECTING || c->state == DBC_BUSY;
+        break;
+    case DBC_BUSY:
+        ok = c->state == DBC_IDLE;
+        break;
+    case DBC_DOWN:
+        ok = c->state == DBC_CONNECTING || c->state == DBC_IDLE || c->state == DBC_BUSY;
+        break;
+    case DBC_CLOSED:
+    default:
+        ok = true;
+        break;
+    }
+    if (!ok)
+        fatal("db[%d]: impossible transition %s -> %s", c->index, state_name(c->state),
+              state_name(next));
+    log_debug("db[%d]: %s -> %s", c->index, state_name(c->state), state_name(next));
+    c->state = next;
+}
+
+static void query_free(struct db_query *q)
+{
+    for (int i = 0; i < q->nparams; i++)
+        free(q->values[i]);
+    free(q);
+}
+
+static void error_set(struct db_error *err, Reno__StatusCode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void error_set(struct db_error *err, Reno__StatusCode code, const char *fmt, ...)
+{
+    memset(err, 0, sizeof *err);
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+}
+
+static void query_fail(struct db_pool *pool, struct db_query *q, const struct db_error *err)
+{
+    pool->failures++;
+    q->cb(q->arg, NULL, err);
+    query_free(q);
+}
+
+static bool pool_has_healthy(const struct db_pool *pool)
+{
+    for (int i = 0; i < pool->size; i++)
+        if (pool->conns[i].state == DBC_IDLE || pool->conns[i].state == DBC_BUSY)
+            return true;
+    return false;
+}
+
+/* A query may wait for a connection that is up or being connected; if the attempt
+ * fails and none is left up, dbc_lost() fails the queue. With every connection down
+ * (waiting for its reconnect timer) there is nothing to wait for. */
+static bool pool_may_queue(const struct db_pool *pool)
+{
+    for (int i = 0; i < pool->size; i++)
+        if (pool->conns[i].state != DBC_DOWN && pool->conns[i].state != DBC_CLOSED)
+            return true;
+    return false;
+}
+
+/* Fails every queued query: used when the last healthy connection goes and at close. */
+static void pool_fail_queue(struct db_pool *pool, const char *why)
+{
+    struct db_error err;
+    error_set(&err, RENO__STATUS_CODE__UNAVAILABLE, "database unavailable: %s", why);
+    while (pool->head) {
+        struct db_query *q = pool->head;
+        pool->head = q->next;
+        if (pool->head == NULL)
+            pool->tail = NULL;
+        pool->queued--;
+        query_fail(pool, q, &err);
+    }
+}
+
+void db_error_from_result(const PGresult *res, struct db_error *err)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
+    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+    Reno__StatusCode code = RENO__STATUS_CODE__INTERNAL;
+    if (state == NULL)
+        state = "";
+    if (strcmp(state, "RN403") == 0)
+        code = RENO__STATUS_CODE__PERMISSION_DENIED;
+    else if (strcmp(state, "RN404") == 0)
+        code = RENO__STATUS_CODE__NOT_FOUND;
+    else if (strcmp(state, "RN409") == 0 || strcmp(state, "23505") == 0)
+        code = RENO__STATUS_CODE__CONFLICT;
+    else if (strncmp(state, "22", 2) == 0 || strcmp(state, "23514") == 0 ||
+             strcmp(state, "23502") == 0)
+        code = RENO__STATUS_CODE__BAD_REQUEST; /* data exception or a CHECK / NOT NULL */
+    else if (strcmp(state, "23503") == 0)
+        code = RENO__STATUS_CODE__NOT_FOUND;
+    else if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+             strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+             strcmp(state, "53300") == 0)
+        code = RENO__STATUS_CODE__UNAVAILABLE; /* connection, shutdown, serialisation */
+    memset(err, 0, sizeof *err);
+    err->code = code;
+    snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state);
+    snprintf(err->message, sizeof err->message, "%s",
+             primary ? primary : PQresultErrorMessage(res));
+    /* A CHECK constraint names no column; its name says which rule broke. */
+    snprintf(err->column, sizeof err->column, "%s",
+             column ? column : (constraint ? constraint : ""));
+}
+
+/* ---- poll handles ---------------------------------------------------------------------- */
+
+static void poll_closed(uv_handle_t *h)
+{
+    struct poll_box *box = h->data;
+    struct db_pool *pool = box->owner->pool;
+    free(box);
+    pool->open_handles--;
+    pool_maybe_done(pool);
+}
+
+static void dbc_unwatch(struct dbc *c)
+{
+    if (c->poll == NULL)
+        return;
+    uv_poll_stop(&c->poll->handle);
+    uv_close((uv_handle_t *)&c->poll->handle, poll_closed);
+    c->poll = NULL;
+    c->poll_fd = -1;
+    c->poll_events = 0;
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events);
+
+/* Watches the connection's current socket for `events`, rebuilding the handle if libpq
+ * has moved to another socket. */
+static void dbc_watch(struct dbc *c, int events)
+{
+    int fd = PQsocket(c->pg);
+    if (fd < 0) {
+        dbc_lost(c, "no socket");
+        return;
+    }
+    if (c->poll != NULL && c->poll_fd != fd)
+        dbc_unwatch(c);
+    if (c->poll == NULL) {
+        struct poll_box *box = xcalloc(1, sizeof *box);
+        box->owner = c;
+        int rc = uv_poll_init_socket(c->pool->loop, &box->handle, fd);
+        if (rc != 0) {
+            free(box);
+            log_error("db[%d]: uv_poll_init: %s", c->index, uv_strerror(rc));
+            dbc_lost(c, "cannot watch socket");
+            return;
+        }
+        box->handle.data = box;
+        c->pool->open_handles++;
+        c->poll = box;
+        c->poll_fd = fd;
+        c->poll_events = 0;
+    }
+    if (c->poll_events != events) {
+        int rc = uv_poll_start(&c->poll->handle, events, on_poll);
+        if (rc != 0) {
+            log_error("db[%d]: uv_poll_start: %s", c->index, uv_strerror(rc));
+            dbc_lost(c, "cannot watch socket");
+            return;
+        }
+        c->poll_events = events;
+    }
+}
+
+/* ---- connection life ------------------------------------------------------------------- */
+
+static void on_reconnect_timer(uv_timer_t *t)
+{
+    struct dbc *c = t->data;
+    if (c->pool->closing || c->state != DBC_DOWN)
+        return;
+    dbc_connect(c);
+}
+
+static void dbc_schedule_reconnect(struct dbc *c)
+{
+    if (c->pool->closing)
+        return;
+    uv_timer_start(&c->reconnect, on_reconnect_timer, c->backoff_ms, 0);
+    c->backoff_ms = c->backoff_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : c->backoff_ms * 2;
+}
+
+/* The connection is gone: fail its query, forget the socket, try again later. */
+static void dbc_lost(struct dbc *c, const char *why)
+{
+    struct db_pool *pool = c->pool;
+    bool was_healthy = c->state == DBC_IDLE || c->state == DBC_BUSY;
+    if (was_healthy)
+        log_warn("db[%d]: connection lost: %s", c->index, why);
+    else
+        log_debug("db[%d]: connect failed: %s", c->index, why);
+    dbc_unwatch(c);
+    struct db_query *q = c->query;
+    c->query = NULL;
+    if (c->result) {
+        PQclear(c->result);
+        c->result = NULL;
+    }
+    if (c->pg) {
+        PQfinish(c->pg);
+        c->pg = NULL;
+    }
+    c->flushing = false;
+    dbc_set_state(c, DBC_DOWN);
+    if (q) {
+        struct db_error err;
+        error_set(&err, RENO__STATUS_CODE__UNAVAILABLE,
+                  "database connection lost during the request: retry with the same key");
+        query_fail(pool, q, &err);
+    }
+    if (!pool_has_healthy(pool))
+        pool_fail_queue(pool, why);
+    dbc_schedule_reconnect(c);
+}
+
+static void dbc_connect(struct dbc *c)
+{
+    dbc_set_state(c, DBC_CONNECTING);
+    c->pg = PQconnectStart(c->pool->conninfo);
+    if (c->pg == NULL) {
+        dbc_lost(c, "out of memory");
+        return;
+    }
+    if (PQstatus(c->pg) == CONNECTION_BAD) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", PQerrorMessage(c->pg));
+        why[strcspn(why, "\n")] = '\0';
+        dbc_lost(c, why);
+        return;
+    }
+    /* libpq says to wait for writability first after PQconnectStart. */
+    dbc_watch(c, UV_WRITABLE);
+}
+
+static void dbc_connect_step(struct dbc *c)
+{
+    PostgresPollingStatusType st = PQconnectPoll(c->pg);
+    switch (st) {
+    case PGRES_POLLING_READING:
+        dbc_watch(c, UV_READABLE);
+        return;
+    case PGRES_POLLING_WRITING:
+        dbc_watch(c, UV_WRITABLE);
+        return;
+    case PGRES_POLLING_OK:
+        if (PQsetnonblocking(c->pg, 1) != 0) {
+            dbc_lost(c, "cannot set non-blocking mode");
+            return;
+        }
+        c->backoff_ms = RECONNECT_MIN_MS;
+        if (c->ever_connected) {
+            c->pool->reconnects++;
+            log_info("db[%d]: reconnected", c->index);
+        } else {
+            log_info("db[%d]: connected", c->index);
+        }
+        c->ever_connected = true;
+        dbc_set_state(c, DBC_IDLE);
+        dbc_watch(c, UV_READABLE);
+        pool_kick(c->pool);
+        return;
+    case PGRES_POLLING_FAILED:
+    default: {
+        char why[256];
+        snprintf(why, sizeof why, "%s", PQerrorMessage(c->pg));
+        why[strcspn(why, "\n")] = '\0';
+        dbc_lost(c, why);
+        return;
+    }
+    }
+}
+
+/* ---- queries --------------------------------------------------------------------------- */
+
+static void dbc_send(struct dbc *c, struct db_query *q)
+{
+    const struct sql_statement *s = sql_get(q->stmt);
+    dbc_set_state(c, DBC_BUSY);
+    c->query = q;
+    c->pool->queries++;
+    if (!PQsendQueryParams(c->pg, s->text, q->nparams, NULL, (const char *const *)q->values, NULL,
+                           NULL, 0)) {
+        char why[256];
+        snprintf(why, sizeof why, "send failed: %s", PQerrorMessage(c->pg));
+        why[strcspn(why, "\n")] = '\0';
+        dbc_lost(c, why);
+        return;
+    }
+    int f = PQflush(c->pg);
+    if (f < 0) {
+        dbc_lost(c, "flush failed");
+        return;
+    }
+    c->flushing = f == 1;
+    dbc_watch(c, c->flushing ? UV_READABLE | UV_WRITABLE : UV_READABLE);
+}
+
+/* The query's results are complete: hand the first one to the callback. */
+static void dbc_finish(struct dbc *c)
+{
+    struct db_query *q = c->query;
+    PGresult *res = c->result;
+    c->query = NULL;
+    c->result = NULL;
+    dbc_set_state(c, DBC_IDLE);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        q->cb(q->arg, res, NULL);
+        query_free(q);
+    } else {
+        struct db_error err;
+        if (res)
+            db_error_from_result(res, &err);
+        else
+            error_set(&err, RENO__STATUS_CODE__INTERNAL, "query returned no result");
+        if (err.code == RENO__STATUS_CODE__INTERNAL)
+            log_error("db[%d]: %s failed: %s %s", c->index, sql_get(q->stmt)->name, err.sqlstate,
+                      err.message);
+        query_fail(c->pool, q, &err);
+    }
+    PQclear(res);
+}
+
+static void dbc_readable(struct dbc *c)
+{
+    if (!PQconsumeInput(c->pg)) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", PQerrorMessage(c->pg));
+        why[strcspn(why, "\n")] = '\0';
+        dbc_lost(c, why);
+        return;
+    }
+    if (c->state == DBC_IDLE) {
+        /* Nothing was asked: this is a notice, a notification or the server going away. */
+        PGnotify *n;
+        while ((n = PQnotifies(c->pg)) != NULL)
+            PQfreemem(n);
+        if (PQstatus(c->pg) == CONNECTION_BAD)
+            dbc_lost(c, "server closed the connection");
+        return;
+    }
+    while (!PQisBusy(c->pg)) {
+        PGresult *res = PQgetResult(c->pg);
+        if (res == NULL) {
+            dbc_finish(c);
+            pool_kick(c->pool);
+            return;
+        }
+        if (c->result == NULL)
+            c->result = res;
+        else
+            PQclear(res);
+    }
+    if (PQstatus(c->pg) == CONNECTION_BAD)
+        dbc_lost(c, "server closed the connection");
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events)
+{
+    struct poll_box *box = handle->data;
+    struct dbc *c = box->owner;
+    if (c->poll != box)
+        return; /* a stale event for a handle being closed */
+    if (status < 0) {
+        dbc_lost(c, uv_strerror(status));
+        return;
+    }
+    switch (c->state) {
+    case DBC_CONNECTING:
+        dbc_connect_step(c);
+        return;
+    case DBC_BUSY:
+        if ((events & UV_WRITABLE) && c->flushing) {
+            int f = PQflush(c->pg);
+            if (f < 0) {
+                dbc_lost(c, "flush failed");
+                return;
+            }
+            c->flushing = f == 1;
+            dbc_watch(c, c->flushing ? UV_READABLE | UV_WRITABLE : UV_READABLE);
+            if (c->state != DBC_BUSY)
+                return;
+        }
+        if (events & UV_READABLE)
+            dbc_readable(c);
+        return;
+    case DBC_IDLE:
+        dbc_readable(c);
+        return;
+    case DBC_DOWN:
+    case DBC_CLOSED:
+    default:
+        return;
+    }
+}
+
+static void pool_kick(struct db_pool *pool)
+{
+    for (int i = 0; i < pool->size && pool->head; i++) {
+        struct dbc *c = &pool->conns[i];
+        if (c->state != DBC_IDLE)
+            continue;
+        struct db_query *q = pool->head;
+        pool->head = q->next;
+        if (pool->head == NULL)
+            pool->tail = NULL;
+        pool->queued--;
+        q->next = NULL;
+        dbc_send(c, q);
+    }
+}
+
+int db_query(struct db_pool *pool, enum sql_stmt stmt, int nparams, const char *const *values,
+             db_cb cb, void *arg)
+{
+    const struct sql_statement *s = sql_get(stmt);
+    if (nparams != s->nparams || nparams > DB_MAX_PARAMS)
+        fatal("statement %s takes %d parameters, given %d", s->name, s->nparams, nparams);
+    if (pool->closing || !pool_may_queue(pool) || pool->queued >= pool->queue_limit)
+        return -1;
+    struct db_query *q = xcalloc(1, sizeof *q);
+    q->stmt = stmt;
+    q->nparams = nparams;
+    for (int i = 0; i < nparams; i++)
+        q->values[i] = values[i] ? xstrdup(values[i]) : NULL;
+    q->cb = cb;
+    q->arg = arg;
+    if (pool->tail)
+        pool->tail->next = q;
+    else
+        pool->head = q;
+    pool->tail = q;
+    pool->queued++;
+    pool_kick(pool);
+    return 0;
+}
+
+/* ---- pool life ------------------------------------------------------------------------- */
+
+struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, unsigned queue_limit)
+{
+    struct db_pool *pool = xcalloc(1, sizeof *pool);
+    pool->loop = loop;
+    pool->conninfo = xstrdup(conninfo);
+    pool->size = size;
+    pool->queue_limit = queue_limit;
+    pool->conns = xcalloc((size_t)size, sizeof *pool->conns);
+    for (int i = 0; i < size; i++) {
+        struct dbc *c = &pool->conns[i];
+        c->pool = pool;
+        c->index = i;
+        c->state = DBC_DOWN;
+        c->poll_fd = -1;
+        c->backoff_ms = RECONNECT_MIN_MS;
+        uv_timer_init(loop, &c->reconnect);
+        c->reconnect.data = c;
+        pool->open_handles++;
+    }
+    return pool;
+}
+
+void db_pool_start(struct db_pool *pool)
+{
+    for (int i = 0; i < pool->size; i++)
+        dbc_connect(&pool->conns[i]);
+}
+
+static void timer_closed(uv_handle_t *h)
+{
+    struct dbc *c = h->data;
+    struct db_pool *pool = c->pool;
+    pool->open_handles--;
+    pool_maybe_done(pool);
+}
+
+static void pool_maybe_done(struct db_pool *pool)
+{
+    if (!pool->closing || pool->open_handles > 0)
+        return;
+    void (*done)(void *) = pool->done;
+    void *arg = pool->done_arg;
+    free(pool->conns);
+    free(pool->conninfo);
+    free(pool);
+    if (done)
+        done(arg);
+}
+
+void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg)
+{
+    pool->closing = true;
+    pool->done = done;
+    pool->done_arg = arg;
+    struct db_error err;
+    error_set(&err, RENO__STATUS_CODE__UNAVAILABLE, "server is shutting down");
+    for (int i = 0; i < pool->size; i++) {
+        struct dbc *c = &pool->conns[i];
+        dbc_unwatch(c);
+        if (c->query) {
+            query_fail(pool, c->query, &err);
+            c->query = NULL;
+        }
+        if (c->result) {
+            PQclear(c->result);
+            c->result = NULL;
+        }
+        if (c->pg) {
+            PQfinish(c->pg);
+            c->pg = NULL;
+        }
+        c->state = DBC_CLOSED;
+        uv_timer_stop(&c->reconnect);
+        uv_close((uv_handle_t *)&c->reconnect, timer_closed);
+    }
+    pool_fail_queue(pool, "server is shutting down");
+}
+
+void db_pool_stats(const struct db_pool *pool, struct db_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->connections = pool->size;
+    for (int i = 0; i < pool->size; i++) {
+        enum dbc_state s = pool->conns[i].state;
+        out->healthy += s == DBC_IDLE || s == DBC_BUSY;
+        out->busy += s == DBC_BUSY;
+    }
+    out->queued = pool->queued;
+    out->queries = pool->queries;
+    out->failures = pool->failures;
+    out->reconnects = pool->reconnects;
+}
+
+bool db_pool_healthy(const struct db_pool *pool)
+{
+    return pool_has_healthy(pool);
+}

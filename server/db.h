@@ -1,0 +1,65 @@
+/*
+ * The database pool: a few libpq connections in non-blocking mode, each a state machine
+ * driven by a uv_poll_t on PQsocket(), all on the server's one loop. Nothing here blocks.
+ *
+ * A query is one named statement (sql.h) with text parameters. It goes to an idle
+ * connection or waits in a bounded queue; its callback runs exactly once, on the loop,
+ * with either a result or a typed error. When a connection is lost, the query that was
+ * on it fails with UNAVAILABLE (retryable), the connection is re-established in the
+ * background with PQconnectStart/PQconnectPoll and a backoff, and while no connection is
+ * healthy new queries fail at once with UNAVAILABLE rather than queueing behind an outage.
+ *
+ * Ownership: the pool copies parameters; the PGresult passed to a callback belongs to the
+ * pool and is cleared when the callback returns. If db_query() fails at once it returns
+ * -1 and the callback never runs. db_pool_close() fails every queued query, closes all
+ * handles and calls `done` once the last handle is closed; the pool frees itself then.
+ */
+#ifndef RENO_DB_H
+#define RENO_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <uv.h>
+
+#include "reno.pb-c.h"
+#include "sql.h"
+
+#define DB_MAX_PARAMS          16
+#define DB_DEFAULT_QUEUE_LIMIT 1024
+
+struct db_pool;
+
+/* A failure, already mapped to the protocol's status codes. */
+struct db_error {
+    Reno__StatusCode code;
+    char sqlstate[6];
+    char message[256];
+    char column[64]; /* the column a constraint or a RAISE named, if any */
+};
+
+/* res is non-NULL exactly when err is NULL. */
+typedef void (*db_cb)(void *arg, const PGresult *res, const struct db_error *err);
+
+struct db_stats {
+    int connections;
+    int healthy;
+    int busy;
+    unsigned queued;
+    unsigned long long queries;
+    unsigned long long failures;
+    unsigned long long reconnects;
+};
+
+struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, unsigned queue_limit);
+/* Starts connecting every connection; returns at once. */
+void db_pool_start(struct db_pool *pool);
+int db_query(struct db_pool *pool, enum sql_stmt stmt, int nparams, const char *const *values,
+             db_cb cb, void *arg) __attribute__((warn_unused_result));
+void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg);
+void db_pool_stats(const struct db_pool *pool, struct db_stats *out);
+bool db_pool_healthy(const struct db_pool *pool);
+
+/* Maps a failed result (SQLSTATE and fields) to a typed error. Exposed for tests. */
+void db_error_from_result(const PGresult *res, struct db_error *err);
+
+#endif

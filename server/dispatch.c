@@ -1,0 +1,278 @@
+/*
+ * Request dispatch. See dispatch.h.
+ *
+ * The checks before a handler runs, in order: the frame decodes as a Request (else the
+ * connection is closed with an error event: without an id there is nothing to answer);
+ * Hello comes first and once; every field passes msg_check_request(); the handler needs
+ * a session and there is one; the account's role may make the request (authz). Each
+ * refusal is a typed status for that request id, and the connection carries on.
+ */
+#include "dispatch.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz.h"
+#include "date.h"
+#include "log.h"
+#include "server.h"
+#include "xmalloc.h"
+
+struct handler {
+    Reno__Request__BodyCase body;
+    bool needs_session;
+    void (*run)(struct call *call);
+};
+
+static const struct handler handlers[] = {
+    {RENO__REQUEST__BODY_HELLO, false, h_hello},
+    {RENO__REQUEST__BODY_LOGIN, false, h_login},
+    {RENO__REQUEST__BODY_RESUME, false, h_resume},
+    {RENO__REQUEST__BODY_LOGOUT, true, h_logout},
+    {RENO__REQUEST__BODY_PING, false, h_ping},
+    {RENO__REQUEST__BODY_PUSH_PROGRESS, true, h_push_progress},
+    {RENO__REQUEST__BODY_GET_STATUS, true, h_get_status},
+};
+
+static const struct handler *find_handler(Reno__Request__BodyCase body)
+{
+    for (size_t i = 0; i < sizeof handlers / sizeof handlers[0]; i++)
+        if (handlers[i].body == body)
+            return &handlers[i];
+    return NULL;
+}
+
+static void send_message(struct client *client, Reno__ServerMessage *m, bool then_close,
+                         const char *reason)
+{
+    size_t len;
+    uint8_t *buf = msg_pack_frame(&m->base, &len);
+    if (then_close)
+        conn_send_and_close(&client->conn, buf, len, reason);
+    else
+        conn_send(&client->conn, buf, len);
+}
+
+void dispatch_send_event(struct client *client, Reno__Event *event)
+{
+    Reno__ServerMessage m = RENO__SERVER_MESSAGE__INIT;
+    m.kind_case = RENO__SERVER_MESSAGE__KIND_EVENT;
+    m.event = event;
+    send_message(client, &m, false, NULL);
+}
+
+/* A protocol error that leaves no request to answer: tell the peer and close. */
+static void protocol_error(struct client *client, Reno__StatusCode code, const char *message)
+{
+    Reno__Status st = RENO__STATUS__INIT;
+    st.code = code;
+    st.message = (char *)message;
+    Reno__Event ev = RENO__EVENT__INIT;
+    ev.body_case = RENO__EVENT__BODY_ERROR;
+    ev.error = &st;
+    Reno__ServerMessage m = RENO__SERVER_MESSAGE__INIT;
+    m.kind_case = RENO__SERVER_MESSAGE__KIND_EVENT;
+    m.event = &ev;
+    send_message(client, &m, true, message);
+}
+
+/* ---- calls ----------------------------------------------------------------------------- */
+
+bool call_live(const struct call *call)
+{
+    return conn_is_open(&call->client->conn);
+}
+
+static void call_free(struct call *call)
+{
+    struct client *client = call->client;
+    struct server *srv = call->srv;
+    msg_free_request(&call->budget, call->req);
+    free(call);
+    client->inflight--;
+    if (client->inflight < srv->cfg->max_inflight && conn_is_open(&client->conn) && !srv->stopping)
+        conn_pause(&client->conn, false);
+    if (srv->stopping && client->inflight == 0)
+        conn_close(&client->conn, "server shutting down");
+    conn_unref(&client->conn);
+    server_call_done(srv);
+}
+
+void call_reply(struct call *call, Reno__Response *resp)
+{
+    Reno__Status ok = RENO__STATUS__INIT;
+    resp->id = call->id;
+    if (resp->status == NULL)
+        resp->status = &ok;
+    if (call_live(call)) {
+        Reno__ServerMessage m = RENO__SERVER_MESSAGE__INIT;
+        m.kind_case = RENO__SERVER_MESSAGE__KIND_RESPONSE;
+        m.response = resp;
+        send_message(call->client, &m, false, NULL);
+    }
+    if (resp->status->code != RENO__STATUS_CODE__OK)
+        conn_log(&call->client->conn, LOG_INFO, "request %llu %s: %s %s%s%s",
+                 (unsigned long long)call->id, call->name, msg_status_name(resp->status->code),
+                 resp->status->message, resp->status->field[0] ? " field=" : "",
+                 resp->status->field);
+    else
+        conn_log(&call->client->conn, LOG_DEBUG, "request %llu %s: OK",
+                 (unsigned long long)call->id, call->name);
+    call_free(call);
+}
+
+void call_fail(struct call *call, Reno__StatusCode code, const char *field, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    Reno__Status st = RENO__STATUS__INIT;
+    st.code = code;
+    st.message = message;
+    st.field = (char *)(field ? field : "");
+    Reno__Response resp = RENO__RESPONSE__INIT;
+    resp.status = &st;
+    call_reply(call, &resp);
+}
+
+void call_fail_db(struct call *call, const struct db_error *err)
+{
+    char field[128] = "";
+    if (err->column[0])
+        snprintf(field, sizeof field, "%s.%s", call->name, err->column);
+    if (err->code == RENO__STATUS_CODE__INTERNAL)
+        call_fail(call, err->code, field, "internal error (database %s)", err->sqlstate);
+    else
+        call_fail(call, err->code, field, "%s", err->message);
+}
+
+/* ---- connection callbacks -------------------------------------------------------------- */
+
+static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
+{
+    struct client *client = (struct client *)c;
+    struct server *srv = client->srv;
+    struct call *call = xcalloc(1, sizeof *call);
+    /* protobuf-c needs a few times the wire size for the unpacked structs. */
+    msg_budget_init(&call->budget, 4 * (size_t)len + 4096);
+    call->req = msg_unpack_request(&call->budget, payload, len);
+    if (call->req == NULL) {
+        free(call);
+        protocol_error(client, RENO__STATUS_CODE__BAD_REQUEST,
+                       "frame is not a decodable Request message");
+        return;
+    }
+    call->client = client;
+    call->srv = srv;
+    call->id = call->req->id;
+    call->name = msg_request_name(call->req->body_case);
+    client->inflight++;
+    conn_ref(c);
+    srv->calls++;
+
+    struct msg_fault fault;
+    const struct handler *h = find_handler(call->req->body_case);
+    if (!msg_check_request(call->req, srv->today(), &fault)) {
+        call_fail(call, fault.code, fault.field, "%s", fault.message);
+        return;
+    }
+    if (h == NULL) {
+        call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "body", "unknown request type");
+        return;
+    }
+    if (!client->hello_done && h->body != RENO__REQUEST__BODY_HELLO) {
+        call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "body",
+                  "the first request on a connection must be hello");
+        return;
+    }
+    if (h->needs_session && !client->session.authenticated) {
+        call_fail(call, RENO__STATUS_CODE__UNAUTHENTICATED, "", "log in first");
+        return;
+    }
+    if (h->needs_session && !authz_may(&client->session, h->body)) {
+        conn_log(c, LOG_WARN, "permission denied: role %d may not %s", client->session.role,
+                 call->name);
+        call_fail(call, RENO__STATUS_CODE__PERMISSION_DENIED, "",
+                  "your role may not make %s requests", call->name);
+        return;
+    }
+    h->run(call);
+    /* Paused only after the handler ran: a call answered at once never counts, so a
+     * resume can never nest inside the delivery of the frame that paused. */
+    if (client->inflight >= srv->cfg->max_inflight)
+        conn_pause(c, true);
+}
+
+static void on_oversize(struct conn *c, uint32_t announced)
+{
+    struct client *client = (struct client *)c;
+    char message[160];
+    snprintf(message, sizeof message, "frame of %u bytes is over the limit of %u bytes", announced,
+             c->reader.max);
+    protocol_error(client, RENO__STATUS_CODE__BAD_REQUEST, message);
+}
+
+static void on_close(struct conn *c, const char *reason)
+{
+    (void)reason;
+    struct client *client = (struct client *)c;
+    server_client_gone(client->srv, client);
+}
+
+static const struct conn_callbacks client_callbacks = {
+    .on_frame = on_frame,
+    .on_oversize = on_oversize,
+    .on_close = on_close,
+};
+
+struct client *dispatch_client_new(struct server *srv)
+{
+    struct client *client = xcalloc(1, sizeof *client);
+    client->srv = srv;
+    return client;
+}
+
+int dispatch_accept(struct client *client)
+{
+    struct server *srv = client->srv;
+    conn_init(&client->conn, ++srv->next_conn_id, (uint32_t)srv->cfg->max_frame_prelogin,
+              (size_t)srv->cfg->output_limit, &client_callbacks, client);
+    conn_log(&client->conn, LOG_INFO, "connected");
+    return conn_start(&client->conn);
+}
+
+/* ---- the handlers that need nothing but the connection --------------------------------- */
+
+void h_hello(struct call *call)
+{
+    struct client *client = call->client;
+    if (client->hello_done) {
+        call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "body", "hello was already sent");
+        return;
+    }
+    client->hello_done = true;
+    if (call->req->hello->client_name[0])
+        conn_log(&client->conn, LOG_INFO, "hello from client '%s'", call->req->hello->client_name);
+    Reno__HelloReply hr = RENO__HELLO_REPLY__INIT;
+    hr.protocol_version = RENO_PROTOCOL_VERSION;
+    hr.server_name = "renod " RENO_VERSION;
+    hr.max_frame_bytes = (uint32_t)call->srv->cfg->max_frame;
+    Reno__Response resp = RENO__RESPONSE__INIT;
+    resp.body_case = RENO__RESPONSE__BODY_HELLO;
+    resp.hello = &hr;
+    call_reply(call, &resp);
+}
+
+void h_ping(struct call *call)
+{
+    Reno__Pong pong = RENO__PONG__INIT;
+    pong.nonce = call->req->ping->nonce;
+    Reno__Response resp = RENO__RESPONSE__INIT;
+    resp.body_case = RENO__RESPONSE__BODY_PONG;
+    resp.pong = &pong;
+    call_reply(call, &resp);
+}

@@ -1,0 +1,84 @@
+/*
+ * The protocol layer above a connection: decodes each frame into a Request, checks it
+ * (fields, session, role), finds its handler in the table and tracks it as a call until
+ * it is answered. Adding a request type means: the .proto, one handler, one row in the
+ * table in dispatch.c, one test.
+ *
+ * A handler answers with call_reply() or call_fail() exactly once, at once or later from
+ * a database or thread-pool callback. A call holds a reference on its connection, so an
+ * answer for a client that has gone away is dropped, not written to freed memory.
+ *
+ * Ownership: struct client is created by dispatch_accept() and freed when its connection
+ * is freed (after the TCP handle closes and the last call ends). A struct call is freed
+ * by call_reply()/call_fail().
+ */
+#ifndef RENO_DISPATCH_H
+#define RENO_DISPATCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "db.h"
+#include "msg.h"
+#include "reno.pb-c.h"
+
+struct server;
+
+struct session {
+    bool authenticated;
+    int64_t account_id;
+    int64_t unit_id;
+    int64_t programme_id;
+    Reno__Role role;
+    char username[MSG_MAX_USERNAME + 1];
+    char unit_name[256];
+    char programme_code[64];
+    char programme_title[256];
+    char token_hash_hex[2 * 32 + 1]; /* of the token this session came from */
+    int64_t expires_at;
+};
+
+struct client {
+    struct conn conn; /* first: the connection is the client's transport */
+    struct server *srv;
+    struct client *prev, *next;
+    struct session session;
+    bool hello_done;
+    int inflight;
+};
+
+struct call {
+    struct client *client;
+    struct server *srv;
+    uint64_t id;
+    Reno__Request *req;
+    struct msg_budget budget;
+    const char *name;
+};
+
+/* Sets up a client for a TCP handle the server has just accepted into client->conn.tcp. */
+struct client *dispatch_client_new(struct server *srv);
+int dispatch_accept(struct client *client) __attribute__((warn_unused_result));
+
+/* Answers a call; `resp` is the caller's (stack) message, its id and status are filled. */
+void call_reply(struct call *call, Reno__Response *resp);
+void call_fail(struct call *call, Reno__StatusCode code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void call_fail_db(struct call *call, const struct db_error *err);
+/* True when the call's connection is still open (its answer will be delivered). */
+bool call_live(const struct call *call);
+
+/* Handlers, one file each domain (h_*.c). */
+void h_hello(struct call *call);
+void h_login(struct call *call);
+void h_resume(struct call *call);
+void h_logout(struct call *call);
+void h_ping(struct call *call);
+void h_push_progress(struct call *call);
+void h_get_status(struct call *call);
+
+/* Sends an Event to a client (e.g. shutting down). */
+void dispatch_send_event(struct client *client, Reno__Event *event);
+
+#endif

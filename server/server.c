@@ -1,0 +1,316 @@
+/*
+ * The server: settings, listener, clients, janitor and shutdown. See server.h.
+ */
+#include "server.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "date.h"
+#include "dispatch.h"
+#include "frame.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define JANITOR_INTERVAL_MS 1000
+
+#define S(field) offsetof(struct renod_config, field)
+const struct setting renod_settings[] = {
+    {"listen", SETTING_STRING, "127.0.0.1:7420", 3, 200, S(listen),
+     "address:port to listen on (IPv4 or [IPv6]; port 0 picks a free one)", false},
+    {"database", SETTING_STRING, "dbname=reno", 1, 1000, S(database),
+     "libpq connection string of the PostgreSQL database", true},
+    {"pool_size", SETTING_INT, "4", 1, 64, S(pool_size), "database connections", false},
+    {"max_frame", SETTING_INT, "1048576", 1024, FRAME_ABSOLUTE_MAX, S(max_frame),
+     "largest frame accepted after login, in bytes", false},
+    {"max_frame_prelogin", SETTING_INT, "65536", 256, FRAME_ABSOLUTE_MAX, S(max_frame_prelogin),
+     "largest frame accepted before login, in bytes", false},
+    {"idle_timeout", SETTING_INT, "300", 1, 86400, S(idle_timeout),
+     "seconds without a request before an idle connection is closed", false},
+    {"frame_timeout", SETTING_INT, "15", 1, 3600, S(frame_timeout),
+     "seconds a half-sent frame may stay incomplete", false},
+    {"max_clients", SETTING_INT, "1000", 1, 100000, S(max_clients),
+     "connections served at once; more are closed at accept", false},
+    {"max_inflight", SETTING_INT, "32", 1, 4096, S(max_inflight),
+     "requests in flight per connection before reading from it pauses", false},
+    {"output_limit", SETTING_INT, "4194304", 65536, 1073741824, S(output_limit),
+     "reply bytes queued for a client that does not read before reading from it pauses", false},
+    {"token_ttl", SETTING_INT, "43200", 60, 2592000, S(token_ttl),
+     "seconds a session token stays valid", false},
+    {"shutdown_grace", SETTING_INT, "10", 0, 600, S(shutdown_grace),
+     "seconds to finish requests in flight at shutdown", false},
+    {"log_level", SETTING_STRING, "info", 4, 5, S(log_level), "debug, info, warn or error", false},
+    {"port_file", SETTING_STRING, "", 0, 4096, S(port_file),
+     "write the bound port to this file once listening (for scripts and tests)", false},
+};
+#undef S
+const size_t renod_settings_count = sizeof renod_settings / sizeof renod_settings[0];
+
+static void server_maybe_finish(struct server *srv);
+
+int server_query(struct server *srv, enum sql_stmt stmt, int nparams, const char *const *values,
+                 db_cb cb, void *arg)
+{
+    if (srv->db == NULL || srv->db_closing)
+        return -1;
+    return db_query(srv->db, stmt, nparams, values, cb, arg);
+}
+
+/* ---- accepting ------------------------------------------------------------------------- */
+
+static void on_rejected_closed(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void on_connection(uv_stream_t *listener, int status)
+{
+    struct server *srv = listener->data;
+    if (status < 0) {
+        log_warn("accept: %s", uv_strerror(status));
+        return;
+    }
+    if (srv->nclients >= srv->cfg->max_clients || srv->stopping) {
+        uv_tcp_t *t = xmalloc(sizeof *t);
+        uv_tcp_init(srv->loop, t);
+        if (uv_accept(listener, (uv_stream_t *)t) == 0)
+            log_warn("refusing a connection: %d clients connected (max_clients)", srv->nclients);
+        uv_close((uv_handle_t *)t, on_rejected_closed);
+        return;
+    }
+    struct client *client = dispatch_client_new(srv);
+    uv_tcp_init(srv->loop, &client->conn.tcp);
+    if (uv_accept(listener, (uv_stream_t *)&client->conn.tcp) != 0) {
+        /* The handle is the first member of the client, so freeing it frees the client. */
+        uv_close((uv_handle_t *)&client->conn.tcp, on_rejected_closed);
+        return;
+    }
+    client->next = srv->clients;
+    if (srv->clients)
+        srv->clients->prev = client;
+    srv->clients = client;
+    srv->nclients++;
+    if (dispatch_accept(client) != 0)
+        conn_close(&client->conn, "cannot start reading");
+}
+
+void server_client_gone(struct server *srv, struct client *client)
+{
+    if (client->prev)
+        client->prev->next = client->next;
+    else
+        srv->clients = client->next;
+    if (client->next)
+        client->next->prev = client->prev;
+    client->prev = client->next = NULL;
+    srv->nclients--;
+    server_maybe_finish(srv);
+}
+
+void server_call_done(struct server *srv)
+{
+    srv->calls--;
+    server_maybe_finish(srv);
+}
+
+/* ---- janitor --------------------------------------------------------------------------- */
+
+/* Periodic upkeep in one place: idle connections and half-sent frames. */
+static void on_janitor(uv_timer_t *t)
+{
+    struct server *srv = t->data;
+    uint64_t now = uv_now(srv->loop);
+    uint64_t idle_ms = (uint64_t)srv->cfg->idle_timeout * 1000;
+    uint64_t frame_ms = (uint64_t)srv->cfg->frame_timeout * 1000;
+    struct client *next;
+    for (struct client *c = srv->clients; c; c = next) {
+        next = c->next;
+        struct conn *conn = &c->conn;
+        if (!conn_is_open(conn))
+            continue;
+        if (conn->partial_since_ms && now - conn->partial_since_ms > frame_ms)
+            conn_close(conn, "incomplete frame timed out");
+        else if (c->inflight == 0 && now - conn->last_activity_ms > idle_ms)
+            conn_close(conn, "idle timeout");
+    }
+}
+
+/* ---- shutdown -------------------------------------------------------------------------- */
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void on_pool_closed(void *arg)
+{
+    struct server *srv = arg;
+    srv->db_closed = true;
+    server_maybe_finish(srv);
+}
+
+static void server_maybe_finish(struct server *srv)
+{
+    if (!srv->stopping || srv->handles_closed)
+        return;
+    if (srv->nclients > 0)
+        return;
+    if (srv->calls > 0 && !srv->grace_expired)
+        return;
+    if (!srv->db_closing) {
+        srv->db_closing = true;
+        struct db_pool *pool = srv->db;
+        srv->db = NULL;
+        db_pool_close(pool, on_pool_closed, srv);
+        return;
+    }
+    if (!srv->db_closed || srv->calls > 0)
+        return;
+    srv->handles_closed = true;
+    uv_close((uv_handle_t *)&srv->janitor, on_handle_closed);
+    uv_close((uv_handle_t *)&srv->grace, on_handle_closed);
+    uv_close((uv_handle_t *)&srv->sigint, on_handle_closed);
+    uv_close((uv_handle_t *)&srv->sigterm, on_handle_closed);
+    log_info("shutdown complete");
+}
+
+static void on_grace(uv_timer_t *t)
+{
+    struct server *srv = t->data;
+    srv->grace_expired = true;
+    struct client *next;
+    for (struct client *c = srv->clients; c; c = next) {
+        next = c->next;
+        conn_close(&c->conn, "shutdown grace period over");
+    }
+    server_maybe_finish(srv);
+}
+
+void server_stop(struct server *srv, const char *why)
+{
+    if (srv->stopping)
+        return;
+    srv->stopping = true;
+    log_info("shutting down: %s", why);
+    uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
+    uv_timer_start(&srv->grace, on_grace, (uint64_t)srv->cfg->shutdown_grace * 1000, 0);
+    Reno__ShuttingDown sd = RENO__SHUTTING_DOWN__INIT;
+    sd.reason = (char *)why;
+    Reno__Event ev = RENO__EVENT__INIT;
+    ev.body_case = RENO__EVENT__BODY_SHUTTING_DOWN;
+    ev.shutting_down = &sd;
+    struct client *next;
+    for (struct client *c = srv->clients; c; c = next) {
+        next = c->next;
+        dispatch_send_event(c, &ev);
+        conn_pause(&c->conn, true);
+        if (c->inflight == 0)
+            conn_close(&c->conn, "server shutting down");
+    }
+    server_maybe_finish(srv);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    struct server *srv = s->data;
+    if (srv->stopping) {
+        log_warn("second signal %d: stopping now", signum);
+        srv->grace_expired = true;
+        on_grace(&srv->grace);
+        return;
+    }
+    server_stop(srv, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* ---- set-up ---------------------------------------------------------------------------- */
+
+int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *cfg)
+{
+    memset(srv, 0, sizeof *srv);
+    srv->loop = loop;
+    srv->cfg = cfg;
+    srv->today = date_today;
+    char random_password[MSG_TOKEN_HEX + 1];
+    char unused[AUTH_HASH_HEX];
+    auth_new_token(random_password, unused);
+    if (auth_hash_password(random_password, srv->dummy_hash) != 0) {
+        log_error("cannot compute the dummy password hash (out of memory?)");
+        return -1;
+    }
+    uv_tcp_init(loop, &srv->listener);
+    srv->listener.data = srv;
+    uv_timer_init(loop, &srv->janitor);
+    srv->janitor.data = srv;
+    uv_timer_init(loop, &srv->grace);
+    srv->grace.data = srv;
+    uv_signal_init(loop, &srv->sigint);
+    srv->sigint.data = srv;
+    uv_signal_init(loop, &srv->sigterm);
+    srv->sigterm.data = srv;
+    uv_signal_start(&srv->sigint, on_signal, SIGINT);
+    uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+    uv_timer_start(&srv->janitor, on_janitor, JANITOR_INTERVAL_MS, JANITOR_INTERVAL_MS);
+    srv->db = db_pool_new(loop, cfg->database, (int)cfg->pool_size, DB_DEFAULT_QUEUE_LIMIT);
+    db_pool_start(srv->db);
+    return 0;
+}
+
+/* Splits "host:port" or "[v6]:port"; no DNS: the host must be a numeric address. */
+static int parse_listen(const char *text, struct sockaddr_storage *addr)
+{
+    char host[128];
+    const char *colon = strrchr(text, ':');
+    if (colon == NULL)
+        return -1;
+    size_t hlen = (size_t)(colon - text);
+    if (hlen == 0 || hlen >= sizeof host)
+        return -1;
+    memcpy(host, text, hlen);
+    host[hlen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || end == colon + 1 || port < 0 || port > 65535)
+        return -1;
+    if (host[0] == '[' && host[hlen - 1] == ']') {
+        host[hlen - 1] = '\0';
+        return uv_ip6_addr(host + 1, (int)port, (struct sockaddr_in6 *)addr) == 0 ? 0 : -1;
+    }
+    return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)addr) == 0 ? 0 : -1;
+}
+
+int server_listen(struct server *srv)
+{
+    struct sockaddr_storage addr;
+    memset(&addr, 0, sizeof addr);
+    if (parse_listen(srv->cfg->listen, &addr) != 0) {
+        log_error("listen: '%s' is not a numeric address:port", srv->cfg->listen);
+        return -1;
+    }
+    int rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&srv->listener, 128, on_connection);
+    if (rc != 0) {
+        log_error("listen on %s: %s", srv->cfg->listen, uv_strerror(rc));
+        return -1;
+    }
+    struct sockaddr_storage bound;
+    int len = sizeof bound;
+    uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&bound, &len);
+    srv->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                                  : ((struct sockaddr_in *)&bound)->sin_port);
+    log_info("listening on %s (port %d)", srv->cfg->listen, srv->port);
+    if (srv->cfg->port_file[0]) {
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", srv->cfg->port_file);
+        FILE *f = fopen(tmp, "w");
+        if (f == NULL || fprintf(f, "%d\n", srv->port) < 0 || fclose(f) != 0 ||
+            rename(tmp, srv->cfg->port_file) != 0) {
+            log_error("cannot write port file %s", srv->cfg->port_file);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,86 @@
+/*
+ * The renod server: its settings, the listening socket, the set of connected clients,
+ * the database pool, the janitor timer and the shutdown sequence. One loop thread.
+ *
+ * Shutdown (SIGINT, SIGTERM or server_stop()): stop accepting; tell every client and stop
+ * reading from it; close each client once its requests in flight are answered; after
+ * `shutdown_grace` seconds close whatever is left; close the database pool once no
+ * request is waiting on it; then close the remaining handles so that uv_run() returns.
+ *
+ * Ownership: struct server is embedded by main() (server_init/server_done); it owns the
+ * pool and the clients and frees them during shutdown.
+ */
+#ifndef RENO_SERVER_H
+#define RENO_SERVER_H
+
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config.h"
+#include "db.h"
+
+struct renod_config {
+    char *listen;
+    char *database;
+    long pool_size;
+    long max_frame;
+    long max_frame_prelogin;
+    long idle_timeout;
+    long frame_timeout;
+    long max_clients;
+    long max_inflight;
+    long output_limit;
+    long token_ttl;
+    long shutdown_grace;
+    char *log_level;
+    char *port_file;
+};
+
+extern const struct setting renod_settings[];
+extern const size_t renod_settings_count;
+
+struct client;
+
+struct server {
+    uv_loop_t *loop;
+    const struct renod_config *cfg;
+    uv_tcp_t listener;
+    uv_signal_t sigint;
+    uv_signal_t sigterm;
+    uv_timer_t janitor;
+    uv_timer_t grace;
+    struct db_pool *db;     /* NULL once closing */
+    struct client *clients; /* doubly linked list of open connections */
+    int nclients;
+    int calls; /* requests in flight, over all connections */
+    uint64_t next_conn_id;
+    int port; /* the bound port */
+    bool stopping;
+    bool grace_expired;
+    bool db_closing;
+    bool db_closed;
+    bool handles_closed;
+    /* An argon2id hash of a random password: a login for an unknown user is checked
+     * against it so that it takes as long as one for a known user. */
+    char dummy_hash[crypto_pwhash_STRBYTES];
+    /* The date the server treats as today (days since the epoch); tests may pin it. */
+    int32_t (*today)(void);
+};
+
+int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *cfg)
+    __attribute__((warn_unused_result));
+/* Binds and listens; writes the port to cfg->port_file when set. */
+int server_listen(struct server *srv) __attribute__((warn_unused_result));
+void server_stop(struct server *srv, const char *why);
+
+/* Sends a query through the pool, or fails at once (-1) when the pool is closing or down. */
+int server_query(struct server *srv, enum sql_stmt stmt, int nparams, const char *const *values,
+                 db_cb cb, void *arg) __attribute__((warn_unused_result));
+
+/* Called by dispatch when a client goes away or a call ends, to move shutdown along. */
+void server_client_gone(struct server *srv, struct client *client);
+void server_call_done(struct server *srv);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * The run-time SQL of renod, in one place. Writes go through functions defined by the
+ * migrations (schema/migrations), so that a write and its audit and idempotency rows are
+ * one statement and one transaction.
+ */
+#include "sql.h"
+
+#include <stddef.h>
+
+#include "log.h"
+
+static const struct sql_statement statements[SQL_STMT_COUNT] = {
+    [SQL_ACCOUNT_BY_USERNAME] =
+        {"account_by_username",
+         "SELECT a.id, a.password_hash, a.role, a.disabled, u.id, u.name, p.id, p.code, "
+         "p.title FROM account a JOIN unit u ON u.id = a.unit_id "
+         "JOIN programme p ON p.id = u.programme_id WHERE a.username = $1",
+         1},
+    [SQL_SESSION_CREATE] =
+        {"session_create",
+         "INSERT INTO session (token_hash, account_id, expires_at) "
+         "VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => $3::int)) "
+         "RETURNING extract(epoch FROM expires_at)::bigint",
+         3},
+    [SQL_SESSION_RESUME] =
+        {"session_resume",
+         "SELECT a.id, a.username, a.role, u.id, u.name, p.id, p.code, p.title, "
+         "extract(epoch FROM s.expires_at)::bigint "
+         "FROM session s JOIN account a ON a.id = s.account_id "
+         "JOIN unit u ON u.id = a.unit_id JOIN programme p ON p.id = u.programme_id "
+         "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND NOT a.disabled",
+         1},
+    [SQL_SESSION_DELETE] = {"session_delete",
+                            "DELETE FROM session WHERE token_hash = decode($1, 'hex')", 1},
+    [SQL_PUSH_PROGRESS] =
+        {"push_progress",
+         "SELECT report_id, replayed FROM reno_push_progress($1, decode($2, 'hex'), "
+         "decode($3, 'hex'), $4, $5::date, $6, $7, $8)",
+         8},
+    [SQL_STATUS_PROGRAMME] =
+        {"status_programme",
+         "SELECT code, title, target_households, target_projects, start_share_pct, "
+         "start_share_due, all_started_due, completion_due FROM programme WHERE id = $1",
+         1},
+    /* One row per project: its progress as of the requested date and as of each rule's
+     * measuring date (the caller passes min(as_of, due) for each). */
+    [SQL_STATUS_PROJECTS] =
+        {"status_projects",
+         "SELECT p.id, p.name, p.community, p.households, p.is_sample, "
+         "now_.households_started, now_.households_completed, "
+         "COALESCE(to_char(now_.report_date, 'YYYY-MM-DD'), ''), "
+         "r1.households_started, r2.households_started, r3.households_completed "
+         "FROM project p "
+         "JOIN reno_progress_as_of($1, $2::date) now_ ON now_.project_id = p.id "
+         "JOIN reno_progress_as_of($1, $3::date) r1 ON r1.project_id = p.id "
+         "JOIN reno_progress_as_of($1, $4::date) r2 ON r2.project_id = p.id "
+         "JOIN reno_progress_as_of($1, $5::date) r3 ON r3.project_id = p.id "
+         "WHERE p.programme_id = $1 ORDER BY p.id",
+         5},
+    [SQL_PING] = {"ping", "SELECT 1", 0},
+};
+
+const struct sql_statement *sql_get(enum sql_stmt stmt)
+{
+    if ((unsigned)stmt >= SQL_STMT_COUNT || statements[stmt].text == NULL)
+        fatal("no SQL statement %d", (int)stmt);
+    return &statements[stmt];
+}

@@ -1,0 +1,475 @@
+/*
+ * The integration-test harness. See harness.h.
+ */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "xmalloc.h"
+
+#define TEMPLATE_DB             "reno_it_template"
+#define SERVER_START_TIMEOUT_MS 30000
+
+static char bin_path[2][512];
+
+const char *h_bin(const char *name)
+{
+    const char *dir = getenv("RENO_TEST_BIN");
+    if (dir == NULL)
+        dir = RENO_BUILD_DIR;
+    int slot = strcmp(name, "renod") == 0 ? 0 : 1;
+    snprintf(bin_path[slot], sizeof bin_path[slot], "%s/%s", dir, name);
+    return bin_path[slot];
+}
+
+static PGconn *connect_db(const char *db)
+{
+    const char *keys[] = {"dbname", NULL};
+    const char *values[] = {db, NULL};
+    PGconn *pg = PQconnectdbParams(keys, values, 1);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        /* Also used outside tests (global set-up), where ck_assert cannot report. */
+        fprintf(stderr, "harness: connect to %s: %s", db, PQerrorMessage(pg));
+        exit(1);
+    }
+    return pg;
+}
+
+void h_sql_exec(const char *db, const char *sql, char sqlstate[6])
+{
+    PGconn *pg = connect_db(db);
+    PGresult *res = PQexec(pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    snprintf(sqlstate, 6, "%s",
+             (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? "" : (state ? state : "?????"));
+    PQclear(res);
+    PQfinish(pg);
+}
+
+long h_sql_long(const char *db, const char *sql)
+{
+    PGconn *pg = connect_db(db);
+    PGresult *res = PQexec(pg, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1, "%s: %s", sql,
+                  PQresultErrorMessage(res));
+    long v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    PQfinish(pg);
+    return v;
+}
+
+long h_project_id(const char *db, int index)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT id FROM project ORDER BY id OFFSET %d LIMIT 1", index);
+    return h_sql_long(db, sql);
+}
+
+static void exec_or_die(PGconn *pg, const char *sql)
+{
+    PGresult *res = PQexec(pg, sql);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "harness: %s: %s", sql, PQresultErrorMessage(res));
+        exit(1);
+    }
+    PQclear(res);
+}
+
+/* ---- processes ------------------------------------------------------------------------- */
+
+static char *read_all(int fd)
+{
+    size_t cap = 4096, len = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (len + 1 >= cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t n = read(fd, buf + len, cap - len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+int h_run(const char *const *argv, const char *const *env_extra, const char *stdin_text, char **out,
+          char **err)
+{
+    char out_path[] = "/tmp/reno-it-out.XXXXXX";
+    char err_path[] = "/tmp/reno-it-err.XXXXXX";
+    int out_fd = mkstemp(out_path);
+    int err_fd = mkstemp(err_path);
+    int in_pipe[2];
+    if (out_fd < 0 || err_fd < 0 || pipe(in_pipe) != 0) {
+        fprintf(stderr, "harness: cannot create temporary files\n");
+        exit(1);
+    }
+    unlink(out_path);
+    unlink(err_path);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in_pipe[0], 0);
+        dup2(out_fd, 1);
+        dup2(err_fd, 2);
+        close(in_pipe[1]);
+        for (const char *const *e = env_extra; e && *e; e++)
+            putenv((char *)*e);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(in_pipe[0]);
+    if (stdin_text) {
+        size_t left = strlen(stdin_text);
+        const char *p = stdin_text;
+        while (left > 0) {
+            ssize_t n = write(in_pipe[1], p, left);
+            if (n <= 0)
+                break;
+            p += n;
+            left -= (size_t)n;
+        }
+    }
+    close(in_pipe[1]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    lseek(out_fd, 0, SEEK_SET);
+    lseek(err_fd, 0, SEEK_SET);
+    char *o = read_all(out_fd);
+    char *e = read_all(err_fd);
+    close(out_fd);
+    close(err_fd);
+    if (out)
+        *out = o;
+    else
+        free(o);
+    if (err)
+        *err = e;
+    else
+        free(e);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void renod_admin(const char *db, const char *const *args, const char *stdin_text)
+{
+    const char *argv[16];
+    int n = 0;
+    char dbarg[128];
+    snprintf(dbarg, sizeof dbarg, "dbname=%s", db);
+    argv[n++] = h_bin("renod");
+    argv[n++] = "--database";
+    argv[n++] = dbarg;
+    argv[n++] = "--log-level";
+    argv[n++] = "warn";
+    for (const char *const *a = args; *a && n < 15; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    char *out, *err;
+    int rc = h_run(argv, NULL, stdin_text, &out, &err);
+    if (rc != 0) {
+        fprintf(stderr, "harness: renod %s failed (%d):\n%s%s", args[0], rc, out, err);
+        exit(1);
+    }
+    free(out);
+    free(err);
+}
+
+/* ---- databases ------------------------------------------------------------------------- */
+
+void h_global_setup(void)
+{
+    if (getenv("PGHOST") == NULL) {
+        fprintf(stderr, "harness: PGHOST is not set: run the tests through scripts/test\n");
+        exit(1);
+    }
+    PGconn *pg = connect_db("postgres");
+    exec_or_die(pg, "DROP DATABASE IF EXISTS " TEMPLATE_DB);
+    exec_or_die(pg, "CREATE DATABASE " TEMPLATE_DB);
+    PQfinish(pg);
+    renod_admin(TEMPLATE_DB, (const char *const[]){"migrate", NULL}, NULL);
+    renod_admin(TEMPLATE_DB, (const char *const[]){"seed", "ziyun-2022", NULL}, NULL);
+    static const struct {
+        const char *user, *unit, *role;
+    } accounts[] = {
+        {H_OFFICE, "office", "office"},       {H_HOUSING, "housing", "department"},
+        {H_FINANCE, "finance", "department"}, {H_LEADER, "county-gov", "leader"},
+        {H_POWER, "power-grid", "utility"},
+    };
+    for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++) {
+        char password[128];
+        snprintf(password, sizeof password, "%s-test-password\n", accounts[i].user);
+        renod_admin(TEMPLATE_DB,
+                    (const char *const[]){"account", "add", "--username", accounts[i].user,
+                                          "--unit", accounts[i].unit, "--role", accounts[i].role,
+                                          NULL},
+                    password);
+    }
+}
+
+void h_global_teardown(void)
+{
+    PGconn *pg = connect_db("postgres");
+    PGresult *res = PQexec(pg, "DROP DATABASE IF EXISTS " TEMPLATE_DB);
+    PQclear(res);
+    PQfinish(pg);
+}
+
+void h_db_new(char name[64])
+{
+    static unsigned counter;
+    snprintf(name, 64, "reno_it_%d_%u_%ld", (int)getpid(), ++counter, (long)time(NULL) % 100000);
+    char sql[200];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE " TEMPLATE_DB, name);
+    PGconn *pg = connect_db("postgres");
+    PGresult *res = PQexec(pg, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
+                  PQresultErrorMessage(res));
+    PQclear(res);
+    PQfinish(pg);
+}
+
+void h_db_drop(const char *name)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    PGconn *pg = connect_db("postgres");
+    PGresult *res = PQexec(pg, sql);
+    PQclear(res);
+    PQfinish(pg);
+}
+
+/* ---- servers --------------------------------------------------------------------------- */
+
+void h_server_start(struct h_server *s, const char *db, const char *const *extra)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->db, sizeof s->db, "%s", db);
+    snprintf(s->dir, sizeof s->dir, "/tmp/reno-it-srv.XXXXXX");
+    ck_assert(mkdtemp(s->dir) != NULL);
+    char port_file[300], dbarg[128];
+    snprintf(port_file, sizeof port_file, "%s/port", s->dir);
+    snprintf(s->log_path, sizeof s->log_path, "%s/renod.log", s->dir);
+    snprintf(dbarg, sizeof dbarg, "dbname=%s", db);
+    const char *argv[40];
+    int n = 0;
+    argv[n++] = h_bin("renod");
+    argv[n++] = "serve";
+    argv[n++] = "--listen";
+    argv[n++] = "127.0.0.1:0";
+    argv[n++] = "--port-file";
+    argv[n++] = port_file;
+    argv[n++] = "--database";
+    argv[n++] = dbarg;
+    argv[n++] = "--pool-size";
+    argv[n++] = "2";
+    argv[n++] = "--shutdown-grace";
+    argv[n++] = "5";
+    for (const char *const *a = extra; a && *a && n < 39; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        /* Die with the test process, however it ends. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
+        int fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    s->pid = pid;
+    for (int waited = 0; waited < SERVER_START_TIMEOUT_MS; waited += 20) {
+        FILE *f = fopen(port_file, "r");
+        if (f) {
+            int port = 0;
+            if (fscanf(f, "%d", &port) == 1 && port > 0)
+                s->port = port;
+            fclose(f);
+            if (s->port > 0)
+                break;
+        }
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            s->pid = 0;
+            ck_abort_msg("renod exited at start; see %s", s->log_path);
+        }
+        usleep(20 * 1000);
+    }
+    ck_assert_msg(s->port > 0, "renod did not start listening; see %s", s->log_path);
+    snprintf(s->address, sizeof s->address, "127.0.0.1:%d", s->port);
+}
+
+bool h_server_alive(const struct h_server *s)
+{
+    int status;
+    return s->pid > 0 && waitpid(s->pid, &status, WNOHANG) == 0;
+}
+
+int h_server_stop(struct h_server *s)
+{
+    if (s->pid <= 0)
+        return -1;
+    kill(s->pid, SIGTERM);
+    int status = 0;
+    for (int waited = 0; waited < 20000; waited += 10) {
+        pid_t r = waitpid(s->pid, &status, WNOHANG);
+        if (r == s->pid)
+            break;
+        if (waited + 10 >= 20000) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, &status, 0);
+        }
+        usleep(10 * 1000);
+    }
+    s->pid = 0;
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (rc != 0) {
+        /* Show the server's log so that the failure explains itself. */
+        char *argv[] = {"/bin/cat", s->log_path, NULL};
+        char *out = NULL;
+        h_run((const char *const *)argv, NULL, NULL, &out, NULL);
+        fprintf(stderr, "renod exited with %d; its log:\n%s\n", rc, out ? out : "");
+        free(out);
+    } else {
+        char path[400];
+        snprintf(path, sizeof path, "%s/port", s->dir);
+        unlink(path);
+        unlink(s->log_path);
+        rmdir(s->dir);
+    }
+    return rc;
+}
+
+/* ---- clients --------------------------------------------------------------------------- */
+
+struct net_conn *h_connect(const struct h_server *s)
+{
+    struct net_conn *c = NULL;
+    char err[NET_ERR_SIZE];
+    ck_assert_msg(net_connect(s->address, 10000, &c, err) == 0, "connect: %s", err);
+    ck_assert_msg(net_hello(c, "reno-integration-tests", err) == 0, "hello: %s", err);
+    return c;
+}
+
+Reno__ServerMessage *h_call(struct net_conn *c, Reno__Request *req)
+{
+    Reno__ServerMessage *m = NULL;
+    char err[NET_ERR_SIZE];
+    ck_assert_msg(net_call(c, req, &m, err) == 0, "call: %s", err);
+    ck_assert(m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE);
+    ck_assert(m->response->status != NULL);
+    return m;
+}
+
+Reno__StatusCode h_code(const Reno__ServerMessage *m)
+{
+    return m->response->status->code;
+}
+
+struct net_conn *h_login(const struct h_server *s, const char *username)
+{
+    struct net_conn *c = h_connect(s);
+    char password[128];
+    snprintf(password, sizeof password, "%s-test-password", username);
+    Reno__Login login = RENO__LOGIN__INIT;
+    login.username = (char *)username;
+    login.password = password;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_LOGIN;
+    req.login = &login;
+    Reno__ServerMessage *m = h_call(c, &req);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "login %s: %s", username,
+                  m->response->status->message);
+    net_free(c, m);
+    return c;
+}
+
+void h_push_init(Reno__Request *req, Reno__PushProgress *p, uint8_t key[16], long project,
+                 const char *date, int started, int completed)
+{
+    reno__request__init(req);
+    reno__push_progress__init(p);
+    randombytes_buf(key, 16);
+    p->idempotency_key.data = key;
+    p->idempotency_key.len = 16;
+    p->project_id = project;
+    p->report_date = (char *)date;
+    p->households_started = started;
+    p->households_completed = completed;
+    req->body_case = RENO__REQUEST__BODY_PUSH_PROGRESS;
+    req->push_progress = p;
+}
+
+/* ---- the cluster ----------------------------------------------------------------------- */
+
+static void pgcluster(const char *verb)
+{
+    const char *cluster = getenv("RENO_TEST_PGCLUSTER");
+    ck_assert_msg(cluster != NULL, "RENO_TEST_PGCLUSTER is not set");
+    char script[600];
+    snprintf(script, sizeof script, "%s/scripts/pgcluster", RENO_SOURCE_DIR);
+    const char *argv[] = {script, verb, cluster, NULL};
+    char *out, *err;
+    int rc = h_run(argv, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "pgcluster %s: %s%s", verb, out, err);
+    free(out);
+    free(err);
+}
+
+void h_pg_stop(void)
+{
+    pgcluster("stop");
+}
+
+void h_pg_start(void)
+{
+    pgcluster("start");
+}
+
+/* ---- the usual fixture ----------------------------------------------------------------- */
+
+struct h_server h_srv;
+char h_db[64];
+
+void h_fixture_setup(void)
+{
+    /* A test that failed while the cluster was stopped must not take the rest down. */
+    h_pg_start();
+    h_db_new(h_db);
+    h_server_start(&h_srv, h_db, NULL);
+}
+
+void h_fixture_teardown(void)
+{
+    int rc = h_server_stop(&h_srv);
+    h_db_drop(h_db);
+    ck_assert_msg(rc == 0, "renod exited with status %d", rc);
+}

@@ -1,0 +1,10 @@
+/*
+ * The one list of integration suites (X-macro entries, as unit_list.h). Each names a
+ * suite that tests/test_it_<name>.c exports as `Suite *it_<name>_suite(void)`.
+ */
+IT_SUITE(session)
+IT_SUITE(progress)
+IT_SUITE(status)
+IT_SUITE(abuse)
+IT_SUITE(outage)
+IT_SUITE(cli)

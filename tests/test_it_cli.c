@@ -1,0 +1,158 @@
+/*
+ * The `reno` command line against a live renod: login (good and bad password), status
+ * as a table and as JSON, progress push and its replay with --key, refusals as exit
+ * codes, and the token file's permissions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "it.h"
+
+static char home[128];
+static char env_xdg[200];
+static char env_server[120];
+
+static int reno(const char *stdin_text, char **out, char **err, const char *const *args)
+{
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = h_bin("reno");
+    for (const char *const *a = args; *a && n < 31; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    const char *env[] = {env_xdg, env_server, NULL};
+    return h_run(argv, env, stdin_text, out, err);
+}
+
+static void setup(void)
+{
+    h_fixture_setup();
+    snprintf(home, sizeof home, "/tmp/reno-it-cli.XXXXXX");
+    ck_assert(mkdtemp(home) != NULL);
+    snprintf(env_xdg, sizeof env_xdg, "XDG_CONFIG_HOME=%s", home);
+    snprintf(env_server, sizeof env_server, "RENO_SERVER=%s", h_srv.address);
+}
+
+static void teardown(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/reno/token", home);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/reno", home);
+    rmdir(path);
+    rmdir(home);
+    h_fixture_teardown();
+}
+
+static void login_as(const char *user)
+{
+    char password[128];
+    snprintf(password, sizeof password, "%s-test-password\n", user);
+    char *out, *err;
+    int rc = reno(password, &out, &err,
+                  (const char *const[]){"login", "--user", user, "--password-stdin", NULL});
+    ck_assert_msg(rc == 0, "login %s: %d %s%s", user, rc, out, err);
+    free(out);
+    free(err);
+}
+
+START_TEST(login_status_push_through_the_cli)
+{
+    char *out, *err;
+    int rc = reno("wrong-password\n", &out, &err,
+                  (const char *const[]){"login", "--user", "office", "--password-stdin", NULL});
+    ck_assert_int_eq(rc, 12);
+    ck_assert_ptr_nonnull(strstr(err, "UNAUTHENTICATED"));
+    free(out);
+    free(err);
+    rc = reno(NULL, &out, &err, (const char *const[]){"status", NULL});
+    ck_assert_int_eq(rc, 4); /* not logged in */
+    free(out);
+    free(err);
+
+    login_as(H_HOUSING);
+    char path[300];
+    snprintf(path, sizeof path, "%s/reno/token", home);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+
+    char project[24];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+    const char *push[] = {
+        "progress",  "push", "--project",   project, "--date", "2022-03-28",
+        "--started", "210",  "--completed", "0",     "--key",  "00112233445566778899aabbccddeeff",
+        NULL};
+    rc = reno(NULL, &out, &err, push);
+    ck_assert_msg(rc == 0, "push: %s%s", out, err);
+    ck_assert_ptr_null(strstr(out, "replayed"));
+    free(out);
+    free(err);
+    rc = reno(NULL, &out, &err, push);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_ptr_nonnull(strstr(out, "replayed"));
+    free(out);
+    free(err);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM progress_report"), 1);
+
+    rc = reno(NULL, &out, &err, (const char *const[]){"status", "--as-of", "2022-03-31", NULL});
+    ck_assert_msg(rc == 0, "status: %s", err);
+    ck_assert_ptr_nonnull(strstr(out, "松山街道示例小区一"));
+    ck_assert_ptr_nonnull(strstr(out, "802"));
+    ck_assert_ptr_nonnull(strstr(out, "210"));
+    free(out);
+    free(err);
+    rc = reno(NULL, &out, &err,
+              (const char *const[]){"--json", "status", "--as-of", "2022-03-31", NULL});
+    ck_assert_int_eq(rc, 0);
+    ck_assert_ptr_nonnull(strstr(out, "\"target_households\":802"));
+    ck_assert_ptr_nonnull(strstr(out, "\"households_started\":210"));
+    ck_assert_ptr_nonnull(strstr(out, "VERDICT_MET"));
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(refusals_are_exit_codes)
+{
+    login_as(H_FINANCE);
+    char project[24];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+    char *out, *err;
+    int rc = reno(NULL, &out, &err,
+                  (const char *const[]){"progress", "push", "--project", project, "--date",
+                                        "2022-03-28", "--started", "1", "--completed", "0", NULL});
+    ck_assert_int_eq(rc, 13);
+    ck_assert_ptr_nonnull(strstr(err, "PERMISSION_DENIED"));
+    free(out);
+    free(err);
+    rc = reno(NULL, &out, &err,
+              (const char *const[]){"progress", "push", "--project", project, "--date",
+                                    "2022-13-01", "--started", "1", "--completed", "0", NULL});
+    ck_assert_int_eq(rc, 2); /* refused locally: not a date */
+    free(out);
+    free(err);
+    const char *env_dead[] = {env_xdg, "RENO_SERVER=127.0.0.1:1", NULL};
+    const char *argv[] = {h_bin("reno"), "status", NULL};
+    rc = h_run(argv, env_dead, NULL, &out, &err);
+    ck_assert_int_eq(rc, 3);
+    free(out);
+    free(err);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM progress_report"), 0);
+}
+END_TEST
+
+Suite *it_cli_suite(void)
+{
+    Suite *s = suite_create("it_cli");
+    TCase *tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, login_status_push_through_the_cli);
+    tcase_add_test(tc, refusals_are_exit_codes);
+    suite_add_tcase(s, tc);
+    return s;
+}
