@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd_op.h"
 #include "date.h"
 #include "msg.h"
 #include "output.h"
@@ -28,7 +29,14 @@
 static const struct cmd *const commands[] = {
     &cmd_login, &cmd_logout, &cmd_whoami, &cmd_ping, &cmd_status, &cmd_progress_push,
 };
-#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+#define FIXED_COUNT   (sizeof commands / sizeof commands[0])
+#define COMMAND_COUNT (FIXED_COUNT + cmd_ops_count)
+
+/* The fixed commands, then one per table-like operation (cmd_op.c). */
+static const struct cmd *command_at(size_t i)
+{
+    return i < FIXED_COUNT ? commands[i] : &cmd_ops[i - FIXED_COUNT].cmd;
+}
 
 /* The options that go before the command; named here to point a misplaced one out. */
 static const char *const global_options[] = {"server", "timeout", "json", "version"};
@@ -55,7 +63,7 @@ static void print_main_help(FILE *out)
                  "\n"
                  "Commands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(out, "  %-15s %s\n", commands[i]->name, commands[i]->summary);
+        fprintf(out, "  %-15s %s\n", command_at(i)->name, command_at(i)->summary);
     fprintf(out, "\n"
                  "Options (before the command):\n"
                  "  --json          print results as one JSON object on one line\n"
@@ -360,7 +368,7 @@ done:
 static const struct cmd *find_command(int argc, char **argv, int *words)
 {
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        const char *name = commands[i]->name;
+        const char *name = command_at(i)->name;
         int w = 0;
         bool match = true;
         while (*name != '\0' && match) {
@@ -372,7 +380,7 @@ static const struct cmd *find_command(int argc, char **argv, int *words)
         }
         if (match) {
             *words = w;
-            return commands[i];
+            return command_at(i);
         }
     }
     return NULL;
@@ -382,13 +390,13 @@ static void report_unknown_command(const char *word)
 {
     bool group = false;
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        size_t len = strcspn(commands[i]->name, " ");
-        if (commands[i]->name[len] == ' ' && strlen(word) == len &&
-            strncmp(commands[i]->name, word, len) == 0) {
+        size_t len = strcspn(command_at(i)->name, " ");
+        if (command_at(i)->name[len] == ' ' && strlen(word) == len &&
+            strncmp(command_at(i)->name, word, len) == 0) {
             if (!group)
                 output_error("'%s' needs a subcommand:", word);
             group = true;
-            fprintf(stderr, "  reno %s %s\n", commands[i]->name, commands[i]->usage);
+            fprintf(stderr, "  reno %s %s\n", command_at(i)->name, command_at(i)->usage);
         }
     }
     if (!group) {

@@ -15,6 +15,7 @@
 #include "frame.h"
 #include "hex.h"
 #include "log.h"
+#include "reflect.h"
 #include "xmalloc.h"
 
 #define BUDGET_PREFIX sizeof(max_align_t)
@@ -199,6 +200,73 @@ static bool check_push_progress(const Reno__PushProgress *p, int32_t today, stru
     return check_text(p->note, MSG_MAX_NOTE, false, "push_progress.note", f);
 }
 
+/*
+ * The checks every table-like operation gets from its descriptor alone: text is UTF-8
+ * and bounded, dates parse, enum values exist, repeated fields are bounded, and an
+ * idempotency key has 16 bytes. Rules about meaning (ranges, who, what exists) are the
+ * database's, which names the field when it refuses.
+ */
+static bool check_generic(const Reno__Request *req, struct msg_fault *f)
+{
+    const ProtobufCFieldDescriptor *body =
+        protobuf_c_message_descriptor_get_field(&reno__request__descriptor, req->body_case);
+    if (body == NULL || body->type != PROTOBUF_C_TYPE_MESSAGE)
+        return fault(f, "body", "request has no known body");
+    const ProtobufCMessage *m = *(ProtobufCMessage *const *)((const char *)req + body->offset);
+    const ProtobufCMessageDescriptor *d = body->descriptor;
+    if (m == NULL)
+        return fault(f, body->name, "%s has no content", body->name);
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *fd = &d->fields[i];
+        char path[96];
+        snprintf(path, sizeof path, "%s.%s", body->name, fd->name);
+        const void *p = reflect_field(m, fd);
+        if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = reflect_count(m, fd);
+            if (n > MSG_MAX_ITEMS)
+                return fault(f, path, "%s has %zu entries, at most %d allowed", fd->name, n,
+                             MSG_MAX_ITEMS);
+            if (fd->type == PROTOBUF_C_TYPE_STRING)
+                for (size_t k = 0; k < n; k++)
+                    if (!check_text((*(char *const *const *)p)[k], MSG_MAX_TEXT, false, path, f))
+                        return false;
+            continue;
+        }
+        switch (fd->type) {
+        case PROTOBUF_C_TYPE_STRING: {
+            const char *s = *(char *const *)p;
+            if (!check_text(s, MSG_MAX_TEXT, false, path, f))
+                return false;
+            int32_t days;
+            if (reflect_is_date_field(fd) && s && s[0] && (strlen(s) > 10 || !date_parse(s, &days)))
+                return fault(f, path, "%s must be a date YYYY-MM-DD", fd->name);
+            break;
+        }
+        case PROTOBUF_C_TYPE_ENUM: {
+            int v = *(const int *)p;
+            if (v != 0 && protobuf_c_enum_descriptor_get_value(fd->descriptor, v) == NULL)
+                return fault(f, path, "%s has no value %d", fd->name, v);
+            break;
+        }
+        case PROTOBUF_C_TYPE_BYTES:
+            if (strcmp(fd->name, "idempotency_key") == 0 &&
+                ((const ProtobufCBinaryData *)p)->len != MSG_IDEMPOTENCY_KEY_BYTES)
+                return fault(f, path, "idempotency_key must be %d bytes, got %zu",
+                             MSG_IDEMPOTENCY_KEY_BYTES, ((const ProtobufCBinaryData *)p)->len);
+            break;
+        case PROTOBUF_C_TYPE_DOUBLE: {
+            double v = *(const double *)p;
+            if (v != v || v > 1e15 || v < -1e15)
+                return fault(f, path, "%s is not a finite amount", fd->name);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
 bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault *f)
 {
     switch (req->body_case) {
@@ -234,8 +302,9 @@ bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault
         return true;
     }
     case RENO__REQUEST__BODY__NOT_SET:
-    default:
         return fault(f, "body", "request has no known body");
+    default:
+        return check_generic(req, f);
     }
 }
 

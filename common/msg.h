@@ -27,6 +27,8 @@
 #define MSG_IDEMPOTENCY_KEY_BYTES 16
 #define MSG_MAX_NOTE              2000
 #define MSG_MAX_HOUSEHOLDS        1000000
+#define MSG_MAX_TEXT              4000 /* any other text field, in bytes */
+#define MSG_MAX_ITEMS             200  /* entries of a repeated field in a request */
 
 /*
  * A protobuf-c allocator with a ceiling: unpacking a hostile frame cannot make the process

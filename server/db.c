@@ -32,7 +32,8 @@ enum dbc_state { DBC_DOWN, DBC_CONNECTING, DBC_IDLE, DBC_BUSY, DBC_CLOSED };
 
 struct db_query {
     struct db_query *next;
-    enum sql_stmt stmt;
+    const char *name; /* static: for log lines */
+    const char *text; /* static: the statement */
     int nparams;
     char *values[DB_MAX_PARAMS];
     db_cb cb;
@@ -385,11 +386,10 @@ static void dbc_connect_step(struct dbc *c)
 
 static void dbc_send(struct dbc *c, struct db_query *q)
 {
-    const struct sql_statement *s = sql_get(q->stmt);
     dbc_set_state(c, DBC_BUSY);
     c->query = q;
     c->pool->queries++;
-    if (!PQsendQueryParams(c->pg, s->text, q->nparams, NULL, (const char *const *)q->values, NULL,
+    if (!PQsendQueryParams(c->pg, q->text, q->nparams, NULL, (const char *const *)q->values, NULL,
                            NULL, 0)) {
         char why[256];
         snprintf(why, sizeof why, "send failed: %s", PQerrorMessage(c->pg));
@@ -425,8 +425,7 @@ static void dbc_finish(struct dbc *c)
         else
             error_set(&err, RENO__STATUS_CODE__INTERNAL, "query returned no result");
         if (err.code == RENO__STATUS_CODE__INTERNAL)
-            log_error("db[%d]: %s failed: %s %s", c->index, sql_get(q->stmt)->name, err.sqlstate,
-                      err.message);
+            log_error("db[%d]: %s failed: %s %s", c->index, q->name, err.sqlstate, err.message);
         query_fail(c->pool, q, &err);
     }
     PQclear(res);
@@ -525,12 +524,21 @@ int db_query(struct db_pool *pool, enum sql_stmt stmt, int nparams, const char *
              db_cb cb, void *arg)
 {
     const struct sql_statement *s = sql_get(stmt);
-    if (nparams != s->nparams || nparams > DB_MAX_PARAMS)
+    if (nparams != s->nparams)
         fatal("statement %s takes %d parameters, given %d", s->name, s->nparams, nparams);
+    return db_query_text(pool, s->name, s->text, nparams, values, cb, arg);
+}
+
+int db_query_text(struct db_pool *pool, const char *name, const char *text, int nparams,
+                  const char *const *values, db_cb cb, void *arg)
+{
+    if (nparams > DB_MAX_PARAMS)
+        fatal("statement %s has %d parameters, more than %d", name, nparams, DB_MAX_PARAMS);
     if (pool->closing || !pool_may_queue(pool) || pool->queued >= pool->queue_limit)
         return -1;
     struct db_query *q = xcalloc(1, sizeof *q);
-    q->stmt = stmt;
+    q->name = name;
+    q->text = text;
     q->nparams = nparams;
     for (int i = 0; i < nparams; i++)
         q->values[i] = values[i] ? xstrdup(values[i]) : NULL;

@@ -55,6 +55,11 @@ struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, uns
 void db_pool_start(struct db_pool *pool);
 int db_query(struct db_pool *pool, enum sql_stmt stmt, int nparams, const char *const *values,
              db_cb cb, void *arg) __attribute__((warn_unused_result));
+/* The same for a statement built at start-up (generic operations): name and text must
+ * outlive the query. */
+int db_query_text(struct db_pool *pool, const char *name, const char *text, int nparams,
+                  const char *const *values, db_cb cb, void *arg)
+    __attribute__((warn_unused_result));
 void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg);
 void db_pool_stats(const struct db_pool *pool, struct db_stats *out);
 bool db_pool_healthy(const struct db_pool *pool);

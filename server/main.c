@@ -19,6 +19,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "msg.h"
+#include "op.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -63,6 +64,7 @@ static PGconn *connect_blocking(const char *conninfo)
 
 static int run_serve(const struct renod_config *cfg)
 {
+    op_init();
     uv_loop_t loop;
     if (uv_loop_init(&loop) != 0) {
         log_error("cannot create the event loop");
@@ -84,6 +86,7 @@ static int run_serve(const struct renod_config *cfg)
         log_error("event loop closed with handles still open");
         rc = 1;
     }
+    op_done();
     return rc;
 }
 

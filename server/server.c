@@ -59,6 +59,14 @@ int server_query(struct server *srv, enum sql_stmt stmt, int nparams, const char
     return db_query(srv->db, stmt, nparams, values, cb, arg);
 }
 
+int server_query_text(struct server *srv, const char *name, const char *text, int nparams,
+                      const char *const *values, db_cb cb, void *arg)
+{
+    if (srv->db == NULL || srv->db_closing)
+        return -1;
+    return db_query_text(srv->db, name, text, nparams, values, cb, arg);
+}
+
 /* ---- accepting ------------------------------------------------------------------------- */
 
 static void on_rejected_closed(uv_handle_t *h)

@@ -79,6 +79,10 @@ void server_stop(struct server *srv, const char *why);
 int server_query(struct server *srv, enum sql_stmt stmt, int nparams, const char *const *values,
                  db_cb cb, void *arg) __attribute__((warn_unused_result));
 
+int server_query_text(struct server *srv, const char *name, const char *text, int nparams,
+                      const char *const *values, db_cb cb, void *arg)
+    __attribute__((warn_unused_result));
+
 /* Called by dispatch when a client goes away or a call ends, to move shutdown along. */
 void server_client_gone(struct server *srv, struct client *client);
 void server_call_done(struct server *srv);

@@ -523,9 +523,9 @@ END_TEST
 
 START_TEST(test_unknown_body)
 {
-    /* Field 15 (varint) and field 30 (bytes) are bodies a later protocol might add. */
+    /* Field 15 (varint) and field 1999 (bytes) are bodies a later protocol might add. */
     static const uint8_t unknown_varint[] = {0x08, 0x05, 0x78, 0x01};
-    static const uint8_t unknown_bytes[] = {0x08, 0x05, 0xf2, 0x01, 0x02, 0x08, 0x01};
+    static const uint8_t unknown_bytes[] = {0x08, 0x05, 0xfa, 0x7c, 0x02, 0x08, 0x01};
     struct msg_budget budget;
     msg_budget_init(&budget, BIG_BUDGET);
     Reno__Request *req = msg_unpack_request(&budget, unknown_varint, sizeof unknown_varint);

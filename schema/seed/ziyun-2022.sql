@@ -245,3 +245,67 @@ SELECT pr.id, u.id, v.duty
  WHERE p.code = 'ziyun-2022'
    AND pr.name IN ('松山街道示例小区一（示例）', '松山街道示例小区二（示例）')
  ORDER BY pr.name, v.ord;
+
+-- 7. The office's working groups (section 三) -------------------------------------------
+--
+-- The document names four groups under the office. 综合协调组 is named but given no
+-- seat, members or duty: it is loaded as a partly defined group.
+
+INSERT INTO working_group (programme_id, code, name, seat_unit_id, duty)
+SELECT p.id, v.code, v.name, u.id, v.duty
+  FROM programme p
+ CROSS JOIN (VALUES
+    (1, 'project_promotion', '项目推进组', 'housing',
+        '负责统筹协调全县城镇老旧小区改造建设相关工作，指导全县城镇老旧小区改造示范项目工作。'),
+    (2, 'fund_management', '资金管理组', 'finance',
+        '负责指导监督全县城镇老旧小区改造项目的资金规范使用和指导全县争取城镇老旧小区各类专项资金的申报工作。'),
+    (3, 'coordination', '综合协调组', NULL, ''),
+    (4, 'supervision', '督查督办组', 'party-supervision',
+        '负责对全县城镇老旧小区改造推进进度、资金使用等工作进行督查督办。')
+  ) AS v(ord, code, name, seat, duty)
+  LEFT JOIN unit u ON u.programme_id = p.id AND u.code = v.seat
+ WHERE p.code = 'ziyun-2022'
+ ORDER BY v.ord;
+
+-- Leaders, deputies and members as the document lists them. The three groups with
+-- members share the same deputies (黄华、陈芳、何忠诚) and members (莫毅坤、朱文、邹苇):
+-- one person sits in several groups.
+INSERT INTO group_member (group_id, person_id, role, seq)
+SELECT g.id, pe.id, v.role, v.seq
+  FROM programme p
+  JOIN working_group g ON g.programme_id = p.id
+ CROSS JOIN (VALUES
+    ('leader', 0, NULL), ('deputy', 1, '黄华'), ('deputy', 2, '陈芳'), ('deputy', 3, '何忠诚'),
+    ('member', 4, '莫毅坤'), ('member', 5, '朱文'), ('member', 6, '邹苇')
+  ) AS v(role, seq, person)
+  JOIN person pe ON pe.programme_id = p.id
+   AND pe.name = COALESCE(v.person, CASE g.code WHEN 'project_promotion' THEN '刘川荣'
+                                                WHEN 'fund_management' THEN '韦俊'
+                                                WHEN 'supervision' THEN '尹玉竹' END)
+ WHERE p.code = 'ziyun-2022' AND g.code <> 'coordination';
+
+-- 8. Rights, derived from the document (section 三 and 六) ------------------------------
+--
+-- The office does everything in its programme. The project promotion group (seat: the
+-- housing bureau) writes projects, milestones and contracts; the fund management group
+-- (seat: the finance bureau) writes the ledger; the supervision group (seat: the party
+-- committee's supervision office) writes supervision items; the street office records
+-- resident surveys and notices; utilities write their own line work, the government
+-- side of line work (trench, ducts, backfill) is the housing bureau's. Replies to a
+-- supervision item belong to the unit it is assigned to, whoever that is.
+INSERT INTO right_grant (programme_id, grantee_kind, grantee, right_name, source)
+SELECT p.id, v.kind, v.grantee, v.right_name, v.source
+  FROM programme p
+ CROSS JOIN (VALUES
+    ('role', 'office', '*', '领导小组办公室: everything in the programme'),
+    ('unit', 'housing', 'project.write', 'seat of 项目推进组'),
+    ('unit', 'housing', 'milestone.write', 'seat of 项目推进组'),
+    ('unit', 'housing', 'contract.write', 'seat of 项目推进组'),
+    ('unit', 'housing', 'lines.government', '红线内管沟开挖、管道预埋、覆土 (地方政府)'),
+    ('unit', 'housing', 'acceptance.write', '县住房和城乡建设局: acceptance and evaluation'),
+    ('unit', 'finance', 'funds.write', 'seat of 资金管理组'),
+    ('unit', 'party-supervision', 'tasks.write', 'seat of 督查督办组'),
+    ('unit', 'songshan-street', 'residents.write', '街道: 意愿征集、公示、满意度调查'),
+    ('unit_kind', 'utility', 'lines.utility', '专营单位: 线路埋设、废旧线路规整、红线外、架空线规整')
+  ) AS v(kind, grantee, right_name, source)
+ WHERE p.code = 'ziyun-2022';

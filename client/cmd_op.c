@@ -1,0 +1,350 @@
+/*
+ * The commands of the table-like operations (common/ops.def), all run by one function
+ * driven by the protobuf descriptors: each field of the request message is an option
+ * (--project-id 3, --renovation-type comprehensive; a repeated field may be given more
+ * than once), a write gets a fresh idempotency key unless --key is given, and a reply's
+ * `items` are printed as a table whose columns are the item's fields (or as JSON).
+ *
+ * A batch of writes can come from a CSV file (`reno import FILE`): see cmd_import.c,
+ * which uses cmd_op_build() from here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cmd.h"
+#include "cmd_op.h"
+#include "date.h"
+#include "hex.h"
+#include "output.h"
+#include "reflect.h"
+#include "table.h"
+#include "xmalloc.h"
+
+static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv);
+
+const struct cmd_op cmd_ops[] = {
+#define OP(name, kind, words, summary)                                                             \
+    {{words, "[--FIELD VALUE ...]", summary, NULL, op_run}, #name, kind == 1},
+#define READ  0
+#define WRITE 1
+#include "ops.def"
+#undef READ
+#undef WRITE
+#undef OP
+};
+const size_t cmd_ops_count = sizeof cmd_ops / sizeof cmd_ops[0];
+
+const struct cmd_op *cmd_op_find(const char *op_name)
+{
+    for (size_t i = 0; i < cmd_ops_count; i++)
+        if (strcmp(cmd_ops[i].op, op_name) == 0)
+            return &cmd_ops[i];
+    return NULL;
+}
+
+const ProtobufCFieldDescriptor *cmd_op_request_field(const struct cmd_op *op)
+{
+    return protobuf_c_message_descriptor_get_field_by_name(&reno__request__descriptor, op->op);
+}
+
+static const char *type_hint(const ProtobufCFieldDescriptor *f)
+{
+    if (reflect_is_date_field(f))
+        return "YYYY-MM-DD";
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_BOOL:
+        return "yes|no";
+    case PROTOBUF_C_TYPE_STRING:
+        return "TEXT";
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return "AMOUNT";
+    case PROTOBUF_C_TYPE_ENUM:
+        return NULL;
+    default:
+        return "N";
+    }
+}
+
+/* The option name of a field: its name with '-' for '_'. */
+static void option_name(const char *field, char *out, size_t size)
+{
+    snprintf(out, size, "%s", field);
+    for (char *p = out; *p; p++)
+        if (*p == '_')
+            *p = '-';
+}
+
+static void print_help(const struct cmd_op *op, FILE *out)
+{
+    const ProtobufCMessageDescriptor *d = cmd_op_request_field(op)->descriptor;
+    fprintf(out, "usage: reno %s [OPTIONS]\n\n%s.\n\nOptions:\n", op->cmd.name, op->cmd.summary);
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        char name[64];
+        if (strcmp(f->name, "idempotency_key") == 0)
+            continue;
+        option_name(f->name, name, sizeof name);
+        const char *hint = type_hint(f);
+        if (hint) {
+            fprintf(out, "  --%s %s%s\n", name, hint,
+                    f->label == PROTOBUF_C_LABEL_REPEATED ? " (may be repeated)" : "");
+            continue;
+        }
+        fprintf(out, "  --%s ", name);
+        const ProtobufCEnumDescriptor *ed = f->descriptor;
+        for (unsigned k = 0, shown = 0; k < ed->n_values; k++) {
+            char *t = reflect_enum_text(ed, ed->values[k].value);
+            if (t)
+                fprintf(out, "%s%s", shown++ ? "|" : "", t);
+            free(t);
+        }
+        fputc('\n', out);
+    }
+    if (op->write)
+        fprintf(out, "  --key HEX32            idempotency key (32 hex digits); a retry with the\n"
+                     "                         same key is recorded once. Default: a new one.\n");
+    fprintf(out, "  --help                 this text\n");
+}
+
+int cmd_op_build(const struct cmd_op *op, int argc, char **argv, ProtobufCMessage **out,
+                 uint8_t key[16], char *err, size_t err_size)
+{
+    const ProtobufCFieldDescriptor *rf = cmd_op_request_field(op);
+    const ProtobufCMessageDescriptor *d = rf->descriptor;
+    ProtobufCMessage *m = reflect_new(d);
+    bool key_given = false;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0) {
+            snprintf(err, err_size, "unexpected argument '%s'", arg);
+            goto fail;
+        }
+        const char *eq = strchr(arg, '=');
+        char name[80];
+        size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+        if (len >= sizeof name) {
+            snprintf(err, err_size, "unknown option '%s'", arg);
+            goto fail;
+        }
+        memcpy(name, arg + 2, len);
+        name[len] = '\0';
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (value == NULL) {
+            snprintf(err, err_size, "--%s needs a value", name);
+            goto fail;
+        }
+        if (op->write && strcmp(name, "key") == 0) {
+            if (!hex_decode(value, key, 16)) {
+                snprintf(err, err_size, "--key must be 32 hexadecimal digits");
+                goto fail;
+            }
+            key_given = true;
+            continue;
+        }
+        for (char *p = name; *p; p++)
+            if (*p == '-')
+                *p = '_';
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field_by_name(d, name);
+        if (f == NULL || strcmp(name, "idempotency_key") == 0) {
+            snprintf(err, err_size, "unknown option '--%.*s'", (int)len, arg + 2);
+            goto fail;
+        }
+        char rerr[REFLECT_ERR_SIZE];
+        if (reflect_is_date_field(f)) {
+            int32_t days;
+            if (!date_parse(value, &days)) {
+                snprintf(err, err_size, "--%.*s: '%s' is not a date YYYY-MM-DD", (int)len, arg + 2,
+                         value);
+                goto fail;
+            }
+        }
+        if (reflect_set_text(m, f, value, rerr) != 0) {
+            snprintf(err, err_size, "--%.*s: %s", (int)len, arg + 2, strchr(rerr, ':') + 2);
+            goto fail;
+        }
+    }
+    if (op->write) {
+        if (!key_given)
+            randombytes_buf(key, 16);
+        const ProtobufCFieldDescriptor *kf =
+            protobuf_c_message_descriptor_get_field_by_name(d, "idempotency_key");
+        ProtobufCBinaryData *b = reflect_field(m, kf);
+        b->data = xmalloc(16);
+        memcpy(b->data, key, 16);
+        b->len = 16;
+    }
+    *out = m;
+    return 0;
+fail:
+    protobuf_c_message_free_unpacked(m, NULL);
+    return -1;
+}
+
+int cmd_op_send(struct cmd_ctx *ctx, const struct cmd_op *op, ProtobufCMessage *body,
+                Reno__ServerMessage **reply)
+{
+    const ProtobufCFieldDescriptor *rf = cmd_op_request_field(op);
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = (Reno__Request__BodyCase)rf->id;
+    *(ProtobufCMessage **)((char *)&req + rf->offset) = body;
+    return cmd_call(ctx, &req, (Reno__Response__BodyCase)rf->id, reply);
+}
+
+/* The reply message inside a Response. */
+static const ProtobufCMessage *reply_body(const struct cmd_op *op, const Reno__Response *resp)
+{
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+        &reno__response__descriptor, cmd_op_request_field(op)->id);
+    return *(ProtobufCMessage *const *)((const char *)resp + f->offset);
+}
+
+static void json_message(struct output_json *j, const char *key, const ProtobufCMessage *m)
+{
+    output_json_object(j, key);
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const void *p = reflect_field(m, f);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            output_json_array(j, f->name);
+            for (size_t k = 0; k < reflect_count(m, f); k++)
+                json_message(j, NULL, (*(ProtobufCMessage *const *const *)p)[k]);
+            output_json_end(j);
+            continue;
+        }
+        switch (f->type) {
+        case PROTOBUF_C_TYPE_INT32:
+            output_json_int(j, f->name, *(const int32_t *)p);
+            break;
+        case PROTOBUF_C_TYPE_INT64:
+            output_json_int(j, f->name, *(const int64_t *)p);
+            break;
+        case PROTOBUF_C_TYPE_BOOL:
+            output_json_bool(j, f->name, *(const protobuf_c_boolean *)p);
+            break;
+        case PROTOBUF_C_TYPE_DOUBLE:
+            output_json_double(j, f->name, *(const double *)p);
+            break;
+        default: {
+            char *t = reflect_get_text(m, f);
+            output_json_string(j, f->name, t ? t : "");
+            free(t);
+        }
+        }
+    }
+    output_json_end(j);
+}
+
+void cmd_op_print_write(struct cmd_ctx *ctx, const Reno__WriteReply *w, const uint8_t key[16])
+{
+    char hex[33];
+    hex_encode(key, 16, hex);
+    if (ctx->json) {
+        struct output_json j;
+        output_json_init(&j, stdout);
+        output_json_object(&j, NULL);
+        output_json_int(&j, "id", w->id);
+        output_json_bool(&j, "replayed", w->replayed);
+        output_json_string(&j, "key", hex);
+        output_json_end(&j);
+        fputc('\n', stdout);
+    } else if (w->replayed) {
+        printf("%lld already recorded earlier (replayed; key %s)\n", (long long)w->id, hex);
+    } else {
+        printf("%lld recorded (key %s)\n", (long long)w->id, hex);
+    }
+}
+
+static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
+{
+    if (ctx->json) {
+        struct output_json j;
+        output_json_init(&j, stdout);
+        json_message(&j, NULL, m);
+        fputc('\n', stdout);
+        return;
+    }
+    const ProtobufCFieldDescriptor *items =
+        protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "items");
+    if (items == NULL || items->type != PROTOBUF_C_TYPE_MESSAGE) {
+        for (unsigned i = 0; i < m->descriptor->n_fields; i++) {
+            char *t = reflect_get_text(m, &m->descriptor->fields[i]);
+            output_line(stdout, "%s: %s", m->descriptor->fields[i].name, t ? t : "");
+            free(t);
+        }
+        return;
+    }
+    const ProtobufCMessageDescriptor *d = items->descriptor;
+    const char **headers = xcalloc(d->n_fields, sizeof *headers);
+    char **upper = xcalloc(d->n_fields, sizeof *upper);
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        upper[i] = xstrdup(d->fields[i].name);
+        for (char *p = upper[i]; *p; p++)
+            *p = *p == '_' ? ' ' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+        headers[i] = upper[i];
+    }
+    struct table *t = table_new(d->n_fields, headers);
+    size_t n = reflect_count(m, items);
+    ProtobufCMessage *const *rows = *(ProtobufCMessage *const *const *)reflect_field(m, items);
+    char **cells = xcalloc(d->n_fields, sizeof *cells);
+    for (size_t r = 0; r < n; r++) {
+        for (unsigned i = 0; i < d->n_fields; i++) {
+            char *v = reflect_get_text(rows[r], &d->fields[i]);
+            if (v && d->fields[i].type == PROTOBUF_C_TYPE_BOOL) {
+                char *yn = xstrdup(strcmp(v, "t") == 0 ? "yes" : "no");
+                free(v);
+                v = yn;
+            }
+            cells[i] = v ? v : xstrdup("");
+        }
+        table_add_row(t, (const char *const *)cells);
+        for (unsigned i = 0; i < d->n_fields; i++)
+            free(cells[i]);
+    }
+    table_print(t, stdout);
+    printf("(%zu %s)\n", n, n == 1 ? "row" : "rows");
+    table_free(t);
+    free(cells);
+    for (unsigned i = 0; i < d->n_fields; i++)
+        free(upper[i]);
+    free(upper);
+    free(headers);
+}
+
+static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    const struct cmd_op *op = (const struct cmd_op *)self;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_help(op, stdout);
+            return CMD_EXIT_OK;
+        }
+    }
+    ProtobufCMessage *body = NULL;
+    uint8_t key[16];
+    char err[256];
+    if (cmd_op_build(op, argc, argv, &body, key, err, sizeof err) != 0)
+        return cmd_usage_error(self, "%s", err);
+    int rc = cmd_resume(ctx, NULL, NULL);
+    Reno__ServerMessage *reply = NULL;
+    if (rc == CMD_EXIT_OK)
+        rc = cmd_op_send(ctx, op, body, &reply);
+    if (rc == CMD_EXIT_OK) {
+        const ProtobufCMessage *m = reply_body(op, reply->response);
+        if (op->write)
+            cmd_op_print_write(ctx, (const Reno__WriteReply *)m, key);
+        else
+            print_read(ctx, m);
+    } else if (op->write && rc == CMD_EXIT_REFUSED + RENO__STATUS_CODE__UNAVAILABLE) {
+        char hex[33];
+        hex_encode(key, 16, hex);
+        output_error("retry with --key %s", hex);
+    }
+    cmd_free(ctx, reply);
+    protobuf_c_message_free_unpacked(body, NULL);
+    return rc;
+}
