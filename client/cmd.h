@@ -56,6 +56,7 @@ extern const struct cmd cmd_logout;
 extern const struct cmd cmd_whoami;
 extern const struct cmd cmd_ping;
 extern const struct cmd cmd_status;
+extern const struct cmd cmd_watch;
 extern const struct cmd cmd_progress_push;
 
 /* One --name option of a command: `value` for options with an argument, else `flag`. */

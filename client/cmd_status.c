@@ -192,3 +192,91 @@ const struct cmd cmd_status = {
             "  --help               show this help\n",
     .run = run_status,
 };
+
+/* ---- reno watch ------------------------------------------------------------------------ */
+
+static void print_event(struct cmd_ctx *ctx, const Reno__StatusChanged *sc)
+{
+    if (ctx->json) {
+        print_json(sc->status);
+        return;
+    }
+    output_line(stdout, "-- changed (status as of %s):", or_dash(sc->status->as_of));
+    for (size_t i = 0; i < sc->n_changes; i++)
+        output_line(stdout, "   %s", sc->changes[i]);
+    print_text(sc->status, stdout);
+}
+
+static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    const char *count_text = NULL;
+    const struct cmd_option opts[] = {{"count", &count_text, NULL}};
+    int rc = cmd_parse(self, argc, argv, opts, sizeof opts / sizeof opts[0]);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    long long count = 0;
+    if (count_text != NULL && !cmd_parse_number(self, "--count", count_text, 1, 1000000, &count))
+        return CMD_EXIT_USAGE;
+    rc = cmd_resume(ctx, NULL, NULL);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+
+    Reno__Watch watch = RENO__WATCH__INIT;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_WATCH;
+    req.watch = &watch;
+    Reno__ServerMessage *m = NULL;
+    rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_WATCH, &m);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    if (ctx->json)
+        print_json(m->response->watch->status);
+    else
+        print_text(m->response->watch->status, stdout);
+    cmd_free(ctx, m);
+    fflush(stdout);
+
+    /* Until interrupted (or --count events): print each pushed change as it comes. */
+    for (long long seen = 0; count == 0 || seen < count;) {
+        char err[NET_ERR_SIZE];
+        int got = net_next(ctx->conn, 60000, &m, err);
+        if (got < 0) {
+            output_error("%s", err);
+            return CMD_EXIT_TRANSPORT;
+        }
+        if (got > 0)
+            continue; /* a quiet minute */
+        if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT) {
+            const Reno__Event *ev = m->event;
+            if (ev->body_case == RENO__EVENT__BODY_STATUS_CHANGED) {
+                print_event(ctx, ev->status_changed);
+                seen++;
+            } else if (ev->body_case == RENO__EVENT__BODY_RESYNC) {
+                /* Updates were dropped while we were slow: the next push carries the whole
+                 * status again, so say so and carry on. */
+                output_line(stderr, "reno: %s", ev->resync->reason);
+            } else if (ev->body_case == RENO__EVENT__BODY_SHUTTING_DOWN) {
+                output_error("server shutting down: %s", ev->shutting_down->reason);
+                net_free(ctx->conn, m);
+                return CMD_EXIT_TRANSPORT;
+            }
+        }
+        net_free(ctx->conn, m);
+        fflush(stdout);
+    }
+    return CMD_EXIT_OK;
+}
+
+const struct cmd cmd_watch = {
+    .name = "watch",
+    .usage = "[--count N]",
+    .summary = "show the status, then every change to it as it is committed",
+    .help = "Prints the consolidated status now, then, each time a change is committed by any\n"
+            "unit through any renod on the same database, what changed and the new status.\n"
+            "A watcher that falls behind gets one notice instead of a growing backlog.\n"
+            "\n"
+            "Options:\n"
+            "  --count N   exit after N changes (default: until interrupted)\n"
+            "  --help      show this help\n",
+    .run = run_watch,
+};

@@ -27,7 +27,7 @@
 #endif
 
 static const struct cmd *const commands[] = {
-    &cmd_login, &cmd_logout, &cmd_whoami, &cmd_ping, &cmd_status, &cmd_progress_push,
+    &cmd_login, &cmd_logout, &cmd_whoami, &cmd_ping, &cmd_status, &cmd_watch, &cmd_progress_push,
 };
 #define FIXED_COUNT   (sizeof commands / sizeof commands[0])
 #define COMMAND_COUNT (FIXED_COUNT + cmd_ops_count)

@@ -412,6 +412,34 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
     }
 }
 
+int net_next(struct net_conn *c, int timeout_ms, Reno__ServerMessage **msg, char err[NET_ERR_SIZE])
+{
+    *msg = NULL;
+    if (c->broken) {
+        set_err(err, "connection to %s is no longer usable", c->address);
+        return -1;
+    }
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        const uint8_t *payload = NULL;
+        uint32_t len = 0;
+        enum frame_status st = frame_reader_next(&c->reader, &payload, &len);
+        if (st == FRAME_TOO_LARGE)
+            return fail(c, err, "server sent a %u-byte frame; at most %u accepted", len,
+                        NET_MAX_FRAME);
+        if (st == FRAME_READY) {
+            Reno__ServerMessage *m = msg_unpack_server(&c->budget, payload, len);
+            if (m == NULL)
+                return fail(c, err, "server sent an undecodable %u-byte frame", len);
+            *msg = m;
+            return 0;
+        }
+        /* Past the deadline this still takes what the socket already holds. */
+        if (receive_some(c, deadline, err) != 0)
+            return c->broken ? -1 : 1;
+    }
+}
+
 int net_hello(struct net_conn *c, const char *client_name, char err[NET_ERR_SIZE])
 {
     Reno__Hello hello = RENO__HELLO__INIT;

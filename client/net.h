@@ -61,6 +61,14 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
 void net_free(struct net_conn *c, Reno__ServerMessage *m);
 
 /*
+ * Waits up to timeout_ms for the next message from the server, of any kind (a pushed
+ * Event, say, after Watch). 0 and *msg (free with net_free()), 1 when nothing came in
+ * time, -1 with err when the connection failed.
+ */
+int net_next(struct net_conn *c, int timeout_ms, Reno__ServerMessage **msg, char err[NET_ERR_SIZE])
+    __attribute__((warn_unused_result));
+
+/*
  * Sends Hello (protocol version 1, client_name) and checks that the server answered OK
  * with a HelloReply. 0, or -1 with err filled (a refusal reads "CODE: message").
  */

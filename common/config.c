@@ -133,11 +133,10 @@ int config_load_file(const struct setting *table, size_t n, void *target, const 
             rc = -1;
             break;
         }
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
+        /* A comment is a whole line starting with '#': values may contain '#' (a
+         * database password, say). */
         char *text = trim(line);
-        if (*text == '\0')
+        if (*text == '\0' || *text == '#')
             continue;
         char *eq = strchr(text, '=');
         if (eq == NULL) {

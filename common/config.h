@@ -37,7 +37,8 @@ void config_done(const struct setting *table, size_t n, void *target);
 int config_set(const struct setting *table, size_t n, void *target, const char *name,
                const char *value, char *err) __attribute__((warn_unused_result));
 
-/* Reads "name = value" lines ('#' starts a comment). A missing file is an error. */
+/* Reads "name = value" lines (a line starting with '#' is a comment). A missing file is an error.
+ */
 int config_load_file(const struct setting *table, size_t n, void *target, const char *path,
                      char *err) __attribute__((warn_unused_result));
 

@@ -289,6 +289,7 @@ bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault
     }
     case RENO__REQUEST__BODY_LOGOUT:
     case RENO__REQUEST__BODY_PING:
+    case RENO__REQUEST__BODY_WATCH:
         return true;
     case RENO__REQUEST__BODY_PUSH_PROGRESS:
         return check_push_progress(req->push_progress, today, f);
@@ -299,6 +300,10 @@ bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault
         int32_t days;
         if (strlen(as_of) > 10 || !date_parse(as_of, &days))
             return fault(f, "get_status.as_of", "as_of must be a date YYYY-MM-DD");
+        /* The future is not known yet: judged with today's data, a rule due before that
+         * date would read as missed. */
+        if (days > today)
+            return fault(f, "get_status.as_of", "as_of is in the future");
         return true;
     }
     case RENO__REQUEST__BODY__NOT_SET:

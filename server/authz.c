@@ -16,6 +16,7 @@ static const struct {
 } rules[] = {
     {RENO__REQUEST__BODY_LOGOUT, ALL_ROLES},
     {RENO__REQUEST__BODY_GET_STATUS, ALL_ROLES},
+    {RENO__REQUEST__BODY_WATCH, ALL_ROLES},
     /* Leaders read everything and write nothing. */
     {RENO__REQUEST__BODY_PUSH_PROGRESS, ROLE_BIT(RENO__ROLE__ROLE_OFFICE) |
                                             ROLE_BIT(RENO__ROLE__ROLE_DEPARTMENT) |

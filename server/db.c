@@ -59,13 +59,18 @@ struct dbc {
     PGresult *result;       /* the first result of the query, kept until the last */
     bool flushing;          /* PQflush said there is more to send */
     bool ever_connected;
+    bool listener; /* the LISTEN connection: never given queries */
 };
 
 struct db_pool {
     uv_loop_t *loop;
     char *conninfo;
-    int size;
+    int size;   /* query connections: conns[0..size) */
+    int nconns; /* size, plus one listener when db_pool_listen() was called */
     struct dbc *conns;
+    char *listen_sql;
+    void (*notify_cb)(void *arg, const char *payload);
+    void *notify_arg;
     struct db_query *head, *tail;
     unsigned queued;
     unsigned queue_limit;
@@ -77,6 +82,7 @@ struct db_pool {
 };
 
 static void dbc_connect(struct dbc *c);
+static void listener_subscribe(struct dbc *c);
 static void dbc_lost(struct dbc *c, const char *why);
 static void dbc_watch(struct dbc *c, int events);
 static void pool_kick(struct db_pool *pool);
@@ -369,7 +375,10 @@ static void dbc_connect_step(struct dbc *c)
         c->ever_connected = true;
         dbc_set_state(c, DBC_IDLE);
         dbc_watch(c, UV_READABLE);
-        pool_kick(c->pool);
+        if (c->listener)
+            listener_subscribe(c);
+        else
+            pool_kick(c->pool);
         return;
     case PGRES_POLLING_FAILED:
     default: {
@@ -431,6 +440,27 @@ static void dbc_finish(struct dbc *c)
     PQclear(res);
 }
 
+static void listen_done(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct db_pool *pool = arg;
+    (void)res;
+    /* Notifications may have been missed while the listener was down: the owner
+     * refreshes everything (payload NULL) once the subscription stands again. */
+    if (err == NULL && pool->notify_cb)
+        pool->notify_cb(pool->notify_arg, NULL);
+}
+
+/* Runs LISTEN on a freshly connected listener connection. */
+static void listener_subscribe(struct dbc *c)
+{
+    struct db_query *q = xcalloc(1, sizeof *q);
+    q->name = "listen";
+    q->text = c->pool->listen_sql;
+    q->cb = listen_done;
+    q->arg = c->pool;
+    dbc_send(c, q);
+}
+
 static void dbc_readable(struct dbc *c)
 {
     if (!PQconsumeInput(c->pg)) {
@@ -443,8 +473,11 @@ static void dbc_readable(struct dbc *c)
     if (c->state == DBC_IDLE) {
         /* Nothing was asked: this is a notice, a notification or the server going away. */
         PGnotify *n;
-        while ((n = PQnotifies(c->pg)) != NULL)
+        while ((n = PQnotifies(c->pg)) != NULL) {
+            if (c->listener && c->pool->notify_cb)
+                c->pool->notify_cb(c->pool->notify_arg, n->extra);
             PQfreemem(n);
+        }
         if (PQstatus(c->pg) == CONNECTION_BAD)
             dbc_lost(c, "server closed the connection");
         return;
@@ -563,14 +596,17 @@ struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, uns
     pool->conninfo = xstrdup(conninfo);
     pool->size = size;
     pool->queue_limit = queue_limit;
-    pool->conns = xcalloc((size_t)size, sizeof *pool->conns);
-    for (int i = 0; i < size; i++) {
+    pool->nconns = size;
+    /* One more slot for a listener, used only if db_pool_listen() is called. */
+    pool->conns = xcalloc((size_t)size + 1, sizeof *pool->conns);
+    for (int i = 0; i <= size; i++) {
         struct dbc *c = &pool->conns[i];
         c->pool = pool;
         c->index = i;
         c->state = DBC_DOWN;
         c->poll_fd = -1;
         c->backoff_ms = RECONNECT_MIN_MS;
+        c->listener = i == size;
         uv_timer_init(loop, &c->reconnect);
         c->reconnect.data = c;
         pool->open_handles++;
@@ -578,9 +614,19 @@ struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, uns
     return pool;
 }
 
+void db_pool_listen(struct db_pool *pool, const char *channel,
+                    void (*cb)(void *arg, const char *payload), void *arg)
+{
+    /* The channel is a constant of the caller's, never peer input. */
+    pool->listen_sql = xasprintf("LISTEN %s", channel);
+    pool->notify_cb = cb;
+    pool->notify_arg = arg;
+    pool->nconns = pool->size + 1;
+}
+
 void db_pool_start(struct db_pool *pool)
 {
-    for (int i = 0; i < pool->size; i++)
+    for (int i = 0; i < pool->nconns; i++)
         dbc_connect(&pool->conns[i]);
 }
 
@@ -600,6 +646,7 @@ static void pool_maybe_done(struct db_pool *pool)
     void *arg = pool->done_arg;
     free(pool->conns);
     free(pool->conninfo);
+    free(pool->listen_sql);
     free(pool);
     if (done)
         done(arg);
@@ -612,7 +659,8 @@ void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg)
     pool->done_arg = arg;
     struct db_error err;
     error_set(&err, RENO__STATUS_CODE__UNAVAILABLE, "server is shutting down");
-    for (int i = 0; i < pool->size; i++) {
+    /* Every slot has a timer to close, the listener's too even when it is unused. */
+    for (int i = 0; i <= pool->size; i++) {
         struct dbc *c = &pool->conns[i];
         dbc_unwatch(c);
         if (c->query) {

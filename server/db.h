@@ -51,6 +51,13 @@ struct db_stats {
 };
 
 struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, unsigned queue_limit);
+/*
+ * Adds a connection that only LISTENs on `channel`: cb runs on the loop for every
+ * notification with its payload, and with payload NULL each time the subscription is
+ * (re)established, when notifications may have been missed. Call before db_pool_start().
+ */
+void db_pool_listen(struct db_pool *pool, const char *channel,
+                    void (*cb)(void *arg, const char *payload), void *arg);
 /* Starts connecting every connection; returns at once. */
 void db_pool_start(struct db_pool *pool);
 int db_query(struct db_pool *pool, enum sql_stmt stmt, int nparams, const char *const *values,

@@ -35,6 +35,7 @@ static const struct handler handlers[] = {
     {RENO__REQUEST__BODY_PING, false, h_ping},
     {RENO__REQUEST__BODY_PUSH_PROGRESS, true, h_push_progress},
     {RENO__REQUEST__BODY_GET_STATUS, true, h_get_status},
+    {RENO__REQUEST__BODY_WATCH, true, h_watch},
 };
 
 static const struct handler *find_handler(Reno__Request__BodyCase body)

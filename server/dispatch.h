@@ -46,6 +46,8 @@ struct client {
     struct session session;
     bool hello_done;
     int inflight;
+    bool watching;    /* pushed status changes (Watch) */
+    bool resync_sent; /* a Resync went out; no more updates until the peer catches up */
 };
 
 struct call {
@@ -77,6 +79,7 @@ void h_logout(struct call *call);
 void h_ping(struct call *call);
 void h_push_progress(struct call *call);
 void h_get_status(struct call *call);
+void h_watch(struct call *call);
 
 /* Sends an Event to a client (e.g. shutting down). */
 void dispatch_send_event(struct client *client, Reno__Event *event);

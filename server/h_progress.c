@@ -30,6 +30,8 @@ static void pushed(void *arg, const PGresult *res, const struct db_error *err)
     Reno__Response resp = RENO__RESPONSE__INIT;
     resp.body_case = RENO__RESPONSE__BODY_PUSH_PROGRESS;
     resp.push_progress = &pr;
+    if (!pr.replayed)
+        rollup_invalidate(&call->srv->rollup, call->client->session.programme_id);
     if (call_live(call))
         conn_log(&call->client->conn, LOG_INFO, "progress report %lld for project %lld%s",
                  (long long)pr.report_id, (long long)call->req->push_progress->project_id,

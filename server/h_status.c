@@ -1,8 +1,7 @@
 /*
- * GetStatus: the programme's consolidated progress as of a date, per project and in
- * total, with the check of the work plan's three milestone rules. Two queries: the
- * programme's plan, then every project's progress as of the date and as of each rule's
- * measuring date. The arithmetic and the verdicts are common/rules.c's.
+ * GetStatus and Watch. A status as of today comes from the in-memory roll-up when it is
+ * current (rollup.h); any other date, or a roll-up not known to be current, is computed
+ * from the database (status.h). Watch subscribes the connection to pushed changes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,150 +9,80 @@
 
 #include "date.h"
 #include "dispatch.h"
-#include "rules.h"
+#include "rollup.h"
 #include "server.h"
-#include "xmalloc.h"
+#include "status.h"
 
-struct status_job {
-    struct call *call;
-    int32_t as_of;
-    char programme_id[24];
-    char code[64];
-    char title[256];
-    struct rules_plan plan;
-};
+#define WATCH_SNDBUF 32768
 
-static int32_t parse_date_or(const char *text, int32_t fallback)
+static void reply_status(struct call *call, const Reno__StatusReply *reply)
 {
-    int32_t days;
-    return date_parse(text, &days) ? days : fallback;
+    Reno__Response resp = RENO__RESPONSE__INIT;
+    if (call->req->body_case == RENO__REQUEST__BODY_WATCH) {
+        Reno__WatchReply wr = RENO__WATCH_REPLY__INIT;
+        wr.status = (Reno__StatusReply *)reply;
+        resp.body_case = RENO__RESPONSE__BODY_WATCH;
+        resp.watch = &wr;
+        call_reply(call, &resp);
+        return;
+    }
+    resp.body_case = RENO__RESPONSE__BODY_STATUS_REPLY;
+    resp.status_reply = (Reno__StatusReply *)reply;
+    call_reply(call, &resp);
 }
 
-static double pct(int32_t part, int32_t whole)
+static void computed(void *arg, const Reno__StatusReply *reply, const struct db_error *err)
 {
-    return whole > 0 ? 100.0 * part / whole : 0.0;
-}
-
-static void projects_loaded(void *arg, const PGresult *res, const struct db_error *err)
-{
-    struct status_job *job = arg;
-    struct call *call = job->call;
+    struct call *call = arg;
     if (err) {
         call_fail_db(call, err);
-        free(job);
         return;
     }
-    int n = PQntuples(res);
-    Reno__ProjectStatus *items = xcalloc((size_t)n + 1, sizeof *items);
-    Reno__ProjectStatus **ptrs = xcalloc((size_t)n + 1, sizeof *ptrs);
-    Reno__StatusReply sr = RENO__STATUS_REPLY__INIT;
-    struct rules_measure m = {0, 0, 0};
-    for (int i = 0; i < n; i++) {
-        Reno__ProjectStatus *ps = &items[i];
-        reno__project_status__init(ps);
-        ps->project_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        ps->name = PQgetvalue(res, i, 1);
-        ps->community = PQgetvalue(res, i, 2);
-        ps->households = (int32_t)strtol(PQgetvalue(res, i, 3), NULL, 10);
-        ps->is_sample = strcmp(PQgetvalue(res, i, 4), "t") == 0;
-        ps->households_started = (int32_t)strtol(PQgetvalue(res, i, 5), NULL, 10);
-        ps->households_completed = (int32_t)strtol(PQgetvalue(res, i, 6), NULL, 10);
-        ps->last_report_date = PQgetvalue(res, i, 7);
-        ps->started_pct = pct(ps->households_started, ps->households);
-        ps->completed_pct = pct(ps->households_completed, ps->households);
-        sr.households += ps->households;
-        sr.households_started += ps->households_started;
-        sr.households_completed += ps->households_completed;
-        m.households_started += (int32_t)strtol(PQgetvalue(res, i, 8), NULL, 10);
-        m.projects_started += strtol(PQgetvalue(res, i, 9), NULL, 10) > 0;
-        m.households_completed += (int32_t)strtol(PQgetvalue(res, i, 10), NULL, 10);
-        ptrs[i] = ps;
+    char today[DATE_TEXT_SIZE];
+    date_format(call->srv->today(), today);
+    if (strcmp(reply->as_of, today) == 0)
+        rollup_seed(&call->srv->rollup, call->client->session.programme_id, reply);
+    if (call->req->body_case == RENO__REQUEST__BODY_WATCH && call_live(call)) {
+        /* Bound what the kernel holds for a watcher too, so that one that stops reading
+         * soon shows in the connection's own queue, where the resync rule applies. */
+        int sndbuf = WATCH_SNDBUF;
+        uv_send_buffer_size((uv_handle_t *)&call->client->conn.tcp, &sndbuf);
+        call->client->watching = true;
+        call->client->resync_sent = false;
+        conn_log(&call->client->conn, LOG_INFO, "watching programme %s", reply->programme_code);
     }
-
-    struct rule_check checks[RULE_COUNT];
-    rules_evaluate(&job->plan, job->as_of, &m, checks);
-    Reno__RuleCheck rc[RULE_COUNT];
-    Reno__RuleCheck *rcp[RULE_COUNT];
-    char due[RULE_COUNT][DATE_TEXT_SIZE];
-    for (int i = 0; i < RULE_COUNT; i++) {
-        reno__rule_check__init(&rc[i]);
-        date_format(checks[i].due, due[i]);
-        rc[i].code = (char *)checks[i].code;
-        rc[i].title = checks[i].title;
-        rc[i].due = due[i];
-        rc[i].verdict = (Reno__Verdict)checks[i].verdict;
-        rc[i].actual = checks[i].actual;
-        rc[i].required = checks[i].required;
-        rc[i].denominator = checks[i].denominator;
-        rc[i].detail = checks[i].detail;
-        rcp[i] = &rc[i];
-    }
-
-    char as_of[DATE_TEXT_SIZE];
-    date_format(job->as_of, as_of);
-    sr.programme_code = job->code;
-    sr.programme_title = job->title;
-    sr.as_of = as_of;
-    sr.target_households = job->plan.target_households;
-    sr.started_pct = pct(sr.households_started, sr.target_households);
-    sr.completed_pct = pct(sr.households_completed, sr.target_households);
-    sr.n_projects = (size_t)n;
-    sr.projects = ptrs;
-    sr.n_rules = RULE_COUNT;
-    sr.rules = rcp;
-    Reno__Response resp = RENO__RESPONSE__INIT;
-    resp.body_case = RENO__RESPONSE__BODY_STATUS_REPLY;
-    resp.status_reply = &sr;
-    call_reply(call, &resp);
-    free(ptrs);
-    free(items);
-    free(job);
+    reply_status(call, reply);
 }
 
-static void programme_loaded(void *arg, const PGresult *res, const struct db_error *err)
+static void compute(struct call *call, int32_t as_of)
 {
-    struct status_job *job = arg;
-    struct call *call = job->call;
-    if (err || PQntuples(res) != 1) {
-        if (err)
-            call_fail_db(call, err);
-        else
-            call_fail(call, RENO__STATUS_CODE__NOT_FOUND, "", "programme not found");
-        free(job);
-        return;
-    }
-    snprintf(job->code, sizeof job->code, "%s", PQgetvalue(res, 0, 0));
-    snprintf(job->title, sizeof job->title, "%s", PQgetvalue(res, 0, 1));
-    struct rules_plan *plan = &job->plan;
-    plan->target_households = (int32_t)strtol(PQgetvalue(res, 0, 2), NULL, 10);
-    plan->target_projects = (int32_t)strtol(PQgetvalue(res, 0, 3), NULL, 10);
-    plan->start_share_pct = (int32_t)strtol(PQgetvalue(res, 0, 4), NULL, 10);
-    plan->start_share_due = parse_date_or(PQgetvalue(res, 0, 5), 0);
-    plan->all_started_due = parse_date_or(PQgetvalue(res, 0, 6), 0);
-    plan->completion_due = parse_date_or(PQgetvalue(res, 0, 7), 0);
-
-    char as_of[DATE_TEXT_SIZE], d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE], d3[DATE_TEXT_SIZE];
-    date_format(job->as_of, as_of);
-    date_format(rules_measure_date(plan, RULE_START_SHARE, job->as_of), d1);
-    date_format(rules_measure_date(plan, RULE_START_ALL, job->as_of), d2);
-    date_format(rules_measure_date(plan, RULE_COMPLETE_ALL, job->as_of), d3);
-    const char *params[] = {job->programme_id, as_of, d1, d2, d3};
-    if (server_query(call->srv, SQL_STATUS_PROJECTS, 5, params, projects_loaded, job) != 0) {
+    if (status_compute(call->srv, call->client->session.programme_id, as_of, computed, call) != 0)
         call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
-        free(job);
-    }
 }
 
 void h_get_status(struct call *call)
 {
-    struct status_job *job = xcalloc(1, sizeof *job);
-    job->call = call;
-    job->as_of = parse_date_or(call->req->get_status->as_of, call->srv->today());
-    snprintf(job->programme_id, sizeof job->programme_id, "%lld",
-             (long long)call->client->session.programme_id);
-    const char *params[] = {job->programme_id};
-    if (server_query(call->srv, SQL_STATUS_PROGRAMME, 1, params, programme_loaded, job) != 0) {
-        free(job);
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
+    int32_t today = call->srv->today();
+    int32_t as_of = today;
+    const char *text = call->req->get_status->as_of;
+    if (text[0] && !date_parse(text, &as_of))
+        as_of = today; /* unreachable: msg_check_request checked the format */
+    call->client->resync_sent = false;
+    if (as_of == today) {
+        const Reno__StatusReply *cached =
+            rollup_get(&call->srv->rollup, call->client->session.programme_id);
+        if (cached) {
+            reply_status(call, cached);
+            return;
+        }
     }
+    compute(call, as_of);
+}
+
+void h_watch(struct call *call)
+{
+    /* The starting point comes from the database, so that it is exact; the roll-up
+     * entry is created here if this is the first interest in the programme. */
+    (void)rollup_get(&call->srv->rollup, call->client->session.programme_id);
+    compute(call, call->srv->today());
 }

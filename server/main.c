@@ -5,6 +5,7 @@
  * (or RENOD_CONFIG), then RENOD_* environment variables, then --flags. The command words
  * and their own options may stand anywhere after the program name.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,9 @@ static PGconn *connect_blocking(const char *conninfo)
 
 static int run_serve(const struct renod_config *cfg)
 {
+    /* A peer that goes away while a reply is being written must cost an EPIPE on that
+     * connection, not the process. */
+    signal(SIGPIPE, SIG_IGN);
     op_init();
     uv_loop_t loop;
     if (uv_loop_init(&loop) != 0) {
@@ -82,6 +86,7 @@ static int run_serve(const struct renod_config *cfg)
         server_stop(&srv, "cannot listen");
     }
     uv_run(&loop, UV_RUN_DEFAULT);
+    server_done(&srv);
     if (uv_loop_close(&loop) != 0) {
         log_error("event loop closed with handles still open");
         rc = 1;

@@ -115,6 +115,8 @@ static void op_done_cb(void *arg, const PGresult *res, const struct db_error *er
         call_fail(call, RENO__STATUS_CODE__INTERNAL, "", "%s returned no result", op->name);
         return;
     }
+    if (op->kind == OP_WRITE)
+        rollup_invalidate(&call->srv->rollup, call->client->session.programme_id);
     if (op->kind == OP_WRITE && call_live(call))
         conn_log(&call->client->conn, LOG_INFO, "%s: row %lld%s", op->name,
                  (long long)((Reno__WriteReply *)reply)->id,

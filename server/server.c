@@ -45,6 +45,8 @@ const struct setting renod_settings[] = {
     {"log_level", SETTING_STRING, "info", 4, 5, S(log_level), "debug, info, warn or error", false},
     {"port_file", SETTING_STRING, "", 0, 4096, S(port_file),
      "write the bound port to this file once listening (for scripts and tests)", false},
+    {"watch_queue_limit", SETTING_INT, "262144", 1024, 67108864, S(watch_queue_limit),
+     "unsent bytes past which a watcher gets one resync event instead of updates", false},
 };
 #undef S
 const size_t renod_settings_count = sizeof renod_settings / sizeof renod_settings[0];
@@ -182,6 +184,7 @@ static void server_maybe_finish(struct server *srv)
     uv_close((uv_handle_t *)&srv->grace, on_handle_closed);
     uv_close((uv_handle_t *)&srv->sigint, on_handle_closed);
     uv_close((uv_handle_t *)&srv->sigterm, on_handle_closed);
+    rollup_close(&srv->rollup);
     log_info("shutdown complete");
 }
 
@@ -262,6 +265,8 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
     uv_timer_start(&srv->janitor, on_janitor, JANITOR_INTERVAL_MS, JANITOR_INTERVAL_MS);
     srv->db = db_pool_new(loop, cfg->database, (int)cfg->pool_size, DB_DEFAULT_QUEUE_LIMIT);
+    rollup_init(&srv->rollup, srv);
+    db_pool_listen(srv->db, ROLLUP_CHANNEL, rollup_on_notify, &srv->rollup);
     db_pool_start(srv->db);
     return 0;
 }
@@ -321,4 +326,9 @@ int server_listen(struct server *srv)
         }
     }
     return 0;
+}
+
+void server_done(struct server *srv)
+{
+    rollup_done(&srv->rollup);
 }

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "rollup.h"
 
 struct renod_config {
     char *listen;
@@ -36,6 +37,7 @@ struct renod_config {
     long shutdown_grace;
     char *log_level;
     char *port_file;
+    long watch_queue_limit;
 };
 
 extern const struct setting renod_settings[];
@@ -62,6 +64,7 @@ struct server {
     bool db_closing;
     bool db_closed;
     bool handles_closed;
+    struct rollup rollup;
     /* An argon2id hash of a random password: a login for an unknown user is checked
      * against it so that it takes as long as one for a known user. */
     char dummy_hash[crypto_pwhash_STRBYTES];
@@ -74,6 +77,8 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
 /* Binds and listens; writes the port to cfg->port_file when set. */
 int server_listen(struct server *srv) __attribute__((warn_unused_result));
 void server_stop(struct server *srv, const char *why);
+/* Frees what outlives the loop (the roll-up); after uv_run() has returned. */
+void server_done(struct server *srv);
 
 /* Sends a query through the pool, or fails at once (-1) when the pool is closing or down. */
 int server_query(struct server *srv, enum sql_stmt stmt, int nparams, const char *const *values,

@@ -149,16 +149,24 @@ START_TEST(test_file)
     int rc = load_text("# reno test settings\n"
                        "\n"
                        "   \t\n"
-                       "port = 6000   # the test port\n"
+                       "port = 6000\n"
                        "  listen-host=::1\n"
                        "max_frame_bytes\t=\t4096\n"
-                       "db_password = a=b\n"
-                       "# port = 1\n");
+                       "db_password = a=b#c\n"
+                       "  # port = 1\n");
     ck_assert_msg(rc == 0, "%s", err);
     ck_assert_int_eq(settings.port, 6000);
     ck_assert_str_eq(settings.listen_host, "::1");
     ck_assert_int_eq(settings.max_frame_bytes, 4096);
-    ck_assert_str_eq(settings.db_password, "a=b");
+    /* Only whole lines are comments: a '#' in a value (a password) is kept. */
+    ck_assert_str_eq(settings.db_password, "a=b#c");
+}
+END_TEST
+
+START_TEST(test_file_trailing_comment_is_part_of_the_value)
+{
+    ck_assert_int_eq(load_text("port = 6000   # the test port\n"), -1);
+    ck_assert_err_has("not a whole number");
 }
 END_TEST
 
@@ -407,6 +415,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_set_checks_type_and_range);
     tcase_add_test(tc, test_file);
     tcase_add_test(tc, test_file_last_line_without_newline);
+    tcase_add_test(tc, test_file_trailing_comment_is_part_of_the_value);
     tcase_add_test(tc, test_file_bad_line);
     tcase_add_test(tc, test_file_unknown_key);
     tcase_add_test(tc, test_file_out_of_range);

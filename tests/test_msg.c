@@ -401,6 +401,11 @@ START_TEST(test_get_status)
         fx.status.as_of = (char *)bad[i];
         expect_fault("get_status.as_of");
     }
+    /* Today is the last date status may be asked for: tomorrow is not known yet. */
+    fx.status.as_of = "2022-06-01";
+    expect_ok();
+    fx.status.as_of = "2022-06-02";
+    expect_fault("get_status.as_of");
 }
 END_TEST
 

@@ -1,0 +1,222 @@
+/*
+ * The consolidated status kept live: two renod processes on one database agree after
+ * writes through either (LISTEN/NOTIFY), a watcher is pushed each committed change with
+ * what changed, and a watcher that does not read gets one resync event instead of an
+ * unbounded queue while the others stay current.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "it.h"
+
+static struct h_server second;
+
+static void setup(void)
+{
+    h_fixture_setup();
+    /* A small limit, so that a watcher that stops reading crosses it quickly. */
+    const char *extra[] = {"--watch-queue-limit", "16384", NULL};
+    h_server_start(&second, h_db, extra);
+}
+
+static void teardown(void)
+{
+    int rc = h_server_stop(&second);
+    h_fixture_teardown();
+    ck_assert_int_eq(rc, 0);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads server messages until an Event of `kind` arrives for which `accept` says yes, or
+ * the deadline passes. Returns it (free with net_free) or NULL. */
+static Reno__ServerMessage *wait_event(struct net_conn *c, Reno__Event__BodyCase kind,
+                                       bool (*accept)(const Reno__Event *, int), int want,
+                                       int timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        int left = (int)(deadline - now_ms());
+        Reno__ServerMessage *m = NULL;
+        char err[NET_ERR_SIZE];
+        int rc = net_next(c, left > 0 ? left : 0, &m, err);
+        ck_assert_msg(rc >= 0, "%s", err);
+        if (rc > 0)
+            return NULL;
+        if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT && m->event->body_case == kind &&
+            (accept == NULL || accept(m->event, want)))
+            return m;
+        net_free(c, m);
+    }
+}
+
+static bool started_is(const Reno__Event *e, int want)
+{
+    return e->status_changed->status->households_started == want;
+}
+
+static void watch(struct net_conn *c)
+{
+    Reno__Watch w = RENO__WATCH__INIT;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_WATCH;
+    req.watch = &w;
+    Reno__ServerMessage *m = h_call(c, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    ck_assert_ptr_nonnull(m->response->watch->status);
+    net_free(c, m);
+}
+
+static void push(struct net_conn *c, long project, int started)
+{
+    Reno__Request req;
+    Reno__PushProgress p;
+    uint8_t key[16];
+    h_push_init(&req, &p, key, project, "2022-04-15", started, 0);
+    Reno__ServerMessage *m = h_call(c, &req);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
+    net_free(c, m);
+}
+
+static int status_started(struct net_conn *c)
+{
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_GET_STATUS;
+    req.get_status = &gs;
+    Reno__ServerMessage *m = h_call(c, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    int started = m->response->status_reply->households_started;
+    net_free(c, m);
+    return started;
+}
+
+START_TEST(two_servers_agree_and_watchers_are_pushed)
+{
+    long p0 = h_project_id(h_db, 0);
+    struct net_conn *writer = h_login(&h_srv, H_OFFICE);
+    struct net_conn *reader = h_login(&second, H_LEADER);
+    struct net_conn *watcher = h_login(&second, H_LEADER);
+    ck_assert_int_eq(status_started(reader), 0); /* fills the second server's roll-up */
+    watch(watcher);
+
+    push(writer, p0, 150);
+    Reno__ServerMessage *m =
+        wait_event(watcher, RENO__EVENT__BODY_STATUS_CHANGED, started_is, 150, 1000);
+    ck_assert_msg(m != NULL, "no push within a second");
+    Reno__StatusChanged *sc = m->event->status_changed;
+    ck_assert_uint_ge(sc->n_changes, 1);
+    ck_assert_ptr_nonnull(strstr(sc->changes[0], "started 0 → 150"));
+    net_free(watcher, m);
+
+    /* The second server answers from memory with the write made through the first. */
+    ck_assert_int_eq(status_started(reader), 150);
+    /* And the other way round: a write through the second, read on the first. */
+    struct net_conn *writer2 = h_login(&second, H_HOUSING);
+    push(writer2, p0, 200);
+    ck_assert_int_eq(status_started(writer2), 200); /* read-your-writes on the same server */
+    int seen = 0;
+    for (int64_t deadline = now_ms() + 1000; now_ms() < deadline && seen != 200;)
+        seen = status_started(writer);
+    ck_assert_int_eq(seen, 200);
+
+    net_close(writer2);
+    net_close(watcher);
+    net_close(reader);
+    net_close(writer);
+}
+END_TEST
+
+static bool log_has(const struct h_server *s, const char *needle)
+{
+    FILE *f = fopen(s->log_path, "r");
+    if (f == NULL)
+        return false;
+    char line[2048];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
+START_TEST(slow_watcher_gets_resync_others_stay_current)
+{
+    long p0 = h_project_id(h_db, 0);
+    struct net_conn *writer = h_login(&h_srv, H_OFFICE);
+    struct net_conn *good = h_login(&second, H_LEADER);
+    struct net_conn *slow = h_login(&second, H_LEADER);
+    watch(good);
+    watch(slow);
+
+    /* The server names the slow connection by its peer address in its log. */
+    struct sockaddr_in local;
+    socklen_t len = sizeof local;
+    ck_assert_int_eq(getsockname(net_fd(slow), (struct sockaddr *)&local, &len), 0);
+    char needle[96];
+    snprintf(needle, sizeof needle, "peer=127.0.0.1:%d account=leader watcher is",
+             ntohs(local.sin_port));
+
+    int started = 0;
+    for (int64_t deadline = now_ms() + 60000; now_ms() < deadline;) {
+        started = started % 500 + 1;
+        push(writer, p0, started);
+        /* The good watcher reads everything as it goes; the slow one never reads. */
+        Reno__ServerMessage *m;
+        while ((m = wait_event(good, RENO__EVENT__BODY_STATUS_CHANGED, NULL, 0, 0)) != NULL)
+            net_free(good, m);
+        if (started % 10 == 0) {
+            usleep(15 * 1000); /* let refreshes through one by one */
+            if (log_has(&second, needle))
+                break;
+        }
+    }
+    ck_assert_msg(log_has(&second, needle), "the slow watcher never got a resync");
+    /* The watcher that kept reading never fell behind. */
+    len = sizeof local;
+    ck_assert_int_eq(getsockname(net_fd(good), (struct sockaddr *)&local, &len), 0);
+    char good_needle[96];
+    snprintf(good_needle, sizeof good_needle, "peer=127.0.0.1:%d account=leader watcher is",
+             ntohs(local.sin_port));
+    ck_assert(!log_has(&second, good_needle));
+    /* The good watcher still gets the latest value. */
+    push(writer, p0, 777 % 500);
+    Reno__ServerMessage *m =
+        wait_event(good, RENO__EVENT__BODY_STATUS_CHANGED, started_is, 777 % 500, 2000);
+    ck_assert_msg(m != NULL, "the good watcher fell behind");
+    net_free(good, m);
+    /* The slow one finds the resync among what was queued for it. */
+    m = wait_event(slow, RENO__EVENT__BODY_RESYNC, NULL, 0, 10000);
+    ck_assert_msg(m != NULL, "no resync event on the slow connection");
+    net_free(slow, m);
+    ck_assert(h_server_alive(&second));
+    net_close(slow);
+    net_close(good);
+    net_close(writer);
+}
+END_TEST
+
+Suite *it_live_suite(void)
+{
+    Suite *s = suite_create("it_live");
+    TCase *tc = tcase_create("live");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, two_servers_agree_and_watchers_are_pushed);
+    tcase_add_test(tc, slow_watcher_gets_resync_others_stay_current);
+    suite_add_tcase(s, tc);
+    return s;
+}
