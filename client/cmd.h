@@ -57,6 +57,10 @@ extern const struct cmd cmd_whoami;
 extern const struct cmd cmd_ping;
 extern const struct cmd cmd_status;
 extern const struct cmd cmd_watch;
+extern const struct cmd cmd_report_round;
+extern const struct cmd cmd_report_notice;
+extern const struct cmd cmd_report_evaluation;
+extern const struct cmd cmd_report_show;
 extern const struct cmd cmd_progress_push;
 
 /* One --name option of a command: `value` for options with an argument, else `flag`. */

@@ -27,7 +27,12 @@
 #endif
 
 static const struct cmd *const commands[] = {
-    &cmd_login, &cmd_logout, &cmd_whoami, &cmd_ping, &cmd_status, &cmd_watch, &cmd_progress_push,
+    &cmd_login,         &cmd_logout,
+    &cmd_whoami,        &cmd_ping,
+    &cmd_status,        &cmd_watch,
+    &cmd_progress_push, &cmd_report_round,
+    &cmd_report_notice, &cmd_report_evaluation,
+    &cmd_report_show,
 };
 #define FIXED_COUNT   (sizeof commands / sizeof commands[0])
 #define COMMAND_COUNT (FIXED_COUNT + cmd_ops_count)
@@ -63,7 +68,7 @@ static void print_main_help(FILE *out)
                  "\n"
                  "Commands:\n");
     for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(out, "  %-15s %s\n", command_at(i)->name, command_at(i)->summary);
+        fprintf(out, "  %-22s %s\n", command_at(i)->name, command_at(i)->summary);
     fprintf(out, "\n"
                  "Options (before the command):\n"
                  "  --json          print results as one JSON object on one line\n"

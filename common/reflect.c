@@ -80,8 +80,9 @@ bool reflect_is_date_field(const ProtobufCFieldDescriptor *f)
     const char *n = f->name;
     size_t len = strlen(n);
     return (len > 3 && strcmp(n + len - 3, "_on") == 0) ||
-           (len > 5 && strcmp(n + len - 5, "_date") == 0) || strcmp(n, "deadline") == 0 ||
-           strcmp(n, "due") == 0 || strcmp(n, "as_of") == 0 || strcmp(n, "date") == 0;
+           (len > 5 && strcmp(n + len - 5, "_date") == 0) ||
+           (len >= 8 && strcmp(n + len - 8, "deadline") == 0) || strcmp(n, "due") == 0 ||
+           strcmp(n, "as_of") == 0 || strcmp(n, "date") == 0;
 }
 
 /* A PostgreSQL array literal of strings: {"a","b \"c\""}. */
@@ -134,8 +135,18 @@ char *reflect_get_text(const ProtobufCMessage *m, const ProtobufCFieldDescriptor
         return xasprintf("%" PRIu64, *(const uint64_t *)p);
     case PROTOBUF_C_TYPE_BOOL:
         return xstrdup(*(const protobuf_c_boolean *)p ? "t" : "f");
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return xasprintf("%.17g", *(const double *)p);
+    case PROTOBUF_C_TYPE_DOUBLE: {
+        /* The shortest form that reads back as the same double: 1234.56, not
+         * 1234.5599999999999. */
+        double v = *(const double *)p;
+        for (int digits = 15; digits < 17; digits++) {
+            char *t = xasprintf("%.*g", digits, v);
+            if (strtod(t, NULL) == v)
+                return t;
+            free(t);
+        }
+        return xasprintf("%.17g", v);
+    }
     case PROTOBUF_C_TYPE_FLOAT:
         return xasprintf("%.9g", (double)*(const float *)p);
     case PROTOBUF_C_TYPE_ENUM:

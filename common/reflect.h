@@ -48,7 +48,7 @@ ProtobufCMessage *reflect_append_message(ProtobufCMessage *m, const ProtobufCFie
 /* A new, initialised message of the given type (malloc). */
 ProtobufCMessage *reflect_new(const ProtobufCMessageDescriptor *d);
 
-/* True when the field holds a date by its name (…_on, …_date, deadline, due, as_of). */
+/* True when the field holds a date by its name (…_on, …_date, …deadline, due, as_of, date). */
 bool reflect_is_date_field(const ProtobufCFieldDescriptor *f);
 
 #endif

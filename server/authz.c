@@ -17,6 +17,10 @@ static const struct {
     {RENO__REQUEST__BODY_LOGOUT, ALL_ROLES},
     {RENO__REQUEST__BODY_GET_STATUS, ALL_ROLES},
     {RENO__REQUEST__BODY_WATCH, ALL_ROLES},
+    /* Issuing is the office's (right report.issue, checked in the database). */
+    {RENO__REQUEST__BODY_ISSUE_REPORT, ROLE_BIT(RENO__ROLE__ROLE_OFFICE) |
+                                           ROLE_BIT(RENO__ROLE__ROLE_DEPARTMENT) |
+                                           ROLE_BIT(RENO__ROLE__ROLE_UTILITY)},
     /* Leaders read everything and write nothing. */
     {RENO__REQUEST__BODY_PUSH_PROGRESS, ROLE_BIT(RENO__ROLE__ROLE_OFFICE) |
                                             ROLE_BIT(RENO__ROLE__ROLE_DEPARTMENT) |

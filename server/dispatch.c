@@ -36,6 +36,7 @@ static const struct handler handlers[] = {
     {RENO__REQUEST__BODY_PUSH_PROGRESS, true, h_push_progress},
     {RENO__REQUEST__BODY_GET_STATUS, true, h_get_status},
     {RENO__REQUEST__BODY_WATCH, true, h_watch},
+    {RENO__REQUEST__BODY_ISSUE_REPORT, true, h_issue_report},
 };
 
 static const struct handler *find_handler(Reno__Request__BodyCase body)

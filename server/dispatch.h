@@ -80,6 +80,7 @@ void h_ping(struct call *call);
 void h_push_progress(struct call *call);
 void h_get_status(struct call *call);
 void h_watch(struct call *call);
+void h_issue_report(struct call *call);
 
 /* Sends an Event to a client (e.g. shutting down). */
 void dispatch_send_event(struct client *client, Reno__Event *event);

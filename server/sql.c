@@ -57,6 +57,10 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
          "JOIN reno_progress_as_of($1, $5::date) r3 ON r3.project_id = p.id "
          "WHERE p.programme_id = $1 ORDER BY p.id",
          5},
+    [SQL_REPORT_PRIOR] = {"report_prior", "SELECT * FROM reno_report_prior($1, $2, $3)", 3},
+    [SQL_REPORT_DATA] = {"report_data", "SELECT * FROM reno_report_data($1, $2, $3)", 3},
+    [SQL_REPORT_STORE] = {"report_store",
+                          "SELECT * FROM reno_report_store($1, $2, $3, $4, $5, $6, $7, $8)", 8},
     [SQL_PING] = {"ping", "SELECT 1", 0},
 };
 

@@ -12,6 +12,7 @@ UNIT_SUITE(date)
 UNIT_SUITE(rules)
 UNIT_SUITE(config)
 UNIT_SUITE(msg)
+UNIT_SUITE(report)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif

@@ -309,3 +309,104 @@ SELECT p.id, v.kind, v.grantee, v.right_name, v.source
     ('unit_kind', 'utility', 'lines.utility', '专营单位: 线路埋设、废旧线路规整、红线外、架空线规整')
   ) AS v(kind, grantee, right_name, source)
  WHERE p.code = 'ziyun-2022';
+
+-- Projects area: project details, the milestone plan and its copy per project --------
+--
+-- (Section owned by the projects area; see schema/migrations/0003_projects.sql.)
+--
+-- a. What the document says of both projects: they are in the 2022 central-subsidy plan
+-- (纳入2022年度中央补助支持老旧小区改造计划). The street follows their sample names.
+
+UPDATE project pr
+   SET subsidy_batch = '2022年度中央补助支持老旧小区改造计划', street = '松山街道'
+  FROM programme p
+ WHERE pr.programme_id = p.id AND p.code = 'ziyun-2022'
+   AND pr.name IN ('松山街道示例小区一（示例）', '松山街道示例小区二（示例）');
+
+-- b. The milestone plan of section 五, one row per step, in the document's order and
+-- words. A month's step runs from its first to its last day ("2022年1月" is 01-01 to
+-- 01-31). The steps that are also the programme's rules take their due dates from the
+-- programme row above, so that the two can never disagree: start_share (开工改造户数不低于
+-- 25%, 3月), start_all (开工率100%, 4月), complete_all (11月底前全面完工), the acceptance
+-- steps (11月底前) and the evaluation (12月底前). Codes start_share, start_all and
+-- complete_all are those of the status rules (reno status).
+
+INSERT INTO milestone_template (programme_id, phase, seq, code, title, starts_on, due)
+SELECT p.id, v.phase, v.seq, v.code, v.title, v.starts_on,
+       CASE v.due_rule WHEN 'start_share' THEN p.start_share_due
+                       WHEN 'all_started' THEN p.all_started_due
+                       WHEN 'completion' THEN p.completion_due
+                       WHEN 'acceptance' THEN p.acceptance_due
+                       WHEN 'evaluation' THEN p.evaluation_due
+                       ELSE v.due END
+  FROM programme p
+ CROSS JOIN (VALUES
+    -- 第一阶段：前期准备阶段（2021年12月—2022年3月）
+    (1,  10, 'survey_willingness',
+         '街道、社区对改造项目进行调查摸底，征集群众改造意愿，做好宣传、动员等相关协调工作',
+         DATE '2021-12-01', DATE '2021-12-31', NULL),
+    (1,  20, 'feasibility',         '办理项目可研',
+         DATE '2022-01-01', DATE '2022-01-31', NULL),
+    (1,  30, 'project_approval',    '办理项目立项',
+         DATE '2022-01-01', DATE '2022-01-31', NULL),
+    (1,  40, 'draft_plan',          '研究制定改造方案（初设）',
+         DATE '2022-01-01', DATE '2022-01-31', NULL),
+    (1,  50, 'plan_publicity',      '方案公示，根据业主意见对方案进行调整完善',
+         DATE '2022-01-01', DATE '2022-01-31', NULL),
+    (1,  60, 'project_review',      '完成项目评审工作',
+         DATE '2022-01-01', DATE '2022-01-31', NULL),
+    (1,  70, 'cost_estimate',       '编制改造工程概算',
+         DATE '2022-01-01', DATE '2022-01-31', NULL),
+    (1,  80, 'construction_design', '进行改造施工图设计',
+         DATE '2022-01-01', DATE '2022-01-31', NULL),
+    (1,  90, 'design_review',       '完成施工图设计及审查工作',
+         DATE '2022-02-01', DATE '2022-02-28', NULL),
+    (1, 100, 'tender_plan',         '制定工程招投标计划',
+         DATE '2022-02-01', DATE '2022-02-28', NULL),
+    (1, 110, 'construction_plan',   '制定施工方案',
+         DATE '2022-02-01', DATE '2022-02-28', NULL),
+    (1, 120, 'tendering_done',      '完成老旧小区改造项目招投标工作',
+         DATE '2022-03-01', DATE '2022-03-31', NULL),
+    (1, 130, 'contractors_fixed',   '确定改造工程的施工、监理单位和有关设施设备等供应商',
+         DATE '2022-03-01', DATE '2022-03-31', NULL),
+    (1, 140, 'permits_done',        '完成相关建设手续办理',
+         DATE '2022-03-01', DATE '2022-03-31', NULL),
+    -- 第二阶段：改造工程施工阶段（2022年3月—11月）
+    (2, 150, 'start_share',         '部分项目开工实施改造，开工改造户数不低于25%',
+         DATE '2022-03-01', NULL, 'start_share'),
+    (2, 160, 'start_all',           '所有项目开工实施改造，开工率100%',
+         DATE '2022-04-01', NULL, 'all_started'),
+    (2, 170, 'supervision_audit',   '全面施工阶段实行全过程工程监理，同步开展项目跟踪审计',
+         DATE '2022-04-01', NULL, 'completion'),
+    (2, 180, 'complete_all',        '组织改造工程的冲刺和扫尾，全面完成改造工程施工任务',
+         DATE '2022-03-01', NULL, 'completion'),
+    -- 第三阶段：改造工程验收（2022年11月）
+    (3, 190, 'joint_acceptance',
+         '联合竣工验收：建设单位组织参建单位及相关职能部门、监理单位、物业服务企业及社区业主委员会（居民代表）',
+         DATE '2022-11-01', NULL, 'acceptance'),
+    (3, 200, 'final_audit',
+         '完成改造工程项目决算审计；竣工验收材料一式三份，小区自管小组、社区、县住房和城乡建设局各保留一份',
+         DATE '2022-11-01', NULL, 'acceptance'),
+    (3, 210, 'long_term_management',
+         '落实长效管理：指导街道社区、业主委员会或物业管理委员会落实物业管理队伍',
+         DATE '2022-11-01', NULL, 'acceptance'),
+    -- 第四阶段：项目绩效评估阶段（2022年12月底前）
+    (4, 220, 'performance_evaluation',
+         '开展项目绩效评估（改造面积和户数、改造内容、改造标准、配套资金到位、物业管理长效机制），报送市住房和城乡建设局',
+         DATE '2022-12-01', NULL, 'evaluation')
+  ) AS v(phase, seq, code, title, starts_on, due, due_rule)
+ WHERE p.code = 'ziyun-2022'
+ ORDER BY v.seq;
+
+-- c. Both sample projects follow the plan: a copy of every step, none done yet (the
+-- document says nothing of what had been done by 2022-03-03). Projects created later get
+-- theirs from create_project.
+
+INSERT INTO project_milestone (project_id, template_id, due)
+SELECT pr.id, t.id, t.due
+  FROM programme p
+  JOIN project pr ON pr.programme_id = p.id
+  JOIN milestone_template t ON t.programme_id = p.id
+ WHERE p.code = 'ziyun-2022'
+   AND pr.name IN ('松山街道示例小区一（示例）', '松山街道示例小区二（示例）')
+ ORDER BY pr.id, t.seq;

@@ -1,0 +1,243 @@
+/*
+ * reno report: issue the reports that go up and fetch them again as issued.
+ *
+ *   reno report round DATE [--format md|csv|json|html] [-o FILE] [--key HEX32]
+ *   reno report notice MONTH ...        reno report evaluation PROJECT ...
+ *   reno report show ID [-o FILE]
+ *
+ * The document goes to FILE (or standard output); its id, digest and the audit-log
+ * position it was built from go to standard error, so that a pipeline gets the document
+ * alone. `reno report list` and `reno report get` are generic operations (cmd_op.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cmd.h"
+#include "hex.h"
+#include "output.h"
+
+static int write_content(const char *path, const ProtobufCBinaryData *content)
+{
+    FILE *f = path ? fopen(path, "wb") : stdout;
+    if (f == NULL) {
+        output_error("cannot write %s: %s", path, strerror(errno));
+        return CMD_EXIT_LOCAL;
+    }
+    size_t n = content->len ? fwrite(content->data, 1, content->len, f) : 0;
+    int bad = n != content->len || ferror(f);
+    if (path && fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        output_error("cannot write %s: %s", path ? path : "the output", strerror(errno));
+        return CMD_EXIT_LOCAL;
+    }
+    return CMD_EXIT_OK;
+}
+
+static void describe(const Reno__IssuedReport *r, const char *path)
+{
+    fprintf(stderr, "report %lld%s: %s %s, %zu bytes%s%s, sha256 %s, audit position %lld\n",
+            (long long)r->report_id, r->replayed ? " (issued earlier with this key)" : "",
+            r->subject, r->issued_at, r->content.len, path ? " → " : "", path ? path : "",
+            r->sha256, (long long)r->audit_position);
+}
+
+static int parse_format(const struct cmd *self, const char *text, Reno__ReportFormat *out)
+{
+    static const char *const names[] = {NULL, "md", "csv", "json", "html"};
+    for (int i = 1; i <= 4; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *out = (Reno__ReportFormat)i;
+            return CMD_CONTINUE;
+        }
+    }
+    return cmd_usage_error(self, "--format must be md, csv, json or html, not '%s'", text);
+}
+
+static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv,
+                 Reno__ReportKind kind)
+{
+    const char *format_text = "md", *out = NULL, *key_text = NULL;
+    const char *subject = NULL;
+    /* The subject is the one word that is not an option. */
+    if (argc > 0 && strncmp(argv[0], "--", 2) != 0 && strcmp(argv[0], "-o") != 0) {
+        subject = argv[0];
+        argc--;
+        argv++;
+    }
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    int nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else
+            rest[nrest++] = argv[i];
+    }
+    const struct cmd_option opts[] = {
+        {"format", &format_text, NULL}, {"output", &out, NULL}, {"key", &key_text, NULL}};
+    int rc = cmd_parse(self, nrest, rest, opts, sizeof opts / sizeof opts[0]);
+    free(rest);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    if (subject == NULL)
+        return cmd_usage_error(self, "which %s?", self->usage);
+    Reno__ReportFormat format = RENO__REPORT_FORMAT__REPORT_FORMAT_MD;
+    rc = parse_format(self, format_text, &format);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    uint8_t key[16];
+    if (key_text) {
+        if (!hex_decode(key_text, key, sizeof key))
+            return cmd_usage_error(self, "--key must be 32 hexadecimal digits");
+    } else {
+        randombytes_buf(key, sizeof key);
+    }
+    rc = cmd_resume(ctx, NULL, NULL);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    Reno__IssueReport ir = RENO__ISSUE_REPORT__INIT;
+    ir.idempotency_key.data = key;
+    ir.idempotency_key.len = sizeof key;
+    ir.kind = kind;
+    ir.subject = (char *)subject;
+    ir.format = format;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_ISSUE_REPORT;
+    req.issue_report = &ir;
+    Reno__ServerMessage *m = NULL;
+    rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_ISSUE_REPORT, &m);
+    if (rc == CMD_EXIT_REFUSED + RENO__STATUS_CODE__UNAVAILABLE) {
+        char hex[33];
+        hex_encode(key, sizeof key, hex);
+        output_error("retry with --key %s", hex);
+    }
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    rc = write_content(out, &m->response->issue_report->content);
+    describe(m->response->issue_report, out);
+    cmd_free(ctx, m);
+    return rc;
+}
+
+static int run_round(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    return issue(self, ctx, argc, argv, RENO__REPORT_KIND__REPORT_KIND_ROUND);
+}
+
+static int run_notice(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    return issue(self, ctx, argc, argv, RENO__REPORT_KIND__REPORT_KIND_NOTICE);
+}
+
+static int run_evaluation(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    return issue(self, ctx, argc, argv, RENO__REPORT_KIND__REPORT_KIND_EVALUATION);
+}
+
+static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    const char *out = NULL;
+    const char *id_text = NULL;
+    if (argc > 0 && strncmp(argv[0], "-", 1) != 0) {
+        id_text = argv[0];
+        argc--;
+        argv++;
+    }
+    if (argc == 2 && strcmp(argv[0], "-o") == 0) {
+        out = argv[1];
+        argc = 0;
+    }
+    const struct cmd_option opts[] = {{"output", &out, NULL}};
+    int rc = cmd_parse(self, argc, argv, opts, sizeof opts / sizeof opts[0]);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    long long id = 0;
+    if (id_text == NULL)
+        return cmd_usage_error(self, "which report? (see reno report list)");
+    if (!cmd_parse_number(self, "ID", id_text, 1, INT64_MAX, &id))
+        return CMD_EXIT_USAGE;
+    rc = cmd_resume(ctx, NULL, NULL);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    Reno__GetReport gr = RENO__GET_REPORT__INIT;
+    gr.report_id = id;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_GET_REPORT;
+    req.get_report = &gr;
+    Reno__ServerMessage *m = NULL;
+    rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_GET_REPORT, &m);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    const Reno__IssuedReport *r = m->response->get_report;
+    /* Prove it unchanged: the digest of what arrived is the one stored at issue. */
+    uint8_t digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, r->content.data ? r->content.data : (const uint8_t *)"",
+                       r->content.len);
+    char hex[2 * sizeof digest + 1];
+    hex_encode(digest, sizeof digest, hex);
+    if (strcmp(hex, r->sha256) != 0) {
+        output_error("report %lld: content digest %s does not match the stored %s",
+                     (long long)r->report_id, hex, r->sha256);
+        cmd_free(ctx, m);
+        return CMD_EXIT_TRANSPORT;
+    }
+    rc = write_content(out, &r->content);
+    describe(r, out);
+    cmd_free(ctx, m);
+    return rc;
+}
+
+#define ISSUE_HELP                                                                                 \
+    "The document is built by renod from the stored data, stored as issued (content,\n"            \
+    "SHA-256 and the audit-log position it reflects) and written to FILE or standard\n"            \
+    "output; its id and digest go to standard error. Issuing is the office's.\n"                   \
+    "\n"                                                                                           \
+    "Options:\n"                                                                                   \
+    "  --format FMT    md (default), csv, json or html (a printable page with a chart)\n"          \
+    "  -o, --output F  write the document to F\n"                                                  \
+    "  --key HEX32     idempotency key: the same key gives back the report it issued\n"            \
+    "  --help          show this help\n"
+
+const struct cmd cmd_report_round = {
+    .name = "report round",
+    .usage = "DATE [--format FMT] [-o FILE]",
+    .summary = "issue the half-monthly report for a collection date (14th or 28th)",
+    .help = "The half-monthly progress report to the county government and the municipal\n"
+            "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
+            "the 28th): each project's progress, the plan's rules, milestones, and the rest\n"
+            "of what the office consolidates.\n\n" ISSUE_HELP,
+    .run = run_round,
+};
+
+const struct cmd cmd_report_notice = {
+    .name = "report notice",
+    .usage = "MONTH [--format FMT] [-o FILE]",
+    .summary = "issue the monthly notice (通报) for MONTH (YYYY-MM)",
+    .help = "The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP,
+    .run = run_notice,
+};
+
+const struct cmd cmd_report_evaluation = {
+    .name = "report evaluation",
+    .usage = "PROJECT [--format FMT] [-o FILE]",
+    .summary = "issue a project's performance evaluation",
+    .help = "The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP,
+    .run = run_evaluation,
+};
+
+const struct cmd cmd_report_show = {
+    .name = "report show",
+    .usage = "ID [-o FILE]",
+    .summary = "an issued report again, byte for byte, its digest checked",
+    .help = "Fetches issued report ID as it was issued, checks its SHA-256 against the one\n"
+            "stored at issue, and writes it to FILE or standard output.\n"
+            "\n"
+            "Options:\n"
+            "  -o, --output F  write the document to F\n"
+            "  --help          show this help\n",
+    .run = run_show,
+};

@@ -1,0 +1,360 @@
+/*
+ * IssueReport: builds a report from the stored data, renders it, stores it as issued
+ * and returns it. Four steps, the third off the loop:
+ *
+ *   1. reno_report_prior: a retry with the same key gets the report issued the first
+ *      time, byte for byte, without building anything;
+ *   2. reno_report_data: the content as records, read in one statement (one snapshot),
+ *      with the audit-log position it reflects; then, for a round report, the work
+ *      plan's rules as of the collection date (status.c, the same verdicts as status);
+ *   3. rendering on the thread pool (common/report.c), since a document can be large;
+ *   4. reno_report_store: content, SHA-256 and audit position, committed before the
+ *      reply, with its audit-log entry and idempotency record.
+ *
+ * GetReport and ListReports are generic read operations (common/ops_report.def).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "date.h"
+#include "dispatch.h"
+#include "hex.h"
+#include "log.h"
+#include "reflect.h"
+#include "report.h"
+#include "rules.h"
+#include "server.h"
+#include "status.h"
+#include "xmalloc.h"
+
+struct report_job {
+    struct call *call;
+    const char *kind;   /* "round", "notice", "evaluation" */
+    const char *format; /* "md", "csv", "json", "html" */
+    enum report_format render_format;
+    int32_t as_of; /* round reports: the collection date */
+    char account[24];
+    char *key_hex;
+    char *digest_hex;
+    struct report_doc doc;
+    char *content;
+    size_t len;
+    uv_work_t work;
+};
+
+static void job_free(struct report_job *job)
+{
+    report_doc_done(&job->doc);
+    free(job->key_hex);
+    free(job->digest_hex);
+    free(job->content);
+    free(job);
+}
+
+static void fail_unavailable(struct report_job *job)
+{
+    call_fail(job->call, RENO__STATUS_CODE__UNAVAILABLE, "",
+              "database unavailable: retry with the same idempotency key");
+    job_free(job);
+}
+
+/* Replies with a reno_report_row() result (prior or stored). */
+static void reply_row(struct call *call, const PGresult *res)
+{
+    Reno__IssuedReport *ir = (Reno__IssuedReport *)reflect_new(&reno__issued_report__descriptor);
+    char err[REFLECT_ERR_SIZE];
+    for (int col = 0; col < PQnfields(res); col++) {
+        const char *name = PQfname(res, col);
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field_by_name(&reno__issued_report__descriptor, name);
+        if (f == NULL || PQgetisnull(res, 0, col))
+            continue;
+        if (reflect_set_text(&ir->base, f, PQgetvalue(res, 0, col), err) != 0)
+            log_warn("report column %s: %s", name, err);
+    }
+    Reno__Response resp = RENO__RESPONSE__INIT;
+    resp.body_case = RENO__RESPONSE__BODY_ISSUE_REPORT;
+    resp.issue_report = ir;
+    if (call_live(call))
+        conn_log(&call->client->conn, LOG_INFO, "report %lld (%s %s, %zu bytes)%s",
+                 (long long)ir->report_id, ir->subject, ir->sha256, ir->content.len,
+                 ir->replayed ? " replayed" : "");
+    call_reply(call, &resp);
+    protobuf_c_message_free_unpacked(&ir->base, NULL);
+}
+
+static void stored(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct report_job *job = arg;
+    if (err)
+        call_fail_db(job->call, err);
+    else if (PQntuples(res) != 1)
+        call_fail(job->call, RENO__STATUS_CODE__INTERNAL, "", "report was not stored");
+    else
+        reply_row(job->call, res);
+    job_free(job);
+}
+
+static void render_work(uv_work_t *w)
+{
+    struct report_job *job = w->data;
+    report_render(&job->doc, job->render_format, &job->content, &job->len);
+}
+
+static void rendered(uv_work_t *w, int status)
+{
+    struct report_job *job = w->data;
+    if (status != 0) {
+        call_fail(job->call, RENO__STATUS_CODE__INTERNAL, "", "rendering was cancelled");
+        job_free(job);
+        return;
+    }
+    char *content_hex = xmalloc(2 * job->len + 3);
+    content_hex[0] = '\\';
+    content_hex[1] = 'x';
+    hex_encode((const uint8_t *)job->content, job->len, content_hex + 2);
+    char position[24];
+    snprintf(position, sizeof position, "%lld", (long long)job->doc.audit_position);
+    const char *params[] = {job->account,
+                            job->key_hex,
+                            job->digest_hex,
+                            job->kind,
+                            job->call->req->issue_report->subject,
+                            job->format,
+                            content_hex,
+                            position};
+    int rc = server_query(job->call->srv, SQL_REPORT_STORE, 8, params, stored, job);
+    free(content_hex);
+    if (rc != 0)
+        fail_unavailable(job);
+}
+
+static void render(struct report_job *job)
+{
+    job->work.data = job;
+    if (uv_queue_work(job->call->srv->loop, &job->work, render_work, rendered) != 0) {
+        call_fail(job->call, RENO__STATUS_CODE__INTERNAL, "", "cannot queue rendering");
+        job_free(job);
+    }
+}
+
+/* The work plan's rules as of the collection date, as `reno status` shows them. */
+static void rules_loaded(void *arg, const Reno__StatusReply *reply, const struct db_error *err)
+{
+    struct report_job *job = arg;
+    if (err) {
+        call_fail_db(job->call, err);
+        job_free(job);
+        return;
+    }
+    const char *columns[] = {"计划要求", "期限", "结论", "依据"};
+    struct report_table *t = report_add_table(&job->doc, "二、计划节点核查", 4, columns);
+    for (size_t i = 0; i < reply->n_rules; i++) {
+        const Reno__RuleCheck *r = reply->rules[i];
+        const char *verdict = r->verdict == RENO__VERDICT__VERDICT_MET      ? "已达到"
+                              : r->verdict == RENO__VERDICT__VERDICT_MISSED ? "未达到"
+                                                                            : "进行中";
+        char title[160], basis[240];
+        double pct = r->denominator > 0 ? 100.0 * r->actual / r->denominator : 0.0;
+        if (strcmp(r->code, "start_share") == 0) {
+            snprintf(title, sizeof title, "开工户数不低于%.0f%%",
+                     r->denominator > 0 ? 100.0 * r->required / r->denominator : 0.0);
+            snprintf(basis, sizeof basis, "已开工 %d 户 / %d 户（%.1f%%），要求不少于 %d 户",
+                     r->actual, r->denominator, pct, r->required);
+        } else if (strcmp(r->code, "start_all") == 0) {
+            snprintf(title, sizeof title, "所有项目开工");
+            snprintf(basis, sizeof basis, "已开工项目 %d 个 / %d 个", r->actual, r->denominator);
+        } else {
+            snprintf(title, sizeof title, "全面完成改造");
+            snprintf(basis, sizeof basis, "已完工 %d 户 / %d 户（%.1f%%）", r->actual,
+                     r->denominator, pct);
+        }
+        report_table_row(t, (const char *const[]){title, r->due, verdict, basis});
+    }
+    /* Tables in the order of their numbering: the rules are the second. */
+    if (job->doc.ntables >= 2) {
+        struct report_table rules = job->doc.tables[job->doc.ntables - 1];
+        memmove(&job->doc.tables[2], &job->doc.tables[1],
+                (job->doc.ntables - 2) * sizeof job->doc.tables[0]);
+        job->doc.tables[1] = rules;
+    }
+    render(job);
+}
+
+/* Builds the document from reno_report_data's records. */
+static void data_loaded(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct report_job *job = arg;
+    if (err) {
+        call_fail_db(job->call, err);
+        job_free(job);
+        return;
+    }
+    struct report_doc *doc = &job->doc;
+    int n = PQntuples(res);
+    for (int i = 0; i < n;) {
+        /* One record: the rows with the same seq, in column order. */
+        int end = i;
+        while (end < n && strcmp(PQgetvalue(res, end, 0), PQgetvalue(res, i, 0)) == 0)
+            end++;
+        const char *what = PQgetvalue(res, i, 1);
+        int ncells = end - i;
+        const char **cells = xcalloc((size_t)ncells + 1, sizeof *cells);
+        for (int k = 0; k < ncells; k++)
+            cells[k] = PQgetvalue(res, i + k, 3);
+        if (strcmp(what, "meta") == 0 && ncells == 2) {
+            const char *key = cells[0], *value = cells[1];
+            if (strcmp(key, "title") == 0)
+                report_set(&doc->title, value);
+            else if (strcmp(key, "subtitle") == 0)
+                report_set(&doc->subtitle, value);
+            else if (strcmp(key, "issuer") == 0)
+                report_set(&doc->issuer, value);
+            else if (strcmp(key, "recipients") == 0)
+                report_set(&doc->recipients, value);
+            else if (strcmp(key, "date") == 0)
+                report_set(&doc->date, value);
+            else if (strcmp(key, "chart_title") == 0)
+                report_set(&doc->chart_title, value);
+            else if (strcmp(key, "audit_position") == 0)
+                doc->audit_position = strtoll(value, NULL, 10);
+        } else if (strcmp(what, "table") == 0 && ncells >= 2) {
+            report_add_table(doc, cells[0], (size_t)ncells - 1, cells + 1);
+        } else if (strcmp(what, "row") == 0 && doc->ntables > 0) {
+            struct report_table *t = &doc->tables[doc->ntables - 1];
+            const char **row = xcalloc(t->ncols, sizeof *row);
+            for (size_t c = 0; c < t->ncols; c++)
+                row[c] = (int)c < ncells ? cells[c] : "";
+            report_table_row(t, row);
+            free(row);
+        } else if ((strcmp(what, "series") == 0 || strcmp(what, "mark") == 0) && ncells == 3) {
+            int32_t day;
+            if (date_parse(cells[1], &day)) {
+                double value = strtod(cells[2], NULL);
+                if (what[0] == 'm') {
+                    report_add_mark(doc, cells[0], day, value);
+                } else {
+                    struct report_series *s = NULL;
+                    for (size_t k = 0; k < doc->nseries; k++)
+                        if (strcmp(doc->series[k].name, cells[0]) == 0)
+                            s = &doc->series[k];
+                    if (s == NULL)
+                        s = report_add_series(doc, cells[0]);
+                    report_series_point(s, day, value);
+                }
+            }
+        }
+        free(cells);
+        i = end;
+    }
+    if (strcmp(job->kind, "round") == 0) {
+        if (status_compute(job->call->srv, job->call->client->session.programme_id, job->as_of,
+                           rules_loaded, job) != 0)
+            fail_unavailable(job);
+        return;
+    }
+    render(job);
+}
+
+static void prior_checked(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct report_job *job = arg;
+    if (err) {
+        call_fail_db(job->call, err);
+        job_free(job);
+        return;
+    }
+    if (PQntuples(res) == 1) {
+        reply_row(job->call, res);
+        job_free(job);
+        return;
+    }
+    const char *params[] = {job->account, job->kind, job->call->req->issue_report->subject};
+    if (server_query(job->call->srv, SQL_REPORT_DATA, 3, params, data_loaded, job) != 0)
+        fail_unavailable(job);
+}
+
+/* The subject's form depends on the kind; a refusal names the field. */
+static bool check_subject(struct call *call, Reno__ReportKind kind, const char *subject,
+                          int32_t *as_of)
+{
+    const Reno__IssueReport *ir = call->req->issue_report;
+    int32_t days;
+    (void)ir;
+    switch (kind) {
+    case RENO__REPORT_KIND__REPORT_KIND_ROUND: {
+        int y, m, d;
+        if (!date_parse(subject, &days)) {
+            call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.subject",
+                      "a round report's subject is its collection date YYYY-MM-DD");
+            return false;
+        }
+        date_to_civil(days, &y, &m, &d);
+        if (d != 14 && d != 28) {
+            call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.subject",
+                      "progress is collected on the 14th and the 28th, not on %s", subject);
+            return false;
+        }
+        if (days > call->srv->today()) {
+            call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.subject",
+                      "%s has not come yet", subject);
+            return false;
+        }
+        *as_of = days;
+        return true;
+    }
+    case RENO__REPORT_KIND__REPORT_KIND_NOTICE:
+    case RENO__REPORT_KIND__REPORT_KIND_EVALUATION:
+    default:
+        return true; /* checked by reno_report_data */
+    }
+}
+
+void h_issue_report(struct call *call)
+{
+    const Reno__IssueReport *ir = call->req->issue_report;
+    static const char *const kinds[] = {NULL, "round", "notice", "evaluation"};
+    static const char *const formats[] = {NULL, "md", "csv", "json", "html"};
+    if (ir->kind <= 0 || ir->kind > RENO__REPORT_KIND__REPORT_KIND_EVALUATION) {
+        call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.kind",
+                  "kind must be round, notice or evaluation");
+        return;
+    }
+    if (ir->format <= 0 || ir->format > RENO__REPORT_FORMAT__REPORT_FORMAT_HTML) {
+        call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.format",
+                  "format must be md, csv, json or html");
+        return;
+    }
+    int32_t as_of = 0;
+    if (!check_subject(call, ir->kind, ir->subject, &as_of))
+        return;
+
+    struct report_job *job = xcalloc(1, sizeof *job);
+    job->call = call;
+    job->kind = kinds[ir->kind];
+    job->format = formats[ir->format];
+    job->render_format = (enum report_format)ir->format;
+    job->as_of = as_of;
+    report_doc_init(&job->doc);
+    snprintf(job->account, sizeof job->account, "%lld",
+             (long long)call->client->session.account_id);
+    job->key_hex = reflect_get_text(&ir->base, protobuf_c_message_descriptor_get_field_by_name(
+                                                   ir->base.descriptor, "idempotency_key"));
+    size_t len = protobuf_c_message_get_packed_size(&ir->base);
+    uint8_t *packed = xmalloc(len ? len : 1);
+    protobuf_c_message_pack(&ir->base, packed);
+    uint8_t digest[32];
+    crypto_generichash(digest, sizeof digest, packed, len, NULL, 0);
+    free(packed);
+    job->digest_hex = xmalloc(2 * sizeof digest + 3);
+    job->digest_hex[0] = '\\';
+    job->digest_hex[1] = 'x';
+    hex_encode(digest, sizeof digest, job->digest_hex + 2);
+
+    const char *params[] = {job->account, job->key_hex, job->digest_hex};
+    if (server_query(call->srv, SQL_REPORT_PRIOR, 3, params, prior_checked, job) != 0)
+        fail_unavailable(job);
+}
