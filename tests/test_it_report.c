@@ -1,0 +1,276 @@
+/*
+ * Reports that go up, through the real path: the half-monthly report built from the
+ * stored data with the figures in it, in each format; stored as issued with its SHA-256
+ * and shown again byte for byte after more writes; a retry with the same key returning
+ * the first report; a closed round reported from its frozen snapshot; the monthly notice
+ * and a project's evaluation; refusals for a bad subject and for a unit that may not
+ * issue, with nothing stored; and issued reports that cannot be changed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hex.h"
+#include "it.h"
+
+static struct net_conn *office;
+
+static void setup(void)
+{
+    h_fixture_setup();
+    office = h_login(&h_srv, H_OFFICE);
+}
+
+static void teardown(void)
+{
+    net_close(office);
+    h_fixture_teardown();
+}
+
+static void push(long project, const char *date, int started, int completed)
+{
+    Reno__Request req;
+    Reno__PushProgress p;
+    uint8_t key[16];
+    h_push_init(&req, &p, key, project, date, started, completed);
+    Reno__ServerMessage *m = h_call(office, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(office, m);
+}
+
+static Reno__ServerMessage *issue(struct net_conn *c, uint8_t key[16], Reno__ReportKind kind,
+                                  const char *subject, Reno__ReportFormat format)
+{
+    Reno__IssueReport ir = RENO__ISSUE_REPORT__INIT;
+    ir.idempotency_key.data = key;
+    ir.idempotency_key.len = 16;
+    ir.kind = kind;
+    ir.subject = (char *)subject;
+    ir.format = format;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_ISSUE_REPORT;
+    req.issue_report = &ir;
+    return h_call(c, &req);
+}
+
+/* The content of a reply as a NUL-terminated copy. */
+static char *content_of(const Reno__IssuedReport *r)
+{
+    char *s = malloc(r->content.len + 1);
+    memcpy(s, r->content.data, r->content.len);
+    s[r->content.len] = '\0';
+    return s;
+}
+
+static void assert_digest(const Reno__IssuedReport *r)
+{
+    uint8_t d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(d, r->content.data, r->content.len);
+    char hex[2 * sizeof d + 1];
+    hex_encode(d, sizeof d, hex);
+    ck_assert_str_eq(hex, r->sha256);
+}
+
+START_TEST(round_report_carries_the_figures_and_is_kept_as_issued)
+{
+    long p0 = h_project_id(h_db, 0), p1 = h_project_id(h_db, 1);
+    push(p0, "2022-03-20", 150, 0);
+    push(p1, "2022-04-10", 302, 0);
+    push(p0, "2022-05-10", 500, 60);
+    uint8_t key[16];
+    randombytes_buf(key, sizeof key);
+    Reno__ServerMessage *m = issue(office, key, RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14",
+                                   RENO__REPORT_FORMAT__REPORT_FORMAT_MD);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
+    Reno__IssuedReport *r = m->response->issue_report;
+    ck_assert(!r->replayed);
+    assert_digest(r);
+    char *md = content_of(r);
+    ck_assert_ptr_nonnull(strstr(md, "报送：县人民政府、市联席会议办公室"));
+    ck_assert_ptr_nonnull(strstr(md, "| 松山街道示例小区一（示例） | 示例小区一 | 500 | 500 | "
+                                     "100.0% | 60 | 12.0% | 2022-05-10 |"));
+    ck_assert_ptr_nonnull(strstr(md, "已开工 150 户 / 802 户（18.7%），要求不少于 201 户"));
+    ck_assert_ptr_nonnull(strstr(md, "## 七、未按时报送的单位"));
+    int64_t id = r->report_id;
+    int64_t position = r->audit_position;
+    ck_assert_int_gt(position, 0);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM issued_report WHERE id = %lld AND sha256 = sha256(content) "
+             "AND audit_position = %lld",
+             (long long)id, (long long)position);
+    ck_assert_int_eq(h_sql_long(h_db, sql), 1);
+
+    /* The same key again: the first report, byte for byte, nothing new stored. */
+    Reno__ServerMessage *again = issue(office, key, RENO__REPORT_KIND__REPORT_KIND_ROUND,
+                                       "2022-05-14", RENO__REPORT_FORMAT__REPORT_FORMAT_MD);
+    ck_assert_int_eq(h_code(again), RENO__STATUS_CODE__OK);
+    ck_assert(again->response->issue_report->replayed);
+    ck_assert_int_eq(again->response->issue_report->report_id, id);
+    char *md2 = content_of(again->response->issue_report);
+    ck_assert_str_eq(md2, md);
+    free(md2);
+    net_free(office, again);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM issued_report"), 1);
+
+    /* Later writes change the data, not what went up. */
+    push(p1, "2022-05-12", 302, 100);
+    Reno__GetReport gr = RENO__GET_REPORT__INIT;
+    gr.report_id = id;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_GET_REPORT;
+    req.get_report = &gr;
+    Reno__ServerMessage *shown = h_call(office, &req);
+    ck_assert_int_eq(h_code(shown), RENO__STATUS_CODE__OK);
+    char *md3 = content_of(shown->response->get_report);
+    ck_assert_str_eq(md3, md);
+    ck_assert_str_eq(shown->response->get_report->sha256, r->sha256);
+    free(md3);
+    net_free(office, shown);
+    char state[6];
+    h_sql_exec(h_db, "UPDATE issued_report SET subject = 'x'", state);
+    ck_assert_str_eq(state, "42501");
+    free(md);
+    net_free(office, m);
+}
+END_TEST
+
+START_TEST(every_format)
+{
+    push(h_project_id(h_db, 0), "2022-03-20", 150, 0);
+    static const struct {
+        Reno__ReportFormat format;
+        const char *needle;
+    } cases[] = {
+        {RENO__REPORT_FORMAT__REPORT_FORMAT_CSV,
+         "项目,社区,改造户数,已开工,开工率,已完工,完工率,最近报送\r\n"},
+        {RENO__REPORT_FORMAT__REPORT_FORMAT_JSON, "\"columns\":[\"项目\",\"社区\""},
+        {RENO__REPORT_FORMAT__REPORT_FORMAT_HTML, "<polyline"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t key[16];
+        randombytes_buf(key, sizeof key);
+        Reno__ServerMessage *m =
+            issue(office, key, RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-03-28", cases[i].format);
+        ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+        char *doc = content_of(m->response->issue_report);
+        ck_assert_msg(strstr(doc, cases[i].needle) != NULL, "format %d lacks %s", cases[i].format,
+                      cases[i].needle);
+        free(doc);
+        net_free(office, m);
+    }
+}
+END_TEST
+
+START_TEST(closed_round_is_reported_from_its_snapshot)
+{
+    long p0 = h_project_id(h_db, 0);
+    push(p0, "2022-05-10", 300, 0);
+    uint8_t close_key[16] = {0xc1};
+    Reno__CloseRound cr = RENO__CLOSE_ROUND__INIT;
+    cr.idempotency_key.data = close_key;
+    cr.idempotency_key.len = 16;
+    cr.round_date = "2022-05-14";
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_CLOSE_ROUND;
+    req.close_round = &cr;
+    Reno__ServerMessage *m = h_call(office, &req);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
+    net_free(office, m);
+    /* A back-dated correction after the close: status changes, the frozen round not. */
+    push(p0, "2022-05-12", 320, 0);
+    uint8_t key[16];
+    randombytes_buf(key, sizeof key);
+    m = issue(office, key, RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14",
+              RENO__REPORT_FORMAT__REPORT_FORMAT_MD);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    char *md = content_of(m->response->issue_report);
+    ck_assert_ptr_nonnull(strstr(md, "已冻结"));
+    ck_assert_ptr_nonnull(strstr(md, "| 500 | 300 | 60.0% |"));
+    ck_assert_ptr_null(strstr(md, "| 500 | 320 |"));
+    free(md);
+    net_free(office, m);
+}
+END_TEST
+
+START_TEST(notice_and_evaluation)
+{
+    uint8_t key[16];
+    randombytes_buf(key, sizeof key);
+    Reno__ServerMessage *m = issue(office, key, RENO__REPORT_KIND__REPORT_KIND_NOTICE, "2022-05",
+                                   RENO__REPORT_FORMAT__REPORT_FORMAT_MD);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    char *md = content_of(m->response->issue_report);
+    ck_assert_ptr_nonnull(strstr(md, "工作通报"));
+    /* Every responsible unit is ranked; none reported, so each missed both rounds × 2. */
+    ck_assert_ptr_nonnull(strstr(md, "| 县住房和城乡建设局 | 4 | 0 | 0 | 4 | 0 |"));
+    free(md);
+    net_free(office, m);
+
+    char project[24];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 1));
+    randombytes_buf(key, sizeof key);
+    m = issue(office, key, RENO__REPORT_KIND__REPORT_KIND_EVALUATION, project,
+              RENO__REPORT_FORMAT__REPORT_FORMAT_HTML);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    md = content_of(m->response->issue_report);
+    ck_assert_ptr_nonnull(strstr(md, "松山街道示例小区二（示例）绩效评估报告"));
+    ck_assert_ptr_nonnull(strstr(md, "未验收"));
+    free(md);
+    net_free(office, m);
+}
+END_TEST
+
+START_TEST(refusals_store_nothing)
+{
+    uint8_t key[16];
+    static const struct {
+        Reno__ReportKind kind;
+        const char *subject;
+        Reno__StatusCode code;
+    } bad[] = {
+        {RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-15", RENO__STATUS_CODE__BAD_REQUEST},
+        {RENO__REPORT_KIND__REPORT_KIND_ROUND, "2999-05-14", RENO__STATUS_CODE__BAD_REQUEST},
+        {RENO__REPORT_KIND__REPORT_KIND_ROUND, "2031-05-14x", RENO__STATUS_CODE__BAD_REQUEST},
+        {RENO__REPORT_KIND__REPORT_KIND_NOTICE, "2022-13", RENO__STATUS_CODE__BAD_REQUEST},
+        {RENO__REPORT_KIND__REPORT_KIND_EVALUATION, "abc", RENO__STATUS_CODE__BAD_REQUEST},
+        {RENO__REPORT_KIND__REPORT_KIND_EVALUATION, "999999", RENO__STATUS_CODE__NOT_FOUND},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        randombytes_buf(key, sizeof key);
+        Reno__ServerMessage *m =
+            issue(office, key, bad[i].kind, bad[i].subject, RENO__REPORT_FORMAT__REPORT_FORMAT_MD);
+        ck_assert_msg(h_code(m) == bad[i].code, "%s: %s", bad[i].subject,
+                      m->response->status->message);
+        ck_assert_str_eq(m->response->status->field, "issue_report.subject");
+        net_free(office, m);
+    }
+    /* The housing bureau reports up through the office; it does not issue itself. */
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    randombytes_buf(key, sizeof key);
+    Reno__ServerMessage *m = issue(housing, key, RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14",
+                                   RENO__REPORT_FORMAT__REPORT_FORMAT_MD);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__PERMISSION_DENIED);
+    net_free(housing, m);
+    net_close(housing);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM issued_report"), 0);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM idempotency"), 0);
+}
+END_TEST
+
+Suite *it_report_suite(void)
+{
+    Suite *s = suite_create("it_report");
+    TCase *tc = tcase_create("report");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, round_report_carries_the_figures_and_is_kept_as_issued);
+    tcase_add_test(tc, every_format);
+    tcase_add_test(tc, closed_round_is_reported_from_its_snapshot);
+    tcase_add_test(tc, notice_and_evaluation);
+    tcase_add_test(tc, refusals_store_nothing);
+    suite_add_tcase(s, tc);
+    return s;
+}
