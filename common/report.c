@@ -7,6 +7,7 @@
 #include "report.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,11 +481,14 @@ static void render_chart(const struct report_doc *doc, struct buf *b)
     for (size_t i = 0; i < doc->nmarks; i++) {
         const struct report_mark *m = &doc->marks[i];
         double x = chart_x(m->day, lo, hi), y = chart_y(m->value);
+        /* Labels near the right edge go to the left of their mark, so none is cut off. */
+        bool right_half = x > CHART_L + 0.6 * (CHART_W - CHART_L - CHART_R);
         putf(b,
              "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%d\" class=\"mark\"/>"
              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" class=\"mark\"/>"
-             "<text x=\"%.1f\" y=\"%.1f\" class=\"marklabel\">",
-             x, y, x, CHART_H - CHART_B, x, y, x + 6, y - 6);
+             "<text x=\"%.1f\" y=\"%.1f\" class=\"marklabel\" text-anchor=\"%s\">",
+             x, y, x, CHART_H - CHART_B, x, y, right_half ? x - 6 : x + 6, y + (y < 40 ? 14 : -6),
+             right_half ? "end" : "start");
         html_text(b, m->label);
         put(b, "</text>\n");
     }
@@ -496,11 +500,17 @@ static void render_chart(const struct report_doc *doc, struct buf *b)
             putf(b, "%s%.1f,%.1f", k ? " " : "", chart_x(s->points[k].day, lo, hi),
                  chart_y(s->points[k].value));
         put(b, "\"/>\n");
-        double ly = CHART_T + 14.0 * (double)i + 4;
+        /* Each report as a dot: a project with a single report still shows. */
+        for (size_t k = 0; k < s->n; k++)
+            putf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n",
+                 chart_x(s->points[k].day, lo, hi), chart_y(s->points[k].value), colour);
+
+        /* The legend sits in the lower right, where progress lines rarely run. */
+        double ly = CHART_H - CHART_B - 14.0 * (double)(doc->nseries - i) - 4;
         putf(b,
              "<rect x=\"%d\" y=\"%.1f\" width=\"12\" height=\"4\" fill=\"%s\"/>"
              "<text x=\"%d\" y=\"%.1f\" class=\"legend\">",
-             CHART_L + 10, ly, colour, CHART_L + 28, ly + 5);
+             CHART_W - CHART_R - 230, ly, colour, CHART_W - CHART_R - 212, ly + 5);
         html_text(b, s->name);
         put(b, "</text>\n");
     }
