@@ -338,6 +338,13 @@ int h_server_stop(struct h_server *s)
     if (s->pid <= 0)
         return -1;
     kill(s->pid, SIGTERM);
+    return h_server_wait(s);
+}
+
+int h_server_wait(struct h_server *s)
+{
+    if (s->pid <= 0)
+        return -1;
     int status = 0;
     for (int waited = 0; waited < 20000; waited += 10) {
         pid_t r = waitpid(s->pid, &status, WNOHANG);

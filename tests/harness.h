@@ -53,6 +53,9 @@ void h_server_start(struct h_server *s, const char *db, const char *const *extra
 /* SIGTERM, then waits; returns renod's exit status (0 when it shut down cleanly, which
  * under the sanitizer build also means no leak was reported). */
 int h_server_stop(struct h_server *s);
+/* Waits for a server that was told to stop (e.g. sent SIGTERM by the test itself);
+ * returns its exit status as h_server_stop() does. */
+int h_server_wait(struct h_server *s);
 /* True when the server process is still running. */
 bool h_server_alive(const struct h_server *s);
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,61 @@ START_TEST(client_not_reading_replies_is_paused)
 }
 END_TEST
 
+START_TEST(idle_connection_times_out)
+{
+    struct h_server quick;
+    const char *extra[] = {"--idle-timeout", "1", NULL};
+    h_server_start(&quick, h_db, extra);
+    struct net_conn *c = h_connect(&quick);
+    uint8_t buf[256];
+    bool eof = false;
+    read_until_eof(net_fd(c), buf, sizeof buf, 5000, &eof);
+    ck_assert_msg(eof, "the server kept an idle connection open");
+    net_close(c);
+    ck_assert_int_eq(h_server_stop(&quick), 0);
+}
+END_TEST
+
+/* SIGTERM with a write in flight: the write is answered (after its commit), the client
+ * is told the server is going, and renod exits cleanly. */
+START_TEST(shutdown_answers_what_is_in_flight)
+{
+    struct h_server srv;
+    h_server_start(&srv, h_db, NULL);
+    struct net_conn *c = h_login(&srv, H_OFFICE);
+    Reno__Request req;
+    Reno__PushProgress p;
+    uint8_t key[16];
+    h_push_init(&req, &p, key, h_project_id(h_db, 0), "2022-04-01", 42, 0);
+    req.id = 77;
+    size_t len;
+    uint8_t *frame = msg_pack_frame(&req.base, &len);
+    write_all(net_fd(c), frame, len);
+    free(frame);
+    kill(srv.pid, SIGTERM);
+    bool answered = false, told = false;
+    for (int i = 0; i < 4 && !(answered && told); i++) {
+        Reno__ServerMessage *m = NULL;
+        char err[NET_ERR_SIZE];
+        if (net_next(c, 5000, &m, err) != 0)
+            break;
+        if (m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE && m->response->id == 77) {
+            ck_assert_int_eq(m->response->status->code, RENO__STATUS_CODE__OK);
+            answered = true;
+        }
+        if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT &&
+            m->event->body_case == RENO__EVENT__BODY_SHUTTING_DOWN)
+            told = true;
+        net_free(c, m);
+    }
+    ck_assert_msg(answered, "the write in flight was not answered");
+    ck_assert_msg(told, "no shutting_down event");
+    net_close(c);
+    ck_assert_int_eq(h_server_wait(&srv), 0);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM progress_report"), 1);
+}
+END_TEST
+
 Suite *it_abuse_suite(void)
 {
     Suite *s = suite_create("it_abuse");
@@ -305,6 +361,8 @@ Suite *it_abuse_suite(void)
     tcase_add_test(tc, client_gone_with_requests_in_flight);
     tcase_add_test(tc, pipelined_requests_are_all_answered);
     tcase_add_test(tc, client_not_reading_replies_is_paused);
+    tcase_add_test(tc, idle_connection_times_out);
+    tcase_add_test(tc, shutdown_answers_what_is_in_flight);
     suite_add_tcase(s, tc);
     return s;
 }
