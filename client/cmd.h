@@ -62,6 +62,7 @@ extern const struct cmd cmd_report_notice;
 extern const struct cmd cmd_report_evaluation;
 extern const struct cmd cmd_report_show;
 extern const struct cmd cmd_progress_push;
+extern const struct cmd cmd_import;
 
 /* One --name option of a command: `value` for options with an argument, else `flag`. */
 struct cmd_option {

@@ -6,7 +6,7 @@
  * `items` are printed as a table whose columns are the item's fields (or as JSON).
  *
  * A batch of writes can come from a CSV file (`reno import FILE`): see cmd_import.c,
- * which uses cmd_op_build() from here.
+ * which finds operations and their request fields with cmd_op_find() from here.
  */
 #include <stdio.h>
 #include <stdlib.h>

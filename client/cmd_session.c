@@ -1,7 +1,8 @@
 /*
  * The session commands: login, logout, whoami, and ping. They own asking for the password
  * (standard input, RENO_PASSWORD, or the terminal with echo off) and keeping it out of
- * memory once sent; the token file itself belongs to settings.c.
+ * memory once sent; the token file itself belongs to settings.c. whoami also shows the
+ * unit's rights, through the generic list_rights operation (cmd_op.h).
  *
  * While the terminal's echo is off, the fatal signals a user sends (^C, ^\, a hang-up, a
  * kill) first restore it and then take their default action, so no exit path leaves the
@@ -18,8 +19,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd_op.h"
+#include "log.h"
 #include "msg.h"
 #include "output.h"
+#include "reflect.h"
+#include "table.h"
 
 /* Room for the longest password the protocol allows, its newline, and one byte more. */
 #define PASSWORD_BUF (MSG_MAX_PASSWORD + 3)
@@ -161,18 +166,24 @@ static void format_time(int64_t seconds, char *out, size_t size)
         snprintf(out, size, "-");
 }
 
+/* Starts the session's JSON object and writes its members; the caller ends it. */
+static void print_session_json_open(struct output_json *j, const Reno__SessionReply *s)
+{
+    const char *role = output_enum_name(&reno__role__descriptor, (int)s->role);
+    output_json_init(j, stdout);
+    output_json_object(j, NULL);
+    output_json_string(j, "username", s->username);
+    output_json_string(j, "role", role != NULL ? role : "ROLE_UNSPECIFIED");
+    output_json_string(j, "unit_name", s->unit_name);
+    output_json_string(j, "programme_code", s->programme_code);
+    output_json_string(j, "programme_title", s->programme_title);
+    output_json_int(j, "expires_at", s->expires_at);
+}
+
 static void print_session_json(const Reno__SessionReply *s)
 {
     struct output_json j;
-    const char *role = output_enum_name(&reno__role__descriptor, (int)s->role);
-    output_json_init(&j, stdout);
-    output_json_object(&j, NULL);
-    output_json_string(&j, "username", s->username);
-    output_json_string(&j, "role", role != NULL ? role : "ROLE_UNSPECIFIED");
-    output_json_string(&j, "unit_name", s->unit_name);
-    output_json_string(&j, "programme_code", s->programme_code);
-    output_json_string(&j, "programme_title", s->programme_title);
-    output_json_int(&j, "expires_at", s->expires_at);
+    print_session_json_open(&j, s);
     output_json_end(&j);
 }
 
@@ -306,6 +317,54 @@ const struct cmd cmd_logout = {
 
 /* ---- whoami ---------------------------------------------------------------------------- */
 
+/*
+ * The rights of the session's unit, from the generic list_rights operation (the table
+ * right_grant, enforced by the server in reno_require()): CMD_EXIT_OK and *reply holding
+ * a RightList, or the exit code after the error is printed.
+ */
+static int fetch_rights(struct cmd_ctx *ctx, Reno__ServerMessage **reply)
+{
+    const struct cmd_op *op = cmd_op_find("list_rights");
+    if (op == NULL)
+        fatal("the operation list_rights is not in common/ops.def");
+    ProtobufCMessage *body = reflect_new(cmd_op_request_field(op)->descriptor);
+    int rc = cmd_op_send(ctx, op, body, reply);
+    protobuf_c_message_free_unpacked(body, NULL);
+    return rc;
+}
+
+static void print_rights_json(struct output_json *j, const Reno__RightList *rights)
+{
+    output_json_array(j, "rights");
+    for (size_t i = 0; i < rights->n_items; i++) {
+        const Reno__Right *r = rights->items[i];
+        output_json_object(j, NULL);
+        output_json_string(j, "right", r->right);
+        output_json_string(j, "scope", r->scope);
+        output_json_string(j, "source", r->source);
+        output_json_end(j);
+    }
+    output_json_end(j);
+}
+
+static void print_rights(const Reno__SessionReply *s, const Reno__RightList *rights)
+{
+    if (rights->n_items == 0) {
+        output_line(stdout, "rights     none: this account reads and does not write");
+        return;
+    }
+    output_line(stdout, "rights     what %s may write, and why:", s->unit_name);
+    const char *headers[] = {"RIGHT", "SCOPE", "SOURCE"};
+    struct table *t = table_new(3, headers);
+    for (size_t i = 0; i < rights->n_items; i++) {
+        const Reno__Right *r = rights->items[i];
+        const char *cells[] = {r->right, r->scope, r->source};
+        table_add_row(t, cells);
+    }
+    table_print(t, stdout);
+    table_free(t);
+}
+
 static int run_whoami(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
 {
     int rc = cmd_parse(self, argc, argv, NULL, 0);
@@ -315,9 +374,19 @@ static int run_whoami(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
     rc = cmd_resume(ctx, &m, NULL);
     if (rc != CMD_EXIT_OK)
         return rc;
+    Reno__ServerMessage *rights = NULL;
+    rc = fetch_rights(ctx, &rights);
+    if (rc != CMD_EXIT_OK) {
+        cmd_free(ctx, m);
+        return rc;
+    }
     const Reno__SessionReply *s = m->response->session;
+    const Reno__RightList *list = rights->response->list_rights;
     if (ctx->json) {
-        print_session_json(s);
+        struct output_json j;
+        print_session_json_open(&j, s);
+        print_rights_json(&j, list);
+        output_json_end(&j);
     } else {
         char expires[64];
         format_time(s->expires_at, expires, sizeof expires);
@@ -327,7 +396,9 @@ static int run_whoami(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         output_line(stdout, "programme  %s (%s)", s->programme_code, s->programme_title);
         output_line(stdout, "expires    %s", expires);
         output_line(stdout, "server     %s (%s)", net_server_name(ctx->conn), ctx->settings.server);
+        print_rights(s, list);
     }
+    cmd_free(ctx, rights);
     cmd_free(ctx, m);
     return CMD_EXIT_OK;
 }
@@ -335,9 +406,12 @@ static int run_whoami(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
 const struct cmd cmd_whoami = {
     .name = "whoami",
     .usage = "",
-    .summary = "show the account of the stored session",
+    .summary = "show the account of the stored session and its unit's rights",
     .help = "Resumes the stored session and shows its account, unit, role, programme and\n"
-            "expiry.\n"
+            "expiry, then the rights of its unit: each right (e.g. project.write), where it\n"
+            "applies (the programme, or a project) and why the unit holds it. The server\n"
+            "checks every write against these rights; 'reno rights' lists them alone.\n"
+            "With --json, the rights are the member \"rights\".\n"
             "\n"
             "Options:\n"
             "  --help    show this help\n",

@@ -1,8 +1,23 @@
 /*
- * reno status: the programme's consolidated status as of a date, as the office reads it:
- * one table row per project, a totals line against the programme's target, then the work
- * plan's milestone checks. With --json, one object that mirrors StatusReply: the field
- * names of reno.proto, enums by their names there, 64-bit integers as JSON numbers.
+ * reno status and reno watch: the programme's consolidated status as the office reads it.
+ *
+ *   reno status                      the programme as of today: projects, totals, the plan's
+ *                                    rules, the traffic lights, then each section
+ *                                    (milestones, funds, contracts, line work, surveys,
+ *                                    supervision items, the current collection round)
+ *   reno status PROJECT              one project (its id or its exact name) in detail
+ *   reno status --as-of DATE         the same as of a past date
+ *   reno status --diff ROUND ROUND   what changed between two collection rounds
+ *
+ * --diff is computed here, in the client: it reads the rounds (ListRounds) for their
+ * effective dates and asks GetStatus as of each, then compares the two replies project
+ * by project. A server-side request would carry nothing more than these two statuses,
+ * and this way the difference is exactly that of two statuses anyone can ask for.
+ *
+ * With --json the output is one object: for status, the StatusReply with the field names
+ * of reno.proto, enums by their names there, 64-bit integers as JSON numbers, written from
+ * the message descriptors (so new fields appear without code here); for a project, the
+ * sections with a project_id keep that project's rows only. For --diff, see print_diff_json.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,58 +25,104 @@
 
 #include "cmd.h"
 #include "output.h"
+#include "reflect.h"
 #include "table.h"
 #include "xmalloc.h"
 
-static void print_json(const Reno__StatusReply *s)
+/* ---- JSON, from the descriptors --------------------------------------------------------- */
+
+/* A row belongs to the filtered project when it has a project_id equal to it. Rows of
+ * messages without a project_id (rules, thresholds, units) are always kept. */
+static bool keep_row(const ProtobufCMessage *row, int64_t project)
+{
+    if (project == 0)
+        return true;
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(row->descriptor, "project_id");
+    return f == NULL || *(const int64_t *)reflect_field(row, f) == project;
+}
+
+static void json_value(struct output_json *j, const char *key, const ProtobufCMessage *m,
+                       int64_t project);
+
+static void json_scalar(struct output_json *j, const char *key, const ProtobufCMessage *m,
+                        const ProtobufCFieldDescriptor *f)
+{
+    const void *p = reflect_field(m, f);
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_INT32:
+        output_json_int(j, key, *(const int32_t *)p);
+        break;
+    case PROTOBUF_C_TYPE_INT64:
+        output_json_int(j, key, *(const int64_t *)p);
+        break;
+    case PROTOBUF_C_TYPE_UINT32:
+        output_json_int(j, key, *(const uint32_t *)p);
+        break;
+    case PROTOBUF_C_TYPE_BOOL:
+        output_json_bool(j, key, *(const protobuf_c_boolean *)p);
+        break;
+    case PROTOBUF_C_TYPE_DOUBLE:
+        output_json_double(j, key, *(const double *)p);
+        break;
+    case PROTOBUF_C_TYPE_ENUM: {
+        const char *name = output_enum_name(f->descriptor, *(const int *)p);
+        output_json_string(j, key, name != NULL ? name : "");
+        break;
+    }
+    case PROTOBUF_C_TYPE_STRING: {
+        const char *s = *(char *const *)p;
+        output_json_string(j, key, s != NULL ? s : "");
+        break;
+    }
+    default: {
+        char *t = reflect_get_text(m, f);
+        output_json_string(j, key, t != NULL ? t : "");
+        free(t);
+    }
+    }
+}
+
+/* One message as an object; repeated messages as arrays (filtered), unset ones left out. */
+static void json_value(struct output_json *j, const char *key, const ProtobufCMessage *m,
+                       int64_t project)
+{
+    output_json_object(j, key);
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            output_json_array(j, f->name);
+            for (size_t k = 0; k < reflect_count(m, f); k++) {
+                if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                    const ProtobufCMessage *row =
+                        (*(ProtobufCMessage *const *const *)reflect_field(m, f))[k];
+                    if (keep_row(row, project))
+                        json_value(j, NULL, row, project);
+                } else if (f->type == PROTOBUF_C_TYPE_STRING) {
+                    output_json_string(j, NULL, (*(char *const *const *)reflect_field(m, f))[k]);
+                }
+            }
+            output_json_end(j);
+        } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            const ProtobufCMessage *sub = *(ProtobufCMessage *const *)reflect_field(m, f);
+            if (sub != NULL)
+                json_value(j, f->name, sub, project);
+        } else {
+            json_scalar(j, f->name, m, f);
+        }
+    }
+    output_json_end(j);
+}
+
+static void print_json(const Reno__StatusReply *s, int64_t project)
 {
     struct output_json j;
     output_json_init(&j, stdout);
-    output_json_object(&j, NULL);
-    output_json_string(&j, "programme_code", s->programme_code);
-    output_json_string(&j, "programme_title", s->programme_title);
-    output_json_string(&j, "as_of", s->as_of);
-    output_json_int(&j, "target_households", s->target_households);
-    output_json_int(&j, "households", s->households);
-    output_json_int(&j, "households_started", s->households_started);
-    output_json_int(&j, "households_completed", s->households_completed);
-    output_json_double(&j, "started_pct", s->started_pct);
-    output_json_double(&j, "completed_pct", s->completed_pct);
-    output_json_array(&j, "projects");
-    for (size_t i = 0; i < s->n_projects; i++) {
-        const Reno__ProjectStatus *p = s->projects[i];
-        output_json_object(&j, NULL);
-        output_json_int(&j, "project_id", p->project_id);
-        output_json_string(&j, "name", p->name);
-        output_json_string(&j, "community", p->community);
-        output_json_int(&j, "households", p->households);
-        output_json_int(&j, "households_started", p->households_started);
-        output_json_int(&j, "households_completed", p->households_completed);
-        output_json_double(&j, "started_pct", p->started_pct);
-        output_json_double(&j, "completed_pct", p->completed_pct);
-        output_json_string(&j, "last_report_date", p->last_report_date);
-        output_json_bool(&j, "is_sample", p->is_sample);
-        output_json_end(&j);
-    }
-    output_json_end(&j);
-    output_json_array(&j, "rules");
-    for (size_t i = 0; i < s->n_rules; i++) {
-        const Reno__RuleCheck *r = s->rules[i];
-        const char *verdict = output_enum_name(&reno__verdict__descriptor, (int)r->verdict);
-        output_json_object(&j, NULL);
-        output_json_string(&j, "code", r->code);
-        output_json_string(&j, "title", r->title);
-        output_json_string(&j, "due", r->due);
-        output_json_string(&j, "verdict", verdict != NULL ? verdict : "VERDICT_UNSPECIFIED");
-        output_json_int(&j, "actual", r->actual);
-        output_json_int(&j, "required", r->required);
-        output_json_int(&j, "denominator", r->denominator);
-        output_json_string(&j, "detail", r->detail);
-        output_json_end(&j);
-    }
-    output_json_end(&j);
-    output_json_end(&j);
+    json_value(&j, NULL, &s->base, project);
 }
+
+/* ---- text ------------------------------------------------------------------------------- */
 
 /* Empty text from the server shows as "-", so that a column never looks shifted. */
 static const char *or_dash(const char *text)
@@ -69,7 +130,51 @@ static const char *or_dash(const char *text)
     return text != NULL && text[0] != '\0' ? text : "-";
 }
 
-static void print_projects(const Reno__StatusReply *s, FILE *out)
+static const char *light_word(Reno__Light light)
+{
+    switch (light) {
+    case RENO__LIGHT__LIGHT_RED:
+        return "red";
+    case RENO__LIGHT__LIGHT_YELLOW:
+        return "yellow";
+    case RENO__LIGHT__LIGHT_GREEN:
+        return "green";
+    default:
+        return "-";
+    }
+}
+
+/* The lower-case name of an enum value ("central_subsidy"), or "-" for none. */
+static const char *enum_word(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t size)
+{
+    char *t = reflect_enum_text(d, value);
+    snprintf(buf, size, "%s", t != NULL ? t : "-");
+    free(t);
+    return buf;
+}
+
+static void print_table(struct table *t, FILE *out)
+{
+    table_print(t, out);
+    table_free(t);
+}
+
+static void print_plan(const Reno__StatusReply *s, FILE *out)
+{
+    const Reno__StatusPlan *p = s->plan;
+    if (p == NULL)
+        return;
+    output_line(out,
+                "plan: phase %d %s on %s; construction from %s; ≥%d%% of households started "
+                "by %s, every project by %s, all completed by %s; acceptance by %s, "
+                "evaluation by %s",
+                p->phase, or_dash(p->phase_name), or_dash(s->as_of),
+                or_dash(p->construction_starts_on), p->start_share_pct, or_dash(p->start_share_due),
+                or_dash(p->all_started_due), or_dash(p->completion_due), or_dash(p->acceptance_due),
+                or_dash(p->evaluation_due));
+}
+
+static void print_projects(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
     static const char *const headers[] = {
         "ID",        "NAME",      "COMMUNITY",   "HOUSEHOLDS",  "STARTED",
@@ -79,6 +184,8 @@ static void print_projects(const Reno__StatusReply *s, FILE *out)
     bool any_sample = false;
     for (size_t i = 0; i < s->n_projects; i++) {
         const Reno__ProjectStatus *p = s->projects[i];
+        if (!keep_row(&p->base, project))
+            continue;
         char id[24], households[16], started[16], started_pct[24], completed[16], completed_pct[24];
         snprintf(id, sizeof id, "%lld", (long long)p->project_id);
         snprintf(households, sizeof households, "%d", p->households);
@@ -103,15 +210,15 @@ static void print_projects(const Reno__StatusReply *s, FILE *out)
         free(name);
         any_sample |= p->is_sample;
     }
-    table_print(t, out);
-    table_free(t);
+    print_table(t, out);
     if (s->n_projects == 0)
         fprintf(out, "(no projects)\n");
-    output_line(out,
-                "total: %d households in %zu projects, programme target %d; started %d "
-                "(%.1f%%), completed %d (%.1f%%)",
-                s->households, s->n_projects, s->target_households, s->households_started,
-                s->started_pct, s->households_completed, s->completed_pct);
+    if (project == 0)
+        output_line(out,
+                    "total: %d households in %zu projects, programme target %d; started %d "
+                    "(%.1f%%), completed %d (%.1f%%)",
+                    s->households, s->n_projects, s->target_households, s->households_started,
+                    s->started_pct, s->households_completed, s->completed_pct);
     if (any_sample)
         fprintf(out, "* sample data: the work plan names no projects and gives no household "
                      "split\n");
@@ -132,64 +239,771 @@ static void print_rules(const Reno__StatusReply *s, FILE *out)
         };
         table_add_row(t, cells);
     }
-    table_print(t, out);
-    table_free(t);
+    print_table(t, out);
+}
+
+/* Overview: one line per light, its worst reason. A project: every reason. */
+static void print_lights(const Reno__StatusReply *s, int64_t project, FILE *out)
+{
+    if (s->n_lights == 0)
+        return;
+    if (project == 0) {
+        static const char *const headers[] = {"LIGHT", "PROJECT", "WHY"};
+        struct table *t = table_new(3, headers);
+        for (size_t i = 0; i < s->n_lights; i++) {
+            const Reno__StatusLight *l = s->lights[i];
+            const char *cells[] = {light_word(l->light),
+                                   l->project_id == 0 ? "programme" : or_dash(l->name),
+                                   or_dash(l->detail)};
+            table_add_row(t, cells);
+        }
+        print_table(t, out);
+        return;
+    }
+    for (size_t i = 0; i < s->n_lights; i++) {
+        const Reno__StatusLight *l = s->lights[i];
+        if (l->project_id != project)
+            continue;
+        output_line(out, "light: %s", light_word(l->light));
+        if (l->n_reasons == 0) {
+            output_line(out, "  %s", or_dash(l->detail));
+            continue;
+        }
+        static const char *const headers[] = {"LIGHT", "REASON", "DETAIL"};
+        struct table *t = table_new(3, headers);
+        for (size_t k = 0; k < l->n_reasons; k++) {
+            const Reno__LightReason *r = l->reasons[k];
+            const char *cells[] = {light_word(r->light), or_dash(r->code), or_dash(r->detail)};
+            table_add_row(t, cells);
+        }
+        print_table(t, out);
+    }
+}
+
+static void print_phases(const Reno__StatusReply *s, int64_t project, FILE *out)
+{
+    if (s->n_phases == 0)
+        return;
+    static const char *const headers[] = {"PROJECT", "PHASE",    "MILESTONES DONE", "DUE SOON",
+                                          "OVERDUE", "NEXT DUE", "NEXT MILESTONE"};
+    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    const char *overdue = NULL;
+    for (size_t i = 0; i < s->n_phases; i++) {
+        const Reno__StatusPhase *p = s->phases[i];
+        if (!keep_row(&p->base, project))
+            continue;
+        char phase[64], done[32], soon[16], late[16];
+        snprintf(phase, sizeof phase, "%d %s", p->phase, or_dash(p->phase_name));
+        snprintf(done, sizeof done, "%d/%d", p->milestones_done, p->milestones);
+        snprintf(soon, sizeof soon, "%d", p->milestones_due_soon);
+        snprintf(late, sizeof late, "%d", p->milestones_overdue);
+        const char *cells[] = {p->project_id == 0 ? "total" : or_dash(p->name),
+                               phase,
+                               done,
+                               soon,
+                               late,
+                               or_dash(p->next_due),
+                               or_dash(p->next_milestone)};
+        table_add_row(t, cells);
+        if (project != 0 && p->overdue[0] != '\0')
+            overdue = p->overdue;
+    }
+    print_table(t, out);
+    if (overdue != NULL)
+        output_line(out, "overdue: %s", overdue);
+}
+
+static bool any_money(const Reno__StatusReply *s)
+{
+    for (size_t i = 0; i < s->n_funds; i++)
+        if (s->funds[i]->allocated > 0 || s->funds[i]->received > 0 || s->funds[i]->paid > 0)
+            return true;
+    for (size_t i = 0; i < s->n_contracts; i++)
+        if (s->contracts[i]->contracts > 0)
+            return true;
+    return false;
+}
+
+/* Overview: each project's total and the programme's per source; a project: its sources. */
+static bool print_funds(const Reno__StatusReply *s, int64_t project, FILE *out)
+{
+    static const char *const headers[] = {"PROJECT", "SOURCE",    "ALLOCATED", "RECEIVED",
+                                          "PAID",    "AVAILABLE", "RECEIVED %"};
+    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    for (size_t i = 0; i < s->n_funds; i++) {
+        const Reno__StatusFunds *f = s->funds[i];
+        if (project != 0
+                ? f->project_id != project
+                : f->project_id != 0 && f->source != RENO__FUND_SOURCE__FUND_SOURCE_UNSPECIFIED)
+            continue;
+        char allocated[32], received[32], paid[32], available[32], share[16];
+        snprintf(allocated, sizeof allocated, "%.2f", f->allocated);
+        snprintf(received, sizeof received, "%.2f", f->received);
+        snprintf(paid, sizeof paid, "%.2f", f->paid);
+        snprintf(available, sizeof available, "%.2f", f->available);
+        snprintf(share, sizeof share, "%.1f%%", f->received_pct);
+        const char *cells[] = {f->project_id == 0 ? "total" : or_dash(f->name),
+                               or_dash(f->source_name),
+                               allocated,
+                               received,
+                               paid,
+                               available,
+                               share};
+        table_add_row(t, cells);
+    }
+    bool any = table_rows(t) > 0;
+    if (any)
+        print_table(t, out);
+    else
+        table_free(t);
+    return any;
+}
+
+static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *out)
+{
+    static const char *const headers[] = {"PROJECT", "KIND",      "CONTRACTS", "AMOUNT",
+                                          "PAID",    "REMAINING", "PAID %"};
+    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    for (size_t i = 0; i < s->n_contracts; i++) {
+        const Reno__StatusContracts *c = s->contracts[i];
+        if (project != 0
+                ? c->project_id != project
+                : c->project_id != 0 && c->kind != RENO__CONTRACT_KIND__CONTRACT_KIND_UNSPECIFIED)
+            continue;
+        if (c->contracts == 0)
+            continue;
+        char kind[32], count[16], amount[32], paid[32], remaining[32], share[16];
+        if (c->kind == RENO__CONTRACT_KIND__CONTRACT_KIND_UNSPECIFIED)
+            snprintf(kind, sizeof kind, "all");
+        else
+            enum_word(&reno__contract_kind__descriptor, (int)c->kind, kind, sizeof kind);
+        snprintf(count, sizeof count, "%d", c->contracts);
+        snprintf(amount, sizeof amount, "%.2f", c->amount);
+        snprintf(paid, sizeof paid, "%.2f", c->paid);
+        snprintf(remaining, sizeof remaining, "%.2f", c->remaining);
+        snprintf(share, sizeof share, "%.1f%%", c->paid_pct);
+        const char *cells[] = {c->project_id == 0 ? "total" : or_dash(c->name),
+                               kind,
+                               count,
+                               amount,
+                               paid,
+                               remaining,
+                               share};
+        table_add_row(t, cells);
+    }
+    bool any = table_rows(t) > 0;
+    if (any)
+        print_table(t, out);
+    else
+        table_free(t);
+    return any;
+}
+
+/* Overview: per utility and segment over all projects; a project: its own rows. */
+static bool print_lines(const Reno__StatusReply *s, int64_t project, FILE *out)
+{
+    static const char *const headers[] = {"PROJECT",     "UTILITY",    "SEGMENT",    "DONE",
+                                          "IN PROGRESS", "WAITING ON", "HANDED OVER"};
+    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    for (size_t i = 0; i < s->n_lines; i++) {
+        const Reno__StatusLines *l = s->lines[i];
+        if (l->project_id != project)
+            continue;
+        char segment[40], done[24], doing[16];
+        enum_word(&reno__line_segment__descriptor, (int)l->segment, segment, sizeof segment);
+        snprintf(done, sizeof done, "%d/%d", l->parts_done, l->parts);
+        snprintf(doing, sizeof doing, "%d", l->parts_in_progress);
+        const char *cells[] = {l->project_id == 0 ? "all" : or_dash(l->name),
+                               or_dash(l->utility_name),
+                               segment,
+                               done,
+                               doing,
+                               or_dash(l->waiting_on),
+                               or_dash(l->handed_over_on)};
+        table_add_row(t, cells);
+    }
+    bool any = table_rows(t) > 0;
+    if (any)
+        print_table(t, out);
+    else
+        table_free(t);
+    return any;
+}
+
+static bool print_surveys(const Reno__StatusReply *s, int64_t project, FILE *out)
+{
+    static const char *const headers[] = {"PROJECT",  "SURVEY",  "HELD ON",   "ASKED",
+                                          "AGREEING", "ASKED %", "AGREEING %"};
+    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    for (size_t i = 0; i < s->n_surveys; i++) {
+        const Reno__StatusSurvey *v = s->surveys[i];
+        if (!keep_row(&v->base, project))
+            continue;
+        char kind[32], asked[16], agreeing[16], asked_pct[16], agreeing_pct[16];
+        enum_word(&reno__survey_kind__descriptor, (int)v->kind, kind, sizeof kind);
+        snprintf(asked, sizeof asked, "%d", v->households_asked);
+        snprintf(agreeing, sizeof agreeing, "%d", v->households_agreeing);
+        snprintf(asked_pct, sizeof asked_pct, "%.1f%%", v->asked_pct);
+        snprintf(agreeing_pct, sizeof agreeing_pct, "%.1f%%", v->agreeing_pct);
+        const char *cells[] = {v->project_id == 0 ? "total" : or_dash(v->name),
+                               kind,
+                               or_dash(v->surveyed_on),
+                               asked,
+                               agreeing,
+                               asked_pct,
+                               agreeing_pct};
+        table_add_row(t, cells);
+    }
+    bool any = table_rows(t) > 0;
+    if (any)
+        print_table(t, out);
+    else
+        table_free(t);
+    return any;
+}
+
+static bool print_supervision(const Reno__StatusReply *s, FILE *out)
+{
+    static const char *const headers[] = {"UNIT",     "ITEMS",  "OPEN",         "OVERDUE",
+                                          "RETURNED", "CLOSED", "NEXT DEADLINE"};
+    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    for (size_t i = 0; i < s->n_supervision; i++) {
+        const Reno__StatusSupervision *u = s->supervision[i];
+        if (u->items == 0)
+            continue;
+        char items[16], open[16], overdue[16], returned[16], closed[16];
+        snprintf(items, sizeof items, "%d", u->items);
+        snprintf(open, sizeof open, "%d", u->items_open);
+        snprintf(overdue, sizeof overdue, "%d", u->items_overdue);
+        snprintf(returned, sizeof returned, "%d", u->items_returned);
+        snprintf(closed, sizeof closed, "%d", u->items_closed);
+        const char *cells[] = {u->unit_code[0] == '\0' ? "total" : or_dash(u->unit_name),
+                               items,
+                               open,
+                               overdue,
+                               returned,
+                               closed,
+                               or_dash(u->next_deadline)};
+        table_add_row(t, cells);
+    }
+    bool any = table_rows(t) > 0;
+    if (any)
+        print_table(t, out);
+    else
+        table_free(t);
+    return any;
+}
+
+/* The round, then who is missing: per unit with its projects (overview), or the units
+ * missing for the one project. */
+static void print_round(const Reno__StatusReply *s, int64_t project, FILE *out)
+{
+    const Reno__StatusRound *r = s->round;
+    if (r == NULL)
+        return;
+    output_line(out,
+                "collection round %s (effective %s, window to %s, %s): %d of %d reports "
+                "received, %d units missing",
+                or_dash(r->round_date), or_dash(r->effective_date), or_dash(r->window_closes_on),
+                r->state == RENO__ROUND_STATE__ROUND_STATE_CLOSED ? "closed" : "open",
+                r->reports_received, r->reports_expected, r->units_missing);
+    const char *const headers[] = {"MISSING UNIT", project != 0 ? "DUTY" : "PROJECTS"};
+    struct table *t = table_new(2, headers);
+    for (size_t i = 0; i < s->n_missing_reporters; i++) {
+        const Reno__MissingReporter *m = s->missing_reporters[i];
+        if (project != 0) {
+            if (m->project_id == project) {
+                const char *cells[] = {or_dash(m->unit_name), or_dash(m->duty)};
+                table_add_row(t, cells);
+            }
+            continue;
+        }
+        /* Rows come ordered by unit: each unit's projects on one line, the first three
+         * by name. */
+        if (i > 0 && strcmp(s->missing_reporters[i - 1]->unit_code, m->unit_code) == 0)
+            continue;
+        size_t count = 0;
+        while (i + count < s->n_missing_reporters &&
+               strcmp(s->missing_reporters[i + count]->unit_code, m->unit_code) == 0)
+            count++;
+        char projects[512] = "";
+        size_t len = 0;
+        for (size_t k = 0; k < count && k < 3; k++) {
+            int w = snprintf(projects + len, sizeof projects - len, "%s%s", k > 0 ? "、" : "",
+                             s->missing_reporters[i + k]->project_name);
+            len = w > 0 && len + (size_t)w < sizeof projects ? len + (size_t)w : len;
+        }
+        if (count > 3)
+            snprintf(projects + len, sizeof projects - len, "、… (%zu projects)", count);
+        const char *cells[] = {or_dash(m->unit_name), projects};
+        table_add_row(t, cells);
+    }
+    if (table_rows(t) > 0)
+        print_table(t, out);
+    else
+        table_free(t);
+}
+
+static void section(FILE *out, const char *title)
+{
+    fputc('\n', out);
+    output_line(out, "%s", title);
 }
 
 static void print_text(const Reno__StatusReply *s, FILE *out)
 {
     output_line(out, "%s (%s), status as of %s", or_dash(s->programme_title),
                 or_dash(s->programme_code), or_dash(s->as_of));
+    print_plan(s, out);
     fputc('\n', out);
-    print_projects(s, out);
+    print_projects(s, 0, out);
     if (s->n_rules > 0) {
         fputc('\n', out);
         print_rules(s, out);
     }
+    if (s->n_lights > 0) {
+        section(out, "traffic lights (红绿灯):");
+        print_lights(s, 0, out);
+    }
+    if (s->n_phases > 0) {
+        section(out, "phases and milestones:");
+        print_phases(s, 0, out);
+    }
+    if (any_money(s)) {
+        section(out, "funds (资金) and contracts:");
+        (void)print_funds(s, 0, out);
+        (void)print_contracts(s, 0, out);
+    }
+    if (s->n_lines > 0) {
+        section(out, "line work (管线入地 / 架空线规整) per utility:");
+        (void)print_lines(s, 0, out);
+    }
+    if (s->n_surveys > 0) {
+        section(out, "resident surveys (latest):");
+        (void)print_surveys(s, 0, out);
+    }
+    bool any_items = false;
+    for (size_t i = 0; i < s->n_supervision; i++)
+        any_items |= s->supervision[i]->items > 0;
+    if (any_items) {
+        section(out, "supervision items (督查督办) per unit:");
+        (void)print_supervision(s, out);
+    }
+    if (s->round != NULL) {
+        fputc('\n', out);
+        print_round(s, 0, out);
+    }
 }
 
-static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+static void print_project(const Reno__StatusReply *s, const Reno__ProjectStatus *p, FILE *out)
 {
-    const char *as_of = NULL;
-    const struct cmd_option opts[] = {{"as-of", &as_of, NULL}};
-    int rc = cmd_parse(self, argc, argv, opts, sizeof opts / sizeof opts[0]);
-    if (rc != CMD_CONTINUE)
-        return rc;
-    if (as_of != NULL && !cmd_parse_date(self, "--as-of", as_of))
-        return CMD_EXIT_USAGE;
-    rc = cmd_resume(ctx, NULL, NULL);
-    if (rc != CMD_EXIT_OK)
-        return rc;
+    output_line(out, "%s (%s, project %lld), status as of %s", or_dash(p->name),
+                or_dash(p->community), (long long)p->project_id, or_dash(s->as_of));
+    print_plan(s, out);
+    fputc('\n', out);
+    print_projects(s, p->project_id, out);
+    fputc('\n', out);
+    print_lights(s, p->project_id, out);
+    section(out, "milestones:");
+    print_phases(s, p->project_id, out);
+    section(out, "funds and contracts:");
+    bool funds = print_funds(s, p->project_id, out);
+    if (!print_contracts(s, p->project_id, out) && !funds)
+        fprintf(out, "(none)\n");
+    section(out, "line work:");
+    if (!print_lines(s, p->project_id, out))
+        fprintf(out, "(none)\n");
+    section(out, "resident surveys:");
+    if (!print_surveys(s, p->project_id, out))
+        fprintf(out, "(none)\n");
+    if (s->round != NULL) {
+        fputc('\n', out);
+        print_round(s, p->project_id, out);
+    }
+}
 
+/* ---- talking to the server -------------------------------------------------------------- */
+
+static int get_status(struct cmd_ctx *ctx, const char *as_of, Reno__ServerMessage **m)
+{
     Reno__GetStatus get = RENO__GET_STATUS__INIT;
     get.as_of = (char *)(as_of != NULL ? as_of : "");
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_GET_STATUS;
     req.get_status = &get;
+    return cmd_call(ctx, &req, RENO__RESPONSE__BODY_STATUS_REPLY, m);
+}
+
+/* The project named by id or by its exact name; NULL after printing an error. */
+static const Reno__ProjectStatus *find_project(const Reno__StatusReply *s, const char *which)
+{
+    char *end = NULL;
+    long long id = strtoll(which, &end, 10);
+    bool numeric = end != which && *end == '\0';
+    for (size_t i = 0; i < s->n_projects; i++) {
+        const Reno__ProjectStatus *p = s->projects[i];
+        if ((numeric && p->project_id == id) || strcmp(p->name, which) == 0)
+            return p;
+    }
+    output_error("no project '%s' in %s (reno status lists them)", which, s->programme_code);
+    return NULL;
+}
+
+/* ---- --diff ----------------------------------------------------------------------------- */
+
+struct diff_side {
+    const char *round_date;
+    char effective[16];
+    Reno__ServerMessage *reply;
+    const Reno__StatusReply *status;
+};
+
+static const Reno__ProjectStatus *project_in(const Reno__StatusReply *s, int64_t id)
+{
+    for (size_t i = 0; i < s->n_projects; i++)
+        if (s->projects[i]->project_id == id)
+            return s->projects[i];
+    return NULL;
+}
+
+static Reno__Light light_of(const Reno__StatusReply *s, int64_t id)
+{
+    for (size_t i = 0; i < s->n_lights; i++)
+        if (s->lights[i]->project_id == id)
+            return s->lights[i]->light;
+    return RENO__LIGHT__LIGHT_UNSPECIFIED;
+}
+
+static const Reno__RuleCheck *rule_in(const Reno__StatusReply *s, const char *code)
+{
+    for (size_t i = 0; i < s->n_rules; i++)
+        if (strcmp(s->rules[i]->code, code) == 0)
+            return s->rules[i];
+    return NULL;
+}
+
+static const char *enum_json(const ProtobufCEnumDescriptor *d, int value)
+{
+    const char *name = output_enum_name(d, value);
+    return name != NULL ? name : "";
+}
+
+/*
+ * {"from": {"round_date", "as_of"}, "to": {...},
+ *  "projects": [{"project_id", "name", "started_from", "started_to", "started_delta",
+ *                "completed_from", "completed_to", "completed_delta", "light_from",
+ *                "light_to", "changed"}],
+ *  "total": {"started_from", ..., "light_from", "light_to"},
+ *  "rules": [{"code", "title", "verdict_from", "verdict_to", "actual_from", "actual_to",
+ *             "changed"}]}
+ * A project that exists on one side only counts 0 households and no light on the other.
+ */
+static void print_diff_json(const struct diff_side *a, const struct diff_side *b, int64_t project)
+{
+    struct output_json j;
+    output_json_init(&j, stdout);
+    output_json_object(&j, NULL);
+    const struct diff_side *sides[] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        output_json_object(&j, k == 0 ? "from" : "to");
+        output_json_string(&j, "round_date", sides[k]->round_date);
+        output_json_string(&j, "as_of", sides[k]->status->as_of);
+        output_json_end(&j);
+    }
+    output_json_array(&j, "projects");
+    for (int k = 0; k < 2; k++) {
+        const Reno__StatusReply *s = sides[k]->status;
+        for (size_t i = 0; i < s->n_projects; i++) {
+            int64_t id = s->projects[i]->project_id;
+            if ((project != 0 && id != project) || (k == 1 && project_in(a->status, id)))
+                continue;
+            const Reno__ProjectStatus *pa = project_in(a->status, id);
+            const Reno__ProjectStatus *pb = project_in(b->status, id);
+            int sa = pa ? pa->households_started : 0, sb = pb ? pb->households_started : 0;
+            int ca = pa ? pa->households_completed : 0, cb = pb ? pb->households_completed : 0;
+            Reno__Light la = light_of(a->status, id), lb = light_of(b->status, id);
+            output_json_object(&j, NULL);
+            output_json_int(&j, "project_id", id);
+            output_json_string(&j, "name", s->projects[i]->name);
+            output_json_int(&j, "started_from", sa);
+            output_json_int(&j, "started_to", sb);
+            output_json_int(&j, "started_delta", sb - sa);
+            output_json_int(&j, "completed_from", ca);
+            output_json_int(&j, "completed_to", cb);
+            output_json_int(&j, "completed_delta", cb - ca);
+            output_json_string(&j, "light_from", enum_json(&reno__light__descriptor, (int)la));
+            output_json_string(&j, "light_to", enum_json(&reno__light__descriptor, (int)lb));
+            output_json_bool(&j, "changed", sa != sb || ca != cb || la != lb);
+            output_json_end(&j);
+        }
+    }
+    output_json_end(&j);
+    if (project == 0) {
+        output_json_object(&j, "total");
+        output_json_int(&j, "started_from", a->status->households_started);
+        output_json_int(&j, "started_to", b->status->households_started);
+        output_json_int(&j, "started_delta",
+                        b->status->households_started - a->status->households_started);
+        output_json_int(&j, "completed_from", a->status->households_completed);
+        output_json_int(&j, "completed_to", b->status->households_completed);
+        output_json_int(&j, "completed_delta",
+                        b->status->households_completed - a->status->households_completed);
+        output_json_string(&j, "light_from",
+                           enum_json(&reno__light__descriptor, (int)light_of(a->status, 0)));
+        output_json_string(&j, "light_to",
+                           enum_json(&reno__light__descriptor, (int)light_of(b->status, 0)));
+        output_json_end(&j);
+        output_json_array(&j, "rules");
+        for (size_t i = 0; i < b->status->n_rules; i++) {
+            const Reno__RuleCheck *rb = b->status->rules[i];
+            const Reno__RuleCheck *ra = rule_in(a->status, rb->code);
+            Reno__Verdict va = ra ? ra->verdict : RENO__VERDICT__VERDICT_UNSPECIFIED;
+            output_json_object(&j, NULL);
+            output_json_string(&j, "code", rb->code);
+            output_json_string(&j, "title", rb->title);
+            output_json_string(&j, "verdict_from", enum_json(&reno__verdict__descriptor, (int)va));
+            output_json_string(&j, "verdict_to",
+                               enum_json(&reno__verdict__descriptor, (int)rb->verdict));
+            output_json_int(&j, "actual_from", ra ? ra->actual : 0);
+            output_json_int(&j, "actual_to", rb->actual);
+            output_json_bool(&j, "changed", va != rb->verdict || (ra && ra->actual != rb->actual));
+            output_json_end(&j);
+        }
+        output_json_end(&j);
+    }
+    output_json_end(&j);
+}
+
+static void change_text(char *out, size_t size, int from, int to)
+{
+    snprintf(out, size, "%d → %d", from, to);
+}
+
+static void print_diff_text(const struct diff_side *a, const struct diff_side *b, int64_t project,
+                            FILE *out)
+{
+    output_line(out, "%s: from round %s (as of %s) to round %s (as of %s)",
+                or_dash(b->status->programme_title), a->round_date, a->status->as_of, b->round_date,
+                b->status->as_of);
+    fputc('\n', out);
+    static const char *const headers[] = {"ID",        "NAME",        "STARTED", "Δ STARTED",
+                                          "COMPLETED", "Δ COMPLETED", "LIGHT"};
+    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    int changed = 0;
+    const struct diff_side *sides[] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        const Reno__StatusReply *s = sides[k]->status;
+        for (size_t i = 0; i < s->n_projects; i++) {
+            int64_t id = s->projects[i]->project_id;
+            if ((project != 0 && id != project) || (k == 1 && project_in(a->status, id)))
+                continue;
+            const Reno__ProjectStatus *pa = project_in(a->status, id);
+            const Reno__ProjectStatus *pb = project_in(b->status, id);
+            int sa = pa ? pa->households_started : 0, sb = pb ? pb->households_started : 0;
+            int ca = pa ? pa->households_completed : 0, cb = pb ? pb->households_completed : 0;
+            Reno__Light la = light_of(a->status, id), lb = light_of(b->status, id);
+            char idt[24], started[48], dstarted[24], completed[48], dcompleted[24], light[48];
+            snprintf(idt, sizeof idt, "%lld", (long long)id);
+            change_text(started, sizeof started, sa, sb);
+            snprintf(dstarted, sizeof dstarted, "%+d", sb - sa);
+            change_text(completed, sizeof completed, ca, cb);
+            snprintf(dcompleted, sizeof dcompleted, "%+d", cb - ca);
+            if (la == lb)
+                snprintf(light, sizeof light, "%s", light_word(lb));
+            else
+                snprintf(light, sizeof light, "%s → %s", light_word(la), light_word(lb));
+            const char *cells[] = {
+                idt,  or_dash(s->projects[i]->name), started, dstarted, completed, dcompleted,
+                light};
+            table_add_row(t, cells);
+            changed += sa != sb || ca != cb || la != lb;
+        }
+    }
+    print_table(t, out);
+    output_line(out, "%d project%s changed", changed, changed == 1 ? "" : "s");
+    if (project != 0)
+        return;
+    const Reno__StatusReply *sa = a->status, *sb = b->status;
+    output_line(out,
+                "total: started %d → %d (%+d), completed %d → %d (%+d); programme light %s%s%s",
+                sa->households_started, sb->households_started,
+                sb->households_started - sa->households_started, sa->households_completed,
+                sb->households_completed, sb->households_completed - sa->households_completed,
+                light_word(light_of(sa, 0)), light_of(sa, 0) == light_of(sb, 0) ? "" : " → ",
+                light_of(sa, 0) == light_of(sb, 0) ? "" : light_word(light_of(sb, 0)));
+    fputc('\n', out);
+    static const char *const rule_headers[] = {"RULE", "VERDICT", "DETAIL"};
+    struct table *rt = table_new(3, rule_headers);
+    for (size_t i = 0; i < sb->n_rules; i++) {
+        const Reno__RuleCheck *rb = sb->rules[i];
+        const Reno__RuleCheck *ra = rule_in(sa, rb->code);
+        char verdict[64];
+        if (ra == NULL || ra->verdict == rb->verdict)
+            snprintf(verdict, sizeof verdict, "%s", output_verdict_name(rb->verdict));
+        else
+            snprintf(verdict, sizeof verdict, "%s → %s", output_verdict_name(ra->verdict),
+                     output_verdict_name(rb->verdict));
+        const char *cells[] = {or_dash(rb->title), verdict, or_dash(rb->detail)};
+        table_add_row(rt, cells);
+    }
+    print_table(rt, out);
+}
+
+/* Finds both rounds' effective dates, then asks the status as of each. */
+static int run_diff(const struct cmd *self, struct cmd_ctx *ctx, const char *rounds[2],
+                    const char *which)
+{
+    Reno__ListRounds list = RENO__LIST_ROUNDS__INIT;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_LIST_ROUNDS;
+    req.list_rounds = &list;
     Reno__ServerMessage *m = NULL;
-    rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_STATUS_REPLY, &m);
+    int rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_LIST_ROUNDS, &m);
     if (rc != CMD_EXIT_OK)
         return rc;
+    struct diff_side sides[2];
+    memset(sides, 0, sizeof sides);
+    const Reno__RoundList *rl = m->response->list_rounds;
+    for (int k = 0; k < 2 && rc == CMD_EXIT_OK; k++) {
+        sides[k].round_date = rounds[k];
+        const Reno__Round *found = NULL;
+        for (size_t i = 0; i < rl->n_items; i++)
+            if (strcmp(rl->items[i]->round_date, rounds[k]) == 0)
+                found = rl->items[i];
+        if (found == NULL) {
+            rc = cmd_usage_error(self,
+                                 "--diff: %s is not a collection date of the programme "
+                                 "(the 14th and the 28th: reno round list)",
+                                 rounds[k]);
+        } else if (found->state == RENO__ROUND_STATE__ROUND_STATE_UPCOMING) {
+            rc = cmd_usage_error(self, "--diff: the round of %s opens on %s: it has no status yet",
+                                 rounds[k], found->effective_date);
+        } else {
+            snprintf(sides[k].effective, sizeof sides[k].effective, "%s", found->effective_date);
+        }
+    }
+    cmd_free(ctx, m);
+    for (int k = 0; k < 2 && rc == CMD_EXIT_OK; k++) {
+        rc = get_status(ctx, sides[k].effective, &sides[k].reply);
+        if (rc == CMD_EXIT_OK)
+            sides[k].status = sides[k].reply->response->status_reply;
+    }
+    int64_t project = 0;
+    if (rc == CMD_EXIT_OK && which != NULL) {
+        const Reno__ProjectStatus *p = find_project(sides[1].status, which);
+        if (p == NULL)
+            rc = CMD_EXIT_REFUSED + RENO__STATUS_CODE__NOT_FOUND;
+        else
+            project = p->project_id;
+    }
+    if (rc == CMD_EXIT_OK) {
+        if (ctx->json)
+            print_diff_json(&sides[0], &sides[1], project);
+        else
+            print_diff_text(&sides[0], &sides[1], project, stdout);
+    }
+    for (int k = 0; k < 2; k++)
+        if (sides[k].reply != NULL)
+            cmd_free(ctx, sides[k].reply);
+    return rc;
+}
+
+static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    /* PROJECT and the two values of --diff are taken out first; cmd_parse sees the rest. */
+    const char *which = NULL;
+    const char *rounds[2] = {NULL, NULL};
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+    int n = 0, rc = CMD_CONTINUE;
+    for (int i = 0; i < argc && rc == CMD_CONTINUE; i++) {
+        if (strcmp(argv[i], "--diff") == 0) {
+            if (i + 2 >= argc || strncmp(argv[i + 1], "--", 2) == 0 ||
+                strncmp(argv[i + 2], "--", 2) == 0)
+                rc = cmd_usage_error(self, "--diff needs two round dates");
+            else {
+                rounds[0] = argv[++i];
+                rounds[1] = argv[++i];
+            }
+        } else if (strncmp(argv[i], "--", 2) == 0 || strcmp(argv[i], "-h") == 0) {
+            rest[n++] = argv[i];
+            if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc)
+                rest[n++] = argv[++i];
+        } else if (which != NULL) {
+            rc = cmd_usage_error(self, "unexpected argument '%s' (one PROJECT at most)", argv[i]);
+        } else {
+            which = argv[i];
+        }
+    }
+    const char *as_of = NULL;
+    const struct cmd_option opts[] = {{"as-of", &as_of, NULL}};
+    if (rc == CMD_CONTINUE)
+        rc = cmd_parse(self, n, rest, opts, sizeof opts / sizeof opts[0]);
+    free(rest);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    if (as_of != NULL && !cmd_parse_date(self, "--as-of", as_of))
+        return CMD_EXIT_USAGE;
+    for (int k = 0; k < 2; k++)
+        if (rounds[k] != NULL && !cmd_parse_date(self, "--diff", rounds[k]))
+            return CMD_EXIT_USAGE;
+    if (rounds[0] != NULL && as_of != NULL)
+        return cmd_usage_error(self, "--diff compares two rounds: it takes no --as-of");
+    rc = cmd_resume(ctx, NULL, NULL);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    if (rounds[0] != NULL)
+        return run_diff(self, ctx, rounds, which);
+
+    Reno__ServerMessage *m = NULL;
+    rc = get_status(ctx, as_of, &m);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    const Reno__StatusReply *s = m->response->status_reply;
+    const Reno__ProjectStatus *p = NULL;
+    if (which != NULL && (p = find_project(s, which)) == NULL) {
+        cmd_free(ctx, m);
+        return CMD_EXIT_REFUSED + RENO__STATUS_CODE__NOT_FOUND;
+    }
     if (ctx->json)
-        print_json(m->response->status_reply);
+        print_json(s, p != NULL ? p->project_id : 0);
+    else if (p != NULL)
+        print_project(s, p, stdout);
     else
-        print_text(m->response->status_reply, stdout);
+        print_text(s, stdout);
     cmd_free(ctx, m);
     return CMD_EXIT_OK;
 }
 
 const struct cmd cmd_status = {
     .name = "status",
-    .usage = "[--as-of YYYY-MM-DD]",
-    .summary = "show the programme's consolidated progress and milestone checks",
+    .usage = "[PROJECT] [--as-of YYYY-MM-DD] [--diff ROUND ROUND]",
+    .summary = "show the programme's consolidated status: progress, rules, lights, sections",
     .help = "Shows each project's households started and completed, the totals against the\n"
-            "programme's target, and the work plan's milestone rules with their verdicts\n"
-            "(met, pending, missed). With --json (before the command), one JSON object with\n"
-            "the fields of StatusReply in reno.proto.\n"
+            "programme's target, the work plan's milestone rules with their verdicts (met,\n"
+            "pending, missed), the traffic lights of every project and of the programme\n"
+            "(green, yellow, red, each with the numbers behind it; `reno light list` shows\n"
+            "the thresholds), and the sections: phases and milestones, funds and contracts,\n"
+            "line work, resident surveys, supervision items per unit, and the current\n"
+            "collection round with the units that have not reported.\n"
+            "\n"
+            "PROJECT (an id, or a project's exact name) shows that project in detail: every\n"
+            "reason behind its light, its milestones, money, line work and surveys. An\n"
+            "unknown project exits with 14.\n"
+            "\n"
+            "--diff ROUND ROUND compares the status as of the two collection rounds'\n"
+            "effective dates (the weekend rule applied, as `reno round list` shows them):\n"
+            "per project, households started and completed and the light, then the totals\n"
+            "and the rules. It is computed by this client from two statuses.\n"
+            "\n"
+            "With --json (before the command), one JSON object: the fields of StatusReply in\n"
+            "reno.proto (for PROJECT, the sections keep that project's rows), or for --diff\n"
+            "{from, to, projects, total, rules}.\n"
             "\n"
             "Options:\n"
-            "  --as-of YYYY-MM-DD   the status on that date (default: today on the server)\n"
-            "  --help               show this help\n",
+            "  --as-of YYYY-MM-DD     the status on that date (default: today on the server)\n"
+            "  --diff ROUND ROUND     the difference between two rounds (YYYY-MM-DD, the 14th\n"
+            "                         or the 28th)\n"
+            "  --help                 show this help\n",
     .run = run_status,
 };
 
@@ -198,7 +1012,7 @@ const struct cmd cmd_status = {
 static void print_event(struct cmd_ctx *ctx, const Reno__StatusChanged *sc)
 {
     if (ctx->json) {
-        print_json(sc->status);
+        print_json(sc->status, 0);
         return;
     }
     output_line(stdout, "-- changed (status as of %s):", or_dash(sc->status->as_of));
@@ -230,7 +1044,7 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
     if (rc != CMD_EXIT_OK)
         return rc;
     if (ctx->json)
-        print_json(m->response->watch->status);
+        print_json(m->response->watch->status, 0);
     else
         print_text(m->response->watch->status, stdout);
     cmd_free(ctx, m);

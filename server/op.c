@@ -12,6 +12,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "reflect.h"
+#include "rowfill.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -77,20 +78,6 @@ struct op_call {
     const struct op *op;
 };
 
-/* Fills a message from one result row, matching columns to fields by name. */
-static void fill_from_row(ProtobufCMessage *m, const PGresult *res, int row)
-{
-    char err[REFLECT_ERR_SIZE];
-    for (int col = 0; col < PQnfields(res); col++) {
-        const ProtobufCFieldDescriptor *f =
-            protobuf_c_message_descriptor_get_field_by_name(m->descriptor, PQfname(res, col));
-        if (f == NULL || PQgetisnull(res, row, col) || f->type == PROTOBUF_C_TYPE_MESSAGE)
-            continue;
-        if (reflect_set_text(m, f, PQgetvalue(res, row, col), err) != 0)
-            log_warn("column %s does not fit its field: %s", PQfname(res, col), err);
-    }
-}
-
 static void op_done_cb(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct op_call *oc = arg;
@@ -106,10 +93,9 @@ static void op_done_cb(void *arg, const PGresult *res, const struct db_error *er
         protobuf_c_message_descriptor_get_field_by_name(reply->descriptor, "items");
     if (items && items->label == PROTOBUF_C_LABEL_REPEATED &&
         items->type == PROTOBUF_C_TYPE_MESSAGE) {
-        for (int row = 0; row < PQntuples(res); row++)
-            fill_from_row(reflect_append_message(reply, items), res, row);
+        rowfill_field(reply, items, res);
     } else if (PQntuples(res) > 0) {
-        fill_from_row(reply, res, 0);
+        rowfill_message(reply, res, 0);
     } else if (op->kind == OP_WRITE) {
         protobuf_c_message_free_unpacked(reply, NULL);
         call_fail(call, RENO__STATUS_CODE__INTERNAL, "", "%s returned no result", op->name);

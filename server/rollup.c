@@ -46,11 +46,14 @@ void rollup_init(struct rollup *r, struct server *srv)
 
 static void schedule(struct rollup *r)
 {
-    if (r->srv->stopping)
+    if (r->srv->stopping || r->refresh_soon)
         return;
-    /* Restarting moves the next run to COALESCE_MS from now, then every UPKEEP_MS. */
+    /* The next run within COALESCE_MS, then every UPKEEP_MS. A run already due soon is
+     * not moved: under a steady stream of writes, pushing it back on every notification
+     * would starve the refresh for as long as the writes go on. */
     uv_timer_start(&r->timer, on_timer, COALESCE_MS, UPKEEP_MS);
     r->timer_running = true;
+    r->refresh_soon = true;
 }
 
 static struct rollup_entry *find(struct rollup *r, int64_t programme_id, bool create)
@@ -231,6 +234,7 @@ static void on_timer(uv_timer_t *t)
 {
     struct rollup *r = t->data;
     struct server *srv = r->srv;
+    r->refresh_soon = false;
     int32_t today = srv->today();
     if (today != r->day) {
         /* A new day: every status "as of today" must be recomputed. */

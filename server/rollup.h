@@ -32,6 +32,7 @@ struct rollup {
     uv_timer_t timer; /* coalesces notifications; also the once-a-second upkeep */
     int32_t day;      /* the date the cached statuses are "as of" */
     bool timer_running;
+    bool refresh_soon; /* a run is due within the coalescing delay */
     unsigned long long refreshes;
     unsigned long long pushes;
     unsigned long long resyncs;

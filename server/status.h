@@ -1,11 +1,18 @@
 /*
  * Computing a programme's consolidated status as of a date, from the database: the plan
  * (targets and rule dates), every project's progress as of the date and as of each
- * rule's measuring date, the totals, and the rule verdicts (common/rules.c).
+ * rule's measuring date, the totals, and the rule verdicts (common/rules.c); then the
+ * sections of schema/migrations/0009_status.sql (phases and milestones, light
+ * thresholds, funds, contracts, line work, surveys, supervision items, the current
+ * collection round and who is missing from it), each filled by column name; and last the
+ * traffic lights, judged here from all of the above.
  *
- * Ownership: the StatusReply passed to the callback lives only during the call (its
- * strings point into database results); status_copy() makes an owned deep copy, freed
- * with status_free().
+ * The queries run one after another, each a statement of its own: a write committed
+ * between two of them shows in the later sections only, and its notification makes the
+ * roll-up compute the status again (rollup.h).
+ *
+ * Ownership: the StatusReply passed to the callback lives only during the call;
+ * status_copy() makes an owned deep copy, freed with status_free().
  */
 #ifndef RENO_STATUS_H
 #define RENO_STATUS_H

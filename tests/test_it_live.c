@@ -209,6 +209,30 @@ START_TEST(slow_watcher_gets_resync_others_stay_current)
 }
 END_TEST
 
+/* Regression: each notification used to push the coalesced refresh back, so under a
+ * steady stream of writes watchers heard nothing until the writes stopped. */
+START_TEST(watchers_hear_during_a_steady_stream_of_writes)
+{
+    long p0 = h_project_id(h_db, 0);
+    struct net_conn *writer = h_login(&h_srv, H_OFFICE);
+    struct net_conn *watcher = h_login(&h_srv, H_LEADER);
+    watch(watcher);
+    bool heard = false;
+    int64_t start = now_ms();
+    for (int started = 1; !heard && now_ms() - start < 3000; started = started % 500 + 1) {
+        push(writer, p0, started); /* a write every millisecond or two, never a pause */
+        Reno__ServerMessage *m = wait_event(watcher, RENO__EVENT__BODY_STATUS_CHANGED, NULL, 0, 0);
+        if (m) {
+            heard = true;
+            net_free(watcher, m);
+        }
+    }
+    ck_assert_msg(heard, "no change was pushed while the writes went on");
+    net_close(watcher);
+    net_close(writer);
+}
+END_TEST
+
 Suite *it_live_suite(void)
 {
     Suite *s = suite_create("it_live");
@@ -217,6 +241,7 @@ Suite *it_live_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, two_servers_agree_and_watchers_are_pushed);
     tcase_add_test(tc, slow_watcher_gets_resync_others_stay_current);
+    tcase_add_test(tc, watchers_hear_during_a_steady_stream_of_writes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -13,6 +13,7 @@ UNIT_SUITE(rules)
 UNIT_SUITE(config)
 UNIT_SUITE(msg)
 UNIT_SUITE(report)
+UNIT_SUITE(csv)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif

@@ -410,3 +410,27 @@ SELECT pr.id, t.id, t.due
  WHERE p.code = 'ziyun-2022'
    AND pr.name IN ('松山街道示例小区一（示例）', '松山街道示例小区二（示例）')
  ORDER BY pr.id, t.seq;
+
+-- Status area: the thresholds of the traffic lights -----------------------------------
+--
+-- (Section owned by the status area; see schema/migrations/0009_status.sql.)
+--
+-- The office's starting values, made the programme's own so that `reno light list` shows
+-- them as set and `reno light set` changes them. A deadline counts as near within 14 days:
+-- progress is collected on the 14th and the 28th (section 六(四)), so a deadline that
+-- falls before the next collection is flagged at this one, while the office can act.
+-- The other values are the migration's defaults: yellow when the share of households
+-- started trails the plan's pace by more than 10 points, or completed by more than 20;
+-- red with one overdue milestone; the programme yellow with one overdue supervision item.
+
+INSERT INTO light_rule (programme_id, code, value)
+SELECT p.id, v.code, v.value
+  FROM programme p
+ CROSS JOIN (VALUES
+    ('deadline_near_days', 14),
+    ('start_lag_points', 10),
+    ('complete_lag_points', 20),
+    ('overdue_red_milestones', 1),
+    ('overdue_tasks_yellow', 1)
+  ) AS v(code, value)
+ WHERE p.code = 'ziyun-2022';

@@ -1,0 +1,1036 @@
+/*
+ * reno_loadgen: drives one kind of request at renod from several connections and says how
+ * fast the answers came. It owns its connections, their frame readers and write buffers,
+ * and the latency samples; it knows nothing of how renod does the work. It exists so
+ * that bench/run can put renod's throughput next to pgbench's doing the same SQL on the
+ * same database (bench/README.md).
+ *
+ * Shape of a run: connect (127.0.0.1 only), Hello, Login on the first connection and
+ * Resume with its token on the others (one argon2id hash per run, not one per connection),
+ * then one GetStatus to learn the projects. Then a warm-up, then the measured window: each
+ * connection keeps `depth` requests in flight (pipelined; responses are matched by id,
+ * in any order), from one poll() loop. Sending stops at the end of the window; the
+ * replies still owed are drained within a bound, and a reply that never comes is an error.
+ *
+ * watch-fanout is different: `clients` connections Watch, and one more connection pushes
+ * one progress report at a time; the next push goes out only when every watcher has seen
+ * the change the last one made (closed loop), so each sample is one watcher's delay from
+ * the push being sent to its StatusChanged arriving.
+ *
+ * Every reply is checked (status OK, the right body, a push not replayed, a pong with its
+ * nonce, a status for the date asked); any failure makes the run fail (exit 1), because a
+ * figure measured over errors measures the errors. Everything is bounded: connections,
+ * depth, seconds, requests, drain time, frame size, and memory per unpacked reply.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <sodium.h>
+
+#include "date.h"
+#include "frame.h"
+#include "msg.h"
+#include "net.h"
+#include "xmalloc.h"
+
+#define LG_MAX_CLIENTS          256
+#define LG_MAX_DEPTH            32 /* renod's default max_inflight: more would only queue */
+#define LG_MAX_SECONDS          120
+#define LG_MAX_WARMUP           30
+#define LG_DEFAULT_MAX_REQUESTS 2000000
+#define LG_LIMIT_MAX_REQUESTS   20000000
+#define LG_SETUP_TIMEOUT_MS     15000
+#define LG_DRAIN_TIMEOUT_MS     10000
+#define LG_ROUND_TIMEOUT_MS     5000
+#define LG_MAX_FRAME            (4u << 20)
+#define LG_BUDGET               (16u << 20)
+#define LG_READS_PER_TURN       16 /* reads per connection per loop turn, so none starves */
+#define LG_POLL_MS              20
+#define LG_NOTE                 "基准测试" /* the same note the pgbench script writes */
+
+enum mix { MIX_PUSH, MIX_STATUS, MIX_PING, MIX_WATCH_FANOUT };
+
+static const char *const mix_names[] = {"push", "status", "ping", "watch-fanout"};
+
+struct options {
+    char server[128];
+    char user[MSG_MAX_USERNAME + 1];
+    enum mix mix;
+    int clients;
+    int depth;
+    int duration_s;
+    int warmup_s;
+    long max_requests;
+    char as_of[DATE_TEXT_SIZE]; /* status: "" means today (the roll-up path) */
+    char date[DATE_TEXT_SIZE];  /* push: the report date */
+    bool kv;
+};
+
+/* A request in flight on a connection. */
+struct slot {
+    uint64_t id;
+    int64_t sent_ns;
+    bool measured; /* sent inside the measured window: its latency is a sample */
+};
+
+struct lg_conn {
+    int index;
+    int fd;
+    struct frame_reader reader;
+    struct msg_budget budget;
+    uint8_t *out; /* bytes queued for the socket; out[sent..len) still to write */
+    size_t out_len, out_sent, out_cap;
+    uint64_t next_id;
+    struct slot slots[LG_MAX_DEPTH];
+    unsigned inflight;
+    bool watcher;
+    bool seen_round; /* watch-fanout: this watcher has seen the current round's change */
+};
+
+struct project {
+    int64_t id;
+    int32_t households;
+};
+
+struct loadgen {
+    struct options opt;
+    struct lg_conn *conns;
+    int n_conns;
+    struct project *projects;
+    size_t n_projects;
+    char today[DATE_TEXT_SIZE];
+    char token[MSG_TOKEN_HEX + 1];
+
+    int64_t window_start_ns, window_end_ns;
+    bool sending; /* false once the window is over or the request cap is reached */
+    bool capped;
+
+    uint32_t *samples_us; /* latency of each measured request, in microseconds */
+    size_t n_samples, cap_samples;
+    unsigned long long sent, ok_in_window, errors;
+    unsigned long long ok_total;    /* right replies, warm-up and drain included */
+    unsigned long long ok_measured; /* right replies to requests sent in the window */
+    int64_t last_measured_ns;       /* when the last of those arrived */
+    char first_error[320];
+
+    /* watch-fanout: one round is one push and its change seen by every watcher. */
+    bool round_open;
+    bool round_replied;
+    bool round_measured;
+    int64_t round_sent_ns;
+    int64_t round_project;
+    int32_t round_value;
+    int round_seen;
+    int32_t last_value;
+    unsigned long long rounds, rounds_in_window, events, stray_events, resyncs;
+};
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("reno_loadgen: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("reno_loadgen: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\n(reno_loadgen --help for usage)\n", stderr);
+    va_end(ap);
+    exit(2);
+}
+
+/* Remembers the first failure for the report and stops sending: the run has failed, so
+ * only the replies already owed are collected (each further failure still counts). */
+static void record_error(struct loadgen *lg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void record_error(struct loadgen *lg, const char *fmt, ...)
+{
+    lg->errors++;
+    lg->sending = false;
+    if (lg->first_error[0] != '\0')
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lg->first_error, sizeof lg->first_error, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- options ----------------------------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: reno_loadgen --user NAME [options] < password\n"
+            "\n"
+            "Sends one kind of request to renod from several connections, pipelined, for a\n"
+            "bounded time, and reports throughput and latency (send to reply). The password\n"
+            "is the first line of standard input. Only 127.0.0.1 is accepted as the server.\n"
+            "\n"
+            "options:\n"
+            "  --server 127.0.0.1:PORT   renod's address (default 127.0.0.1:7420)\n"
+            "  --user NAME               the account; it must be allowed to push progress\n"
+            "  --mix KIND                push, status, ping or watch-fanout (default ping)\n"
+            "  --clients N               connections, 1..%d (default 4); for watch-fanout\n"
+            "                            the watchers, plus one connection that pushes\n"
+            "  --depth N                 requests in flight per connection, 1..%d (default 4)\n"
+            "  --duration S              measured seconds, 1..%d (default 5)\n"
+            "  --warmup S                seconds sent but not measured first, 0..%d (default 1)\n"
+            "  --max-requests N          stop sending after N requests, 1..%d\n"
+            "                            (default %d)\n"
+            "  --as-of YYYY-MM-DD        status: ask for this date (the database path);\n"
+            "                            without it, today (served from the roll-up)\n"
+            "  --date YYYY-MM-DD         push: the report date (default today)\n"
+            "  --kv                      print one line of name=value pairs\n"
+            "  --help                    show this help\n"
+            "\n"
+            "exit status: 0 every reply was right, 1 a failure or a wrong reply, 2 usage\n",
+            LG_MAX_CLIENTS, LG_MAX_DEPTH, LG_MAX_SECONDS, LG_MAX_WARMUP, LG_LIMIT_MAX_REQUESTS,
+            LG_DEFAULT_MAX_REQUESTS);
+}
+
+static long parse_long(const char *flag, const char *text, long min, long max)
+{
+    char *end = NULL;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || value < min || value > max)
+        usage_error("%s must be a whole number %ld..%ld, got '%.40s'", flag, min, max, text);
+    return value;
+}
+
+static void parse_date_flag(const char *flag, const char *text, char out[DATE_TEXT_SIZE])
+{
+    int32_t days;
+    if (!date_parse(text, &days))
+        usage_error("%s must be a date YYYY-MM-DD, got '%.40s'", flag, text);
+    if (days > date_today())
+        usage_error("%s %s is after today", flag, text);
+    date_format(days, out);
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->server, sizeof o->server, "127.0.0.1:7420");
+    o->mix = MIX_PING;
+    o->clients = 4;
+    o->depth = 4;
+    o->duration_s = 5;
+    o->warmup_s = 1;
+    o->max_requests = LG_DEFAULT_MAX_REQUESTS;
+    bool have_date = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        }
+        if (strcmp(arg, "--kv") == 0) {
+            o->kv = true;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0)
+            usage_error("unexpected argument '%.40s'", arg);
+        /* Both "--name value" and "--name=value". */
+        char name[32];
+        const char *value;
+        const char *eq = strchr(arg, '=');
+        if (eq != NULL) {
+            snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
+            value = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "%s", arg);
+            if (i + 1 >= argc)
+                usage_error("%s needs a value", name);
+            value = argv[++i];
+        }
+        if (strcmp(name, "--server") == 0) {
+            if (strlen(value) >= sizeof o->server)
+                usage_error("--server is too long");
+            snprintf(o->server, sizeof o->server, "%s", value);
+        } else if (strcmp(name, "--user") == 0) {
+            if (value[0] == '\0' || strlen(value) > MSG_MAX_USERNAME)
+                usage_error("--user must be 1..%d bytes", MSG_MAX_USERNAME);
+            snprintf(o->user, sizeof o->user, "%s", value);
+        } else if (strcmp(name, "--mix") == 0) {
+            size_t k = 0;
+            while (k < sizeof mix_names / sizeof mix_names[0] && strcmp(value, mix_names[k]) != 0)
+                k++;
+            if (k == sizeof mix_names / sizeof mix_names[0])
+                usage_error("--mix must be push, status, ping or watch-fanout, got '%.40s'", value);
+            o->mix = (enum mix)k;
+        } else if (strcmp(name, "--clients") == 0) {
+            o->clients = (int)parse_long(name, value, 1, LG_MAX_CLIENTS);
+        } else if (strcmp(name, "--depth") == 0) {
+            o->depth = (int)parse_long(name, value, 1, LG_MAX_DEPTH);
+        } else if (strcmp(name, "--duration") == 0) {
+            o->duration_s = (int)parse_long(name, value, 1, LG_MAX_SECONDS);
+        } else if (strcmp(name, "--warmup") == 0) {
+            o->warmup_s = (int)parse_long(name, value, 0, LG_MAX_WARMUP);
+        } else if (strcmp(name, "--max-requests") == 0) {
+            o->max_requests = parse_long(name, value, 1, LG_LIMIT_MAX_REQUESTS);
+        } else if (strcmp(name, "--as-of") == 0) {
+            parse_date_flag(name, value, o->as_of);
+        } else if (strcmp(name, "--date") == 0) {
+            parse_date_flag(name, value, o->date);
+            have_date = true;
+        } else {
+            usage_error("unknown option %s", name);
+        }
+    }
+    if (o->user[0] == '\0')
+        usage_error("--user is required");
+    if (o->as_of[0] != '\0' && o->mix != MIX_STATUS)
+        usage_error("--as-of applies to --mix status only");
+    /* watch-fanout always reports for today: a watcher sees the status as of today, and
+     * a report dated earlier changes that only while no later report exists. */
+    if (have_date && o->mix != MIX_PUSH)
+        usage_error("--date applies to --mix push only");
+}
+
+/* ---- connections ------------------------------------------------------------------------- */
+
+static void conn_queue(struct lg_conn *c, const uint8_t *bytes, size_t len)
+{
+    if (c->out_sent == c->out_len)
+        c->out_sent = c->out_len = 0;
+    if (c->out_len + len > c->out_cap) {
+        size_t cap = c->out_cap ? c->out_cap : 4096;
+        while (cap < c->out_len + len)
+            cap *= 2;
+        c->out = xrealloc(c->out, cap);
+        c->out_cap = cap;
+    }
+    memcpy(c->out + c->out_len, bytes, len);
+    c->out_len += len;
+}
+
+/* Writes what the socket takes: 0, or -1 with err. */
+static int conn_flush(struct lg_conn *c, char err[NET_ERR_SIZE])
+{
+    while (c->out_sent < c->out_len) {
+        ssize_t n = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL);
+        if (n > 0) {
+            c->out_sent += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        snprintf(err, NET_ERR_SIZE, "connection %d: cannot send: %s", c->index, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads what the socket holds (at most a few chunks): 0, or -1 with err (EOF included). */
+static int conn_receive(struct lg_conn *c, char err[NET_ERR_SIZE])
+{
+    uint8_t buf[65536];
+    for (int reads = 0; reads < LG_READS_PER_TURN; reads++) {
+        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+        if (n > 0) {
+            frame_reader_feed(&c->reader, buf, (size_t)n);
+            continue;
+        }
+        if (n == 0) {
+            snprintf(err, NET_ERR_SIZE, "connection %d: renod closed the connection", c->index);
+            return -1;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        snprintf(err, NET_ERR_SIZE, "connection %d: cannot read: %s", c->index, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The next whole message from the buffer: 1 and *m (free with msg_free_server), 0 when
+ * none is buffered, -1 with err on an oversized or undecodable frame.
+ */
+static int conn_next_message(struct lg_conn *c, Reno__ServerMessage **m, char err[NET_ERR_SIZE])
+{
+    const uint8_t *payload = NULL;
+    uint32_t len = 0;
+    enum frame_status st = frame_reader_next(&c->reader, &payload, &len);
+    if (st == FRAME_NEED_MORE)
+        return 0;
+    if (st == FRAME_TOO_LARGE) {
+        snprintf(err, NET_ERR_SIZE, "connection %d: renod sent a %u-byte frame", c->index, len);
+        return -1;
+    }
+    *m = msg_unpack_server(&c->budget, payload, len);
+    if (*m == NULL) {
+        snprintf(err, NET_ERR_SIZE, "connection %d: undecodable %u-byte frame", c->index, len);
+        return -1;
+    }
+    return 1;
+}
+
+static void conn_open(struct lg_conn *c, int index, const struct sockaddr_in *addr)
+{
+    memset(c, 0, sizeof *c);
+    c->index = index;
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c->fd < 0)
+        die("socket: %s", strerror(errno));
+    /* A blocking connect is fine here: the address is the loopback, checked above. */
+    if (connect(c->fd, (const struct sockaddr *)addr, sizeof *addr) != 0)
+        die("cannot connect to 127.0.0.1:%u: %s", ntohs(addr->sin_port), strerror(errno));
+    int one = 1;
+    (void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int flags = fcntl(c->fd, F_GETFL);
+    if (flags < 0 || fcntl(c->fd, F_SETFL, flags | O_NONBLOCK) != 0)
+        die("fcntl: %s", strerror(errno));
+    frame_reader_init(&c->reader, LG_MAX_FRAME);
+    msg_budget_init(&c->budget, LG_BUDGET);
+}
+
+static void conn_close(struct lg_conn *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    frame_reader_done(&c->reader);
+    free(c->out);
+    c->out = NULL;
+}
+
+/*
+ * Set-up only: sends req and waits for its Response, skipping anything else. The reply
+ * (status OK and the expected body, or the run ends) is the caller's to free.
+ */
+static Reno__ServerMessage *conn_call(struct lg_conn *c, Reno__Request *req,
+                                      Reno__Response__BodyCase want, const char *what)
+{
+    char err[NET_ERR_SIZE];
+    int64_t deadline = now_ns() + (int64_t)LG_SETUP_TIMEOUT_MS * 1000000;
+    req->id = ++c->next_id;
+    size_t len = 0;
+    uint8_t *frame = msg_pack_frame(&req->base, &len);
+    conn_queue(c, frame, len);
+    explicit_bzero(frame, len); /* a Login frame holds the password */
+    free(frame);
+    for (;;) {
+        if (conn_flush(c, err) != 0)
+            die("%s: %s", what, err);
+        Reno__ServerMessage *m = NULL;
+        int got = conn_next_message(c, &m, err);
+        if (got < 0)
+            die("%s: %s", what, err);
+        if (got > 0) {
+            if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT &&
+                m->event->body_case == RENO__EVENT__BODY_ERROR)
+                die("%s: renod sent an error event: %s", what, m->event->error->message);
+            if (m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE && m->response->id == req->id) {
+                const Reno__Status *st = m->response->status;
+                if (st != NULL && st->code != RENO__STATUS_CODE__OK)
+                    die("%s refused: %s: %s%s%s%s", what, msg_status_name(st->code), st->message,
+                        st->field[0] ? " (field " : "", st->field, st->field[0] ? ")" : "");
+                if (m->response->body_case != want)
+                    die("%s: renod answered with another body (%d)", what,
+                        (int)m->response->body_case);
+                if (c->out_sent == c->out_len)
+                    explicit_bzero(c->out, c->out_cap);
+                return m;
+            }
+            msg_free_server(&c->budget, m);
+            continue;
+        }
+        int64_t left_ms = (deadline - now_ns()) / 1000000;
+        if (left_ms <= 0)
+            die("%s: no answer within %d ms", what, LG_SETUP_TIMEOUT_MS);
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        if (c->out_sent < c->out_len)
+            p.events |= POLLOUT;
+        if (poll(&p, 1, (int)left_ms) < 0 && errno != EINTR)
+            die("poll: %s", strerror(errno));
+        if ((p.revents & (POLLIN | POLLHUP | POLLERR)) && conn_receive(c, err) != 0)
+            die("%s: %s", what, err);
+    }
+}
+
+static void conn_hello(struct lg_conn *c)
+{
+    Reno__Hello hello = RENO__HELLO__INIT;
+    hello.protocol_version = RENO_PROTOCOL_VERSION;
+    hello.client_name = "reno_loadgen/" RENO_VERSION;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_HELLO;
+    req.hello = &hello;
+    Reno__ServerMessage *m = conn_call(c, &req, RENO__RESPONSE__BODY_HELLO, "hello");
+    msg_free_server(&c->budget, m);
+}
+
+static void read_password(char *out, size_t size)
+{
+    if (fgets(out, (int)size, stdin) == NULL)
+        usage_error("the password must be the first line of standard input");
+    size_t len = strcspn(out, "\r\n");
+    if (out[len] == '\0' && len == size - 1)
+        usage_error("the password is longer than %d bytes", MSG_MAX_PASSWORD);
+    out[len] = '\0';
+    if (len == 0)
+        usage_error("the password (first line of standard input) is empty");
+}
+
+/* Login on the first connection, Resume with its token on the others. */
+static void log_in(struct loadgen *lg, struct lg_conn *c, const char *password)
+{
+    Reno__Request req = RENO__REQUEST__INIT;
+    Reno__Login login = RENO__LOGIN__INIT;
+    Reno__Resume resume = RENO__RESUME__INIT;
+    if (lg->token[0] == '\0') {
+        login.username = lg->opt.user;
+        login.password = (char *)password;
+        req.body_case = RENO__REQUEST__BODY_LOGIN;
+        req.login = &login;
+    } else {
+        resume.token = lg->token;
+        req.body_case = RENO__REQUEST__BODY_RESUME;
+        req.resume = &resume;
+    }
+    Reno__ServerMessage *m =
+        conn_call(c, &req, RENO__RESPONSE__BODY_SESSION, lg->token[0] ? "resume" : "login");
+    if (lg->token[0] == '\0')
+        snprintf(lg->token, sizeof lg->token, "%s", m->response->session->token);
+    msg_free_server(&c->budget, m);
+}
+
+static const Reno__ProjectStatus *find_project(const Reno__StatusReply *sr, int64_t id)
+{
+    for (size_t i = 0; sr != NULL && i < sr->n_projects; i++)
+        if (sr->projects[i]->project_id == id)
+            return sr->projects[i];
+    return NULL;
+}
+
+/* The projects of the account's programme, from one GetStatus; also warms the roll-up. */
+static void load_projects(struct loadgen *lg, struct lg_conn *c)
+{
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    gs.as_of = "";
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_GET_STATUS;
+    req.get_status = &gs;
+    Reno__ServerMessage *m = conn_call(c, &req, RENO__RESPONSE__BODY_STATUS_REPLY, "get_status");
+    const Reno__StatusReply *sr = m->response->status_reply;
+    lg->projects = xcalloc(sr->n_projects + 1, sizeof *lg->projects);
+    for (size_t i = 0; i < sr->n_projects; i++) {
+        if (sr->projects[i]->households < 2)
+            continue; /* too small to vary a report on (watch-fanout needs two values) */
+        lg->projects[lg->n_projects].id = sr->projects[i]->project_id;
+        lg->projects[lg->n_projects].households = sr->projects[i]->households;
+        lg->n_projects++;
+    }
+    if (lg->n_projects == 0)
+        die("the programme of '%s' has no project with at least 2 households", lg->opt.user);
+    /* watch-fanout's first push must change the first project's figure. */
+    lg->last_value = find_project(sr, lg->projects[0].id)->households_started;
+    msg_free_server(&c->budget, m);
+}
+
+static void start_watch(struct lg_conn *c)
+{
+    Reno__Watch w = RENO__WATCH__INIT;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_WATCH;
+    req.watch = &w;
+    Reno__ServerMessage *m = conn_call(c, &req, RENO__RESPONSE__BODY_WATCH, "watch");
+    msg_free_server(&c->budget, m);
+    c->watcher = true;
+}
+
+/* ---- requests ---------------------------------------------------------------------------- */
+
+static uint32_t random_below(uint32_t bound)
+{
+    return bound ? randombytes_uniform(bound) : 0;
+}
+
+/* Packs one request of the run's kind with a fresh id into c's write buffer. */
+static uint64_t queue_request(struct loadgen *lg, struct lg_conn *c)
+{
+    Reno__Request req = RENO__REQUEST__INIT;
+    Reno__PushProgress push = RENO__PUSH_PROGRESS__INIT;
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    Reno__Ping ping = RENO__PING__INIT;
+    uint8_t key[MSG_IDEMPOTENCY_KEY_BYTES];
+    req.id = ++c->next_id;
+
+    switch (lg->opt.mix) {
+    case MIX_PUSH:
+    case MIX_WATCH_FANOUT: {
+        const struct project *p;
+        int32_t started, completed;
+        if (lg->opt.mix == MIX_PUSH) {
+            p = &lg->projects[req.id % lg->n_projects];
+            started = (int32_t)random_below((uint32_t)p->households + 1);
+            completed = (int32_t)random_below((uint32_t)started + 1);
+        } else {
+            /* Each round's value differs from the last, so each round changes the status. */
+            p = &lg->projects[0];
+            started = (lg->last_value + 1) % (p->households + 1);
+            completed = 0;
+            lg->round_project = p->id;
+            lg->round_value = started;
+            lg->last_value = started;
+        }
+        randombytes_buf(key, sizeof key); /* a fresh key: every push is a new write */
+        push.idempotency_key.data = key;
+        push.idempotency_key.len = sizeof key;
+        push.project_id = p->id;
+        push.report_date = lg->opt.date[0] ? lg->opt.date : lg->today;
+        push.households_started = started;
+        push.households_completed = completed;
+        push.note = LG_NOTE;
+        req.body_case = RENO__REQUEST__BODY_PUSH_PROGRESS;
+        req.push_progress = &push;
+        break;
+    }
+    case MIX_STATUS:
+        gs.as_of = lg->opt.as_of;
+        req.body_case = RENO__REQUEST__BODY_GET_STATUS;
+        req.get_status = &gs;
+        break;
+    case MIX_PING:
+        ping.nonce = req.id * 2654435761u; /* anything the reply must echo */
+        req.body_case = RENO__REQUEST__BODY_PING;
+        req.ping = &ping;
+        break;
+    }
+    size_t len = 0;
+    uint8_t *frame = msg_pack_frame(&req.base, &len);
+    conn_queue(c, frame, len);
+    free(frame);
+    return req.id;
+}
+
+static void send_one(struct loadgen *lg, struct lg_conn *c, int64_t now)
+{
+    struct slot *s = NULL;
+    for (int i = 0; i < LG_MAX_DEPTH && s == NULL; i++)
+        if (c->slots[i].id == 0)
+            s = &c->slots[i];
+    if (s == NULL)
+        die("internal: no free slot on connection %d", c->index);
+    s->id = queue_request(lg, c);
+    s->sent_ns = now;
+    s->measured = now >= lg->window_start_ns && now < lg->window_end_ns;
+    c->inflight++;
+    lg->sent++;
+    if (lg->sent >= (unsigned long long)lg->opt.max_requests && lg->sending) {
+        lg->sending = false;
+        lg->capped = true;
+    }
+}
+
+static void add_sample(struct loadgen *lg, int64_t latency_ns)
+{
+    if (lg->n_samples == lg->cap_samples) {
+        lg->cap_samples = lg->cap_samples ? 2 * lg->cap_samples : 65536;
+        lg->samples_us = xrealloc(lg->samples_us, lg->cap_samples * sizeof *lg->samples_us);
+    }
+    int64_t us = latency_ns / 1000;
+    lg->samples_us[lg->n_samples++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+/* Checks that a reply is the right answer to the run's kind of request. */
+static bool reply_is_right(struct loadgen *lg, const struct lg_conn *c, const Reno__Response *r,
+                           uint64_t id)
+{
+    const Reno__Status *st = r->status;
+    if (st != NULL && st->code != RENO__STATUS_CODE__OK) {
+        record_error(lg, "connection %d request %llu: %s: %s%s%s%s", c->index,
+                     (unsigned long long)id, msg_status_name(st->code), st->message,
+                     st->field[0] ? " (field " : "", st->field, st->field[0] ? ")" : "");
+        return false;
+    }
+    switch (lg->opt.mix) {
+    case MIX_PUSH:
+    case MIX_WATCH_FANOUT:
+        if (r->body_case != RENO__RESPONSE__BODY_PUSH_PROGRESS ||
+            r->push_progress->report_id <= 0 || r->push_progress->replayed) {
+            record_error(lg, "connection %d request %llu: not a fresh push_progress reply",
+                         c->index, (unsigned long long)id);
+            return false;
+        }
+        return true;
+    case MIX_STATUS: {
+        const char *want = lg->opt.as_of[0] ? lg->opt.as_of : lg->today;
+        if (r->body_case != RENO__RESPONSE__BODY_STATUS_REPLY ||
+            strcmp(r->status_reply->as_of, want) != 0 || r->status_reply->n_projects == 0) {
+            record_error(lg, "connection %d request %llu: not a status as of %s", c->index,
+                         (unsigned long long)id, want);
+            return false;
+        }
+        return true;
+    }
+    case MIX_PING:
+        if (r->body_case != RENO__RESPONSE__BODY_PONG || r->pong->nonce != id * 2654435761u) {
+            record_error(lg, "connection %d request %llu: not the pong asked for", c->index,
+                         (unsigned long long)id);
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+static void on_response(struct loadgen *lg, struct lg_conn *c, const Reno__Response *r, int64_t now)
+{
+    struct slot *s = NULL;
+    for (int i = 0; i < LG_MAX_DEPTH && s == NULL; i++)
+        if (c->slots[i].id != 0 && c->slots[i].id == r->id)
+            s = &c->slots[i];
+    if (s == NULL) {
+        record_error(lg, "connection %d: a response for id %llu, which is not in flight", c->index,
+                     (unsigned long long)r->id);
+        return;
+    }
+    bool right = reply_is_right(lg, c, r, s->id);
+    if (right)
+        lg->ok_total++;
+    if (lg->opt.mix == MIX_WATCH_FANOUT) {
+        /* A push that failed changes nothing: no watcher would ever see the round. */
+        if (!right)
+            die("%s", lg->first_error);
+        lg->round_replied = true;
+    } else if (right) {
+        if (s->measured) {
+            add_sample(lg, now - s->sent_ns);
+            lg->ok_measured++;
+            lg->last_measured_ns = now;
+        }
+        if (now >= lg->window_start_ns && now <= lg->window_end_ns)
+            lg->ok_in_window++;
+    }
+    s->id = 0;
+    c->inflight--;
+}
+
+static void on_event(struct loadgen *lg, struct lg_conn *c, const Reno__Event *ev, int64_t now)
+{
+    switch (ev->body_case) {
+    case RENO__EVENT__BODY_ERROR:
+        die("connection %d: renod sent an error event: %s: %s", c->index,
+            msg_status_name(ev->error->code), ev->error->message);
+    case RENO__EVENT__BODY_SHUTTING_DOWN:
+        die("connection %d: renod is shutting down: %s", c->index, ev->shutting_down->reason);
+    case RENO__EVENT__BODY_RESYNC:
+        lg->resyncs++;
+        record_error(lg, "connection %d: resync: %s", c->index, ev->resync->reason);
+        return;
+    case RENO__EVENT__BODY_STATUS_CHANGED: {
+        lg->events++;
+        const Reno__ProjectStatus *p = find_project(ev->status_changed->status, lg->round_project);
+        if (!c->watcher || !lg->round_open || c->seen_round || p == NULL ||
+            p->households_started != lg->round_value) {
+            lg->stray_events++;
+            return;
+        }
+        c->seen_round = true;
+        lg->round_seen++;
+        if (lg->round_measured) {
+            add_sample(lg, now - lg->round_sent_ns);
+            lg->ok_measured++;
+            lg->last_measured_ns = now;
+        }
+        if (now >= lg->window_start_ns && now <= lg->window_end_ns)
+            lg->ok_in_window++;
+        return;
+    }
+    default:
+        lg->stray_events++;
+        return;
+    }
+}
+
+/* Everything buffered on c: responses and events. */
+static void drain_messages(struct loadgen *lg, struct lg_conn *c)
+{
+    char err[NET_ERR_SIZE];
+    for (;;) {
+        Reno__ServerMessage *m = NULL;
+        int got = conn_next_message(c, &m, err);
+        if (got < 0)
+            die("%s", err);
+        if (got == 0)
+            return;
+        int64_t now = now_ns();
+        if (m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE)
+            on_response(lg, c, m->response, now);
+        else if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT)
+            on_event(lg, c, m->event, now);
+        msg_free_server(&c->budget, m);
+    }
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+/* watch-fanout: closes a finished (or timed-out) round and opens the next. */
+static void fanout_step(struct loadgen *lg, int64_t now)
+{
+    struct lg_conn *writer = &lg->conns[0];
+    int watchers = lg->n_conns - 1;
+    if (lg->round_open) {
+        bool done = lg->round_replied && lg->round_seen == watchers;
+        bool late = now - lg->round_sent_ns > (int64_t)LG_ROUND_TIMEOUT_MS * 1000000;
+        if (!done && !late)
+            return;
+        if (!done)
+            record_error(lg, "round %llu: %d of %d watchers saw the change within %d ms%s",
+                         lg->rounds + 1, lg->round_seen, watchers, LG_ROUND_TIMEOUT_MS,
+                         lg->round_replied ? "" : ", and the push had no reply");
+        lg->rounds++;
+        if (done && lg->round_measured)
+            lg->rounds_in_window++;
+        lg->round_open = false;
+        if (!done)
+            die("%s", lg->first_error); /* the watchers are out of step: nothing to measure */
+    }
+    if (!lg->sending || writer->inflight > 0)
+        return;
+    for (int i = 1; i < lg->n_conns; i++)
+        lg->conns[i].seen_round = false;
+    lg->round_open = true;
+    lg->round_replied = false;
+    lg->round_seen = 0;
+    lg->round_sent_ns = now;
+    lg->round_measured = now >= lg->window_start_ns && now < lg->window_end_ns;
+    send_one(lg, writer, now);
+}
+
+static unsigned long long total_inflight(const struct loadgen *lg)
+{
+    unsigned long long n = 0;
+    for (int i = 0; i < lg->n_conns; i++)
+        n += lg->conns[i].inflight;
+    return n + (lg->round_open ? 1 : 0);
+}
+
+static void run(struct loadgen *lg)
+{
+    char err[NET_ERR_SIZE];
+    struct pollfd *pfds = xcalloc((size_t)lg->n_conns, sizeof *pfds);
+    int64_t start = now_ns();
+    lg->window_start_ns = start + (int64_t)lg->opt.warmup_s * 1000000000;
+    lg->window_end_ns = lg->window_start_ns + (int64_t)lg->opt.duration_s * 1000000000;
+    int64_t drain_deadline = 0;
+    lg->sending = true;
+
+    for (;;) {
+        int64_t now = now_ns();
+        if (lg->sending && now >= lg->window_end_ns)
+            lg->sending = false;
+        if (!lg->sending && drain_deadline == 0)
+            drain_deadline = now + (int64_t)LG_DRAIN_TIMEOUT_MS * 1000000;
+
+        if (lg->opt.mix == MIX_WATCH_FANOUT) {
+            fanout_step(lg, now);
+        } else if (lg->sending) {
+            for (int i = 0; i < lg->n_conns && lg->sending; i++)
+                while (lg->sending && lg->conns[i].inflight < (unsigned)lg->opt.depth)
+                    send_one(lg, &lg->conns[i], now);
+        }
+        for (int i = 0; i < lg->n_conns; i++)
+            if (conn_flush(&lg->conns[i], err) != 0)
+                die("%s", err);
+
+        if (!lg->sending && total_inflight(lg) == 0)
+            break;
+        if (drain_deadline != 0 && now > drain_deadline) {
+            record_error(lg, "%llu replies still owed %d ms after the window closed",
+                         total_inflight(lg), LG_DRAIN_TIMEOUT_MS);
+            break;
+        }
+
+        for (int i = 0; i < lg->n_conns; i++) {
+            pfds[i].fd = lg->conns[i].fd;
+            pfds[i].events = POLLIN;
+            if (lg->conns[i].out_sent < lg->conns[i].out_len)
+                pfds[i].events |= POLLOUT;
+            pfds[i].revents = 0;
+        }
+        if (poll(pfds, (nfds_t)lg->n_conns, LG_POLL_MS) < 0 && errno != EINTR)
+            die("poll: %s", strerror(errno));
+        for (int i = 0; i < lg->n_conns; i++) {
+            if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            /* Whole frames already buffered are handled even if the read then fails. */
+            int rc = conn_receive(&lg->conns[i], err);
+            drain_messages(lg, &lg->conns[i]);
+            if (rc != 0)
+                die("%s", err);
+        }
+    }
+    free(pfds);
+}
+
+/* ---- the report -------------------------------------------------------------------------- */
+
+static int compare_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile, in milliseconds. */
+static double percentile_ms(const uint32_t *sorted, size_t n, double q)
+{
+    if (n == 0)
+        return 0.0;
+    size_t rank = (size_t)((q / 100.0) * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1] / 1000.0;
+}
+
+static void report(struct loadgen *lg)
+{
+    const struct options *o = &lg->opt;
+    qsort(lg->samples_us, lg->n_samples, sizeof *lg->samples_us, compare_u32);
+    if (lg->capped && lg->ok_measured == 0)
+        record_error(lg, "--max-requests %ld was reached before the measured window opened",
+                     o->max_requests);
+    double seconds = (double)(lg->window_end_ns - lg->window_start_ns) / 1e9;
+    unsigned long long answered = lg->ok_in_window;
+    if (lg->capped) {
+        /* The cap stopped sending inside the window: count what was sent in the window
+         * over the time until its last reply, rather than over an idle tail. */
+        seconds = (double)(lg->last_measured_ns - lg->window_start_ns) / 1e9;
+        answered = lg->ok_measured;
+    }
+    if (seconds <= 0)
+        seconds = 1e-9;
+    double rps = (double)answered / seconds;
+    double p50 = percentile_ms(lg->samples_us, lg->n_samples, 50);
+    double p90 = percentile_ms(lg->samples_us, lg->n_samples, 90);
+    double p99 = percentile_ms(lg->samples_us, lg->n_samples, 99);
+    double max = lg->n_samples ? lg->samples_us[lg->n_samples - 1] / 1000.0 : 0.0;
+    const char *detail = o->mix == MIX_STATUS ? (o->as_of[0] ? o->as_of : "today") : "-";
+
+    if (o->kv) {
+        printf("mix=%s clients=%d depth=%d seconds=%.3f ok=%llu errors=%llu rps=%.1f "
+               "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f samples=%zu as_of=%s",
+               mix_names[o->mix], o->clients, o->mix == MIX_WATCH_FANOUT ? 1 : o->depth, seconds,
+               answered, lg->errors, rps, p50, p90, p99, max, lg->n_samples, detail);
+        if (o->mix == MIX_WATCH_FANOUT)
+            printf(" rounds=%llu rounds_per_s=%.1f stray_events=%llu", lg->rounds_in_window,
+                   (double)lg->rounds_in_window / seconds, lg->stray_events);
+        printf(" ok_total=%llu capped=%d\n", lg->ok_total, lg->capped ? 1 : 0);
+    } else {
+        printf("reno_loadgen: %s against %s as %s\n", mix_names[o->mix], o->server, o->user);
+        if (o->mix == MIX_WATCH_FANOUT)
+            printf("  %d watchers and 1 pushing connection, one push at a time\n", o->clients);
+        else
+            printf("  %d connections x %d in flight%s%s\n", o->clients, o->depth,
+                   o->mix == MIX_STATUS ? ", as of " : "", o->mix == MIX_STATUS ? detail : "");
+        printf("  measured %.2f s after %d s of warm-up%s\n", seconds, o->warmup_s,
+               lg->capped ? " (cut short by --max-requests)" : "");
+        if (o->mix == MIX_WATCH_FANOUT) {
+            printf("  rounds     %llu (%.1f pushes/s seen by every watcher)\n",
+                   lg->rounds_in_window, (double)lg->rounds_in_window / seconds);
+            printf("  throughput %.1f changes delivered/s\n", rps);
+        } else {
+            printf("  requests   %llu answered right in the window\n", answered);
+            printf("  throughput %.1f requests/s\n", rps);
+        }
+        printf("  latency    p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms  (%zu samples,"
+               " send to %s)\n",
+               p50, p90, p99, max, lg->n_samples,
+               o->mix == MIX_WATCH_FANOUT ? "a watcher's event" : "reply");
+        printf("  errors     %llu\n", lg->errors);
+    }
+    if (lg->errors > 0)
+        fprintf(stderr, "reno_loadgen: %llu errors; the first: %s\n", lg->errors, lg->first_error);
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    struct loadgen lg;
+    memset(&lg, 0, sizeof lg);
+    parse_options(argc, argv, &lg.opt);
+    if (sodium_init() < 0)
+        die("libsodium failed to initialise");
+    date_format(date_today(), lg.today);
+
+    char host[64], port[6], err[NET_ERR_SIZE];
+    if (net_split_address(lg.opt.server, host, sizeof host, port, err) != 0)
+        usage_error("--server: %s", err);
+    if (strcmp(host, "127.0.0.1") != 0)
+        usage_error("--server must be 127.0.0.1:PORT: a load generator aims at this machine only");
+    struct sockaddr_in addr = {0};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)atoi(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+    char password[MSG_MAX_PASSWORD + 2];
+    read_password(password, sizeof password);
+
+    lg.n_conns = lg.opt.clients + (lg.opt.mix == MIX_WATCH_FANOUT ? 1 : 0);
+    lg.conns = xcalloc((size_t)lg.n_conns, sizeof *lg.conns);
+    for (int i = 0; i < lg.n_conns; i++) {
+        conn_open(&lg.conns[i], i, &addr);
+        conn_hello(&lg.conns[i]);
+        log_in(&lg, &lg.conns[i], password);
+        if (i == 0) {
+            explicit_bzero(password, sizeof password);
+            load_projects(&lg, &lg.conns[0]);
+        }
+        if (lg.opt.mix == MIX_WATCH_FANOUT && i > 0)
+            start_watch(&lg.conns[i]);
+    }
+
+    run(&lg);
+    report(&lg);
+
+    for (int i = 0; i < lg.n_conns; i++)
+        conn_close(&lg.conns[i]);
+    free(lg.conns);
+    free(lg.projects);
+    free(lg.samples_us);
+    return lg.errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,468 @@
+/*
+ * The whole work plan as data: scripts/scenario-2022 plays the Ziyun 2022 year through the
+ * reno command line, every unit logged in with its own account, against the fixture's
+ * renod. The stored outcome is then checked with SQL (what each unit recorded, month by
+ * month) and with GetStatus on the plan's key dates; a second run must replay every write
+ * and change no row of any table. An accounts file that lacks a unit the scenario plays
+ * is refused before anything is written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hex.h"
+#include "it.h"
+
+/* The units the scenario plays besides the template's office, housing, finance and
+ * power-grid accounts. Usernames are the unit codes, as in scripts/demo. */
+static const struct {
+    const char *unit, *role;
+} new_accounts[] = {
+    {"songshan-street", "department"},
+    {"party-supervision", "department"},
+    {"water-company", "utility"},
+    {"telecom", "utility"},
+    {"unicom", "utility"},
+    {"mobile", "utility"},
+    {"broadcast", "utility"},
+    {"gas", "utility"},
+};
+static const char *const template_accounts[] = {H_OFFICE, H_HOUSING, H_FINANCE, H_POWER};
+
+static char dir[128];      /* the accounts file and the script's state */
+static char accounts[200]; /* dir/accounts */
+static char state[200];    /* dir/state */
+
+static void add_account(const char *unit, const char *role)
+{
+    char dbarg[128], password[128];
+    snprintf(dbarg, sizeof dbarg, "dbname=%s", h_db);
+    snprintf(password, sizeof password, "%s-test-password\n", unit);
+    const char *argv[] = {h_bin("renod"), "--database", dbarg,        "--log-level", "warn",
+                          "account",      "add",        "--username", unit,          "--unit",
+                          unit,           "--role",     role,         NULL};
+    char *out, *err;
+    int rc = h_run(argv, NULL, password, &out, &err);
+    ck_assert_msg(rc == 0, "account add %s: %s%s", unit, out, err);
+    free(out);
+    free(err);
+}
+
+/* Writes the accounts file: USERNAME PASSWORD per line, all units but `except`. */
+static void write_accounts(const char *except)
+{
+    FILE *f = fopen(accounts, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "# username password\n");
+    for (size_t i = 0; i < sizeof template_accounts / sizeof template_accounts[0]; i++)
+        fprintf(f, "%s %s-test-password\n", template_accounts[i], template_accounts[i]);
+    for (size_t i = 0; i < sizeof new_accounts / sizeof new_accounts[0]; i++)
+        if (except == NULL || strcmp(new_accounts[i].unit, except) != 0)
+            fprintf(f, "%s %s-test-password\n", new_accounts[i].unit, new_accounts[i].unit);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static void setup(void)
+{
+    h_fixture_setup();
+    for (size_t i = 0; i < sizeof new_accounts / sizeof new_accounts[0]; i++)
+        add_account(new_accounts[i].unit, new_accounts[i].role);
+    snprintf(dir, sizeof dir, "/tmp/reno-it-scenario.XXXXXX");
+    ck_assert(mkdtemp(dir) != NULL);
+    snprintf(accounts, sizeof accounts, "%s/accounts", dir);
+    snprintf(state, sizeof state, "%s/state", dir);
+}
+
+static void teardown(void)
+{
+    const char *argv[] = {"/bin/rm", "-rf", dir, NULL};
+    h_run(argv, NULL, NULL, NULL, NULL);
+    h_fixture_teardown();
+}
+
+/* Runs the scenario quietly against the fixture's renod; server may override the address. */
+static int run_scenario(const char *server, char **out, char **err)
+{
+    char script[600], env_server[120], env_reno[600];
+    snprintf(script, sizeof script, "%s/scripts/scenario-2022", RENO_SOURCE_DIR);
+    snprintf(env_server, sizeof env_server, "RENO_SERVER=%s", server ? server : h_srv.address);
+    snprintf(env_reno, sizeof env_reno, "RENO=%s", h_bin("reno"));
+    const char *argv[] = {script, "-q", "--state", state, accounts, NULL};
+    const char *env[] = {env_server, env_reno, NULL};
+    return h_run(argv, env, NULL, out, err);
+}
+
+/* The script's last line: "scenario-2022: N writes: NEW new, OLD replayed; report FILE". */
+static void parse_summary(const char *out, int *writes, int *fresh, int *replayed)
+{
+    const char *line = strstr(out, "scenario-2022: ");
+    ck_assert_msg(line != NULL, "no summary in: %s", out);
+    ck_assert_int_eq(
+        sscanf(line, "scenario-2022: %d writes: %d new, %d replayed", writes, fresh, replayed), 3);
+}
+
+/* One text value from the test database (caller frees). */
+static char *sql_text(const char *sql)
+{
+    const char *keys[] = {"dbname", NULL};
+    const char *values[] = {h_db, NULL};
+    PGconn *pg = PQconnectdbParams(keys, values, 0);
+    ck_assert_msg(PQstatus(pg) == CONNECTION_OK, "connect: %s", PQerrorMessage(pg));
+    PGresult *res = PQexec(pg, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1, "%s: %s", sql,
+                  PQresultErrorMessage(res));
+    char *value = strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    PQfinish(pg);
+    return value;
+}
+
+/* The row count of every table, as "table=count,..." (caller frees). */
+static char *row_counts(void)
+{
+    return sql_text("SELECT string_agg(format('%s=%s', c.relname, (xpath('/row/n/text()', "
+                    "query_to_xml(format('SELECT count(*) AS n FROM %I', c.relname), false, true, "
+                    "'')))[1]::text), ',' ORDER BY c.relname) "
+                    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = 'public' AND c.relkind = 'r'");
+}
+
+static void expect_count(const char *what, const char *sql, long expected)
+{
+    long got = h_sql_long(h_db, sql);
+    ck_assert_msg(got == expected, "%s: %ld, expected %ld (%s)", what, got, expected, sql);
+}
+
+/* The file's content as a NUL-terminated string and its SHA-256 in hex (caller frees). */
+static char *read_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 == cap)
+            buf = realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    buf[len] = '\0';
+    uint8_t digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const uint8_t *)buf, len);
+    hex_encode(digest, sizeof digest, hex);
+    return buf;
+}
+
+/* The consolidated status as of a date, through the protocol. */
+static Reno__ServerMessage *status_as_of(struct net_conn *c, const char *as_of)
+{
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    gs.as_of = (char *)as_of;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_GET_STATUS;
+    req.get_status = &gs;
+    Reno__ServerMessage *m = h_call(c, &req);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "status as of %s: %s", as_of,
+                  m->response->status->message);
+    ck_assert_str_eq(m->response->status_reply->as_of, as_of);
+    return m;
+}
+
+static const Reno__RuleCheck *rule(const Reno__ServerMessage *m, const char *code)
+{
+    const Reno__StatusReply *s = m->response->status_reply;
+    for (size_t i = 0; i < s->n_rules; i++)
+        if (strcmp(s->rules[i]->code, code) == 0)
+            return s->rules[i];
+    ck_abort_msg("no rule %s in the status", code);
+    return NULL;
+}
+
+static void check_status(void)
+{
+    struct net_conn *office = h_login(&h_srv, H_OFFICE);
+
+    /* Before the 28 March round only 60 households had started: the 25% rule still open. */
+    Reno__ServerMessage *m = status_as_of(office, "2022-03-27");
+    ck_assert_int_eq(rule(m, "start_share")->verdict, RENO__VERDICT__VERDICT_PENDING);
+    ck_assert_int_eq(rule(m, "start_share")->actual, 60);
+    net_free(office, m);
+
+    m = status_as_of(office, "2022-03-31");
+    const Reno__RuleCheck *share = rule(m, "start_share");
+    ck_assert_int_eq(share->verdict, RENO__VERDICT__VERDICT_MET);
+    ck_assert_int_eq(share->required, 201);
+    ck_assert_int_ge(share->actual, 201);
+    ck_assert_int_eq(share->denominator, 802);
+    net_free(office, m);
+
+    m = status_as_of(office, "2022-04-30");
+    const Reno__RuleCheck *all = rule(m, "start_all");
+    ck_assert_int_eq(all->verdict, RENO__VERDICT__VERDICT_MET);
+    ck_assert_int_eq(all->actual, 2);
+    ck_assert_int_eq(all->required, 2);
+    ck_assert_int_eq(m->response->status_reply->households_started, 802);
+    net_free(office, m);
+
+    m = status_as_of(office, "2022-11-30");
+    const Reno__StatusReply *s = m->response->status_reply;
+    const Reno__RuleCheck *complete = rule(m, "complete_all");
+    ck_assert_int_eq(complete->verdict, RENO__VERDICT__VERDICT_MET);
+    ck_assert_int_eq(complete->actual, 802);
+    ck_assert_int_eq(s->households_completed, 802);
+    ck_assert_int_eq(s->n_projects, 2);
+    for (size_t i = 0; i < s->n_projects; i++)
+        ck_assert_int_eq(s->projects[i]->households_completed, s->projects[i]->households);
+    for (size_t i = 0; i < s->n_rules; i++)
+        ck_assert_msg(s->rules[i]->verdict == RENO__VERDICT__VERDICT_MET, "rule %s: %s",
+                      s->rules[i]->code, s->rules[i]->detail);
+    net_free(office, m);
+    net_close(office);
+}
+
+/* What the units recorded, each in its month, checked in the database. */
+static void check_stored_outcome(int writes_new)
+{
+    /* Every write stored its key once. */
+    expect_count("idempotency keys", "SELECT count(*) FROM idempotency", writes_new);
+
+    /* December 2021: the street office surveys willingness; January: the public notice. */
+    expect_count("willingness surveys in December 2021 by the street office",
+                 "SELECT count(*) FROM resident_survey s JOIN account a ON a.id = s.recorded_by "
+                 "WHERE a.username = 'songshan-street' AND s.kind = 'willingness' "
+                 "AND s.surveyed_on BETWEEN '2021-12-01' AND '2021-12-31'",
+                 2);
+    expect_count("public notices in January 2022 by the street office",
+                 "SELECT count(*) FROM plan_notice n JOIN account a ON a.id = n.recorded_by "
+                 "WHERE a.username = 'songshan-street' "
+                 "AND n.starts_on BETWEEN '2022-01-01' AND '2022-01-31'",
+                 2);
+
+    /* The housing bureau marks every milestone of both projects, in its window. */
+    expect_count("milestones", "SELECT count(*) FROM project_milestone", 44);
+    expect_count("milestones done by housing within their window",
+                 "SELECT count(*) FROM project_milestone m "
+                 "JOIN milestone_template t ON t.id = m.template_id "
+                 "JOIN unit u ON u.id = m.done_by_unit "
+                 "WHERE u.code = 'housing' AND m.done_on BETWEEN t.starts_on AND m.due",
+                 44);
+
+    /* March: tendering, construction, supervision (监理) and design contracts. */
+    expect_count("contracts awarded in March 2022 by housing",
+                 "SELECT count(*) FROM contract c JOIN unit u ON u.id = c.unit_id "
+                 "WHERE u.code = 'housing' AND c.awarded_on BETWEEN '2022-03-01' AND '2022-03-31' "
+                 "AND c.kind IN ('construction', 'supervision', 'design')",
+                 6);
+    expect_count("contract kinds", "SELECT count(DISTINCT kind) FROM contract", 3);
+
+    /* Finance: central subsidy and residents' money allocated, received, paid. */
+    expect_count("central subsidy allocated to both projects by finance",
+                 "SELECT count(DISTINCT a.project_id) FROM fund_allocation a "
+                 "JOIN unit u ON u.id = a.unit_id "
+                 "WHERE u.code = 'finance' AND a.source = 'central_subsidy'",
+                 2);
+    expect_count("residents' contributions",
+                 "SELECT count(*) FROM fund_allocation "
+                 "WHERE source IN ('resident_direct', 'maintenance_fund')",
+                 4);
+    expect_count("allocations not fully received",
+                 "SELECT count(*) FROM fund_allocation a WHERE a.amount <> "
+                 "(SELECT COALESCE(sum(r.amount), 0) FROM fund_receipt r "
+                 "WHERE r.allocation_id = a.id)",
+                 0);
+    expect_count("construction contracts paid by finance",
+                 "SELECT count(DISTINCT f.contract_id) FROM fund_payment f "
+                 "JOIN contract c ON c.id = f.contract_id JOIN unit u ON u.id = f.unit_id "
+                 "WHERE c.kind = 'construction' AND u.code = 'finance'",
+                 2);
+
+    /* Line work: the government's parts by housing, each utility's own by itself, lines
+     * laid only after the trench and ducts, then handed over. */
+    expect_count("lines laid", "SELECT count(*) FROM line_work WHERE part = 'lay_lines'", 14);
+    expect_count("lines laid before the trench or ducts were done",
+                 "SELECT count(*) FROM line_work l JOIN line_work g "
+                 "ON g.project_id = l.project_id AND g.utility_unit_id = l.utility_unit_id "
+                 "AND g.segment = 'inside_red_line' AND g.part IN ('trench', 'ducts') "
+                 "WHERE l.part = 'lay_lines' AND (g.done_on IS NULL OR l.started_on < g.done_on)",
+                 0);
+    expect_count("line work recorded by the wrong hands",
+                 "SELECT count(*) FROM line_work w JOIN account a ON a.id = w.recorded_by "
+                 "WHERE (w.side = 'government' AND a.username <> 'housing') "
+                 "OR (w.side = 'utility' AND a.unit_id <> w.utility_unit_id)",
+                 0);
+    expect_count("handovers", "SELECT count(*) FROM line_handover", 14);
+
+    /* The rounds: every responsible unit reported, the office closed all 26. */
+    expect_count("rounds closed", "SELECT count(*) FROM round_close", 26);
+    expect_count("rounds not closed",
+                 "SELECT count(*) FROM reno_sup_rounds((SELECT id FROM programme "
+                 "WHERE code = 'ziyun-2022')) WHERE state <> 'closed'",
+                 0);
+    expect_count("housing's reports, both projects, every round",
+                 "SELECT count(*) FROM round_report r JOIN unit u ON u.id = r.unit_id "
+                 "WHERE u.code = 'housing' AND r.superseded_by IS NULL",
+                 52);
+    expect_count("units missing from a round", "SELECT count(*) FROM round_snapshot_missing", 0);
+    long started = h_sql_long(h_db, "SELECT sum(s.households_started) "
+                                    "FROM round_snapshot_progress s "
+                                    "JOIN round_close c ON c.id = s.round_close_id "
+                                    "WHERE c.round_on = '2022-03-28'");
+    ck_assert_int_ge(started, 201);
+    expect_count("projects started in the 2022-04-28 round",
+                 "SELECT count(*) FROM round_snapshot_progress s "
+                 "JOIN round_close c ON c.id = s.round_close_id "
+                 "WHERE c.round_on = '2022-04-28' AND s.households_started > 0",
+                 2);
+    expect_count("households completed in the 2022-11-28 round",
+                 "SELECT sum(s.households_completed) FROM round_snapshot_progress s "
+                 "JOIN round_close c ON c.id = s.round_close_id WHERE c.round_on = '2022-11-28'",
+                 802);
+
+    /* Supervision: monthly meetings whose decisions became items; nothing left open. */
+    expect_count("months March to December with a scheduling meeting that issued items",
+                 "SELECT count(DISTINCT date_trunc('month', m.held_on)) "
+                 "FROM scheduling_meeting m WHERE m.held_on BETWEEN '2022-03-01' AND '2022-12-31' "
+                 "AND EXISTS (SELECT 1 FROM supervision_item i WHERE i.meeting_id = m.id)",
+                 10);
+    ck_assert_int_gt(h_sql_long(h_db, "SELECT count(*) FROM supervision_item"), 10);
+    expect_count("supervision items open",
+                 "SELECT count(*) FROM supervision_item "
+                 "WHERE state <> 'closed'",
+                 0);
+    expect_count("replies by another unit than the item's",
+                 "SELECT count(*) FROM supervision_event e JOIN supervision_item i "
+                 "ON i.id = e.item_id WHERE e.action = 'replied' AND e.unit_id <> i.unit_id",
+                 0);
+
+    /* November: joint acceptance, the file in 3 copies, final audit, management. */
+    expect_count("acceptances passed in November 2022",
+                 "SELECT count(*) FROM acceptance WHERE result = 'passed' "
+                 "AND accepted_on BETWEEN '2022-11-01' AND '2022-11-30'",
+                 2);
+    expect_count("acceptances with all three copies",
+                 "SELECT count(*) FROM (SELECT acceptance_id FROM acceptance_copy "
+                 "GROUP BY acceptance_id HAVING count(DISTINCT holder) = 3) x",
+                 2);
+    expect_count("final audits by 30 November",
+                 "SELECT count(*) FROM final_audit WHERE audited_on <= '2022-11-30'", 2);
+    expect_count("management arrangements", "SELECT count(*) FROM management_arrangement", 2);
+
+    /* December: the evaluation along all five dimensions, reported up. */
+    expect_count("projects evaluated on all five dimensions in December",
+                 "SELECT count(*) FROM (SELECT project_id FROM evaluation_item "
+                 "WHERE evaluated_on BETWEEN '2022-12-01' AND '2022-12-31' "
+                 "GROUP BY project_id HAVING count(DISTINCT dimension) = 5) x",
+                 2);
+    expect_count("evaluations reported to the municipal bureau in 2022",
+                 "SELECT count(*) FROM evaluation_conclusion "
+                 "WHERE reported_on BETWEEN '2022-12-01' AND '2022-12-31'",
+                 2);
+
+    /* The half-monthly report of 2022-05-14, issued by the office, stored with its digest,
+     * the same bytes as the file the script wrote, built from the frozen round. */
+    expect_count("reports of 2022-05-14",
+                 "SELECT count(*) FROM issued_report r JOIN account a ON a.id = r.account_id "
+                 "WHERE a.username = 'office' AND r.kind = 'round' AND r.subject = '2022-05-14' "
+                 "AND r.format = 'md' AND r.sha256 = sha256(r.content)",
+                 1);
+    char *stored = sql_text("SELECT encode(sha256, 'hex') FROM issued_report "
+                            "WHERE kind = 'round' AND subject = '2022-05-14'");
+    char path[300], hex[65];
+    snprintf(path, sizeof path, "%s/round-2022-05-14.md", state);
+    char *md = read_file(path, hex);
+    ck_assert_str_eq(hex, stored);
+    ck_assert_ptr_nonnull(
+        strstr(md, "半月调度（2022年5月14日收集，数据截至2022年5月13日，已冻结）"));
+    ck_assert_ptr_nonnull(strstr(md,
+                                 "| 松山街道示例小区一（示例） | 示例小区一 | 500 | 500 | 100.0% "
+                                 "| 40 | 8.0% | 2022-05-13 |"));
+    free(md);
+    free(stored);
+}
+
+START_TEST(the_year_is_played_and_replayed)
+{
+    write_accounts(NULL);
+    char *out, *err;
+    int rc = run_scenario(NULL, &out, &err);
+    ck_assert_msg(rc == 0, "scenario-2022 exited %d:\n%s%s", rc, out, err);
+    int writes, fresh, replayed;
+    parse_summary(out, &writes, &fresh, &replayed);
+    ck_assert_int_gt(writes, 0);
+    ck_assert_int_eq(fresh, writes);
+    ck_assert_int_eq(replayed, 0);
+    free(out);
+    free(err);
+
+    check_stored_outcome(fresh);
+    check_status();
+
+    /* Again: every write replays, no session is opened, not one row changes. */
+    char *before = row_counts();
+    char path[300], first_hex[65], again_hex[65];
+    snprintf(path, sizeof path, "%s/round-2022-05-14.md", state);
+    free(read_file(path, first_hex));
+    rc = run_scenario(NULL, &out, &err);
+    ck_assert_msg(rc == 0, "second run exited %d:\n%s%s", rc, out, err);
+    int writes2, fresh2, replayed2;
+    parse_summary(out, &writes2, &fresh2, &replayed2);
+    ck_assert_int_eq(writes2, writes);
+    ck_assert_int_eq(fresh2, 0);
+    ck_assert_int_eq(replayed2, writes);
+    free(out);
+    free(err);
+    char *after = row_counts();
+    ck_assert_str_eq(after, before);
+    free(read_file(path, again_hex));
+    ck_assert_str_eq(again_hex, first_hex);
+    free(before);
+    free(after);
+}
+END_TEST
+
+START_TEST(a_missing_account_or_server_is_refused_before_any_write)
+{
+    char *before = row_counts();
+    write_accounts("gas");
+    char *out, *err;
+    int rc = run_scenario(NULL, &out, &err);
+    ck_assert_int_eq(rc, 1);
+    ck_assert_msg(strstr(err, "no account for unit gas") != NULL, "stderr: %s", err);
+    free(out);
+    free(err);
+
+    write_accounts(NULL);
+    rc = run_scenario("", &out, &err);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(err, "RENO_SERVER is not set") != NULL, "stderr: %s", err);
+    free(out);
+    free(err);
+
+    rc = run_scenario("127.0.0.1:1", &out, &err);
+    ck_assert_int_eq(rc, 1);
+    ck_assert_msg(strstr(err, "cannot reach renod at 127.0.0.1:1") != NULL, "stderr: %s", err);
+    free(out);
+    free(err);
+
+    char *after = row_counts();
+    ck_assert_str_eq(after, before);
+    free(before);
+    free(after);
+}
+END_TEST
+
+Suite *it_scenario_suite(void)
+{
+    Suite *s = suite_create("it_scenario");
+    TCase *tc = tcase_create("scenario");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    /* Two runs of about 870 writes each; the sanitizer build is several times slower. */
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, the_year_is_played_and_replayed);
+    tcase_add_test(tc, a_missing_account_or_server_is_refused_before_any_write);
+    suite_add_tcase(s, tc);
+    return s;
+}
