@@ -16,6 +16,7 @@
 #include "hex.h"
 #include "log.h"
 #include "reflect.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define BUDGET_PREFIX sizeof(max_align_t)
@@ -93,40 +94,12 @@ void msg_free_server(struct msg_budget *b, Reno__ServerMessage *m)
 bool msg_valid_utf8(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = p[i];
-        size_t extra;
+    for (size_t i = 0; i < len;) {
         uint32_t cp;
-        if (c == 0)
+        size_t n = utf8_decode(p + i, len - i, &cp);
+        if (n == 0 || cp == 0)
             return false;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            extra = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            extra = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            extra = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (len - i <= extra)
-            return false;
-        for (size_t k = 1; k <= extra; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = cp << 6 | (p[i + k] & 0x3f);
-        }
-        /* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
-        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-            (extra == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += extra + 1;
+        i += n;
     }
     return true;
 }

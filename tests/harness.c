@@ -396,6 +396,21 @@ Reno__ServerMessage *h_call(struct net_conn *c, Reno__Request *req)
     return m;
 }
 
+Reno__ServerMessage *h_call_body(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
+{
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = body;
+    req.list_units = msg; /* any member: they share the union */
+    return h_call(c, &req);
+}
+
+void h_new_key(ProtobufCBinaryData *key, uint8_t buf[16])
+{
+    randombytes_buf(buf, 16);
+    key->data = buf;
+    key->len = 16;
+}
+
 Reno__StatusCode h_code(const Reno__ServerMessage *m)
 {
     return m->response->status->code;

@@ -65,6 +65,11 @@ struct net_conn *h_connect(const struct h_server *s);
 struct net_conn *h_login(const struct h_server *s, const char *username);
 /* Sends a request and returns the reply (asserting the transport worked). */
 Reno__ServerMessage *h_call(struct net_conn *c, Reno__Request *req);
+/* Sends a request with the given body (every body is a pointer in the same union) and
+ * returns the reply, asserting the transport worked. */
+Reno__ServerMessage *h_call_body(struct net_conn *c, Reno__Request__BodyCase body, void *msg);
+/* Sets a fresh random idempotency key into a request field; buf keeps the bytes. */
+void h_new_key(ProtobufCBinaryData *key, uint8_t buf[16]);
 /* The status code of a reply. */
 Reno__StatusCode h_code(const Reno__ServerMessage *m);
 

@@ -26,15 +26,6 @@
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-static Reno__ServerMessage *call_body(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
-{
-    Reno__Request req = RENO__REQUEST__INIT;
-    req.body_case = body;
-    /* Every body is a pointer in the same union. */
-    req.list_units = msg;
-    return h_call(c, &req);
-}
-
 /* The WriteReply of a write: every reply body is a pointer in the same union. */
 static const Reno__WriteReply *write_reply(const Reno__ServerMessage *m)
 {
@@ -180,7 +171,7 @@ static Reno__ServerMessage *record_line(struct net_conn *c, uint8_t *key, long p
     r.started_on = (char *)(l.started_on ? l.started_on : "");
     r.done_on = (char *)(l.done_on ? l.done_on : "");
     r.status = l.status;
-    return call_body(c, RENO__REQUEST__BODY_RECORD_LINE_WORK, &r);
+    return h_call_body(c, RENO__REQUEST__BODY_RECORD_LINE_WORK, &r);
 }
 
 static Reno__ServerMessage *hand_over(struct net_conn *c, long project, const char *utility,
@@ -194,7 +185,7 @@ static Reno__ServerMessage *hand_over(struct net_conn *c, long project, const ch
     h.project_id = project;
     h.utility_code = (char *)utility;
     h.handed_over_on = (char *)on;
-    return call_body(c, RENO__REQUEST__BODY_HAND_OVER_LINE, &h);
+    return h_call_body(c, RENO__REQUEST__BODY_HAND_OVER_LINE, &h);
 }
 
 /* The listed line work of a project; the caller frees the message. */
@@ -202,7 +193,7 @@ static Reno__ServerMessage *list_lines(struct net_conn *c, long project)
 {
     Reno__ListLineWork l = RENO__LIST_LINE_WORK__INIT;
     l.project_id = project;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_LINE_WORK, &l);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_LINE_WORK, &l);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     return m;
 }
@@ -525,7 +516,7 @@ static Reno__ServerMessage *survey(struct net_conn *c, uint8_t *key, long projec
     s.households_asked = asked;
     s.households_agreeing = agreeing;
     s.note = "入户走访与问卷";
-    return call_body(c, RENO__REQUEST__BODY_RECORD_SURVEY, &s);
+    return h_call_body(c, RENO__REQUEST__BODY_RECORD_SURVEY, &s);
 }
 
 static Reno__ServerMessage *notice(struct net_conn *c, uint8_t *key, long project,
@@ -544,7 +535,7 @@ static Reno__ServerMessage *notice(struct net_conn *c, uint8_t *key, long projec
     n.ends_on = (char *)ends;
     n.comments_received = comments;
     n.changes_made = "增设电动自行车充电设施；调整停车位布置";
-    return call_body(c, RENO__REQUEST__BODY_RECORD_NOTICE, &n);
+    return h_call_body(c, RENO__REQUEST__BODY_RECORD_NOTICE, &n);
 }
 
 START_TEST(residents_surveys_and_the_notice)
@@ -623,7 +614,7 @@ START_TEST(residents_surveys_and_the_notice)
 
     Reno__ListSurveys ls = RENO__LIST_SURVEYS__INIT;
     ls.project_id = project;
-    m = call_body(street, RENO__REQUEST__BODY_LIST_SURVEYS, &ls);
+    m = h_call_body(street, RENO__REQUEST__BODY_LIST_SURVEYS, &ls);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__SurveyList *list = m->response->list_surveys;
     ck_assert_uint_eq(list->n_items, 3);
@@ -675,7 +666,7 @@ static Reno__ServerMessage *acceptance(struct net_conn *c, uint8_t *key, long pr
     a.participating_units = (char **)units;
     a.resident_representatives = (char *)representatives;
     a.defects = (char *)defects;
-    return call_body(c, RENO__REQUEST__BODY_RECORD_ACCEPTANCE, &a);
+    return h_call_body(c, RENO__REQUEST__BODY_RECORD_ACCEPTANCE, &a);
 }
 
 static Reno__ServerMessage *file_copy(struct net_conn *c, long project,
@@ -691,7 +682,7 @@ static Reno__ServerMessage *file_copy(struct net_conn *c, long project,
     f.holder = holder;
     f.held_by = (char *)held_by;
     f.filed_on = (char *)on;
-    return call_body(c, RENO__REQUEST__BODY_RECORD_FILE_COPY, &f);
+    return h_call_body(c, RENO__REQUEST__BODY_RECORD_FILE_COPY, &f);
 }
 
 static Reno__ServerMessage *final_audit(struct net_conn *c, uint8_t *key, long project,
@@ -709,7 +700,7 @@ static Reno__ServerMessage *final_audit(struct net_conn *c, uint8_t *key, long p
     f.audited_on = (char *)on;
     f.audited_amount = amount;
     f.auditor = (char *)auditor;
-    return call_body(c, RENO__REQUEST__BODY_RECORD_FINAL_AUDIT, &f);
+    return h_call_body(c, RENO__REQUEST__BODY_RECORD_FINAL_AUDIT, &f);
 }
 
 static Reno__ServerMessage *management(struct net_conn *c, long project, Reno__ManagementMode mode,
@@ -724,7 +715,7 @@ static Reno__ServerMessage *management(struct net_conn *c, long project, Reno__M
     s.mode = mode;
     s.provider = (char *)provider;
     s.starts_on = (char *)on;
-    return call_body(c, RENO__REQUEST__BODY_SET_MANAGEMENT, &s);
+    return h_call_body(c, RENO__REQUEST__BODY_SET_MANAGEMENT, &s);
 }
 
 struct dimension {
@@ -754,7 +745,7 @@ static Reno__ServerMessage *evaluation(struct net_conn *c, long project, const c
     e.note = (char *)(d.note ? d.note : "");
     e.conclusion = (char *)(d.conclusion ? d.conclusion : "");
     e.reported_on = (char *)(d.reported_on ? d.reported_on : "");
-    return call_body(c, RENO__REQUEST__BODY_RECORD_EVALUATION, &e);
+    return h_call_body(c, RENO__REQUEST__BODY_RECORD_EVALUATION, &e);
 }
 
 #define AREA      RENO__EVALUATION_DIMENSION__EVALUATION_DIMENSION_AREA_HOUSEHOLDS
@@ -886,7 +877,7 @@ START_TEST(acceptance_copies_audit_management_and_evaluation)
                                 "社区居委会", "2022-11-30"));
     Reno__ListAcceptance la = RENO__LIST_ACCEPTANCE__INIT;
     la.project_id = project;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_ACCEPTANCE, &la);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_ACCEPTANCE, &la);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_int_eq(m->response->list_acceptance->items[0]->copies_held, 2);
     ck_assert_str_eq(m->response->list_acceptance->items[0]->next_step,
@@ -1030,7 +1021,7 @@ START_TEST(acceptance_copies_audit_management_and_evaluation)
                      1);
 
     la.project_id = 0;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_ACCEPTANCE, &la);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_ACCEPTANCE, &la);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__AcceptanceStatusList *list = m->response->list_acceptance;
     ck_assert_uint_eq(list->n_items, 2);
@@ -1058,7 +1049,7 @@ START_TEST(acceptance_copies_audit_management_and_evaluation)
 
     Reno__ListEvaluation le = RENO__LIST_EVALUATION__INIT;
     le.project_id = project;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_EVALUATION, &le);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_EVALUATION, &le);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__EvaluationList *ev = m->response->list_evaluation;
     ck_assert_uint_eq(ev->n_items, 5);

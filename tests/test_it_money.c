@@ -25,23 +25,6 @@
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static Reno__ServerMessage *call_body(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
-{
-    Reno__Request req = RENO__REQUEST__INIT;
-    req.body_case = body;
-    /* Every body is a pointer in the same union. */
-    req.add_contract = msg;
-    return h_call(c, &req);
-}
-
-/* Sets a fresh random idempotency key, kept in `buf`. */
-static void new_key(ProtobufCBinaryData *key, uint8_t buf[16])
-{
-    randombytes_buf(buf, 16);
-    key->data = buf;
-    key->len = 16;
-}
-
 /* Everything a write leaves behind, in one number: a refusal must not change it. */
 static long rows_written(void)
 {
@@ -68,7 +51,7 @@ static long count_where(const char *sql_fmt, ...)
 /* Sends a write that must succeed for the first time; returns the id written. */
 static int64_t write_ok(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
 {
-    Reno__ServerMessage *m = call_body(c, body, msg);
+    Reno__ServerMessage *m = h_call_body(c, body, msg);
     ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "write %d refused: %s (%s)", (int)body,
                   m->response->status->message, m->response->status->field);
     ck_assert_int_eq(m->response->body_case, (int)body);
@@ -86,7 +69,7 @@ static void write_replayed(struct net_conn *c, Reno__Request__BodyCase body, voi
                            int64_t first_id)
 {
     long before = rows_written();
-    Reno__ServerMessage *m = call_body(c, body, msg);
+    Reno__ServerMessage *m = h_call_body(c, body, msg);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert(m->response->add_contract->replayed);
     ck_assert_int_eq(m->response->add_contract->id, first_id);
@@ -100,7 +83,7 @@ static void refused(struct net_conn *c, Reno__Request__BodyCase body, void *msg,
                     Reno__StatusCode code, const char *field)
 {
     long before = rows_written();
-    Reno__ServerMessage *m = call_body(c, body, msg);
+    Reno__ServerMessage *m = h_call_body(c, body, msg);
     ck_assert_msg(h_code(m) == code, "expected status %d for %s, got %d: %s", (int)code, field,
                   (int)h_code(m), m->response->status->message);
     ck_assert_str_eq(m->response->status->field, field);
@@ -111,7 +94,7 @@ static void refused(struct net_conn *c, Reno__Request__BodyCase body, void *msg,
 static void contract_init(Reno__AddContract *a, uint8_t key[16], long project, double amount)
 {
     reno__add_contract__init(a);
-    new_key(&a->idempotency_key, key);
+    h_new_key(&a->idempotency_key, key);
     a->project_id = project;
     a->kind = RENO__CONTRACT_KIND__CONTRACT_KIND_CONSTRUCTION;
     a->counterparty = "贵州紫云宏达建筑工程有限公司";
@@ -132,7 +115,7 @@ static void allocation_init(Reno__AllocateFunds *a, uint8_t key[16], long projec
                             Reno__FundSource source, double amount)
 {
     reno__allocate_funds__init(a);
-    new_key(&a->idempotency_key, key);
+    h_new_key(&a->idempotency_key, key);
     a->project_id = project;
     a->source = source;
     a->amount = amount;
@@ -143,7 +126,7 @@ static void allocation_init(Reno__AllocateFunds *a, uint8_t key[16], long projec
 static void receipt_init(Reno__ReceiveFunds *r, uint8_t key[16], int64_t allocation, double amount)
 {
     reno__receive_funds__init(r);
-    new_key(&r->idempotency_key, key);
+    h_new_key(&r->idempotency_key, key);
     r->allocation_id = allocation;
     r->amount = amount;
     r->received_on = "2022-02-15";
@@ -166,7 +149,7 @@ static void payment_init(Reno__RecordPayment *p, uint8_t key[16], int64_t contra
                          Reno__FundSource source, double amount)
 {
     reno__record_payment__init(p);
-    new_key(&p->idempotency_key, key);
+    h_new_key(&p->idempotency_key, key);
     p->contract_id = contract;
     p->source = source;
     p->amount = amount;
@@ -223,7 +206,7 @@ START_TEST(housing_records_contracts_and_lists_them)
 
     Reno__ListContracts lc = RENO__LIST_CONTRACTS__INIT;
     lc.project_id = p1;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_CONTRACTS, &lc);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_CONTRACTS, &lc);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__ContractList *list = m->response->list_contracts;
     ck_assert_uint_eq(list->n_items, 2);
@@ -242,7 +225,7 @@ START_TEST(housing_records_contracts_and_lists_them)
     net_free(c, m);
 
     lc.project_id = 0;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_CONTRACTS, &lc);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_CONTRACTS, &lc);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_uint_eq(m->response->list_contracts->n_items, 3);
     net_free(c, m);
@@ -316,7 +299,7 @@ START_TEST(units_without_contract_write_are_refused)
         contract_init(&a, key, p1, 1000);
         refused(c, RENO__REQUEST__BODY_ADD_CONTRACT, &a, RENO__STATUS_CODE__PERMISSION_DENIED, "");
         Reno__RecordOversight o = RENO__RECORD_OVERSIGHT__INIT;
-        new_key(&o.idempotency_key, key);
+        h_new_key(&o.idempotency_key, key);
         o.project_id = p1;
         o.kind = RENO__OVERSIGHT_KIND__OVERSIGHT_KIND_SUPERVISION;
         o.recorded_on = "2022-04-20";
@@ -344,7 +327,7 @@ START_TEST(oversight_records_against_projects_and_contracts)
     int64_t contract = add_contract(c, p1, 2000000);
     uint8_t key[16];
     Reno__RecordOversight o = RENO__RECORD_OVERSIGHT__INIT;
-    new_key(&o.idempotency_key, key);
+    h_new_key(&o.idempotency_key, key);
     o.project_id = p1;
     o.kind = RENO__OVERSIGHT_KIND__OVERSIGHT_KIND_SUPERVISION;
     o.recorded_on = "2022-04-20";
@@ -367,7 +350,7 @@ START_TEST(oversight_records_against_projects_and_contracts)
 
     /* A tracking audit of the project as a whole (no contract). */
     Reno__RecordOversight t = RENO__RECORD_OVERSIGHT__INIT;
-    new_key(&t.idempotency_key, key);
+    h_new_key(&t.idempotency_key, key);
     t.project_id = p1;
     t.kind = RENO__OVERSIGHT_KIND__OVERSIGHT_KIND_TRACKING_AUDIT;
     t.recorded_on = "2022-05-10";
@@ -380,7 +363,7 @@ START_TEST(oversight_records_against_projects_and_contracts)
 
     Reno__ListOversight lo = RENO__LIST_OVERSIGHT__INIT;
     lo.project_id = p1;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_OVERSIGHT, &lo);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_OVERSIGHT, &lo);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__OversightList *list = m->response->list_oversight;
     ck_assert_uint_eq(list->n_items, 2);
@@ -394,21 +377,21 @@ START_TEST(oversight_records_against_projects_and_contracts)
     ck_assert_str_eq(list->items[1]->counterparty, "");
     net_free(c, m);
     lo.kind = RENO__OVERSIGHT_KIND__OVERSIGHT_KIND_TRACKING_AUDIT;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_OVERSIGHT, &lo);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_OVERSIGHT, &lo);
     ck_assert_uint_eq(m->response->list_oversight->n_items, 1);
     ck_assert_int_eq(m->response->list_oversight->items[0]->id, audit_id);
     net_free(c, m);
     lo.kind = RENO__OVERSIGHT_KIND__OVERSIGHT_KIND_UNSPECIFIED;
     lo.project_id = 0;
     lo.contract_id = contract;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_OVERSIGHT, &lo);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_OVERSIGHT, &lo);
     ck_assert_uint_eq(m->response->list_oversight->n_items, 1);
     net_free(c, m);
 
     /* The rules, each naming its field. */
     const Reno__Request__BodyCase rec = RENO__REQUEST__BODY_RECORD_OVERSIGHT;
     const Reno__StatusCode bad = RENO__STATUS_CODE__BAD_REQUEST;
-    new_key(&o.idempotency_key, key);
+    h_new_key(&o.idempotency_key, key);
     o.project_id = 999999;
     refused(c, rec, &o, RENO__STATUS_CODE__NOT_FOUND, "record_oversight.project_id");
     o.project_id = p1;
@@ -500,7 +483,7 @@ START_TEST(finance_allocates_receives_and_pays)
     /* The ledger: per project and source, in the order of the sources. */
     Reno__ListLedger ll = RENO__LIST_LEDGER__INIT;
     ll.project_id = p1;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_LEDGER, &ll);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_LEDGER, &ll);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__LedgerList *ledger = m->response->list_ledger;
     ck_assert_uint_eq(ledger->n_items, 3);
@@ -518,13 +501,13 @@ START_TEST(finance_allocates_receives_and_pays)
     ck_assert_int_eq(ledger->items[2]->source, RESIDENT);
     net_free(c, m);
     ll.project_id = p2;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_LEDGER, &ll);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_LEDGER, &ll);
     ck_assert_uint_eq(m->response->list_ledger->n_items, 0);
     net_free(c, m);
 
     Reno__ListAllocations la = RENO__LIST_ALLOCATIONS__INIT;
     la.source = CENTRAL;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_ALLOCATIONS, &la);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_ALLOCATIONS, &la);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_uint_eq(m->response->list_allocations->n_items, 1);
     Reno__Allocation *al = m->response->list_allocations->items[0];
@@ -537,7 +520,7 @@ START_TEST(finance_allocates_receives_and_pays)
 
     Reno__ListPayments lp = RENO__LIST_PAYMENTS__INIT;
     lp.contract_id = contract;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_PAYMENTS, &lp);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_PAYMENTS, &lp);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_uint_eq(m->response->list_payments->n_items, 1);
     Reno__Payment *pay = m->response->list_payments->items[0];
@@ -551,14 +534,14 @@ START_TEST(finance_allocates_receives_and_pays)
     net_free(c, m);
     lp.contract_id = 0;
     lp.project_id = p2;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_PAYMENTS, &lp);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_PAYMENTS, &lp);
     ck_assert_uint_eq(m->response->list_payments->n_items, 0);
     net_free(c, m);
 
     /* The contract shows what was paid on it. */
     Reno__ListContracts lc = RENO__LIST_CONTRACTS__INIT;
     lc.project_id = p1;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_CONTRACTS, &lc);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_CONTRACTS, &lc);
     ck_assert_double_eq(m->response->list_contracts->items[0]->paid, 1000000);
     ck_assert_double_eq(m->response->list_contracts->items[0]->remaining, 2000000);
     net_free(c, m);
@@ -622,7 +605,7 @@ START_TEST(payment_over_the_contract_amount_is_refused)
 
     Reno__ListContracts lc = RENO__LIST_CONTRACTS__INIT;
     lc.project_id = p1;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_CONTRACTS, &lc);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_CONTRACTS, &lc);
     ck_assert_double_eq(m->response->list_contracts->items[0]->paid, 100000);
     ck_assert_double_eq(m->response->list_contracts->items[0]->remaining, 0);
     net_free(c, m);
@@ -656,7 +639,7 @@ START_TEST(money_of_one_project_never_pays_another)
     ck_assert_int_eq(count_where("SELECT count(*) FROM fund_payment WHERE project_id = %ld", p1),
                      0);
     Reno__ListLedger ll = RENO__LIST_LEDGER__INIT;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_LEDGER, &ll);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_LEDGER, &ll);
     Reno__LedgerList *ledger = m->response->list_ledger;
     ck_assert_uint_eq(ledger->n_items, 2);
     ck_assert_int_eq(ledger->items[0]->project_id, p1);
@@ -783,7 +766,7 @@ START_TEST(units_without_funds_write_are_refused)
                 "");
         /* Reading the ledger is open to the whole programme. */
         Reno__ListLedger ll = RENO__LIST_LEDGER__INIT;
-        Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_LEDGER, &ll);
+        Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_LEDGER, &ll);
         ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
         ck_assert_uint_eq(m->response->list_ledger->n_items, 1);
         net_free(c, m);

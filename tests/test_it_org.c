@@ -8,20 +8,11 @@
 
 #include "it.h"
 
-static Reno__ServerMessage *call_body(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
-{
-    Reno__Request req = RENO__REQUEST__INIT;
-    req.body_case = body;
-    /* Every body is a pointer in the same union. */
-    req.list_units = msg;
-    return h_call(c, &req);
-}
-
 START_TEST(seed_organisation_as_the_document_gives_it)
 {
     struct net_conn *c = h_login(&h_srv, H_LEADER);
     Reno__ListUnits lu = RENO__LIST_UNITS__INIT;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_UNITS, &lu);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_UNITS, &lu);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__UnitList *units = m->response->list_units;
     ck_assert_uint_eq(units->n_items, 31);
@@ -40,7 +31,7 @@ START_TEST(seed_organisation_as_the_document_gives_it)
     net_free(c, m);
 
     Reno__ListPeople lp = RENO__LIST_PEOPLE__INIT;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_PEOPLE, &lp);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_PEOPLE, &lp);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__PersonList *people = m->response->list_people;
     ck_assert_uint_eq(people->n_items, 38);
@@ -51,7 +42,7 @@ START_TEST(seed_organisation_as_the_document_gives_it)
     net_free(c, m);
 
     Reno__ListGroups lg = RENO__LIST_GROUPS__INIT;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_GROUPS, &lg);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_GROUPS, &lg);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__WorkingGroupList *groups = m->response->list_groups;
     ck_assert_uint_eq(groups->n_items, 4);
@@ -75,12 +66,12 @@ START_TEST(office_records_people_idempotently)
     up.name = "张三";
     up.unit_code = "housing";
     up.position = "科员";
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_UPSERT_PERSON, &up);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_UPSERT_PERSON, &up);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     int64_t id = m->response->upsert_person->id;
     ck_assert(!m->response->upsert_person->replayed);
     net_free(c, m);
-    m = call_body(c, RENO__REQUEST__BODY_UPSERT_PERSON, &up);
+    m = h_call_body(c, RENO__REQUEST__BODY_UPSERT_PERSON, &up);
     ck_assert_int_eq(m->response->upsert_person->id, id);
     ck_assert(m->response->upsert_person->replayed);
     net_free(c, m);
@@ -89,7 +80,7 @@ START_TEST(office_records_people_idempotently)
     /* A unit that does not exist is named as the field at fault. */
     key[0] = 9;
     up.unit_code = "nowhere";
-    m = call_body(c, RENO__REQUEST__BODY_UPSERT_PERSON, &up);
+    m = h_call_body(c, RENO__REQUEST__BODY_UPSERT_PERSON, &up);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__NOT_FOUND);
     ck_assert_str_eq(m->response->status->field, "upsert_person.unit_code");
     net_free(c, m);
@@ -102,7 +93,7 @@ START_TEST(office_records_people_idempotently)
     sg.group_code = "coordination";
     sg.person_name = "张三";
     sg.role = RENO__GROUP_ROLE__GROUP_ROLE_LEADER;
-    m = call_body(c, RENO__REQUEST__BODY_SET_GROUP_MEMBER, &sg);
+    m = h_call_body(c, RENO__REQUEST__BODY_SET_GROUP_MEMBER, &sg);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     net_free(c, m);
     ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM group_member m JOIN working_group g "
@@ -116,7 +107,7 @@ START_TEST(office_records_people_idempotently)
     uint8_t key3[16] = {8};
     sg.idempotency_key.data = key3;
     sg.role = (Reno__GroupRole)42;
-    m = call_body(c, RENO__REQUEST__BODY_SET_GROUP_MEMBER, &sg);
+    m = h_call_body(c, RENO__REQUEST__BODY_SET_GROUP_MEMBER, &sg);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__BAD_REQUEST);
     ck_assert_str_eq(m->response->status->field, "set_group_member.role");
     net_free(c, m);
@@ -132,7 +123,7 @@ START_TEST(unit_without_the_right_writes_nothing)
     up.idempotency_key.data = key;
     up.idempotency_key.len = 16;
     up.name = "李四";
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_UPSERT_PERSON, &up);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_UPSERT_PERSON, &up);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__PERMISSION_DENIED);
     net_free(c, m);
     ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM person WHERE name = '李四'"), 0);
@@ -140,7 +131,7 @@ START_TEST(unit_without_the_right_writes_nothing)
 
     /* What the housing bureau may do, and why, as data. */
     Reno__ListRights lr = RENO__LIST_RIGHTS__INIT;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_RIGHTS, &lr);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_RIGHTS, &lr);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     bool project_write = false;
     for (size_t i = 0; i < m->response->list_rights->n_items; i++)

@@ -20,24 +20,6 @@
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static Reno__ServerMessage *call_body(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
-{
-    Reno__Request req = RENO__REQUEST__INIT;
-    req.body_case = body;
-    /* Every body is a pointer in the same union. */
-    req.list_units = msg;
-    return h_call(c, &req);
-}
-
-/* A fresh random idempotency key in buf, set as the message's key. A retry sends the
- * message again without calling this. */
-static void new_key(ProtobufCBinaryData *field, uint8_t buf[16])
-{
-    randombytes_buf(buf, 16);
-    field->data = buf;
-    field->len = 16;
-}
-
 /* Asserts a refusal's status and field path ("" for none), then frees the reply. */
 static void expect_refusal(struct net_conn *c, Reno__ServerMessage *m, Reno__StatusCode code,
                            const char *field)
@@ -94,15 +76,15 @@ static int64_t create_demolition_project(struct net_conn *c)
     Reno__CreateProject cp;
     uint8_t key[16];
     demolition_project(&cp);
-    new_key(&cp.idempotency_key, key);
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
+    h_new_key(&cp.idempotency_key, key);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
     return expect_written(c, m, m->response->create_project);
 }
 
 static Reno__ServerMessage *list_projects(struct net_conn *c)
 {
     Reno__ListProjects lp = RENO__LIST_PROJECTS__INIT;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_PROJECTS, &lp);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_PROJECTS, &lp);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     return m;
 }
@@ -130,7 +112,7 @@ static Reno__ServerMessage *list_milestones(struct net_conn *c, int64_t project)
 {
     Reno__ListMilestones lm = RENO__LIST_MILESTONES__INIT;
     lm.project_id = project;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_MILESTONES, &lm);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_MILESTONES, &lm);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     return m;
 }
@@ -153,8 +135,8 @@ START_TEST(create_project_stores_it_with_its_milestone_plan)
     Reno__CreateProject cp;
     uint8_t key[16];
     demolition_project(&cp);
-    new_key(&cp.idempotency_key, key);
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
+    h_new_key(&cp.idempotency_key, key);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
     int64_t id = expect_written(c, m, m->response->create_project);
 
     /* Stored as sent; the demolished part is outside the renovation scope. */
@@ -202,7 +184,7 @@ START_TEST(create_project_stores_it_with_its_milestone_plan)
 
     /* The retry, as after a lost reply: the first answer, nothing more written. */
     long before = changes();
-    m = call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
+    m = h_call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_int_eq(m->response->create_project->id, id);
     ck_assert(m->response->create_project->replayed);
@@ -247,7 +229,7 @@ START_TEST(create_project_rules_name_the_field)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         demolition_project(&cp);
-        new_key(&cp.idempotency_key, key);
+        h_new_key(&cp.idempotency_key, key);
         switch (i) {
         case 0:
             cp.name = "  ";
@@ -292,7 +274,7 @@ START_TEST(create_project_rules_name_the_field)
             cp.households = 1000001;
             break;
         }
-        Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
+        Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
         ck_assert_msg(h_code(m) == cases[i].code, "%s: status %d", cases[i].what, h_code(m));
         expect_refusal(c, m, cases[i].code, cases[i].field);
     }
@@ -312,42 +294,42 @@ START_TEST(units_without_project_write_are_refused_and_write_nothing)
         uint8_t key[16];
         Reno__CreateProject cp;
         demolition_project(&cp);
-        new_key(&cp.idempotency_key, key);
-        expect_refusal(c, call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp),
+        h_new_key(&cp.idempotency_key, key);
+        expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_CREATE_PROJECT, &cp),
                        RENO__STATUS_CODE__PERMISSION_DENIED, "");
 
         Reno__UpdateProject up = RENO__UPDATE_PROJECT__INIT;
-        new_key(&up.idempotency_key, key);
+        h_new_key(&up.idempotency_key, key);
         up.project_id = p0;
         up.name = "改名";
-        expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &up),
+        expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &up),
                        RENO__STATUS_CODE__PERMISSION_DENIED, "");
 
         Reno__AssignProjectUnit au = RENO__ASSIGN_PROJECT_UNIT__INIT;
-        new_key(&au.idempotency_key, key);
+        h_new_key(&au.idempotency_key, key);
         au.project_id = p0;
         au.unit_code = "finance";
         au.duty = "资金拨付";
-        expect_refusal(c, call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &au),
+        expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &au),
                        RENO__STATUS_CODE__PERMISSION_DENIED, "");
 
         Reno__AddProjectItem ai = RENO__ADD_PROJECT_ITEM__INIT;
-        new_key(&ai.idempotency_key, key);
+        h_new_key(&ai.idempotency_key, key);
         ai.project_id = p0;
         ai.catalogue_code = "roof";
         ai.responsible_unit_code = "housing";
         ai.planned_quantity = 100;
         ai.unit_of_measure = "m²";
-        expect_refusal(c, call_body(c, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai),
+        expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai),
                        RENO__STATUS_CODE__PERMISSION_DENIED, "");
 
         Reno__MarkMilestone mm = RENO__MARK_MILESTONE__INIT;
-        new_key(&mm.idempotency_key, key);
+        h_new_key(&mm.idempotency_key, key);
         mm.project_id = p0;
         mm.milestone_code = "survey_willingness";
         mm.done_on = "2021-12-20";
         mm.evidence = "调查表";
-        expect_refusal(c, call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &mm),
+        expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &mm),
                        RENO__STATUS_CODE__PERMISSION_DENIED, "");
         net_close(c);
     }
@@ -368,14 +350,14 @@ START_TEST(update_project_changes_only_what_is_given)
     long p0 = h_project_id(h_db, 0), p1 = h_project_id(h_db, 1);
     uint8_t key[16];
     Reno__UpdateProject up = RENO__UPDATE_PROJECT__INIT;
-    new_key(&up.idempotency_key, key);
+    h_new_key(&up.idempotency_key, key);
     up.project_id = p0;
     up.name = "松山街道某某小区";
     up.area_m2 = 41000;
     up.historic = RENO__FLAG_CHANGE__FLAG_CHANGE_YES;
     up.is_sample = RENO__FLAG_CHANGE__FLAG_CHANGE_NO;
     up.implementing_body = "县住房和城乡建设局";
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
     ck_assert_int_eq(expect_written(c, m, m->response->update_project), p0);
 
     m = list_projects(c);
@@ -397,7 +379,7 @@ START_TEST(update_project_changes_only_what_is_given)
                      1);
 
     /* The retry counts once. */
-    m = call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
+    m = h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert(m->response->update_project->replayed);
     net_free(c, m);
@@ -406,35 +388,35 @@ START_TEST(update_project_changes_only_what_is_given)
     /* Each rule, with the field at fault; nothing written. */
     long before = changes();
     Reno__UpdateProject bad = RENO__UPDATE_PROJECT__INIT;
-    new_key(&bad.idempotency_key, key);
+    h_new_key(&bad.idempotency_key, key);
     bad.project_id = 99999;
     bad.name = "x";
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
                    RENO__STATUS_CODE__NOT_FOUND, "update_project.project_id");
     bad.project_id = p0;
     bad.name = "松山街道示例小区二（示例）";
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
                    RENO__STATUS_CODE__CONFLICT, "update_project.name");
     bad.name = "";
     bad.households = -5;
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
                    RENO__STATUS_CODE__BAD_REQUEST, "update_project.households");
     bad.households = 0;
     bad.buildings = -1;
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
                    RENO__STATUS_CODE__BAD_REQUEST, "update_project.buildings");
     bad.buildings = 0;
     bad.area_m2 = -1;
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
                    RENO__STATUS_CODE__BAD_REQUEST, "update_project.area_m2");
     bad.area_m2 = 0;
     /* A comprehensive project demolishes nothing. */
     bad.demolished_households = 10;
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
                    RENO__STATUS_CODE__BAD_REQUEST, "update_project.demolished_households");
     bad.renovation_type = RENO__RENOVATION_TYPE__RENOVATION_TYPE_DEMOLITION;
     bad.demolished_households = 501;
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
                    RENO__STATUS_CODE__BAD_REQUEST, "update_project.demolished_households");
     ck_assert_int_eq(changes(), before);
 
@@ -445,31 +427,31 @@ START_TEST(update_project_changes_only_what_is_given)
     before = changes();
     bad.project_id = p1;
     bad.demolished_households = 100; /* 302 - 100 = 202 < 250 */
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
                    RENO__STATUS_CODE__BAD_REQUEST, "update_project.demolished_households");
     bad.renovation_type = RENO__RENOVATION_TYPE__RENOVATION_TYPE_UNSPECIFIED;
     bad.demolished_households = 0;
     bad.households = 249;
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &bad),
                    RENO__STATUS_CODE__BAD_REQUEST, "update_project.households");
     ck_assert_int_eq(changes(), before);
 
     /* Within the scope it is accepted; back to comprehensive clears the demolished part. */
     Reno__UpdateProject ok = RENO__UPDATE_PROJECT__INIT;
-    new_key(&ok.idempotency_key, key);
+    h_new_key(&ok.idempotency_key, key);
     ok.project_id = p1;
     ok.renovation_type = RENO__RENOVATION_TYPE__RENOVATION_TYPE_DEMOLITION;
     ok.demolished_households = 52; /* 250 in scope */
-    m = call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &ok);
+    m = h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &ok);
     expect_written(c, m, m->response->update_project);
     char sql[200];
     snprintf(sql, sizeof sql, "SELECT households_in_scope FROM project WHERE id = %ld", p1);
     ck_assert_int_eq(count(sql), 250);
     Reno__UpdateProject back = RENO__UPDATE_PROJECT__INIT;
-    new_key(&back.idempotency_key, key);
+    h_new_key(&back.idempotency_key, key);
     back.project_id = p1;
     back.renovation_type = RENO__RENOVATION_TYPE__RENOVATION_TYPE_COMPREHENSIVE;
-    m = call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &back);
+    m = h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT, &back);
     expect_written(c, m, m->response->update_project);
     ck_assert_int_eq(count(sql), 302);
     net_close(c);
@@ -506,13 +488,13 @@ START_TEST(assigning_a_unit_lets_it_push_progress)
     struct net_conn *c = h_login(&h_srv, H_HOUSING);
     uint8_t key[16];
     Reno__AssignProjectUnit au = RENO__ASSIGN_PROJECT_UNIT__INIT;
-    new_key(&au.idempotency_key, key);
+    h_new_key(&au.idempotency_key, key);
     au.project_id = p0;
     au.unit_code = "finance";
     au.duty = "专项资金拨付进度跟踪";
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &au);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &au);
     ck_assert_int_eq(expect_written(c, m, m->response->assign_project_unit), p0);
-    m = call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &au);
+    m = h_call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &au);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert(m->response->assign_project_unit->replayed);
     net_free(c, m);
@@ -529,7 +511,7 @@ START_TEST(assigning_a_unit_lets_it_push_progress)
     net_free(fin, m);
     expect_refusal(fin, push(fin, p1, 10), RENO__STATUS_CODE__PERMISSION_DENIED, "");
     Reno__ListRights lr = RENO__LIST_RIGHTS__INIT;
-    m = call_body(fin, RENO__REQUEST__BODY_LIST_RIGHTS, &lr);
+    m = h_call_body(fin, RENO__REQUEST__BODY_LIST_RIGHTS, &lr);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     bool progress = false;
     for (size_t i = 0; i < m->response->list_rights->n_items; i++) {
@@ -547,35 +529,35 @@ START_TEST(assigning_a_unit_lets_it_push_progress)
     /* The rules, each naming its field, writing nothing. */
     long before = changes();
     Reno__AssignProjectUnit bad = RENO__ASSIGN_PROJECT_UNIT__INIT;
-    new_key(&bad.idempotency_key, key);
+    h_new_key(&bad.idempotency_key, key);
     bad.project_id = p1;
     bad.unit_code = "finance";
     bad.duty = " ";
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
                    RENO__STATUS_CODE__BAD_REQUEST, "assign_project_unit.duty");
     bad.duty = "x";
     bad.unit_code = "";
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
                    RENO__STATUS_CODE__BAD_REQUEST, "assign_project_unit.unit_code");
     bad.unit_code = "nowhere";
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
                    RENO__STATUS_CODE__NOT_FOUND, "assign_project_unit.unit_code");
     bad.unit_code = "finance";
     bad.remove = true; /* not responsible for p1 */
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
                    RENO__STATUS_CODE__NOT_FOUND, "assign_project_unit.unit_code");
     bad.project_id = 99999;
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &bad),
                    RENO__STATUS_CODE__NOT_FOUND, "assign_project_unit.project_id");
     ck_assert_int_eq(changes(), before);
 
     /* Taken off again, the finance bureau may no longer push. */
     Reno__AssignProjectUnit off = RENO__ASSIGN_PROJECT_UNIT__INIT;
-    new_key(&off.idempotency_key, key);
+    h_new_key(&off.idempotency_key, key);
     off.project_id = p0;
     off.unit_code = "finance";
     off.remove = true;
-    m = call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &off);
+    m = h_call_body(c, RENO__REQUEST__BODY_ASSIGN_PROJECT_UNIT, &off);
     expect_written(c, m, m->response->assign_project_unit);
     ck_assert_int_eq(count(assigned), 0);
     expect_refusal(fin, push(fin, p0, 20), RENO__STATUS_CODE__PERMISSION_DENIED, "");
@@ -590,7 +572,7 @@ START_TEST(catalogue_holds_the_three_classes_of_the_document)
 {
     struct net_conn *c = h_login(&h_srv, H_LEADER);
     Reno__ListCatalogue lc = RENO__LIST_CATALOGUE__INIT;
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_LIST_CATALOGUE, &lc);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_CATALOGUE, &lc);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     const Reno__CatalogueList *l = m->response->list_catalogue;
     ck_assert_uint_eq(l->n_items, 38);
@@ -615,7 +597,7 @@ START_TEST(catalogue_holds_the_three_classes_of_the_document)
     net_free(c, m);
 
     lc.content_class = RENO__CONTENT_CLASS__CONTENT_CLASS_ENHANCEMENT;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_CATALOGUE, &lc);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_CATALOGUE, &lc);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     l = m->response->list_catalogue;
     ck_assert_uint_eq(l->n_items, 11);
@@ -636,7 +618,7 @@ START_TEST(renovation_list_add_and_its_rules)
     long p0 = h_project_id(h_db, 0);
     uint8_t key[16];
     Reno__AddProjectItem ai = RENO__ADD_PROJECT_ITEM__INIT;
-    new_key(&ai.idempotency_key, key);
+    h_new_key(&ai.idempotency_key, key);
     ai.project_id = p0;
     ai.catalogue_code = "overhead_lines";
     ai.responsible_unit_code = "power-grid";
@@ -644,9 +626,9 @@ START_TEST(renovation_list_add_and_its_rules)
     ai.unit_of_measure = "km";
     ai.budget = 820000.5;
     ai.note = "红线内管沟由县住建局负责";
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai);
     int64_t item = expect_written(c, m, m->response->add_project_item);
-    m = call_body(c, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai);
+    m = h_call_body(c, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_int_eq(m->response->add_project_item->id, item);
     ck_assert(m->response->add_project_item->replayed);
@@ -656,7 +638,7 @@ START_TEST(renovation_list_add_and_its_rules)
 
     Reno__ListProjectItems li = RENO__LIST_PROJECT_ITEMS__INIT;
     li.project_id = p0;
-    m = call_body(c, RENO__REQUEST__BODY_LIST_PROJECT_ITEMS, &li);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_PROJECT_ITEMS, &li);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_uint_eq(m->response->list_project_items->n_items, 1);
     const Reno__ProjectItem *it = m->response->list_project_items->items[0];
@@ -675,11 +657,11 @@ START_TEST(renovation_list_add_and_its_rules)
     net_free(c, m);
     /* Another project's list is empty. */
     li.project_id = h_project_id(h_db, 1);
-    m = call_body(c, RENO__REQUEST__BODY_LIST_PROJECT_ITEMS, &li);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_PROJECT_ITEMS, &li);
     ck_assert_uint_eq(m->response->list_project_items->n_items, 0);
     net_free(c, m);
     li.project_id = 99999;
-    expect_refusal(c, call_body(c, RENO__REQUEST__BODY_LIST_PROJECT_ITEMS, &li),
+    expect_refusal(c, h_call_body(c, RENO__REQUEST__BODY_LIST_PROJECT_ITEMS, &li),
                    RENO__STATUS_CODE__NOT_FOUND, "list_project_items.project_id");
 
     /* Each rule names its field; nothing is written. */
@@ -701,7 +683,7 @@ START_TEST(renovation_list_add_and_its_rules)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Reno__AddProjectItem bad = RENO__ADD_PROJECT_ITEM__INIT;
-        new_key(&bad.idempotency_key, key);
+        h_new_key(&bad.idempotency_key, key);
         bad.project_id = p0;
         bad.catalogue_code = "roof";
         bad.responsible_unit_code = "housing";
@@ -740,7 +722,7 @@ START_TEST(renovation_list_add_and_its_rules)
             bad.catalogue_code = "overhead_lines"; /* already on the list */
             break;
         }
-        Reno__ServerMessage *r = call_body(c, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &bad);
+        Reno__ServerMessage *r = h_call_body(c, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &bad);
         ck_assert_msg(h_code(r) == cases[i].code, "case %zu: status %d", i, h_code(r));
         expect_refusal(c, r, cases[i].code, cases[i].field);
     }
@@ -756,12 +738,12 @@ static Reno__ServerMessage *update_item(struct net_conn *c, int64_t item,
 {
     uint8_t key[16];
     Reno__UpdateProjectItem ui = RENO__UPDATE_PROJECT_ITEM__INIT;
-    new_key(&ui.idempotency_key, key);
+    h_new_key(&ui.idempotency_key, key);
     ui.item_id = item;
     ui.status = status;
     ui.progress_pct = progress;
     ui.note = (char *)note;
-    return call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT_ITEM, &ui);
+    return h_call_body(c, RENO__REQUEST__BODY_UPDATE_PROJECT_ITEM, &ui);
 }
 
 static void item_state(int64_t item, const char *status, int progress)
@@ -781,28 +763,28 @@ START_TEST(renovation_list_progress_by_the_responsible_unit)
     struct net_conn *office = h_login(&h_srv, H_OFFICE);
     uint8_t key[16];
     Reno__AddProjectItem ai = RENO__ADD_PROJECT_ITEM__INIT;
-    new_key(&ai.idempotency_key, key);
+    h_new_key(&ai.idempotency_key, key);
     ai.project_id = p0;
     ai.catalogue_code = "power_supply";
     ai.responsible_unit_code = "power-grid";
     ai.planned_quantity = 500;
     ai.unit_of_measure = "户";
     ai.budget = 1500000;
-    Reno__ServerMessage *m = call_body(office, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai);
+    Reno__ServerMessage *m = h_call_body(office, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai);
     int64_t item = expect_written(office, m, m->response->add_project_item);
 
     /* The responsible utility reports progress: the item has started. */
     struct net_conn *power = h_login(&h_srv, H_POWER);
     uint8_t ukey[16];
     Reno__UpdateProjectItem ui = RENO__UPDATE_PROJECT_ITEM__INIT;
-    new_key(&ui.idempotency_key, ukey);
+    h_new_key(&ui.idempotency_key, ukey);
     ui.item_id = item;
     ui.progress_pct = 40;
     ui.note = "3号楼线路入地完成";
-    m = call_body(power, RENO__REQUEST__BODY_UPDATE_PROJECT_ITEM, &ui);
+    m = h_call_body(power, RENO__REQUEST__BODY_UPDATE_PROJECT_ITEM, &ui);
     ck_assert_int_eq(expect_written(power, m, m->response->update_project_item), item);
     item_state(item, "in_progress", 40);
-    m = call_body(power, RENO__REQUEST__BODY_UPDATE_PROJECT_ITEM, &ui);
+    m = h_call_body(power, RENO__REQUEST__BODY_UPDATE_PROJECT_ITEM, &ui);
     ck_assert(m->response->update_project_item->replayed);
     net_free(power, m);
     ck_assert_int_eq(
@@ -892,14 +874,14 @@ START_TEST(milestones_back_dated_accepted_future_refused)
     /* Back-dated: the plan was issued on 2022-03-03, after its December step. */
     uint8_t key[16];
     Reno__MarkMilestone mm = RENO__MARK_MILESTONE__INIT;
-    new_key(&mm.idempotency_key, key);
+    h_new_key(&mm.idempotency_key, key);
     mm.project_id = p0;
     mm.milestone_code = "survey_willingness";
     mm.done_on = "2021-12-20";
     mm.evidence = "松山街道入户调查摸底表（意愿征集）";
-    m = call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
+    m = h_call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
     int64_t id = expect_written(c, m, m->response->mark_milestone);
-    m = call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
+    m = h_call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_int_eq(m->response->mark_milestone->id, id);
     ck_assert(m->response->mark_milestone->replayed);
@@ -942,7 +924,7 @@ START_TEST(milestones_back_dated_accepted_future_refused)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Reno__MarkMilestone bad = RENO__MARK_MILESTONE__INIT;
-        new_key(&bad.idempotency_key, key);
+        h_new_key(&bad.idempotency_key, key);
         bad.project_id = p0;
         bad.milestone_code = "feasibility";
         bad.done_on = "2022-01-25";
@@ -970,7 +952,7 @@ START_TEST(milestones_back_dated_accepted_future_refused)
             bad.project_id = 99999;
             break;
         }
-        Reno__ServerMessage *r = call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &bad);
+        Reno__ServerMessage *r = h_call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &bad);
         ck_assert_msg(h_code(r) == cases[i].code, "case %zu: status %d", i, h_code(r));
         expect_refusal(c, r, cases[i].code, cases[i].field);
     }
@@ -979,9 +961,9 @@ START_TEST(milestones_back_dated_accepted_future_refused)
 
     /* Marking again corrects it; the audit keeps both versions. */
     Reno__MarkMilestone again = mm;
-    new_key(&again.idempotency_key, key);
+    h_new_key(&again.idempotency_key, key);
     again.done_on = "2021-12-28";
-    m = call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &again);
+    m = h_call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &again);
     ck_assert_int_eq(expect_written(c, m, m->response->mark_milestone), id);
     ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE action = 'mark_milestone' "
                            "AND before->>'done_on' = '2021-12-20' "

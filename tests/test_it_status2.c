@@ -57,25 +57,9 @@ static double sql_double(const char *fmt, ...)
     return v;
 }
 
-static Reno__ServerMessage *call_body(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
-{
-    Reno__Request req = RENO__REQUEST__INIT;
-    req.body_case = body;
-    /* Every body is a pointer in the same union. */
-    req.add_contract = msg;
-    return h_call(c, &req);
-}
-
-static void new_key(ProtobufCBinaryData *key, uint8_t buf[16])
-{
-    randombytes_buf(buf, 16);
-    key->data = buf;
-    key->len = 16;
-}
-
 static int64_t write_ok(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
 {
-    Reno__ServerMessage *m = call_body(c, body, msg);
+    Reno__ServerMessage *m = h_call_body(c, body, msg);
     ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "write %d refused: %s (%s)", (int)body,
                   m->response->status->message, m->response->status->field);
     int64_t id = m->response->add_contract->id;
@@ -152,7 +136,7 @@ static void set_light_rule(struct net_conn *c, const char *code, int value)
 {
     uint8_t key[16];
     Reno__SetLightRule r = RENO__SET_LIGHT_RULE__INIT;
-    new_key(&r.idempotency_key, key);
+    h_new_key(&r.idempotency_key, key);
     r.code = (char *)code;
     r.value = value;
     write_ok(c, RENO__REQUEST__BODY_SET_LIGHT_RULE, &r);
@@ -183,7 +167,7 @@ static int64_t create_project(const char *name, const char *community, int house
 {
     uint8_t key[16];
     Reno__CreateProject p = RENO__CREATE_PROJECT__INIT;
-    new_key(&p.idempotency_key, key);
+    h_new_key(&p.idempotency_key, key);
     p.name = (char *)name;
     p.community = (char *)community;
     p.households = households;
@@ -214,7 +198,7 @@ static void fund_project(int64_t project, unsigned seed)
     date_in_2022(on, 59 + (int)(seed % 60)); /* March and April */
 
     Reno__AllocateFunds a = RENO__ALLOCATE_FUNDS__INIT;
-    new_key(&a.idempotency_key, key);
+    h_new_key(&a.idempotency_key, key);
     a.project_id = project;
     a.source = RENO__FUND_SOURCE__FUND_SOURCE_CENTRAL_SUBSIDY;
     a.amount = allocated;
@@ -222,14 +206,14 @@ static void fund_project(int64_t project, unsigned seed)
     int64_t allocation = write_ok(office, RENO__REQUEST__BODY_ALLOCATE_FUNDS, &a);
 
     Reno__ReceiveFunds r = RENO__RECEIVE_FUNDS__INIT;
-    new_key(&r.idempotency_key, key);
+    h_new_key(&r.idempotency_key, key);
     r.allocation_id = allocation;
     r.amount = received;
     r.received_on = on;
     write_ok(office, RENO__REQUEST__BODY_RECEIVE_FUNDS, &r);
 
     Reno__AddContract c = RENO__ADD_CONTRACT__INIT;
-    new_key(&c.idempotency_key, key);
+    h_new_key(&c.idempotency_key, key);
     c.project_id = project;
     c.kind = RENO__CONTRACT_KIND__CONTRACT_KIND_CONSTRUCTION;
     c.counterparty = "贵州紫云宏达建筑工程有限公司";
@@ -241,7 +225,7 @@ static void fund_project(int64_t project, unsigned seed)
     char paid_on[11];
     date_in_2022(paid_on, 120 + (int)(seed % 60)); /* May and June */
     Reno__RecordPayment p = RENO__RECORD_PAYMENT__INIT;
-    new_key(&p.idempotency_key, key);
+    h_new_key(&p.idempotency_key, key);
     p.contract_id = contract_id;
     p.source = RENO__FUND_SOURCE__FUND_SOURCE_CENTRAL_SUBSIDY;
     p.amount = paid;
@@ -447,7 +431,7 @@ START_TEST(lights_on_the_boundary_days)
     /* A milestone marked done on 2021-12-30 is done from that day on, overdue before. */
     uint8_t key[16];
     Reno__MarkMilestone mm = RENO__MARK_MILESTONE__INIT;
-    new_key(&mm.idempotency_key, key);
+    h_new_key(&mm.idempotency_key, key);
     mm.project_id = p0;
     mm.milestone_code = "survey_willingness";
     mm.done_on = "2021-12-30";
@@ -540,7 +524,7 @@ static void record_line(long project, Reno__LinePart part, Reno__LineWorkStatus 
 {
     uint8_t key[16];
     Reno__RecordLineWork w = RENO__RECORD_LINE_WORK__INIT;
-    new_key(&w.idempotency_key, key);
+    h_new_key(&w.idempotency_key, key);
     w.project_id = project;
     w.utility_code = "power-grid";
     w.segment = RENO__LINE_SEGMENT__LINE_SEGMENT_INSIDE_RED_LINE;
@@ -582,7 +566,7 @@ static void submit_round(struct net_conn *c, long project, const char *round)
 {
     uint8_t key[16];
     Reno__SubmitRoundReport r = RENO__SUBMIT_ROUND_REPORT__INIT;
-    new_key(&r.idempotency_key, key);
+    h_new_key(&r.idempotency_key, key);
     r.project_id = project;
     r.round_date = (char *)round;
     r.households_started = 10;
@@ -600,20 +584,20 @@ START_TEST(sections_follow_the_writes_and_their_dates)
 
     /* Funds and contracts, by their dates. */
     Reno__AllocateFunds a = RENO__ALLOCATE_FUNDS__INIT;
-    new_key(&a.idempotency_key, key);
+    h_new_key(&a.idempotency_key, key);
     a.project_id = p0;
     a.source = RENO__FUND_SOURCE__FUND_SOURCE_CENTRAL_SUBSIDY;
     a.amount = 1000000;
     a.allocated_on = "2022-03-01";
     int64_t allocation = write_ok(office, RENO__REQUEST__BODY_ALLOCATE_FUNDS, &a);
     Reno__ReceiveFunds rf = RENO__RECEIVE_FUNDS__INIT;
-    new_key(&rf.idempotency_key, key);
+    h_new_key(&rf.idempotency_key, key);
     rf.allocation_id = allocation;
     rf.amount = 600000;
     rf.received_on = "2022-03-10";
     write_ok(office, RENO__REQUEST__BODY_RECEIVE_FUNDS, &rf);
     Reno__AddContract c = RENO__ADD_CONTRACT__INIT;
-    new_key(&c.idempotency_key, key);
+    h_new_key(&c.idempotency_key, key);
     c.project_id = p0;
     c.kind = RENO__CONTRACT_KIND__CONTRACT_KIND_CONSTRUCTION;
     c.counterparty = "贵州紫云宏达建筑工程有限公司";
@@ -622,7 +606,7 @@ START_TEST(sections_follow_the_writes_and_their_dates)
     c.tender_method = "公开招标";
     int64_t contract = write_ok(office, RENO__REQUEST__BODY_ADD_CONTRACT, &c);
     Reno__RecordPayment pay = RENO__RECORD_PAYMENT__INIT;
-    new_key(&pay.idempotency_key, key);
+    h_new_key(&pay.idempotency_key, key);
     pay.contract_id = contract;
     pay.source = RENO__FUND_SOURCE__FUND_SOURCE_CENTRAL_SUBSIDY;
     pay.amount = 300000;
@@ -682,7 +666,7 @@ START_TEST(sections_follow_the_writes_and_their_dates)
 
     /* A survey, the latest by the date. */
     Reno__RecordSurvey sv = RENO__RECORD_SURVEY__INIT;
-    new_key(&sv.idempotency_key, key);
+    h_new_key(&sv.idempotency_key, key);
     sv.project_id = p1;
     sv.kind = RENO__SURVEY_KIND__SURVEY_KIND_WILLINGNESS;
     sv.surveyed_on = "2021-12-20";
@@ -701,24 +685,24 @@ START_TEST(sections_follow_the_writes_and_their_dates)
 
     /* Supervision items: one overdue for the housing bureau, one returned to finance. */
     Reno__CreateTask t = RENO__CREATE_TASK__INIT;
-    new_key(&t.idempotency_key, key);
+    h_new_key(&t.idempotency_key, key);
     t.unit_code = "housing";
     t.title = "报送开工户数";
     t.deadline = "2022-05-01";
     t.source = "工作方案 六(四)";
     write_ok(office, RENO__REQUEST__BODY_CREATE_TASK, &t);
-    new_key(&t.idempotency_key, key);
+    h_new_key(&t.idempotency_key, key);
     t.unit_code = "finance";
     t.title = "配套资金到位情况";
     t.deadline = "2099-01-01";
     int64_t task = write_ok(office, RENO__REQUEST__BODY_CREATE_TASK, &t);
     Reno__ReplyTask rt = RENO__REPLY_TASK__INIT;
-    new_key(&rt.idempotency_key, key);
+    h_new_key(&rt.idempotency_key, key);
     rt.task_id = task;
     rt.reply = "已到位 60%";
     write_ok(office, RENO__REQUEST__BODY_REPLY_TASK, &rt);
     Reno__ReviewTask rv = RENO__REVIEW_TASK__INIT;
-    new_key(&rv.idempotency_key, key);
+    h_new_key(&rv.idempotency_key, key);
     rv.task_id = task;
     rv.accept = false;
     rv.comment = "请附拨付凭证";
@@ -792,7 +776,7 @@ static void refused(struct net_conn *c, Reno__SetLightRule *r, Reno__StatusCode 
                     const char *field)
 {
     long before = h_sql_long(h_db, "SELECT count(*) FROM audit_log");
-    Reno__ServerMessage *m = call_body(c, RENO__REQUEST__BODY_SET_LIGHT_RULE, r);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_SET_LIGHT_RULE, r);
     ck_assert_msg(h_code(m) == code, "expected %d, got %d: %s", (int)code, (int)h_code(m),
                   m->response->status->message);
     ck_assert_str_eq(m->response->status->field, field);
@@ -804,7 +788,7 @@ START_TEST(light_rules_are_the_offices_data)
 {
     uint8_t key[16];
     Reno__SetLightRule r = RENO__SET_LIGHT_RULE__INIT;
-    new_key(&r.idempotency_key, key);
+    h_new_key(&r.idempotency_key, key);
     r.code = "deadline_near_days";
     r.value = 500;
     refused(office, &r, RENO__STATUS_CODE__BAD_REQUEST, "set_light_rule.value");
@@ -818,12 +802,12 @@ START_TEST(light_rules_are_the_offices_data)
     struct net_conn *leader = h_login(&h_srv, H_LEADER);
     refused(leader, &r, RENO__STATUS_CODE__PERMISSION_DENIED, "");
 
-    Reno__ServerMessage *m = call_body(office, RENO__REQUEST__BODY_SET_LIGHT_RULE, &r);
+    Reno__ServerMessage *m = h_call_body(office, RENO__REQUEST__BODY_SET_LIGHT_RULE, &r);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     int64_t id = m->response->set_light_rule->id;
     ck_assert(!m->response->set_light_rule->replayed);
     net_free(office, m);
-    m = call_body(office, RENO__REQUEST__BODY_SET_LIGHT_RULE, &r); /* a retry */
+    m = h_call_body(office, RENO__REQUEST__BODY_SET_LIGHT_RULE, &r); /* a retry */
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert(m->response->set_light_rule->replayed);
     ck_assert_int_eq(m->response->set_light_rule->id, id);
@@ -833,7 +817,7 @@ START_TEST(light_rules_are_the_offices_data)
 
     /* Anyone reads them; the status carries those it was judged by. */
     Reno__ListLightRules list = RENO__LIST_LIGHT_RULES__INIT;
-    m = call_body(leader, RENO__REQUEST__BODY_LIST_LIGHT_RULES, &list);
+    m = h_call_body(leader, RENO__REQUEST__BODY_LIST_LIGHT_RULES, &list);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     const Reno__LightRuleList *rl = m->response->list_light_rules;
     ck_assert_uint_eq(rl->n_items, 5);
@@ -926,7 +910,7 @@ START_TEST(two_servers_agree_on_every_section)
     struct net_conn *writer2 = h_login(&second, H_OFFICE);
     uint8_t key[16];
     Reno__AllocateFunds a = RENO__ALLOCATE_FUNDS__INIT;
-    new_key(&a.idempotency_key, key);
+    h_new_key(&a.idempotency_key, key);
     a.project_id = h_project_id(h_db, 1);
     a.source = RENO__FUND_SOURCE__FUND_SOURCE_COUNTY_FUND;
     a.amount = 250000;

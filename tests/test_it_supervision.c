@@ -43,15 +43,6 @@ static void setup(void)
 
 /* ---- calls ------------------------------------------------------------------------------ */
 
-static Reno__ServerMessage *call(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
-{
-    Reno__Request req = RENO__REQUEST__INIT;
-    req.body_case = body;
-    /* Every body is a pointer in the same union. */
-    req.create_task = msg;
-    return h_call(c, &req);
-}
-
 /* The reply message of an operation: Response field N answers Request field N. */
 static void *reply_of(const Reno__ServerMessage *m, Reno__Request__BodyCase body)
 {
@@ -65,7 +56,7 @@ static void *reply_of(const Reno__ServerMessage *m, Reno__Request__BodyCase body
 /* Sends a write that must succeed; returns its id, asserting whether it was a replay. */
 static int64_t write_ok(struct net_conn *c, Reno__Request__BodyCase body, void *msg, bool replayed)
 {
-    Reno__ServerMessage *m = call(c, body, msg);
+    Reno__ServerMessage *m = h_call_body(c, body, msg);
     ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "refused: %d %s (%s)", h_code(m),
                   m->response->status->message, m->response->status->field);
     Reno__WriteReply *w = reply_of(m, body);
@@ -79,19 +70,12 @@ static int64_t write_ok(struct net_conn *c, Reno__Request__BodyCase body, void *
 static void refused(struct net_conn *c, Reno__Request__BodyCase body, void *msg,
                     Reno__StatusCode code, const char *field)
 {
-    Reno__ServerMessage *m = call(c, body, msg);
+    Reno__ServerMessage *m = h_call_body(c, body, msg);
     ck_assert_msg(h_code(m) == code, "expected %d, got %d: %s (%s)", code, h_code(m),
                   m->response->status->message, m->response->status->field);
     if (field)
         ck_assert_str_eq(m->response->status->field, field);
     net_free(c, m);
-}
-
-static void new_key(ProtobufCBinaryData *key, uint8_t bytes[16])
-{
-    randombytes_buf(bytes, 16);
-    key->data = bytes;
-    key->len = 16;
 }
 
 static long count(const char *sql)
@@ -122,7 +106,7 @@ static int64_t create_item(struct net_conn *sup, const char *unit, const char *t
 {
     uint8_t key[16];
     Reno__CreateTask ct = RENO__CREATE_TASK__INIT;
-    new_key(&ct.idempotency_key, key);
+    h_new_key(&ct.idempotency_key, key);
     ct.unit_code = (char *)unit;
     ct.title = (char *)title;
     ct.detail = "按工作方案时间节点推进";
@@ -135,7 +119,7 @@ static void reply_item(struct net_conn *c, int64_t task, const char *text)
 {
     uint8_t key[16];
     Reno__ReplyTask rt = RENO__REPLY_TASK__INIT;
-    new_key(&rt.idempotency_key, key);
+    h_new_key(&rt.idempotency_key, key);
     rt.task_id = task;
     rt.reply = (char *)text;
     ck_assert_int_eq(write_ok(c, RENO__REQUEST__BODY_REPLY_TASK, &rt, false), task);
@@ -145,7 +129,7 @@ static void review_item(struct net_conn *c, int64_t task, bool accept, const cha
 {
     uint8_t key[16];
     Reno__ReviewTask rv = RENO__REVIEW_TASK__INIT;
-    new_key(&rv.idempotency_key, key);
+    h_new_key(&rv.idempotency_key, key);
     rv.task_id = task;
     rv.accept = accept;
     rv.comment = (char *)comment;
@@ -157,7 +141,7 @@ static Reno__ServerMessage *list_tasks(struct net_conn *c, const char *unit, Ren
     Reno__ListTasks lt = RENO__LIST_TASKS__INIT;
     lt.unit_code = (char *)unit;
     lt.state = s;
-    Reno__ServerMessage *m = call(c, RENO__REQUEST__BODY_LIST_TASKS, &lt);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_TASKS, &lt);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     return m;
 }
@@ -175,7 +159,7 @@ static Reno__ServerMessage *list_rounds(struct net_conn *c, Reno__RoundState s)
 {
     Reno__ListRounds lr = RENO__LIST_ROUNDS__INIT;
     lr.state = s;
-    Reno__ServerMessage *m = call(c, RENO__REQUEST__BODY_LIST_ROUNDS, &lr);
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_ROUNDS, &lr);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     return m;
 }
@@ -193,7 +177,7 @@ static void round_report_init(Reno__SubmitRoundReport *r, uint8_t key[16], long 
                               const char *round, int started, int completed, double investment)
 {
     reno__submit_round_report__init(r);
-    new_key(&r->idempotency_key, key);
+    h_new_key(&r->idempotency_key, key);
     r->project_id = project;
     r->round_date = (char *)round;
     r->households_started = started;
@@ -216,7 +200,7 @@ static void set_rule(struct net_conn *office, Reno__WeekendRule rule, int window
 {
     uint8_t key[16];
     Reno__SetRoundRule sr = RENO__SET_ROUND_RULE__INIT;
-    new_key(&sr.idempotency_key, key);
+    h_new_key(&sr.idempotency_key, key);
     sr.weekend_rule = rule;
     sr.window_days = window;
     write_ok(office, RENO__REQUEST__BODY_SET_ROUND_RULE, &sr, false);
@@ -231,7 +215,7 @@ START_TEST(item_cycle_is_recorded_step_by_step)
 
     uint8_t key[16];
     Reno__CreateTask ct = RENO__CREATE_TASK__INIT;
-    new_key(&ct.idempotency_key, key);
+    h_new_key(&ct.idempotency_key, key);
     ct.unit_code = "housing";
     ct.title = "确保4月底前所有项目开工";
     ct.detail = "对照工作方案第五部分，报送开工情况及佐证材料";
@@ -266,7 +250,7 @@ START_TEST(item_cycle_is_recorded_step_by_step)
 
     Reno__ListTaskEvents le = RENO__LIST_TASK_EVENTS__INIT;
     le.task_id = id;
-    m = call(housing, RENO__REQUEST__BODY_LIST_TASK_EVENTS, &le);
+    m = h_call_body(housing, RENO__REQUEST__BODY_LIST_TASK_EVENTS, &le);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__TaskEventList *ev = reply_of(m, RENO__REQUEST__BODY_LIST_TASK_EVENTS);
     static const struct {
@@ -306,13 +290,13 @@ START_TEST(item_cycle_is_recorded_step_by_step)
     /* A closed item takes no further step; the refusal names the item. */
     uint8_t key2[16];
     Reno__ReplyTask rt = RENO__REPLY_TASK__INIT;
-    new_key(&rt.idempotency_key, key2);
+    h_new_key(&rt.idempotency_key, key2);
     rt.task_id = id;
     rt.reply = "再补充";
     refused(housing, RENO__REQUEST__BODY_REPLY_TASK, &rt, RENO__STATUS_CODE__BAD_REQUEST,
             "reply_task.task_id");
     Reno__ReviewTask rv = RENO__REVIEW_TASK__INIT;
-    new_key(&rv.idempotency_key, key2);
+    h_new_key(&rv.idempotency_key, key2);
     rv.task_id = id;
     rv.accept = true;
     refused(sup, RENO__REQUEST__BODY_REVIEW_TASK, &rv, RENO__STATUS_CODE__BAD_REQUEST,
@@ -334,7 +318,7 @@ START_TEST(replies_belong_to_the_assigned_unit)
     /* Another unit may not reply to the housing bureau's item: nothing is written. */
     uint8_t key[16];
     Reno__ReplyTask rt = RENO__REPLY_TASK__INIT;
-    new_key(&rt.idempotency_key, key);
+    h_new_key(&rt.idempotency_key, key);
     rt.task_id = id;
     rt.reply = "已完成";
     refused(power, RENO__REQUEST__BODY_REPLY_TASK, &rt, RENO__STATUS_CODE__PERMISSION_DENIED, NULL);
@@ -358,7 +342,7 @@ START_TEST(replies_belong_to_the_assigned_unit)
 
     /* The review is the supervision group's: neither the unit nor a utility may review. */
     Reno__ReviewTask rv = RENO__REVIEW_TASK__INIT;
-    new_key(&rv.idempotency_key, key);
+    h_new_key(&rv.idempotency_key, key);
     rv.task_id = id;
     rv.accept = true;
     struct net_conn *housing = h_login(&h_srv, H_HOUSING);
@@ -386,7 +370,7 @@ START_TEST(extension_approved_moves_the_deadline)
 
     uint8_t key[16];
     Reno__RequestExtension rx = RENO__REQUEST_EXTENSION__INIT;
-    new_key(&rx.idempotency_key, key);
+    h_new_key(&rx.idempotency_key, key);
     rx.task_id = id;
     rx.reason = "连续降雨，外墙作业停工12天";
     rx.new_deadline = "2022-07-15";
@@ -404,7 +388,7 @@ START_TEST(extension_approved_moves_the_deadline)
 
     /* Only the supervision group decides; the unit cannot grant itself more time. */
     Reno__DecideExtension dx = RENO__DECIDE_EXTENSION__INIT;
-    new_key(&dx.idempotency_key, key);
+    h_new_key(&dx.idempotency_key, key);
     dx.task_id = id;
     dx.approve = true;
     dx.comment = "同意延期";
@@ -427,10 +411,10 @@ START_TEST(extension_approved_moves_the_deadline)
     ck_assert_int_eq(count(sql), 1);
 
     /* A second request, refused: the deadline stays where the approval put it. */
-    new_key(&rx.idempotency_key, key);
+    h_new_key(&rx.idempotency_key, key);
     rx.new_deadline = "2022-08-31";
     write_ok(housing, RENO__REQUEST__BODY_REQUEST_EXTENSION, &rx, false);
-    new_key(&dx.idempotency_key, key);
+    h_new_key(&dx.idempotency_key, key);
     dx.approve = false;
     dx.comment = "工期已延长一次，不再延期";
     write_ok(sup, RENO__REQUEST__BODY_DECIDE_EXTENSION, &dx, false);
@@ -438,7 +422,7 @@ START_TEST(extension_approved_moves_the_deadline)
 
     Reno__ListTaskEvents le = RENO__LIST_TASK_EVENTS__INIT;
     le.task_id = id;
-    m = call(sup, RENO__REQUEST__BODY_LIST_TASK_EVENTS, &le);
+    m = h_call_body(sup, RENO__REQUEST__BODY_LIST_TASK_EVENTS, &le);
     Reno__TaskEventList *ev = reply_of(m, RENO__REQUEST__BODY_LIST_TASK_EVENTS);
     ck_assert_uint_eq(ev->n_items, 5);
     ck_assert_str_eq(ev->items[1]->action, "extension_requested");
@@ -491,7 +475,7 @@ START_TEST(item_rules_name_their_fields)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         Reno__CreateTask ct = RENO__CREATE_TASK__INIT;
-        new_key(&ct.idempotency_key, key);
+        h_new_key(&ct.idempotency_key, key);
         ct.unit_code = (char *)bad[i].unit;
         ct.title = (char *)bad[i].title;
         ct.deadline = (char *)bad[i].deadline;
@@ -501,7 +485,7 @@ START_TEST(item_rules_name_their_fields)
     }
 
     Reno__ReplyTask rt = RENO__REPLY_TASK__INIT;
-    new_key(&rt.idempotency_key, key);
+    h_new_key(&rt.idempotency_key, key);
     rt.task_id = id;
     rt.reply = "";
     refused(housing, RENO__REQUEST__BODY_REPLY_TASK, &rt, RENO__STATUS_CODE__BAD_REQUEST,
@@ -513,14 +497,14 @@ START_TEST(item_rules_name_their_fields)
 
     /* Review only a replied item; returning needs a comment. */
     Reno__ReviewTask rv = RENO__REVIEW_TASK__INIT;
-    new_key(&rv.idempotency_key, key);
+    h_new_key(&rv.idempotency_key, key);
     rv.task_id = id;
     rv.accept = true;
     refused(sup, RENO__REQUEST__BODY_REVIEW_TASK, &rv, RENO__STATUS_CODE__BAD_REQUEST,
             "review_task.task_id");
 
     Reno__RequestExtension rx = RENO__REQUEST_EXTENSION__INIT;
-    new_key(&rx.idempotency_key, key);
+    h_new_key(&rx.idempotency_key, key);
     rx.task_id = id;
     rx.reason = "理由";
     rx.new_deadline = "2022-04-30"; /* not after the current deadline */
@@ -542,7 +526,7 @@ START_TEST(item_rules_name_their_fields)
             NULL);
 
     Reno__DecideExtension dx = RENO__DECIDE_EXTENSION__INIT;
-    new_key(&dx.idempotency_key, key);
+    h_new_key(&dx.idempotency_key, key);
     dx.task_id = id;
     dx.approve = true;
     refused(sup, RENO__REQUEST__BODY_DECIDE_EXTENSION, &dx, RENO__STATUS_CODE__BAD_REQUEST,
@@ -559,9 +543,9 @@ START_TEST(item_rules_name_their_fields)
     ck_assert_int_eq(written(), before);
 
     /* One pending request at a time; a refusal needs a comment; returning too. */
-    new_key(&rx.idempotency_key, key);
+    h_new_key(&rx.idempotency_key, key);
     write_ok(housing, RENO__REQUEST__BODY_REQUEST_EXTENSION, &rx, false);
-    new_key(&rx.idempotency_key, key);
+    h_new_key(&rx.idempotency_key, key);
     rx.new_deadline = "2022-06-30";
     refused(housing, RENO__REQUEST__BODY_REQUEST_EXTENSION, &rx, RENO__STATUS_CODE__BAD_REQUEST,
             "request_extension.task_id");
@@ -606,7 +590,7 @@ START_TEST(meeting_decisions_become_items)
         "housing|2022-06-30|完成红线内管沟开挖、管道预埋",
     };
     Reno__RecordMeeting rm = RENO__RECORD_MEETING__INIT;
-    new_key(&rm.idempotency_key, key);
+    h_new_key(&rm.idempotency_key, key);
     rm.held_on = "2022-05-20";
     rm.mode = RENO__MEETING_MODE__MEETING_MODE_SITE;
     rm.place = "松山街道示例小区一现场";
@@ -640,7 +624,7 @@ START_TEST(meeting_decisions_become_items)
     net_free(sup, m);
 
     Reno__ListMeetings lm = RENO__LIST_MEETINGS__INIT;
-    m = call(sup, RENO__REQUEST__BODY_LIST_MEETINGS, &lm);
+    m = h_call_body(sup, RENO__REQUEST__BODY_LIST_MEETINGS, &lm);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__MeetingList *ml = reply_of(m, RENO__REQUEST__BODY_LIST_MEETINGS);
     ck_assert_uint_eq(ml->n_items, 1);
@@ -654,7 +638,7 @@ START_TEST(meeting_decisions_become_items)
 
     /* An item issued later for the meeting takes its source from it. */
     Reno__CreateTask ct = RENO__CREATE_TASK__INIT;
-    new_key(&ct.idempotency_key, key);
+    h_new_key(&ct.idempotency_key, key);
     ct.unit_code = "water-company";
     ct.title = "配合完成供水管网改造";
     ct.deadline = "2022-06-30";
@@ -666,7 +650,7 @@ START_TEST(meeting_decisions_become_items)
         (long long)later);
     ck_assert_int_eq(count(sql), 1);
     /* ... and no decision of a meeting is due before it was held. */
-    new_key(&ct.idempotency_key, key);
+    h_new_key(&ct.idempotency_key, key);
     ct.deadline = "2022-05-19";
     refused(sup, RENO__REQUEST__BODY_CREATE_TASK, &ct, RENO__STATUS_CODE__BAD_REQUEST,
             "create_task.deadline");
@@ -728,7 +712,7 @@ START_TEST(meeting_rules_name_their_fields)
         char *attendees[2] = {(char *)bad[i].attendee1, (char *)bad[i].attendee2};
         char *decisions[2] = {"power-grid|2022-06-15|完成架空线规整", (char *)bad[i].decision};
         Reno__RecordMeeting rm = RENO__RECORD_MEETING__INIT;
-        new_key(&rm.idempotency_key, key);
+        h_new_key(&rm.idempotency_key, key);
         rm.held_on = (char *)bad[i].held_on;
         rm.mode = bad[i].mode;
         rm.place = (char *)bad[i].place;
@@ -745,7 +729,7 @@ START_TEST(meeting_rules_name_their_fields)
     struct net_conn *finance = h_login(&h_srv, H_FINANCE);
     char *attendees[] = {"finance"};
     Reno__RecordMeeting rm = RENO__RECORD_MEETING__INIT;
-    new_key(&rm.idempotency_key, key);
+    h_new_key(&rm.idempotency_key, key);
     rm.held_on = "2022-05-20";
     rm.mode = RENO__MEETING_MODE__MEETING_MODE_ROOM;
     rm.place = "县财政局";
@@ -779,32 +763,32 @@ START_TEST(units_without_the_right_write_nothing)
     for (size_t w = 0; w < 2; w++) {
         struct net_conn *c = who[w];
         Reno__CreateTask ct = RENO__CREATE_TASK__INIT;
-        new_key(&ct.idempotency_key, key);
+        h_new_key(&ct.idempotency_key, key);
         ct.unit_code = "housing";
         ct.title = "越权事项";
         ct.deadline = "2022-05-31";
         ct.source = "无";
         refused(c, RENO__REQUEST__BODY_CREATE_TASK, &ct, RENO__STATUS_CODE__PERMISSION_DENIED, "");
         Reno__ReplyTask rt = RENO__REPLY_TASK__INIT;
-        new_key(&rt.idempotency_key, key);
+        h_new_key(&rt.idempotency_key, key);
         rt.task_id = id;
         rt.reply = "越权答复";
         refused(c, RENO__REQUEST__BODY_REPLY_TASK, &rt, RENO__STATUS_CODE__PERMISSION_DENIED, "");
         Reno__RequestExtension rx = RENO__REQUEST_EXTENSION__INIT;
-        new_key(&rx.idempotency_key, key);
+        h_new_key(&rx.idempotency_key, key);
         rx.task_id = id;
         rx.reason = "越权";
         rx.new_deadline = "2022-06-30";
         refused(c, RENO__REQUEST__BODY_REQUEST_EXTENSION, &rx, RENO__STATUS_CODE__PERMISSION_DENIED,
                 "");
         Reno__SetRoundRule sr = RENO__SET_ROUND_RULE__INIT;
-        new_key(&sr.idempotency_key, key);
+        h_new_key(&sr.idempotency_key, key);
         sr.weekend_rule = RENO__WEEKEND_RULE__WEEKEND_RULE_NEXT_WORKDAY;
         sr.window_days = 3;
         refused(c, RENO__REQUEST__BODY_SET_ROUND_RULE, &sr, RENO__STATUS_CODE__PERMISSION_DENIED,
                 "");
         Reno__CloseRound cr = RENO__CLOSE_ROUND__INIT;
-        new_key(&cr.idempotency_key, key);
+        h_new_key(&cr.idempotency_key, key);
         cr.round_date = "2022-05-14";
         refused(c, RENO__REQUEST__BODY_CLOSE_ROUND, &cr, RENO__STATUS_CODE__PERMISSION_DENIED, "");
         /* The finance bureau is responsible for no project; a leader writes nothing. */
@@ -815,21 +799,21 @@ START_TEST(units_without_the_right_write_nothing)
     }
     /* The supervision group's right is items and meetings, not the rounds: the office's. */
     Reno__SetRoundRule sr = RENO__SET_ROUND_RULE__INIT;
-    new_key(&sr.idempotency_key, key);
+    h_new_key(&sr.idempotency_key, key);
     sr.weekend_rule = RENO__WEEKEND_RULE__WEEKEND_RULE_NEXT_WORKDAY;
     sr.window_days = 3;
     refused(sup, RENO__REQUEST__BODY_SET_ROUND_RULE, &sr, RENO__STATUS_CODE__PERMISSION_DENIED, "");
     refused(housing, RENO__REQUEST__BODY_SET_ROUND_RULE, &sr, RENO__STATUS_CODE__PERMISSION_DENIED,
             "");
     Reno__CloseRound cr = RENO__CLOSE_ROUND__INIT;
-    new_key(&cr.idempotency_key, key);
+    h_new_key(&cr.idempotency_key, key);
     cr.round_date = "2022-05-14";
     refused(sup, RENO__REQUEST__BODY_CLOSE_ROUND, &cr, RENO__STATUS_CODE__PERMISSION_DENIED, "");
     refused(housing, RENO__REQUEST__BODY_CLOSE_ROUND, &cr, RENO__STATUS_CODE__PERMISSION_DENIED,
             "");
     /* A department (even the one the item is for) issues no items. */
     Reno__CreateTask ct = RENO__CREATE_TASK__INIT;
-    new_key(&ct.idempotency_key, key);
+    h_new_key(&ct.idempotency_key, key);
     ct.unit_code = "power-grid";
     ct.title = "越权事项";
     ct.deadline = "2022-05-31";
@@ -865,7 +849,7 @@ START_TEST(weekend_rule_moves_the_collection_date)
 
     uint8_t key[16];
     Reno__SetRoundRule sr = RENO__SET_ROUND_RULE__INIT;
-    new_key(&sr.idempotency_key, key);
+    h_new_key(&sr.idempotency_key, key);
     sr.weekend_rule = RENO__WEEKEND_RULE__WEEKEND_RULE_PREVIOUS_WORKDAY;
     sr.window_days = 3;
     int64_t rule = write_ok(office, RENO__REQUEST__BODY_SET_ROUND_RULE, &sr, false);
@@ -909,7 +893,7 @@ START_TEST(weekend_rule_moves_the_collection_date)
 
     /* Rule values out of range, and a rule that would move a round already reported in. */
     long before = written();
-    new_key(&sr.idempotency_key, key);
+    h_new_key(&sr.idempotency_key, key);
     sr.window_days = 0;
     refused(office, RENO__REQUEST__BODY_SET_ROUND_RULE, &sr, RENO__STATUS_CODE__BAD_REQUEST,
             "set_round_rule.window_days");
@@ -976,7 +960,7 @@ START_TEST(later_report_supersedes_visibly)
 
     Reno__ListRoundReports lr = RENO__LIST_ROUND_REPORTS__INIT;
     lr.round_date = "2022-05-14";
-    Reno__ServerMessage *m = call(housing, RENO__REQUEST__BODY_LIST_ROUND_REPORTS, &lr);
+    Reno__ServerMessage *m = h_call_body(housing, RENO__REQUEST__BODY_LIST_ROUND_REPORTS, &lr);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__RoundReportList *l = reply_of(m, RENO__REQUEST__BODY_LIST_ROUND_REPORTS);
     ck_assert_uint_eq(l->n_items, 2);
@@ -1089,7 +1073,7 @@ START_TEST(closed_round_refuses_reports_and_keeps_its_snapshot)
     /* Who has not reported: every responsible unit and project without a report. */
     Reno__ListMissingReporters lm = RENO__LIST_MISSING_REPORTERS__INIT;
     lm.round_date = "2022-05-14";
-    m = call(office, RENO__REQUEST__BODY_LIST_MISSING_REPORTERS, &lm);
+    m = h_call_body(office, RENO__REQUEST__BODY_LIST_MISSING_REPORTERS, &lm);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__MissingReporterList *missing = reply_of(m, RENO__REQUEST__BODY_LIST_MISSING_REPORTERS);
     /* 9 responsible units × 2 projects, less housing/p1, power-grid/p1 and power-grid/p2. */
@@ -1115,7 +1099,7 @@ START_TEST(closed_round_refuses_reports_and_keeps_its_snapshot)
     net_free(office, m);
 
     Reno__CloseRound cr = RENO__CLOSE_ROUND__INIT;
-    new_key(&cr.idempotency_key, key);
+    h_new_key(&cr.idempotency_key, key);
     cr.round_date = "2022-05-14";
     int64_t closure = write_ok(office, RENO__REQUEST__BODY_CLOSE_ROUND, &cr, false);
     ck_assert_int_eq(write_ok(office, RENO__REQUEST__BODY_CLOSE_ROUND, &cr, true), closure);
@@ -1136,7 +1120,7 @@ START_TEST(closed_round_refuses_reports_and_keeps_its_snapshot)
     /* What was reported up: the progress of every project as of 2022-05-13. */
     Reno__ListRoundSnapshot ls = RENO__LIST_ROUND_SNAPSHOT__INIT;
     ls.round_date = "2022-05-14";
-    m = call(housing, RENO__REQUEST__BODY_LIST_ROUND_SNAPSHOT, &ls);
+    m = h_call_body(housing, RENO__REQUEST__BODY_LIST_ROUND_SNAPSHOT, &ls);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     Reno__RoundSnapshot *snap = reply_of(m, RENO__REQUEST__BODY_LIST_ROUND_SNAPSHOT);
     ck_assert_uint_eq(snap->n_items, 2);
@@ -1161,7 +1145,7 @@ START_TEST(closed_round_refuses_reports_and_keeps_its_snapshot)
     round_report_init(&r, key, p1, "2022-05-14", 260, 40, 3000000);
     refused(housing, RENO__REQUEST__BODY_SUBMIT_ROUND_REPORT, &r, RENO__STATUS_CODE__CONFLICT,
             "submit_round_report.round_date");
-    new_key(&cr.idempotency_key, key);
+    h_new_key(&cr.idempotency_key, key);
     refused(office, RENO__REQUEST__BODY_CLOSE_ROUND, &cr, RENO__STATUS_CODE__CONFLICT,
             "close_round.round_date");
     ck_assert_int_eq(written(), before);
@@ -1191,14 +1175,14 @@ START_TEST(closed_round_refuses_reports_and_keeps_its_snapshot)
                "FROM project p, unit u WHERE u.code = 'finance' ORDER BY p.id LIMIT 1",
                state);
     ck_assert_str_eq(state, "");
-    m = call(office, RENO__REQUEST__BODY_LIST_MISSING_REPORTERS, &lm);
+    m = h_call_body(office, RENO__REQUEST__BODY_LIST_MISSING_REPORTERS, &lm);
     ck_assert_uint_eq(
         ((Reno__MissingReporterList *)reply_of(m, RENO__REQUEST__BODY_LIST_MISSING_REPORTERS))
             ->n_items,
         15);
     net_free(office, m);
     lm.round_date = "2022-05-28";
-    m = call(office, RENO__REQUEST__BODY_LIST_MISSING_REPORTERS, &lm);
+    m = h_call_body(office, RENO__REQUEST__BODY_LIST_MISSING_REPORTERS, &lm);
     ck_assert_uint_eq(
         ((Reno__MissingReporterList *)reply_of(m, RENO__REQUEST__BODY_LIST_MISSING_REPORTERS))
             ->n_items,
@@ -1250,7 +1234,7 @@ START_TEST(upcoming_round_takes_no_report)
     refused(office, RENO__REQUEST__BODY_SUBMIT_ROUND_REPORT, &r, RENO__STATUS_CODE__BAD_REQUEST,
             "submit_round_report.round_date");
     Reno__CloseRound cr = RENO__CLOSE_ROUND__INIT;
-    new_key(&cr.idempotency_key, key);
+    h_new_key(&cr.idempotency_key, key);
     cr.round_date = date;
     refused(office, RENO__REQUEST__BODY_CLOSE_ROUND, &cr, RENO__STATUS_CODE__BAD_REQUEST,
             "close_round.round_date");
