@@ -14,6 +14,7 @@ UNIT_SUITE(config)
 UNIT_SUITE(msg)
 UNIT_SUITE(report)
 UNIT_SUITE(csv)
+UNIT_SUITE(layout)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif

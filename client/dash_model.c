@@ -1,0 +1,91 @@
+/*
+ * The dashboard's model (see dash_model.h). The status is copied by packing the message
+ * and unpacking it again with protobuf-c's default allocator: the copy then does not
+ * depend on the connection's budget allocator, and a reconnect (a new connection, a new
+ * budget) cannot leave the model pointing into freed memory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dash_model.h"
+#include "log.h"
+#include "xmalloc.h"
+
+void dash_model_init(struct dash_model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->conn = DASH_CONN_CONNECTING;
+}
+
+void dash_model_done(struct dash_model *m)
+{
+    if (m->status != NULL)
+        reno__status_reply__free_unpacked(m->status, NULL);
+    for (size_t i = 0; i < m->n_changes; i++)
+        free(m->changes[i]);
+    memset(m, 0, sizeof *m);
+}
+
+void dash_model_set_status(struct dash_model *m, const Reno__StatusReply *s)
+{
+    size_t size = reno__status_reply__get_packed_size(s);
+    uint8_t *buf = xmalloc(size > 0 ? size : 1);
+    reno__status_reply__pack(s, buf);
+    Reno__StatusReply *copy = reno__status_reply__unpack(NULL, size, buf);
+    free(buf);
+    /* What we packed ourselves always unpacks, unless memory ran out. */
+    if (copy == NULL)
+        fatal("cannot copy the status (%zu bytes)", size);
+    if (m->status != NULL)
+        reno__status_reply__free_unpacked(m->status, NULL);
+    m->status = copy;
+    m->updates++;
+}
+
+void dash_model_add_change(struct dash_model *m, const char *line)
+{
+    if (m->n_changes == DASH_MODEL_CHANGES) {
+        free(m->changes[0]);
+        memmove(m->changes, m->changes + 1, (DASH_MODEL_CHANGES - 1) * sizeof m->changes[0]);
+        m->n_changes--;
+    }
+    m->changes[m->n_changes++] = xstrdup(line != NULL ? line : "");
+}
+
+void dash_model_set_conn(struct dash_model *m, enum dash_conn_state state, const char *detail)
+{
+    m->conn = state;
+    snprintf(m->conn_detail, sizeof m->conn_detail, "%s", detail != NULL ? detail : "");
+}
+
+int dash_model_apply(struct dash_model *m, const Reno__ServerMessage *msg)
+{
+    if (msg->kind_case != RENO__SERVER_MESSAGE__KIND_EVENT)
+        return DASH_MODEL_NONE; /* a late reply to a call that timed out */
+    const Reno__Event *ev = msg->event;
+    switch (ev->body_case) {
+    case RENO__EVENT__BODY_STATUS_CHANGED: {
+        const Reno__StatusChanged *sc = ev->status_changed;
+        if (sc->status != NULL)
+            dash_model_set_status(m, sc->status);
+        for (size_t i = 0; i < sc->n_changes; i++)
+            dash_model_add_change(m, sc->changes[i]);
+        return DASH_MODEL_CHANGED;
+    }
+    case RENO__EVENT__BODY_RESYNC:
+        snprintf(m->notice, sizeof m->notice, "resync: %s",
+                 ev->resync->reason != NULL ? ev->resync->reason : "");
+        return DASH_MODEL_CHANGED | DASH_MODEL_RESYNC;
+    case RENO__EVENT__BODY_SHUTTING_DOWN:
+        snprintf(m->notice, sizeof m->notice, "server shutting down: %s",
+                 ev->shutting_down->reason != NULL ? ev->shutting_down->reason : "");
+        return DASH_MODEL_CHANGED | DASH_MODEL_CLOSING;
+    case RENO__EVENT__BODY_ERROR:
+        snprintf(m->notice, sizeof m->notice, "server error: %s",
+                 ev->error->message != NULL ? ev->error->message : "");
+        return DASH_MODEL_CHANGED | DASH_MODEL_CLOSING;
+    default:
+        return DASH_MODEL_NONE;
+    }
+}

@@ -1,0 +1,59 @@
+/*
+ * The dashboard's model: what the screen shows, kept apart from how it is drawn. It holds
+ * a copy of the latest consolidated status, the last change lines the server pushed, and
+ * the state of the connection. Network code updates it (dash_model_apply() for each
+ * message, the setters for the rest); the view only reads it. No terminal, no socket: a
+ * test can drive it with messages alone.
+ *
+ * Ownership: the model owns its status copy and its change lines; dash_model_done() frees
+ * them. A message passed to dash_model_apply() stays the caller's.
+ */
+#ifndef RENO_DASH_MODEL_H
+#define RENO_DASH_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reno.pb-c.h"
+
+/* How many pushed change lines the model keeps, newest last. */
+#define DASH_MODEL_CHANGES 8
+#define DASH_MODEL_TEXT    256
+
+enum dash_conn_state {
+    DASH_CONN_CONNECTING = 0, /* before the first Watch reply */
+    DASH_CONN_LIVE,           /* watching: pushes arrive as changes are committed */
+    DASH_CONN_LOST,           /* the connection failed; reconnecting */
+};
+
+struct dash_model {
+    Reno__StatusReply *status; /* NULL until the first status; our own unpacked copy */
+    char *changes[DASH_MODEL_CHANGES];
+    size_t n_changes;
+    enum dash_conn_state conn;
+    char conn_detail[DASH_MODEL_TEXT]; /* the server's address, or why it was lost */
+    char notice[DASH_MODEL_TEXT];      /* the latest resync or shutdown notice, or "" */
+    unsigned long updates;             /* statuses taken so far, for "updated N times" */
+};
+
+/* What dash_model_apply() found in a message; flags, combined with |. */
+enum dash_model_effect {
+    DASH_MODEL_NONE = 0,
+    DASH_MODEL_CHANGED = 1 << 0, /* the model changed: redraw */
+    DASH_MODEL_RESYNC = 1 << 1,  /* pushes were dropped: ask GetStatus again */
+    DASH_MODEL_CLOSING = 1 << 2, /* the server is shutting down or reported an error */
+};
+
+void dash_model_init(struct dash_model *m);
+void dash_model_done(struct dash_model *m);
+
+/* Replaces the status with a copy of s. */
+void dash_model_set_status(struct dash_model *m, const Reno__StatusReply *s);
+/* Appends change lines, dropping the oldest beyond DASH_MODEL_CHANGES. */
+void dash_model_add_change(struct dash_model *m, const char *line);
+void dash_model_set_conn(struct dash_model *m, enum dash_conn_state state, const char *detail);
+
+/* Takes a pushed message (an Event) into the model; returns dash_model_effect flags. */
+int dash_model_apply(struct dash_model *m, const Reno__ServerMessage *msg);
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * `reno dashboard` on a real terminal: tmux runs it in a detached 120x40 session against
+ * a live renod, and the test reads the screen back with capture-pane. It checks the
+ * header and a Chinese project name, that the column after the Chinese names starts at
+ * the same screen column on every row (measured with text_width()), that a progress
+ * report pushed through the server shows within two seconds, that key 2 switches the
+ * lower pane to funds, that q ends the program with exit 0 and the terminal restored,
+ * and that a lost server is shown without the program ending.
+ *
+ * tmux runs on its own socket (-L reno-test-PID); the test kills only its own session.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "it.h"
+#include "table.h"
+
+static char home[128];
+static char env_xdg[200];
+static char socket_name[64];
+static const char *const session = "dash";
+static char tmux_path[512];
+
+/* tmux from PATH (h_run() executes a path); false when there is none. */
+static bool find_tmux(void)
+{
+    const char *path = getenv("PATH");
+    char dirs[4096];
+    snprintf(dirs, sizeof dirs, "%s", path != NULL ? path : "/usr/bin:/bin");
+    char *save = NULL;
+    for (char *dir = strtok_r(dirs, ":", &save); dir != NULL; dir = strtok_r(NULL, ":", &save)) {
+        snprintf(tmux_path, sizeof tmux_path, "%s/tmux", dir);
+        if (access(tmux_path, X_OK) == 0)
+            return true;
+    }
+    tmux_path[0] = '\0';
+    return false;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs tmux on our socket with up to 12 arguments; returns its exit status, *out kept. */
+static int tmux(char **out, const char *const *args)
+{
+    const char *argv[16];
+    int n = 0;
+    argv[n++] = tmux_path;
+    argv[n++] = "-u"; /* the screen holds UTF-8 whatever the test's locale */
+    argv[n++] = "-L";
+    argv[n++] = socket_name;
+    for (const char *const *a = args; *a != NULL && n < 15; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    const char *env[] = {"LC_ALL=C.UTF-8", NULL};
+    char *o = NULL, *e = NULL;
+    int rc = h_run(argv, env, NULL, &o, &e);
+    free(e);
+    if (out != NULL)
+        *out = o;
+    else
+        free(o);
+    return rc;
+}
+
+/* The screen as text, one line per row (caller frees). */
+static char *capture(void)
+{
+    char *out = NULL;
+    int rc = tmux(&out, (const char *const[]){"capture-pane", "-p", "-t", session, NULL});
+    ck_assert_msg(rc == 0, "tmux capture-pane failed (%d)", rc);
+    return out;
+}
+
+/* Waits up to ms for every needle to be on the screen; returns the last capture. */
+static char *wait_for_screen(int ms, const char *const *needles)
+{
+    int64_t deadline = now_ms() + ms;
+    for (;;) {
+        char *screen = capture();
+        bool all = true;
+        for (const char *const *n = needles; *n != NULL && all; n++)
+            all = strstr(screen, *n) != NULL;
+        if (all || now_ms() >= deadline)
+            return screen;
+        free(screen);
+        usleep(50 * 1000);
+    }
+}
+
+/* The line of screen that contains needle, copied into line; false if none. */
+static bool line_with(const char *screen, const char *needle, char *line, size_t size)
+{
+    const char *at = strstr(screen, needle);
+    if (at == NULL)
+        return false;
+    const char *start = at;
+    while (start > screen && start[-1] != '\n')
+        start--;
+    size_t len = strcspn(start, "\n");
+    snprintf(line, size, "%.*s", (int)len, start);
+    return true;
+}
+
+/* The screen column (0-based) where `what` starts in line, looking after `after`. */
+static size_t column_of(const char *line, const char *after, const char *what)
+{
+    const char *from = after != NULL ? strstr(line, after) : line;
+    ck_assert_msg(from != NULL, "'%s' not in line: %s", after, line);
+    if (after != NULL)
+        from += strlen(after);
+    const char *at = strstr(from, what);
+    ck_assert_msg(at != NULL, "'%s' not in line: %s", what, line);
+    char prefix[1024];
+    snprintf(prefix, sizeof prefix, "%.*s", (int)(at - line), line);
+    return text_width(prefix);
+}
+
+static void login_office(void)
+{
+    const char *argv[] = {h_bin("reno"), "login", "--user", H_OFFICE, "--password-stdin", NULL};
+    char server[120];
+    snprintf(server, sizeof server, "RENO_SERVER=%s", h_srv.address);
+    const char *env[] = {env_xdg, server, NULL};
+    char *out, *err;
+    int rc = h_run(argv, env, H_OFFICE "-test-password\n", &out, &err);
+    ck_assert_msg(rc == 0, "reno login: %d %s%s", rc, out, err);
+    free(out);
+    free(err);
+}
+
+/* Starts `reno dashboard` against address in a detached 120x40 tmux session; the shell
+ * prints the exit status when it ends and keeps the pane open to be read. */
+static void start_dashboard(const char *address)
+{
+    ck_assert_msg(find_tmux(), "tmux is missing from PATH: the dashboard test needs it "
+                               "(scripts/setup installs it)");
+    int rc = tmux(NULL, (const char *const[]){"-V", NULL});
+    ck_assert_msg(rc == 0, "%s -V failed (%d)", tmux_path, rc);
+    char command[1024];
+    snprintf(command, sizeof command,
+             "env LANG=C.UTF-8 LC_ALL=C.UTF-8 RENO_SERVER=%s XDG_CONFIG_HOME=%s %s dashboard; "
+             "echo reno-dashboard-exited-$?; sleep 120",
+             address, home, h_bin("reno"));
+    rc = tmux(NULL, (const char *const[]){"new-session", "-d", "-s", session, "-x", "120", "-y",
+                                          "40", command, NULL});
+    ck_assert_msg(rc == 0, "tmux new-session failed (%d)", rc);
+}
+
+static void setup(void)
+{
+    h_fixture_setup();
+    snprintf(home, sizeof home, "/tmp/reno-it-dash.XXXXXX");
+    ck_assert(mkdtemp(home) != NULL);
+    snprintf(env_xdg, sizeof env_xdg, "XDG_CONFIG_HOME=%s", home);
+    snprintf(socket_name, sizeof socket_name, "reno-test-%d", (int)getpid());
+    login_office();
+}
+
+static void teardown(void)
+{
+    /* Only our session, on our own socket; the tmux server ends with its last session. */
+    if (tmux_path[0] != '\0')
+        (void)tmux(NULL, (const char *const[]){"kill-session", "-t", session, NULL});
+    char path[300];
+    snprintf(path, sizeof path, "%s/reno/token", home);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/reno", home);
+    rmdir(path);
+    rmdir(home);
+    h_fixture_teardown();
+}
+
+static Reno__ServerMessage *get_status(struct net_conn *c)
+{
+    Reno__GetStatus get = RENO__GET_STATUS__INIT;
+    get.as_of = (char *)"";
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_GET_STATUS;
+    req.get_status = &get;
+    Reno__ServerMessage *m = h_call(c, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    return m;
+}
+
+/* Ends the dashboard with q and checks it exited 0 and left the alternate screen. */
+static void quit_and_check(void)
+{
+    ck_assert_int_eq(tmux(NULL, (const char *const[]){"send-keys", "-t", session, "q", NULL}), 0);
+    char *screen = wait_for_screen(3000, (const char *const[]){"reno-dashboard-exited-", NULL});
+    ck_assert_msg(strstr(screen, "reno-dashboard-exited-0") != NULL,
+                  "the dashboard did not exit 0 on q:\n%s", screen);
+    ck_assert_msg(strstr(screen, "q quit") == NULL, "the dashboard is still on screen:\n%s",
+                  screen);
+    free(screen);
+    char *alternate = NULL;
+    ck_assert_int_eq(tmux(&alternate, (const char *const[]){"display-message", "-p", "-t", session,
+                                                            "#{alternate_on}", NULL}),
+                     0);
+    ck_assert_msg(alternate[0] == '0', "the terminal is still in the alternate screen: %s",
+                  alternate);
+    free(alternate);
+}
+
+START_TEST(dashboard_shows_pushes_and_lines_up_chinese)
+{
+    struct net_conn *office = h_login(&h_srv, H_OFFICE);
+    Reno__ServerMessage *st = get_status(office);
+    const Reno__StatusReply *s = st->response->status_reply;
+    ck_assert_uint_ge(s->n_projects, 2);
+
+    start_dashboard(h_srv.address);
+    char *screen = wait_for_screen(
+        5000, (const char *const[]){s->programme_title, s->projects[0]->name, "q quit", NULL});
+    fprintf(stderr, "---- dashboard at start ----\n%s----\n", screen);
+    ck_assert_msg(strstr(screen, s->programme_title) != NULL, "no title on screen:\n%s", screen);
+    ck_assert_msg(strstr(screen, s->projects[0]->name) != NULL, "no project on screen:\n%s",
+                  screen);
+    ck_assert_msg(strstr(screen, "● live") != NULL, "not shown as live:\n%s", screen);
+
+    /* The column after the Chinese names starts at the same screen column on every row,
+     * the ASCII header's included. */
+    char line[1024];
+    ck_assert(line_with(screen, "COMMUNITY", line, sizeof line));
+    size_t community_column = column_of(line, NULL, "COMMUNITY");
+    size_t started_column = column_of(line, NULL, "HOUSEHOLDS");
+    for (size_t i = 0; i < s->n_projects && i < 2; i++) {
+        const Reno__ProjectStatus *p = s->projects[i];
+        ck_assert_msg(line_with(screen, p->name, line, sizeof line), "no row for %s", p->name);
+        ck_assert_uint_eq(column_of(line, p->name, p->community), community_column);
+        /* HOUSEHOLDS is right-aligned: its number ends where the heading ends. */
+        char households[16];
+        snprintf(households, sizeof households, " %d ", p->households);
+        ck_assert_uint_eq(column_of(line, p->community, households) + strlen(households) - 1,
+                          started_column + strlen("HOUSEHOLDS"));
+    }
+    free(screen);
+
+    /* A report pushed through the server shows on the screen within two seconds. */
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    Reno__Request req;
+    Reno__PushProgress push;
+    uint8_t key[16];
+    h_push_init(&req, &push, key, (long)s->projects[0]->project_id, "2022-04-15", 321, 0);
+    Reno__ServerMessage *m = h_call(housing, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(housing, m);
+    int64_t pushed = now_ms();
+    screen = wait_for_screen(2000, (const char *const[]){" 321 ", "changed:", NULL});
+    int64_t took = now_ms() - pushed;
+    ck_assert_msg(line_with(screen, s->projects[0]->name, line, sizeof line),
+                  "no row for the project:\n%s", screen);
+    ck_assert_msg(strstr(line, " 321 ") != NULL,
+                  "the new figure is not on screen after %lld ms:\n%s", (long long)took, screen);
+    ck_assert_msg(strstr(screen, "changed:") != NULL, "no change line:\n%s", screen);
+    fprintf(stderr, "---- after the push (%lld ms) ----\n%s----\n", (long long)took, screen);
+    free(screen);
+
+    /* Key 2: the funds pane. */
+    ck_assert_int_eq(tmux(NULL, (const char *const[]){"send-keys", "-t", session, "2", NULL}), 0);
+    screen = wait_for_screen(2000, (const char *const[]){"funds (资金) per project", NULL});
+    ck_assert_msg(strstr(screen, "funds (资金) per project") != NULL, "no funds pane:\n%s", screen);
+    ck_assert_msg(strstr(screen, "ALLOCATED") != NULL, "no funds table:\n%s", screen);
+    fprintf(stderr, "---- pane 2 ----\n%s----\n", screen);
+    free(screen);
+
+    quit_and_check();
+    net_free(office, st);
+    net_close(office);
+    net_close(housing);
+}
+END_TEST
+
+/* A server that goes away is shown as lost; the dashboard keeps running and quits on q. */
+START_TEST(dashboard_shows_a_lost_connection)
+{
+    struct h_server second;
+    h_server_start(&second, h_db, NULL);
+    start_dashboard(second.address);
+    char *screen = wait_for_screen(5000, (const char *const[]){"● live", NULL});
+    ck_assert_msg(strstr(screen, "● live") != NULL, "not live:\n%s", screen);
+    free(screen);
+
+    ck_assert_int_eq(h_server_stop(&second), 0);
+    screen = wait_for_screen(3000, (const char *const[]){"connection lost", NULL});
+    ck_assert_msg(strstr(screen, "connection lost") != NULL, "the loss is not shown:\n%s", screen);
+    ck_assert_msg(strstr(screen, "q quit") != NULL, "the dashboard ended:\n%s", screen);
+    fprintf(stderr, "---- connection lost ----\n%s----\n", screen);
+    free(screen);
+    /* Through a failed reconnect attempt or two, still on screen. */
+    sleep(4);
+    screen = capture();
+    ck_assert_msg(strstr(screen, "connection lost") != NULL && strstr(screen, "q quit") != NULL,
+                  "after a reconnect attempt:\n%s", screen);
+    free(screen);
+    quit_and_check();
+}
+END_TEST
+
+/* Without a terminal the dashboard refuses, with exit 2 and a message that says why. */
+START_TEST(dashboard_needs_a_terminal)
+{
+    char server[120];
+    snprintf(server, sizeof server, "RENO_SERVER=%s", h_srv.address);
+    const char *env[] = {env_xdg, server, NULL};
+    const char *argv[] = {h_bin("reno"), "dashboard", NULL};
+    char *out, *err;
+    int rc = h_run(argv, env, NULL, &out, &err);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(err, "terminal") != NULL, "%s", err);
+    ck_assert_str_eq(out, "");
+    free(out);
+    free(err);
+}
+END_TEST
+
+Suite *it_dashboard_suite(void)
+{
+    Suite *s = suite_create("it_dashboard");
+    TCase *tc = tcase_create("dashboard");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, dashboard_shows_pushes_and_lines_up_chinese);
+    tcase_add_test(tc, dashboard_shows_a_lost_connection);
+    tcase_add_test(tc, dashboard_needs_a_terminal);
+    suite_add_tcase(s, tc);
+    return s;
+}
