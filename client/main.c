@@ -104,7 +104,8 @@ static void print_main_help(FILE *out)
 
 static void print_command_help(const struct cmd *self, FILE *out)
 {
-    fprintf(out, "usage: reno %s %s\n\n%s", self->name, self->usage, self->help);
+    fprintf(out, "usage: reno %s%s%s\n\n%s", self->name, self->usage[0] ? " " : "", self->usage,
+            self->help);
 }
 
 int cmd_usage_error(const struct cmd *self, const char *fmt, ...)
@@ -115,8 +116,8 @@ int cmd_usage_error(const struct cmd *self, const char *fmt, ...)
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     output_error("%s", message);
-    fprintf(stderr, "usage: reno %s %s\nRun 'reno %s --help' for more.\n", self->name, self->usage,
-            self->name);
+    fprintf(stderr, "usage: reno %s%s%s\nRun 'reno %s --help' for more.\n", self->name,
+            self->usage[0] ? " " : "", self->usage, self->name);
     return CMD_EXIT_USAGE;
 }
 
