@@ -417,6 +417,9 @@ static void check_report_formats(void)
     ck_assert_ptr_nonnull(
         strstr(csv, "松山街道示例小区一（示例）,示例小区一,500,500,100.0%,40,8.0%,2022-05-13\r\n"));
     ck_assert_ptr_nonnull(strstr(csv, "开工户数不低于25%,2022-03-31,已达到,"));
+    /* Sources and line work by their Chinese names, as the office writes them. */
+    ck_assert_ptr_nonnull(strstr(csv, ",中央补助,6000000.00,3000000.00,"));
+    ck_assert_ptr_nonnull(strstr(csv, ",红线内,管沟开挖,已完成,2022-04-22\r\n"));
     free(csv);
     char *json = issue_report(office, RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14",
                               RENO__REPORT_FORMAT__REPORT_FORMAT_JSON);
