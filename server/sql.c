@@ -43,10 +43,11 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
          "start_share_due, all_started_due, completion_due FROM programme WHERE id = $1",
          1},
     /* One row per project: its progress as of the requested date and as of each rule's
-     * measuring date (the caller passes min(as_of, due) for each). */
+     * measuring date (the caller passes min(as_of, due) for each). A project's households
+     * are those in scope: a demolition project's demolished part is outside renovation. */
     [SQL_STATUS_PROJECTS] =
         {"status_projects",
-         "SELECT p.id, p.name, p.community, p.households, p.is_sample, "
+         "SELECT p.id, p.name, p.community, p.households_in_scope, p.is_sample, "
          "now_.households_started, now_.households_completed, "
          "COALESCE(to_char(now_.report_date, 'YYYY-MM-DD'), ''), "
          "r1.households_started, r2.households_started, r3.households_completed "

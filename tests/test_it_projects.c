@@ -473,6 +473,19 @@ START_TEST(demolished_households_are_outside_the_progress_scope)
     m = list_projects(c);
     ck_assert_int_eq(find_project(m, id)->households_in_scope, 100);
     net_free(c, m);
+    /* The consolidated status counts the project by its households in scope: all started. */
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    m = h_call_body(c, RENO__REQUEST__BODY_GET_STATUS, &gs);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    const Reno__ProjectStatus *ps = NULL;
+    for (size_t i = 0; i < m->response->status_reply->n_projects; i++)
+        if (m->response->status_reply->projects[i]->project_id == id)
+            ps = m->response->status_reply->projects[i];
+    ck_assert_ptr_nonnull(ps);
+    ck_assert_int_eq(ps->households, 100);
+    ck_assert_int_eq(ps->households_started, 100);
+    ck_assert(ps->started_pct > 99.9);
+    net_free(c, m);
     net_close(c);
 }
 END_TEST
