@@ -1,13 +1,22 @@
--- 0010_report_sections: the reports' full content, now that every area's data exists.
+-- 0010_report_sections: the reports' content (0008 keeps them as issued), drawing on
+-- every area's data. Fund sources, segments and line-work steps appear by their Chinese
+-- names, in the order the work is done.
 --
 -- The half-monthly report follows the collection rounds (0006): it is dated the round's
 -- effective date (the weekend rule applied), and a closed round is reported from its
 -- frozen snapshot, so that what is sent up is what was frozen. It gains the funds, the
 -- line work, the problems and requests units reported, the units that did not report
 -- and the supervision items still open. The monthly notice (通报) and a project's
--- performance evaluation (绩效评估) join it. reno_report_data keeps its contract (0008).
+-- performance evaluation (绩效评估) join it. reno_report_data's record contract is
+-- described in 0008.
 
-CREATE OR REPLACE FUNCTION reno_report_round_records(p_programme bigint, p_date date)
+CREATE FUNCTION reno_segment_name(p_segment text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE p_segment WHEN 'inside_red_line' THEN '红线内' WHEN 'outside_red_line' THEN '红线外'
+                          WHEN 'overhead' THEN '架空线' ELSE p_segment END
+$$;
+
+CREATE FUNCTION reno_report_round_records(p_programme bigint, p_date date)
 RETURNS TABLE (what text, cells text[])
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -90,18 +99,18 @@ BEGIN
                                 AND f.paid_on <= v_on), 0) AS paid
               FROM fund_allocation a
              GROUP BY a.project_id, a.source)
-        SELECT 'row', ARRAY[p.name, al.source, to_char(COALESCE(al.allocated, 0), 'FM999999999990.00'),
+        SELECT 'row', ARRAY[p.name, reno_status_source_name(al.source), to_char(COALESCE(al.allocated, 0), 'FM999999999990.00'),
                             to_char(al.received, 'FM999999999990.00'),
                             to_char(al.paid, 'FM999999999990.00'),
                             to_char(al.received - al.paid, 'FM999999999990.00')]
           FROM alloc al JOIN project p ON p.id = al.project_id
          WHERE p.programme_id = p_programme AND COALESCE(al.allocated, 0) > 0
-         ORDER BY p.id, al.source;
+         ORDER BY p.id, reno_status_source_order(al.source);
 
     RETURN QUERY SELECT 'table', ARRAY['五、管线入地与架空线规整', '项目', '专营单位', '区段',
                                       '工序', '状态', '完成日期'];
     RETURN QUERY
-        SELECT 'row', ARRAY[p.name, u.name, w.segment, w.part,
+        SELECT 'row', ARRAY[p.name, u.name, reno_segment_name(w.segment), reno_fld_part_name(w.part),
                             CASE WHEN w.status = 'done' AND w.done_on <= v_on THEN '已完成'
                                  WHEN w.started_on <= v_on THEN '施工中' ELSE '计划' END,
                             COALESCE(CASE WHEN w.done_on <= v_on
@@ -110,7 +119,7 @@ BEGIN
           JOIN project p ON p.id = w.project_id
           JOIN unit u ON u.id = w.utility_unit_id
          WHERE p.programme_id = p_programme
-         ORDER BY p.id, u.id, w.segment, w.part;
+         ORDER BY p.id, u.id, w.segment, array_position(reno_fld_segment_parts(w.segment), w.part);
 
     RETURN QUERY SELECT 'table', ARRAY['六、各单位报告的问题与需协调事项', '单位', '项目',
                                       '存在问题', '需协调事项'];
@@ -304,7 +313,7 @@ LANGUAGE sql STABLE AS $$
      ORDER BY recs.n, c.ord
 $$;
 
-CREATE OR REPLACE FUNCTION reno_report_data(p_account bigint, p_kind text, p_subject text)
+CREATE FUNCTION reno_report_data(p_account bigint, p_kind text, p_subject text)
 RETURNS TABLE (seq bigint, what text, col bigint, value text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
