@@ -85,6 +85,74 @@ BEGIN
     RETURN p_project;
 END $$;
 
+-- ---- Checks shared by every operation ------------------------------------------------------
+-- Each raises check_violation naming the request field, which renod reports as the
+-- field path (e.g. record_survey.kind).
+
+-- A value that must be given: an enum (value 0, "unspecified", arrives as NULL) or an id.
+CREATE FUNCTION reno_given(p_value text, p_field text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF p_value IS NULL THEN
+        RAISE EXCEPTION '% is required', p_field
+            USING ERRCODE = 'check_violation', COLUMN = p_field;
+    END IF;
+    RETURN p_value;
+END $$;
+
+-- Text trimmed of spaces (the document pads with U+2002 and U+3000 too), required or
+-- not, at most p_max characters.
+CREATE FUNCTION reno_text(p_value text, p_field text, p_max integer, p_required boolean)
+RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    v text := regexp_replace(COALESCE(p_value, ''),
+                             '^[[:space:]\u2002\u3000]+|[[:space:]\u2002\u3000]+$', '', 'g');
+BEGIN
+    IF p_required AND v = '' THEN
+        RAISE EXCEPTION '% is required', p_field
+            USING ERRCODE = 'check_violation', COLUMN = p_field;
+    END IF;
+    IF length(v) > p_max THEN
+        RAISE EXCEPTION '% is % characters long, at most % allowed', p_field, length(v), p_max
+            USING ERRCODE = 'check_violation', COLUMN = p_field;
+    END IF;
+    RETURN v;
+END $$;
+
+-- Text that must not be blank, returned as given.
+CREATE FUNCTION reno_nonblank(p_value text, p_field text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF btrim(COALESCE(p_value, ''), E' \t\r\n\u2002\u3000') = '' THEN
+        RAISE EXCEPTION '% is required', p_field
+            USING ERRCODE = 'check_violation', COLUMN = p_field;
+    END IF;
+    RETURN p_value;
+END $$;
+
+-- A date YYYY-MM-DD; NULL when empty and not required.
+CREATE FUNCTION reno_date(p_text text, p_field text, p_required boolean) RETURNS date
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF COALESCE(p_text, '') = '' THEN
+        IF p_required THEN
+            RAISE EXCEPTION '% is required (YYYY-MM-DD)', p_field
+                USING ERRCODE = 'check_violation', COLUMN = p_field;
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF p_text !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+        RAISE EXCEPTION '% must be a date YYYY-MM-DD, got "%"', p_field, left(p_text, 40)
+            USING ERRCODE = 'check_violation', COLUMN = p_field;
+    END IF;
+    BEGIN
+        RETURN p_text::date;
+    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+        RAISE EXCEPTION '% is not a calendar date: %', p_field, p_text
+            USING ERRCODE = 'check_violation', COLUMN = p_field;
+    END;
+END $$;
+
 -- ---- Working groups ----------------------------------------------------------------------
 
 CREATE TABLE working_group (

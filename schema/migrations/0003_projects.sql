@@ -259,26 +259,6 @@ CREATE TRIGGER project_milestone_programme BEFORE INSERT OR UPDATE OF project_id
 
 -- ---- Helpers ------------------------------------------------------------------------------
 
--- A text field with surrounding spaces (ASCII, EN SPACE, ideographic) taken off, checked
--- for length in characters and presence; check_violation naming the field otherwise.
-CREATE FUNCTION reno_projects_text(p_value text, p_field text, p_max integer,
-                                   p_required boolean)
-RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-    v text := regexp_replace(COALESCE(p_value, ''),
-                             '^[[:space:]\u2002\u3000]+|[[:space:]\u2002\u3000]+$', '', 'g');
-BEGIN
-    IF p_required AND v = '' THEN
-        RAISE EXCEPTION '% is required', p_field
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END IF;
-    IF length(v) > p_max THEN
-        RAISE EXCEPTION '% is % characters long, at most % allowed', p_field, length(v), p_max
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END IF;
-    RETURN v;
-END $$;
-
 -- A whole number within bounds; check_violation naming the field otherwise.
 CREATE FUNCTION reno_projects_range(p_value numeric, p_field text, p_min numeric,
                                     p_max numeric)
@@ -334,7 +314,7 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'project.write');
 
-    v_name := reno_projects_text(p_name, 'name', 200, true);
+    v_name := reno_text(p_name, 'name', 200, true);
     PERFORM reno_projects_range(p_households, 'households', 1, 1000000);
     IF p_renovation_type IS NULL THEN
         RAISE EXCEPTION 'renovation_type is required (comprehensive or demolition)'
@@ -357,11 +337,11 @@ BEGIN
     INSERT INTO project (programme_id, name, community, households, renovation_type, street,
                          buildings, area_m2, historic, implementing_body, subsidy_batch,
                          demolished_households)
-    VALUES (v_programme, v_name, reno_projects_text(p_community, 'community', 200, true),
-            p_households, p_renovation_type, reno_projects_text(p_street, 'street', 200, false),
+    VALUES (v_programme, v_name, reno_text(p_community, 'community', 200, true),
+            p_households, p_renovation_type, reno_text(p_street, 'street', 200, false),
             p_buildings, round(p_area_m2, 2), COALESCE(p_historic, false),
-            reno_projects_text(p_implementing_body, 'implementing_body', 200, false),
-            reno_projects_text(p_subsidy_batch, 'subsidy_batch', 200, false),
+            reno_text(p_implementing_body, 'implementing_body', 200, false),
+            reno_text(p_subsidy_batch, 'subsidy_batch', 200, false),
             p_demolished_households)
     RETURNING * INTO v_after;
     PERFORM reno_audit(p_account, 'create_project', 'project', v_after.id, NULL,
@@ -400,7 +380,7 @@ BEGIN
     PERFORM reno_project_check(p_account, p_project_id);
     SELECT * INTO v_before FROM project p WHERE p.id = p_project_id FOR UPDATE;
 
-    v_name := reno_projects_text(p_name, 'name', 200, false);
+    v_name := reno_text(p_name, 'name', 200, false);
     IF v_name = '' THEN
         v_name := v_before.name;
     ELSIF v_name <> v_before.name AND EXISTS (
@@ -435,19 +415,19 @@ BEGIN
 
     UPDATE project p SET
         name = v_name,
-        community = COALESCE(NULLIF(reno_projects_text(p_community, 'community', 200, false), ''),
+        community = COALESCE(NULLIF(reno_text(p_community, 'community', 200, false), ''),
                              p.community),
         households = v_households,
         renovation_type = v_type,
-        street = COALESCE(NULLIF(reno_projects_text(p_street, 'street', 200, false), ''),
+        street = COALESCE(NULLIF(reno_text(p_street, 'street', 200, false), ''),
                           p.street),
         buildings = CASE WHEN p_buildings = 0 THEN p.buildings ELSE p_buildings END,
         area_m2 = CASE WHEN p_area_m2 = 0 THEN p.area_m2 ELSE round(p_area_m2, 2) END,
         historic = CASE p_historic WHEN 'yes' THEN true WHEN 'no' THEN false ELSE p.historic END,
-        implementing_body = COALESCE(NULLIF(reno_projects_text(p_implementing_body,
+        implementing_body = COALESCE(NULLIF(reno_text(p_implementing_body,
                                                                'implementing_body', 200, false),
                                             ''), p.implementing_body),
-        subsidy_batch = COALESCE(NULLIF(reno_projects_text(p_subsidy_batch, 'subsidy_batch',
+        subsidy_batch = COALESCE(NULLIF(reno_text(p_subsidy_batch, 'subsidy_batch',
                                                            200, false), ''), p.subsidy_batch),
         demolished_households = v_demolished,
         is_sample = CASE p_is_sample WHEN 'yes' THEN true WHEN 'no' THEN false
@@ -503,7 +483,7 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'project.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    PERFORM reno_projects_text(p_unit_code, 'unit_code', 63, true);
+    PERFORM reno_text(p_unit_code, 'unit_code', 63, true);
     v_unit := reno_unit_id(p_account, p_unit_code, 'unit_code');
     SELECT * INTO v_before FROM project_unit pu
      WHERE pu.project_id = p_project_id AND pu.unit_id = v_unit FOR UPDATE;
@@ -516,7 +496,7 @@ BEGIN
         DELETE FROM project_unit pu WHERE pu.project_id = p_project_id AND pu.unit_id = v_unit;
     ELSE
         -- The duty says what the unit answers for (e.g. 管线入地/架空线规整): required.
-        v_duty := reno_projects_text(p_duty, 'duty', 400, true);
+        v_duty := reno_text(p_duty, 'duty', 400, true);
         INSERT INTO project_unit (project_id, unit_id, duty)
         VALUES (p_project_id, v_unit, v_duty)
         ON CONFLICT (project_id, unit_id) DO UPDATE SET duty = EXCLUDED.duty
@@ -558,13 +538,13 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'project.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    PERFORM reno_projects_text(p_catalogue_code, 'catalogue_code', 41, true);
+    PERFORM reno_text(p_catalogue_code, 'catalogue_code', 41, true);
     SELECT c.id INTO v_catalogue FROM content_catalogue c WHERE c.code = p_catalogue_code;
     IF v_catalogue IS NULL THEN
         RAISE EXCEPTION 'no catalogue entry "%" (see catalogue list)', p_catalogue_code
             USING ERRCODE = 'RN404', COLUMN = 'catalogue_code';
     END IF;
-    PERFORM reno_projects_text(p_responsible_unit_code, 'responsible_unit_code', 63, true);
+    PERFORM reno_text(p_responsible_unit_code, 'responsible_unit_code', 63, true);
     v_unit := reno_unit_id(p_account, p_responsible_unit_code, 'responsible_unit_code');
     -- Stored with two decimals: a quantity that rounds to nothing is no quantity.
     IF p_planned_quantity IS NULL OR round(p_planned_quantity, 2) <= 0
@@ -586,8 +566,8 @@ BEGIN
     INSERT INTO project_item (project_id, catalogue_id, unit_id, planned_quantity,
                               unit_of_measure, budget, note)
     VALUES (p_project_id, v_catalogue, v_unit, round(p_planned_quantity, 2),
-            reno_projects_text(p_unit_of_measure, 'unit_of_measure', 20, true),
-            round(p_budget, 2), reno_projects_text(p_note, 'note', 2000, false))
+            reno_text(p_unit_of_measure, 'unit_of_measure', 20, true),
+            round(p_budget, 2), reno_text(p_note, 'note', 2000, false))
     RETURNING * INTO v_after;
     PERFORM reno_audit(p_account, 'add_project_item', 'project_item', v_after.id, NULL,
                        to_jsonb(v_after));
@@ -632,7 +612,7 @@ BEGIN
     END IF;
 
     PERFORM reno_projects_range(p_progress_pct, 'progress_pct', 0, 100);
-    v_note := reno_projects_text(p_note, 'note', 2000, false);
+    v_note := reno_text(p_note, 'note', 2000, false);
     v_pct := CASE WHEN p_progress_pct = 0 THEN v_before.progress_pct ELSE p_progress_pct END;
     v_status := COALESCE(p_status, v_before.status);
     -- Progress reported on a planned item means the work has begun; an item reported done
@@ -736,7 +716,7 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'milestone.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    PERFORM reno_projects_text(p_milestone_code, 'milestone_code', 41, true);
+    PERFORM reno_text(p_milestone_code, 'milestone_code', 41, true);
     SELECT m.* INTO v_before FROM project_milestone m
       JOIN milestone_template t ON t.id = m.template_id
      WHERE m.project_id = p_project_id AND t.code = p_milestone_code
@@ -767,7 +747,7 @@ BEGIN
         RAISE EXCEPTION 'done_on % is before the programme began (%)', v_done, v_starts
             USING ERRCODE = 'check_violation', COLUMN = 'done_on';
     END IF;
-    v_evidence := reno_projects_text(p_evidence, 'evidence', 2000, true);
+    v_evidence := reno_text(p_evidence, 'evidence', 2000, true);
 
     UPDATE project_milestone m
        SET done_on = v_done, evidence = v_evidence, done_by_account = p_account,

@@ -69,36 +69,6 @@ BEGIN
     RETURN v;
 END $$;
 
--- A text field without leading or trailing spaces (ASCII or ideographic), bounded in
--- characters; p_required: it may not be empty.
-CREATE FUNCTION reno_money_text(p_text text, p_field text, p_max integer, p_required boolean)
-RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-    v text := regexp_replace(COALESCE(p_text, ''),
-                             '^[[:space:]\u2002\u3000]+|[[:space:]\u2002\u3000]+$', '', 'g');
-BEGIN
-    IF p_required AND v = '' THEN
-        RAISE EXCEPTION '% is required', p_field
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END IF;
-    IF length(v) > p_max THEN
-        RAISE EXCEPTION '% must be at most % characters', p_field, p_max
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END IF;
-    RETURN v;
-END $$;
-
--- An enum field that must be given (renod sends value 0, unspecified, as NULL).
-CREATE FUNCTION reno_money_required(p_value text, p_field text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    IF p_value IS NULL THEN
-        RAISE EXCEPTION '% is required', p_field
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END IF;
-    RETURN p_value;
-END $$;
-
 CREATE FUNCTION reno_money_unit_of(p_account bigint) RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT a.unit_id FROM account a WHERE a.id = p_account
@@ -371,11 +341,11 @@ BEGIN
     PERFORM reno_require(p_account, 'contract.write');
     -- Fields are checked in field order, so the first one at fault is the one named.
     PERFORM reno_project_check(p_account, p_project_id);
-    PERFORM reno_money_required(p_kind, 'kind');
-    v_counterparty := reno_money_text(p_counterparty, 'counterparty', 200, true);
+    PERFORM reno_given(p_kind, 'kind');
+    v_counterparty := reno_text(p_counterparty, 'counterparty', 200, true);
     v_awarded_on := reno_money_date(p_awarded_on, 'awarded_on');
     v_amount := reno_money_amount(p_amount, 'amount', false);
-    v_tender_method := reno_money_text(p_tender_method, 'tender_method', 100, true);
+    v_tender_method := reno_text(p_tender_method, 'tender_method', 100, true);
     INSERT INTO contract (project_id, kind, counterparty, awarded_on, amount, tender_method,
                           account_id, unit_id)
     VALUES (p_project_id, p_kind, v_counterparty, v_awarded_on, v_amount, v_tender_method,
@@ -431,9 +401,9 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'contract.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    PERFORM reno_money_required(p_kind, 'kind');
+    PERFORM reno_given(p_kind, 'kind');
     v_on := reno_money_date(p_recorded_on, 'recorded_on');
-    v_findings := reno_money_text(p_findings, 'findings', 4000, true);
+    v_findings := reno_text(p_findings, 'findings', 4000, true);
     IF COALESCE(p_contract_id, 0) <> 0 THEN
         v_contract := reno_money_contract(p_account, p_contract_id);
         IF v_contract.project_id <> p_project_id THEN
@@ -506,10 +476,10 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'funds.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    PERFORM reno_money_required(p_source, 'source');
+    PERFORM reno_given(p_source, 'source');
     v_amount := reno_money_amount(p_amount, 'amount', true);
     v_allocated_on := reno_money_date(p_allocated_on, 'allocated_on');
-    v_document_ref := reno_money_text(p_document_ref, 'document_ref', 200, false);
+    v_document_ref := reno_text(p_document_ref, 'document_ref', 200, false);
     INSERT INTO fund_allocation (project_id, source, amount, allocated_on, document_ref,
                                  account_id, unit_id)
     VALUES (p_project_id, p_source, v_amount, v_allocated_on, v_document_ref, p_account,
@@ -577,10 +547,10 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'funds.write');
     v_contract := reno_money_contract(p_account, p_contract_id);
-    PERFORM reno_money_required(p_source, 'source');
+    PERFORM reno_given(p_source, 'source');
     v_amount := reno_money_amount(p_amount, 'amount', true);
     v_paid_on := reno_money_date(p_paid_on, 'paid_on');
-    v_note := reno_money_text(p_note, 'note', 4000, false);
+    v_note := reno_text(p_note, 'note', 4000, false);
     INSERT INTO fund_payment (contract_id, project_id, source, amount, paid_on, note,
                               account_id, unit_id)
     VALUES (v_contract.id, v_contract.project_id, p_source, v_amount, v_paid_on, v_note,

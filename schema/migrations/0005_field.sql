@@ -21,47 +21,6 @@
 
 -- ---- Helpers -------------------------------------------------------------------------------
 
--- A date parameter. The generic path sends dates as text ('' when the field is empty),
--- already checked for their form by renod; this turns '' into NULL and refuses a missing
--- required date with the field's name, where a cast would fail without naming it.
-CREATE FUNCTION reno_fld_date(p_text text, p_field text, p_required boolean) RETURNS date
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF COALESCE(p_text, '') = '' THEN
-        IF p_required THEN
-            RAISE EXCEPTION '% is required (YYYY-MM-DD)', p_field
-                USING ERRCODE = 'check_violation', COLUMN = p_field;
-        END IF;
-        RETURN NULL;
-    END IF;
-    RETURN p_text::date;
-EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow THEN
-    RAISE EXCEPTION '% must be a date YYYY-MM-DD', p_field
-        USING ERRCODE = 'check_violation', COLUMN = p_field;
-END $$;
-
--- A text parameter that must not be empty.
-CREATE FUNCTION reno_fld_required(p_text text, p_field text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    IF COALESCE(btrim(p_text), '') = '' THEN
-        RAISE EXCEPTION '% is required', p_field
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END IF;
-    RETURN p_text;
-END $$;
-
--- An enum parameter that must be given (enum 0, "unspecified", arrives as NULL).
-CREATE FUNCTION reno_fld_choice(p_value text, p_field text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    IF p_value IS NULL THEN
-        RAISE EXCEPTION '% is required', p_field
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END IF;
-    RETURN p_value;
-END $$;
-
 CREATE FUNCTION reno_fld_iso(p date) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT to_char(p, 'YYYY-MM-DD')
@@ -260,7 +219,7 @@ BEGIN
     END IF;
 
     -- The right depends on the part: who does it is the work plan's rule.
-    PERFORM reno_fld_choice(p_part, 'part');
+    PERFORM reno_given(p_part, 'part');
     SELECT a.unit_id INTO v_own_unit FROM account a WHERE a.id = p_account;
     IF reno_fld_line_side(p_part) = 'government' THEN
         IF NOT reno_has_right(p_account, 'lines.government') THEN
@@ -287,8 +246,8 @@ BEGIN
         RAISE EXCEPTION '% is not a utility (专营单位)', v_utility.name
             USING ERRCODE = 'check_violation', COLUMN = 'utility_code';
     END IF;
-    PERFORM reno_fld_choice(p_segment, 'segment');
-    PERFORM reno_fld_choice(p_status, 'status');
+    PERFORM reno_given(p_segment, 'segment');
+    PERFORM reno_given(p_status, 'status');
     IF NOT p_part = ANY (reno_fld_segment_parts(p_segment)) THEN
         RAISE EXCEPTION 'part % does not belong to segment % (its parts: %)', p_part, p_segment,
             array_to_string(reno_fld_segment_parts(p_segment), ', ')
@@ -298,8 +257,8 @@ BEGIN
         RAISE EXCEPTION 'length_m must be between 0 and 100000 metres'
             USING ERRCODE = 'check_violation', COLUMN = 'length_m';
     END IF;
-    v_started := reno_fld_date(p_started_on, 'started_on', p_status <> 'planned');
-    v_done := reno_fld_date(p_done_on, 'done_on', p_status = 'done');
+    v_started := reno_date(p_started_on, 'started_on', p_status <> 'planned');
+    v_done := reno_date(p_done_on, 'done_on', p_status = 'done');
     IF p_status <> 'done' AND v_done IS NOT NULL THEN
         RAISE EXCEPTION 'done_on is only for a part that is done (status %)', p_status
             USING ERRCODE = 'check_violation', COLUMN = 'done_on';
@@ -360,7 +319,7 @@ BEGIN
         RAISE EXCEPTION '% is not a utility (专营单位)', p_utility_code
             USING ERRCODE = 'check_violation', COLUMN = 'utility_code';
     END IF;
-    v_on := reno_fld_date(p_handed_over_on, 'handed_over_on', true);
+    v_on := reno_date(p_handed_over_on, 'handed_over_on', true);
 
     SELECT string_agg(reno_fld_part_name(g.part) || ' (' || COALESCE(w.status, 'not recorded')
                       || ')', '、' ORDER BY g.ord)
@@ -553,8 +512,8 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'residents.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    PERFORM reno_fld_choice(p_kind, 'kind');
-    v_on := reno_fld_date(p_surveyed_on, 'surveyed_on', true);
+    PERFORM reno_given(p_kind, 'kind');
+    v_on := reno_date(p_surveyed_on, 'surveyed_on', true);
     v_total := reno_fld_households(p_project_id);
     IF p_households_asked < 1 OR p_households_asked > v_total THEN
         RAISE EXCEPTION 'households_asked must be between 1 and the project''s % households',
@@ -614,8 +573,8 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'residents.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    v_starts := reno_fld_date(p_starts_on, 'starts_on', true);
-    v_ends := reno_fld_date(p_ends_on, 'ends_on', true);
+    v_starts := reno_date(p_starts_on, 'starts_on', true);
+    v_ends := reno_date(p_ends_on, 'ends_on', true);
     IF v_ends < v_starts THEN
         RAISE EXCEPTION 'ends_on % is before starts_on %', v_ends, v_starts
             USING ERRCODE = 'check_violation', COLUMN = 'ends_on';
@@ -857,8 +816,8 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'acceptance.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    v_on := reno_fld_date(p_accepted_on, 'accepted_on', true);
-    PERFORM reno_fld_choice(p_result, 'result');
+    v_on := reno_date(p_accepted_on, 'accepted_on', true);
+    PERFORM reno_given(p_result, 'result');
     IF COALESCE(cardinality(p_participating_units), 0) = 0 THEN
         RAISE EXCEPTION 'participating_units: name the units that took part (参建单位 …)'
             USING ERRCODE = 'check_violation', COLUMN = 'participating_units';
@@ -868,7 +827,7 @@ BEGIN
         v_units := array_append(v_units,
                                 reno_unit_id(p_account, v_code, 'participating_units'));
     END LOOP;
-    PERFORM reno_fld_required(p_resident_representatives, 'resident_representatives');
+    PERFORM reno_nonblank(p_resident_representatives, 'resident_representatives');
     IF p_result = 'failed' AND COALESCE(btrim(p_defects), '') = '' THEN
         RAISE EXCEPTION 'a failed acceptance names its defects'
             USING ERRCODE = 'check_violation', COLUMN = 'defects';
@@ -958,9 +917,9 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'acceptance.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    PERFORM reno_fld_choice(p_holder, 'holder');
-    PERFORM reno_fld_required(p_held_by, 'held_by');
-    v_on := reno_fld_date(p_filed_on, 'filed_on', true);
+    PERFORM reno_given(p_holder, 'holder');
+    PERFORM reno_nonblank(p_held_by, 'held_by');
+    v_on := reno_date(p_filed_on, 'filed_on', true);
     v_acceptance := reno_fld_passed_acceptance(p_project_id, 'the acceptance file');
     IF v_on < v_acceptance.accepted_on THEN
         RAISE EXCEPTION 'filed_on % is before the acceptance on %', v_on, v_acceptance.accepted_on
@@ -1002,12 +961,12 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'acceptance.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    v_on := reno_fld_date(p_audited_on, 'audited_on', true);
+    v_on := reno_date(p_audited_on, 'audited_on', true);
     IF p_audited_amount IS NULL OR p_audited_amount < 0 OR p_audited_amount > 1e12 THEN
         RAISE EXCEPTION 'audited_amount must be between 0 and 10^12 yuan'
             USING ERRCODE = 'check_violation', COLUMN = 'audited_amount';
     END IF;
-    PERFORM reno_fld_required(p_auditor, 'auditor');
+    PERFORM reno_nonblank(p_auditor, 'auditor');
     -- 改造项目经验收合格后，完成改造工程项目决算审计.
     v_acceptance := reno_fld_passed_acceptance(p_project_id, 'the final-accounts audit (决算审计)');
     IF v_on < v_acceptance.accepted_on THEN
@@ -1053,9 +1012,9 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'acceptance.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    PERFORM reno_fld_choice(p_mode, 'mode');
-    PERFORM reno_fld_required(p_provider, 'provider');
-    v_on := reno_fld_date(p_starts_on, 'starts_on', true);
+    PERFORM reno_given(p_mode, 'mode');
+    PERFORM reno_nonblank(p_provider, 'provider');
+    v_on := reno_date(p_starts_on, 'starts_on', true);
 
     SELECT * INTO v_before FROM management_arrangement m
      WHERE m.project_id = p_project_id FOR UPDATE;
@@ -1104,8 +1063,8 @@ BEGIN
     END IF;
     PERFORM reno_require(p_account, 'acceptance.write');
     PERFORM reno_project_check(p_account, p_project_id);
-    v_on := reno_fld_date(p_evaluated_on, 'evaluated_on', true);
-    PERFORM reno_fld_choice(p_dimension, 'dimension');
+    v_on := reno_date(p_evaluated_on, 'evaluated_on', true);
+    PERFORM reno_given(p_dimension, 'dimension');
     IF p_score < 0 OR p_score > 100 THEN
         RAISE EXCEPTION 'score must be between 0 and 100'
             USING ERRCODE = 'check_violation', COLUMN = 'score';
@@ -1131,7 +1090,7 @@ BEGIN
         RAISE EXCEPTION 'evaluated_on % is before the acceptance on %', v_on,
             v_acceptance.accepted_on USING ERRCODE = 'check_violation', COLUMN = 'evaluated_on';
     END IF;
-    v_reported := reno_fld_date(p_reported_on, 'reported_on', false);
+    v_reported := reno_date(p_reported_on, 'reported_on', false);
 
     SELECT * INTO v_before FROM evaluation_item e
      WHERE e.project_id = p_project_id AND e.dimension = p_dimension FOR UPDATE;

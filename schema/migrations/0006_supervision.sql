@@ -21,45 +21,10 @@
 -- A reply or an extension request belongs to the unit an item is assigned to, whoever
 -- that is (a data-dependent right, reno_sup_acts_for()).
 --
--- Dates arrive as text and are parsed by reno_sup_date(), so that an empty or malformed
+-- Dates arrive as text and are parsed by reno_date(), so that an empty or malformed
 -- date is refused naming its field rather than as a bare cast error.
 
 -- ---- Helpers -----------------------------------------------------------------------------
-
--- A date from a request field: NULL when empty and not required; check_violation naming
--- the field otherwise. The cast is strict (2022-02-30 is refused, not rolled over).
-CREATE FUNCTION reno_sup_date(p_text text, p_field text, p_required boolean) RETURNS date
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF COALESCE(p_text, '') = '' THEN
-        IF p_required THEN
-            RAISE EXCEPTION '% is required', p_field
-                USING ERRCODE = 'check_violation', COLUMN = p_field;
-        END IF;
-        RETURN NULL;
-    END IF;
-    IF p_text !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
-        RAISE EXCEPTION '% must be a date YYYY-MM-DD, got "%"', p_field, left(p_text, 40)
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END IF;
-    BEGIN
-        RETURN p_text::date;
-    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
-        RAISE EXCEPTION '% is not a calendar date: %', p_field, p_text
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END;
-END $$;
-
--- Required text: check_violation naming the field when empty or only spaces.
-CREATE FUNCTION reno_sup_required(p_text text, p_field text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    IF btrim(COALESCE(p_text, ''), E' \t\r\n\u3000') = '' THEN
-        RAISE EXCEPTION '% is required', p_field
-            USING ERRCODE = 'check_violation', COLUMN = p_field;
-    END IF;
-    RETURN p_text;
-END $$;
 
 CREATE FUNCTION reno_sup_ts(p_at timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -362,7 +327,7 @@ RETURNS TABLE (round_on date, effective_on date, window_closes_on date, state te
                close_id bigint, closed_at timestamptz)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    v_date date := reno_sup_date(p_text, p_field, true);
+    v_date date := reno_date(p_text, p_field, true);
 BEGIN
     RETURN QUERY SELECT * FROM reno_sup_rounds(reno_programme_of(p_account)) r
                   WHERE r.round_on = v_date;
@@ -586,14 +551,14 @@ BEGIN
         RETURN;
     END IF;
     PERFORM reno_require(p_account, 'tasks.write');
-    PERFORM reno_sup_required(p_unit_code, 'unit_code');
+    PERFORM reno_nonblank(p_unit_code, 'unit_code');
     v_unit := reno_unit_id(p_account, p_unit_code, 'unit_code');
-    PERFORM reno_sup_required(p_title, 'title');
+    PERFORM reno_nonblank(p_title, 'title');
     IF length(p_title) > 500 THEN
         RAISE EXCEPTION 'title is at most 500 characters'
             USING ERRCODE = 'check_violation', COLUMN = 'title';
     END IF;
-    v_deadline := reno_sup_date(p_deadline, 'deadline', true);
+    v_deadline := reno_date(p_deadline, 'deadline', true);
     IF COALESCE(p_meeting_id, 0) <> 0 THEN
         SELECT * INTO v_meeting FROM scheduling_meeting m
          WHERE m.id = p_meeting_id AND m.programme_id = reno_programme_of(p_account);
@@ -619,7 +584,7 @@ BEGIN
     END IF;
     -- Where the item comes from is part of it (a rule of the plan, a meeting, a leader's
     -- instruction): the supervision group must be able to say why it was issued.
-    PERFORM reno_sup_required(v_source, 'source');
+    PERFORM reno_nonblank(v_source, 'source');
     IF length(v_source) > 200 THEN
         RAISE EXCEPTION 'source is at most 200 characters'
             USING ERRCODE = 'check_violation', COLUMN = 'source';
@@ -654,7 +619,7 @@ BEGIN
                         p_task_id, v_before.state
             USING ERRCODE = 'check_violation', COLUMN = 'task_id';
     END IF;
-    PERFORM reno_sup_required(p_reply, 'reply');
+    PERFORM reno_nonblank(p_reply, 'reply');
     UPDATE supervision_item i SET state = 'replied' WHERE i.id = v_before.id
     RETURNING * INTO v_after;
     PERFORM reno_audit(p_account, 'reply_task', 'supervision_item', v_after.id,
@@ -688,7 +653,7 @@ BEGIN
     END IF;
     -- A unit sent back must learn what is missing.
     IF NOT COALESCE(p_accept, false) THEN
-        PERFORM reno_sup_required(p_comment, 'comment');
+        PERFORM reno_nonblank(p_comment, 'comment');
     END IF;
     UPDATE supervision_item i
        SET state = CASE WHEN p_accept THEN 'closed' ELSE 'returned' END
@@ -751,8 +716,8 @@ BEGIN
                         p_task_id
             USING ERRCODE = 'check_violation', COLUMN = 'task_id';
     END IF;
-    PERFORM reno_sup_required(p_reason, 'reason');
-    v_new := reno_sup_date(p_new_deadline, 'new_deadline', true);
+    PERFORM reno_nonblank(p_reason, 'reason');
+    v_new := reno_date(p_new_deadline, 'new_deadline', true);
     IF v_new <= v_item.deadline THEN
         RAISE EXCEPTION 'new_deadline % is not after the current deadline %', v_new, v_item.deadline
             USING ERRCODE = 'check_violation', COLUMN = 'new_deadline';
@@ -793,7 +758,7 @@ BEGIN
     END IF;
     -- A unit refused more time must learn why.
     IF NOT COALESCE(p_approve, false) THEN
-        PERFORM reno_sup_required(p_comment, 'comment');
+        PERFORM reno_nonblank(p_comment, 'comment');
     END IF;
     UPDATE supervision_extension e
        SET approved = COALESCE(p_approve, false), comment = COALESCE(p_comment, ''),
@@ -897,7 +862,7 @@ BEGIN
         RETURN;
     END IF;
     PERFORM reno_require(p_account, 'tasks.write');
-    v_held := reno_sup_date(p_held_on, 'held_on', true);
+    v_held := reno_date(p_held_on, 'held_on', true);
     -- A record of a meeting that was held: not in the future, not before the programme.
     SELECT starts_on INTO v_starts FROM programme WHERE programme.id = v_programme;
     IF v_held > current_date OR v_held < v_starts THEN
@@ -909,7 +874,7 @@ BEGIN
         RAISE EXCEPTION 'mode is required: room (室内会议) or site (现场办公会)'
             USING ERRCODE = 'check_violation', COLUMN = 'mode';
     END IF;
-    PERFORM reno_sup_required(p_place, 'place');
+    PERFORM reno_nonblank(p_place, 'place');
     IF length(btrim(p_place)) > 200 THEN
         RAISE EXCEPTION 'place is at most 200 characters'
             USING ERRCODE = 'check_violation', COLUMN = 'place';
