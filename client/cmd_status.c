@@ -159,6 +159,17 @@ static void print_table(struct table *t, FILE *out)
     table_free(t);
 }
 
+/* Prints a section's table if it has rows (and frees it either way); true if printed. */
+static bool print_if_any(struct table *t, FILE *out)
+{
+    bool any = table_rows(t) > 0;
+    if (any)
+        print_table(t, out);
+    else
+        table_free(t);
+    return any;
+}
+
 static void print_plan(const Reno__StatusReply *s, FILE *out)
 {
     const Reno__StatusPlan *p = s->plan;
@@ -351,12 +362,7 @@ static bool print_funds(const Reno__StatusReply *s, int64_t project, FILE *out)
                                share};
         table_add_row(t, cells);
     }
-    bool any = table_rows(t) > 0;
-    if (any)
-        print_table(t, out);
-    else
-        table_free(t);
-    return any;
+    return print_if_any(t, out);
 }
 
 static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *out)
@@ -391,12 +397,7 @@ static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *o
                                share};
         table_add_row(t, cells);
     }
-    bool any = table_rows(t) > 0;
-    if (any)
-        print_table(t, out);
-    else
-        table_free(t);
-    return any;
+    return print_if_any(t, out);
 }
 
 /* Overview: per utility and segment over all projects; a project: its own rows. */
@@ -422,12 +423,7 @@ static bool print_lines(const Reno__StatusReply *s, int64_t project, FILE *out)
                                or_dash(l->handed_over_on)};
         table_add_row(t, cells);
     }
-    bool any = table_rows(t) > 0;
-    if (any)
-        print_table(t, out);
-    else
-        table_free(t);
-    return any;
+    return print_if_any(t, out);
 }
 
 static bool print_surveys(const Reno__StatusReply *s, int64_t project, FILE *out)
@@ -454,12 +450,7 @@ static bool print_surveys(const Reno__StatusReply *s, int64_t project, FILE *out
                                agreeing_pct};
         table_add_row(t, cells);
     }
-    bool any = table_rows(t) > 0;
-    if (any)
-        print_table(t, out);
-    else
-        table_free(t);
-    return any;
+    return print_if_any(t, out);
 }
 
 static bool print_supervision(const Reno__StatusReply *s, FILE *out)
@@ -486,12 +477,7 @@ static bool print_supervision(const Reno__StatusReply *s, FILE *out)
                                or_dash(u->next_deadline)};
         table_add_row(t, cells);
     }
-    bool any = table_rows(t) > 0;
-    if (any)
-        print_table(t, out);
-    else
-        table_free(t);
-    return any;
+    return print_if_any(t, out);
 }
 
 /* The round, then who is missing: per unit with its projects (overview), or the units
