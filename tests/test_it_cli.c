@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "it.h"
@@ -145,6 +146,57 @@ START_TEST(refusals_are_exit_codes)
 }
 END_TEST
 
+/* The office's commands that live beyond one request: a report issued to a file and
+ * shown again byte for byte with its digest checked, and `reno watch` printing a change
+ * pushed while it waits. */
+START_TEST(report_and_watch_through_the_cli)
+{
+    login_as(H_OFFICE);
+    char issued[300], shown[300];
+    snprintf(issued, sizeof issued, "%s/issued.md", home);
+    snprintf(shown, sizeof shown, "%s/shown.md", home);
+    char *out, *err;
+    int rc = reno(NULL, &out, &err,
+                  (const char *const[]){"report", "round", "2022-05-14", "-o", issued, NULL});
+    ck_assert_msg(rc == 0, "report round: %s", err);
+    ck_assert_ptr_nonnull(strstr(err, "report 1: 2022-05-14"));
+    free(out);
+    free(err);
+    rc = reno(NULL, &out, &err, (const char *const[]){"report", "show", "1", "-o", shown, NULL});
+    ck_assert_msg(rc == 0, "report show: %s", err);
+    free(out);
+    free(err);
+    const char *cmp[] = {"/usr/bin/cmp", issued, shown, NULL};
+    ck_assert_int_eq(h_run(cmp, NULL, NULL, NULL, NULL), 0);
+    unlink(issued);
+    unlink(shown);
+
+    /* A push from another process while `reno watch --count 1` waits. */
+    char project[24];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+    pid_t pusher = fork();
+    ck_assert(pusher >= 0);
+    if (pusher == 0) {
+        usleep(700 * 1000);
+        char *o, *e;
+        int prc =
+            reno(NULL, &o, &e,
+                 (const char *const[]){"progress", "push", "--project", project, "--date",
+                                       "2022-04-01", "--started", "77", "--completed", "0", NULL});
+        _exit(prc == 0 ? 0 : 1);
+    }
+    rc = reno(NULL, &out, &err, (const char *const[]){"watch", "--count", "1", NULL});
+    int status = 0;
+    waitpid(pusher, &status, 0);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_msg(rc == 0, "watch: %s", err);
+    ck_assert_ptr_nonnull(strstr(out, "-- changed"));
+    ck_assert_ptr_nonnull(strstr(out, "started 0 → 77"));
+    free(out);
+    free(err);
+}
+END_TEST
+
 Suite *it_cli_suite(void)
 {
     Suite *s = suite_create("it_cli");
@@ -153,6 +205,7 @@ Suite *it_cli_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, login_status_push_through_the_cli);
     tcase_add_test(tc, refusals_are_exit_codes);
+    tcase_add_test(tc, report_and_watch_through_the_cli);
     suite_add_tcase(s, tc);
     return s;
 }
