@@ -38,6 +38,13 @@ struct db_query {
     char *values[DB_MAX_PARAMS];
     db_cb cb;
     void *arg;
+    bool simple; /* sent with PQsendQuery: no parameters, several statements allowed */
+};
+
+struct db_sub {
+    char *channel;
+    db_notify_cb cb;
+    void *arg;
 };
 
 struct poll_box {
@@ -68,9 +75,9 @@ struct db_pool {
     int size;   /* query connections: conns[0..size) */
     int nconns; /* size, plus one listener when db_pool_listen() was called */
     struct dbc *conns;
-    char *listen_sql;
-    void (*notify_cb)(void *arg, const char *payload);
-    void *notify_arg;
+    char *listen_sql; /* "LISTEN a; LISTEN b", built by db_pool_start() */
+    struct db_sub *subs;
+    int nsubs;
     struct db_query *head, *tail;
     unsigned queued;
     unsigned queue_limit;
@@ -87,6 +94,12 @@ static void dbc_lost(struct dbc *c, const char *why);
 static void dbc_watch(struct dbc *c, int events);
 static void pool_kick(struct db_pool *pool);
 static void pool_maybe_done(struct db_pool *pool);
+
+static void notify_all(struct db_pool *pool, enum db_notify_event event)
+{
+    for (int i = 0; i < pool->nsubs; i++)
+        pool->subs[i].cb(pool->subs[i].arg, event, NULL);
+}
 
 static const char *state_name(enum dbc_state s)
 {
@@ -320,6 +333,8 @@ static void dbc_lost(struct dbc *c, const char *why)
     }
     c->flushing = false;
     dbc_set_state(c, DBC_DOWN);
+    if (c->listener && was_healthy)
+        notify_all(pool, DB_NOTIFY_LOST);
     if (q) {
         struct db_error err;
         error_set(&err, RENO__STATUS_CODE__UNAVAILABLE,
@@ -398,8 +413,10 @@ static void dbc_send(struct dbc *c, struct db_query *q)
     dbc_set_state(c, DBC_BUSY);
     c->query = q;
     c->pool->queries++;
-    if (!PQsendQueryParams(c->pg, q->text, q->nparams, NULL, (const char *const *)q->values, NULL,
-                           NULL, 0)) {
+    int sent = q->simple ? PQsendQuery(c->pg, q->text)
+                         : PQsendQueryParams(c->pg, q->text, q->nparams, NULL,
+                                             (const char *const *)q->values, NULL, NULL, 0);
+    if (!sent) {
         char why[256];
         snprintf(why, sizeof why, "send failed: %s", PQerrorMessage(c->pg));
         why[strcspn(why, "\n")] = '\0';
@@ -442,23 +459,36 @@ static void dbc_finish(struct dbc *c)
 
 static void listen_done(void *arg, const PGresult *res, const struct db_error *err)
 {
-    struct db_pool *pool = arg;
+    struct dbc *c = arg;
     (void)res;
-    /* Notifications may have been missed while the listener was down: the owner
-     * refreshes everything (payload NULL) once the subscription stands again. */
-    if (err == NULL && pool->notify_cb)
-        pool->notify_cb(pool->notify_arg, NULL);
+    if (err) {
+        /* A listener that does not listen would leave every cache silently stale: drop
+         * the connection, so that it is rebuilt and LISTEN is tried again. */
+        log_warn("db[%d]: LISTEN failed: %s %s", c->index, err->sqlstate, err->message);
+        dbc_lost(c, "LISTEN failed");
+        return;
+    }
+    /* Notifications may have been missed while the listener was down. */
+    notify_all(c->pool, DB_NOTIFY_SUBSCRIBED);
 }
 
-/* Runs LISTEN on a freshly connected listener connection. */
+/* Runs LISTEN for every channel on a freshly connected listener connection. */
 static void listener_subscribe(struct dbc *c)
 {
     struct db_query *q = xcalloc(1, sizeof *q);
     q->name = "listen";
     q->text = c->pool->listen_sql;
+    q->simple = true;
     q->cb = listen_done;
-    q->arg = c->pool;
+    q->arg = c;
     dbc_send(c, q);
+}
+
+static void notify_one(struct db_pool *pool, const PGnotify *n)
+{
+    for (int i = 0; i < pool->nsubs; i++)
+        if (strcmp(pool->subs[i].channel, n->relname) == 0)
+            pool->subs[i].cb(pool->subs[i].arg, DB_NOTIFY_PAYLOAD, n->extra);
 }
 
 static void dbc_readable(struct dbc *c)
@@ -474,8 +504,8 @@ static void dbc_readable(struct dbc *c)
         /* Nothing was asked: this is a notice, a notification or the server going away. */
         PGnotify *n;
         while ((n = PQnotifies(c->pg)) != NULL) {
-            if (c->listener && c->pool->notify_cb)
-                c->pool->notify_cb(c->pool->notify_arg, n->extra);
+            if (c->listener)
+                notify_one(c->pool, n);
             PQfreemem(n);
         }
         if (PQstatus(c->pg) == CONNECTION_BAD)
@@ -614,18 +644,34 @@ struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, uns
     return pool;
 }
 
-void db_pool_listen(struct db_pool *pool, const char *channel,
-                    void (*cb)(void *arg, const char *payload), void *arg)
+void db_pool_listen(struct db_pool *pool, const char *channel, db_notify_cb cb, void *arg)
 {
-    /* The channel is a constant of the caller's, never peer input. */
-    pool->listen_sql = xasprintf("LISTEN %s", channel);
-    pool->notify_cb = cb;
-    pool->notify_arg = arg;
+    /* The channel is a constant of the caller's, never peer input; it is written into
+     * the LISTEN statement, so it must be a plain identifier. */
+    if (channel[0] == '\0' ||
+        strspn(channel, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(channel))
+        fatal("db_pool_listen: '%s' is not a plain channel name", channel);
+    pool->subs = xrealloc(pool->subs, (size_t)(pool->nsubs + 1) * sizeof *pool->subs);
+    pool->subs[pool->nsubs].channel = xstrdup(channel);
+    pool->subs[pool->nsubs].cb = cb;
+    pool->subs[pool->nsubs].arg = arg;
+    pool->nsubs++;
     pool->nconns = pool->size + 1;
 }
 
 void db_pool_start(struct db_pool *pool)
 {
+    if (pool->nsubs > 0) {
+        size_t len = 1;
+        for (int i = 0; i < pool->nsubs; i++)
+            len += strlen(pool->subs[i].channel) + sizeof "LISTEN ; ";
+        pool->listen_sql = xcalloc(1, len);
+        for (int i = 0; i < pool->nsubs; i++) {
+            strcat(pool->listen_sql, "LISTEN ");
+            strcat(pool->listen_sql, pool->subs[i].channel);
+            strcat(pool->listen_sql, "; ");
+        }
+    }
     for (int i = 0; i < pool->nconns; i++)
         dbc_connect(&pool->conns[i]);
 }
@@ -647,6 +693,9 @@ static void pool_maybe_done(struct db_pool *pool)
     free(pool->conns);
     free(pool->conninfo);
     free(pool->listen_sql);
+    for (int i = 0; i < pool->nsubs; i++)
+        free(pool->subs[i].channel);
+    free(pool->subs);
     free(pool);
     if (done)
         done(arg);

@@ -51,13 +51,24 @@ struct db_stats {
 };
 
 struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, unsigned queue_limit);
+/* What a LISTEN subscriber is told. */
+enum db_notify_event {
+    DB_NOTIFY_PAYLOAD,    /* a notification on the channel, with its payload */
+    DB_NOTIFY_SUBSCRIBED, /* the subscription stands (again): notifications may have been
+                           * missed while it did not, so refresh whatever depends on them */
+    DB_NOTIFY_LOST,       /* the subscription is down: what was cached from notifications
+                           * can no longer be known to be current */
+};
+
+typedef void (*db_notify_cb)(void *arg, enum db_notify_event event, const char *payload);
+
 /*
- * Adds a connection that only LISTENs on `channel`: cb runs on the loop for every
- * notification with its payload, and with payload NULL each time the subscription is
- * (re)established, when notifications may have been missed. Call before db_pool_start().
+ * Subscribes cb to `channel` (an identifier: lower-case letters, digits and '_'). All
+ * channels share one extra connection that only LISTENs; a failed LISTEN drops and
+ * rebuilds that connection. cb runs on the loop; payload is NULL except for
+ * DB_NOTIFY_PAYLOAD. Call before db_pool_start(), once per channel.
  */
-void db_pool_listen(struct db_pool *pool, const char *channel,
-                    void (*cb)(void *arg, const char *payload), void *arg);
+void db_pool_listen(struct db_pool *pool, const char *channel, db_notify_cb cb, void *arg);
 /* Starts connecting every connection; returns at once. */
 void db_pool_start(struct db_pool *pool);
 int db_query(struct db_pool *pool, enum sql_stmt stmt, int nparams, const char *const *values,

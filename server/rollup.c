@@ -73,9 +73,16 @@ static struct rollup_entry *find(struct rollup *r, int64_t programme_id, bool cr
     return e;
 }
 
-void rollup_on_notify(void *arg, const char *payload)
+void rollup_on_notify(void *arg, enum db_notify_event event, const char *payload)
 {
     struct rollup *r = arg;
+    if (event == DB_NOTIFY_LOST) {
+        /* Without the subscription no change would reach us: nothing cached can be
+         * called current until it is back (DB_NOTIFY_SUBSCRIBED refreshes all). */
+        for (struct rollup_entry *e = r->entries; e; e = e->next)
+            e->dirty = true;
+        return;
+    }
     char *end = NULL;
     long long id = payload ? strtoll(payload, &end, 10) : 0;
     bool one = payload && end != payload && *end == '\0' && id > 0;

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "db.h"
 #include "reno.pb-c.h"
 
 struct server;
@@ -41,8 +42,10 @@ struct rollup {
 #define ROLLUP_CHANNEL "reno_changed"
 
 void rollup_init(struct rollup *r, struct server *srv);
-/* db_pool_listen() callback: payload is a programme id, or NULL/other for all. */
-void rollup_on_notify(void *arg, const char *payload);
+/* db_pool_listen() callback: a payload is a programme id (anything else means all);
+ * a (re)subscription refreshes every entry, a lost subscription marks every entry as
+ * not known to be current. */
+void rollup_on_notify(void *arg, enum db_notify_event event, const char *payload);
 /* A write of this server committed for the programme. */
 void rollup_invalidate(struct rollup *r, int64_t programme_id);
 /* The cached status as of today, or NULL when it is not known to be current (the entry
