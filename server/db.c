@@ -63,7 +63,8 @@ struct dbc {
     uv_timer_t reconnect;
     uint64_t backoff_ms;
     struct db_query *query; /* the query on this connection when BUSY */
-    PGresult *result;       /* the first result of the query, kept until the last */
+    PGresult *result;       /* the first successful result of the query */
+    PGresult *failure;      /* the first failed result of the query, if any */
     bool flushing;          /* PQflush said there is more to send */
     bool ever_connected;
     bool listener; /* the LISTEN connection: never given queries */
@@ -92,6 +93,7 @@ static void dbc_connect(struct dbc *c);
 static void listener_subscribe(struct dbc *c);
 static void dbc_lost(struct dbc *c, const char *why);
 static void dbc_watch(struct dbc *c, int events);
+static void dbc_clear_results(struct dbc *c);
 static void pool_kick(struct db_pool *pool);
 static void pool_maybe_done(struct db_pool *pool);
 
@@ -323,10 +325,7 @@ static void dbc_lost(struct dbc *c, const char *why)
     dbc_unwatch(c);
     struct db_query *q = c->query;
     c->query = NULL;
-    if (c->result) {
-        PQclear(c->result);
-        c->result = NULL;
-    }
+    dbc_clear_results(c);
     if (c->pg) {
         PQfinish(c->pg);
         c->pg = NULL;
@@ -432,29 +431,62 @@ static void dbc_send(struct dbc *c, struct db_query *q)
     dbc_watch(c, c->flushing ? UV_READABLE | UV_WRITABLE : UV_READABLE);
 }
 
-/* The query's results are complete: hand the first one to the callback. */
+static bool result_ok(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+/* Keeps what decides a query's outcome out of the results libpq returns one by one: the
+ * first success for its rows, and the first failure, which outweighs any success. An
+ * error raised at COMMIT (a deferred constraint, a NOTIFY queue full at commit) comes
+ * after the statement's own successful result: keeping only the first result would
+ * acknowledge a write that was rolled back. */
+static void dbc_keep_result(struct dbc *c, PGresult *res)
+{
+    PGresult **slot = result_ok(res) ? &c->result : &c->failure;
+    if (*slot == NULL)
+        *slot = res;
+    else
+        PQclear(res);
+}
+
+static void dbc_clear_results(struct dbc *c)
+{
+    PQclear(c->result);
+    PQclear(c->failure);
+    c->result = NULL;
+    c->failure = NULL;
+}
+
+/* The query's results are complete: its outcome is the worst of them. */
 static void dbc_finish(struct dbc *c)
 {
     struct db_query *q = c->query;
     PGresult *res = c->result;
+    PGresult *failure = c->failure;
     c->query = NULL;
     c->result = NULL;
+    c->failure = NULL;
     dbc_set_state(c, DBC_IDLE);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+    if (failure == NULL && res != NULL) {
         q->cb(q->arg, res, NULL);
         query_free(q);
     } else {
         struct db_error err;
-        if (res)
-            db_error_from_result(res, &err);
+        if (failure)
+            db_error_from_result(failure, &err);
         else
             error_set(&err, RENO__STATUS_CODE__INTERNAL, "query returned no result");
         if (err.code == RENO__STATUS_CODE__INTERNAL)
             log_error("db[%d]: %s failed: %s %s", c->index, q->name, err.sqlstate, err.message);
+        else if (res != NULL)
+            log_warn("db[%d]: %s failed after its statement succeeded: %s %s", c->index, q->name,
+                     err.sqlstate, err.message);
         query_fail(c->pool, q, &err);
     }
     PQclear(res);
+    PQclear(failure);
 }
 
 static void listen_done(void *arg, const PGresult *res, const struct db_error *err)
@@ -519,10 +551,7 @@ static void dbc_readable(struct dbc *c)
             pool_kick(c->pool);
             return;
         }
-        if (c->result == NULL)
-            c->result = res;
-        else
-            PQclear(res);
+        dbc_keep_result(c, res);
     }
     if (PQstatus(c->pg) == CONNECTION_BAD)
         dbc_lost(c, "server closed the connection");
@@ -716,10 +745,7 @@ void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg)
             query_fail(pool, c->query, &err);
             c->query = NULL;
         }
-        if (c->result) {
-            PQclear(c->result);
-            c->result = NULL;
-        }
+        dbc_clear_results(c);
         if (c->pg) {
             PQfinish(c->pg);
             c->pg = NULL;
