@@ -1,5 +1,10 @@
 /*
- * The generic operation handler. See op.h.
+ * The operation table and the mapping between messages and SQL texts. See op.h.
+ *
+ * Writing a oneof by offset: a Request or Response body is a oneof whose members are
+ * message pointers at distinct offsets, found here through the field descriptor of the
+ * same number; the body case and the pointer are set together, so the message reads as
+ * if generated code had filled it.
  */
 #include "op.h"
 
@@ -9,11 +14,9 @@
 
 #include <sodium.h>
 
-#include "dispatch.h"
 #include "log.h"
 #include "reflect.h"
 #include "rowfill.h"
-#include "server.h"
 #include "xmalloc.h"
 
 static struct op ops[] = {
@@ -46,7 +49,7 @@ void op_init(void)
         if (has_key != (op->kind == OP_WRITE))
             fatal("operation %s: idempotency_key must be there exactly for writes", op->name);
         op->nparams = 1 + (op->kind == OP_WRITE ? 2 : 0) + (int)d->n_fields - (has_key ? 1 : 0);
-        if (op->nparams > DB_MAX_PARAMS)
+        if (op->nparams > OP_MAX_PARAMS)
             fatal("operation %s has too many fields", op->name);
         size_t cap = 64 + strlen(op->name) + 6 * (size_t)op->nparams;
         op->sql = xmalloc(cap);
@@ -73,21 +76,59 @@ const struct op *op_find(Reno__Request__BodyCase body)
     return NULL;
 }
 
-struct op_call {
-    struct call *call;
-    const struct op *op;
-};
-
-static void op_done_cb(void *arg, const PGresult *res, const struct db_error *err)
+const ProtobufCMessage *op_request_body(const struct op *op, const Reno__Request *req)
 {
-    struct op_call *oc = arg;
-    struct call *call = oc->call;
-    const struct op *op = oc->op;
-    free(oc);
-    if (err) {
-        call_fail_db(call, err);
-        return;
+    return *(ProtobufCMessage *const *)((const char *)req + op->request->offset);
+}
+
+/* The request's digest as a bytea literal: it tells a retry (same content) from a reused
+ * key (other content). */
+static char *digest_text(const ProtobufCMessage *body)
+{
+    size_t len = protobuf_c_message_get_packed_size(body);
+    uint8_t *packed = xmalloc(len ? len : 1);
+    protobuf_c_message_pack(body, packed);
+    uint8_t digest[32];
+    crypto_generichash(digest, sizeof digest, packed, len, NULL, 0);
+    free(packed);
+    char *hex = xmalloc(2 * sizeof digest + 3);
+    hex[0] = '\\';
+    hex[1] = 'x';
+    for (size_t i = 0; i < sizeof digest; i++)
+        snprintf(hex + 2 + 2 * i, 3, "%02x", digest[i]);
+    return hex;
+}
+
+int op_params(const struct op *op, const ProtobufCMessage *body, int64_t account_id,
+              char *params[OP_MAX_PARAMS])
+{
+    const ProtobufCMessageDescriptor *d = op->request->descriptor;
+    int n = 0;
+    params[n++] = xasprintf("%lld", (long long)account_id);
+    if (op->kind == OP_WRITE) {
+        const ProtobufCFieldDescriptor *kf =
+            protobuf_c_message_descriptor_get_field_by_name(d, "idempotency_key");
+        params[n++] = reflect_get_text(body, kf);
+        params[n++] = digest_text(body);
     }
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        if (strcmp(d->fields[i].name, "idempotency_key") == 0)
+            continue;
+        params[n++] = reflect_get_text(body, &d->fields[i]); /* NULL: SQL NULL */
+    }
+    return n;
+}
+
+void op_params_free(char *params[], int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(params[i]);
+        params[i] = NULL;
+    }
+}
+
+ProtobufCMessage *op_reply_new(const struct op *op, const PGresult *res)
+{
     ProtobufCMessage *reply = reflect_new(op->reply->descriptor);
     const ProtobufCFieldDescriptor *items =
         protobuf_c_message_descriptor_get_field_by_name(reply->descriptor, "items");
@@ -98,67 +139,13 @@ static void op_done_cb(void *arg, const PGresult *res, const struct db_error *er
         rowfill_message(reply, res, 0);
     } else if (op->kind == OP_WRITE) {
         protobuf_c_message_free_unpacked(reply, NULL);
-        call_fail(call, RENO__STATUS_CODE__INTERNAL, "", "%s returned no result", op->name);
-        return;
+        return NULL;
     }
-    if (op->kind == OP_WRITE)
-        rollup_invalidate(&call->srv->rollup, call->client->session.programme_id);
-    if (op->kind == OP_WRITE && call_live(call))
-        conn_log(&call->client->conn, LOG_INFO, "%s: row %lld%s", op->name,
-                 (long long)((Reno__WriteReply *)reply)->id,
-                 ((Reno__WriteReply *)reply)->replayed ? " (replayed)" : "");
-    Reno__Response resp = RENO__RESPONSE__INIT;
-    resp.body_case = (Reno__Response__BodyCase)op->reply->id;
-    *(ProtobufCMessage **)((char *)&resp + op->reply->offset) = reply;
-    call_reply(call, &resp);
-    protobuf_c_message_free_unpacked(reply, NULL);
+    return reply;
 }
 
-void h_op(struct call *call)
+void op_set_reply(const struct op *op, Reno__Response *resp, ProtobufCMessage *reply)
 {
-    const struct op *op = op_find(call->req->body_case);
-    if (op == NULL)
-        fatal("h_op for a body that is no operation");
-    const ProtobufCMessage *body =
-        *(ProtobufCMessage *const *)((const char *)call->req + op->request->offset);
-    const ProtobufCMessageDescriptor *d = op->request->descriptor;
-
-    char *params[DB_MAX_PARAMS] = {0};
-    int n = 0;
-    params[n++] = xasprintf("%lld", (long long)call->client->session.account_id);
-    if (op->kind == OP_WRITE) {
-        const ProtobufCFieldDescriptor *kf =
-            protobuf_c_message_descriptor_get_field_by_name(d, "idempotency_key");
-        params[n++] = reflect_get_text(body, kf);
-        /* The digest tells a retry (same content) from a reused key (other content). */
-        size_t len = protobuf_c_message_get_packed_size(body);
-        uint8_t *packed = xmalloc(len ? len : 1);
-        protobuf_c_message_pack(body, packed);
-        uint8_t digest[32];
-        crypto_generichash(digest, sizeof digest, packed, len, NULL, 0);
-        free(packed);
-        char *hex = xmalloc(2 * sizeof digest + 3);
-        hex[0] = '\\';
-        hex[1] = 'x';
-        for (size_t i = 0; i < sizeof digest; i++)
-            snprintf(hex + 2 + 2 * i, 3, "%02x", digest[i]);
-        params[n++] = hex;
-    }
-    for (unsigned i = 0; i < d->n_fields; i++) {
-        if (strcmp(d->fields[i].name, "idempotency_key") == 0)
-            continue;
-        params[n++] = reflect_get_text(body, &d->fields[i]); /* NULL: SQL NULL */
-    }
-    struct op_call *oc = xcalloc(1, sizeof *oc);
-    oc->call = call;
-    oc->op = op;
-    int rc = server_query_text(call->srv, op->name, op->sql, n, (const char *const *)params,
-                               op_done_cb, oc);
-    for (int i = 0; i < n; i++)
-        free(params[i]);
-    if (rc != 0) {
-        free(oc);
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry%s",
-                  op->kind == OP_WRITE ? " with the same idempotency key" : "");
-    }
+    resp->body_case = (Reno__Response__BodyCase)op->reply->id;
+    *(ProtobufCMessage **)((char *)resp + op->reply->offset) = reply;
 }
