@@ -36,8 +36,7 @@ enum cmd_exit {
 
 struct cmd_ctx {
     bool json;
-    const char *server_flag;  /* --server, NULL when absent */
-    const char *timeout_flag; /* --timeout */
+    struct settings_flags flags; /* --server, --timeout, --tls, --ca, --server-name */
     bool settings_loaded;
     struct settings settings; /* valid once settings_loaded */
     struct net_conn *conn;    /* NULL until cmd_connect() */
@@ -95,6 +94,10 @@ int cmd_settings(struct cmd_ctx *ctx);
 
 /* Connects and says Hello: CMD_EXIT_OK, or an exit code after printing the error. */
 int cmd_connect(struct cmd_ctx *ctx);
+/* Opens ctx->conn as the settings say (TLS with their CA and name, or plaintext to
+ * loopback) without Hello; 0, or -1 with err filled. Settings must be loaded. */
+int cmd_dial(struct cmd_ctx *ctx, int timeout_ms, char err[NET_ERR_SIZE])
+    __attribute__((warn_unused_result));
 
 /*
  * Sends req and waits for its reply. CMD_EXIT_OK and *reply when the server answered OK

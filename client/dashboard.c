@@ -785,7 +785,7 @@ static int reconnect(struct dash *d, char err[NET_ERR_SIZE])
     int timeout = ctx->settings.timeout_ms < RECONNECT_TIMEOUT_MS ? (int)ctx->settings.timeout_ms
                                                                   : RECONNECT_TIMEOUT_MS;
     int rc = -1;
-    if (net_connect(ctx->settings.server, timeout, &ctx->conn, err) != 0)
+    if (cmd_dial(ctx, timeout, err) != 0)
         goto done;
     net_set_timeout(ctx->conn, (int)ctx->settings.timeout_ms);
     if (net_hello(ctx->conn, cmd_client_name(), err) != 0)

@@ -45,7 +45,8 @@ static const struct cmd *command_at(size_t i)
 }
 
 /* The options that go before the command; named here to point a misplaced one out. */
-static const char *const global_options[] = {"server", "timeout", "json", "version"};
+static const char *const global_options[] = {"server",      "timeout", "tls",    "ca",
+                                             "server-name", "json",    "version"};
 
 const char *cmd_client_name(void)
 {
@@ -56,13 +57,15 @@ const char *cmd_client_name(void)
 
 static void print_short_usage(FILE *out)
 {
-    fprintf(out, "usage: reno [--server ADDR] [--timeout MS] [--json] COMMAND [OPTIONS]\n"
-                 "Run 'reno --help' for the commands, settings and exit codes.\n");
+    fprintf(out,
+            "usage: reno [--server ADDR] [--ca FILE] [--timeout MS] [--json] COMMAND [OPTIONS]\n"
+            "Run 'reno --help' for the commands, settings and exit codes.\n");
 }
 
 static void print_main_help(FILE *out)
 {
-    fprintf(out, "usage: reno [--server ADDR] [--timeout MS] [--json] COMMAND [OPTIONS]\n"
+    fprintf(out, "usage: reno [--server ADDR] [--ca FILE] [--timeout MS] [--json] COMMAND "
+                 "[OPTIONS]\n"
                  "\n"
                  "The command-line client of renod, the old-community renovation programme\n"
                  "server: log in, read the programme's consolidated status, report progress.\n"
@@ -224,7 +227,7 @@ int cmd_settings(struct cmd_ctx *ctx)
     if (ctx->settings_loaded)
         return CMD_EXIT_OK;
     char err[SETTINGS_ERR_SIZE];
-    if (settings_init(&ctx->settings, ctx->server_flag, ctx->timeout_flag, err) != 0) {
+    if (settings_init(&ctx->settings, &ctx->flags, err) != 0) {
         output_error("%s", err);
         settings_done(&ctx->settings);
         return CMD_EXIT_USAGE;
@@ -247,7 +250,7 @@ int cmd_connect(struct cmd_ctx *ctx)
         output_error("%s (from --server, RENO_SERVER or the config file)", err);
         return CMD_EXIT_USAGE;
     }
-    if (net_connect(server, (int)ctx->settings.timeout_ms, &ctx->conn, err) != 0) {
+    if (cmd_dial(ctx, (int)ctx->settings.timeout_ms, err) != 0) {
         output_error("%s", err);
         return CMD_EXIT_TRANSPORT;
     }
@@ -256,6 +259,17 @@ int cmd_connect(struct cmd_ctx *ctx)
         return CMD_EXIT_TRANSPORT;
     }
     return CMD_EXIT_OK;
+}
+
+int cmd_dial(struct cmd_ctx *ctx, int timeout_ms, char err[NET_ERR_SIZE])
+{
+    const struct settings *s = &ctx->settings;
+    struct net_tls tls = {
+        .plaintext = settings_plaintext(s),
+        .ca_file = s->ca,
+        .server_name = s->server_name,
+    };
+    return net_connect_tls(s->server, timeout_ms, &tls, &ctx->conn, err);
 }
 
 void cmd_free(struct cmd_ctx *ctx, Reno__ServerMessage *reply)
@@ -464,9 +478,15 @@ static int parse_global(struct cmd_ctx *ctx, int argc, char **argv, int *index)
             break;
         int took = 0;
         if (strncmp(arg, "--", 2) == 0) {
-            took = take_value("server", argc, argv, &i, &ctx->server_flag);
+            took = take_value("server", argc, argv, &i, &ctx->flags.server);
             if (took == 0)
-                took = take_value("timeout", argc, argv, &i, &ctx->timeout_flag);
+                took = take_value("timeout", argc, argv, &i, &ctx->flags.timeout);
+            if (took == 0)
+                took = take_value("tls", argc, argv, &i, &ctx->flags.tls);
+            if (took == 0)
+                took = take_value("ca", argc, argv, &i, &ctx->flags.ca);
+            if (took == 0)
+                took = take_value("server-name", argc, argv, &i, &ctx->flags.server_name);
         }
         if (took < 0)
             return CMD_EXIT_USAGE;

@@ -7,6 +7,14 @@
  * common frame reader, which refuses an oversized header before buffering toward it, and
  * every frame is unpacked within the connection's budget.
  *
+ * TLS runs over the same non-blocking socket (OpenSSL's socket BIO): a read or write that
+ * OpenSSL cannot finish says whether it waits for the socket to become readable or
+ * writable, and the same poll() against the same deadline waits for that. The server's
+ * certificate is checked during the handshake (chain to the CA file, then the host name or
+ * IP address), and a refusal is turned into a sentence that names the setting to change.
+ * The server does not send close_notify before it closes, and the framing already tells a
+ * cut-off reply from a whole one, so an end of stream without it is a plain close.
+ *
  * A connection is broken after anything that leaves the byte stream in an unknown state:
  * a failed or partial write, EOF, a read error, an undecodable or oversized frame, or an
  * Event.error (after which the server closes). A timeout while waiting for a reply does
@@ -14,6 +22,7 @@
  */
 #include "net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -28,12 +37,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include "frame.h"
 #include "msg.h"
 #include "xmalloc.h"
 
+/* TLS 1.2 suites for an older server: forward secrecy and AEAD only (1.3's are all so). */
+#define TLS12_CIPHERS "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL"
+
 struct net_conn {
     int fd;
+    SSL_CTX *tls_ctx; /* NULL for plaintext */
+    SSL *tls;         /* NULL for plaintext */
     int timeout_ms;
     bool broken;
     uint64_t next_id;
@@ -179,7 +197,161 @@ fail:;
     return -1;
 }
 
+static bool is_loopback(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+        return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+/* The reason of OpenSSL's latest error, and an empty error queue for the next call. */
+static const char *openssl_reason(void)
+{
+    unsigned long e = ERR_peek_last_error();
+    ERR_clear_error();
+    if (e == 0)
+        return "no further detail from OpenSSL";
+    const char *reason = ERR_reason_error_string(e);
+    return reason ? reason : "unknown OpenSSL error";
+}
+
+/* Says what a refused certificate means for the person at the keyboard. */
+static void describe_verify_failure(long result, const char *address, const char *name,
+                                    char err[NET_ERR_SIZE])
+{
+    switch (result) {
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        set_err(err,
+                "the certificate of %.100s is not for '%.100s': connect by a name it carries, "
+                "or set server_name = NAME in the config file (~/.config/reno/config)",
+                address, name);
+        break;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+        set_err(err,
+                "certificate of %.100s not trusted (%s): set ca = FILE (your county's ca.crt) "
+                "in ~/.config/reno/config, or give --ca FILE or RENO_CA",
+                address, X509_verify_cert_error_string(result));
+        break;
+    default:
+        set_err(err, "certificate of %.100s refused: %s", address,
+                X509_verify_cert_error_string(result));
+        break;
+    }
+}
+
+/* The TLS handshake over c->fd, verifying the server against tls within the deadline. */
+static int tls_handshake(struct net_conn *c, const char *host, const struct net_tls *tls,
+                         int64_t deadline, int timeout_ms, char err[NET_ERR_SIZE])
+{
+    const char *name = tls->server_name && tls->server_name[0] ? tls->server_name : host;
+    ERR_clear_error();
+    c->tls_ctx = SSL_CTX_new(TLS_client_method());
+    if (c->tls_ctx == NULL) {
+        set_err(err, "cannot set up TLS: %s", openssl_reason());
+        return -1;
+    }
+    SSL_CTX_set_min_proto_version(c->tls_ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(c->tls_ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
+                                        SSL_OP_IGNORE_UNEXPECTED_EOF);
+    if (SSL_CTX_set_cipher_list(c->tls_ctx, TLS12_CIPHERS) != 1) {
+        set_err(err, "cannot set up TLS: %s", openssl_reason());
+        return -1;
+    }
+    if (tls->ca_file && tls->ca_file[0]) {
+        if (SSL_CTX_load_verify_locations(c->tls_ctx, tls->ca_file, NULL) != 1) {
+            set_err(err,
+                    "ca %.150s: cannot load CA certificates from it: %s (set ca = FILE, a "
+                    "PEM file, in ~/.config/reno/config)",
+                    tls->ca_file, openssl_reason());
+            return -1;
+        }
+    } else if (SSL_CTX_set_default_verify_paths(c->tls_ctx) != 1) {
+        set_err(err, "cannot load the system's CA certificates: %s", openssl_reason());
+        return -1;
+    }
+    SSL_CTX_set_verify(c->tls_ctx, SSL_VERIFY_PEER, NULL);
+
+    c->tls = SSL_new(c->tls_ctx);
+    if (c->tls == NULL || SSL_set_fd(c->tls, c->fd) != 1) {
+        set_err(err, "cannot set up TLS: %s", openssl_reason());
+        return -1;
+    }
+    /* An IP literal is matched against the certificate's IP addresses, a name against its
+     * DNS names; only a name goes into SNI. */
+    X509_VERIFY_PARAM *param = SSL_get0_param(c->tls);
+    unsigned char ip[sizeof(struct in6_addr)];
+    bool literal = inet_pton(AF_INET, name, ip) == 1 || inet_pton(AF_INET6, name, ip) == 1;
+    int set;
+    if (literal) {
+        set = X509_VERIFY_PARAM_set1_ip_asc(param, name);
+    } else {
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        set = SSL_set1_host(c->tls, name) == 1 && SSL_set_tlsext_host_name(c->tls, name) == 1;
+    }
+    if (set != 1) {
+        set_err(err, "cannot check the server's certificate against '%.100s': %s", name,
+                openssl_reason());
+        return -1;
+    }
+
+    for (;;) {
+        ERR_clear_error();
+        int rc = SSL_connect(c->tls);
+        if (rc == 1)
+            return 0;
+        int e = SSL_get_error(c->tls, rc);
+        short events = e == SSL_ERROR_WANT_READ ? POLLIN : e == SSL_ERROR_WANT_WRITE ? POLLOUT : 0;
+        if (events == 0) {
+            long verify = SSL_get_verify_result(c->tls);
+            if (verify != X509_V_OK)
+                describe_verify_failure(verify, c->address, name, err);
+            else if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN)
+                set_err(err,
+                        "%.100s closed the connection during the TLS handshake (is it renod "
+                        "with TLS?)",
+                        c->address);
+            else
+                set_err(err,
+                        "TLS handshake with %.100s failed: %s (for a renod serving plaintext "
+                        "on loopback, set tls = off)",
+                        c->address, openssl_reason());
+            ERR_clear_error();
+            return -1;
+        }
+        int ready = wait_for(c->fd, events, deadline);
+        if (ready == 0) {
+            set_err(err, "TLS handshake with %.100s: no answer within %d ms", c->address,
+                    timeout_ms);
+            return -1;
+        }
+        if (ready < 0) {
+            set_err(err, "cannot wait for %.100s: %s", c->address, strerror(errno));
+            return -1;
+        }
+    }
+}
+
 int net_connect(const char *address, int timeout_ms, struct net_conn **out, char err[NET_ERR_SIZE])
+{
+    const struct net_tls plaintext = {.plaintext = true};
+    return net_connect_tls(address, timeout_ms, &plaintext, out, err);
+}
+
+int net_connect_tls(const char *address, int timeout_ms, const struct net_tls *tls,
+                    struct net_conn **out, char err[NET_ERR_SIZE])
 {
     char host[256];
     char port[6];
@@ -205,6 +377,19 @@ int net_connect(const char *address, int timeout_ms, struct net_conn **out, char
                 gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
         return -1;
     }
+    /* Plaintext carries passwords and tokens in clear: only where no wire is crossed. */
+    if (tls->plaintext) {
+        for (const struct addrinfo *ai = list; ai != NULL; ai = ai->ai_next) {
+            if (!is_loopback(ai->ai_addr)) {
+                freeaddrinfo(list);
+                set_err(err,
+                        "plaintext (tls = off) is allowed only to a loopback address, and "
+                        "%.100s is not one: remove tls = off and set ca = FILE",
+                        address);
+                return -1;
+            }
+        }
+    }
 
     int64_t deadline = now_ms() + timeout_ms;
     int fd = -1;
@@ -229,6 +414,11 @@ int net_connect(const char *address, int timeout_ms, struct net_conn **out, char
     frame_reader_init(&c->reader, NET_MAX_FRAME);
     msg_budget_init(&c->budget, NET_BUDGET);
     snprintf(c->address, sizeof c->address, "%s", address);
+    if (!tls->plaintext && tls_handshake(c, host, tls, deadline, timeout_ms, err) != 0) {
+        c->broken = true; /* no close_notify after a failed handshake */
+        net_close(c);
+        return -1;
+    }
     *out = c;
     return 0;
 }
@@ -237,6 +427,16 @@ void net_close(struct net_conn *c)
 {
     if (c == NULL)
         return;
+    if (c->tls != NULL) {
+        /* A close_notify if the socket takes it now; the server does not wait for one. */
+        if (!c->broken) {
+            ERR_clear_error();
+            (void)SSL_shutdown(c->tls);
+        }
+        ERR_clear_error();
+        SSL_free(c->tls);
+    }
+    SSL_CTX_free(c->tls_ctx);
     close(c->fd);
     frame_reader_done(&c->reader);
     free(c);
@@ -281,12 +481,58 @@ static int fail(struct net_conn *c, char err[NET_ERR_SIZE], const char *fmt, ...
     return -1;
 }
 
+/*
+ * One read or write through TLS or the bare socket, with the socket's conventions: the
+ * byte count, 0 for end of stream (reads), or -1 with errno; EAGAIN comes with *wait set
+ * to what poll() must wait for (TLS may need to read in order to write, and the other way
+ * round). EPROTO stands for a TLS failure, described in tls_reason.
+ */
+static ssize_t transport_io(struct net_conn *c, bool writing, void *buf, size_t len, short *wait,
+                            char tls_reason[NET_ERR_SIZE])
+{
+    *wait = writing ? POLLOUT : POLLIN;
+    if (c->tls == NULL)
+        return writing ? send(c->fd, buf, len, MSG_NOSIGNAL) : recv(c->fd, buf, len, 0);
+    ERR_clear_error();
+    int want = len > 1 << 30 ? 1 << 30 : (int)len;
+    int n = writing ? SSL_write(c->tls, buf, want) : SSL_read(c->tls, buf, want);
+    if (n > 0)
+        return n;
+    int e = SSL_get_error(c->tls, n);
+    switch (e) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        *wait = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    case SSL_ERROR_SYSCALL:
+        ERR_clear_error();
+        if (errno == 0)
+            errno = ECONNRESET;
+        return -1;
+    default:
+        snprintf(tls_reason, NET_ERR_SIZE, "TLS: %s", openssl_reason());
+        errno = EPROTO;
+        return -1;
+    }
+}
+
+static const char *io_error(int errnum, const char *tls_reason)
+{
+    return errnum == EPROTO && tls_reason[0] ? tls_reason : strerror(errnum);
+}
+
 static int send_all(struct net_conn *c, const uint8_t *buf, size_t len, int64_t deadline,
                     char err[NET_ERR_SIZE])
 {
     size_t sent = 0;
+    char tls_reason[NET_ERR_SIZE] = "";
     while (sent < len) {
-        ssize_t n = send(c->fd, buf + sent, len - sent, MSG_NOSIGNAL);
+        short wait = POLLOUT;
+        /* After a TLS write that must be retried, the retry passes the same bytes again. */
+        ssize_t n = transport_io(c, true, (void *)(buf + sent), len - sent, &wait, tls_reason);
         if (n > 0) {
             sent += (size_t)n;
             continue;
@@ -294,14 +540,14 @@ static int send_all(struct net_conn *c, const uint8_t *buf, size_t len, int64_t 
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int ready = wait_for(c->fd, POLLOUT, deadline);
+            int ready = wait_for(c->fd, wait, deadline);
             if (ready > 0)
                 continue;
             if (ready == 0)
                 return fail(c, err, "timed out after %d ms sending to %s", c->timeout_ms,
                             c->address);
         }
-        return fail(c, err, "cannot send to %s: %s", c->address, strerror(errno));
+        return fail(c, err, "cannot send to %s: %s", c->address, io_error(errno, tls_reason));
     }
     return 0;
 }
@@ -310,8 +556,10 @@ static int send_all(struct net_conn *c, const uint8_t *buf, size_t len, int64_t 
 static int receive_some(struct net_conn *c, int64_t deadline, char err[NET_ERR_SIZE])
 {
     uint8_t buf[65536];
+    char tls_reason[NET_ERR_SIZE] = "";
     for (;;) {
-        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+        short wait = POLLIN;
+        ssize_t n = transport_io(c, false, buf, sizeof buf, &wait, tls_reason);
         if (n > 0) {
             frame_reader_feed(&c->reader, buf, (size_t)n);
             return 0;
@@ -324,8 +572,8 @@ static int receive_some(struct net_conn *c, int64_t deadline, char err[NET_ERR_S
         if (errno == EINTR)
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return fail(c, err, "cannot read from %s: %s", c->address, strerror(errno));
-        int ready = wait_for(c->fd, POLLIN, deadline);
+            return fail(c, err, "cannot read from %s: %s", c->address, io_error(errno, tls_reason));
+        int ready = wait_for(c->fd, wait, deadline);
         if (ready == 0) {
             if (frame_reader_pending(&c->reader) > 0)
                 set_err(err, "only part of a reply from %s within %d ms", c->address,

@@ -1,6 +1,9 @@
 /*
- * The client's connection to renod: one blocking TCP connection that sends Request frames
- * and waits, with a deadline, for the Response that carries the same id. It owns the
+ * The client's connection to renod: one blocking TCP connection, TLS unless plaintext was
+ * asked for, that sends Request frames and waits, with a deadline, for the Response that
+ * carries the same id. TLS checks the server's certificate against the CA file given (or
+ * the system's CAs) and the host name or IP address connected to; plaintext is refused
+ * unless every address the host resolves to is loopback. It owns the
  * socket, the frame reader and the memory budget for unpacking what the server sends; it
  * knows nothing of commands, settings or how results are shown. Every wait is bounded by
  * the connection's timeout; nothing here can block forever on a silent server.
@@ -16,6 +19,7 @@
 #ifndef RENO_NET_H
 #define RENO_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,12 +40,24 @@ struct net_conn;
 int net_split_address(const char *address, char *host, size_t host_size, char port[6],
                       char err[NET_ERR_SIZE]) __attribute__((warn_unused_result));
 
+/* How a connection is secured. Strings are the caller's and are not kept. */
+struct net_tls {
+    bool plaintext;          /* no TLS: refused unless the host is loopback only */
+    const char *ca_file;     /* PEM CA certificates to trust; NULL or "" for the system's */
+    const char *server_name; /* the name the certificate must carry; NULL or "" for the host */
+};
+
 /*
  * Connects to "host:port" (numeric IPv4 or IPv6, or a name such as "localhost", resolved
  * with getaddrinfo), trying each address until one answers within the time left of
- * timeout_ms. The timeout also becomes the connection's per-call timeout.
- * 0 and *out, or -1 with err filled.
+ * timeout_ms, then completes the TLS handshake within the same time. The timeout also
+ * becomes the connection's per-call timeout. 0 and *out, or -1 with err filled (for a
+ * certificate that is not trusted or not the server's, err says which setting to fix).
  */
+int net_connect_tls(const char *address, int timeout_ms, const struct net_tls *tls,
+                    struct net_conn **out, char err[NET_ERR_SIZE])
+    __attribute__((warn_unused_result));
+/* net_connect_tls() in plaintext: for tests and tools that talk to a loopback renod. */
 int net_connect(const char *address, int timeout_ms, struct net_conn **out, char err[NET_ERR_SIZE])
     __attribute__((warn_unused_result));
 void net_close(struct net_conn *c);
@@ -79,7 +95,8 @@ int net_hello(struct net_conn *c, const char *client_name, char err[NET_ERR_SIZE
 const char *net_server_name(const struct net_conn *c);
 uint32_t net_server_max_frame(const struct net_conn *c);
 
-/* The socket, for tests that write raw bytes. It stays owned by the connection. */
+/* The socket, for tests that write raw bytes (plaintext connections only: with TLS it
+ * carries ciphertext). It stays owned by the connection. */
 int net_fd(const struct net_conn *c);
 
 #endif

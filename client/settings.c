@@ -31,6 +31,14 @@ static const struct setting settings_table[] = {
      "renod's address: host:port or [IPv6]:port", false},
     {"timeout", SETTING_INT, "10000", 1, 600000, offsetof(struct settings, timeout_ms),
      "milliseconds to wait for a connection and for each reply", false},
+    {"tls", SETTING_STRING, "on", 2, 3, offsetof(struct settings, tls),
+     "on, or off for plaintext (allowed only to a loopback address)", false},
+    {"ca", SETTING_STRING, "", 0, 4096, offsetof(struct settings, ca),
+     "PEM file of the CA that signed renod's certificate (the county's ca.crt); empty: the "
+     "system's CAs",
+     false},
+    {"server_name", SETTING_STRING, "", 0, 255, offsetof(struct settings, server_name),
+     "the name (or IP address) renod's certificate must carry; empty: the host of server", false},
 };
 #define SETTINGS_COUNT      (sizeof settings_table / sizeof settings_table[0])
 #define SETTINGS_ENV_PREFIX "RENO_"
@@ -63,7 +71,7 @@ static char *config_dir(void)
     return xasprintf("%s/.config/reno", home);
 }
 
-int settings_init(struct settings *s, const char *server_flag, const char *timeout_flag,
+int settings_init(struct settings *s, const struct settings_flags *flags,
                   char err[SETTINGS_ERR_SIZE])
 {
     char inner[CONFIG_ERR_SIZE];
@@ -94,17 +102,29 @@ int settings_init(struct settings *s, const char *server_flag, const char *timeo
         set_err(err, "%s", inner);
         return -1;
     }
-    if (server_flag != NULL &&
-        config_set(settings_table, SETTINGS_COUNT, s, "server", server_flag, inner) != 0) {
-        set_err(err, "--%s", inner);
-        return -1;
+    const struct {
+        const char *name, *value;
+    } given[] = {
+        {"server", flags->server}, {"timeout", flags->timeout},         {"tls", flags->tls},
+        {"ca", flags->ca},         {"server_name", flags->server_name},
+    };
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
+        if (given[i].value != NULL && config_set(settings_table, SETTINGS_COUNT, s, given[i].name,
+                                                 given[i].value, inner) != 0) {
+            set_err(err, "--%s", inner);
+            return -1;
+        }
     }
-    if (timeout_flag != NULL &&
-        config_set(settings_table, SETTINGS_COUNT, s, "timeout", timeout_flag, inner) != 0) {
-        set_err(err, "--%s", inner);
+    if (strcmp(s->tls, "on") != 0 && strcmp(s->tls, "off") != 0) {
+        set_err(err, "tls must be on or off, not '%s'", s->tls);
         return -1;
     }
     return 0;
+}
+
+bool settings_plaintext(const struct settings *s)
+{
+    return strcmp(s->tls, "off") == 0;
 }
 
 void settings_done(struct settings *s)

@@ -1,11 +1,12 @@
 /*
- * Where the client finds things: the server address and call timeout (a settings table:
- * defaults, then the config file, then RENO_* environment, then command-line flags), and
- * the session token kept beside the config file. It does no networking and prints
- * nothing; errors come back as text.
+ * Where the client finds things: the server address, the call timeout and how to trust
+ * the server (a settings table: defaults, then the config file, then RENO_* environment,
+ * then command-line flags), and the session token kept beside the config file. It does no
+ * networking and prints nothing; errors come back as text.
  *
  *   directory  $XDG_CONFIG_HOME/reno, else ~/.config/reno (created 0700 when needed)
- *   config     <directory>/config, "server = host:port" and "timeout = MS" lines
+ *   config     <directory>/config, "name = value" lines: server, timeout, ca, server_name,
+ *              tls (see settings.c's table or `reno --help`)
  *   token      <directory>/token, 64 hex digits; written 0600 through a temporary file
  *              and rename(); refused when group or others may read it or it is not ours
  *
@@ -15,6 +16,7 @@
 #ifndef RENO_SETTINGS_H
 #define RENO_SETTINGS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "msg.h"
@@ -23,19 +25,32 @@
 #define SETTINGS_DEFAULT_SERVER "127.0.0.1:7420"
 
 struct settings {
-    char *server;    /* "host:port" */
-    long timeout_ms; /* for connecting and for each call */
-    char *dir;       /* the configuration directory, absolute */
+    char *server;      /* "host:port" */
+    long timeout_ms;   /* for connecting and for each call */
+    char *tls;         /* "on", or "off" for plaintext (loopback only) */
+    char *ca;          /* PEM file of the CA certificates to trust; "" for the system's */
+    char *server_name; /* the name the server's certificate must carry; "" for the host */
+    char *dir;         /* the configuration directory, absolute */
+};
+
+/* Values given as command-line flags; NULL when absent. */
+struct settings_flags {
+    const char *server;
+    const char *timeout;
+    const char *tls;
+    const char *ca;
+    const char *server_name;
 };
 
 /*
  * Fills s from defaults, the config file (if it exists), the environment, and finally the
- * flags given on the command line (NULL when absent). 0, or -1 with err filled (a broken
- * config file, an out-of-range value, no home directory); s is usable for settings_done()
- * either way.
+ * flags given on the command line. 0, or -1 with err filled (a broken config file, an
+ * out-of-range value, no home directory); s is usable for settings_done() either way.
  */
-int settings_init(struct settings *s, const char *server_flag, const char *timeout_flag,
+int settings_init(struct settings *s, const struct settings_flags *flags,
                   char err[SETTINGS_ERR_SIZE]) __attribute__((warn_unused_result));
+/* True when the settings ask for plaintext (tls = off). */
+bool settings_plaintext(const struct settings *s);
 void settings_done(struct settings *s);
 
 /* The config and token file paths, as new strings the caller frees. */

@@ -7,6 +7,12 @@
  * owner pauses it (too many requests in flight) the remaining frames stay buffered and
  * are delivered by conn_process_buffered() once it resumes, so one client cannot make
  * the server do unbounded work per read.
+ *
+ * With TLS, a read's ciphertext is fed to the session and all the plaintext it yields goes
+ * into the frame reader at once (at most a read's worth, so the reader still grows only
+ * with what the peer sent); whatever the session wants to send back (handshake records,
+ * alerts) is queued right away. conn_send() encrypts a frame and queues the ciphertext
+ * through conn_write(), the one place that hands bytes to libuv and counts them.
  */
 #include "conn.h"
 
@@ -16,6 +22,8 @@
 #include "xmalloc.h"
 
 #define READ_CHUNK 65536
+/* Plaintext taken out of the TLS session per SSL_read: one record at most. */
+#define TLS_PLAIN_CHUNK 16384
 
 struct write_req {
     uv_write_t req;
@@ -28,6 +36,7 @@ static void conn_free_if_done(struct conn *c)
 {
     if (c->tcp_closed && c->refs == 0) {
         frame_reader_done(&c->reader);
+        tls_session_free(c->tls);
         free(c);
     }
 }
@@ -119,6 +128,7 @@ void conn_init(struct conn *c, uint64_t id, uint32_t max_frame, size_t queue_hig
     c->owner = owner;
     c->tcp.data = c;
     c->last_activity_ms = now_ms(c);
+    c->accepted_ms = c->last_activity_ms;
 
     struct sockaddr_storage addr;
     int len = sizeof addr;
@@ -137,6 +147,16 @@ void conn_init(struct conn *c, uint64_t id, uint32_t max_frame, size_t queue_hig
         }
         snprintf(c->peer, sizeof c->peer, "%s:%d", host, port);
     }
+}
+
+void conn_set_tls(struct conn *c, struct tls_session *tls)
+{
+    c->tls = tls;
+}
+
+bool conn_handshake_overdue(const struct conn *c, uint64_t now, uint64_t limit_ms)
+{
+    return c->tls != NULL && !tls_session_established(c->tls) && now - c->accepted_ms > limit_ms;
 }
 
 int conn_start(struct conn *c)
@@ -173,9 +193,87 @@ static void conn_process_buffered(struct conn *c)
     }
 }
 
+static void conn_write(struct conn *c, uint8_t *buf, size_t len);
+
+/* Queues what the TLS session has to send (handshake records, alerts), if anything. */
+static void tls_flush(struct conn *c)
+{
+    size_t len = 0;
+    uint8_t *out = tls_session_take_output(c->tls, &len);
+    if (out != NULL)
+        conn_write(c, out, len);
+}
+
+/*
+ * A failed handshake or a broken record: the session has usually written an alert that
+ * tells the peer why (unknown CA, protocol version). It is sent, and the connection closes
+ * once it is out, as after an error frame.
+ */
+static void tls_fail(struct conn *c, const char *why)
+{
+    if (c->state == CONN_CLOSING)
+        return;
+    conn_log(c, LOG_INFO, "disconnect: %s", why);
+    size_t len = 0;
+    uint8_t *alert = tls_session_take_output(c->tls, &len);
+    if (alert == NULL) {
+        conn_set_state(c, CONN_DRAINING);
+        conn_close(c, why);
+        return;
+    }
+    conn_write(c, alert, len);
+    if (c->state != CONN_CLOSING)
+        conn_set_state(c, CONN_DRAINING);
+}
+
+/* Decrypts a read's ciphertext into the frame reader: 0, or -1 when the connection is
+ * closing (the peer ended the session or broke the protocol). */
+static int tls_receive(struct conn *c, const uint8_t *cipher, size_t len)
+{
+    bool was_established = tls_session_established(c->tls);
+    tls_session_feed(c->tls, cipher, len);
+    uint8_t plain[TLS_PLAIN_CHUNK];
+    char err[TLS_ERR_SIZE];
+    for (;;) {
+        size_t got = 0;
+        enum tls_read_result r = tls_session_read(c->tls, plain, sizeof plain, &got, err);
+        if (r == TLS_READ_DATA) {
+            frame_reader_feed(&c->reader, plain, got);
+            continue;
+        }
+        if (r == TLS_READ_FAILED) {
+            tls_fail(c, err);
+            return -1;
+        }
+        tls_flush(c);
+        if (c->state == CONN_CLOSING)
+            return -1;
+        if (r == TLS_READ_CLOSED) {
+            conn_close(c, "peer ended the TLS session");
+            return -1;
+        }
+        break;
+    }
+    if (!was_established && tls_session_established(c->tls)) {
+        char how[128];
+        tls_session_describe(c->tls, how, sizeof how);
+        conn_log(c, LOG_DEBUG, "TLS established: %s", how);
+    }
+    return c->state == CONN_CLOSING ? -1 : 0;
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     struct conn *c = s->data;
+    if (nread > 0 && c->state == CONN_READING && c->tls != NULL) {
+        conn_ref(c);
+        int rc = tls_receive(c, (const uint8_t *)buf->base, (size_t)nread);
+        free(buf->base);
+        if (rc == 0)
+            conn_process_buffered(c);
+        conn_unref(c);
+        return;
+    }
     if (nread > 0 && c->state == CONN_READING) {
         frame_reader_feed(&c->reader, (const uint8_t *)buf->base, (size_t)nread);
         free(buf->base);
@@ -209,7 +307,8 @@ static void on_write(uv_write_t *req, int status)
     conn_unref(c);
 }
 
-void conn_send(struct conn *c, uint8_t *buf, size_t len)
+/* Hands bytes as they go on the wire to libuv (takes ownership of buf) and counts them. */
+static void conn_write(struct conn *c, uint8_t *buf, size_t len)
 {
     if (c->state == CONN_CLOSING) {
         free(buf);
@@ -238,6 +337,29 @@ void conn_send(struct conn *c, uint8_t *buf, size_t len)
     }
 }
 
+void conn_send(struct conn *c, uint8_t *buf, size_t len)
+{
+    if (c->tls == NULL || c->state == CONN_CLOSING) {
+        conn_write(c, buf, len);
+        return;
+    }
+    char err[TLS_ERR_SIZE];
+    bool established = tls_session_established(c->tls);
+    int rc = established ? tls_session_write(c->tls, buf, len, err) : -1;
+    free(buf);
+    if (!established) {
+        /* Only an event can be sent before the peer has spoken (shutting down, say); a
+         * peer still in its handshake expects none, and there is no key to send it with. */
+        conn_log(c, LOG_DEBUG, "a frame for a peer still in its TLS handshake is dropped");
+        return;
+    }
+    if (rc != 0) {
+        conn_close(c, err);
+        return;
+    }
+    tls_flush(c);
+}
+
 void conn_send_and_close(struct conn *c, uint8_t *buf, size_t len, const char *reason)
 {
     if (c->state == CONN_CLOSING || c->state == CONN_DRAINING) {
@@ -249,6 +371,9 @@ void conn_send_and_close(struct conn *c, uint8_t *buf, size_t len, const char *r
     if (c->state == CONN_CLOSING)
         return;
     conn_set_state(c, CONN_DRAINING);
+    /* Nothing went out (a TLS peer still in its handshake): nothing to wait for. */
+    if (c->queued_bytes == 0)
+        conn_close(c, reason);
 }
 
 void conn_pause(struct conn *c, bool paused)
@@ -264,12 +389,30 @@ static void on_tcp_closed(uv_handle_t *h)
     conn_unref(c); /* the server's reference */
 }
 
+/*
+ * A TLS peer is told the session ends on purpose (close_notify), so that it can tell our
+ * close from a cut connection. Best effort: written now if the socket takes it, else
+ * dropped, since uv_close() cancels whatever is still queued.
+ */
+static void tls_say_goodbye(struct conn *c)
+{
+    size_t len = 0;
+    uint8_t *bye = tls_session_close_notify(c->tls, &len);
+    if (bye == NULL)
+        return;
+    uv_buf_t b = uv_buf_init((char *)bye, (unsigned)len);
+    (void)uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+    free(bye);
+}
+
 void conn_close(struct conn *c, const char *reason)
 {
     if (c->state == CONN_CLOSING)
         return;
     bool drained = c->state == CONN_DRAINING;
     conn_set_state(c, CONN_CLOSING);
+    if (c->tls != NULL)
+        tls_say_goodbye(c);
     if (!drained)
         conn_log(c, LOG_INFO, "disconnect: %s", reason);
     c->cb->on_close(c, reason);

@@ -11,6 +11,13 @@
  *              write queue is empty
  *   CLOSING    uv_close() was called; nothing more is delivered
  *
+ * TLS sits under the write queue and over the socket: with a session set (conn_set_tls),
+ * ciphertext read from the socket is decrypted into the frame reader, and each frame sent
+ * is encrypted before it is queued; the queue and its limits count the bytes that go out
+ * on the wire. Nothing above this module knows whether a connection is encrypted. A
+ * connection whose handshake fails is closed once the TLS alert is written; one whose
+ * handshake has not finished in time is closed by the janitor (conn_handshake_overdue).
+ *
  * Ownership: a conn is reference-counted. The server holds one reference while the
  * connection is open; anything that can outlive it (a database query, a hashing job)
  * takes one with conn_ref() and drops it with conn_unref(). Memory is freed when the TCP
@@ -26,6 +33,7 @@
 
 #include "frame.h"
 #include "log.h"
+#include "tls.h"
 
 enum conn_state { CONN_READING, CONN_PAUSED, CONN_DRAINING, CONN_CLOSING };
 
@@ -56,6 +64,8 @@ struct conn {
     bool paused_by_owner;      /* the other: the owner's in-flight cap */
     uint64_t last_activity_ms; /* last whole frame in or reply out */
     uint64_t partial_since_ms; /* when the buffered partial frame began, 0 if none */
+    uint64_t accepted_ms;      /* when the connection was accepted */
+    struct tls_session *tls;   /* NULL for plaintext; owned, freed with the conn */
     const struct conn_callbacks *cb;
     void *owner; /* the protocol layer's per-connection state */
 };
@@ -63,6 +73,10 @@ struct conn {
 /* Sets up an accepted connection: tcp must already be uv_accept()ed into c->tcp. */
 void conn_init(struct conn *c, uint64_t id, uint32_t max_frame, size_t queue_high,
                const struct conn_callbacks *cb, void *owner);
+/* Makes the connection TLS (the server role); before conn_start(). Takes ownership. */
+void conn_set_tls(struct conn *c, struct tls_session *tls);
+/* True when the connection is TLS and its handshake has run longer than limit_ms. */
+bool conn_handshake_overdue(const struct conn *c, uint64_t now_ms, uint64_t limit_ms);
 /* Starts reading. */
 int conn_start(struct conn *c) __attribute__((warn_unused_result));
 void conn_set_state(struct conn *c, enum conn_state next);

@@ -31,7 +31,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: renod [--config FILE] [SETTINGS] COMMAND [ARGS]\n"
                  "\n"
-                 "renod serves the reno renovation-programme protocol over TCP and keeps\n"
+                 "renod serves the reno renovation-programme protocol over TLS and keeps\n"
                  "everything in PostgreSQL.\n"
                  "\n"
                  "commands:\n"

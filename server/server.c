@@ -3,6 +3,7 @@
  */
 #include "server.h"
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,14 @@ const struct setting renod_settings[] = {
      "write the bound port to this file once listening (for scripts and tests)", false},
     {"watch_queue_limit", SETTING_INT, "262144", 1024, 67108864, S(watch_queue_limit),
      "unsent bytes past which a watcher gets one resync event instead of updates", false},
+    {"tls", SETTING_STRING, "on", 2, 3, S(tls),
+     "on or off; off (plaintext) is refused unless listen is a loopback address", false},
+    {"tls_cert", SETTING_STRING, "", 0, 4096, S(tls_cert),
+     "the server's certificate chain, PEM, its own certificate first (README: TLS)", false},
+    {"tls_key", SETTING_STRING, "", 0, 4096, S(tls_key),
+     "the certificate's private key, PEM; must not be readable by group or others", false},
+    {"tls_handshake_timeout", SETTING_INT, "10", 1, 600, S(tls_handshake_timeout),
+     "seconds a new connection has to finish its TLS handshake", false},
 };
 #undef S
 const size_t renod_settings_count = sizeof renod_settings / sizeof renod_settings[0];
@@ -103,6 +112,8 @@ static void on_connection(uv_stream_t *listener, int status)
         srv->clients->prev = client;
     srv->clients = client;
     srv->nclients++;
+    if (srv->tls != NULL)
+        conn_set_tls(&client->conn, tls_session_new(srv->tls));
     if (dispatch_accept(client) != 0)
         conn_close(&client->conn, "cannot start reading");
 }
@@ -135,13 +146,16 @@ static void on_janitor(uv_timer_t *t)
     uint64_t now = uv_now(srv->loop);
     uint64_t idle_ms = (uint64_t)srv->cfg->idle_timeout * 1000;
     uint64_t frame_ms = (uint64_t)srv->cfg->frame_timeout * 1000;
+    uint64_t handshake_ms = (uint64_t)srv->cfg->tls_handshake_timeout * 1000;
     struct client *next;
     for (struct client *c = srv->clients; c; c = next) {
         next = c->next;
         struct conn *conn = &c->conn;
         if (!conn_is_open(conn))
             continue;
-        if (conn->partial_since_ms && now - conn->partial_since_ms > frame_ms)
+        if (conn_handshake_overdue(conn, now, handshake_ms))
+            conn_close(conn, "TLS handshake timed out");
+        else if (conn->partial_since_ms && now - conn->partial_since_ms > frame_ms)
             conn_close(conn, "incomplete frame timed out");
         else if (c->inflight == 0 && now - conn->last_activity_ms > idle_ms)
             conn_close(conn, "idle timeout");
@@ -238,17 +252,74 @@ static void on_signal(uv_signal_t *s, int signum)
 
 /* ---- set-up ---------------------------------------------------------------------------- */
 
+static int parse_listen(const char *text, struct sockaddr_storage *addr);
+
+static bool is_loopback(const struct sockaddr_storage *addr)
+{
+    if (addr->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)addr;
+        return (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (addr->ss_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+/*
+ * TLS is the default; plaintext is served only when the settings ask for it and only on a
+ * loopback address, where nobody else can listen on the wire. Without a certificate and
+ * key renod does not start: a server that silently fell back to plaintext would send
+ * passwords in clear.
+ */
+static int server_tls_init(struct server *srv)
+{
+    const struct renod_config *cfg = srv->cfg;
+    bool on = strcmp(cfg->tls, "on") == 0;
+    if (!on && strcmp(cfg->tls, "off") != 0) {
+        log_error("tls must be on or off, not '%s'", cfg->tls);
+        return -1;
+    }
+    if (!on) {
+        struct sockaddr_storage addr;
+        memset(&addr, 0, sizeof addr);
+        if (parse_listen(cfg->listen, &addr) != 0) {
+            log_error("listen: '%s' is not a numeric address:port", cfg->listen);
+            return -1;
+        }
+        if (!is_loopback(&addr)) {
+            log_error("tls = off is refused on %s: plaintext is allowed only on a loopback "
+                      "address (127.0.0.1, [::1]); set tls_cert and tls_key and leave tls on",
+                      cfg->listen);
+            return -1;
+        }
+        log_warn("TLS is off: serving plaintext on %s (loopback only)", cfg->listen);
+        return 0;
+    }
+    char err[TLS_ERR_SIZE];
+    if (tls_server_new(cfg->tls_cert, cfg->tls_key, &srv->tls, err) != 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
 int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *cfg)
 {
     memset(srv, 0, sizeof *srv);
     srv->loop = loop;
     srv->cfg = cfg;
     srv->today = date_today;
+    if (server_tls_init(srv) != 0)
+        return -1;
     char random_password[MSG_TOKEN_HEX + 1];
     char unused[AUTH_HASH_HEX];
     auth_new_token(random_password, unused);
     if (auth_hash_password(random_password, srv->dummy_hash) != 0) {
         log_error("cannot compute the dummy password hash (out of memory?)");
+        tls_server_free(srv->tls);
+        srv->tls = NULL;
         return -1;
     }
     uv_tcp_init(loop, &srv->listener);
@@ -331,4 +402,6 @@ int server_listen(struct server *srv)
 void server_done(struct server *srv)
 {
     rollup_done(&srv->rollup);
+    tls_server_free(srv->tls);
+    srv->tls = NULL;
 }

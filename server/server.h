@@ -21,6 +21,7 @@
 #include "config.h"
 #include "db.h"
 #include "rollup.h"
+#include "tls.h"
 
 struct renod_config {
     char *listen;
@@ -38,6 +39,10 @@ struct renod_config {
     char *log_level;
     char *port_file;
     long watch_queue_limit;
+    char *tls; /* "on" or "off" */
+    char *tls_cert;
+    char *tls_key;
+    long tls_handshake_timeout;
 };
 
 extern const struct setting renod_settings[];
@@ -65,6 +70,7 @@ struct server {
     bool db_closed;
     bool handles_closed;
     struct rollup rollup;
+    struct tls_server *tls; /* NULL when the settings say tls = off */
     /* An argon2id hash of a random password: a login for an unknown user is checked
      * against it so that it takes as long as one for a known user. */
     char dummy_hash[crypto_pwhash_STRBYTES];

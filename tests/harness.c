@@ -202,6 +202,9 @@ void h_global_setup(void)
         fprintf(stderr, "harness: PGHOST is not set: run the tests through scripts/test\n");
         exit(1);
     }
+    /* The test renods serve plaintext on loopback; the clients the tests run must ask for
+     * it as well (the TLS suite overrides this per run). */
+    setenv("RENO_TLS", "off", 1);
     PGconn *pg = connect_db("postgres");
     exec_or_die(pg, "DROP DATABASE IF EXISTS " TEMPLATE_DB);
     exec_or_die(pg, "CREATE DATABASE " TEMPLATE_DB);
@@ -260,7 +263,42 @@ void h_db_drop(const char *name)
 
 /* ---- servers --------------------------------------------------------------------------- */
 
+static void server_start(struct h_server *s, const char *db, const char *cert_dir,
+                         const char *const *extra);
+
 void h_server_start(struct h_server *s, const char *db, const char *const *extra)
+{
+    server_start(s, db, NULL, extra);
+}
+
+void h_server_start_tls(struct h_server *s, const char *db, const char *cert_dir,
+                        const char *const *extra)
+{
+    server_start(s, db, cert_dir, extra);
+}
+
+void h_tls_certs(const char *dir, const char *const *hosts)
+{
+    char script[600];
+    snprintf(script, sizeof script, "%s/scripts/tls-certs", RENO_SOURCE_DIR);
+    const char *argv[24];
+    int n = 0;
+    argv[n++] = script;
+    argv[n++] = dir;
+    for (const char *const *h = hosts; *h && n < 21; h++) {
+        argv[n++] = "--host";
+        argv[n++] = *h;
+    }
+    argv[n] = NULL;
+    char *out, *err;
+    int rc = h_run(argv, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "tls-certs: %s%s", out, err);
+    free(out);
+    free(err);
+}
+
+static void server_start(struct h_server *s, const char *db, const char *cert_dir,
+                         const char *const *extra)
 {
     memset(s, 0, sizeof *s);
     snprintf(s->db, sizeof s->db, "%s", db);
@@ -284,6 +322,20 @@ void h_server_start(struct h_server *s, const char *db, const char *const *extra
     argv[n++] = "2";
     argv[n++] = "--shutdown-grace";
     argv[n++] = "5";
+    char cert[400], key[400];
+    if (cert_dir == NULL) {
+        argv[n++] = "--tls";
+        argv[n++] = "off";
+    } else {
+        s->tls = true;
+        snprintf(s->ca, sizeof s->ca, "%s/ca.crt", cert_dir);
+        snprintf(cert, sizeof cert, "%s/server.crt", cert_dir);
+        snprintf(key, sizeof key, "%s/server.key", cert_dir);
+        argv[n++] = "--tls-cert";
+        argv[n++] = cert;
+        argv[n++] = "--tls-key";
+        argv[n++] = key;
+    }
     for (const char *const *a = extra; a && *a && n < 39; a++)
         argv[n++] = *a;
     argv[n] = NULL;
@@ -381,7 +433,8 @@ struct net_conn *h_connect(const struct h_server *s)
 {
     struct net_conn *c = NULL;
     char err[NET_ERR_SIZE];
-    ck_assert_msg(net_connect(s->address, 10000, &c, err) == 0, "connect: %s", err);
+    const struct net_tls tls = {.plaintext = !s->tls, .ca_file = s->ca};
+    ck_assert_msg(net_connect_tls(s->address, 10000, &tls, &c, err) == 0, "connect: %s", err);
     ck_assert_msg(net_hello(c, "reno-integration-tests", err) == 0, "hello: %s", err);
     return c;
 }

@@ -5,7 +5,10 @@
  * PGUSER and RENO_TEST_PGCLUSTER. Before any test runs, h_global_setup() builds one
  * template database (migrations, the Ziyun 2022 seed, five test accounts); each test
  * then gets its own database copied from it and its own renod on an ephemeral loopback
- * port, so tests share nothing.
+ * port, so tests share nothing. Those renods serve plaintext, asked for explicitly
+ * (--tls off, allowed on loopback only), and the harness exports RENO_TLS=off so that the
+ * reno processes the tests run ask for it too; h_server_start_tls() starts one that
+ * serves TLS with a certificate from scripts/tls-certs, for the suites that test TLS.
  *
  * Tests run in forked children (Check's default). A renod started by a test is tied to
  * that child with PR_SET_PDEATHSIG, so a failing test never leaves a server behind.
@@ -35,6 +38,8 @@
 struct h_server {
     pid_t pid;
     int port;
+    bool tls;     /* started by h_server_start_tls() */
+    char ca[300]; /* then: the CA file that signed its certificate */
     char address[64];
     char db[64];
     char dir[256];
@@ -50,6 +55,13 @@ void h_db_drop(const char *name);
 
 /* Starts renod on the database; extra is a NULL-terminated list of more arguments. */
 void h_server_start(struct h_server *s, const char *db, const char *const *extra);
+/* Makes a CA and a server certificate for the host names (NULL-terminated) in dir with
+ * scripts/tls-certs: dir/ca.crt, dir/server.crt, dir/server.key. */
+void h_tls_certs(const char *dir, const char *const *hosts);
+/* Starts renod serving TLS with the certificate and key in cert_dir (see h_tls_certs());
+ * h_connect() and h_login() then connect with TLS, trusting cert_dir/ca.crt. */
+void h_server_start_tls(struct h_server *s, const char *db, const char *cert_dir,
+                        const char *const *extra);
 /* SIGTERM, then waits; returns renod's exit status (0 when it shut down cleanly, which
  * under the sanitizer build also means no leak was reported). */
 int h_server_stop(struct h_server *s);
@@ -59,7 +71,7 @@ int h_server_wait(struct h_server *s);
 /* True when the server process is still running. */
 bool h_server_alive(const struct h_server *s);
 
-/* A connection that has said Hello. */
+/* A connection that has said Hello (TLS when the server serves TLS). */
 struct net_conn *h_connect(const struct h_server *s);
 /* A connection logged in as one of the test accounts. */
 struct net_conn *h_login(const struct h_server *s, const char *username);
