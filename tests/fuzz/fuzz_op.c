@@ -18,7 +18,8 @@
  *
  * Oracles besides the sanitizers: the parameters are as many as the operation takes, in
  * valid UTF-8; a write with no row gives no reply and every other result gives one; a
- * reply renod can pack, reno can unpack within its budget.
+ * list reply has one item per row; every value that fits its field is in the reply as it
+ * was in the row; a reply renod can pack, reno can unpack within its budget.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -145,6 +146,58 @@ static void check_params(const struct op *op, const ProtobufCMessage *body)
     op_params_free(params, n);
 }
 
+/*
+ * The row's values are in the message by name: for every scalar field, the last column
+ * named after it that holds a value of its type (the one rowfill wrote last) reads back
+ * from the message as the same value would from a message filled with it alone.
+ */
+static void check_row(const ProtobufCMessage *m, const PGresult *res, int row)
+{
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type == PROTOBUF_C_TYPE_MESSAGE || f->label == PROTOBUF_C_LABEL_REPEATED)
+            continue;
+        ProtobufCMessage *expected = NULL;
+        for (int col = PQnfields(res) - 1; col >= 0 && expected == NULL; col--) {
+            if (strcmp(PQfname(res, col), f->name) != 0 || PQgetisnull(res, row, col))
+                continue;
+            char err[REFLECT_ERR_SIZE];
+            expected = reflect_new(d);
+            if (reflect_set_text(expected, f, PQgetvalue(res, row, col), err) != 0) {
+                protobuf_c_message_free_unpacked(expected, NULL);
+                expected = NULL;
+            }
+        }
+        if (expected == NULL)
+            continue;
+        char *want = reflect_get_text(expected, f);
+        char *got = reflect_get_text(m, f);
+        FUZZ_ASSERT((want == NULL) == (got == NULL));
+        FUZZ_ASSERT(want == NULL || strcmp(want, got) == 0);
+        free(want);
+        free(got);
+        protobuf_c_message_free_unpacked(expected, NULL);
+    }
+}
+
+/* Every row of the result is in the reply: one item per row of a list, else row 0. */
+static void check_reply(const ProtobufCMessage *reply, const PGresult *res)
+{
+    const ProtobufCFieldDescriptor *items =
+        protobuf_c_message_descriptor_get_field_by_name(reply->descriptor, "items");
+    if (items != NULL && items->type == PROTOBUF_C_TYPE_MESSAGE &&
+        items->label == PROTOBUF_C_LABEL_REPEATED) {
+        FUZZ_ASSERT(reflect_count(reply, items) == (size_t)PQntuples(res));
+        ProtobufCMessage *const *rows =
+            *(ProtobufCMessage *const *const *)reflect_field(reply, items);
+        for (int r = 0; r < PQntuples(res); r++)
+            check_row(rows[r], res, r);
+    } else if (PQntuples(res) > 0) {
+        check_row(reply, res, 0);
+    }
+}
+
 /* Packs the reply as renod sends it, then unpacks and renders it as reno does. */
 static void deliver(const struct op *op, ProtobufCMessage *reply)
 {
@@ -199,13 +252,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rows = 0;
     PGresult *res = fake_result(op, &in, &rows);
     ProtobufCMessage *reply = op_reply_new(op, res);
-    PQclear(res);
     if (reply == NULL) {
         FUZZ_ASSERT(op->kind == OP_WRITE && rows == 0);
     } else {
+        check_reply(reply, res);
         deliver(op, reply);
         protobuf_c_message_free_unpacked(reply, NULL);
     }
+    PQclear(res);
     if (empty != NULL)
         protobuf_c_message_free_unpacked(empty, NULL);
     msg_free_request(&budget, req);
