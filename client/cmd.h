@@ -36,7 +36,7 @@ enum cmd_exit {
 
 struct cmd_ctx {
     bool json;
-    struct settings_flags flags; /* --server, --timeout, --tls, --ca, --server-name */
+    struct settings_flags flags; /* --server, --timeout, --tls, --ca, ... */
     bool settings_loaded;
     struct settings settings; /* valid once settings_loaded */
     struct net_conn *conn;    /* NULL until cmd_connect() */

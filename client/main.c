@@ -268,6 +268,8 @@ int cmd_dial(struct cmd_ctx *ctx, int timeout_ms, char err[NET_ERR_SIZE])
         .plaintext = settings_plaintext(s),
         .ca_file = s->ca,
         .server_name = s->server_name,
+        .cert_file = s->cert,
+        .key_file = s->key,
     };
     return net_connect_tls(s->server, timeout_ms, &tls, &ctx->conn, err);
 }
@@ -478,15 +480,22 @@ static int parse_global(struct cmd_ctx *ctx, int argc, char **argv, int *index)
             break;
         int took = 0;
         if (strncmp(arg, "--", 2) == 0) {
-            took = take_value("server", argc, argv, &i, &ctx->flags.server);
-            if (took == 0)
-                took = take_value("timeout", argc, argv, &i, &ctx->flags.timeout);
-            if (took == 0)
-                took = take_value("tls", argc, argv, &i, &ctx->flags.tls);
-            if (took == 0)
-                took = take_value("ca", argc, argv, &i, &ctx->flags.ca);
-            if (took == 0)
-                took = take_value("server-name", argc, argv, &i, &ctx->flags.server_name);
+            /* The settings that may be given as flags, each once in the settings table. */
+            const struct {
+                const char *name;
+                const char **value;
+            } settings_flags[] = {
+                {"server", &ctx->flags.server},
+                {"timeout", &ctx->flags.timeout},
+                {"tls", &ctx->flags.tls},
+                {"ca", &ctx->flags.ca},
+                {"server-name", &ctx->flags.server_name},
+                {"cert", &ctx->flags.cert},
+                {"key", &ctx->flags.key},
+            };
+            for (size_t f = 0; f < sizeof settings_flags / sizeof settings_flags[0] && took == 0;
+                 f++)
+                took = take_value(settings_flags[f].name, argc, argv, &i, settings_flags[f].value);
         }
         if (took < 0)
             return CMD_EXIT_USAGE;

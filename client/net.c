@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -252,6 +253,63 @@ static void describe_verify_failure(long result, const char *address, const char
     }
 }
 
+/* Like the token file, a private key is refused when group or others may read it. */
+static int load_client_certificate(SSL_CTX *ctx, const struct net_tls *tls, char err[NET_ERR_SIZE])
+{
+    const char *key = tls->key_file && tls->key_file[0] ? tls->key_file : "";
+    struct stat st;
+    if (stat(key, &st) != 0) {
+        set_err(err, "key %.150s: %s (set key = FILE, the private key of cert)", key,
+                strerror(errno));
+        return -1;
+    }
+    if ((st.st_mode & 077) != 0) {
+        set_err(err, "key %.150s has mode %04o: others may read it; chmod 600 it", key,
+                (unsigned)(st.st_mode & 07777));
+        return -1;
+    }
+    if (SSL_CTX_use_certificate_chain_file(ctx, tls->cert_file) != 1) {
+        set_err(err, "cert %.150s: cannot load a PEM certificate: %s", tls->cert_file,
+                openssl_reason());
+        return -1;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        set_err(err, "key %.150s: not a PEM private key of cert %.150s: %s", key, tls->cert_file,
+                openssl_reason());
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Describes a TLS failure the server caused by its alert about this client's certificate
+ * (with TLS 1.3 it comes after the client's side of the handshake, with the first read),
+ * or anything else OpenSSL reported. Empties the error queue.
+ */
+static void describe_tls_error(const char *address, char out[NET_ERR_SIZE])
+{
+    unsigned long e = ERR_peek_last_error();
+    int reason = ERR_GET_REASON(e);
+    if (reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED)
+        set_err(out,
+                "renod at %.100s asks for a client certificate: set cert = FILE and key = FILE "
+                "in ~/.config/reno/config (or RENO_CERT, RENO_KEY)",
+                address);
+    else if (reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA ||
+             reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
+             reason == SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED ||
+             reason == SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED ||
+             reason == SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN)
+        set_err(out,
+                "renod at %.100s refused this client's certificate (%s): ask for one signed by "
+                "the CA it trusts (cert = FILE, key = FILE)",
+                address, openssl_reason());
+    else
+        set_err(out, "TLS with %.100s failed: %s", address, openssl_reason());
+    ERR_clear_error();
+}
+
 /* The TLS handshake over c->fd, verifying the server against tls within the deadline. */
 static int tls_handshake(struct net_conn *c, const char *host, const struct net_tls *tls,
                          int64_t deadline, int timeout_ms, char err[NET_ERR_SIZE])
@@ -283,6 +341,8 @@ static int tls_handshake(struct net_conn *c, const char *host, const struct net_
         return -1;
     }
     SSL_CTX_set_verify(c->tls_ctx, SSL_VERIFY_PEER, NULL);
+    if (tls->cert_file && tls->cert_file[0] && load_client_certificate(c->tls_ctx, tls, err) != 0)
+        return -1;
 
     c->tls = SSL_new(c->tls_ctx);
     if (c->tls == NULL || SSL_set_fd(c->tls, c->fd) != 1) {
@@ -323,11 +383,14 @@ static int tls_handshake(struct net_conn *c, const char *host, const struct net_
                         "%.100s closed the connection during the TLS handshake (is it renod "
                         "with TLS?)",
                         c->address);
-            else
+            else if (ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_SSL &&
+                     ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_WRONG_VERSION_NUMBER)
                 set_err(err,
-                        "TLS handshake with %.100s failed: %s (for a renod serving plaintext "
-                        "on loopback, set tls = off)",
-                        c->address, openssl_reason());
+                        "%.100s does not speak TLS (for a renod serving plaintext on "
+                        "loopback, set tls = off)",
+                        c->address);
+            else
+                describe_tls_error(c->address, err);
             ERR_clear_error();
             return -1;
         }
@@ -513,15 +576,10 @@ static ssize_t transport_io(struct net_conn *c, bool writing, void *buf, size_t 
             errno = ECONNRESET;
         return -1;
     default:
-        snprintf(tls_reason, NET_ERR_SIZE, "TLS: %s", openssl_reason());
+        describe_tls_error(c->address, tls_reason);
         errno = EPROTO;
         return -1;
     }
-}
-
-static const char *io_error(int errnum, const char *tls_reason)
-{
-    return errnum == EPROTO && tls_reason[0] ? tls_reason : strerror(errnum);
 }
 
 static int send_all(struct net_conn *c, const uint8_t *buf, size_t len, int64_t deadline,
@@ -547,7 +605,9 @@ static int send_all(struct net_conn *c, const uint8_t *buf, size_t len, int64_t 
                 return fail(c, err, "timed out after %d ms sending to %s", c->timeout_ms,
                             c->address);
         }
-        return fail(c, err, "cannot send to %s: %s", c->address, io_error(errno, tls_reason));
+        if (errno == EPROTO)
+            return fail(c, err, "%s", tls_reason);
+        return fail(c, err, "cannot send to %s: %s", c->address, strerror(errno));
     }
     return 0;
 }
@@ -571,8 +631,10 @@ static int receive_some(struct net_conn *c, int64_t deadline, char err[NET_ERR_S
         }
         if (errno == EINTR)
             continue;
+        if (errno == EPROTO)
+            return fail(c, err, "%s", tls_reason);
         if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return fail(c, err, "cannot read from %s: %s", c->address, io_error(errno, tls_reason));
+            return fail(c, err, "cannot read from %s: %s", c->address, strerror(errno));
         int ready = wait_for(c->fd, wait, deadline);
         if (ready == 0) {
             if (frame_reader_pending(&c->reader) > 0)

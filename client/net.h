@@ -45,6 +45,8 @@ struct net_tls {
     bool plaintext;          /* no TLS: refused unless the host is loopback only */
     const char *ca_file;     /* PEM CA certificates to trust; NULL or "" for the system's */
     const char *server_name; /* the name the certificate must carry; NULL or "" for the host */
+    const char *cert_file;   /* PEM client certificate for a renod that asks; NULL or "" none */
+    const char *key_file;    /* its PEM private key, which only its owner may read */
 };
 
 /*

@@ -34,11 +34,13 @@ static const struct setting settings_table[] = {
     {"tls", SETTING_STRING, "on", 2, 3, offsetof(struct settings, tls),
      "on, or off for plaintext (allowed only to a loopback address)", false},
     {"ca", SETTING_STRING, "", 0, 4096, offsetof(struct settings, ca),
-     "PEM file of the CA that signed renod's certificate (the county's ca.crt); empty: the "
-     "system's CAs",
-     false},
+     "CA file renod's certificate must chain to (the county's ca.crt); empty: the system's", false},
     {"server_name", SETTING_STRING, "", 0, 255, offsetof(struct settings, server_name),
-     "the name (or IP address) renod's certificate must carry; empty: the host of server", false},
+     "name or address renod's certificate must carry; empty: the host in server", false},
+    {"cert", SETTING_STRING, "", 0, 4096, offsetof(struct settings, cert),
+     "this client's certificate (PEM), for a renod that asks for one", false},
+    {"key", SETTING_STRING, "", 0, 4096, offsetof(struct settings, key),
+     "the private key of cert (PEM; only its owner may read it)", false},
 };
 #define SETTINGS_COUNT      (sizeof settings_table / sizeof settings_table[0])
 #define SETTINGS_ENV_PREFIX "RENO_"
@@ -106,7 +108,8 @@ int settings_init(struct settings *s, const struct settings_flags *flags,
         const char *name, *value;
     } given[] = {
         {"server", flags->server}, {"timeout", flags->timeout},         {"tls", flags->tls},
-        {"ca", flags->ca},         {"server_name", flags->server_name},
+        {"ca", flags->ca},         {"server_name", flags->server_name}, {"cert", flags->cert},
+        {"key", flags->key},
     };
     for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
         if (given[i].value != NULL && config_set(settings_table, SETTINGS_COUNT, s, given[i].name,
@@ -117,6 +120,10 @@ int settings_init(struct settings *s, const struct settings_flags *flags,
     }
     if (strcmp(s->tls, "on") != 0 && strcmp(s->tls, "off") != 0) {
         set_err(err, "tls must be on or off, not '%s'", s->tls);
+        return -1;
+    }
+    if ((s->cert[0] == '\0') != (s->key[0] == '\0')) {
+        set_err(err, "cert and key go together: set both or neither");
         return -1;
     }
     return 0;

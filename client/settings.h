@@ -30,6 +30,8 @@ struct settings {
     char *tls;         /* "on", or "off" for plaintext (loopback only) */
     char *ca;          /* PEM file of the CA certificates to trust; "" for the system's */
     char *server_name; /* the name the server's certificate must carry; "" for the host */
+    char *cert;        /* PEM client certificate, for a renod that asks for one; "" none */
+    char *key;         /* its private key (PEM, not readable by group or others) */
     char *dir;         /* the configuration directory, absolute */
 };
 
@@ -40,6 +42,8 @@ struct settings_flags {
     const char *tls;
     const char *ca;
     const char *server_name;
+    const char *cert;
+    const char *key;
 };
 
 /*

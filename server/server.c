@@ -54,6 +54,8 @@ const struct setting renod_settings[] = {
      "the server's certificate chain, PEM, its own certificate first (README: TLS)", false},
     {"tls_key", SETTING_STRING, "", 0, 4096, S(tls_key),
      "the certificate's private key, PEM; must not be readable by group or others", false},
+    {"tls_client_ca", SETTING_STRING, "", 0, 4096, S(tls_client_ca),
+     "CA file (PEM) client certificates must chain to; empty: no client certificate asked", false},
     {"tls_handshake_timeout", SETTING_INT, "10", 1, 600, S(tls_handshake_timeout),
      "seconds a new connection has to finish its TLS handshake", false},
 };
@@ -298,7 +300,7 @@ static int server_tls_init(struct server *srv)
         return 0;
     }
     char err[TLS_ERR_SIZE];
-    if (tls_server_new(cfg->tls_cert, cfg->tls_key, &srv->tls, err) != 0) {
+    if (tls_server_new(cfg->tls_cert, cfg->tls_key, cfg->tls_client_ca, &srv->tls, err) != 0) {
         log_error("%s", err);
         return -1;
     }

@@ -42,6 +42,7 @@ struct renod_config {
     char *tls; /* "on" or "off" */
     char *tls_cert;
     char *tls_key;
+    char *tls_client_ca;
     long tls_handshake_timeout;
 };
 

@@ -25,6 +25,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "log.h"
 #include "xmalloc.h"
@@ -99,8 +100,8 @@ static int check_key_file(const char *path, char err[TLS_ERR_SIZE])
     return 0;
 }
 
-int tls_server_new(const char *cert_file, const char *key_file, struct tls_server **out,
-                   char err[TLS_ERR_SIZE])
+int tls_server_new(const char *cert_file, const char *key_file, const char *client_ca_file,
+                   struct tls_server **out, char err[TLS_ERR_SIZE])
 {
     *out = NULL;
     if (cert_file[0] == '\0' || key_file[0] == '\0') {
@@ -144,6 +145,19 @@ int tls_server_new(const char *cert_file, const char *key_file, struct tls_serve
         set_err(err, "tls_key %s does not belong to the certificate in %s: %s", key_file, cert_file,
                 openssl_reason());
         goto fail;
+    }
+    if (client_ca_file[0] != '\0') {
+        /* The CAs are both what client certificates are checked against and the list of
+         * names sent to clients so that they can pick a certificate. */
+        STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(client_ca_file);
+        if (names == NULL || SSL_CTX_load_verify_locations(ctx, client_ca_file, NULL) != 1) {
+            sk_X509_NAME_pop_free(names, X509_NAME_free);
+            set_err(err, "tls_client_ca %s: cannot load PEM CA certificates: %s", client_ca_file,
+                    openssl_reason());
+            goto fail;
+        }
+        SSL_CTX_set_client_CA_list(ctx, names); /* the context owns the list from here */
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     }
     struct tls_server *srv = xcalloc(1, sizeof *srv);
     srv->ctx = ctx;
@@ -293,5 +307,20 @@ bool tls_session_established(const struct tls_session *t)
 void tls_session_describe(const struct tls_session *t, char *out, size_t size)
 {
     const char *cipher = SSL_get_cipher_name(t->ssl);
-    snprintf(out, size, "%s %s", SSL_get_version(t->ssl), cipher ? cipher : "?");
+    char subject[256] = "";
+    X509 *peer = SSL_get1_peer_certificate(t->ssl);
+    if (peer != NULL) {
+        /* One line, escaped: the subject comes from the peer. */
+        BIO *mem = BIO_new(BIO_s_mem());
+        if (mem != NULL) {
+            X509_NAME_print_ex(mem, X509_get_subject_name(peer), 0,
+                               XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
+            int n = BIO_read(mem, subject, (int)sizeof subject - 1);
+            subject[n > 0 ? n : 0] = '\0';
+            BIO_free(mem);
+        }
+        X509_free(peer);
+    }
+    snprintf(out, size, "%s %s%s%s", SSL_get_version(t->ssl), cipher ? cipher : "?",
+             subject[0] ? ", client certificate " : "", subject);
 }

@@ -30,10 +30,12 @@ struct tls_session;
 /*
  * Loads the certificate chain (PEM, the server's certificate first) and its private key
  * (PEM, which group and others must not be able to read) and checks that they match.
- * 0 and *out, or -1 with err saying what to fix.
+ * With client_ca_file not empty, every client must present a certificate that chains to
+ * a CA in that file, or its handshake fails. 0 and *out, or -1 with err saying what to fix.
  */
-int tls_server_new(const char *cert_file, const char *key_file, struct tls_server **out,
-                   char err[TLS_ERR_SIZE]) __attribute__((warn_unused_result));
+int tls_server_new(const char *cert_file, const char *key_file, const char *client_ca_file,
+                   struct tls_server **out, char err[TLS_ERR_SIZE])
+    __attribute__((warn_unused_result));
 void tls_server_free(struct tls_server *srv);
 
 /* A session for one accepted connection, in the server role, before its handshake. */
@@ -73,7 +75,8 @@ uint8_t *tls_session_take_output(struct tls_session *t, size_t *len);
 uint8_t *tls_session_close_notify(struct tls_session *t, size_t *len);
 
 bool tls_session_established(const struct tls_session *t);
-/* "TLSv1.3 TLS_AES_256_GCM_SHA384" once established, for the log. */
+/* "TLSv1.3 TLS_AES_256_GCM_SHA384", and the client certificate's subject when there is
+ * one, once established, for the log. */
 void tls_session_describe(const struct tls_session *t, char *out, size_t size);
 
 #endif

@@ -5,8 +5,10 @@
  * with the right certificate and exchanges Hello and Ping through it. Refused: a client
  * that trusts another CA, a client that expects another host name, a plaintext client
  * against the TLS listener (closed, nothing served), a peer that never finishes its
- * handshake (closed at the deadline), plaintext to or on a non-loopback address, and a
- * server without a certificate or with a private key others can read.
+ * handshake (closed at the deadline), plaintext to or on a non-loopback address, TLS
+ * below 1.2 or a cipher without forward secrecy and AEAD, and a server without a
+ * certificate or with a private key others can read. With tls_client_ca, a client without
+ * a certificate from that CA is refused and one with it is served.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include "frame.h"
 #include "it.h"
 #include "msg.h"
+#include "xmalloc.h"
 
 /* The suite's renod gives up on a handshake after this many seconds. */
 #define HANDSHAKE_TIMEOUT_S "2"
@@ -473,6 +476,136 @@ START_TEST(reno_refuses_plaintext_off_loopback)
 }
 END_TEST
 
+/* Runs openssl s_client with the given options (NULL-terminated) and no input; returns
+ * its exit status and, in *report, what it printed. */
+static int s_client(const char *const *options, char **report)
+{
+    char connect[64];
+    snprintf(connect, sizeof connect, "127.0.0.1:%d", h_srv.port);
+    char *ca = path_in(cert_dir, "ca.crt");
+    const char *argv[24] = {"/usr/bin/openssl", "s_client", "-connect", connect,
+                            "-CAfile",          ca,         "-brief"};
+    int n = 7;
+    for (const char *const *o = options; *o && n < 23; o++)
+        argv[n++] = *o;
+    argv[n] = NULL;
+    char *out, *err;
+    int rc = h_run(argv, NULL, "", &out, &err);
+    *report = xasprintf("%s%s", out, err);
+    free(out);
+    free(err);
+    free(ca);
+    return rc;
+}
+
+START_TEST(tls12_at_least_and_only_forward_secret_aead_ciphers)
+{
+    char *report;
+    int rc = s_client((const char *const[]){"-tls1_2", NULL}, &report);
+    ck_assert_msg(rc == 0 && strstr(report, "Protocol version: TLSv1.2") != NULL &&
+                      strstr(report, "Ciphersuite: ECDHE-ECDSA-AES256-GCM-SHA384") != NULL,
+                  "TLS 1.2: %d %s", rc, report);
+    free(report);
+    /* CBC with SHA-1 MACs: not offered even though the client insists. */
+    rc = s_client((const char *const[]){"-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA", NULL},
+                  &report);
+    ck_assert_msg(rc != 0 && strstr(report, "handshake failure") != NULL, "CBC: %d %s", rc, report);
+    free(report);
+    /* TLS 1.1, with the client's own security level lowered so that it asks at all. */
+    rc = s_client((const char *const[]){"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", NULL}, &report);
+    ck_assert_msg(rc != 0 && strstr(report, "protocol version") != NULL, "TLS 1.1: %d %s", rc,
+                  report);
+    free(report);
+}
+END_TEST
+
+/* ---- client certificates ---------------------------------------------------------------- */
+
+static char stranger_dir[64];
+
+static void make_certs(const char *dir, const char *const *args)
+{
+    char script[600];
+    snprintf(script, sizeof script, "%s/scripts/tls-certs", RENO_SOURCE_DIR);
+    const char *argv[16] = {script, dir};
+    int n = 2;
+    for (const char *const *a = args; *a && n < 15; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    char *out, *err;
+    int rc = h_run(argv, NULL, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "tls-certs: %s%s", out, err);
+    free(out);
+    free(err);
+}
+
+static void client_ca_setup(void)
+{
+    h_pg_start();
+    h_db_new(h_db);
+    snprintf(cert_dir, sizeof cert_dir, "/tmp/reno-it-tls.XXXXXX");
+    ck_assert(mkdtemp(cert_dir) != NULL);
+    snprintf(cli_home, sizeof cli_home, "/tmp/reno-it-tls-home.XXXXXX");
+    ck_assert(mkdtemp(cli_home) != NULL);
+    snprintf(stranger_dir, sizeof stranger_dir, "/tmp/reno-it-tls-stranger.XXXXXX");
+    ck_assert(mkdtemp(stranger_dir) != NULL);
+    make_certs(cert_dir, (const char *const[]){"--host", "localhost", "--client", "housing", NULL});
+    /* The same client name from another CA. */
+    make_certs(stranger_dir, (const char *const[]){"--client", "housing", NULL});
+    char *client_ca = path_in(cert_dir, "ca.crt");
+    h_server_start_tls(&h_srv, h_db, cert_dir,
+                       (const char *const[]){"--tls-client-ca", client_ca, NULL});
+    free(client_ca);
+}
+
+static void client_ca_teardown(void)
+{
+    remove_tree(stranger_dir);
+    tls_teardown();
+}
+
+START_TEST(a_renod_asking_for_client_certificates_serves_only_its_cas)
+{
+    char server[64];
+    snprintf(server, sizeof server, "localhost:%d", h_srv.port);
+    char *ca = path_in(cert_dir, "ca.crt");
+    char *out, *err;
+    /* No certificate: the client says which settings to give. */
+    int rc = run_reno(server, ca, (const char *const[]){"ping", NULL}, NULL, NULL, &out, &err);
+    ck_assert_int_eq(rc, 3);
+    ck_assert_msg(strstr(err, "asks for a client certificate") != NULL, "stderr: %s", err);
+    free(out);
+    free(err);
+
+    /* A certificate from another CA. */
+    char env_cert[200], env_key[200];
+    snprintf(env_cert, sizeof env_cert, "RENO_CERT=%s/client-housing.crt", stranger_dir);
+    snprintf(env_key, sizeof env_key, "RENO_KEY=%s/client-housing.key", stranger_dir);
+    rc = run_reno(server, ca, (const char *const[]){"ping", NULL},
+                  (const char *const[]){env_cert, env_key, NULL}, NULL, &out, &err);
+    ck_assert_int_eq(rc, 3);
+    ck_assert_msg(strstr(err, "refused this client's certificate") != NULL, "stderr: %s", err);
+    free(out);
+    free(err);
+
+    /* The county's own: served, through login and status. */
+    snprintf(env_cert, sizeof env_cert, "RENO_CERT=%s/client-housing.crt", cert_dir);
+    snprintf(env_key, sizeof env_key, "RENO_KEY=%s/client-housing.key", cert_dir);
+    rc = run_reno(
+        server, ca, (const char *const[]){"login", "--user", H_HOUSING, "--password-stdin", NULL},
+        (const char *const[]){env_cert, env_key, NULL}, "housing-test-password\n", &out, &err);
+    ck_assert_msg(rc == 0, "login with a client certificate: %d %s%s", rc, out, err);
+    free(out);
+    free(err);
+    rc = run_reno(server, ca, (const char *const[]){"status", NULL},
+                  (const char *const[]){env_cert, env_key, NULL}, NULL, &out, &err);
+    ck_assert_msg(rc == 0 && strstr(out, "ziyun-2022") != NULL, "status: %d %s%s", rc, out, err);
+    free(out);
+    free(err);
+    free(ca);
+}
+END_TEST
+
 Suite *it_tls_suite(void)
 {
     Suite *s = suite_create("it_tls");
@@ -488,6 +621,12 @@ Suite *it_tls_suite(void)
     tcase_add_test(tc, a_handshake_that_never_finishes_is_closed_at_the_deadline);
     tcase_add_test(tc, renod_refuses_to_start_insecurely);
     tcase_add_test(tc, reno_refuses_plaintext_off_loopback);
+    tcase_add_test(tc, tls12_at_least_and_only_forward_secret_aead_ciphers);
     suite_add_tcase(s, tc);
+    TCase *mutual = tcase_create("client_certificates");
+    tcase_add_checked_fixture(mutual, client_ca_setup, client_ca_teardown);
+    tcase_set_timeout(mutual, 60);
+    tcase_add_test(mutual, a_renod_asking_for_client_certificates_serves_only_its_cas);
+    suite_add_tcase(s, mutual);
     return s;
 }
