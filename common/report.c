@@ -35,6 +35,7 @@ void report_doc_done(struct report_doc *doc)
     free(doc->issuer);
     free(doc->recipients);
     free(doc->date);
+    free(doc->audit_head);
     for (size_t i = 0; i < doc->ntables; i++) {
         struct report_table *t = &doc->tables[i];
         free(t->title);
@@ -192,6 +193,8 @@ static void render_md(const struct report_doc *doc, struct buf *b)
     if (doc->date)
         putf(b, "- 日期：%s\n", doc->date);
     putf(b, "- 数据依据：审计日志至第 %lld 条\n", (long long)doc->audit_position);
+    if (doc->audit_head)
+        putf(b, "- 审计链头：%s\n", doc->audit_head);
     for (size_t i = 0; i < doc->ntables; i++) {
         const struct report_table *t = &doc->tables[i];
         putf(b, "\n## %s\n\n", t->title);
@@ -259,6 +262,8 @@ static void render_csv(const struct report_doc *doc, struct buf *b)
     char pos[32];
     snprintf(pos, sizeof pos, "%lld", (long long)doc->audit_position);
     csv_pair(b, "audit_position", pos);
+    if (doc->audit_head)
+        csv_pair(b, "audit_head", doc->audit_head);
     for (size_t i = 0; i < doc->ntables; i++) {
         const struct report_table *t = &doc->tables[i];
         put(b, "\r\n");
@@ -325,7 +330,12 @@ static void render_json(const struct report_doc *doc, struct buf *b)
     json_string(b, doc->recipients);
     put(b, ",\"date\":");
     json_string(b, doc->date);
-    putf(b, ",\"audit_position\":%lld,\"tables\":[", (long long)doc->audit_position);
+    putf(b, ",\"audit_position\":%lld", (long long)doc->audit_position);
+    if (doc->audit_head) {
+        put(b, ",\"audit_head\":");
+        json_string(b, doc->audit_head);
+    }
+    put(b, ",\"tables\":[");
     for (size_t i = 0; i < doc->ntables; i++) {
         const struct report_table *t = &doc->tables[i];
         put(b, i ? ",{\"title\":" : "{\"title\":");
@@ -558,7 +568,13 @@ static void render_html(const struct report_doc *doc, struct buf *b)
         html_text(b, doc->date);
         put(b, "</p>\n");
     }
-    putf(b, "<p>数据依据：审计日志至第 %lld 条</p>\n</div>\n", (long long)doc->audit_position);
+    putf(b, "<p>数据依据：审计日志至第 %lld 条</p>\n", (long long)doc->audit_position);
+    if (doc->audit_head) {
+        put(b, "<p>审计链头：");
+        html_text(b, doc->audit_head);
+        put(b, "</p>\n");
+    }
+    put(b, "</div>\n");
     if (doc->chart_title && (doc->nseries > 0 || doc->nmarks > 0)) {
         put(b, "<h2>");
         html_text(b, doc->chart_title);

@@ -51,6 +51,7 @@ struct report_doc {
     char *recipients;
     char *date; /* the document's date, YYYY-MM-DD */
     int64_t audit_position;
+    char *audit_head; /* the audit log's chain hash at audit_position (hex); NULL: none */
     size_t ntables;
     struct report_table *tables;
     char *chart_title; /* NULL: no chart */

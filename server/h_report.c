@@ -221,6 +221,8 @@ static void data_loaded(void *arg, const PGresult *res, const struct db_error *e
                 report_set(&doc->chart_title, value);
             else if (strcmp(key, "audit_position") == 0)
                 doc->audit_position = strtoll(value, NULL, 10);
+            else if (strcmp(key, "audit_head") == 0)
+                report_set(&doc->audit_head, value);
         } else if (strcmp(what, "table") == 0 && ncells >= 2) {
             report_add_table(doc, cells[0], (size_t)ncells - 1, cells + 1);
         } else if (strcmp(what, "row") == 0 && doc->ntables > 0) {

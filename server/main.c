@@ -36,7 +36,9 @@ static void usage(FILE *out)
                  "\n"
                  "commands:\n"
                  "  serve                      run the server until SIGINT or SIGTERM\n"
-                 "  migrate                    apply the schema migrations compiled into renod\n"
+                 "  migrate                    create the database roles if missing, apply the\n"
+                 "                             schema migrations compiled into renod as the\n"
+                 "                             owner role, and grant the serving role its rights\n"
                  "  seed NAME                  load a programme's seed data (e.g. ziyun-2022)\n"
                  "  seed --list                list the seeds compiled into renod\n"
                  "  account add --username U --unit CODE --role ROLE [--programme CODE]\n"
@@ -44,6 +46,8 @@ static void usage(FILE *out)
                  "                             standard input (first line); ROLE is office,\n"
                  "                             department, utility or leader\n"
                  "  account list               list accounts\n"
+                 "  audit verify               recompute the audit log's hash chain; exit 1\n"
+                 "                             and name the first broken record if any\n"
                  "  settings                   print the effective settings and exit\n"
                  "\n"
                  "settings (flag, or environment variable, or 'name = value' in the file):\n"
@@ -167,6 +171,14 @@ static int run_command(const struct renod_config *cfg, int nwords, char **words)
     }
     if (strcmp(cmd, "account") == 0)
         return run_account(cfg, nwords, words);
+    if (strcmp(cmd, "audit") == 0 && nwords == 2 && strcmp(words[1], "verify") == 0) {
+        PGconn *pg = connect_blocking(cfg->database);
+        if (pg == NULL)
+            return 1;
+        int rc = admin_audit_verify(pg);
+        PQfinish(pg);
+        return rc == 0 ? 0 : 1;
+    }
     if (strcmp(cmd, "seed") == 0 && nwords == 2 && strcmp(words[1], "--list") == 0) {
         migrate_list_seeds();
         return 0;
@@ -175,7 +187,8 @@ static int run_command(const struct renod_config *cfg, int nwords, char **words)
         PGconn *pg = connect_blocking(cfg->database);
         if (pg == NULL)
             return 1;
-        int rc = cmd[0] == 'm' ? migrate_apply(pg) : migrate_seed(pg, words[1]);
+        int rc = cmd[0] == 'm' ? migrate_apply(pg, cfg->db_owner_role, cfg->db_app_role)
+                               : migrate_seed(pg, cfg->db_owner_role, words[1]);
         PQfinish(pg);
         return rc == 0 ? 0 : 1;
     }

@@ -58,6 +58,10 @@ const struct setting renod_settings[] = {
      "CA file (PEM) client certificates must chain to; empty: no client certificate asked", false},
     {"tls_handshake_timeout", SETTING_INT, "10", 1, 600, S(tls_handshake_timeout),
      "seconds a new connection has to finish its TLS handshake", false},
+    {"db_owner_role", SETTING_STRING, "reno_owner", 1, 63, S(db_owner_role),
+     "database role that owns the schema; renod migrate creates it and runs as it", false},
+    {"db_app_role", SETTING_STRING, "reno_app", 1, 63, S(db_app_role),
+     "database role renod serves as (put it in database's user=); migrate grants it", false},
 };
 #undef S
 const size_t renod_settings_count = sizeof renod_settings / sizeof renod_settings[0];

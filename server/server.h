@@ -44,6 +44,8 @@ struct renod_config {
     char *tls_key;
     char *tls_client_ca;
     long tls_handshake_timeout;
+    char *db_owner_role;
+    char *db_app_role;
 };
 
 extern const struct setting renod_settings[];

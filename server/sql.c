@@ -16,12 +16,7 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
          "p.title FROM account a JOIN unit u ON u.id = a.unit_id "
          "JOIN programme p ON p.id = u.programme_id WHERE a.username = $1",
          1},
-    [SQL_SESSION_CREATE] =
-        {"session_create",
-         "INSERT INTO session (token_hash, account_id, expires_at) "
-         "VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => $3::int)) "
-         "RETURNING extract(epoch FROM expires_at)::bigint",
-         3},
+    [SQL_SESSION_CREATE] = {"session_create", "SELECT reno_session_create($1, $2, $3::int)", 3},
     [SQL_SESSION_RESUME] =
         {"session_resume",
          "SELECT a.id, a.username, a.role, u.id, u.name, p.id, p.code, p.title, "
@@ -30,8 +25,7 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
          "JOIN unit u ON u.id = a.unit_id JOIN programme p ON p.id = u.programme_id "
          "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND NOT a.disabled",
          1},
-    [SQL_SESSION_DELETE] = {"session_delete",
-                            "DELETE FROM session WHERE token_hash = decode($1, 'hex')", 1},
+    [SQL_SESSION_DELETE] = {"session_delete", "SELECT reno_session_delete($1)", 1},
     [SQL_PUSH_PROGRESS] =
         {"push_progress",
          "SELECT report_id, replayed FROM reno_push_progress($1, decode($2, 'hex'), "

@@ -307,7 +307,8 @@ static void server_start(struct h_server *s, const char *db, const char *cert_di
     char port_file[300], dbarg[128];
     snprintf(port_file, sizeof port_file, "%s/port", s->dir);
     snprintf(s->log_path, sizeof s->log_path, "%s/renod.log", s->dir);
-    snprintf(dbarg, sizeof dbarg, "dbname=%s", db);
+    /* renod serves as the role that owns nothing (renod migrate created it). */
+    snprintf(dbarg, sizeof dbarg, "dbname=%s user=" H_APP_ROLE, db);
     const char *argv[40];
     int n = 0;
     argv[n++] = h_bin("renod");

@@ -35,6 +35,11 @@
 #define H_LEADER  "leader"  /* 紫云自治县人民政府, leader */
 #define H_POWER   "power-grid" /* 南方电网紫云分公司, utility, responsible for both projects */
 
+/* The database role renod serves as in the tests: renod migrate's default, created by
+ * the template's migration. Administrative commands and the tests' own SQL connect as
+ * the cluster's superuser. */
+#define H_APP_ROLE "reno_app"
+
 struct h_server {
     pid_t pid;
     int port;

@@ -1,10 +1,11 @@
 /*
  * Reports that go up, through the real path: the half-monthly report built from the
  * stored data with the figures in it, in each format; stored as issued with its SHA-256
- * and shown again byte for byte after more writes; a retry with the same key returning
- * the first report; a closed round reported from its frozen snapshot; the monthly notice
- * and a project's evaluation; refusals for a bad subject and for a unit that may not
- * issue, with nothing stored; and issued reports that cannot be changed.
+ * and the audit chain's head it was built from, and shown again byte for byte after more
+ * writes; a retry with the same key returning the first report; a closed round reported
+ * from its frozen snapshot; the monthly notice and a project's evaluation; refusals for a bad
+ * subject and for a unit that may not issue, with nothing stored; and issued reports that cannot be
+ * changed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,11 +97,19 @@ START_TEST(round_report_carries_the_figures_and_is_kept_as_issued)
     int64_t id = r->report_id;
     int64_t position = r->audit_position;
     ck_assert_int_gt(position, 0);
-    char sql[200];
+    char sql[600];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM issued_report WHERE id = %lld AND sha256 = sha256(content) "
              "AND audit_position = %lld",
              (long long)id, (long long)position);
+    ck_assert_int_eq(h_sql_long(h_db, sql), 1);
+    /* It names the audit chain's head at that position, in its content and where it is
+     * kept (renod audit verify vouches for the chain up to there). */
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM issued_report r JOIN audit_log l ON l.id = r.audit_position "
+             "WHERE r.id = %lld AND r.audit_head = l.chain_hash AND position(convert_to("
+             "'审计链头：' || encode(l.chain_hash, 'hex'), 'UTF8') IN r.content) > 0",
+             (long long)id);
     ck_assert_int_eq(h_sql_long(h_db, sql), 1);
 
     /* The same key again: the first report, byte for byte, nothing new stored. */

@@ -29,6 +29,7 @@ static void setup(void)
     report_set(&doc.recipients, "县人民政府、市联席会议办公室");
     report_set(&doc.date, "2022-05-13");
     doc.audit_position = 42;
+    report_set(&doc.audit_head, "ab12");
     const char *cols[] = {"项目", "已开工", "备注"};
     struct report_table *t = report_add_table(&doc, "项目进度", 3, cols);
     report_table_row(t, (const char *const[]){"示例小区一", "500", "a|b, \"c\"\n<d>&"});
@@ -64,6 +65,7 @@ START_TEST(markdown_escapes_pipes_and_folds_lines)
     ck_assert_ptr_nonnull(strstr(md, "| 示例小区一 | 500 | a\\|b, \"c\" <d>& |\n"));
     ck_assert_ptr_nonnull(strstr(md, "## 逾期事项\n\n（无）\n"));
     ck_assert_ptr_nonnull(strstr(md, "审计日志至第 42 条"));
+    ck_assert_ptr_nonnull(strstr(md, "- 审计链头：ab12\n"));
     free(md);
 }
 END_TEST
@@ -71,7 +73,7 @@ END_TEST
 START_TEST(csv_quotes_per_rfc4180)
 {
     char *csv = render(REPORT_CSV);
-    ck_assert_ptr_nonnull(strstr(csv, "audit_position,42\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "audit_position,42\r\naudit_head,ab12\r\n"));
     ck_assert_ptr_nonnull(strstr(csv, "项目,已开工,备注\r\n"));
     ck_assert_ptr_nonnull(strstr(csv, "示例小区一,500,\"a|b, \"\"c\"\"\n<d>&\"\r\n"));
     ck_assert_ptr_nonnull(strstr(csv, "示例小区二,302,\r\n"));
@@ -82,7 +84,7 @@ END_TEST
 START_TEST(json_escapes_and_carries_the_chart)
 {
     char *json = render(REPORT_JSON);
-    ck_assert_ptr_nonnull(strstr(json, "\"audit_position\":42"));
+    ck_assert_ptr_nonnull(strstr(json, "\"audit_position\":42,\"audit_head\":\"ab12\","));
     ck_assert_ptr_nonnull(strstr(json, "[\"示例小区一\",\"500\",\"a|b, \\\"c\\\"\\n<d>&\"]"));
     ck_assert_ptr_nonnull(
         strstr(json, "\"points\":[[\"2022-03-10\",30.0],[\"2022-04-20\",100.0]]"));
