@@ -306,7 +306,20 @@ SELECT p.id, v.kind, v.grantee, v.right_name, v.source
     ('unit', 'finance', 'funds.write', 'seat of 资金管理组'),
     ('unit', 'party-supervision', 'tasks.write', 'seat of 督查督办组'),
     ('unit', 'songshan-street', 'residents.write', '街道: 意愿征集、公示、满意度调查'),
-    ('unit_kind', 'utility', 'lines.utility', '专营单位: 线路埋设、废旧线路规整、红线外、架空线规整')
+    ('unit_kind', 'utility', 'lines.utility', '专营单位: 线路埋设、废旧线路规整、红线外、架空线规整'),
+    -- What each role reads (0014_read_scope.sql): leaders and departments the whole
+    -- programme; a utility its own line work, items and audit entries, not the funds.
+    ('role', 'leader', 'funds.read', 'leaders read everything'),
+    ('role', 'leader', 'lines.read', 'leaders read everything'),
+    ('role', 'leader', 'tasks.read', 'leaders read everything'),
+    ('role', 'leader', 'audit.read', 'leaders read everything'),
+    ('role', 'department', 'funds.read', 'departments read the programme'),
+    ('role', 'department', 'lines.read', 'departments read the programme'),
+    ('role', 'department', 'tasks.read', 'departments read the programme'),
+    ('role', 'department', 'audit.read', 'departments read the programme'),
+    ('role', 'utility', 'lines.read_own', 'a utility reads its own line work'),
+    ('role', 'utility', 'tasks.read_own', 'a utility reads the items assigned to it'),
+    ('role', 'utility', 'audit.read_own', 'a utility reads its own unit''s audit entries')
   ) AS v(kind, grantee, right_name, source)
  WHERE p.code = 'ziyun-2022';
 
