@@ -6,6 +6,7 @@
  */
 #include "report.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -228,13 +229,45 @@ static void render_md(const struct report_doc *doc, struct buf *b)
 
 /* ---- CSV (RFC 4180) -------------------------------------------------------------------- */
 
+/* A plain decimal number such as -12 or -0.5, which no spreadsheet reads as a formula. */
+static bool plain_number(const char *s)
+{
+    if (*s == '-' || *s == '+')
+        s++;
+    if (!isdigit((unsigned char)*s))
+        return false;
+    while (isdigit((unsigned char)*s))
+        s++;
+    if (*s == '.') {
+        s++;
+        if (!isdigit((unsigned char)*s))
+            return false;
+        while (isdigit((unsigned char)*s))
+            s++;
+    }
+    return *s == '\0';
+}
+
+/*
+ * A cell that begins with = + - @ (or a tab or carriage return) is read as a formula by
+ * spreadsheet programs, so text that a unit typed could run in the office's spreadsheet
+ * (CSV injection). Such a cell is written quoted with a leading apostrophe, which the
+ * programs show as text; plain numbers (-12, -0.5) are left alone.
+ */
+static bool csv_formula_like(const char *s)
+{
+    return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL && !plain_number(s);
+}
+
 static void csv_field(struct buf *b, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' && (s[0] == '\0' || s[strlen(s) - 1] != ' ')) {
+    bool formula = csv_formula_like(s);
+    if (!formula && strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ' &&
+        (s[0] == '\0' || s[strlen(s) - 1] != ' ')) {
         put(b, s);
         return;
     }
-    put(b, "\"");
+    put(b, formula ? "\"'" : "\"");
     for (; *s; s++) {
         if (*s == '"')
             put(b, "\"\"");

@@ -57,6 +57,22 @@ static char *render(enum report_format f)
     return out;
 }
 
+START_TEST(csv_neutralises_formulas)
+{
+    /* Text a unit typed that a spreadsheet would run: quoted, with an apostrophe first. */
+    const char *cols[] = {"项目", "差额", "备注"};
+    struct report_table *t = report_add_table(&doc, "公式", 3, cols);
+    report_table_row(t, (const char *const[]){"=HYPERLINK(\"http://x\")", "-12", "+1 555"});
+    report_table_row(t, (const char *const[]){"@SUM(A1)", "-0.5", "-2+3"});
+    report_table_row(t, (const char *const[]){"\tTAB", "+7", "a=b"});
+    char *csv = render(REPORT_CSV);
+    ck_assert_ptr_nonnull(strstr(csv, "\"'=HYPERLINK(\"\"http://x\"\")\",-12,\"'+1 555\"\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\"'@SUM(A1)\",-0.5,\"'-2+3\"\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "\"'\tTAB\",+7,a=b\r\n"));
+    free(csv);
+}
+END_TEST
+
 START_TEST(markdown_escapes_pipes_and_folds_lines)
 {
     char *md = render(REPORT_MD);
@@ -133,6 +149,7 @@ Suite *report_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, markdown_escapes_pipes_and_folds_lines);
     tcase_add_test(tc, csv_quotes_per_rfc4180);
+    tcase_add_test(tc, csv_neutralises_formulas);
     tcase_add_test(tc, json_escapes_and_carries_the_chart);
     tcase_add_test(tc, html_escapes_markup_and_draws_the_chart);
     tcase_add_test(tc, same_document_same_bytes);
