@@ -69,9 +69,47 @@ uint8_t *msg_pack_frame(const ProtobufCMessage *msg, size_t *frame_len)
     return buf;
 }
 
+/*
+ * Drops the fields this version does not know from m and every message inside it. A
+ * newer client may send fields we do not know; keeping them would make the request's
+ * digest (the idempotency check) depend on them, so that the same retry from a newer
+ * client would read as a reused key. A message in a oneof is visited only when it is
+ * the member that is set: the others share its storage.
+ */
+static void strip_unknown(ProtobufCMessage *m, ProtobufCAllocator *a, int depth)
+{
+    for (unsigned i = 0; i < m->n_unknown_fields; i++)
+        a->free(a->allocator_data, m->unknown_fields[i].data);
+    if (m->unknown_fields)
+        a->free(a->allocator_data, m->unknown_fields);
+    m->unknown_fields = NULL;
+    m->n_unknown_fields = 0;
+    if (depth <= 0)
+        return; /* deeper than any reno message: protobuf-c's own limit applies */
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *fd = &d->fields[i];
+        if (fd->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+            *(const uint32_t *)((const char *)m + fd->quantifier_offset) != fd->id)
+            continue;
+        size_t n = reflect_count(m, fd);
+        ProtobufCMessage **items = fd->label == PROTOBUF_C_LABEL_REPEATED
+                                       ? *(ProtobufCMessage ***)reflect_field(m, fd)
+                                       : (ProtobufCMessage **)reflect_field(m, fd);
+        for (size_t k = 0; k < n; k++)
+            if (items && items[k])
+                strip_unknown(items[k], a, depth - 1);
+    }
+}
+
 Reno__Request *msg_unpack_request(struct msg_budget *b, const uint8_t *data, size_t len)
 {
-    return reno__request__unpack(&b->allocator, len, data);
+    Reno__Request *req = reno__request__unpack(&b->allocator, len, data);
+    if (req)
+        strip_unknown(&req->base, &b->allocator, MSG_MAX_DEPTH);
+    return req;
 }
 
 void msg_free_request(struct msg_budget *b, Reno__Request *req)
@@ -116,6 +154,101 @@ static bool fault(struct msg_fault *f, const char *field, const char *fmt, ...)
     va_end(ap);
     snprintf(f->field, sizeof f->field, "%s", field);
     return false;
+}
+
+/* ---- strings on the wire --------------------------------------------------------------- */
+
+enum wire_type { WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_LENGTH = 2, WIRE_FIXED32 = 5 };
+
+static bool read_varint(const uint8_t **p, const uint8_t *end, uint64_t *value)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
+        uint8_t byte = *(*p)++;
+        v |= (uint64_t)(byte & 0x7f) << shift;
+        if ((byte & 0x80) == 0) {
+            *value = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* One string's bytes: the rules of msg_check_wire(). */
+static bool check_wire_string(const uint8_t *s, size_t len, bool name, const char *path,
+                              struct msg_fault *f)
+{
+    if (memchr(s, 0, len) != NULL)
+        return fault(f, path, "%s contains a NUL byte", path);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (n == 0)
+            return fault(f, path, "%s is not valid UTF-8", path);
+        /* C0 and C1 controls and DEL move terminals and forge log lines; tab and line
+         * breaks (LF, and the CR of a CR LF typed on Windows) are the only ones that
+         * plain text needs. */
+        bool control = cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+        if (control && (name || (cp != '\t' && cp != '\n' && cp != '\r')))
+            return fault(f, path, "%s contains the control character U+%04X%s", path, (unsigned)cp,
+                         name ? " (a name or code is one line of text)" : "");
+        i += n;
+    }
+    return true;
+}
+
+static bool scan_message(const uint8_t *p, const uint8_t *end, const ProtobufCMessageDescriptor *d,
+                         const char *prefix, int depth, struct msg_fault *f)
+{
+    if (depth <= 0)
+        return fault(f, prefix, "%s: messages nested too deeply", prefix);
+    while (p < end) {
+        uint64_t tag, value;
+        if (!read_varint(&p, end, &tag))
+            return fault(f, prefix, "malformed message");
+        const ProtobufCFieldDescriptor *fd =
+            (tag >> 3) <= UINT32_MAX
+                ? protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3))
+                : NULL;
+        switch (tag & 7) {
+        case WIRE_VARINT:
+            if (!read_varint(&p, end, &value))
+                return fault(f, prefix, "malformed message");
+            break;
+        case WIRE_FIXED64:
+        case WIRE_FIXED32: {
+            size_t width = (tag & 7) == WIRE_FIXED64 ? 8 : 4;
+            if ((size_t)(end - p) < width)
+                return fault(f, prefix, "malformed message");
+            p += width;
+            break;
+        }
+        case WIRE_LENGTH: {
+            if (!read_varint(&p, end, &value) || value > (uint64_t)(end - p))
+                return fault(f, prefix, "malformed message");
+            size_t len = (size_t)value;
+            if (fd && (fd->type == PROTOBUF_C_TYPE_STRING || fd->type == PROTOBUF_C_TYPE_MESSAGE)) {
+                char path[sizeof f->field];
+                snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", fd->name);
+                bool ok = fd->type == PROTOBUF_C_TYPE_STRING
+                              ? check_wire_string(p, len, reflect_is_name_field(fd), path, f)
+                              : scan_message(p, p + len, fd->descriptor, path, depth - 1, f);
+                if (!ok)
+                    return false;
+            }
+            p += len; /* unknown fields and bytes are not text: skipped */
+            break;
+        }
+        default: /* groups and reserved wire types: protobuf-c refuses them too */
+            return fault(f, prefix, "malformed message");
+        }
+    }
+    return true;
+}
+
+bool msg_check_wire(const uint8_t *data, size_t len, struct msg_fault *f)
+{
+    return scan_message(data, data + len, &reno__request__descriptor, "", MSG_MAX_DEPTH + 1, f);
 }
 
 /* A text field: valid UTF-8, within max bytes, and non-empty when required. */
@@ -284,6 +417,39 @@ bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault
     default:
         return check_generic(req, f);
     }
+}
+
+void msg_constraint_fault(const char *sqlstate, const char *table, const char *constraint,
+                          char *column, size_t column_size, char *message, size_t message_size)
+{
+    static const char *const suffixes[] = {"_check", "_not_null", "_key", "_fkey"};
+    column[0] = '\0';
+    size_t tlen = table ? strlen(table) : 0;
+    size_t clen = constraint ? strlen(constraint) : 0;
+    if (tlen > 0 && clen > tlen + 1 && strncmp(constraint, table, tlen) == 0 &&
+        constraint[tlen] == '_') {
+        const char *rest = constraint + tlen + 1;
+        size_t rlen = clen - tlen - 1;
+        for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+            size_t slen = strlen(suffixes[i]);
+            /* A multi-column key (person_programme_id_name_key) names no one field. */
+            if (rlen > slen && strcmp(rest + rlen - slen, suffixes[i]) == 0 &&
+                rlen - slen < column_size && strcmp(suffixes[i], "_key") != 0) {
+                memcpy(column, rest, rlen - slen);
+                column[rlen - slen] = '\0';
+                break;
+            }
+        }
+    }
+    const char *what = column[0] ? column : "a value";
+    if (strcmp(sqlstate, "23505") == 0)
+        snprintf(message, message_size, "this already exists");
+    else if (strcmp(sqlstate, "23503") == 0)
+        snprintf(message, message_size, "%s refers to something that does not exist", what);
+    else if (strcmp(sqlstate, "23502") == 0)
+        snprintf(message, message_size, "%s is required", what);
+    else
+        snprintf(message, message_size, "%s is not allowed: check its form and range", what);
 }
 
 const char *msg_status_name(Reno__StatusCode code)

@@ -29,6 +29,7 @@
 #define MSG_MAX_HOUSEHOLDS        1000000
 #define MSG_MAX_TEXT              4000 /* any other text field, in bytes */
 #define MSG_MAX_ITEMS             200  /* entries of a repeated field in a request */
+#define MSG_MAX_DEPTH             16   /* messages inside messages in a request */
 
 /*
  * A protobuf-c allocator with a ceiling: unpacking a hostile frame cannot make the process
@@ -45,7 +46,8 @@ void msg_budget_init(struct msg_budget *b, size_t limit);
 /* Packs msg into a new buffer holding the 4-byte header and the message. */
 uint8_t *msg_pack_frame(const ProtobufCMessage *msg, size_t *frame_len);
 
-/* NULL when the bytes are not a Request or the budget is exceeded. */
+/* NULL when the bytes are not a Request or the budget is exceeded. Fields this version
+ * does not know are dropped, so the request holds (and packs to) its known fields only. */
 Reno__Request *msg_unpack_request(struct msg_budget *b, const uint8_t *data, size_t len);
 void msg_free_request(struct msg_budget *b, Reno__Request *req);
 Reno__ServerMessage *msg_unpack_server(struct msg_budget *b, const uint8_t *data, size_t len);
@@ -66,6 +68,29 @@ struct msg_fault {
  */
 bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault *fault)
     __attribute__((warn_unused_result));
+
+/*
+ * Checks every string of an encoded Request on its wire bytes, guided by the message
+ * descriptors (nested messages and repeated fields included): no NUL byte, valid UTF-8,
+ * no control character other than tab and line breaks (LF, CR), and none at all in a
+ * name or code
+ * (reflect_is_name_field). protobuf-c hands a string to C as a NUL-terminated copy, so a
+ * NUL inside one would silently cut it short ("office\0zzz" read as "office"); only the
+ * wire bytes still show it. Call it on the bytes msg_unpack_request() accepted, before
+ * msg_check_request(). Fills *fault with BAD_REQUEST and the field path on refusal.
+ */
+bool msg_check_wire(const uint8_t *data, size_t len, struct msg_fault *fault)
+    __attribute__((warn_unused_result));
+
+/*
+ * What a client is told when PostgreSQL itself refused a row for a constraint (SQLSTATE
+ * class 23 with a constraint name): the constraint's name and PostgreSQL's sentence are
+ * the schema's inside, not the protocol. Writes the column the constraint guards when
+ * its name says so in PostgreSQL's default form (<table>_<column>_check, _not_null,
+ * _key, _fkey; "" otherwise) and a plain sentence naming that column.
+ */
+void msg_constraint_fault(const char *sqlstate, const char *table, const char *constraint,
+                          char *column, size_t column_size, char *message, size_t message_size);
 
 /* True when s[0..len) is valid UTF-8 without NUL bytes. */
 bool msg_valid_utf8(const char *s, size_t len);

@@ -85,6 +85,28 @@ bool reflect_is_date_field(const ProtobufCFieldDescriptor *f)
            strcmp(n, "as_of") == 0 || strcmp(n, "date") == 0;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+bool reflect_is_name_field(const ProtobufCFieldDescriptor *f)
+{
+    /* Names and codes are what the log, the tables and the dashboard print on one line,
+     * so a line break or a tab in one would forge a log line or break a table. Free text
+     * (notes, findings, decisions) may keep its lines. New fields named in the same
+     * manner are covered without a change here. */
+    static const char *const suffixes[] = {"name",  "code",    "title",    "token",
+                                           "units", "aliases", "attendees"};
+    if (f->type != PROTOBUF_C_TYPE_STRING)
+        return false;
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+        if (ends_with(f->name, suffixes[i]))
+            return true;
+    return false;
+}
+
 /* A PostgreSQL array literal of strings: {"a","b \"c\""}. */
 static char *array_literal(char **items, size_t n)
 {

@@ -51,4 +51,8 @@ ProtobufCMessage *reflect_new(const ProtobufCMessageDescriptor *d);
 /* True when the field holds a date by its name (…_on, …_date, …deadline, due, as_of, date). */
 bool reflect_is_date_field(const ProtobufCFieldDescriptor *f);
 
+/* True when a string field holds a name, a code or a token by its name (…name, …code,
+ * …title, …_units, token, …): one line of text, without tabs or line breaks. */
+bool reflect_is_name_field(const ProtobufCFieldDescriptor *f);
+
 #endif

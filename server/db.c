@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "msg.h"
 #include "xmalloc.h"
 
 #define RECONNECT_MIN_MS 100
@@ -228,9 +229,14 @@ void db_error_from_result(const PGresult *res, struct db_error *err)
     snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state);
     snprintf(err->message, sizeof err->message, "%s",
              primary ? primary : PQresultErrorMessage(res));
-    /* A CHECK constraint names no column; its name says which rule broke. */
-    snprintf(err->column, sizeof err->column, "%s",
-             column ? column : (constraint ? constraint : ""));
+    snprintf(err->column, sizeof err->column, "%s", column ? column : "");
+    /* A constraint PostgreSQL enforced: its name and sentence stay inside renod (logged);
+     * the client gets the column it guards, if its name says, and a plain sentence. */
+    if (column == NULL && constraint != NULL) {
+        log_info("constraint %s refused a row: %s", constraint, err->message);
+        msg_constraint_fault(state, PQresultErrorField(res, PG_DIAG_TABLE_NAME), constraint,
+                             err->column, sizeof err->column, err->message, sizeof err->message);
+    }
 }
 
 /* ---- poll handles ---------------------------------------------------------------------- */

@@ -3,7 +3,8 @@
  *
  * The checks before a handler runs, in order: the frame decodes as a Request (else the
  * connection is closed with an error event: without an id there is nothing to answer);
- * Hello comes first and once; every field passes msg_check_request(); the handler needs
+ * Hello comes first and once; every string passes msg_check_wire() on its wire bytes and
+ * every field msg_check_request(); the handler needs
  * a session and there is one; the account's role may make the request (authz). Each
  * refusal is a typed status for that request id, and the connection carries on.
  */
@@ -142,10 +143,21 @@ void call_fail(struct call *call, Reno__StatusCode code, const char *field, cons
     call_reply(call, &resp);
 }
 
+/* A column the database named is a field path only when the request has a field of that
+ * name: a table's column that is no field of this request would point the client at
+ * nothing, so the field stays empty and the message says what broke. */
+static bool request_has_field(const struct call *call, const char *name)
+{
+    const ProtobufCFieldDescriptor *body =
+        protobuf_c_message_descriptor_get_field(&reno__request__descriptor, call->req->body_case);
+    return body != NULL && body->type == PROTOBUF_C_TYPE_MESSAGE &&
+           protobuf_c_message_descriptor_get_field_by_name(body->descriptor, name) != NULL;
+}
+
 void call_fail_db(struct call *call, const struct db_error *err)
 {
     char field[128] = "";
-    if (err->column[0])
+    if (err->column[0] && request_has_field(call, err->column))
         snprintf(field, sizeof field, "%s.%s", call->name, err->column);
     if (err->code == RENO__STATUS_CODE__INTERNAL)
         call_fail(call, err->code, field, "internal error (database %s)", err->sqlstate);
@@ -182,7 +194,8 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
     const struct handler *h = find_handler(call->req->body_case);
     if (h == NULL && op_find(call->req->body_case))
         h = &generic; /* table-like operations: rights are checked in their SQL */
-    if (!msg_check_request(call->req, srv->today(), &fault)) {
+    if (!msg_check_wire(payload, len, &fault) ||
+        !msg_check_request(call->req, srv->today(), &fault)) {
         call_fail(call, fault.code, fault.field, "%s", fault.message);
         return;
     }

@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "dispatch.h"
 #include "hex.h"
+#include "op.h"
 #include "server.h"
 
 static void pushed(void *arg, const PGresult *res, const struct db_error *err)
@@ -45,26 +44,17 @@ void h_push_progress(struct call *call)
 
     /* The digest identifies the request's content: the same key with other content is a
      * client bug, answered CONFLICT rather than silently returning the first result. */
-    size_t packed_len = reno__push_progress__get_packed_size(p);
-    uint8_t *packed = malloc(packed_len ? packed_len : 1);
-    if (packed == NULL) {
-        call_fail(call, RENO__STATUS_CODE__INTERNAL, "", "out of memory");
-        return;
-    }
-    reno__push_progress__pack(p, packed);
-    uint8_t digest[32];
-    crypto_generichash(digest, sizeof digest, packed, packed_len, NULL, 0);
-    free(packed);
+    char digest[OP_DIGEST_TEXT];
+    op_digest(&p->base, digest);
 
-    char account[24], key[2 * MSG_IDEMPOTENCY_KEY_BYTES + 1], digest_hex[65];
+    char account[24], key[2 * MSG_IDEMPOTENCY_KEY_BYTES + 1];
     char project[24], started[16], completed[16];
     snprintf(account, sizeof account, "%lld", (long long)call->client->session.account_id);
     hex_encode(p->idempotency_key.data, p->idempotency_key.len, key);
-    hex_encode(digest, sizeof digest, digest_hex);
     snprintf(project, sizeof project, "%lld", (long long)p->project_id);
     snprintf(started, sizeof started, "%d", p->households_started);
     snprintf(completed, sizeof completed, "%d", p->households_completed);
-    const char *params[] = {account,        key,     digest_hex, project,
+    const char *params[] = {account,        key,     digest + 2, project,
                             p->report_date, started, completed,  p->note};
     if (server_query(call->srv, SQL_PUSH_PROGRESS, 8, params, pushed, call) != 0)
         call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "",

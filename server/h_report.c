@@ -17,12 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "date.h"
 #include "dispatch.h"
 #include "hex.h"
 #include "log.h"
+#include "op.h"
 #include "reflect.h"
 #include "report.h"
 #include "rules.h"
@@ -345,16 +344,8 @@ void h_issue_report(struct call *call)
              (long long)call->client->session.account_id);
     job->key_hex = reflect_get_text(&ir->base, protobuf_c_message_descriptor_get_field_by_name(
                                                    ir->base.descriptor, "idempotency_key"));
-    size_t len = protobuf_c_message_get_packed_size(&ir->base);
-    uint8_t *packed = xmalloc(len ? len : 1);
-    protobuf_c_message_pack(&ir->base, packed);
-    uint8_t digest[32];
-    crypto_generichash(digest, sizeof digest, packed, len, NULL, 0);
-    free(packed);
-    job->digest_hex = xmalloc(2 * sizeof digest + 3);
-    job->digest_hex[0] = '\\';
-    job->digest_hex[1] = 'x';
-    hex_encode(digest, sizeof digest, job->digest_hex + 2);
+    job->digest_hex = xmalloc(OP_DIGEST_TEXT);
+    op_digest(&ir->base, job->digest_hex);
 
     const char *params[] = {job->account, job->key_hex, job->digest_hex};
     if (server_query(call->srv, SQL_REPORT_PRIOR, 3, params, prior_checked, job) != 0)

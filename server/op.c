@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "hex.h"
 #include "log.h"
 #include "reflect.h"
 #include "rowfill.h"
@@ -81,9 +82,7 @@ const ProtobufCMessage *op_request_body(const struct op *op, const Reno__Request
     return *(ProtobufCMessage *const *)((const char *)req + op->request->offset);
 }
 
-/* The request's digest as a bytea literal: it tells a retry (same content) from a reused
- * key (other content). */
-static char *digest_text(const ProtobufCMessage *body)
+void op_digest(const ProtobufCMessage *body, char out[OP_DIGEST_TEXT])
 {
     size_t len = protobuf_c_message_get_packed_size(body);
     uint8_t *packed = xmalloc(len ? len : 1);
@@ -91,12 +90,9 @@ static char *digest_text(const ProtobufCMessage *body)
     uint8_t digest[32];
     crypto_generichash(digest, sizeof digest, packed, len, NULL, 0);
     free(packed);
-    char *hex = xmalloc(2 * sizeof digest + 3);
-    hex[0] = '\\';
-    hex[1] = 'x';
-    for (size_t i = 0; i < sizeof digest; i++)
-        snprintf(hex + 2 + 2 * i, 3, "%02x", digest[i]);
-    return hex;
+    out[0] = '\\';
+    out[1] = 'x';
+    hex_encode(digest, sizeof digest, out + 2);
 }
 
 int op_params(const struct op *op, const ProtobufCMessage *body, int64_t account_id,
@@ -109,7 +105,9 @@ int op_params(const struct op *op, const ProtobufCMessage *body, int64_t account
         const ProtobufCFieldDescriptor *kf =
             protobuf_c_message_descriptor_get_field_by_name(d, "idempotency_key");
         params[n++] = reflect_get_text(body, kf);
-        params[n++] = digest_text(body);
+        char digest[OP_DIGEST_TEXT];
+        op_digest(body, digest);
+        params[n++] = xstrdup(digest);
     }
     for (unsigned i = 0; i < d->n_fields; i++) {
         if (strcmp(d->fields[i].name, "idempotency_key") == 0)

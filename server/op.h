@@ -47,6 +47,19 @@ struct op {
     int nparams;
 };
 
+/* The text of a request digest: "\\x" and 64 hex digits, PostgreSQL's bytea input. */
+#define OP_DIGEST_TEXT (2 + 64 + 1)
+
+/*
+ * The digest that tells a retry (same content, same key) from a reused key (other
+ * content): BLAKE2b-256 of the request body packed again from its parsed form. Packing
+ * is canonical: protobuf-c writes the known fields in field-number order, each at most
+ * once and without defaults, and msg_unpack_request() has dropped unknown fields, so the
+ * digest depends on what the request means, not on how a client encoded it. Used by
+ * every write (generic operations, PushProgress, IssueReport).
+ */
+void op_digest(const ProtobufCMessage *body, char out[OP_DIGEST_TEXT]);
+
 /* Resolves every operation against the descriptors; a mismatch is a build bug: fatal. */
 void op_init(void);
 void op_done(void);

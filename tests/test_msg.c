@@ -9,12 +9,14 @@
  * body (a field number this version does not know) is tested instead.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
 #include "frame.h"
 #include "msg.h"
+#include "probe.h"
 #include "unit.h"
 
 /* A budget large enough for any message the tests build. */
@@ -747,6 +749,181 @@ START_TEST(test_server_message_round_trip)
 }
 END_TEST
 
+/* Packs fx.req with the first `marker` byte in its text replaced by `byte`, and runs
+ * msg_check_wire() on it. */
+static bool wire_check_with(const char *marker, uint8_t byte)
+{
+    size_t len = 0;
+    uint8_t *payload = packed_payload(&len);
+    uint8_t *at = memmem(payload, len, marker, strlen(marker));
+    ck_assert_ptr_nonnull(at);
+    *at = byte;
+    memset(&fault, 0, sizeof fault);
+    bool ok = msg_check_wire(payload, len, &fault);
+    free(payload);
+    return ok;
+}
+
+#define expect_wire_fault(marker, byte, path)                                                      \
+    do {                                                                                           \
+        ck_assert_msg(!wire_check_with(marker, byte), "byte 0x%02x accepted in %s", byte, path);   \
+        ck_assert_int_eq(fault.code, RENO__STATUS_CODE__BAD_REQUEST);                              \
+        ck_assert_str_eq(fault.field, path);                                                       \
+    } while (0)
+
+START_TEST(test_wire_nul)
+{
+    /* "office\0zzz" must not become "office", nor a password or a note cut short. */
+    use_login();
+    fx.login.username = "office#zzz";
+    fx.login.password = "secret%junk";
+    ck_assert(wire_check_with("#", '_'));
+    expect_wire_fault("#", 0, "login.username");
+    fx.login.username = "office";
+    expect_wire_fault("%", 0, "login.password");
+    use_push();
+    fx.push.note = "same#AAA";
+    expect_wire_fault("#", 0, "push_progress.note");
+    use_hello();
+    fx.hello.client_name = "reno#x";
+    expect_wire_fault("#", 0, "hello.client_name");
+    /* What the unpacked request shows: the string cut at the NUL, which is why the check
+     * reads the wire. */
+    use_login();
+    fx.login.username = "office#zzz";
+    size_t len = 0;
+    uint8_t *payload = packed_payload(&len);
+    *(uint8_t *)memmem(payload, len, "#", 1) = 0;
+    struct msg_budget budget;
+    msg_budget_init(&budget, BIG_BUDGET);
+    Reno__Request *req = msg_unpack_request(&budget, payload, len);
+    ck_assert_ptr_nonnull(req);
+    ck_assert_str_eq(req->login->username, "office");
+    msg_free_request(&budget, req);
+    free(payload);
+}
+END_TEST
+
+START_TEST(test_wire_controls)
+{
+    use_push();
+    fx.push.note = "line one#line two\tcolumn";
+    ck_assert_msg(wire_check_with("#", '\n'), "a note may keep its lines: %s", fault.message);
+    expect_wire_fault("#", 0x1b, "push_progress.note"); /* ESC starts terminal sequences */
+    ck_assert(wire_check_with("#", '\r'));              /* a CR LF line break */
+    expect_wire_fault("#", 0x7f, "push_progress.note");
+    expect_wire_fault("#", 0x01, "push_progress.note");
+    /* U+009B, the one-character CSI, is valid UTF-8 and still a control. */
+    fx.push.note = "csi \xc2\x9b[2J";
+    size_t len = 0;
+    uint8_t *payload = packed_payload(&len);
+    ck_assert(!msg_check_wire(payload, len, &fault));
+    ck_assert_str_eq(fault.field, "push_progress.note");
+    free(payload);
+    /* Invalid UTF-8 is refused on the wire too, whatever the field. */
+    fx.push.note = "bad #";
+    expect_wire_fault("#", 0xff, "push_progress.note");
+
+    /* Names and codes are one line: no line break, no tab. */
+    use_login();
+    fx.login.username = "office#";
+    ck_assert(wire_check_with("#", '-'));
+    expect_wire_fault("#", '\n', "login.username");
+    expect_wire_fault("#", '\t', "login.username");
+    use_hello();
+    fx.hello.client_name = "reno#x";
+    expect_wire_fault("#", '\n', "hello.client_name");
+    fx.hello.client_name = "reno 0.1 ☃ 紫云";
+    ck_assert(wire_check_with("0", '1'));
+}
+END_TEST
+
+START_TEST(test_wire_unknown_fields_skipped)
+{
+    /* An unknown field is skipped (it is dropped at unpacking), whatever its bytes; a
+     * malformed length is refused rather than read past the end. */
+    uint8_t unknown[] = {0x08, 0x05, 0xfa, 0x3e, 0x03, 'a', 0x00, 'b'}; /* id 5, field 999 */
+    ck_assert(msg_check_wire(unknown, sizeof unknown, &fault));
+    uint8_t past_end[] = {0x5a, 0x10, 0x0a, 0x02, 'o', 'k'}; /* login, length 16 of 4 */
+    ck_assert(!msg_check_wire(past_end, sizeof past_end, &fault));
+    uint8_t group[] = {0x0b, 0x0c};
+    ck_assert(!msg_check_wire(group, sizeof group, &fault));
+}
+END_TEST
+
+struct probe_counts {
+    size_t refused;
+    size_t wrong_path;
+    char first_wrong[200];
+};
+
+static void probe_one(const struct probe *p, void *arg)
+{
+    struct probe_counts *counts = arg;
+    const uint8_t bytes[] = {0x00, 0x1b, 0x07};
+    for (size_t i = 0; i < sizeof bytes; i++) {
+        size_t len = 0;
+        uint8_t *frame = probe_frame(p, 1, bytes[i], &len);
+        struct msg_fault f;
+        memset(&f, 0, sizeof f);
+        if (!msg_check_wire(frame + FRAME_HEADER_SIZE, len - FRAME_HEADER_SIZE, &f)) {
+            counts->refused++;
+            if (strcmp(f.field, p->path) != 0 && counts->wrong_path++ == 0)
+                snprintf(counts->first_wrong, sizeof counts->first_wrong, "%s named %s", p->path,
+                         f.field);
+        }
+        free(frame);
+    }
+}
+
+START_TEST(test_wire_every_string_field)
+{
+    /* NUL, ESC and BEL in every string field of every request body, nested ones too,
+     * found through the descriptors: each refused, naming that field. */
+    struct probe_counts counts = {0};
+    size_t fields = probe_each_string(probe_one, &counts);
+    ck_assert_uint_gt(fields, 50);
+    ck_assert_uint_eq(counts.refused, 3 * fields);
+    ck_assert_msg(counts.wrong_path == 0, "%zu wrong paths, e.g. %s", counts.wrong_path,
+                  counts.first_wrong);
+}
+END_TEST
+
+START_TEST(test_unknown_fields_dropped)
+{
+    /* A newer client's extra field, inside the body: unpacked, it is gone, and the body
+     * packs to the same bytes as without it (the idempotency digest's input). */
+    use_push();
+    uint8_t extra_value = 7;
+    ProtobufCMessageUnknownField extra = {
+        .tag = 99, .wire_type = PROTOBUF_C_WIRE_TYPE_VARINT, .len = 1, .data = &extra_value};
+    size_t plain_len = reno__push_progress__get_packed_size(&fx.push);
+    uint8_t *plain = malloc(plain_len);
+    reno__push_progress__pack(&fx.push, plain);
+    fx.push.base.n_unknown_fields = 1;
+    fx.push.base.unknown_fields = &extra;
+    size_t len = 0;
+    uint8_t *payload = packed_payload(&len);
+    fx.push.base.n_unknown_fields = 0;
+    fx.push.base.unknown_fields = NULL;
+    struct msg_budget budget;
+    msg_budget_init(&budget, BIG_BUDGET);
+    Reno__Request *req = msg_unpack_request(&budget, payload, len);
+    ck_assert_ptr_nonnull(req);
+    ck_assert_uint_eq(req->push_progress->base.n_unknown_fields, 0);
+    size_t again_len = reno__push_progress__get_packed_size(req->push_progress);
+    ck_assert_uint_eq(again_len, plain_len);
+    uint8_t *again = malloc(again_len);
+    reno__push_progress__pack(req->push_progress, again);
+    ck_assert_mem_eq(again, plain, plain_len);
+    msg_free_request(&budget, req);
+    ck_assert_uint_eq(budget.used, 0);
+    free(again);
+    free(plain);
+    free(payload);
+}
+END_TEST
+
 Suite *msg_suite(void)
 {
     Suite *s = suite_create("msg");
@@ -779,6 +956,11 @@ Suite *msg_suite(void)
     tcase_add_test(wire, test_budget_every_limit);
     tcase_add_test(wire, test_budget_unknown_field_flood);
     tcase_add_test(wire, test_server_message_round_trip);
+    tcase_add_test(wire, test_wire_nul);
+    tcase_add_test(wire, test_wire_controls);
+    tcase_add_test(wire, test_wire_unknown_fields_skipped);
+    tcase_add_test(wire, test_wire_every_string_field);
+    tcase_add_test(wire, test_unknown_fields_dropped);
     suite_add_tcase(s, wire);
     return s;
 }
