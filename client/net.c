@@ -690,6 +690,10 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
 
     size_t frame_len = 0;
     uint8_t *frame = msg_pack_frame(&req->base, &frame_len);
+    if (frame == NULL) {
+        set_err(err, "request of %zu bytes is over the largest frame", frame_len);
+        return -1;
+    }
     int rc = send_all(c, frame, frame_len, deadline, err);
     /* The frame may hold a password (Login); do not leave it in freed memory. */
     explicit_bzero(frame, frame_len);

@@ -57,9 +57,15 @@ void msg_budget_init(struct msg_budget *b, size_t limit)
 
 uint8_t *msg_pack_frame(const ProtobufCMessage *msg, size_t *frame_len)
 {
+    return msg_pack_frame_max(msg, FRAME_ABSOLUTE_MAX, frame_len);
+}
+
+uint8_t *msg_pack_frame_max(const ProtobufCMessage *msg, size_t max, size_t *frame_len)
+{
     size_t n = protobuf_c_message_get_packed_size(msg);
-    if (n > FRAME_ABSOLUTE_MAX)
-        fatal("refusing to pack a %zu-byte message", n);
+    *frame_len = FRAME_HEADER_SIZE + n;
+    if (n > max || n > FRAME_ABSOLUTE_MAX)
+        return NULL;
     uint8_t *buf = xmalloc(FRAME_HEADER_SIZE + n);
     frame_put_header(buf, (uint32_t)n);
     size_t packed = protobuf_c_message_pack(msg, buf + FRAME_HEADER_SIZE);

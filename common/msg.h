@@ -43,7 +43,12 @@ struct msg_budget {
 
 void msg_budget_init(struct msg_budget *b, size_t limit);
 
-/* Packs msg into a new buffer holding the 4-byte header and the message. */
+/* Packs msg into a new buffer holding the 4-byte header and the message; NULL (nothing
+ * allocated) when the message is over `max` bytes. Never aborts: how large a reply is
+ * depends on what the peer asked for, so an oversized one is the caller's typed error. */
+uint8_t *msg_pack_frame_max(const ProtobufCMessage *msg, size_t max, size_t *frame_len)
+    __attribute__((warn_unused_result));
+/* The same within FRAME_ABSOLUTE_MAX. */
 uint8_t *msg_pack_frame(const ProtobufCMessage *msg, size_t *frame_len);
 
 /* NULL when the bytes are not a Request or the budget is exceeded. Fields this version

@@ -294,6 +294,8 @@ static void on_write(uv_write_t *req, int status)
     struct write_req *w = (struct write_req *)req;
     struct conn *c = w->c;
     c->queued_bytes -= w->len;
+    if (c->total_queued)
+        *c->total_queued -= w->len;
     free(w->buf);
     free(w);
     if (status < 0 && c->state != CONN_CLOSING)
@@ -328,6 +330,8 @@ static void conn_write(struct conn *c, uint8_t *buf, size_t len)
     }
     conn_ref(c);
     c->queued_bytes += len;
+    if (c->total_queued)
+        *c->total_queued += len;
     c->last_activity_ms = now_ms(c);
     if (c->queued_bytes > c->queue_high && !c->paused_by_queue) {
         conn_log(c, LOG_WARN, "peer is not reading its replies (%zu bytes queued): pausing",

@@ -58,6 +58,7 @@ struct conn {
     bool tcp_closed;
     struct frame_reader reader;
     size_t queued_bytes;       /* reply bytes written to libuv but not yet sent */
+    size_t *total_queued;      /* the owner's sum of queued_bytes over connections, or NULL */
     size_t queue_high;         /* pause reading above this */
     size_t queue_low;          /* resume below this */
     bool paused_by_queue;      /* one of the two pause reasons */

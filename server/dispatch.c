@@ -48,15 +48,125 @@ static const struct handler *find_handler(Reno__Request__BodyCase body)
     return NULL;
 }
 
+static void protocol_error(struct client *client, Reno__StatusCode code, const char *message);
+
+/*
+ * Memory held for replies is bounded three ways. One reply is at most `max_reply` bytes
+ * (a larger one becomes a RESOURCE_EXHAUSTED answer to the same request, since its size
+ * depends on what was asked). One connection holds at most `output_limit` bytes of
+ * unread replies: reading from it pauses at half (conn.c), and past the limit it is told
+ * with an error event and drains (the requests already in flight would otherwise keep
+ * adding to it). All connections together hold at most `output_budget` bytes.
+ *
+ * A frame handed to libuv cannot be taken back, so the memory of a connection is freed
+ * only by closing it. Past three quarters of the budget, the connection holding the most
+ * (one that has stopped reading first) is told with an error event and drains: it reads
+ * nothing more and is sent nothing more, and the janitor closes it if the event is not
+ * read within a second. Past the budget itself, connections are closed at once, those
+ * already told first, until the rest fit: a peer that does not read cannot be told.
+ */
+static void over_limit(struct client *client, const char *what, size_t queued)
+{
+    char message[200];
+    snprintf(message, sizeof message,
+             "%s: %zu reply bytes unread on this connection; read replies before sending more",
+             what, queued);
+    protocol_error(client, RENO__STATUS_CODE__RESOURCE_EXHAUSTED, message);
+}
+
+static bool holds_more(const struct client *a, const struct client *b)
+{
+    if (b == NULL)
+        return true;
+    if (a->conn.paused_by_queue != b->conn.paused_by_queue)
+        return a->conn.paused_by_queue; /* a non-reader before a reader */
+    return a->conn.queued_bytes > b->conn.queued_bytes;
+}
+
+static void enforce_output_budget(struct server *srv)
+{
+    size_t budget = (size_t)srv->cfg->output_budget;
+    size_t soft = budget / 4 * 3;
+    for (;;) {
+        /* Closed connections give their bytes back at the end of this loop turn. */
+        size_t closing = 0, draining = 0;
+        struct client *told = NULL, *live = NULL;
+        for (struct client *c = srv->clients; c; c = c->next) {
+            if (c->conn.state == CONN_CLOSING) {
+                closing += c->conn.queued_bytes;
+            } else if (c->conn.state == CONN_DRAINING) {
+                draining += c->conn.queued_bytes;
+                if (told == NULL || c->conn.queued_bytes > told->conn.queued_bytes)
+                    told = c;
+            } else if (c->conn.queued_bytes > 0 && holds_more(c, live)) {
+                live = c;
+            }
+        }
+        size_t held = srv->queued_bytes - closing;
+        if (held > budget && (told || live)) {
+            struct client *victim = told ? told : live;
+            conn_log(&victim->conn, LOG_WARN,
+                     "output budget: %zu reply bytes held over all connections, %zu here", held,
+                     victim->conn.queued_bytes);
+            conn_close(&victim->conn, "the server's output budget is exhausted");
+        } else if (held - draining > soft && live) {
+            over_limit(live, "the server's output budget is nearly exhausted",
+                       live->conn.queued_bytes);
+        } else {
+            return;
+        }
+    }
+}
+
 static void send_message(struct client *client, Reno__ServerMessage *m, bool then_close,
                          const char *reason)
 {
+    struct conn *c = &client->conn;
+    const struct renod_config *cfg = client->srv->cfg;
+    /* After the last frame (an error event) nothing more is sent: the peer was told. */
+    if (c->state == CONN_DRAINING || c->state == CONN_CLOSING)
+        return;
+    /* Room for the largest reply below the per-connection limit's pause threshold. */
+    size_t max = (size_t)cfg->max_reply;
+    if (max > (size_t)cfg->output_limit / 2)
+        max = (size_t)cfg->output_limit / 2;
     size_t len;
-    uint8_t *buf = msg_pack_frame(&m->base, &len);
-    if (then_close)
-        conn_send_and_close(&client->conn, buf, len, reason);
-    else
-        conn_send(&client->conn, buf, len);
+    uint8_t *buf = msg_pack_frame_max(&m->base, max, &len);
+    if (buf == NULL && m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE) {
+        char message[256];
+        snprintf(message, sizeof message,
+                 "the reply would be %zu bytes, over the limit of %zu: ask for less (a smaller "
+                 "limit, a narrower filter, or the next page with after_id)",
+                 len, max);
+        conn_log(c, LOG_WARN, "request %llu: %s", (unsigned long long)m->response->id, message);
+        Reno__Status st = RENO__STATUS__INIT;
+        st.code = RENO__STATUS_CODE__RESOURCE_EXHAUSTED;
+        st.message = message;
+        Reno__Response small = RENO__RESPONSE__INIT;
+        small.id = m->response->id;
+        small.status = &st;
+        Reno__ServerMessage sm = RENO__SERVER_MESSAGE__INIT;
+        sm.kind_case = RENO__SERVER_MESSAGE__KIND_RESPONSE;
+        sm.response = &small;
+        buf = msg_pack_frame_max(&sm.base, max, &len);
+    } else if (buf == NULL) {
+        /* An event too large to send (a whole status to a watcher): the peer would miss
+         * it without knowing, so it is told and closed instead. */
+        conn_log(c, LOG_ERROR, "an event of %zu bytes is over the reply limit of %zu", len, max);
+        protocol_error(client, RENO__STATUS_CODE__RESOURCE_EXHAUSTED,
+                       "an event was over the reply limit; reconnect");
+        return;
+    }
+    if (buf == NULL)
+        fatal("a status reply does not fit in %zu bytes", max);
+    if (then_close) {
+        conn_send_and_close(c, buf, len, reason);
+        return;
+    }
+    conn_send(c, buf, len);
+    if (c->queued_bytes > (size_t)cfg->output_limit && c->state != CONN_CLOSING)
+        over_limit(client, "the connection's output limit is exceeded", c->queued_bytes);
+    enforce_output_budget(client->srv);
 }
 
 void dispatch_send_event(struct client *client, Reno__Event *event)
@@ -259,7 +369,8 @@ int dispatch_accept(struct client *client)
 {
     struct server *srv = client->srv;
     conn_init(&client->conn, ++srv->next_conn_id, (uint32_t)srv->cfg->max_frame_prelogin,
-              (size_t)srv->cfg->output_limit, &client_callbacks, client);
+              (size_t)srv->cfg->output_limit / 2, &client_callbacks, client);
+    client->conn.total_queued = &srv->queued_bytes;
     conn_log(&client->conn, LOG_INFO, "connected");
     return conn_start(&client->conn);
 }

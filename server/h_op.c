@@ -28,6 +28,13 @@ static void op_done_cb(void *arg, const PGresult *res, const struct db_error *er
         call_fail_db(call, err);
         return;
     }
+    if (op->list && PQntuples(res) > OP_MAX_ROWS) {
+        call_fail(call, RENO__STATUS_CODE__RESOURCE_EXHAUSTED, "",
+                  "%s has more than %d rows: ask for less (a narrower filter, or page with "
+                  "limit and after_id where the request has them)",
+                  op->name, OP_MAX_ROWS);
+        return;
+    }
     ProtobufCMessage *reply = op_reply_new(op, res);
     if (reply == NULL) {
         call_fail(call, RENO__STATUS_CODE__INTERNAL, "", "%s returned no result", op->name);

@@ -21,12 +21,17 @@
 #include "xmalloc.h"
 
 static struct op ops[] = {
-#define OP(name, kind, words, summary) {#name, OP_##kind, words, summary, NULL, NULL, NULL, 0},
+#define OP(name, kind, words, summary)                                                             \
+    {#name, OP_##kind, words, summary, NULL, NULL, NULL, 0, false},
 #include "ops.def"
 #undef OP
 };
 
 #define OP_COUNT (sizeof ops / sizeof ops[0])
+
+#define OP_ROWS_TEXT_(n)  #n
+#define OP_ROWS_TEXT__(n) OP_ROWS_TEXT_(n)
+#define OP_ROWS_TEXT      OP_ROWS_TEXT__(OP_MAX_ROWS_PLUS_ONE)
 
 void op_init(void)
 {
@@ -57,7 +62,13 @@ void op_init(void)
         size_t n = (size_t)snprintf(op->sql, cap, "SELECT * FROM reno_op_%s(", op->name);
         for (int k = 1; k <= op->nparams; k++)
             n += (size_t)snprintf(op->sql + n, cap - n, "%s$%d", k > 1 ? ", " : "", k);
-        snprintf(op->sql + n, cap - n, ")");
+        /* A list reads at most one row past its ceiling, so that renod never holds an
+         * unbounded result, and knows that it was cut. */
+        const ProtobufCFieldDescriptor *items =
+            protobuf_c_message_descriptor_get_field_by_name(op->reply->descriptor, "items");
+        op->list = op->kind == OP_READ && items && items->label == PROTOBUF_C_LABEL_REPEATED &&
+                   items->type == PROTOBUF_C_TYPE_MESSAGE;
+        snprintf(op->sql + n, cap - n, ")%s", op->list ? " LIMIT " OP_ROWS_TEXT : "");
     }
 }
 

@@ -45,7 +45,14 @@ struct op {
     const ProtobufCFieldDescriptor *reply;   /* the Response field of the same number */
     char *sql;                               /* SELECT * FROM reno_op_<name>($1, ...) */
     int nparams;
+    bool list; /* a read answered with a repeated `items`: at most OP_MAX_ROWS of them */
 };
+
+/* The most rows a list operation answers with; a list that would be longer is refused
+ * RESOURCE_EXHAUSTED (its SQL reads one row more to know). Lists that can grow without
+ * end (the audit log) page below this with a limit and an after_id cursor. */
+#define OP_MAX_ROWS          5000
+#define OP_MAX_ROWS_PLUS_ONE 5001
 
 /* The text of a request digest: "\\x" and 64 hex digits, PostgreSQL's bytea input. */
 #define OP_DIGEST_TEXT (2 + 64 + 1)

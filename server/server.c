@@ -17,6 +17,7 @@
 #include "xmalloc.h"
 
 #define JANITOR_INTERVAL_MS 1000
+#define DRAIN_MS            1000
 
 #define S(field) offsetof(struct renod_config, field)
 const struct setting renod_settings[] = {
@@ -37,8 +38,13 @@ const struct setting renod_settings[] = {
      "connections served at once; more are closed at accept", false},
     {"max_inflight", SETTING_INT, "32", 1, 4096, S(max_inflight),
      "requests in flight per connection before reading from it pauses", false},
-    {"output_limit", SETTING_INT, "4194304", 65536, 1073741824, S(output_limit),
-     "reply bytes queued for a client that does not read before reading from it pauses", false},
+    {"output_limit", SETTING_INT, "8388608", 65536, 1073741824, S(output_limit),
+     "reply bytes queued for one client: reading from it pauses at half, over it it is closed",
+     false},
+    {"output_budget", SETTING_INT, "268435456", 1048576, 68719476736, S(output_budget),
+     "reply bytes queued over all clients; over it the largest non-reader is closed", false},
+    {"max_reply", SETTING_INT, "4194304", 4096, FRAME_ABSOLUTE_MAX, S(max_reply),
+     "largest reply in bytes; a larger one is refused RESOURCE_EXHAUSTED (ask for less)", false},
     {"token_ttl", SETTING_INT, "43200", 60, 2592000, S(token_ttl),
      "seconds a session token stays valid", false},
     {"shutdown_grace", SETTING_INT, "10", 0, 600, S(shutdown_grace),
@@ -161,6 +167,10 @@ static void on_janitor(uv_timer_t *t)
             continue;
         if (conn_handshake_overdue(conn, now, handshake_ms))
             conn_close(conn, "TLS handshake timed out");
+        /* A last frame that a peer does not read in a second is not worth the memory
+         * it holds (output limits): closing cancels the queued writes. */
+        else if (conn->state == CONN_DRAINING && now - conn->last_activity_ms > DRAIN_MS)
+            conn_close(conn, "last frame not read in time");
         else if (conn->partial_since_ms && now - conn->partial_since_ms > frame_ms)
             conn_close(conn, "incomplete frame timed out");
         else if (c->inflight == 0 && now - conn->last_activity_ms > idle_ms)

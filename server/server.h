@@ -34,6 +34,8 @@ struct renod_config {
     long max_clients;
     long max_inflight;
     long output_limit;
+    long output_budget;
+    long max_reply;
     long token_ttl;
     long shutdown_grace;
     char *log_level;
@@ -64,7 +66,8 @@ struct server {
     struct db_pool *db;     /* NULL once closing */
     struct client *clients; /* doubly linked list of open connections */
     int nclients;
-    int calls; /* requests in flight, over all connections */
+    int calls;           /* requests in flight, over all connections */
+    size_t queued_bytes; /* reply bytes queued for sending, over all connections */
     uint64_t next_conn_id;
     int port; /* the bound port */
     bool stopping;

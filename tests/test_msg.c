@@ -771,6 +771,24 @@ static bool wire_check_with(const char *marker, uint8_t byte)
         ck_assert_str_eq(fault.field, path);                                                       \
     } while (0)
 
+START_TEST(test_pack_over_max_is_refused)
+{
+    /* A message over the limit is refused, not fatal, and its size is reported. */
+    use_push();
+    fx.push.note = text_of(MSG_MAX_NOTE, 'n');
+    size_t len = 0;
+    uint8_t *frame = msg_pack_frame_max(&fx.req.base, 100, &len);
+    ck_assert_ptr_null(frame);
+    ck_assert_uint_gt(len, MSG_MAX_NOTE);
+    size_t needed = len - FRAME_HEADER_SIZE;
+    frame = msg_pack_frame_max(&fx.req.base, needed, &len);
+    ck_assert_ptr_nonnull(frame);
+    ck_assert_uint_eq(len, needed + FRAME_HEADER_SIZE);
+    free(frame);
+    ck_assert_ptr_null(msg_pack_frame_max(&fx.req.base, needed - 1, &len));
+}
+END_TEST
+
 START_TEST(test_wire_nul)
 {
     /* "office\0zzz" must not become "office", nor a password or a note cut short. */
@@ -956,6 +974,7 @@ Suite *msg_suite(void)
     tcase_add_test(wire, test_budget_every_limit);
     tcase_add_test(wire, test_budget_unknown_field_flood);
     tcase_add_test(wire, test_server_message_round_trip);
+    tcase_add_test(wire, test_pack_over_max_is_refused);
     tcase_add_test(wire, test_wire_nul);
     tcase_add_test(wire, test_wire_controls);
     tcase_add_test(wire, test_wire_unknown_fields_skipped);
