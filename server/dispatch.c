@@ -4,9 +4,9 @@
  * The checks before a handler runs, in order: the frame decodes as a Request (else the
  * connection is closed with an error event: without an id there is nothing to answer);
  * Hello comes first and once; every string passes msg_check_wire() on its wire bytes and
- * every field msg_check_request(); the handler needs
- * a session and there is one; the account's role may make the request (authz). Each
- * refusal is a typed status for that request id, and the connection carries on.
+ * every field msg_check_request(); the handler needs a session and there is one; the
+ * account's role may make the request (authz). Each refusal is a typed status for that
+ * request id, and the connection carries on.
  */
 #include "dispatch.h"
 
