@@ -3,7 +3,9 @@
  * are made to fail, and at the end the database is compared with what was acknowledged.
  * It owns the renod process it starts (and restarts), the client threads and their
  * records, the fault schedule and the figures; the PostgreSQL cluster is the caller's
- * (scripts/chaos makes a throwaway one), reached through the commands it is given.
+ * (scripts/chaos makes a throwaway one), reached through the commands it is given. The
+ * driver reads the database itself with its own connection string (--check-database),
+ * since the role renod serves as may not read every row.
  *
  * Each client is a thread with one blocking connection (client/net.c, the same code reno
  * uses). It writes one report at a time, each with its own idempotency key and a note
@@ -67,7 +69,8 @@ static const char *const fault_names[FAULT_KINDS] = {"postgres-stop", "renod-kil
 
 struct options {
     const char *renod;
-    const char *database;
+    const char *database;       /* renod's connection string */
+    const char *check_database; /* the driver's own: a role that may read every row */
     const char *dir;
     const char *renod_args[CHAOS_MAX_RENOD_ARGS];
     int n_renod_args;
@@ -245,7 +248,7 @@ static int renod_stop(void)
 
 static PGconn *db_connect(void)
 {
-    PGconn *pg = PQconnectdb(opt.database);
+    PGconn *pg = PQconnectdb(opt.check_database);
     if (PQstatus(pg) != CONNECTION_OK) {
         fprintf(stderr, "chaos: database: %s", PQerrorMessage(pg));
         PQfinish(pg);
@@ -511,7 +514,8 @@ static int cmp_i64(const void *a, const void *b)
 
 static void usage(void)
 {
-    fputs("usage: reno_chaos --renod PATH --database CONNINFO --dir DIR --pg-stop CMD\n"
+    fputs("usage: reno_chaos --renod PATH --database CONNINFO [--check-database CONNINFO]\n"
+          "         --dir DIR --pg-stop CMD\n"
           "         --pg-start CMD --user NAME (password on stdin) [--clients N]\n"
           "         [--postgres-faults N] [--renod-faults N] [--freeze-faults N]\n"
           "         [--pg-down-ms MS] [--freeze-ms MS] [--deadline-ms MS] [--margin-ms MS]\n"
@@ -547,6 +551,8 @@ static void parse(int argc, char **argv)
             opt.renod = v;
         else if (!strcmp(a, "--database"))
             opt.database = v;
+        else if (!strcmp(a, "--check-database"))
+            opt.check_database = v;
         else if (!strcmp(a, "--dir"))
             opt.dir = v;
         else if (!strcmp(a, "--pg-stop"))
@@ -578,6 +584,8 @@ static void parse(int argc, char **argv)
         else
             usage();
     }
+    if (opt.check_database == NULL)
+        opt.check_database = opt.database;
     if (!opt.renod || !opt.database || !opt.dir || !opt.pg_stop || !opt.pg_start || !opt.user)
         usage();
     if (opt.faults[FAULT_FREEZE] > 0 && opt.deadline_ms == 0)
