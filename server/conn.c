@@ -24,6 +24,8 @@
 #define READ_CHUNK 65536
 /* Plaintext taken out of the TLS session per SSL_read: one record at most. */
 #define TLS_PLAIN_CHUNK 16384
+/* Plaintext encrypted and queued at a time when sending a frame. */
+#define TLS_WRITE_SLICE (256 * 1024)
 
 struct write_req {
     uv_write_t req;
@@ -347,21 +349,26 @@ void conn_send(struct conn *c, uint8_t *buf, size_t len)
         conn_write(c, buf, len);
         return;
     }
-    char err[TLS_ERR_SIZE];
-    bool established = tls_session_established(c->tls);
-    int rc = established ? tls_session_write(c->tls, buf, len, err) : -1;
-    free(buf);
-    if (!established) {
+    if (!tls_session_established(c->tls)) {
         /* Only an event can be sent before the peer has spoken (shutting down, say); a
          * peer still in its handshake expects none, and there is no key to send it with. */
         conn_log(c, LOG_DEBUG, "a frame for a peer still in its TLS handshake is dropped");
+        free(buf);
         return;
     }
-    if (rc != 0) {
-        conn_close(c, err);
-        return;
+    /* A large reply is encrypted a slice at a time and each slice's ciphertext queued at
+     * once, so that it is not held twice over (plaintext and all its ciphertext). */
+    char err[TLS_ERR_SIZE];
+    for (size_t done = 0; done < len && c->state != CONN_CLOSING;) {
+        size_t slice = len - done < TLS_WRITE_SLICE ? len - done : TLS_WRITE_SLICE;
+        if (tls_session_write(c->tls, buf + done, slice, err) != 0) {
+            conn_close(c, err);
+            break;
+        }
+        done += slice;
+        tls_flush(c);
     }
-    tls_flush(c);
+    free(buf);
 }
 
 void conn_send_and_close(struct conn *c, uint8_t *buf, size_t len, const char *reason)

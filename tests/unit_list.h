@@ -15,6 +15,7 @@ UNIT_SUITE(msg)
 UNIT_SUITE(report)
 UNIT_SUITE(csv)
 UNIT_SUITE(layout)
+UNIT_SUITE(conn_tls)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif
