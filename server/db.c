@@ -499,6 +499,8 @@ static void listen_done(void *arg, const PGresult *res, const struct db_error *e
 {
     struct dbc *c = arg;
     (void)res;
+    if (err && c->pool->closing)
+        return; /* the pool is closing: nothing is rebuilt */
     if (err) {
         /* A listener that does not listen would leave every cache silently stale: drop
          * the connection, so that it is rebuilt and LISTEN is tried again. */
@@ -747,10 +749,12 @@ void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg)
     for (int i = 0; i <= pool->size; i++) {
         struct dbc *c = &pool->conns[i];
         dbc_unwatch(c);
-        if (c->query) {
-            query_fail(pool, c->query, &err);
-            c->query = NULL;
-        }
+        /* Detached before its callback runs: a callback that reacts to the failure (the
+         * listener's) must not find it still in flight and fail it a second time. */
+        struct db_query *q = c->query;
+        c->query = NULL;
+        if (q)
+            query_fail(pool, q, &err);
         dbc_clear_results(c);
         if (c->pg) {
             PQfinish(c->pg);
