@@ -1,9 +1,10 @@
 /*
- * Who may do what, by role: the first of two checks. This one runs before a request
- * reaches its handler and needs no database (a leader may read but never write). The
- * second, which depends on data (is this unit responsible for that project?), lives in
- * the database function reno_may_push_progress() and is applied in the same transaction
- * as the write. Both refusals are PERMISSION_DENIED and are logged.
+ * Which requests a logged-in account may send at all: the handled requests that need a
+ * session are listed, anything else is refused (deny by default). Who may do what is not
+ * decided here: every right, for reads and writes, is one question to the database,
+ * reno_may(account, right, project, unit) (schema/functions/permissions.sql), asked in
+ * the same transaction as the request; its refusal is PERMISSION_DENIED and is logged.
+ * Role names are mapped here too.
  */
 #ifndef RENO_AUTHZ_H
 #define RENO_AUTHZ_H

@@ -5,8 +5,9 @@
  * and owns the database), makes sure the owner and serving roles exist, hands any object
  * in the schema that is not yet the owner's to it (databases migrated before the roles
  * existed), then switches to the owner with SET ROLE: every migration runs as the owner,
- * so everything it creates is the owner's. Last, reno_grant_runtime() (0012) gives the
- * serving role what it needs, again on every run, so later migrations are covered.
+ * so everything it creates is the owner's. Then the re-runnable function files of
+ * schema/functions. Last, reno_grant_runtime() (0012) gives the serving role what it
+ * needs, again on every run, so later migrations are covered.
  */
 #include "migrate.h"
 
@@ -184,6 +185,24 @@ int migrate_roles(PGconn *pg, const char *owner_role, const char *app_role)
     return exec_role(pg, "SET ROLE", owner_role, "");
 }
 
+/* The files of schema/functions, every run, in one transaction: function bodies that
+ * change (CREATE OR REPLACE only) live there rather than in a new migration each time. */
+static int apply_functions(PGconn *pg, int *count)
+{
+    if (sql_functions[0].name == NULL)
+        return 0;
+    if (exec_ok(pg, "BEGIN", "begin") != 0)
+        return -1;
+    for (const struct sql_file *f = sql_functions; f->name; f++) {
+        if (exec_ok(pg, f->text, f->name) != 0) {
+            exec_ok(pg, "ROLLBACK", "rollback");
+            return -1;
+        }
+        (*count)++;
+    }
+    return exec_ok(pg, "COMMIT", "commit");
+}
+
 int migrate_apply(PGconn *pg, const char *owner_role, const char *app_role)
 {
     /* 7420001 is reno's advisory-lock key for migrations: any constant shared by all
@@ -209,6 +228,9 @@ int migrate_apply(PGconn *pg, const char *owner_role, const char *app_role)
             applied_count += rc == 0;
         }
     }
+    int functions = 0;
+    if (rc == 0)
+        rc = apply_functions(pg, &functions);
     char granted[32] = "";
     if (rc == 0)
         rc = query_one(pg,
@@ -218,9 +240,10 @@ int migrate_apply(PGconn *pg, const char *owner_role, const char *app_role)
     exec_ok(pg, "RESET ROLE", "reset role");
     exec_ok(pg, "SELECT pg_advisory_unlock(7420001)", "unlock");
     if (rc == 0)
-        printf("schema is up to date (%d migration%s applied now); role %s may call %s "
-               "functions\n",
-               applied_count, applied_count == 1 ? "" : "s", app_role, granted[0] ? granted : "no");
+        printf("schema is up to date (%d migration%s applied now, %d function file%s); role "
+               "%s may call %s functions\n",
+               applied_count, applied_count == 1 ? "" : "s", functions, functions == 1 ? "" : "s",
+               app_role, granted[0] ? granted : "no");
     return rc;
 }
 

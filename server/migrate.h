@@ -4,7 +4,8 @@
  *
  * Migrations are the files of schema/migrations compiled into renod, applied in name
  * order as the owner role, each in its own transaction together with its row in schema_migration,
- * under an advisory lock so that two renod processes never migrate at once.
+ * under an advisory lock so that two renod processes never migrate at once. After them,
+ * on every run, the files of schema/functions (CREATE OR REPLACE only) in one transaction.
  */
 #ifndef RENO_MIGRATE_H
 #define RENO_MIGRATE_H

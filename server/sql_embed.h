@@ -1,7 +1,8 @@
 /*
  * SQL files compiled into renod (generated at build time from schema/ by
  * cmake/embed_sql.cmake). Each array ends with an entry whose name is NULL; the
- * migrations are in file-name order. The strings are static: nobody frees them.
+ * migrations and the function files are in file-name order. The strings are static:
+ * nobody frees them.
  */
 #ifndef RENO_SQL_EMBED_H
 #define RENO_SQL_EMBED_H
@@ -13,5 +14,7 @@ struct sql_file {
 
 extern const struct sql_file sql_migrations[];
 extern const struct sql_file sql_seeds[];
+/* schema/functions: CREATE OR REPLACE only, applied after the migrations on every run. */
+extern const struct sql_file sql_functions[];
 
 #endif

@@ -11,7 +11,8 @@
  * programme, each sending every write operation (found from the Request descriptor: every
  * body with an idempotency key) aimed at another unit's target, and every read operation.
  * A write the account's rights do not cover must be refused and change no row; the table
- * of counts is printed into the test log (docs/RELIABILITY.md quotes it).
+ * of counts is printed into the test log (docs/RELIABILITY.md quotes it). Every right is
+ * one question, reno_may (schema/functions/permissions.sql), asked here directly too.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -689,6 +690,67 @@ START_TEST(permission_matrix_every_unit_every_write_and_read)
 }
 END_TEST
 
+/* ---- one permission question ----------------------------------------------------------------- */
+
+static long may(const char *username, const char *right, const char *project, const char *unit)
+{
+    return count_sql("SELECT reno_may(a.id, '%s', %s, %s)::int FROM account a WHERE a.username = "
+                     "'%s'",
+                     right, project, unit, username);
+}
+
+START_TEST(one_permission_question_decides_reads_and_writes)
+{
+    char p0[32];
+    snprintf(p0, sizeof p0, "%ld", h_project_id(h_db, 0));
+    const char *housing = "(SELECT id FROM unit WHERE code = 'housing')";
+    /* The old names ask reno_may and nothing else. */
+    ck_assert_int_eq(count_sql("SELECT count(*) FROM pg_proc WHERE proname IN ('reno_require', "
+                               "'reno_has_right', 'reno_may_push_progress', 'reno_sup_acts_for', "
+                               "'reno_read_scope') AND prosrc NOT LIKE '%%reno_may(%%'"),
+                     0);
+    /* Rights as data, the office's '*' included. */
+    ck_assert_int_eq(may(H_FINANCE, "funds.write", "NULL", "NULL"), 1);
+    ck_assert_int_eq(may(H_HOUSING, "funds.write", "NULL", "NULL"), 0);
+    ck_assert_int_eq(may(H_OFFICE, "funds.write", "NULL", "NULL"), 1);
+    /* Responsibility for a project: the units named, the office, never a leader. */
+    ck_assert_int_eq(may(H_POWER, "progress.write", p0, "NULL"), 1);
+    ck_assert_int_eq(may(H_FINANCE, "progress.write", p0, "NULL"), 0);
+    ck_assert_int_eq(may(H_LEADER, "progress.write", p0, "NULL"), 0);
+    ck_assert_int_eq(may(H_OFFICE, "progress.write", p0, "NULL"), 1);
+    /* A unit's own word: its own accounts only, the office's '*' not on its behalf. */
+    ck_assert_int_eq(may(H_HOUSING, "unit.act", "NULL", housing), 1);
+    ck_assert_int_eq(may(H_OFFICE, "unit.act", "NULL", housing), 0);
+    ck_assert_int_eq(may(H_FINANCE, "unit.act", "NULL", housing), 0);
+    /* Reads: the whole programme, or one's own part. */
+    ck_assert_int_eq(may(H_LEADER, "funds.read", "NULL", "NULL"), 1);
+    ck_assert_int_eq(may(H_POWER, "funds.read", "NULL", "NULL"), 0);
+    ck_assert_int_eq(may(H_POWER, "lines.read_own", "NULL", housing), 0);
+    ck_assert_int_eq(
+        may(H_POWER, "lines.read_own", "NULL", "(SELECT id FROM unit WHERE code = 'power-grid')"),
+        1);
+    /* A disabled account may nothing, '*' or not. */
+    char state[6];
+    h_sql_exec(h_db, "UPDATE account SET disabled = true WHERE username IN ('finance', 'office')",
+               state);
+    ck_assert_str_eq(state, "");
+    ck_assert_int_eq(may(H_FINANCE, "funds.write", "NULL", "NULL"), 0);
+    ck_assert_int_eq(may(H_OFFICE, "funds.write", "NULL", "NULL"), 0);
+
+    /* A leader's PushProgress goes to the database, which refuses it: nothing stored. */
+    struct net_conn *c = h_login(&h_srv, H_LEADER);
+    Reno__Request req;
+    Reno__PushProgress p;
+    uint8_t key[16];
+    h_push_init(&req, &p, key, h_project_id(h_db, 0), "2022-03-20", 10, 0);
+    Reno__ServerMessage *m = h_call(c, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__PERMISSION_DENIED);
+    net_free(c, m);
+    net_close(c);
+    ck_assert_int_eq(count_sql("SELECT count(*) FROM progress_report"), 0);
+}
+END_TEST
+
 Suite *it_privilege_suite(void)
 {
     Suite *s = suite_create("it_privilege");
@@ -701,6 +763,7 @@ Suite *it_privilege_suite(void)
     tcase_add_test(tc, row_security_refuses_what_a_forgetful_function_would_write);
     tcase_add_test(tc, reads_are_scoped_by_role_as_data);
     tcase_add_test(tc, permission_matrix_every_unit_every_write_and_read);
+    tcase_add_test(tc, one_permission_question_decides_reads_and_writes);
     suite_add_tcase(s, tc);
     return s;
 }
