@@ -8,7 +8,9 @@
  * are delivered by conn_process_buffered() once it resumes, so one client cannot make
  * the server do unbounded work per read.
  *
- * With TLS, a read's ciphertext is fed to the session and all the plaintext it yields goes
+ * With TLS, the session is made when the first bytes arrive (an SSL costs about 9 KB, and
+ * a peer that sends nothing should cost next to nothing); a read's ciphertext is fed to
+ * the session and all the plaintext it yields goes
  * into the frame reader at once (at most a read's worth, so the reader still grows only
  * with what the peer sent); whatever the session wants to send back (handshake records,
  * alerts) is queued right away. conn_send() encrypts a frame and queues the ciphertext
@@ -151,14 +153,15 @@ void conn_init(struct conn *c, uint64_t id, uint32_t max_frame, size_t queue_hig
     }
 }
 
-void conn_set_tls(struct conn *c, struct tls_session *tls)
+void conn_set_tls(struct conn *c, struct tls_server *srv)
 {
-    c->tls = tls;
+    c->tls_server = srv;
 }
 
 bool conn_handshake_overdue(const struct conn *c, uint64_t now, uint64_t limit_ms)
 {
-    return c->tls != NULL && !tls_session_established(c->tls) && now - c->accepted_ms > limit_ms;
+    return c->tls_server != NULL && (c->tls == NULL || !tls_session_established(c->tls)) &&
+           now - c->accepted_ms > limit_ms;
 }
 
 int conn_start(struct conn *c)
@@ -267,7 +270,9 @@ static int tls_receive(struct conn *c, const uint8_t *cipher, size_t len)
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
     struct conn *c = s->data;
-    if (nread > 0 && c->state == CONN_READING && c->tls != NULL) {
+    if (nread > 0 && c->state == CONN_READING && c->tls_server != NULL) {
+        if (c->tls == NULL)
+            c->tls = tls_session_new(c->tls_server);
         conn_ref(c);
         int rc = tls_receive(c, (const uint8_t *)buf->base, (size_t)nread);
         free(buf->base);
@@ -345,11 +350,11 @@ static void conn_write(struct conn *c, uint8_t *buf, size_t len)
 
 void conn_send(struct conn *c, uint8_t *buf, size_t len)
 {
-    if (c->tls == NULL || c->state == CONN_CLOSING) {
+    if (c->tls_server == NULL || c->state == CONN_CLOSING) {
         conn_write(c, buf, len);
         return;
     }
-    if (!tls_session_established(c->tls)) {
+    if (c->tls == NULL || !tls_session_established(c->tls)) {
         /* Only an event can be sent before the peer has spoken (shutting down, say); a
          * peer still in its handshake expects none, and there is no key to send it with. */
         conn_log(c, LOG_DEBUG, "a frame for a peer still in its TLS handshake is dropped");

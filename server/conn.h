@@ -11,7 +11,7 @@
  *              write queue is empty
  *   CLOSING    uv_close() was called; nothing more is delivered
  *
- * TLS sits under the write queue and over the socket: with a session set (conn_set_tls),
+ * TLS sits under the write queue and over the socket: with TLS set (conn_set_tls),
  * ciphertext read from the socket is decrypted into the frame reader, and each frame sent
  * is encrypted before it is queued; the queue and its limits count the bytes that go out
  * on the wire. Nothing above this module knows whether a connection is encrypted. A
@@ -57,16 +57,19 @@ struct conn {
     int refs;
     bool tcp_closed;
     struct frame_reader reader;
-    size_t queued_bytes;       /* reply bytes written to libuv but not yet sent */
-    size_t *total_queued;      /* the owner's sum of queued_bytes over connections, or NULL */
-    size_t queue_high;         /* pause reading above this */
-    size_t queue_low;          /* resume below this */
-    bool paused_by_queue;      /* one of the two pause reasons */
-    bool paused_by_owner;      /* the other: the owner's in-flight cap */
-    uint64_t last_activity_ms; /* last whole frame in or reply out */
-    uint64_t partial_since_ms; /* when the buffered partial frame began, 0 if none */
-    uint64_t accepted_ms;      /* when the connection was accepted */
-    struct tls_session *tls;   /* NULL for plaintext; owned, freed with the conn */
+    size_t queued_bytes;           /* reply bytes written to libuv but not yet sent */
+    size_t *total_queued;          /* the owner's sum of queued_bytes over connections, or NULL */
+    size_t queue_high;             /* pause reading above this */
+    size_t queue_low;              /* resume below this */
+    bool paused_by_queue;          /* one of the two pause reasons */
+    bool paused_by_owner;          /* the other: the owner's in-flight cap */
+    uint64_t last_activity_ms;     /* last whole frame in or reply out */
+    uint64_t partial_since_ms;     /* when the buffered partial frame began, 0 if none */
+    uint64_t accepted_ms;          /* when the connection was accepted */
+    struct tls_server *tls_server; /* NULL for plaintext; the server's, not owned */
+    /* Made at the peer's first bytes, so that a silent connection holds no TLS state;
+     * owned, freed with the conn. */
+    struct tls_session *tls;
     const struct conn_callbacks *cb;
     void *owner; /* the protocol layer's per-connection state */
 };
@@ -74,8 +77,9 @@ struct conn {
 /* Sets up an accepted connection: tcp must already be uv_accept()ed into c->tcp. */
 void conn_init(struct conn *c, uint64_t id, uint32_t max_frame, size_t queue_high,
                const struct conn_callbacks *cb, void *owner);
-/* Makes the connection TLS (the server role); before conn_start(). Takes ownership. */
-void conn_set_tls(struct conn *c, struct tls_session *tls);
+/* Makes the connection TLS (the server role) with srv, which must outlive it; before
+ * conn_start(). */
+void conn_set_tls(struct conn *c, struct tls_server *srv);
 /* True when the connection is TLS and its handshake has run longer than limit_ms. */
 bool conn_handshake_overdue(const struct conn *c, uint64_t now_ms, uint64_t limit_ms);
 /* Starts reading. */

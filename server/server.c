@@ -125,7 +125,7 @@ static void on_connection(uv_stream_t *listener, int status)
     srv->clients = client;
     srv->nclients++;
     if (srv->tls != NULL)
-        conn_set_tls(&client->conn, tls_session_new(srv->tls));
+        conn_set_tls(&client->conn, srv->tls);
     if (dispatch_accept(client) != 0)
         conn_close(&client->conn, "cannot start reading");
 }

@@ -136,7 +136,7 @@ static void on_connection(uv_stream_t *listener, int status)
     uv_tcp_init(&fx->loop, &c->tcp);
     ck_assert_int_eq(uv_accept(listener, (uv_stream_t *)&c->tcp), 0);
     conn_init(c, 1, 1 << 20, 64u << 20, &callbacks, fx);
-    conn_set_tls(c, tls_session_new(fx->tls));
+    conn_set_tls(c, fx->tls);
     fx->conn = c;
     ck_assert_int_eq(conn_start(c), 0);
 }
