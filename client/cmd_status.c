@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "output.h"
@@ -540,6 +541,17 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
 {
     output_line(out, "%s (%s), status as of %s", or_dash(s->programme_title),
                 or_dash(s->programme_code), or_dash(s->as_of));
+    if (s->stale) {
+        char when[32] = "-";
+        time_t t = (time_t)s->computed_at;
+        struct tm tm;
+        if (t > 0 && localtime_r(&t, &tm) != NULL)
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        output_line(out,
+                    "STALE (数据可能已过时): the server cannot reach its database; these are the "
+                    "figures computed at %s, changes since then are missing",
+                    when);
+    }
     print_plan(s, out);
     fputc('\n', out);
     print_projects(s, 0, out);

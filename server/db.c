@@ -3,9 +3,16 @@
  *
  * Each connection is a small state machine:
  *
- *   DOWN --timer--> CONNECTING --PQconnectPoll OK--> IDLE <--result--> BUSY
- *     ^                 |                              |                 |
- *     +----- failed ----+---------- socket EOF / error +-----------------+
+ *   DOWN --timer--> [RESOLVING] --> CONNECTING --PQconnectPoll OK--> IDLE <--result--> BUSY
+ *     ^                  |              |                             ^ |                |
+ *     |                  |              |                   drained   | |     deadline   |
+ *     |                  |              |                             | +-- CANCELLING <-+
+ *     +-- failed / connect deadline ----+--- socket EOF / error / cancel deadline ------+
+ *
+ * RESOLVING is used only when the connection string names a host by name. One timer per
+ * connection carries whichever deadline applies to its state (connect, query, cancel);
+ * one pool timer carries the deadline of the oldest queued query (all queries have the
+ * same timeout, so the queue is in deadline order).
  *
  * A uv_poll_t watches PQsocket() in every state but DOWN. Poll handles are heap objects:
  * when libpq changes or closes the socket the old handle is uv_close()d (which frees its
@@ -28,8 +35,22 @@
 
 #define RECONNECT_MIN_MS 100
 #define RECONNECT_MAX_MS 2000
+#define MAX_HOSTS        8
+/* TCP keepalives unless the connection string sets its own: a peer that vanished
+ * without a word is noticed in about a minute, not after the kernel's two hours. */
+#define KEEPALIVES_IDLE     "30"
+#define KEEPALIVES_INTERVAL "10"
+#define KEEPALIVES_COUNT    "3"
 
-enum dbc_state { DBC_DOWN, DBC_CONNECTING, DBC_IDLE, DBC_BUSY, DBC_CLOSED };
+enum dbc_state {
+    DBC_DOWN,
+    DBC_RESOLVING,
+    DBC_CONNECTING,
+    DBC_IDLE,
+    DBC_BUSY,
+    DBC_CANCELLING,
+    DBC_CLOSED
+};
 
 struct db_query {
     struct db_query *next;
@@ -39,7 +60,8 @@ struct db_query {
     char *values[DB_MAX_PARAMS];
     db_cb cb;
     void *arg;
-    bool simple; /* sent with PQsendQuery: no parameters, several statements allowed */
+    uint64_t deadline_ms; /* loop time by which the last result must be in */
+    bool simple;          /* sent with PQsendQuery: no parameters, several statements allowed */
 };
 
 struct db_sub {
@@ -53,6 +75,25 @@ struct poll_box {
     struct dbc *owner;
 };
 
+/* A name lookup on the thread pool. It may outlive the attempt it served (a deadline,
+ * the pool closing): then owner is NULL and the callback only frees it. */
+struct resolve_req {
+    uv_getaddrinfo_t req;
+    struct dbc *owner;
+    struct db_pool *pool;
+};
+
+/* A PQcancel on the thread pool: it connects to the server and waits for it, so it must
+ * not run on the loop. It holds only the PGcancel, never the connection. */
+struct cancel_job {
+    uv_work_t work;
+    struct db_pool *pool;
+    PGcancel *cancel;
+    int index;
+    int ok;
+    char why[256];
+};
+
 struct dbc {
     struct db_pool *pool;
     int index;
@@ -62,18 +103,32 @@ struct dbc {
     int poll_fd;
     int poll_events;
     uv_timer_t reconnect;
+    uv_timer_t deadline; /* connect, query or cancel deadline, by state */
     uint64_t backoff_ms;
-    struct db_query *query; /* the query on this connection when BUSY */
-    PGresult *result;       /* the first successful result of the query */
-    PGresult *failure;      /* the first failed result of the query, if any */
-    bool flushing;          /* PQflush said there is more to send */
+    struct resolve_req *resolving;           /* the lookup in flight when RESOLVING */
+    int resolve_index;                       /* the host being looked up */
+    char addrs[MAX_HOSTS][INET6_ADDRSTRLEN]; /* resolved hostaddr entries */
+    struct db_query *query;                  /* the query on this connection when BUSY */
+    PGresult *result;                        /* the first successful result of the query */
+    PGresult *failure;                       /* the first failed result of the query, if any */
+    bool flushing;                           /* PQflush said there is more to send */
     bool ever_connected;
     bool listener; /* the LISTEN connection: never given queries */
 };
 
 struct db_pool {
     uv_loop_t *loop;
-    char *conninfo;
+    /* The connection string as keyword/value pairs (PQconninfoParse), with reno's own
+     * options and keepalives added, and one free slot for hostaddr. */
+    const char **keywords;
+    char **values;
+    int nparams;
+    char *hosts[MAX_HOSTS]; /* the host list, when some entry must be resolved */
+    int nhosts;
+    unsigned query_timeout_ms;
+    unsigned connect_timeout_ms;
+    uv_timer_t queue_timer; /* the oldest queued query's deadline */
+    int cancels_in_flight;
     int size;   /* query connections: conns[0..size) */
     int nconns; /* size, plus one listener when db_pool_listen() was called */
     struct dbc *conns;
@@ -87,7 +142,7 @@ struct db_pool {
     bool closing;
     void (*done)(void *);
     void *done_arg;
-    unsigned long long queries, failures, reconnects;
+    unsigned long long queries, failures, reconnects, timeouts, cancels;
 };
 
 static void dbc_connect(struct dbc *c);
@@ -106,7 +161,8 @@ static void notify_all(struct db_pool *pool, enum db_notify_event event)
 
 static const char *state_name(enum dbc_state s)
 {
-    static const char *const names[] = {"down", "connecting", "idle", "busy", "closed"};
+    static const char *const names[] = {"down", "resolving",  "connecting", "idle",
+                                        "busy", "cancelling", "closed"};
     return names[s];
 }
 
@@ -115,17 +171,23 @@ static void dbc_set_state(struct dbc *c, enum dbc_state next)
 {
     bool ok;
     switch (next) {
-    case DBC_CONNECTING:
+    case DBC_RESOLVING:
         ok = c->state == DBC_DOWN;
         break;
+    case DBC_CONNECTING:
+        ok = c->state == DBC_DOWN || c->state == DBC_RESOLVING;
+        break;
     case DBC_IDLE:
-        ok = c->state == DBC_CONNECTING || c->state == DBC_BUSY;
+        ok = c->state == DBC_CONNECTING || c->state == DBC_BUSY || c->state == DBC_CANCELLING;
         break;
     case DBC_BUSY:
         ok = c->state == DBC_IDLE;
         break;
+    case DBC_CANCELLING:
+        ok = c->state == DBC_BUSY;
+        break;
     case DBC_DOWN:
-        ok = c->state == DBC_CONNECTING || c->state == DBC_IDLE || c->state == DBC_BUSY;
+        ok = c->state != DBC_DOWN && c->state != DBC_CLOSED;
         break;
     case DBC_CLOSED:
     default:
@@ -166,10 +228,15 @@ static void query_fail(struct db_pool *pool, struct db_query *q, const struct db
     query_free(q);
 }
 
+static bool dbc_up(const struct dbc *c)
+{
+    return c->state == DBC_IDLE || c->state == DBC_BUSY || c->state == DBC_CANCELLING;
+}
+
 static bool pool_has_healthy(const struct db_pool *pool)
 {
     for (int i = 0; i < pool->size; i++)
-        if (pool->conns[i].state == DBC_IDLE || pool->conns[i].state == DBC_BUSY)
+        if (dbc_up(&pool->conns[i]))
             return true;
     return false;
 }
@@ -222,8 +289,11 @@ void db_error_from_result(const PGresult *res, struct db_error *err)
         code = RENO__STATUS_CODE__NOT_FOUND;
     else if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
              strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-             strcmp(state, "53300") == 0)
-        code = RENO__STATUS_CODE__UNAVAILABLE; /* connection, shutdown, serialisation */
+             strcmp(state, "53300") == 0 || strcmp(state, "57014") == 0 ||
+             strcmp(state, "55P03") == 0 || strcmp(state, "25P03") == 0)
+        /* Connection, shutdown, serialisation, and the timeouts renod sets on its
+         * connections (statement, lock, idle in transaction): all worth a retry. */
+        code = RENO__STATUS_CODE__UNAVAILABLE;
     memset(err, 0, sizeof *err);
     err->code = code;
     snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state);
@@ -323,11 +393,19 @@ static void dbc_schedule_reconnect(struct dbc *c)
 static void dbc_lost(struct dbc *c, const char *why)
 {
     struct db_pool *pool = c->pool;
-    bool was_healthy = c->state == DBC_IDLE || c->state == DBC_BUSY;
+    bool was_healthy = dbc_up(c);
     if (was_healthy)
         log_warn("db[%d]: connection lost: %s", c->index, why);
-    else
+    else if (c->ever_connected)
         log_debug("db[%d]: connect failed: %s", c->index, why);
+    else
+        log_warn("db[%d]: connect failed: %s", c->index, why);
+    uv_timer_stop(&c->deadline);
+    if (c->resolving) {
+        c->resolving->owner = NULL;
+        uv_cancel((uv_req_t *)&c->resolving->req);
+        c->resolving = NULL;
+    }
     dbc_unwatch(c);
     struct db_query *q = c->query;
     c->query = NULL;
@@ -351,10 +429,35 @@ static void dbc_lost(struct dbc *c, const char *why)
     dbc_schedule_reconnect(c);
 }
 
-static void dbc_connect(struct dbc *c)
+static void on_deadline(uv_timer_t *t);
+
+static void dbc_start_deadline(struct dbc *c, uint64_t ms)
 {
+    uv_timer_start(&c->deadline, on_deadline, ms, 0);
+}
+
+/* Starts the libpq connection, with the resolved addresses when there are any. */
+static void dbc_connect_start(struct dbc *c)
+{
+    struct db_pool *pool = c->pool;
     dbc_set_state(c, DBC_CONNECTING);
-    c->pg = PQconnectStart(c->pool->conninfo);
+    char hostaddr[MAX_HOSTS * (INET6_ADDRSTRLEN + 1)] = "";
+    int n = pool->nparams;
+    if (pool->nhosts > 0) {
+        for (int i = 0; i < pool->nhosts; i++) {
+            if (i > 0)
+                strcat(hostaddr, ",");
+            strcat(hostaddr, c->addrs[i]);
+        }
+        pool->keywords[n] = "hostaddr";
+        pool->values[n] = hostaddr;
+        n++;
+    }
+    pool->keywords[n] = NULL;
+    pool->values[n] = NULL;
+    c->pg = PQconnectStartParams(pool->keywords, (const char *const *)pool->values, 0);
+    pool->keywords[pool->nparams] = NULL;
+    pool->values[pool->nparams] = NULL;
     if (c->pg == NULL) {
         dbc_lost(c, "out of memory");
         return;
@@ -370,6 +473,86 @@ static void dbc_connect(struct dbc *c)
     dbc_watch(c, UV_WRITABLE);
 }
 
+static void resolve_next(struct dbc *c);
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    struct resolve_req *r = req->data;
+    struct dbc *c = r->owner;
+    struct db_pool *pool = r->pool;
+    if (c != NULL) {
+        c->resolving = NULL;
+        char why[300];
+        if (status != 0 || res == NULL) {
+            snprintf(why, sizeof why, "cannot resolve host '%s': %s", pool->hosts[c->resolve_index],
+                     uv_strerror(status));
+            dbc_lost(c, why);
+        } else {
+            char *out = c->addrs[c->resolve_index];
+            if (res->ai_family == AF_INET6)
+                uv_ip6_name((struct sockaddr_in6 *)res->ai_addr, out, INET6_ADDRSTRLEN);
+            else
+                uv_ip4_name((struct sockaddr_in *)res->ai_addr, out, INET6_ADDRSTRLEN);
+            c->resolve_index++;
+            resolve_next(c);
+        }
+    }
+    uv_freeaddrinfo(res);
+    free(r);
+    pool->open_handles--;
+    pool_maybe_done(pool);
+}
+
+/* Looks up the next host of the list that is a name; numeric addresses are used as they
+ * are, and a socket directory gets an empty entry (libpq then uses the host). */
+static void resolve_next(struct dbc *c)
+{
+    struct db_pool *pool = c->pool;
+    while (c->resolve_index < pool->nhosts) {
+        const char *h = pool->hosts[c->resolve_index];
+        unsigned char buf[sizeof(struct in6_addr)];
+        char *out = c->addrs[c->resolve_index];
+        if (h[0] == '/' || h[0] == '@' || h[0] == '\0') {
+            out[0] = '\0';
+        } else if (uv_inet_pton(AF_INET, h, buf) == 0 || uv_inet_pton(AF_INET6, h, buf) == 0) {
+            snprintf(out, INET6_ADDRSTRLEN, "%s", h);
+        } else {
+            struct resolve_req *r = xcalloc(1, sizeof *r);
+            r->owner = c;
+            r->pool = pool;
+            r->req.data = r;
+            struct addrinfo hints;
+            memset(&hints, 0, sizeof hints);
+            hints.ai_family = AF_UNSPEC;
+            hints.ai_socktype = SOCK_STREAM;
+            int rc = uv_getaddrinfo(pool->loop, &r->req, on_resolved, h, NULL, &hints);
+            if (rc != 0) {
+                free(r);
+                dbc_lost(c, "cannot start a name lookup");
+                return;
+            }
+            pool->open_handles++;
+            c->resolving = r;
+            return;
+        }
+        c->resolve_index++;
+    }
+    dbc_connect_start(c);
+}
+
+/* Begins an attempt: under the connect deadline, resolve names if any, then connect. */
+static void dbc_connect(struct dbc *c)
+{
+    dbc_start_deadline(c, c->pool->connect_timeout_ms);
+    if (c->pool->nhosts == 0) {
+        dbc_connect_start(c);
+        return;
+    }
+    dbc_set_state(c, DBC_RESOLVING);
+    c->resolve_index = 0;
+    resolve_next(c);
+}
+
 static void dbc_connect_step(struct dbc *c)
 {
     PostgresPollingStatusType st = PQconnectPoll(c->pg);
@@ -381,6 +564,7 @@ static void dbc_connect_step(struct dbc *c)
         dbc_watch(c, UV_WRITABLE);
         return;
     case PGRES_POLLING_OK:
+        uv_timer_stop(&c->deadline);
         if (PQsetnonblocking(c->pg, 1) != 0) {
             dbc_lost(c, "cannot set non-blocking mode");
             return;
@@ -435,6 +619,10 @@ static void dbc_send(struct dbc *c, struct db_query *q)
     }
     c->flushing = f == 1;
     dbc_watch(c, c->flushing ? UV_READABLE | UV_WRITABLE : UV_READABLE);
+    if (c->state == DBC_BUSY) {
+        uint64_t now = uv_now(c->pool->loop);
+        dbc_start_deadline(c, q->deadline_ms > now ? q->deadline_ms - now : 0);
+    }
 }
 
 static bool result_ok(const PGresult *res)
@@ -474,6 +662,7 @@ static void dbc_finish(struct dbc *c)
     c->query = NULL;
     c->result = NULL;
     c->failure = NULL;
+    uv_timer_stop(&c->deadline);
     dbc_set_state(c, DBC_IDLE);
     if (failure == NULL && res != NULL) {
         q->cb(q->arg, res, NULL);
@@ -521,6 +710,7 @@ static void listener_subscribe(struct dbc *c)
     q->simple = true;
     q->cb = listen_done;
     q->arg = c;
+    q->deadline_ms = uv_now(c->pool->loop) + c->pool->query_timeout_ms;
     dbc_send(c, q);
 }
 
@@ -555,11 +745,21 @@ static void dbc_readable(struct dbc *c)
     while (!PQisBusy(c->pg)) {
         PGresult *res = PQgetResult(c->pg);
         if (res == NULL) {
-            dbc_finish(c);
+            if (c->state == DBC_CANCELLING) {
+                /* The abandoned query has ended: the connection serves again. */
+                uv_timer_stop(&c->deadline);
+                dbc_set_state(c, DBC_IDLE);
+                log_info("db[%d]: cancelled query drained; connection back in service", c->index);
+            } else {
+                dbc_finish(c);
+            }
             pool_kick(c->pool);
             return;
         }
-        dbc_keep_result(c, res);
+        if (c->state == DBC_CANCELLING)
+            PQclear(res); /* its caller has already been answered */
+        else
+            dbc_keep_result(c, res);
     }
     if (PQstatus(c->pg) == CONNECTION_BAD)
         dbc_lost(c, "server closed the connection");
@@ -580,6 +780,7 @@ static void on_poll(uv_poll_t *handle, int status, int events)
         dbc_connect_step(c);
         return;
     case DBC_BUSY:
+    case DBC_CANCELLING:
         if ((events & UV_WRITABLE) && c->flushing) {
             int f = PQflush(c->pg);
             if (f < 0) {
@@ -588,7 +789,7 @@ static void on_poll(uv_poll_t *handle, int status, int events)
             }
             c->flushing = f == 1;
             dbc_watch(c, c->flushing ? UV_READABLE | UV_WRITABLE : UV_READABLE);
-            if (c->state != DBC_BUSY)
+            if (c->state != DBC_BUSY && c->state != DBC_CANCELLING)
                 return;
         }
         if (events & UV_READABLE)
@@ -598,10 +799,147 @@ static void on_poll(uv_poll_t *handle, int status, int events)
         dbc_readable(c);
         return;
     case DBC_DOWN:
+    case DBC_RESOLVING:
     case DBC_CLOSED:
     default:
         return;
     }
+}
+
+/* ---- deadlines ------------------------------------------------------------------------- */
+
+static void cancel_work(uv_work_t *w)
+{
+    struct cancel_job *job = w->data;
+    job->ok = PQcancel(job->cancel, job->why, sizeof job->why);
+}
+
+static void cancel_done(uv_work_t *w, int status)
+{
+    struct cancel_job *job = w->data;
+    struct db_pool *pool = job->pool;
+    if (status == 0 && !job->ok)
+        log_warn("db[%d]: cancel request failed: %s", job->index, job->why);
+    PQfreeCancel(job->cancel);
+    free(job);
+    pool->cancels_in_flight--;
+    pool->open_handles--;
+    pool_maybe_done(pool);
+}
+
+/* Asks the server to cancel the connection's query, off the loop. False when it cannot
+ * (too many cancels already in flight: the caller drops the connection instead). */
+static bool dbc_cancel_async(struct dbc *c)
+{
+    struct db_pool *pool = c->pool;
+    if (pool->cancels_in_flight >= pool->size)
+        return false;
+    PGcancel *cancel = PQgetCancel(c->pg);
+    if (cancel == NULL)
+        return false;
+    struct cancel_job *job = xcalloc(1, sizeof *job);
+    job->pool = pool;
+    job->cancel = cancel;
+    job->index = c->index;
+    job->work.data = job;
+    if (uv_queue_work(pool->loop, &job->work, cancel_work, cancel_done) != 0) {
+        PQfreeCancel(cancel);
+        free(job);
+        return false;
+    }
+    pool->cancels++;
+    pool->cancels_in_flight++;
+    pool->open_handles++;
+    return true;
+}
+
+static void deadline_error(const struct db_pool *pool, struct db_error *err, const char *what)
+{
+    error_set(err, RENO__STATUS_CODE__UNAVAILABLE,
+              "the database did not %s within %u ms: retry with the same key", what,
+              pool->query_timeout_ms);
+}
+
+/* The running query missed its deadline: answer its caller now, and get the connection
+ * back by cancelling the query, or by dropping the connection when that cannot be. */
+static void dbc_abandon(struct dbc *c)
+{
+    struct db_pool *pool = c->pool;
+    struct db_query *q = c->query;
+    c->query = NULL;
+    dbc_clear_results(c);
+    pool->timeouts++;
+    log_warn("db[%d]: %s did not finish within %u ms: cancelling it", c->index, q->name,
+             pool->query_timeout_ms);
+    dbc_set_state(c, DBC_CANCELLING);
+    if (dbc_cancel_async(c))
+        dbc_start_deadline(c, pool->query_timeout_ms);
+    else
+        dbc_lost(c, "query missed its deadline and cannot be cancelled");
+    struct db_error err;
+    deadline_error(pool, &err, "answer");
+    query_fail(pool, q, &err);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    struct dbc *c = t->data;
+    char why[96];
+    switch (c->state) {
+    case DBC_RESOLVING:
+    case DBC_CONNECTING:
+        snprintf(why, sizeof why, "connection attempt took longer than %u ms",
+                 c->pool->connect_timeout_ms);
+        dbc_lost(c, why);
+        return;
+    case DBC_BUSY:
+        dbc_abandon(c);
+        return;
+    case DBC_CANCELLING:
+        dbc_lost(c, "cancelled query did not end in time");
+        return;
+    case DBC_DOWN:
+    case DBC_IDLE:
+    case DBC_CLOSED:
+    default:
+        return;
+    }
+}
+
+static void on_queue_timer(uv_timer_t *t);
+
+/* Arms the pool timer for the oldest queued query's deadline. */
+static void pool_arm_queue_timer(struct db_pool *pool)
+{
+    if (pool->closing)
+        return;
+    if (pool->head == NULL) {
+        uv_timer_stop(&pool->queue_timer);
+        return;
+    }
+    uint64_t now = uv_now(pool->loop);
+    uint64_t due = pool->head->deadline_ms;
+    uv_timer_start(&pool->queue_timer, on_queue_timer, due > now ? due - now : 0, 0);
+}
+
+static void on_queue_timer(uv_timer_t *t)
+{
+    struct db_pool *pool = t->data;
+    uint64_t now = uv_now(pool->loop);
+    struct db_error err;
+    deadline_error(pool, &err, "take the request");
+    while (pool->head && pool->head->deadline_ms <= now) {
+        struct db_query *q = pool->head;
+        pool->head = q->next;
+        if (pool->head == NULL)
+            pool->tail = NULL;
+        pool->queued--;
+        pool->timeouts++;
+        log_warn("db: %s waited %u ms for a free connection: failing it", q->name,
+                 pool->query_timeout_ms);
+        query_fail(pool, q, &err);
+    }
+    pool_arm_queue_timer(pool);
 }
 
 static void pool_kick(struct db_pool *pool)
@@ -618,6 +956,7 @@ static void pool_kick(struct db_pool *pool)
         q->next = NULL;
         dbc_send(c, q);
     }
+    pool_arm_queue_timer(pool);
 }
 
 int db_query(struct db_pool *pool, enum sql_stmt stmt, int nparams, const char *const *values,
@@ -644,6 +983,7 @@ int db_query_text(struct db_pool *pool, const char *name, const char *text, int 
         q->values[i] = values[i] ? xstrdup(values[i]) : NULL;
     q->cb = cb;
     q->arg = arg;
+    q->deadline_ms = uv_now(pool->loop) + pool->query_timeout_ms;
     if (pool->tail)
         pool->tail->next = q;
     else
@@ -656,15 +996,138 @@ int db_query_text(struct db_pool *pool, const char *name, const char *text, int 
 
 /* ---- pool life ------------------------------------------------------------------------- */
 
-struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, unsigned queue_limit)
+static void pool_add_param(struct db_pool *pool, const char *keyword, const char *value)
+{
+    pool->keywords[pool->nparams] = keyword;
+    pool->values[pool->nparams] = xstrdup(value);
+    pool->nparams++;
+}
+
+/* Splits the host list when some entry of it is a name to be resolved off the loop. */
+static int pool_take_hosts(struct db_pool *pool, const char *hosts, char *why, size_t why_size)
+{
+    char *copy = xstrdup(hosts);
+    bool any_name = false;
+    int n = 0;
+    for (char *save = NULL, *h = strtok_r(copy, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
+        if (n == MAX_HOSTS) {
+            snprintf(why, why_size, "more than %d hosts in the connection string", MAX_HOSTS);
+            free(copy);
+            return -1;
+        }
+        unsigned char buf[sizeof(struct in6_addr)];
+        if (h[0] != '/' && h[0] != '@' && uv_inet_pton(AF_INET, h, buf) != 0 &&
+            uv_inet_pton(AF_INET6, h, buf) != 0)
+            any_name = true;
+        pool->hosts[n++] = xstrdup(h);
+    }
+    free(copy);
+    if (!any_name) {
+        for (int i = 0; i < n; i++) {
+            free(pool->hosts[i]);
+            pool->hosts[i] = NULL;
+        }
+        n = 0;
+    }
+    pool->nhosts = n;
+    return 0;
+}
+
+/* The connection string as keyword/value pairs, with what every pool connection needs:
+ * the server-side timeouts first in `options` (a later -c in the operator's own options
+ * wins), keepalives unless set. */
+static int pool_parse_conninfo(struct db_pool *pool, const char *conninfo, char *why,
+                               size_t why_size)
+{
+    char *message = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &message);
+    if (opts == NULL) {
+        snprintf(why, why_size, "%s", message ? message : "out of memory");
+        why[strcspn(why, "\n")] = '\0';
+        PQfreemem(message);
+        return -1;
+    }
+    size_t count = 0;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        count++;
+    /* Every option, plus options, four keepalive settings, hostaddr and the NULL. */
+    pool->keywords = xcalloc(count + 10, sizeof *pool->keywords);
+    pool->values = xcalloc(count + 10, sizeof *pool->values);
+    const char *user_options = "";
+    const char *hosts = NULL;
+    bool has_hostaddr = false, has_keepalives = false, has_name = false;
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (o->val == NULL)
+            continue;
+        if (strcmp(o->keyword, "options") == 0) {
+            user_options = o->val;
+            continue;
+        }
+        if (strcmp(o->keyword, "host") == 0)
+            hosts = o->val;
+        has_hostaddr |= strcmp(o->keyword, "hostaddr") == 0;
+        has_keepalives |= strncmp(o->keyword, "keepalives", 10) == 0;
+        has_name |= strcmp(o->keyword, "application_name") == 0;
+        /* Keywords from PQconninfoParse live as long as libpq: the static option table. */
+        pool_add_param(pool, o->keyword, o->val);
+    }
+    unsigned t = pool->query_timeout_ms;
+    char *options = xasprintf("-c statement_timeout=%u -c lock_timeout=%u "
+                              "-c idle_in_transaction_session_timeout=%u %s",
+                              t, t / 2 > 0 ? t / 2 : 1, t, user_options);
+    pool_add_param(pool, "options", options);
+    free(options);
+    /* Named, so that an operator (or a test) finds renod's sessions in pg_stat_activity. */
+    if (!has_name)
+        pool_add_param(pool, "application_name", "renod");
+    if (!has_keepalives) {
+        pool_add_param(pool, "keepalives", "1");
+        pool_add_param(pool, "keepalives_idle", KEEPALIVES_IDLE);
+        pool_add_param(pool, "keepalives_interval", KEEPALIVES_INTERVAL);
+        pool_add_param(pool, "keepalives_count", KEEPALIVES_COUNT);
+    }
+    int rc = 0;
+    if (hosts && !has_hostaddr)
+        rc = pool_take_hosts(pool, hosts, why, why_size);
+    PQconninfoFree(opts);
+    return rc;
+}
+
+static void pool_free(struct db_pool *pool)
+{
+    for (int i = 0; i < pool->nparams; i++)
+        free(pool->values[i]);
+    free(pool->keywords);
+    free(pool->values);
+    for (int i = 0; i < pool->nhosts; i++)
+        free(pool->hosts[i]);
+    free(pool->conns);
+    free(pool->listen_sql);
+    for (int i = 0; i < pool->nsubs; i++)
+        free(pool->subs[i].channel);
+    free(pool->subs);
+    free(pool);
+}
+
+struct db_pool *db_pool_new(uv_loop_t *loop, const struct db_pool_options *options, char *why,
+                            size_t why_size)
 {
     struct db_pool *pool = xcalloc(1, sizeof *pool);
     pool->loop = loop;
-    pool->conninfo = xstrdup(conninfo);
-    pool->size = size;
-    pool->queue_limit = queue_limit;
-    pool->nconns = size;
+    pool->size = options->size;
+    pool->queue_limit = options->queue_limit;
+    pool->query_timeout_ms = options->query_timeout_ms;
+    pool->connect_timeout_ms = options->connect_timeout_ms;
+    pool->nconns = options->size;
+    if (pool_parse_conninfo(pool, options->conninfo, why, why_size) != 0) {
+        pool_free(pool);
+        return NULL;
+    }
+    uv_timer_init(loop, &pool->queue_timer);
+    pool->queue_timer.data = pool;
+    pool->open_handles++;
     /* One more slot for a listener, used only if db_pool_listen() is called. */
+    int size = options->size;
     pool->conns = xcalloc((size_t)size + 1, sizeof *pool->conns);
     for (int i = 0; i <= size; i++) {
         struct dbc *c = &pool->conns[i];
@@ -676,7 +1139,9 @@ struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, uns
         c->listener = i == size;
         uv_timer_init(loop, &c->reconnect);
         c->reconnect.data = c;
-        pool->open_handles++;
+        uv_timer_init(loop, &c->deadline);
+        c->deadline.data = c;
+        pool->open_handles += 2;
     }
     return pool;
 }
@@ -721,19 +1186,20 @@ static void timer_closed(uv_handle_t *h)
     pool_maybe_done(pool);
 }
 
+static void queue_timer_closed(uv_handle_t *h)
+{
+    struct db_pool *pool = h->data;
+    pool->open_handles--;
+    pool_maybe_done(pool);
+}
+
 static void pool_maybe_done(struct db_pool *pool)
 {
     if (!pool->closing || pool->open_handles > 0)
         return;
     void (*done)(void *) = pool->done;
     void *arg = pool->done_arg;
-    free(pool->conns);
-    free(pool->conninfo);
-    free(pool->listen_sql);
-    for (int i = 0; i < pool->nsubs; i++)
-        free(pool->subs[i].channel);
-    free(pool->subs);
-    free(pool);
+    pool_free(pool);
     if (done)
         done(arg);
 }
@@ -745,9 +1211,14 @@ void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg)
     pool->done_arg = arg;
     struct db_error err;
     error_set(&err, RENO__STATUS_CODE__UNAVAILABLE, "server is shutting down");
-    /* Every slot has a timer to close, the listener's too even when it is unused. */
+    /* Every slot has timers to close, the listener's too even when it is unused. */
     for (int i = 0; i <= pool->size; i++) {
         struct dbc *c = &pool->conns[i];
+        if (c->resolving) {
+            c->resolving->owner = NULL;
+            uv_cancel((uv_req_t *)&c->resolving->req);
+            c->resolving = NULL;
+        }
         dbc_unwatch(c);
         /* Detached before its callback runs: a callback that reacts to the failure (the
          * listener's) must not find it still in flight and fail it a second time. */
@@ -763,7 +1234,10 @@ void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg)
         c->state = DBC_CLOSED;
         uv_timer_stop(&c->reconnect);
         uv_close((uv_handle_t *)&c->reconnect, timer_closed);
+        uv_timer_stop(&c->deadline);
+        uv_close((uv_handle_t *)&c->deadline, timer_closed);
     }
+    uv_close((uv_handle_t *)&pool->queue_timer, queue_timer_closed);
     pool_fail_queue(pool, "server is shutting down");
 }
 
@@ -773,13 +1247,15 @@ void db_pool_stats(const struct db_pool *pool, struct db_stats *out)
     out->connections = pool->size;
     for (int i = 0; i < pool->size; i++) {
         enum dbc_state s = pool->conns[i].state;
-        out->healthy += s == DBC_IDLE || s == DBC_BUSY;
-        out->busy += s == DBC_BUSY;
+        out->healthy += dbc_up(&pool->conns[i]);
+        out->busy += s == DBC_BUSY || s == DBC_CANCELLING;
     }
     out->queued = pool->queued;
     out->queries = pool->queries;
     out->failures = pool->failures;
     out->reconnects = pool->reconnects;
+    out->timeouts = pool->timeouts;
+    out->cancels = pool->cancels;
 }
 
 bool db_pool_healthy(const struct db_pool *pool)

@@ -9,6 +9,17 @@
  * background with PQconnectStart/PQconnectPoll and a backoff, and while no connection is
  * healthy new queries fail at once with UNAVAILABLE rather than queueing behind an outage.
  *
+ * Nothing waits forever. A query has a deadline from the moment it is submitted: if it
+ * is still queued or running then, its callback gets UNAVAILABLE ("retry with the same
+ * key": a write may still commit, and its idempotency key makes the retry safe). The
+ * connection it ran on is cancelled (PQcancel, which blocks, runs on the thread pool) and
+ * takes no other query until the cancelled one has drained; if it does not drain within
+ * another deadline it is dropped and rebuilt. A connection attempt has its own deadline,
+ * and every connection carries statement_timeout, lock_timeout,
+ * idle_in_transaction_session_timeout and TCP keepalives, so that the server gives up on
+ * the same schedule. Host names in the connection string are resolved with
+ * uv_getaddrinfo (on the thread pool) before each attempt, never on the loop.
+ *
  * Ownership: the pool copies parameters; the PGresult passed to a callback belongs to the
  * pool and is cleared when the callback returns. If db_query() fails at once it returns
  * -1 and the callback never runs. db_pool_close() fails every queued query, closes all
@@ -48,9 +59,21 @@ struct db_stats {
     unsigned long long queries;
     unsigned long long failures;
     unsigned long long reconnects;
+    unsigned long long timeouts; /* queries that failed at their deadline */
+    unsigned long long cancels;  /* cancel requests sent for them */
 };
 
-struct db_pool *db_pool_new(uv_loop_t *loop, const char *conninfo, int size, unsigned queue_limit);
+struct db_pool_options {
+    const char *conninfo;
+    int size;                    /* query connections */
+    unsigned queue_limit;        /* queries waiting for a connection */
+    unsigned query_timeout_ms;   /* from submission to the last result */
+    unsigned connect_timeout_ms; /* name resolution and connection set-up */
+};
+
+/* NULL, with the reason in why, when the connection string does not parse. */
+struct db_pool *db_pool_new(uv_loop_t *loop, const struct db_pool_options *options, char *why,
+                            size_t why_size);
 /* What a LISTEN subscriber is told. */
 enum db_notify_event {
     DB_NOTIFY_PAYLOAD,    /* a notification on the channel, with its payload */

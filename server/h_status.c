@@ -2,6 +2,11 @@
  * GetStatus and Watch. A status as of today comes from the in-memory roll-up when it is
  * current (rollup.h); any other date, or a roll-up not known to be current, is computed
  * from the database (status.h). Watch subscribes the connection to pushed changes.
+ *
+ * When the database cannot be asked (no healthy connection, or the computation failed
+ * with UNAVAILABLE, e.g. past the request deadline), a request for today is answered
+ * with the last figures in memory, marked stale with the time they were computed, so
+ * that the office keeps its picture through an outage and knows how old it is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +36,28 @@ static void reply_status(struct call *call, const Reno__StatusReply *reply)
     call_reply(call, &resp);
 }
 
+/* Answers with the last figures in memory, marked stale; false when there are none. */
+static bool reply_stale(struct call *call)
+{
+    if (call->req->body_case != RENO__REQUEST__BODY_GET_STATUS ||
+        call->req->get_status->as_of[0] != '\0')
+        return false;
+    const Reno__StatusReply *last =
+        rollup_last(&call->srv->rollup, call->client->session.programme_id);
+    if (last == NULL)
+        return false;
+    Reno__StatusReply view = *last; /* shallow: only `stale` differs */
+    view.stale = true;
+    reply_status(call, &view);
+    return true;
+}
+
 static void computed(void *arg, const Reno__StatusReply *reply, const struct db_error *err)
 {
     struct call *call = arg;
     if (err) {
-        call_fail_db(call, err);
+        if (err->code != RENO__STATUS_CODE__UNAVAILABLE || !reply_stale(call))
+            call_fail_db(call, err);
         return;
     }
     char today[DATE_TEXT_SIZE];
@@ -56,7 +78,8 @@ static void computed(void *arg, const Reno__StatusReply *reply, const struct db_
 
 static void compute(struct call *call, int32_t as_of)
 {
-    if (status_compute(call->srv, call->client->session.programme_id, as_of, computed, call) != 0)
+    if (status_compute(call->srv, call->client->session.programme_id, as_of, computed, call) != 0 &&
+        !reply_stale(call))
         call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
 }
 

@@ -112,9 +112,18 @@ const Reno__StatusReply *rollup_get(struct rollup *r, int64_t programme_id)
 void rollup_seed(struct rollup *r, int64_t programme_id, const Reno__StatusReply *reply)
 {
     struct rollup_entry *e = find(r, programme_id, true);
-    /* Only a first baseline: a refresh in flight or done knows better. */
-    if (e->status == NULL && !e->refreshing)
+    /* Only a first baseline: a refresh done knows better, and one in flight will replace
+     * it when it lands (but may never land, if the database hangs meanwhile). */
+    if (e->status == NULL)
         e->status = status_copy(reply);
+}
+
+const Reno__StatusReply *rollup_last(struct rollup *r, int64_t programme_id)
+{
+    struct rollup_entry *e = find(r, programme_id, false);
+    if (e == NULL || e->status == NULL || r->day != r->srv->today())
+        return NULL;
+    return e->status;
 }
 
 /* ---- what changed ---------------------------------------------------------------------- */
@@ -156,13 +165,17 @@ static bool same_status(const Reno__StatusReply *a, const Reno__StatusReply *b)
 {
     if (a == NULL || b == NULL)
         return false;
-    size_t la = reno__status_reply__get_packed_size(a);
-    size_t lb = reno__status_reply__get_packed_size(b);
+    /* The figures, not when they were computed. */
+    Reno__StatusReply fa = *a, fb = *b;
+    fa.computed_at = fb.computed_at = 0;
+    fa.stale = fb.stale = false;
+    size_t la = reno__status_reply__get_packed_size(&fa);
+    size_t lb = reno__status_reply__get_packed_size(&fb);
     if (la != lb)
         return false;
     uint8_t *pa = xmalloc(la ? la : 1), *pb = xmalloc(lb ? lb : 1);
-    reno__status_reply__pack(a, pa);
-    reno__status_reply__pack(b, pb);
+    reno__status_reply__pack(&fa, pa);
+    reno__status_reply__pack(&fb, pb);
     bool same = memcmp(pa, pb, la) == 0;
     free(pa);
     free(pb);
@@ -221,8 +234,10 @@ static void refreshed(void *arg, const Reno__StatusReply *reply, const struct db
         return;
     }
     r->refreshes++;
-    if (same_status(e->status, reply))
+    if (same_status(e->status, reply)) {
+        e->status->computed_at = reply->computed_at; /* the same figures, confirmed now */
         return;
+    }
     Reno__StatusReply *fresh = status_copy(reply);
     char *changes[MAX_CHANGES];
     size_t n = e->status ? describe_changes(e->status, fresh, changes) : 0;

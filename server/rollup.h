@@ -54,6 +54,10 @@ const Reno__StatusReply *rollup_get(struct rollup *r, int64_t programme_id);
 /* A status as of today just computed from the database becomes the entry's baseline
  * if it has none yet, so that the next change is pushed with what changed. */
 void rollup_seed(struct rollup *r, int64_t programme_id, const Reno__StatusReply *reply);
+/* The last status as of today held in memory, current or not (its computed_at says when
+ * it was computed); NULL when there is none. For answering while the database cannot be
+ * asked. */
+const Reno__StatusReply *rollup_last(struct rollup *r, int64_t programme_id);
 void rollup_close(struct rollup *r);
 void rollup_done(struct rollup *r);
 

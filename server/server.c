@@ -26,6 +26,12 @@ const struct setting renod_settings[] = {
     {"database", SETTING_STRING, "dbname=reno", 1, 1000, S(database),
      "libpq connection string of the PostgreSQL database", true},
     {"pool_size", SETTING_INT, "4", 1, 64, S(pool_size), "database connections", false},
+    {"request_timeout", SETTING_INT, "8", 1, 3600, S(request_timeout),
+     "seconds a request may wait for the database (queued and running) before it is answered "
+     "UNAVAILABLE; also the statement_timeout of renod's database sessions",
+     false},
+    {"connect_timeout", SETTING_INT, "5", 1, 600, S(connect_timeout),
+     "seconds a database connection attempt (name lookup included) may take", false},
     {"max_frame", SETTING_INT, "1048576", 1024, FRAME_ABSOLUTE_MAX, S(max_frame),
      "largest frame accepted after login, in bytes", false},
     {"max_frame_prelogin", SETTING_INT, "65536", 256, FRAME_ABSOLUTE_MAX, S(max_frame_prelogin),
@@ -338,6 +344,19 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
         srv->tls = NULL;
         return -1;
     }
+    struct db_pool_options pool_options = {
+        .conninfo = cfg->database,
+        .size = (int)cfg->pool_size,
+        .queue_limit = DB_DEFAULT_QUEUE_LIMIT,
+        .query_timeout_ms = (unsigned)cfg->request_timeout * 1000u,
+        .connect_timeout_ms = (unsigned)cfg->connect_timeout * 1000u,
+    };
+    char why[256];
+    srv->db = db_pool_new(loop, &pool_options, why, sizeof why);
+    if (srv->db == NULL) {
+        log_error("database: %s", why);
+        return -1;
+    }
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
     uv_timer_init(loop, &srv->janitor);
@@ -351,7 +370,6 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     uv_signal_start(&srv->sigint, on_signal, SIGINT);
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
     uv_timer_start(&srv->janitor, on_janitor, JANITOR_INTERVAL_MS, JANITOR_INTERVAL_MS);
-    srv->db = db_pool_new(loop, cfg->database, (int)cfg->pool_size, DB_DEFAULT_QUEUE_LIMIT);
     rollup_init(&srv->rollup, srv);
     db_pool_listen(srv->db, ROLLUP_CHANNEL, rollup_on_notify, &srv->rollup);
     db_pool_start(srv->db);

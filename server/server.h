@@ -27,6 +27,8 @@ struct renod_config {
     char *listen;
     char *database;
     long pool_size;
+    long request_timeout;
+    long connect_timeout;
     long max_frame;
     long max_frame_prelogin;
     long idle_timeout;

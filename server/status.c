@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "date.h"
 #include "log.h"
@@ -474,6 +475,7 @@ static void load_section(struct status_job *job)
 {
     if (job->section == SECTION_COUNT) {
         judge_lights(job);
+        job->reply->computed_at = (int64_t)time(NULL);
         job->cb(job->arg, job->reply, NULL);
         job_free(job);
         return;

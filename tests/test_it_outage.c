@@ -4,9 +4,53 @@
  * is back the same requests succeed without restarting renod. The retry reuses its
  * idempotency key, so a write that was in doubt is never counted twice.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "it.h"
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static Reno__ServerMessage *get_status(struct net_conn *c, const char *as_of)
+{
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    gs.as_of = (char *)as_of;
+    return h_call_body(c, RENO__REQUEST__BODY_GET_STATUS, &gs);
+}
+
+/* Sends sig to every backend renod holds on the database; returns how many there were. */
+static int signal_backends(const char *db, int sig, int pids[16])
+{
+    PGconn *pg = PQconnectdb("dbname=postgres");
+    ck_assert(PQstatus(pg) == CONNECTION_OK);
+    const char *params[] = {db};
+    PGresult *res = PQexecParams(pg,
+                                 "SELECT pid FROM pg_stat_activity "
+                                 "WHERE datname = $1 AND application_name = 'renod'",
+                                 1, NULL, params, NULL, NULL, 0);
+    ck_assert(PQresultStatus(res) == PGRES_TUPLES_OK);
+    int n = PQntuples(res) < 16 ? PQntuples(res) : 16;
+    for (int i = 0; i < n; i++) {
+        pids[i] = atoi(PQgetvalue(res, i, 0));
+        ck_assert_int_eq(kill(pids[i], sig), 0);
+    }
+    PQclear(res);
+    PQfinish(pg);
+    return n;
+}
 
 START_TEST(database_restart_under_a_running_server)
 {
@@ -17,9 +61,28 @@ START_TEST(database_restart_under_a_running_server)
     uint8_t key[16];
     h_push_init(&req, &p, key, p0, "2022-03-20", 100, 0);
 
+    /* The status as of today, computed once, is what the server can still show while the
+     * database is gone: marked stale, with the time it was computed. */
+    Reno__ServerMessage *st = get_status(c, "");
+    ck_assert_int_eq(h_code(st), RENO__STATUS_CODE__OK);
+    ck_assert(!st->response->status_reply->stale);
+    int64_t computed_at = st->response->status_reply->computed_at;
+    ck_assert_int_gt(computed_at, 0);
+    net_free(c, st);
+
     h_pg_stop();
     /* Give the pool a moment to notice; either way the answer must be UNAVAILABLE. */
     usleep(200 * 1000);
+    st = get_status(c, "");
+    ck_assert_int_eq(h_code(st), RENO__STATUS_CODE__OK);
+    ck_assert(st->response->status_reply->stale);
+    ck_assert_int_eq(st->response->status_reply->computed_at, computed_at);
+    ck_assert_int_eq(st->response->status_reply->target_households, 802);
+    net_free(c, st);
+    /* A past date must be computed: that cannot be served from memory. */
+    st = get_status(c, "2022-03-31");
+    ck_assert_int_eq(h_code(st), RENO__STATUS_CODE__UNAVAILABLE);
+    net_free(c, st);
     for (int i = 0; i < 3; i++) {
         Reno__ServerMessage *m = h_call(c, &req);
         ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAVAILABLE);
@@ -105,6 +168,145 @@ START_TEST(failure_at_commit_is_not_acknowledged)
 }
 END_TEST
 
+/*
+ * The database's backends frozen (SIGSTOP), as a hung server or a stalled disk would
+ * leave them: every request is answered within the request deadline, with UNAVAILABLE
+ * for what needs the database and from memory for today's status; the pool cancels and
+ * then replaces its stuck connections, so service comes back while the old backends are
+ * still frozen; a write retried with its key is stored once, even after the frozen
+ * backend wakes up and runs the first attempt.
+ */
+START_TEST(frozen_database_is_answered_within_the_deadline)
+{
+    const double deadline = 2.0, margin = 1.5;
+    struct h_server srv;
+    const char *extra[] = {"--request-timeout", "2", "--connect-timeout", "2", NULL};
+    h_server_start(&srv, h_db, extra);
+    struct net_conn *c = h_login(&srv, H_OFFICE);
+    Reno__ServerMessage *m = get_status(c, "");
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(c, m);
+
+    int pids[16];
+    int frozen = signal_backends(h_db, SIGSTOP, pids);
+    /* Whatever becomes of this test, the backends are woken: a frozen backend would
+     * block every later CREATE DATABASE on the cluster. */
+    pid_t waker = fork();
+    ck_assert_int_ge(waker, 0);
+    if (waker == 0) {
+        setsid(); /* out of the test's process group, which is killed when it fails */
+        sleep(30);
+        for (int i = 0; i < frozen; i++)
+            kill(pids[i], SIGCONT);
+        _exit(0);
+    }
+    ck_assert_int_ge(frozen, 2); /* the pool's connections and the listener */
+
+    Reno__Request req;
+    Reno__PushProgress p;
+    uint8_t key[16];
+    h_push_init(&req, &p, key, h_project_id(h_db, 0), "2022-03-20", 120, 0);
+    double t0 = now_s();
+    m = h_call(c, &req);
+    double waited = now_s() - t0;
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAVAILABLE);
+    ck_assert_msg(waited < deadline + margin, "a write waited %.1f s", waited);
+    net_free(c, m);
+
+    /* Today's status comes from memory at once; a past date needs the database. */
+    t0 = now_s();
+    m = get_status(c, "");
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    ck_assert_int_eq(m->response->status_reply->target_households, 802);
+    net_free(c, m);
+    m = get_status(c, "2022-03-31");
+    waited = now_s() - t0;
+    ck_assert_msg(waited < deadline + margin, "a read waited %.1f s", waited);
+    net_free(c, m);
+
+    /* Service comes back on fresh connections while the old backends stay frozen. */
+    Reno__StatusCode code = RENO__STATUS_CODE__UNAVAILABLE;
+    double longest = 0;
+    t0 = now_s();
+    while (code == RENO__STATUS_CODE__UNAVAILABLE && now_s() - t0 < 20) {
+        double t1 = now_s();
+        m = h_call(c, &req);
+        double w = now_s() - t1;
+        longest = w > longest ? w : longest;
+        code = h_code(m);
+        net_free(c, m);
+        if (code == RENO__STATUS_CODE__UNAVAILABLE)
+            usleep(200 * 1000);
+    }
+    ck_assert_int_eq(code, RENO__STATUS_CODE__OK);
+    ck_assert_msg(longest < deadline + margin, "a retry waited %.1f s", longest);
+    fprintf(stderr, "frozen database: back in service after %.1f s, longest wait %.1f s\n",
+            now_s() - t0, longest);
+
+    /* The frozen backends wake and run what was queued to them: still one row. */
+    for (int i = 0; i < frozen; i++)
+        kill(pids[i], SIGCONT);
+    kill(waker, SIGKILL);
+    waitpid(waker, NULL, 0);
+    usleep(500 * 1000);
+    m = h_call(c, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    ck_assert(m->response->push_progress->replayed);
+    net_free(c, m);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM progress_report"), 1);
+    net_close(c);
+    ck_assert_int_eq(h_server_stop(&srv), 0);
+}
+END_TEST
+
+/*
+ * A "database" that accepts TCP connections and never says a word, reached by a host
+ * name: the name is looked up off the loop, each connection attempt ends at the connect
+ * deadline, and requests that need the database are answered UNAVAILABLE within the
+ * request deadline instead of waiting for an answer that never comes.
+ */
+START_TEST(silent_database_host_is_given_up_on)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(lfd, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&addr, sizeof addr), 0);
+    ck_assert_int_eq(listen(lfd, 64), 0);
+    socklen_t len = sizeof addr;
+    ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&addr, &len), 0);
+
+    char dbarg[128];
+    snprintf(dbarg, sizeof dbarg, "host=localhost port=%d dbname=reno", ntohs(addr.sin_port));
+    struct h_server srv;
+    const char *extra[] = {"--database", dbarg, "--request-timeout", "2", "--connect-timeout",
+                           "1",          NULL};
+    h_server_start(&srv, h_db, extra);
+    struct net_conn *c = h_connect(&srv);
+    Reno__Login lg = RENO__LOGIN__INIT;
+    lg.username = H_OFFICE;
+    lg.password = "office-test-password";
+    for (int i = 0; i < 3; i++) {
+        double t0 = now_s();
+        Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LOGIN, &lg);
+        double waited = now_s() - t0;
+        ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAVAILABLE);
+        ck_assert_msg(waited < 2.0 + 1.5, "a login waited %.1f s", waited);
+        net_free(c, m);
+    }
+    /* The loop itself never waited: a ping is answered at once. */
+    Reno__Ping ping = RENO__PING__INIT;
+    double t0 = now_s();
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_PING, &ping);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    ck_assert_msg(now_s() - t0 < 0.5, "a ping waited %.1f s", now_s() - t0);
+    net_free(c, m);
+    net_close(c);
+    ck_assert_int_eq(h_server_stop(&srv), 0);
+    close(lfd);
+}
+END_TEST
+
 Suite *it_outage_suite(void)
 {
     Suite *s = suite_create("it_outage");
@@ -113,6 +315,8 @@ Suite *it_outage_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, database_restart_under_a_running_server);
     tcase_add_test(tc, failure_at_commit_is_not_acknowledged);
+    tcase_add_test(tc, frozen_database_is_answered_within_the_deadline);
+    tcase_add_test(tc, silent_database_host_is_given_up_on);
     suite_add_tcase(s, tc);
     return s;
 }
