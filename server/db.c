@@ -688,13 +688,15 @@ static void listen_done(void *arg, const PGresult *res, const struct db_error *e
 {
     struct dbc *c = arg;
     (void)res;
-    if (err && c->pool->closing)
+    if (c->pool->closing)
         return; /* the pool is closing: nothing is rebuilt */
     if (err) {
         /* A listener that does not listen would leave every cache silently stale: drop
-         * the connection, so that it is rebuilt and LISTEN is tried again. */
+         * the connection, so that it is rebuilt and LISTEN is tried again. When the
+         * connection itself was lost, dbc_lost() is already doing that. */
         log_warn("db[%d]: LISTEN failed: %s %s", c->index, err->sqlstate, err->message);
-        dbc_lost(c, "LISTEN failed");
+        if (c->state == DBC_IDLE || c->state == DBC_CANCELLING)
+            dbc_lost(c, "LISTEN failed");
         return;
     }
     /* Notifications may have been missed while the listener was down. */
