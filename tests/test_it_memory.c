@@ -1,9 +1,10 @@
 /*
- * Memory held for replies is bounded, through the protocol: a reply over `max_reply` is a
- * RESOURCE_EXHAUSTED answer to its request (page with limit and after_id instead); a
- * connection that does not read and goes past `output_limit` is closed with an error
- * event; and many pipelining clients that never read keep renod's peak memory under
- * `output_budget` plus a fixed overhead, while an honest client is still served.
+ * Memory held for replies is bounded, through the protocol: a reply over `max_reply`, or a
+ * list over its row ceiling, is a RESOURCE_EXHAUSTED answer to its request (page with
+ * limit and after_id instead); a connection that does not read and goes past
+ * `output_limit` is closed with an error event; and many pipelining clients that never
+ * read keep renod's peak memory under `output_budget` plus a fixed overhead, while an
+ * honest client is still served.
  *
  * The budget test has a short form (40 clients, an 8 MiB budget) and a long one
  * (RENO_TEST_MEMORY_LONG=1: 150 clients, the default 256 MiB budget, or the bytes in
@@ -185,6 +186,34 @@ START_TEST(oversized_reply_is_a_typed_error)
 }
 END_TEST
 
+START_TEST(list_over_its_row_ceiling_is_a_typed_error)
+{
+    /* 6000 people in the programme: more than a list answers (5000 rows). */
+    char state[6];
+    h_sql_exec(h_db,
+               "INSERT INTO person (programme_id, name) SELECT u.programme_id, 'p' || g FROM "
+               "account a JOIN unit u ON u.id = a.unit_id, generate_series(1, 6000) g "
+               "WHERE a.username = 'office'",
+               state);
+    ck_assert_msg(state[0] == '\0', "adding people: %s", state);
+    struct net_conn *c = h_login(&h_srv, H_OFFICE);
+    Reno__ListPeople lp = RENO__LIST_PEOPLE__INIT;
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_PEOPLE, &lp);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__RESOURCE_EXHAUSTED);
+    ck_assert_ptr_nonnull(strstr(m->response->status->message, "more than 5000 rows"));
+    net_free(c, m);
+    /* Under the ceiling the same list is answered. */
+    h_sql_exec(h_db, "DELETE FROM person WHERE name ~ '^p[0-9]+$' AND substr(name, 2)::int > 1000",
+               state);
+    ck_assert_msg(state[0] == '\0', "removing people: %s", state);
+    m = h_call_body(c, RENO__REQUEST__BODY_LIST_PEOPLE, &lp);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    ck_assert_uint_ge(m->response->list_people->n_items, 1000);
+    net_free(c, m);
+    net_close(c);
+}
+END_TEST
+
 START_TEST(connection_over_its_output_limit_is_closed_with_an_event)
 {
     fill_audit_log(100, 1000);
@@ -308,6 +337,7 @@ Suite *it_memory_suite(void)
     tcase_add_checked_fixture(tc, h_fixture_setup, h_fixture_teardown);
     tcase_set_timeout(tc, getenv("RENO_TEST_MEMORY_LONG") ? 900 : 120);
     tcase_add_test(tc, oversized_reply_is_a_typed_error);
+    tcase_add_test(tc, list_over_its_row_ceiling_is_a_typed_error);
     tcase_add_test(tc, connection_over_its_output_limit_is_closed_with_an_event);
     tcase_add_test(tc, non_readers_stay_within_the_output_budget);
     suite_add_tcase(s, tc);
