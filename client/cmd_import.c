@@ -36,6 +36,7 @@
 #include "cmd_op.h"
 #include "csv.h"
 #include "date.h"
+#include "frame.h"
 #include "hex.h"
 #include "msg.h"
 #include "output.h"
@@ -464,7 +465,20 @@ static void build_row(struct import *im, const struct csv_record *rec, int32_t t
         Reno__Request req;
         wrap_request(&req, body, r.msg);
         struct msg_fault fault;
-        if (!msg_check_request(&req, today, &fault)) {
+        /* The string rules are the server's too (msg_check_wire: no control characters,
+         * none at all in a name or code), so a row that would be refused is found here,
+         * before anything is sent. */
+        size_t frame_len = 0;
+        uint8_t *frame = msg_pack_frame(&req.base, &frame_len);
+        bool packed = frame != NULL;
+        bool ok =
+            packed &&
+            msg_check_wire(frame + FRAME_HEADER_SIZE, frame_len - FRAME_HEADER_SIZE, &fault) &&
+            msg_check_request(&req, today, &fault);
+        free(frame);
+        if (!packed) {
+            problem(im, rec->line, "op", "the row is too large to send");
+        } else if (!ok) {
             const char *dot = strchr(fault.field, '.');
             /* "push_progress.report_date is in the future" under the column report_date. */
             const char *message = fault.message;

@@ -229,6 +229,20 @@ START_TEST(a_bad_file_sends_nothing_and_names_each_line)
     reno_expect(2, NULL, &err, (const char *const[]){"import", csv_path, NULL});
     assert_has(err, "figures.csv:3: a quoted cell is not closed");
     free(err);
+
+    /* A terminal escape in a note, a line break in a code: the server's string rules,
+     * found before anything is sent. */
+    write_csv("op,project_id,report_date,households_started,households_completed,note,"
+              "milestone_code,done_on\n"
+              "push_progress,P0,2022-03-14,120,0,fine,,\n"
+              "push_progress,P0,2022-03-15,121,0,\"red \x1b[31m\",,\n"
+              "mark_milestone,P0,,,,,\"tendering\ndone\",2022-03-20\n");
+    reno_expect(2, NULL, &err, (const char *const[]){"import", csv_path, NULL});
+    assert_has(err, "figures.csv:3: note:");
+    assert_has(err, "U+001B");
+    assert_has(err, "figures.csv:4: milestone_code:");
+    assert_has(err, "nothing was sent");
+    free(err);
     ck_assert_int_eq(count("SELECT count(*) FROM progress_report"), 0);
 }
 END_TEST
