@@ -3,7 +3,8 @@
  * frame payload at a time (fuzz_frame covers how payloads are cut from a stream).
  *
  * The first input byte says which side reads the rest:
- *   even  renod: msg_unpack_request() under a budget, then msg_check_request(); a request
+ *   even  renod: msg_check_wire() on the bytes (whatever they are), msg_unpack_request()
+ *         under a budget, then msg_check_request(); a request
  *         for a generic operation that passes also has its SQL parameters built
  *         (op_params, server/op.c), as renod would before sending it to the database;
  *   odd   reno: msg_unpack_server() under a budget, then the reply rendered as reno
@@ -59,6 +60,12 @@ static void check_params(const struct op *op, const Reno__Request *req)
 static void request_side(const uint8_t *data, size_t size, uint8_t mode)
 {
     struct msg_budget budget;
+    /* renod walks a request's wire bytes for its strings (msg_check_wire) only after they
+     * decoded, but the walk must hold on any bytes: it is run on every input. */
+    struct msg_fault wire;
+    memset(&wire, 0, sizeof wire);
+    if (!msg_check_wire(data, size, &wire))
+        FUZZ_ASSERT(wire.code == RENO__STATUS_CODE__BAD_REQUEST && wire.message[0] != '\0');
     msg_budget_init(&budget, (mode & 2) ? 64 * (1 + (size_t)(mode >> 2)) : 4 * size + 4096);
     Reno__Request *req = msg_unpack_request(&budget, data, size);
     if (req == NULL) {
