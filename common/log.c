@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "utf8.h"
+
 static enum log_level current_level = LOG_INFO;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
@@ -77,4 +79,47 @@ void fatal(const char *fmt, ...)
     log_vmsg(LOG_ERROR, fmt, ap);
     va_end(ap);
     abort();
+}
+
+char *log_escape(const char *in, char *out, size_t size)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t n = strlen(in);
+    size_t len = 0;
+    if (size < 4)
+        fatal("log_escape: an output of %zu bytes is too small", size);
+    for (size_t i = 0; i < n;) {
+        char piece[8];
+        size_t plen;
+        uint32_t cp;
+        size_t clen = utf8_decode(s + i, n - i, &cp);
+        if (clen > 1 && !(cp >= 0x80 && cp < 0xa0)) {
+            /* A whole multi-byte character other than a C1 control: kept as it is. */
+            memcpy(piece, s + i, clen);
+            plen = clen;
+        } else {
+            clen = 1;
+            unsigned char c = s[i];
+            if (c == '\\' || c == '"')
+                plen = (size_t)snprintf(piece, sizeof piece, "\\%c", c);
+            else if (c == '\n')
+                plen = (size_t)snprintf(piece, sizeof piece, "\\n");
+            else if (c == '\t')
+                plen = (size_t)snprintf(piece, sizeof piece, "\\t");
+            else if (c >= 0x20 && c < 0x7f)
+                plen = (size_t)snprintf(piece, sizeof piece, "%c", c);
+            else
+                plen = (size_t)snprintf(piece, sizeof piece, "\\x%02x", c);
+        }
+        /* Keep room for "..." and the NUL: a cut is marked, never mid-escape. */
+        if (len + plen + 4 > size) {
+            memcpy(out + len, "...", 4);
+            return out;
+        }
+        memcpy(out + len, piece, plen);
+        len += plen;
+        i += clen;
+    }
+    out[len] = '\0';
+    return out;
 }

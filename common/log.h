@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 
@@ -19,6 +20,17 @@ const char *log_level_name(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/*
+ * Text a peer chose (a client name, a username, a refusal that quotes a value), made safe
+ * for one log line: printable ASCII and well-formed UTF-8 are kept; a backslash, a double
+ * quote, control characters, DEL and bytes that are not UTF-8 become \\, \", \n, \t or
+ * \xNN. The result always fits `size` (cut at a whole escape, "..." marking the cut), so
+ * nothing a peer sends can start a new log line or drive a terminal. Returns out.
+ */
+char *log_escape(const char *in, char *out, size_t size);
+/* Room for the escape of a peer string of `n` bytes: at most four bytes each, and "...". */
+#define LOG_ESCAPED_SIZE(n) (4 * (n) + 4)
+
 _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)

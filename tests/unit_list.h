@@ -16,6 +16,7 @@ UNIT_SUITE(report)
 UNIT_SUITE(csv)
 UNIT_SUITE(layout)
 UNIT_SUITE(conn_tls)
+UNIT_SUITE(log)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif
