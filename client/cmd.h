@@ -53,6 +53,7 @@ struct cmd {
 extern const struct cmd cmd_login;
 extern const struct cmd cmd_logout;
 extern const struct cmd cmd_whoami;
+extern const struct cmd cmd_passwd;
 extern const struct cmd cmd_ping;
 extern const struct cmd cmd_status;
 extern const struct cmd cmd_watch;

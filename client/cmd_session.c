@@ -1,5 +1,5 @@
 /*
- * The session commands: login, logout, whoami, and ping. They own asking for the password
+ * The session commands: login, logout, passwd, whoami, and ping. They own asking for the password
  * (standard input, RENO_PASSWORD, or the terminal with echo off) and keeping it out of
  * memory once sent; the token file itself belongs to settings.c. whoami also shows the
  * unit's rights, through the generic list_rights operation (cmd_op.h).
@@ -76,7 +76,7 @@ static ssize_t read_secret_line(int fd, char *buf, size_t size)
 }
 
 /* Prompts on the controlling terminal with echo off. CMD_CONTINUE or an exit code. */
-static int read_password_tty(const struct cmd *self, const char *user, char *buf, size_t size)
+static int read_password_tty(const struct cmd *self, const char *prompt, char *buf, size_t size)
 {
     tty_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (tty_fd < 0)
@@ -108,7 +108,7 @@ static int read_password_tty(const struct cmd *self, const char *user, char *buf
         rc = cmd_usage_error(self, "cannot turn the terminal's echo off: %s", strerror(errno));
         goto done;
     }
-    dprintf(tty_fd, "Password for %s: ", user);
+    dprintf(tty_fd, "%s: ", prompt);
     ssize_t len = read_secret_line(tty_fd, buf, size);
     tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
     tty_echo_off = 0;
@@ -124,12 +124,16 @@ done:
     return rc;
 }
 
-/* Fills buf with the password from wherever the user put it. CMD_CONTINUE or an exit code. */
-static int read_password(const struct cmd *self, const char *user, bool from_stdin, char *buf,
-                         size_t size)
+/*
+ * Fills buf with a password from wherever the user put it: a line of standard input
+ * (from_stdin), else the environment variable env, else the terminal with `prompt`.
+ * CMD_CONTINUE or an exit code.
+ */
+static int read_password(const struct cmd *self, const char *prompt, const char *env_name,
+                         bool from_stdin, char *buf, size_t size)
 {
     int rc = CMD_CONTINUE;
-    const char *env = getenv("RENO_PASSWORD");
+    const char *env = getenv(env_name);
     if (from_stdin) {
         ssize_t len = read_secret_line(STDIN_FILENO, buf, size);
         if (len == -2)
@@ -139,10 +143,10 @@ static int read_password(const struct cmd *self, const char *user, bool from_std
                                    strerror(errno));
     } else if (env != NULL) {
         if (strlen(env) > MSG_MAX_PASSWORD)
-            return cmd_usage_error(self, "RENO_PASSWORD is longer than %d bytes", MSG_MAX_PASSWORD);
+            return cmd_usage_error(self, "%s is longer than %d bytes", env_name, MSG_MAX_PASSWORD);
         memcpy(buf, env, strlen(env) + 1);
     } else {
-        rc = read_password_tty(self, user, buf, size);
+        rc = read_password_tty(self, prompt, buf, size);
         if (rc != CMD_CONTINUE)
             return rc;
     }
@@ -210,7 +214,9 @@ static int run_login(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
         return rc;
 
     char password[PASSWORD_BUF];
-    rc = read_password(self, user, from_stdin, password, sizeof password);
+    char prompt[MSG_MAX_USERNAME + 32];
+    snprintf(prompt, sizeof prompt, "Password for %s", user);
+    rc = read_password(self, prompt, "RENO_PASSWORD", from_stdin, password, sizeof password);
     if (rc != CMD_CONTINUE)
         goto done;
     rc = cmd_connect(ctx);
@@ -264,7 +270,9 @@ const struct cmd cmd_login = {
 
 static int run_logout(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
 {
-    int rc = cmd_parse(self, argc, argv, NULL, 0);
+    bool all = false;
+    const struct cmd_option opts[] = {{"all", NULL, &all}};
+    int rc = cmd_parse(self, argc, argv, opts, sizeof opts / sizeof opts[0]);
     if (rc != CMD_CONTINUE)
         return rc;
     bool expired = false;
@@ -272,8 +280,10 @@ static int run_logout(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
     if (rc != CMD_EXIT_OK)
         return rc; /* the token is kept: the session may still be live on the server */
 
+    unsigned ended = 0;
     if (!expired) {
         Reno__Logout logout = RENO__LOGOUT__INIT;
+        logout.all_sessions = all;
         Reno__Request req = RENO__REQUEST__INIT;
         req.body_case = RENO__REQUEST__BODY_LOGOUT;
         req.logout = &logout;
@@ -281,6 +291,7 @@ static int run_logout(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_LOGOUT, &m);
         if (rc != CMD_EXIT_OK)
             return rc;
+        ended = m->response->logout->sessions_ended;
         cmd_free(ctx, m);
     }
     char err[SETTINGS_ERR_SIZE];
@@ -294,9 +305,12 @@ static int run_logout(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         output_json_object(&j, NULL);
         output_json_bool(&j, "logged_out", true);
         output_json_bool(&j, "session_was_active", !expired);
+        output_json_int(&j, "sessions_ended", ended);
         output_json_end(&j);
     } else if (expired) {
         printf("logged out (the session had already ended; token removed)\n");
+    } else if (all) {
+        printf("logged out: %u sessions of the account ended\n", ended);
     } else {
         printf("logged out\n");
     }
@@ -305,14 +319,93 @@ static int run_logout(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
 
 const struct cmd cmd_logout = {
     .name = "logout",
-    .usage = "",
-    .summary = "end the session and remove the stored token",
+    .usage = "[--all]",
+    .summary = "end the session (or every session of the account) and remove the token",
     .help = "Ends the stored session on the server and removes the token file. If the server\n"
             "cannot be reached the token is kept, so that the session can still be ended.\n"
+            "With --all, every session of the account ends, on every connection and every\n"
+            "computer: those connections are told and closed.\n"
             "\n"
             "Options:\n"
+            "  --all     end every session of the account, not only this one\n"
             "  --help    show this help\n",
     .run = run_logout,
+};
+
+/* ---- passwd ---------------------------------------------------------------------------- */
+
+static int run_passwd(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
+{
+    bool from_stdin = false;
+    const struct cmd_option opts[] = {{"password-stdin", NULL, &from_stdin}};
+    int rc = cmd_parse(self, argc, argv, opts, sizeof opts / sizeof opts[0]);
+    if (rc != CMD_CONTINUE)
+        return rc;
+    rc = cmd_settings(ctx);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    char old_password[PASSWORD_BUF], new_password[PASSWORD_BUF], again[PASSWORD_BUF];
+    again[0] = '\0';
+    rc = read_password(self, "Old password", "RENO_PASSWORD", from_stdin, old_password,
+                       sizeof old_password);
+    if (rc == CMD_CONTINUE)
+        rc = read_password(self, "New password", "RENO_NEW_PASSWORD", from_stdin, new_password,
+                           sizeof new_password);
+    /* Typed on a terminal, the new password is asked twice. */
+    if (rc == CMD_CONTINUE && !from_stdin && getenv("RENO_NEW_PASSWORD") == NULL) {
+        rc = read_password(self, "New password again", "RENO_NEW_PASSWORD_AGAIN", false, again,
+                           sizeof again);
+        if (rc == CMD_CONTINUE && strcmp(again, new_password) != 0)
+            rc = cmd_usage_error(self, "the two new passwords differ");
+    }
+    if (rc != CMD_CONTINUE)
+        goto done;
+    rc = cmd_resume(ctx, NULL, NULL);
+    if (rc != CMD_EXIT_OK)
+        goto done;
+    Reno__ChangePassword cp = RENO__CHANGE_PASSWORD__INIT;
+    cp.old_password = old_password;
+    cp.new_password = new_password;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_CHANGE_PASSWORD;
+    req.change_password = &cp;
+    Reno__ServerMessage *m = NULL;
+    rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_CHANGE_PASSWORD, &m);
+    if (rc != CMD_EXIT_OK)
+        goto done;
+    unsigned ended = m->response->change_password->sessions_ended;
+    cmd_free(ctx, m);
+    if (ctx->json) {
+        struct output_json j;
+        output_json_init(&j, stdout);
+        output_json_object(&j, NULL);
+        output_json_bool(&j, "password_changed", true);
+        output_json_int(&j, "sessions_ended", ended);
+        output_json_end(&j);
+    } else {
+        printf("password changed; %u other sessions of the account ended\n", ended);
+    }
+done:
+    sodium_memzero(old_password, sizeof old_password);
+    sodium_memzero(new_password, sizeof new_password);
+    sodium_memzero(again, sizeof again);
+    return rc;
+}
+
+const struct cmd cmd_passwd = {
+    .name = "passwd",
+    .usage = "[--password-stdin]",
+    .summary = "change the password of the stored session's account",
+    .help = "Asks for the old password and the new one (twice) on the terminal without echo;\n"
+            "with --password-stdin reads two lines, the old then the new; else takes them from\n"
+            "RENO_PASSWORD and RENO_NEW_PASSWORD. The new password is 8 to 256 bytes. Every\n"
+            "other session of the account ends; this one goes on. A wrong old password counts\n"
+            "as a failed login (see 'reno lockout list').\n"
+            "\n"
+            "Options:\n"
+            "  --password-stdin    read the old and the new password from standard input\n"
+            "  --help              show this help\n",
+    .run = run_passwd,
 };
 
 /* ---- whoami ---------------------------------------------------------------------------- */

@@ -59,6 +59,48 @@ int auth_verify_async(uv_loop_t *loop, const char *hash, const char *password, a
     return 0;
 }
 
+struct hash_job {
+    uv_work_t work;
+    char *password;
+    size_t password_len;
+    char hash[crypto_pwhash_STRBYTES];
+    bool ok;
+    auth_hash_cb cb;
+    void *arg;
+};
+
+static void hash_work(uv_work_t *w)
+{
+    struct hash_job *job = w->data;
+    job->ok = auth_hash_password(job->password, job->hash) == 0;
+}
+
+static void hash_done(uv_work_t *w, int status)
+{
+    struct hash_job *job = w->data;
+    sodium_memzero(job->password, job->password_len);
+    free(job->password);
+    job->cb(job->arg, status == 0 && job->ok, job->hash);
+    free(job);
+}
+
+int auth_hash_async(uv_loop_t *loop, const char *password, auth_hash_cb cb, void *arg)
+{
+    struct hash_job *job = xcalloc(1, sizeof *job);
+    job->password_len = strlen(password);
+    job->password = xstrdup(password);
+    job->cb = cb;
+    job->arg = arg;
+    job->work.data = job;
+    if (uv_queue_work(loop, &job->work, hash_work, hash_done) != 0) {
+        sodium_memzero(job->password, job->password_len);
+        free(job->password);
+        free(job);
+        return -1;
+    }
+    return 0;
+}
+
 int auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 {
     return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,

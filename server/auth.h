@@ -4,7 +4,11 @@
  * the loop. Session tokens are 32 random bytes shown to the client as hex and stored as
  * their BLAKE2b-256 hash.
  *
- * Ownership: auth_verify_async() copies its inputs; its callback runs once on the loop.
+ * The server caps how many of these run at once (max_hashing): the thread pool is shared
+ * with report rendering, and a flood of wrong logins must not starve it.
+ *
+ * Ownership: auth_verify_async() and auth_hash_async() copy their inputs (and wipe the
+ * password copy); the callback runs once on the loop.
  */
 #ifndef RENO_AUTH_H
 #define RENO_AUTH_H
@@ -18,10 +22,15 @@
 #define AUTH_HASH_HEX (2 * 32 + 1)
 
 typedef void (*auth_verify_cb)(void *arg, bool ok);
+/* hash is the new argon2id string when ok, valid only during the call. */
+typedef void (*auth_hash_cb)(void *arg, bool ok, const char *hash);
 
 /* Queues a verification of password against hash; -1 if it cannot be queued. */
 int auth_verify_async(uv_loop_t *loop, const char *hash, const char *password, auth_verify_cb cb,
                       void *arg) __attribute__((warn_unused_result));
+/* Queues the hashing of a new password; -1 if it cannot be queued. */
+int auth_hash_async(uv_loop_t *loop, const char *password, auth_hash_cb cb, void *arg)
+    __attribute__((warn_unused_result));
 /* Blocking hash, for admin commands and start-up (never on the loop while serving). */
 int auth_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
     __attribute__((warn_unused_result));

@@ -20,24 +20,28 @@
 #include "log.h"
 #include "op.h"
 #include "server.h"
+#include "session_end.h"
 #include "xmalloc.h"
 
+/* One row per request type with its own handler: the phase the client must have reached
+ * (Hello is the exception: it is the one request of CLIENT_NEW, and only of it). */
 struct handler {
     Reno__Request__BodyCase body;
-    bool needs_session;
+    enum client_phase phase;
     void (*run)(struct call *call);
 };
 
 static const struct handler handlers[] = {
-    {RENO__REQUEST__BODY_HELLO, false, h_hello},
-    {RENO__REQUEST__BODY_LOGIN, false, h_login},
-    {RENO__REQUEST__BODY_RESUME, false, h_resume},
-    {RENO__REQUEST__BODY_LOGOUT, true, h_logout},
-    {RENO__REQUEST__BODY_PING, false, h_ping},
-    {RENO__REQUEST__BODY_PUSH_PROGRESS, true, h_push_progress},
-    {RENO__REQUEST__BODY_GET_STATUS, true, h_get_status},
-    {RENO__REQUEST__BODY_WATCH, true, h_watch},
-    {RENO__REQUEST__BODY_ISSUE_REPORT, true, h_issue_report},
+    {RENO__REQUEST__BODY_HELLO, CLIENT_NEW, h_hello},
+    {RENO__REQUEST__BODY_LOGIN, CLIENT_HELLO, h_login},
+    {RENO__REQUEST__BODY_RESUME, CLIENT_HELLO, h_resume},
+    {RENO__REQUEST__BODY_LOGOUT, CLIENT_READY, h_logout},
+    {RENO__REQUEST__BODY_PING, CLIENT_HELLO, h_ping},
+    {RENO__REQUEST__BODY_CHANGE_PASSWORD, CLIENT_READY, h_change_password},
+    {RENO__REQUEST__BODY_PUSH_PROGRESS, CLIENT_READY, h_push_progress},
+    {RENO__REQUEST__BODY_GET_STATUS, CLIENT_READY, h_get_status},
+    {RENO__REQUEST__BODY_WATCH, CLIENT_READY, h_watch},
+    {RENO__REQUEST__BODY_ISSUE_REPORT, CLIENT_READY, h_issue_report},
 };
 
 static const struct handler *find_handler(Reno__Request__BodyCase body)
@@ -192,6 +196,69 @@ static void protocol_error(struct client *client, Reno__StatusCode code, const c
     send_message(client, &m, true, message);
 }
 
+/* ---- phases -------------------------------------------------------------------------- */
+
+static bool unauthenticated(enum client_phase phase)
+{
+    return phase == CLIENT_NEW || phase == CLIENT_HELLO;
+}
+
+void dispatch_set_phase(struct client *client, enum client_phase next)
+{
+    struct server *srv = client->srv;
+    enum client_phase prev = client->phase;
+    if (prev == next && (next == CLIENT_READY || next == CLIENT_ENDED))
+        return; /* a second login on a connection, or a second reason to close it */
+    bool legal = (prev == CLIENT_NEW && (next == CLIENT_HELLO || next == CLIENT_ENDED)) ||
+                 (prev == CLIENT_HELLO && (next == CLIENT_READY || next == CLIENT_ENDED)) ||
+                 (prev == CLIENT_READY && (next == CLIENT_HELLO || next == CLIENT_ENDED));
+    if (!legal)
+        fatal("conn %llu: phase change %d -> %d", (unsigned long long)client->conn.id, (int)prev,
+              (int)next);
+    if (prev == CLIENT_READY)
+        srv->ready_clients--;
+    if (next == CLIENT_READY)
+        srv->ready_clients++;
+    if (unauthenticated(prev) && !unauthenticated(next))
+        server_unauth_remove(srv, client);
+    if (!unauthenticated(prev) && unauthenticated(next))
+        server_unauth_add(srv, client);
+    client->phase = next;
+    if (next != CLIENT_READY && prev == CLIENT_READY) {
+        /* The session is gone: back to the limits of a stranger. */
+        memset(&client->session, 0, sizeof client->session);
+        client->conn.account[0] = '\0';
+        if (conn_is_open(&client->conn))
+            conn_set_max_frame(&client->conn, (uint32_t)srv->cfg->max_frame_prelogin);
+    }
+}
+
+/* Requests in flight before reading from the connection pauses. A stranger gets one:
+ * pipelined logins cannot queue password checks behind each other. */
+static int inflight_cap(const struct client *client)
+{
+    return client->phase == CLIENT_READY ? (int)client->srv->cfg->max_inflight : 1;
+}
+
+/* The close is logged first, while the line can still name the account. */
+void dispatch_close_with_error(struct client *client, Reno__StatusCode code, const char *why)
+{
+    if (conn_is_open(&client->conn))
+        protocol_error(client, code, why);
+    dispatch_set_phase(client, CLIENT_ENDED);
+}
+
+void dispatch_close_with_event(struct client *client, Reno__Event *event, const char *why)
+{
+    if (conn_is_open(&client->conn)) {
+        Reno__ServerMessage m = RENO__SERVER_MESSAGE__INIT;
+        m.kind_case = RENO__SERVER_MESSAGE__KIND_EVENT;
+        m.event = event;
+        send_message(client, &m, true, why);
+    }
+    dispatch_set_phase(client, CLIENT_ENDED);
+}
+
 /* ---- calls ----------------------------------------------------------------------------- */
 
 bool call_live(const struct call *call)
@@ -206,7 +273,8 @@ static void call_free(struct call *call)
     msg_free_request(&call->budget, call->req);
     free(call);
     client->inflight--;
-    if (client->inflight < srv->cfg->max_inflight && conn_is_open(&client->conn) && !srv->stopping)
+    if (client->inflight < inflight_cap(client) && conn_is_open(&client->conn) && !srv->stopping &&
+        client->phase != CLIENT_ENDED)
         conn_pause(&client->conn, false);
     if (srv->stopping && client->inflight == 0)
         conn_close(&client->conn, "server shutting down");
@@ -226,31 +294,52 @@ void call_reply(struct call *call, Reno__Response *resp)
         m.response = resp;
         send_message(call->client, &m, false, NULL);
     }
-    if (resp->status->code != RENO__STATUS_CODE__OK)
+    if (resp->status->code != RENO__STATUS_CODE__OK) {
+        /* A refusal may quote what the peer sent. */
+        char message[LOG_ESCAPED_SIZE(200)];
         conn_log(&call->client->conn, LOG_INFO, "request %llu %s: %s %s%s%s",
                  (unsigned long long)call->id, call->name, msg_status_name(resp->status->code),
-                 resp->status->message, resp->status->field[0] ? " field=" : "",
-                 resp->status->field);
-    else
+                 log_escape(resp->status->message, message, sizeof message),
+                 resp->status->field[0] ? " field=" : "", resp->status->field);
+    } else
         conn_log(&call->client->conn, LOG_DEBUG, "request %llu %s: OK",
                  (unsigned long long)call->id, call->name);
     call_free(call);
 }
 
-void call_fail(struct call *call, Reno__StatusCode code, const char *field, const char *fmt, ...)
+static void call_vfail(struct call *call, Reno__StatusCode code, const char *field,
+                       uint32_t retry_after, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+static void call_vfail(struct call *call, Reno__StatusCode code, const char *field,
+                       uint32_t retry_after, const char *fmt, va_list ap)
 {
     char message[512];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
     Reno__Status st = RENO__STATUS__INIT;
     st.code = code;
     st.message = message;
     st.field = (char *)(field ? field : "");
+    st.retry_after = retry_after;
     Reno__Response resp = RENO__RESPONSE__INIT;
     resp.status = &st;
     call_reply(call, &resp);
+}
+
+void call_fail(struct call *call, Reno__StatusCode code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    call_vfail(call, code, field, 0, fmt, ap);
+    va_end(ap);
+}
+
+void call_fail_retry(struct call *call, uint32_t retry_after, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    call_vfail(call, RENO__STATUS_CODE__UNAVAILABLE, "", retry_after, fmt, ap);
+    va_end(ap);
 }
 
 /* A column the database named is a field path only when the request has a field of that
@@ -281,6 +370,8 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 {
     struct client *client = (struct client *)c;
     struct server *srv = client->srv;
+    if (client->phase == CLIENT_ENDED)
+        return; /* told why and being closed: nothing more is served */
     struct call *call = xcalloc(1, sizeof *call);
     /* protobuf-c needs a few times the wire size for the unpacked structs. */
     msg_budget_init(&call->budget, 4 * (size_t)len + 4096);
@@ -300,7 +391,7 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
     srv->calls++;
 
     struct msg_fault fault;
-    static const struct handler generic = {RENO__REQUEST__BODY__NOT_SET, true, h_op};
+    static const struct handler generic = {RENO__REQUEST__BODY__NOT_SET, CLIENT_READY, h_op};
     const struct handler *h = find_handler(call->req->body_case);
     if (h == NULL && op_find(call->req->body_case))
         h = &generic; /* table-like operations: rights are checked in their SQL */
@@ -313,16 +404,22 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
         call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "body", "unknown request type");
         return;
     }
-    if (!client->hello_done && h->body != RENO__REQUEST__BODY_HELLO) {
+    if (client->phase == CLIENT_NEW && h->body != RENO__REQUEST__BODY_HELLO) {
         call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "body",
                   "the first request on a connection must be hello");
         return;
     }
-    if (h->needs_session && !client->session.authenticated) {
+    if (client->phase != CLIENT_NEW && h->body == RENO__REQUEST__BODY_HELLO) {
+        call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "body", "hello was already sent");
+        return;
+    }
+    if (h->phase == CLIENT_READY && client->phase != CLIENT_READY) {
         call_fail(call, RENO__STATUS_CODE__UNAUTHENTICATED, "", "log in first");
         return;
     }
-    if (h->needs_session && h != &generic && !authz_may(&client->session, h->body)) {
+    if (h->phase == CLIENT_READY && !session_still_valid(call))
+        return;
+    if (h->phase == CLIENT_READY && h != &generic && !authz_may(&client->session, h->body)) {
         conn_log(c, LOG_WARN, "permission denied: role %d may not %s", client->session.role,
                  call->name);
         call_fail(call, RENO__STATUS_CODE__PERMISSION_DENIED, "",
@@ -332,7 +429,7 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
     h->run(call);
     /* Paused only after the handler ran: a call answered at once never counts, so a
      * resume can never nest inside the delivery of the frame that paused. */
-    if (client->inflight >= srv->cfg->max_inflight)
+    if (client->inflight >= inflight_cap(client))
         conn_pause(c, true);
 }
 
@@ -349,6 +446,7 @@ static void on_close(struct conn *c, const char *reason)
 {
     (void)reason;
     struct client *client = (struct client *)c;
+    dispatch_set_phase(client, CLIENT_ENDED);
     server_client_gone(client->srv, client);
 }
 
@@ -363,6 +461,19 @@ struct client *dispatch_client_new(struct server *srv)
     struct client *client = xcalloc(1, sizeof *client);
     client->srv = srv;
     return client;
+}
+
+void dispatch_peer_address(uv_tcp_t *tcp, char out[48])
+{
+    struct sockaddr_storage addr;
+    int len = sizeof addr;
+    snprintf(out, 48, "?");
+    if (uv_tcp_getpeername(tcp, (struct sockaddr *)&addr, &len) != 0)
+        return;
+    if (addr.ss_family == AF_INET)
+        uv_ip4_name((struct sockaddr_in *)&addr, out, 48);
+    else if (addr.ss_family == AF_INET6)
+        uv_ip6_name((struct sockaddr_in6 *)&addr, out, 48);
 }
 
 int dispatch_accept(struct client *client)
@@ -380,13 +491,12 @@ int dispatch_accept(struct client *client)
 void h_hello(struct call *call)
 {
     struct client *client = call->client;
-    if (client->hello_done) {
-        call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "body", "hello was already sent");
-        return;
+    dispatch_set_phase(client, CLIENT_HELLO);
+    if (call->req->hello->client_name[0]) {
+        char name[LOG_ESCAPED_SIZE(MSG_MAX_CLIENT_NAME)];
+        conn_log(&client->conn, LOG_INFO, "hello from client \"%s\"",
+                 log_escape(call->req->hello->client_name, name, sizeof name));
     }
-    client->hello_done = true;
-    if (call->req->hello->client_name[0])
-        conn_log(&client->conn, LOG_INFO, "hello from client '%s'", call->req->hello->client_name);
     Reno__HelloReply hr = RENO__HELLO_REPLY__INIT;
     hr.protocol_version = RENO_PROTOCOL_VERSION;
     hr.server_name = "renod " RENO_VERSION;

@@ -8,6 +8,13 @@
  * a database or thread-pool callback. A call holds a reference on its connection, so an
  * answer for a client that has gone away is dropped, not written to freed memory.
  *
+ * A client moves through phases, each change through dispatch_set_phase(), which keeps the
+ * server's counts right: NEW (accepted, Hello not yet answered) -> HELLO (may log in) ->
+ * READY (a session is attached; logging out goes back to HELLO) -> ENDED (being closed
+ * for a reason it was told; nothing more is served). Only NEW and HELLO are
+ * unauthenticated: they are held to login_timeout, the unauthenticated caps and one
+ * request in flight; READY counts against max_clients.
+ *
  * Ownership: struct client is created by dispatch_accept() and freed when its connection
  * is freed (after the TCP handle closes and the last call ends). A struct call is freed
  * by call_reply()/call_fail().
@@ -25,8 +32,9 @@
 
 struct server;
 
+enum client_phase { CLIENT_NEW, CLIENT_HELLO, CLIENT_READY, CLIENT_ENDED };
+
 struct session {
-    bool authenticated;
     int64_t account_id;
     int64_t unit_id;
     int64_t programme_id;
@@ -43,8 +51,13 @@ struct client {
     struct conn conn; /* first: the connection is the client's transport */
     struct server *srv;
     struct client *prev, *next;
-    struct session session;
-    bool hello_done;
+    struct session session; /* valid in CLIENT_READY */
+    enum client_phase phase;
+    uint64_t phase_since_ms; /* loop time of the last phase change: the login deadline */
+    char address[48];        /* the peer's IP address without the port */
+    struct client *unauth_prev, *unauth_next; /* the server's queue, oldest first */
+    bool in_unauth_queue;
+    bool logging_out; /* its own Logout is in flight: the NOTIFY it causes is not news */
     int inflight;
     bool watching;    /* pushed status changes (Watch) */
     bool resync_sent; /* a Resync went out; no more updates until the peer catches up */
@@ -62,11 +75,16 @@ struct call {
 /* Sets up a client for a TCP handle the server has just accepted into client->conn.tcp. */
 struct client *dispatch_client_new(struct server *srv);
 int dispatch_accept(struct client *client) __attribute__((warn_unused_result));
+/* The peer's IP address of an accepted handle, without the port ("?" if unknown). */
+void dispatch_peer_address(uv_tcp_t *tcp, char out[48]);
 
 /* Answers a call; `resp` is the caller's (stack) message, its id and status are filled. */
 void call_reply(struct call *call, Reno__Response *resp);
 void call_fail(struct call *call, Reno__StatusCode code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* UNAVAILABLE with Status.retry_after: come back in that many seconds. */
+void call_fail_retry(struct call *call, uint32_t retry_after, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void call_fail_db(struct call *call, const struct db_error *err);
 /* True when the call's connection is still open (its answer will be delivered). */
 bool call_live(const struct call *call);
@@ -76,6 +94,7 @@ void h_hello(struct call *call);
 void h_login(struct call *call);
 void h_resume(struct call *call);
 void h_logout(struct call *call);
+void h_change_password(struct call *call);
 void h_ping(struct call *call);
 void h_push_progress(struct call *call);
 void h_get_status(struct call *call);
@@ -84,5 +103,13 @@ void h_issue_report(struct call *call);
 
 /* Sends an Event to a client (e.g. shutting down). */
 void dispatch_send_event(struct client *client, Reno__Event *event);
+
+/* Moves a client to another phase (see above); an impossible move is fatal. */
+void dispatch_set_phase(struct client *client, enum client_phase next);
+/* Tells the peer why in an Event.error with `code`, then closes: for connections the
+ * server turns away (an unauthenticated cap, the login deadline). */
+void dispatch_close_with_error(struct client *client, Reno__StatusCode code, const char *why);
+/* The same with any event (e.g. SessionEnded). */
+void dispatch_close_with_event(struct client *client, Reno__Event *event, const char *why);
 
 #endif

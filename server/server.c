@@ -8,16 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "date.h"
 #include "dispatch.h"
 #include "frame.h"
 #include "log.h"
+#include "session_end.h"
 #include "xmalloc.h"
 
 #define JANITOR_INTERVAL_MS 1000
 #define DRAIN_MS            1000
+/* Expired sessions and forgotten failures are deleted once a minute. */
+#define JANITOR_PURGE_TICKS 60
 
 #define S(field) offsetof(struct renod_config, field)
 const struct setting renod_settings[] = {
@@ -41,7 +45,7 @@ const struct setting renod_settings[] = {
     {"frame_timeout", SETTING_INT, "15", 1, 3600, S(frame_timeout),
      "seconds a half-sent frame may stay incomplete", false},
     {"max_clients", SETTING_INT, "1000", 1, 100000, S(max_clients),
-     "connections served at once; more are closed at accept", false},
+     "logged-in connections at once; a login past it is refused UNAVAILABLE", false},
     {"max_inflight", SETTING_INT, "32", 1, 4096, S(max_inflight),
      "requests in flight per connection before reading from it pauses", false},
     {"output_limit", SETTING_INT, "8388608", 65536, 1073741824, S(output_limit),
@@ -51,7 +55,8 @@ const struct setting renod_settings[] = {
      "reply bytes queued over all clients; over it the largest non-reader is closed", false},
     {"max_reply", SETTING_INT, "4194304", 4096, FRAME_ABSOLUTE_MAX, S(max_reply),
      "largest reply in bytes; a larger one is refused RESOURCE_EXHAUSTED (ask for less)", false},
-    {"token_ttl", SETTING_INT, "43200", 60, 2592000, S(token_ttl),
+    /* The minimum is low so that expiry can be tested in seconds; no one wants it. */
+    {"token_ttl", SETTING_INT, "43200", 5, 2592000, S(token_ttl),
      "seconds a session token stays valid", false},
     {"shutdown_grace", SETTING_INT, "10", 0, 600, S(shutdown_grace),
      "seconds to finish requests in flight at shutdown", false},
@@ -74,6 +79,25 @@ const struct setting renod_settings[] = {
      "database role that owns the schema; renod migrate creates it and runs as it", false},
     {"db_app_role", SETTING_STRING, "reno_app", 1, 63, S(db_app_role),
      "database role renod serves as (put it in database's user=); migrate grants it", false},
+    {"login_timeout", SETTING_INT, "10", 1, 600, S(login_timeout),
+     "seconds a new connection has to say Hello and log in before it is closed", false},
+    {"max_unauthenticated", SETTING_INT, "200", 1, 100000, S(max_unauthenticated),
+     "connections not logged in; past it the oldest of them is closed", false},
+    {"max_unauthenticated_per_address", SETTING_INT, "20", 1, 100000,
+     S(max_unauthenticated_per_address),
+     "connections not logged in from one address; past it its oldest is closed", false},
+    {"max_hashing", SETTING_INT, "2", 1, 64, S(max_hashing),
+     "password checks at once on the thread pool; more are refused UNAVAILABLE", false},
+    {"login_free_failures", SETTING_INT, "3", 1, 1000, S(login_free_failures),
+     "failed logins of a name from an address before waits between attempts begin", false},
+    {"login_address_failures", SETTING_INT, "20", 1, 100000, S(login_address_failures),
+     "failed logins from an address, over all names, before its waits begin", false},
+    {"login_backoff_base", SETTING_INT, "1", 1, 3600, S(login_backoff_base),
+     "seconds of the first wait after the free failures; each failure doubles it", false},
+    {"login_backoff_max", SETTING_INT, "900", 1, 86400, S(login_backoff_max),
+     "longest wait between login attempts, in seconds", false},
+    {"login_failure_window", SETTING_INT, "86400", 60, 2592000, S(login_failure_window),
+     "seconds a failed login is remembered after the last one", false},
 };
 #undef S
 const size_t renod_settings_count = sizeof renod_settings / sizeof renod_settings[0];
@@ -103,6 +127,62 @@ static void on_rejected_closed(uv_handle_t *h)
     free(h);
 }
 
+void server_unauth_add(struct server *srv, struct client *client)
+{
+    if (client->in_unauth_queue)
+        fatal("conn %llu: already in the unauthenticated queue",
+              (unsigned long long)client->conn.id);
+    client->in_unauth_queue = true;
+    client->phase_since_ms = uv_now(srv->loop);
+    client->unauth_next = NULL;
+    client->unauth_prev = srv->unauth_tail;
+    if (srv->unauth_tail)
+        srv->unauth_tail->unauth_next = client;
+    else
+        srv->unauth_head = client;
+    srv->unauth_tail = client;
+    srv->unauth_clients++;
+}
+
+void server_unauth_remove(struct server *srv, struct client *client)
+{
+    if (!client->in_unauth_queue)
+        return;
+    if (client->unauth_prev)
+        client->unauth_prev->unauth_next = client->unauth_next;
+    else
+        srv->unauth_head = client->unauth_next;
+    if (client->unauth_next)
+        client->unauth_next->unauth_prev = client->unauth_prev;
+    else
+        srv->unauth_tail = client->unauth_prev;
+    client->unauth_prev = client->unauth_next = NULL;
+    client->in_unauth_queue = false;
+    srv->unauth_clients--;
+}
+
+/*
+ * Makes room for one more unauthenticated connection from `address`: over the address's
+ * own cap its oldest connection goes (a crowd from one address displaces only itself);
+ * over the total cap the oldest of all goes.
+ */
+static void make_room_for_stranger(struct server *srv, const char *address)
+{
+    int from_address = 0;
+    struct client *oldest_of_address = NULL;
+    for (struct client *c = srv->unauth_head; c; c = c->unauth_next)
+        if (strcmp(c->address, address) == 0 && from_address++ == 0)
+            oldest_of_address = c;
+    if (from_address >= srv->cfg->max_unauthenticated_per_address)
+        dispatch_close_with_error(oldest_of_address, RENO__STATUS_CODE__UNAVAILABLE,
+                                  "closed before login: the oldest of too many connections from "
+                                  "one address (max_unauthenticated_per_address)");
+    else if (srv->unauth_clients >= srv->cfg->max_unauthenticated)
+        dispatch_close_with_error(srv->unauth_head, RENO__STATUS_CODE__UNAVAILABLE,
+                                  "closed before login: the oldest of too many connections "
+                                  "(max_unauthenticated)");
+}
+
 static void on_connection(uv_stream_t *listener, int status)
 {
     struct server *srv = listener->data;
@@ -110,11 +190,11 @@ static void on_connection(uv_stream_t *listener, int status)
         log_warn("accept: %s", uv_strerror(status));
         return;
     }
-    if (srv->nclients >= srv->cfg->max_clients || srv->stopping) {
+    if (srv->stopping) {
         uv_tcp_t *t = xmalloc(sizeof *t);
         uv_tcp_init(srv->loop, t);
         if (uv_accept(listener, (uv_stream_t *)t) == 0)
-            log_warn("refusing a connection: %d clients connected (max_clients)", srv->nclients);
+            log_info("refusing a connection: shutting down");
         uv_close((uv_handle_t *)t, on_rejected_closed);
         return;
     }
@@ -125,6 +205,8 @@ static void on_connection(uv_stream_t *listener, int status)
         uv_close((uv_handle_t *)&client->conn.tcp, on_rejected_closed);
         return;
     }
+    dispatch_peer_address(&client->conn.tcp, client->address);
+    make_room_for_stranger(srv, client->address);
     client->next = srv->clients;
     if (srv->clients)
         srv->clients->prev = client;
@@ -132,6 +214,8 @@ static void on_connection(uv_stream_t *listener, int status)
     srv->nclients++;
     if (srv->tls != NULL)
         conn_set_tls(&client->conn, srv->tls);
+    client->phase = CLIENT_NEW;
+    server_unauth_add(srv, client);
     if (dispatch_accept(client) != 0)
         conn_close(&client->conn, "cannot start reading");
 }
@@ -157,7 +241,23 @@ void server_call_done(struct server *srv)
 
 /* ---- janitor --------------------------------------------------------------------------- */
 
-/* Periodic upkeep in one place: idle connections and half-sent frames. */
+static void on_purged(void *arg, const PGresult *res, const struct db_error *err)
+{
+    (void)arg;
+    if (err) {
+        log_warn("purging expired sessions and old failed logins: %s", err->message);
+        return;
+    }
+    if (PQntuples(res) == 1 && (atoi(PQgetvalue(res, 0, 0)) || atoi(PQgetvalue(res, 0, 1))))
+        log_info("purged %s expired sessions and %s old failed-login records",
+                 PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+}
+
+/*
+ * Periodic upkeep in one place: the login deadline, idle connections, half-sent frames,
+ * sessions past their expiry, and (every JANITOR_PURGE_TICKS) the purge of expired
+ * sessions and forgotten failures from the database.
+ */
 static void on_janitor(uv_timer_t *t)
 {
     struct server *srv = t->data;
@@ -165,6 +265,13 @@ static void on_janitor(uv_timer_t *t)
     uint64_t idle_ms = (uint64_t)srv->cfg->idle_timeout * 1000;
     uint64_t frame_ms = (uint64_t)srv->cfg->frame_timeout * 1000;
     uint64_t handshake_ms = (uint64_t)srv->cfg->tls_handshake_timeout * 1000;
+    uint64_t login_ms = (uint64_t)srv->cfg->login_timeout * 1000;
+    /* The queue is oldest first: the first one still in time ends the walk. */
+    while (srv->unauth_head && now - srv->unauth_head->phase_since_ms > login_ms) {
+        dispatch_close_with_error(srv->unauth_head, RENO__STATUS_CODE__UNAUTHENTICATED,
+                                  "closed: no login within login_timeout");
+    }
+    int64_t wall = (int64_t)time(NULL);
     struct client *next;
     for (struct client *c = srv->clients; c; c = next) {
         next = c->next;
@@ -181,6 +288,15 @@ static void on_janitor(uv_timer_t *t)
             conn_close(conn, "incomplete frame timed out");
         else if (c->inflight == 0 && now - conn->last_activity_ms > idle_ms)
             conn_close(conn, "idle timeout");
+        else if (c->phase == CLIENT_READY && c->session.expires_at <= wall)
+            session_end(c, RENO__SESSION_END_REASON__SESSION_END_EXPIRED);
+    }
+    if (++srv->janitor_ticks % JANITOR_PURGE_TICKS == 0 && !srv->stopping) {
+        char window[24];
+        snprintf(window, sizeof window, "%ld", srv->cfg->login_failure_window);
+        const char *params[] = {window};
+        if (server_query(srv, SQL_PURGE, 1, params, on_purged, NULL) != 0)
+            log_debug("purge skipped: the database is unavailable");
     }
 }
 
@@ -372,6 +488,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     uv_timer_start(&srv->janitor, on_janitor, JANITOR_INTERVAL_MS, JANITOR_INTERVAL_MS);
     rollup_init(&srv->rollup, srv);
     db_pool_listen(srv->db, ROLLUP_CHANNEL, rollup_on_notify, &srv->rollup);
+    db_pool_listen(srv->db, SESSION_END_CHANNEL, session_end_on_notify, srv);
     db_pool_start(srv->db);
     return 0;
 }

@@ -7,6 +7,12 @@
  * `shutdown_grace` seconds close whatever is left; close the database pool once no
  * request is waiting on it; then close the remaining handles so that uv_run() returns.
  *
+ * Admission: max_clients counts connections with a session (READY); connections that
+ * have not logged in are counted apart, in a queue oldest first, and capped in total and
+ * per source address. A newcomer over a cap is never refused: the oldest unauthenticated
+ * connection (of its address, when that address is over its own cap) is closed instead,
+ * so silent connections cannot keep anyone out, and each is closed after login_timeout.
+ *
  * Ownership: struct server is embedded by main() (server_init/server_done); it owns the
  * pool and the clients and frees them during shutdown.
  */
@@ -50,6 +56,15 @@ struct renod_config {
     long tls_handshake_timeout;
     char *db_owner_role;
     char *db_app_role;
+    long login_timeout;
+    long max_unauthenticated;
+    long max_unauthenticated_per_address;
+    long max_hashing;
+    long login_free_failures;
+    long login_address_failures;
+    long login_backoff_base;
+    long login_backoff_max;
+    long login_failure_window;
 };
 
 extern const struct setting renod_settings[];
@@ -68,6 +83,12 @@ struct server {
     struct db_pool *db;     /* NULL once closing */
     struct client *clients; /* doubly linked list of open connections */
     int nclients;
+    struct client *unauth_head, *unauth_tail; /* not logged in, oldest first */
+    int unauth_clients;
+    int ready_clients; /* with a session: what max_clients caps */
+    int hashing;       /* password hashings on the thread pool */
+    unsigned janitor_ticks;
+    bool session_check_running; /* a re-check of every session after a missed NOTIFY */
     int calls;           /* requests in flight, over all connections */
     size_t queued_bytes; /* reply bytes queued for sending, over all connections */
     uint64_t next_conn_id;
@@ -101,6 +122,10 @@ int server_query(struct server *srv, enum sql_stmt stmt, int nparams, const char
 int server_query_text(struct server *srv, const char *name, const char *text, int nparams,
                       const char *const *values, db_cb cb, void *arg)
     __attribute__((warn_unused_result));
+
+/* The queue of unauthenticated clients, kept by dispatch_set_phase(). */
+void server_unauth_add(struct server *srv, struct client *client);
+void server_unauth_remove(struct server *srv, struct client *client);
 
 /* Called by dispatch when a client goes away or a call ends, to move shutdown along. */
 void server_client_gone(struct server *srv, struct client *client);

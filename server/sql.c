@@ -10,13 +10,11 @@
 #include "log.h"
 
 static const struct sql_statement statements[SQL_STMT_COUNT] = {
-    [SQL_ACCOUNT_BY_USERNAME] =
-        {"account_by_username",
-         "SELECT a.id, a.password_hash, a.role, a.disabled, u.id, u.name, p.id, p.code, "
-         "p.title FROM account a JOIN unit u ON u.id = a.unit_id "
-         "JOIN programme p ON p.id = u.programme_id WHERE a.username = $1",
-         1},
-    [SQL_SESSION_CREATE] = {"session_create", "SELECT reno_session_create($1, $2, $3::int)", 3},
+    /* Login and sessions: functions of schema/migrations/0011_sessions.sql. */
+    [SQL_LOGIN_BEGIN] = {"login_begin",
+                         "SELECT * FROM reno_login_begin($1, $2::inet, $3, $4, $5, $6, $7)", 7},
+    [SQL_SESSION_CREATE] = {"session_create",
+                            "SELECT reno_session_create($1, $2, $3, $4, $5::inet)", 5},
     [SQL_SESSION_RESUME] =
         {"session_resume",
          "SELECT a.id, a.username, a.role, u.id, u.name, p.id, p.code, p.title, "
@@ -25,7 +23,12 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
          "JOIN unit u ON u.id = a.unit_id JOIN programme p ON p.id = u.programme_id "
          "WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now() AND NOT a.disabled",
          1},
-    [SQL_SESSION_DELETE] = {"session_delete", "SELECT reno_session_delete($1)", 1},
+    [SQL_SESSION_END] = {"session_end", "SELECT reno_session_end($1, $2::boolean)", 2},
+    [SQL_SESSION_CHECK] = {"session_check", "SELECT token_hash FROM reno_session_check($1::text[])",
+                           1},
+    [SQL_PASSWORD_CHANGE] = {"password_change",
+                             "SELECT reno_login_change_password($1, $2, $3, $4, $5::inet)", 5},
+    [SQL_PURGE] = {"purge", "SELECT sessions, failures FROM reno_session_purge($1)", 1},
     [SQL_PUSH_PROGRESS] =
         {"push_progress",
          "SELECT report_id, replayed FROM reno_push_progress($1, decode($2, 'hex'), "

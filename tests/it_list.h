@@ -3,6 +3,7 @@
  * suite that tests/test_it_<name>.c exports as `Suite *it_<name>_suite(void)`.
  */
 IT_SUITE(session)
+IT_SUITE(login)
 IT_SUITE(progress)
 IT_SUITE(status)
 IT_SUITE(abuse)
