@@ -162,25 +162,47 @@ void server_unauth_remove(struct server *srv, struct client *client)
 }
 
 /*
+ * The connection to close to make room, among those of `address` (NULL: all): the oldest
+ * that has not even said Hello; else the oldest with no Login in flight; else the oldest.
+ * So a flood of silent connections displaces silent connections first, and an honest
+ * client whose Login is being checked is closed last.
+ */
+static struct client *pick_stranger_to_close(struct server *srv, const char *address)
+{
+    struct client *idle = NULL, *oldest = NULL;
+    for (struct client *c = srv->unauth_head; c; c = c->unauth_next) {
+        if (address && strcmp(c->address, address) != 0)
+            continue;
+        if (c->phase == CLIENT_NEW)
+            return c;
+        if (idle == NULL && c->inflight == 0)
+            idle = c;
+        if (oldest == NULL)
+            oldest = c;
+    }
+    return idle ? idle : oldest;
+}
+
+/*
  * Makes room for one more unauthenticated connection from `address`: over the address's
- * own cap its oldest connection goes (a crowd from one address displaces only itself);
- * over the total cap the oldest of all goes.
+ * own cap one of its connections goes (a crowd from one address displaces only itself);
+ * over the total cap one of all goes.
  */
 static void make_room_for_stranger(struct server *srv, const char *address)
 {
     int from_address = 0;
-    struct client *oldest_of_address = NULL;
     for (struct client *c = srv->unauth_head; c; c = c->unauth_next)
-        if (strcmp(c->address, address) == 0 && from_address++ == 0)
-            oldest_of_address = c;
+        if (strcmp(c->address, address) == 0)
+            from_address++;
     if (from_address >= srv->cfg->max_unauthenticated_per_address)
-        dispatch_close_with_error(oldest_of_address, RENO__STATUS_CODE__UNAVAILABLE,
-                                  "closed before login: the oldest of too many connections from "
-                                  "one address (max_unauthenticated_per_address)");
+        dispatch_close_with_error(pick_stranger_to_close(srv, address),
+                                  RENO__STATUS_CODE__UNAVAILABLE,
+                                  "closed before login: too many connections from one address "
+                                  "(max_unauthenticated_per_address)");
     else if (srv->unauth_clients >= srv->cfg->max_unauthenticated)
-        dispatch_close_with_error(srv->unauth_head, RENO__STATUS_CODE__UNAVAILABLE,
-                                  "closed before login: the oldest of too many connections "
-                                  "(max_unauthenticated)");
+        dispatch_close_with_error(
+            pick_stranger_to_close(srv, NULL), RENO__STATUS_CODE__UNAVAILABLE,
+            "closed before login: too many connections (max_unauthenticated)");
 }
 
 static void on_connection(uv_stream_t *listener, int status)

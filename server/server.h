@@ -9,9 +9,10 @@
  *
  * Admission: max_clients counts connections with a session (READY); connections that
  * have not logged in are counted apart, in a queue oldest first, and capped in total and
- * per source address. A newcomer over a cap is never refused: the oldest unauthenticated
+ * per source address. A newcomer over a cap is never refused: an unauthenticated
  * connection (of its address, when that address is over its own cap) is closed instead,
- * so silent connections cannot keep anyone out, and each is closed after login_timeout.
+ * the oldest silent one first and one with a Login being checked last, so silent
+ * connections cannot keep anyone out; each is closed after login_timeout anyway.
  *
  * Ownership: struct server is embedded by main() (server_init/server_done); it owns the
  * pool and the clients and frees them during shutdown.
