@@ -165,7 +165,7 @@ $$;
 -- A new password hash (argon2id, computed by renod off its loop) for the account; every
 -- session of the account but the one asking ends. Returns how many ended.
 CREATE FUNCTION reno_login_change_password(p_account bigint, p_hash text, p_keep_token text,
-                                     p_username text, p_address inet)
+                                           p_username text, p_address inet)
 RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = public, pg_temp AS $$
 DECLARE
