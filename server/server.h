@@ -90,8 +90,8 @@ struct server {
     int hashing;       /* password hashings on the thread pool */
     unsigned janitor_ticks;
     bool session_check_running; /* a re-check of every session after a missed NOTIFY */
-    int calls;           /* requests in flight, over all connections */
-    size_t queued_bytes; /* reply bytes queued for sending, over all connections */
+    int calls;                  /* requests in flight, over all connections */
+    size_t queued_bytes;        /* reply bytes queued for sending, over all connections */
     uint64_t next_conn_id;
     int port; /* the bound port */
     bool stopping;
