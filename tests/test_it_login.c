@@ -720,6 +720,36 @@ START_TEST(unit_sessions_revoked)
 }
 END_TEST
 
+/*
+ * A session ended while renod could not hear it: the row is deleted with triggers off (no
+ * NOTIFY), then renod's LISTEN connection is cut. Once it has subscribed again, renod
+ * checks every session in use with one query and ends the one that is gone.
+ */
+START_TEST(session_ended_unheard_is_found_when_listening_again)
+{
+    struct net_conn *c = h_login(&h_srv, H_HOUSING);
+    struct net_conn *other = h_login(&h_srv, H_FINANCE);
+    char sqlstate[6];
+    h_sql_exec(h_db,
+               "BEGIN; SET LOCAL session_replication_role = replica; "
+               "DELETE FROM session WHERE account_id = "
+               "(SELECT id FROM account WHERE username = 'housing'); COMMIT",
+               sqlstate);
+    ck_assert_str_eq(sqlstate, "");
+    ck_assert_int_eq(session_ended_reason(c, 500), 0); /* nothing was heard */
+    h_sql_exec(h_db,
+               "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+               "WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+               sqlstate);
+    ck_assert_str_eq(sqlstate, "");
+    ck_assert_int_eq(session_ended_reason(c, 10000), RENO__SESSION_END_REASON__SESSION_END_REVOKED);
+    ck_assert(net_closed(c));
+    ck_assert_int_eq(status_code(other), RENO__STATUS_CODE__OK);
+    net_close(c);
+    net_close(other);
+}
+END_TEST
+
 static Reno__StatusCode change_password(struct net_conn *c, const char *old_password,
                                         const char *new_password, uint32_t *ended)
 {
@@ -889,6 +919,7 @@ Suite *it_login_suite(void)
     tcase_add_test(tc, disabled_account_is_closed_and_cannot_log_in);
     tcase_add_test(tc, unit_sessions_revoked);
     tcase_add_test(tc, password_change_ends_other_sessions);
+    tcase_add_test(tc, session_ended_unheard_is_found_when_listening_again);
     tcase_add_test(tc, cli_passwd_logout_all_and_office_commands);
     tcase_add_test(tc, peer_strings_are_escaped_in_the_log);
     suite_add_tcase(s, tc);
