@@ -372,6 +372,42 @@ START_TEST(two_thousand_silent_connections_keep_no_one_out)
 }
 END_TEST
 
+/* max_clients counts logged-in connections only: strangers do not use it up, and a login
+ * past it is refused with a time to retry, not closed. */
+START_TEST(max_clients_counts_sessions_not_strangers)
+{
+    struct h_server small;
+    const char *extra[] = {"--max-clients", "1", NULL};
+    h_server_start(&small, h_db, extra);
+    int strangers[5];
+    for (int i = 0; i < 5; i++)
+        strangers[i] = raw_hello(&small, "127.0.0.20");
+    int first = raw_hello(&small, "127.0.0.21");
+    Reno__ServerMessage *m = raw_login(first, H_OFFICE, password_of(H_OFFICE));
+    ck_assert_int_eq(raw_code(m), RENO__STATUS_CODE__OK);
+    reno__server_message__free_unpacked(m, NULL);
+    m = raw_login(strangers[0], H_HOUSING, password_of(H_HOUSING));
+    ck_assert_int_eq(raw_code(m), RENO__STATUS_CODE__UNAVAILABLE);
+    ck_assert_uint_ge(m->response->status->retry_after, 1);
+    reno__server_message__free_unpacked(m, NULL);
+    /* Once the first logs out, there is room again. */
+    Reno__Logout lo = RENO__LOGOUT__INIT;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_LOGOUT;
+    req.logout = &lo;
+    m = raw_call(first, &req);
+    ck_assert_int_eq(raw_code(m), RENO__STATUS_CODE__OK);
+    reno__server_message__free_unpacked(m, NULL);
+    m = raw_login(strangers[0], H_HOUSING, password_of(H_HOUSING));
+    ck_assert_int_eq(raw_code(m), RENO__STATUS_CODE__OK);
+    reno__server_message__free_unpacked(m, NULL);
+    for (int i = 0; i < 5; i++)
+        close(strangers[i]);
+    close(first);
+    ck_assert_int_eq(h_server_stop(&small), 0);
+}
+END_TEST
+
 START_TEST(hashing_cap_refuses_busy_with_retry_after)
 {
     struct h_server capped;
@@ -910,6 +946,7 @@ Suite *it_login_suite(void)
     tcase_add_test(tc, silent_connection_is_closed_at_the_login_deadline);
     tcase_add_test(tc, crowd_from_one_address_displaces_only_itself);
     tcase_add_test(tc, two_thousand_silent_connections_keep_no_one_out);
+    tcase_add_test(tc, max_clients_counts_sessions_not_strangers);
     tcase_add_test(tc, hashing_cap_refuses_busy_with_retry_after);
     tcase_add_test(tc, failed_logins_are_throttled_per_name_and_address);
     tcase_add_test(tc, thousand_wrong_passwords_from_ten_addresses);
