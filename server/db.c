@@ -1260,6 +1260,17 @@ void db_pool_stats(const struct db_pool *pool, struct db_stats *out)
     out->cancels = pool->cancels;
 }
 
+const char *db_pool_refusal(const struct db_pool *pool)
+{
+    if (pool->closing)
+        return "the server is shutting down";
+    if (!pool_may_queue(pool))
+        return "the database is unavailable (no connection to it is up)";
+    if (pool->queued >= pool->queue_limit)
+        return "the server is busy (too many requests are waiting for the database)";
+    return "the database is unavailable";
+}
+
 bool db_pool_healthy(const struct db_pool *pool)
 {
     return pool_has_healthy(pool);

@@ -104,6 +104,9 @@ int db_query_text(struct db_pool *pool, const char *name, const char *text, int 
 void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg);
 void db_pool_stats(const struct db_pool *pool, struct db_stats *out);
 bool db_pool_healthy(const struct db_pool *pool);
+/* Why db_query() would refuse a query now, in words for the person who asked: shutting
+ * down, no connection up, or every connection busy and the queue full. */
+const char *db_pool_refusal(const struct db_pool *pool);
 
 /* Maps a failed result (SQLSTATE and fields) to a typed error. Exposed for tests. */
 void db_error_from_result(const PGresult *res, struct db_error *err);

@@ -353,6 +353,12 @@ static bool request_has_field(const struct call *call, const char *name)
            protobuf_c_message_descriptor_get_field_by_name(body->descriptor, name) != NULL;
 }
 
+void call_fail_unavailable(struct call *call, bool write)
+{
+    call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "%s: retry%s",
+              server_query_refusal(call->srv), write ? " with the same idempotency key" : "");
+}
+
 void call_fail_db(struct call *call, const struct db_error *err)
 {
     char field[128] = "";

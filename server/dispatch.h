@@ -86,6 +86,9 @@ void call_fail(struct call *call, Reno__StatusCode code, const char *field, cons
 void call_fail_retry(struct call *call, uint32_t retry_after, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void call_fail_db(struct call *call, const struct db_error *err);
+/* UNAVAILABLE for a query the pool would not take, saying why; a write is told to retry
+ * with the same idempotency key. */
+void call_fail_unavailable(struct call *call, bool write);
 /* True when the call's connection is still open (its answer will be delivered). */
 bool call_live(const struct call *call);
 

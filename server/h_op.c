@@ -67,7 +67,6 @@ void h_op(struct call *call)
     op_params_free(params, n);
     if (rc != 0) {
         free(oc);
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry%s",
-                  op->kind == OP_WRITE ? " with the same idempotency key" : "");
+        call_fail_unavailable(call, op->kind == OP_WRITE);
     }
 }

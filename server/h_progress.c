@@ -57,6 +57,5 @@ void h_push_progress(struct call *call)
     const char *params[] = {account,        key,     digest + 2, project,
                             p->report_date, started, completed,  p->note};
     if (server_query(call->srv, SQL_PUSH_PROGRESS, 8, params, pushed, call) != 0)
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "",
-                  "database unavailable: retry with the same idempotency key");
+        call_fail_unavailable(call, true);
 }

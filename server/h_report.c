@@ -55,8 +55,7 @@ static void job_free(struct report_job *job)
 
 static void fail_unavailable(struct report_job *job)
 {
-    call_fail(job->call, RENO__STATUS_CODE__UNAVAILABLE, "",
-              "database unavailable: retry with the same idempotency key");
+    call_fail_unavailable(job->call, true);
     job_free(job);
 }
 

@@ -233,7 +233,7 @@ static void login_verified(void *arg, bool ok)
     const char *params[] = {lg->session.token_hash_hex, account, ttl, lg->username,
                             throttle_address(call->client)};
     if (server_query(call->srv, SQL_SESSION_CREATE, 5, params, login_stored, lg) != 0) {
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
+        call_fail_unavailable(call, false);
         login_free(lg);
     }
 }
@@ -266,7 +266,7 @@ void h_login(struct call *call)
         return;
     }
     if (throttle_ask(lg, login_begun) != 0) {
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
+        call_fail_unavailable(call, false);
         login_free(lg);
     }
 }
@@ -323,7 +323,7 @@ void h_resume(struct call *call)
     const char *params[] = {lg->session.token_hash_hex};
     if (server_query(call->srv, SQL_SESSION_RESUME, 1, params, resume_found, lg) != 0) {
         login_free(lg);
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
+        call_fail_unavailable(call, false);
     }
 }
 
@@ -356,7 +356,7 @@ void h_logout(struct call *call)
     const char *params[] = {call->client->session.token_hash_hex,
                             call->req->logout->all_sessions ? "true" : "false"};
     if (server_query(call->srv, SQL_SESSION_END, 2, params, logout_done, call) != 0) {
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
+        call_fail_unavailable(call, false);
         return;
     }
     call->client->logging_out = true;
@@ -400,7 +400,7 @@ static void password_hashed(void *arg, bool ok, const char *hash)
     const char *params[] = {account, hash, lg->session.token_hash_hex, lg->username,
                             throttle_address(call->client)};
     if (server_query(call->srv, SQL_PASSWORD_CHANGE, 5, params, password_stored, lg) != 0) {
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
+        call_fail_unavailable(call, false);
         login_free(lg);
     }
 }
@@ -475,7 +475,7 @@ void h_change_password(struct call *call)
         return;
     }
     if (throttle_ask(lg, password_begun) != 0) {
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
+        call_fail_unavailable(call, false);
         login_free(lg);
     }
 }

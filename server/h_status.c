@@ -80,7 +80,7 @@ static void compute(struct call *call, int32_t as_of)
 {
     if (status_compute(call->srv, call->client->session.programme_id, as_of, computed, call) != 0 &&
         !reply_stale(call))
-        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "database unavailable: retry");
+        call_fail_unavailable(call, false);
 }
 
 void h_get_status(struct call *call)

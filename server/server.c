@@ -120,6 +120,13 @@ int server_query_text(struct server *srv, const char *name, const char *text, in
     return db_query_text(srv->db, name, text, nparams, values, cb, arg);
 }
 
+const char *server_query_refusal(const struct server *srv)
+{
+    if (srv->db == NULL || srv->db_closing)
+        return "the server is shutting down";
+    return db_pool_refusal(srv->db);
+}
+
 /* ---- accepting ------------------------------------------------------------------------- */
 
 static void on_rejected_closed(uv_handle_t *h)

@@ -128,6 +128,9 @@ int server_query_text(struct server *srv, const char *name, const char *text, in
 void server_unauth_add(struct server *srv, struct client *client);
 void server_unauth_remove(struct server *srv, struct client *client);
 
+/* Why server_query() failed, for the reply: see db_pool_refusal(). */
+const char *server_query_refusal(const struct server *srv);
+
 /* Called by dispatch when a client goes away or a call ends, to move shutdown along. */
 void server_client_gone(struct server *srv, struct client *client);
 void server_call_done(struct server *srv);

@@ -483,7 +483,7 @@ static void load_section(struct status_job *job)
     const struct section *s = &sections[job->section];
     const char *params[] = {job->programme_id, job->as_of_text};
     if (server_query_text(job->srv, s->name, s->sql, 2, params, section_loaded, job) != 0)
-        job_fail_code(job, RENO__STATUS_CODE__UNAVAILABLE, "database unavailable: retry");
+        job_fail_code(job, RENO__STATUS_CODE__UNAVAILABLE, server_query_refusal(job->srv));
 }
 
 static void projects_loaded(void *arg, const PGresult *res, const struct db_error *err)
@@ -574,7 +574,7 @@ static void programme_loaded(void *arg, const PGresult *res, const struct db_err
     date_format(rules_measure_date(plan, RULE_COMPLETE_ALL, job->as_of), d3);
     const char *params[] = {job->programme_id, job->as_of_text, d1, d2, d3};
     if (server_query(job->srv, SQL_STATUS_PROJECTS, 5, params, projects_loaded, job) != 0)
-        job_fail_code(job, RENO__STATUS_CODE__UNAVAILABLE, "database unavailable: retry");
+        job_fail_code(job, RENO__STATUS_CODE__UNAVAILABLE, server_query_refusal(job->srv));
 }
 
 int status_compute(struct server *srv, int64_t programme_id, int32_t as_of, status_cb cb, void *arg)

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +87,8 @@ START_TEST(database_restart_under_a_running_server)
     for (int i = 0; i < 3; i++) {
         Reno__ServerMessage *m = h_call(c, &req);
         ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAVAILABLE);
+        /* A write is told how to retry safely. */
+        ck_assert_ptr_nonnull(strstr(m->response->status->message, "same idempotency key"));
         net_free(c, m);
     }
     /* A new login cannot be checked either, and says so. */
