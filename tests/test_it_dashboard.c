@@ -5,7 +5,9 @@
  * the same screen column on every row (measured with text_width()), that a progress
  * report pushed through the server shows within two seconds, that key 2 switches the
  * lower pane to funds, that q ends the program with exit 0 and the terminal restored,
- * and that a lost server is shown without the program ending.
+ * and that a lost server is shown without the program ending. Against a renod that serves
+ * TLS, the dashboard (which trusts the county CA through RENO_CA) draws the status and
+ * shows a pushed change, as it does in plaintext.
  *
  * tmux runs on its own socket (-L reno-test-PID); the test kills only its own session.
  */
@@ -124,12 +126,16 @@ static size_t column_of(const char *line, const char *after, const char *what)
     return text_width(prefix);
 }
 
-static void login_office(void)
+/* Logs the office in with `reno login` against address; tls: "K=V" settings that make
+ * reno speak TLS (NULL-terminated), or NULL for plaintext. */
+static void login_office_at(const char *address, const char *const *tls)
 {
     const char *argv[] = {h_bin("reno"), "login", "--user", H_OFFICE, "--password-stdin", NULL};
     char server[120];
-    snprintf(server, sizeof server, "RENO_SERVER=%s", h_srv.address);
-    const char *env[] = {env_xdg, server, NULL};
+    snprintf(server, sizeof server, "RENO_SERVER=%s", address);
+    const char *env[8] = {env_xdg, server, NULL};
+    for (int i = 2; tls != NULL && *tls != NULL && i < 7; tls++)
+        env[i++] = *tls;
     char *out, *err;
     int rc = h_run(argv, env, H_OFFICE "-test-password\n", &out, &err);
     ck_assert_msg(rc == 0, "reno login: %d %s%s", rc, out, err);
@@ -137,9 +143,15 @@ static void login_office(void)
     free(err);
 }
 
+static void login_office(void)
+{
+    login_office_at(h_srv.address, NULL);
+}
+
 /* Starts `reno dashboard` against address in a detached 120x40 tmux session; the shell
- * prints the exit status when it ends and keeps the pane open to be read. */
-static void start_dashboard(const char *address)
+ * prints the exit status when it ends and keeps the pane open to be read. tls_env: more
+ * settings for reno, as "K=V K=V" for env(1), or "" for none. */
+static void start_dashboard_with(const char *address, const char *tls_env)
 {
     ck_assert_msg(find_tmux(), "tmux is missing from PATH: the dashboard test needs it "
                                "(scripts/setup installs it)");
@@ -147,12 +159,17 @@ static void start_dashboard(const char *address)
     ck_assert_msg(rc == 0, "%s -V failed (%d)", tmux_path, rc);
     char command[1024];
     snprintf(command, sizeof command,
-             "env LANG=C.UTF-8 LC_ALL=C.UTF-8 RENO_SERVER=%s XDG_CONFIG_HOME=%s %s dashboard; "
+             "env LANG=C.UTF-8 LC_ALL=C.UTF-8 RENO_SERVER=%s XDG_CONFIG_HOME=%s %s %s dashboard; "
              "echo reno-dashboard-exited-$?; sleep 120",
-             address, home, h_bin("reno"));
+             address, home, tls_env, h_bin("reno"));
     rc = tmux(NULL, (const char *const[]){"new-session", "-d", "-s", session, "-x", "120", "-y",
                                           "40", command, NULL});
     ck_assert_msg(rc == 0, "tmux new-session failed (%d)", rc);
+}
+
+static void start_dashboard(const char *address)
+{
+    start_dashboard_with(address, "");
 }
 
 static void setup(void)
@@ -305,6 +322,60 @@ START_TEST(dashboard_shows_a_lost_connection)
 }
 END_TEST
 
+/* The dashboard against a renod that serves TLS: it verifies the server's certificate
+ * against the county CA given in RENO_CA, draws the status, and a change pushed through
+ * the server arrives on screen. The tmux server's environment says RENO_TLS=off (the
+ * harness's default), so the dashboard's own command line says on. */
+START_TEST(dashboard_over_tls_draws_and_hears_a_push)
+{
+    char cert_dir[64];
+    snprintf(cert_dir, sizeof cert_dir, "/tmp/reno-it-dash-tls.XXXXXX");
+    ck_assert(mkdtemp(cert_dir) != NULL);
+    h_tls_certs(cert_dir, (const char *const[]){"localhost", "127.0.0.1", NULL});
+    struct h_server tls;
+    h_server_start_tls(&tls, h_db, cert_dir, NULL);
+    char address[64], env_ca[200], tls_env[300];
+    snprintf(address, sizeof address, "localhost:%d", tls.port);
+    snprintf(env_ca, sizeof env_ca, "RENO_CA=%s/ca.crt", cert_dir);
+    snprintf(tls_env, sizeof tls_env, "RENO_TLS=on %s", env_ca);
+    login_office_at(address, (const char *const[]){"RENO_TLS=on", env_ca, NULL});
+
+    struct net_conn *office = h_login(&tls, H_OFFICE);
+    Reno__ServerMessage *st = get_status(office);
+    const Reno__StatusReply *s = st->response->status_reply;
+    ck_assert_uint_ge(s->n_projects, 1);
+    start_dashboard_with(address, tls_env);
+    char *screen = wait_for_screen(
+        5000, (const char *const[]){s->programme_title, s->projects[0]->name, "● live", NULL});
+    ck_assert_msg(strstr(screen, s->projects[0]->name) != NULL && strstr(screen, "● live") != NULL,
+                  "the status is not drawn over TLS:\n%s", screen);
+    free(screen);
+
+    struct net_conn *housing = h_login(&tls, H_HOUSING);
+    Reno__Request req;
+    Reno__PushProgress push;
+    uint8_t key[16];
+    h_push_init(&req, &push, key, (long)s->projects[0]->project_id, "2022-04-15", 123, 0);
+    Reno__ServerMessage *m = h_call(housing, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(housing, m);
+    screen = wait_for_screen(3000, (const char *const[]){" 123 ", "changed:", NULL});
+    char line[1024];
+    ck_assert_msg(line_with(screen, s->projects[0]->name, line, sizeof line) &&
+                      strstr(line, " 123 ") != NULL,
+                  "the pushed figure did not arrive over TLS:\n%s", screen);
+    free(screen);
+
+    quit_and_check();
+    net_free(office, st);
+    net_close(office);
+    net_close(housing);
+    ck_assert_int_eq(h_server_stop(&tls), 0);
+    const char *rm[] = {"/bin/rm", "-rf", cert_dir, NULL};
+    h_run(rm, NULL, NULL, NULL, NULL);
+}
+END_TEST
+
 /* Without a terminal the dashboard refuses, with exit 2 and a message that says why. */
 START_TEST(dashboard_needs_a_terminal)
 {
@@ -330,6 +401,7 @@ Suite *it_dashboard_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, dashboard_shows_pushes_and_lines_up_chinese);
     tcase_add_test(tc, dashboard_shows_a_lost_connection);
+    tcase_add_test(tc, dashboard_over_tls_draws_and_hears_a_push);
     tcase_add_test(tc, dashboard_needs_a_terminal);
     suite_add_tcase(s, tc);
     return s;
