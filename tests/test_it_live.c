@@ -2,7 +2,9 @@
  * The consolidated status kept live: two renod processes on one database agree after
  * writes through either (LISTEN/NOTIFY), a watcher is pushed each committed change with
  * what changed, and a watcher that does not read gets one resync event instead of an
- * unbounded queue while the others stay current.
+ * unbounded queue while the others stay current. A listener connection that PostgreSQL
+ * ends is rebuilt, LISTEN is run again, and a change committed while nobody listened is
+ * not missed.
  */
 #include <errno.h>
 #include <poll.h>
@@ -233,6 +235,60 @@ START_TEST(watchers_hear_during_a_steady_stream_of_writes)
 }
 END_TEST
 
+/* The LISTEN connections are ended by PostgreSQL (an administrator's pg_terminate_backend,
+ * or a failover) and cannot come back at once; a write commits while no renod listens, so
+ * its notification reaches no one. When the listener is back, each renod must LISTEN again
+ * and refresh what it may have missed: the watcher is pushed the write without anyone
+ * asking. The database's connection limit keeps renod's role out meanwhile (the pool's
+ * open connections stay; the superuser the test speaks as is not limited). */
+START_TEST(lost_listener_is_rebuilt_and_misses_nothing)
+{
+    long p0 = h_project_id(h_db, 0);
+    struct net_conn *writer = h_login(&h_srv, H_OFFICE);
+    struct net_conn *reader = h_login(&second, H_LEADER);
+    struct net_conn *watcher = h_login(&second, H_LEADER);
+    ck_assert_int_eq(status_started(reader), 0);
+    watch(watcher);
+
+    char sql[400], state[6];
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s CONNECTION LIMIT 0", h_db);
+    h_sql_exec(h_db, sql, state);
+    ck_assert_str_eq(state, "");
+    long killed = h_sql_long(h_db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                   "WHERE datname = current_database() AND application_name = "
+                                   "'renod' AND query LIKE 'LISTEN%'");
+    ck_assert_int_eq(killed, 2); /* one listener per server */
+    const char *listening = "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND query LIKE 'LISTEN%'";
+    for (int64_t deadline = now_ms() + 5000;
+         now_ms() < deadline && h_sql_long(h_db, listening) > 0;)
+        usleep(20 * 1000);
+    ck_assert_int_eq(h_sql_long(h_db, listening), 0);
+    /* Let the second server notice the loss and refresh what it had, before the write. */
+    usleep(1500 * 1000);
+    push(writer, p0, 150);
+    usleep(1500 * 1000);
+    ck_assert_int_eq(h_sql_long(h_db, listening), 0); /* nobody heard the write */
+
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s CONNECTION LIMIT -1", h_db);
+    h_sql_exec(h_db, sql, state);
+    ck_assert_str_eq(state, "");
+    Reno__ServerMessage *m =
+        wait_event(watcher, RENO__EVENT__BODY_STATUS_CHANGED, started_is, 150, 10000);
+    ck_assert_msg(m != NULL, "the watcher was not pushed the change made while nobody listened");
+    net_free(watcher, m);
+    ck_assert_int_eq(status_started(reader), 150);
+    /* And the rebuilt listener hears the next write as usual. */
+    push(writer, p0, 160);
+    m = wait_event(watcher, RENO__EVENT__BODY_STATUS_CHANGED, started_is, 160, 2000);
+    ck_assert_msg(m != NULL, "the rebuilt listener does not hear");
+    net_free(watcher, m);
+    net_close(watcher);
+    net_close(reader);
+    net_close(writer);
+}
+END_TEST
+
 Suite *it_live_suite(void)
 {
     Suite *s = suite_create("it_live");
@@ -242,6 +298,7 @@ Suite *it_live_suite(void)
     tcase_add_test(tc, two_servers_agree_and_watchers_are_pushed);
     tcase_add_test(tc, slow_watcher_gets_resync_others_stay_current);
     tcase_add_test(tc, watchers_hear_during_a_steady_stream_of_writes);
+    tcase_add_test(tc, lost_listener_is_rebuilt_and_misses_nothing);
     suite_add_tcase(s, tc);
     return s;
 }
