@@ -5,7 +5,8 @@
  * writes; a retry with the same key returning the first report; a closed round reported
  * from its frozen snapshot; the monthly notice and a project's evaluation; refusals for a bad
  * subject and for a unit that may not issue, with nothing stored; and issued reports that cannot be
- * changed.
+ * changed. A project name a unit typed as a spreadsheet formula reaches the CSV report
+ * neutralised, behind an apostrophe.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,53 @@ START_TEST(every_format)
 }
 END_TEST
 
+/* Text that a spreadsheet would run (=, +, -, @ first) is stored as typed, but the CSV
+ * report a county sends up quotes it behind an apostrophe, so opening the file runs
+ * nothing. */
+START_TEST(csv_report_neutralises_a_name_typed_as_a_formula)
+{
+    long p0 = h_project_id(h_db, 0);
+    static const char *const names[] = {"=HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)"};
+    uint8_t key[16];
+    Reno__UpdateProject up = RENO__UPDATE_PROJECT__INIT;
+    h_new_key(&up.idempotency_key, key);
+    up.project_id = p0;
+    up.name = (char *)names[0];
+    Reno__ServerMessage *m = h_call_body(office, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
+    net_free(office, m);
+    h_new_key(&up.idempotency_key, key);
+    up.project_id = h_project_id(h_db, 1);
+    up.name = (char *)names[1];
+    m = h_call_body(office, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
+    net_free(office, m);
+    push(p0, "2022-03-20", 150, 0);
+
+    randombytes_buf(key, sizeof key);
+    m = issue(office, key, RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-03-28",
+              RENO__REPORT_FORMAT__REPORT_FORMAT_CSV);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    char *doc = content_of(m->response->issue_report);
+    ck_assert_msg(strstr(doc, "\r\n\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",") != NULL,
+                  "the formula is not neutralised:\n%s", doc);
+    ck_assert_msg(strstr(doc, "\r\n\"'@SUM(A1)\",") != NULL, "the formula is not neutralised:\n%s",
+                  doc);
+    ck_assert_msg(strstr(doc, "\n=") == NULL && strstr(doc, ",=") == NULL &&
+                      strstr(doc, "\n@") == NULL,
+                  "a cell still begins with a formula:\n%s", doc);
+    free(doc);
+    net_free(office, m);
+    /* The name itself is kept as typed. */
+    char sql[200];
+    snprintf(
+        sql, sizeof sql,
+        "SELECT count(*) FROM project WHERE id = %ld AND name = '=HYPERLINK(\"http://x\",\"y\")'",
+        p0);
+    ck_assert_int_eq(h_sql_long(h_db, sql), 1);
+}
+END_TEST
+
 START_TEST(closed_round_is_reported_from_its_snapshot)
 {
     long p0 = h_project_id(h_db, 0);
@@ -277,6 +325,7 @@ Suite *it_report_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, round_report_carries_the_figures_and_is_kept_as_issued);
     tcase_add_test(tc, every_format);
+    tcase_add_test(tc, csv_report_neutralises_a_name_typed_as_a_formula);
     tcase_add_test(tc, closed_round_is_reported_from_its_snapshot);
     tcase_add_test(tc, notice_and_evaluation);
     tcase_add_test(tc, refusals_store_nothing);
