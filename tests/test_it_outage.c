@@ -2,7 +2,10 @@
  * PostgreSQL stopped and started again under a running renod: requests during the
  * outage get UNAVAILABLE (typed, retryable, the connection kept), and once the database
  * is back the same requests succeed without restarting renod. The retry reuses its
- * idempotency key, so a write that was in doubt is never counted twice.
+ * idempotency key, so a write that was in doubt is never counted twice. Writes that wait
+ * on a lock held outside renod take the pool's connections only until the request
+ * deadline: an unrelated read behind them is still answered, and the writes get
+ * UNAVAILABLE and succeed once retried.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "it.h"
+#include "msg.h"
 
 /* Seconds on the monotonic clock. */
 static double now_s(void)
@@ -312,6 +316,115 @@ START_TEST(silent_database_host_is_given_up_on)
 }
 END_TEST
 
+/* Sends a request without waiting for its answer (plaintext connections only). */
+static void send_now(struct net_conn *c, Reno__Request *req)
+{
+    size_t len;
+    uint8_t *frame = msg_pack_frame(&req->base, &len);
+    ck_assert_int_eq(write(net_fd(c), frame, len), (ssize_t)len);
+    free(frame);
+}
+
+/* The next Response on c (events skipped), or NULL after timeout_ms. */
+static Reno__ServerMessage *next_response(struct net_conn *c, int timeout_ms)
+{
+    for (;;) {
+        Reno__ServerMessage *m = NULL;
+        char err[NET_ERR_SIZE];
+        int rc = net_next(c, timeout_ms, &m, err);
+        ck_assert_msg(rc >= 0, "%s", err);
+        if (rc > 0)
+            return NULL;
+        if (m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE)
+            return m;
+        net_free(c, m);
+    }
+}
+
+/*
+ * Two writes blocked on a lock that someone else holds fill a pool of two connections.
+ * An unrelated read sent after them is answered within the deadline (it used to get no
+ * reply at all), the writes are answered UNAVAILABLE within the deadline, and once the
+ * lock is released their retries with the same keys store each exactly once.
+ */
+START_TEST(writes_blocked_on_a_lock_do_not_starve_the_pool)
+{
+    const double deadline = 2.0, margin = 1.5;
+    struct h_server srv;
+    const char *extra[] = {"--request-timeout", "2", "--pool-size", "2", NULL};
+    h_server_start(&srv, h_db, extra);
+    struct net_conn *w1 = h_login(&srv, H_OFFICE);
+    struct net_conn *w2 = h_login(&srv, H_HOUSING);
+    struct net_conn *reader = h_login(&srv, H_LEADER);
+
+    char conninfo[128];
+    snprintf(conninfo, sizeof conninfo, "dbname=%s", h_db);
+    PGconn *locker = PQconnectdb(conninfo);
+    ck_assert(PQstatus(locker) == CONNECTION_OK);
+    PGresult *res = PQexec(locker, "BEGIN; LOCK TABLE progress_report IN SHARE MODE");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+
+    Reno__Request r1, r2;
+    Reno__PushProgress p1, p2;
+    uint8_t k1[16], k2[16];
+    h_push_init(&r1, &p1, k1, h_project_id(h_db, 0), "2022-03-20", 11, 0);
+    h_push_init(&r2, &p2, k2, h_project_id(h_db, 1), "2022-03-20", 12, 0);
+    r1.id = 1;
+    r2.id = 2;
+    double t0 = now_s();
+    send_now(w1, &r1);
+    send_now(w2, &r2);
+    usleep(200 * 1000); /* both are waiting on the lock now */
+
+    Reno__ListUnits lu = RENO__LIST_UNITS__INIT;
+    double t1 = now_s();
+    Reno__ServerMessage *m = h_call_body(reader, RENO__REQUEST__BODY_LIST_UNITS, &lu);
+    double read_wait = now_s() - t1;
+    Reno__StatusCode read_code = h_code(m);
+    ck_assert_msg(read_code == RENO__STATUS_CODE__OK || read_code == RENO__STATUS_CODE__UNAVAILABLE,
+                  "the read behind the blocked writes: %s", msg_status_name(read_code));
+    ck_assert_msg(read_wait < deadline + margin, "the read waited %.1f s", read_wait);
+    net_free(reader, m);
+
+    struct net_conn *writers[2] = {w1, w2};
+    for (int i = 0; i < 2; i++) {
+        m = next_response(writers[i], (int)((deadline + margin) * 1000));
+        ck_assert_msg(m != NULL, "a blocked write got no answer");
+        ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAVAILABLE);
+        net_free(writers[i], m);
+    }
+    double writes_wait = now_s() - t0;
+    ck_assert_msg(writes_wait < deadline + margin + 0.2, "the writes waited %.1f s", writes_wait);
+    fprintf(stderr, "lock held: read answered %s after %.1f s, writes UNAVAILABLE after %.1f s\n",
+            msg_status_name(read_code), read_wait, writes_wait);
+
+    res = PQexec(locker, "ROLLBACK");
+    PQclear(res);
+    PQfinish(locker);
+    Reno__Request *again[2] = {&r1, &r2};
+    for (int i = 0; i < 2; i++) {
+        Reno__StatusCode code = RENO__STATUS_CODE__UNAVAILABLE;
+        for (int tries = 0; tries < 50 && code == RENO__STATUS_CODE__UNAVAILABLE; tries++) {
+            m = h_call(writers[i], again[i]);
+            code = h_code(m);
+            net_free(writers[i], m);
+            if (code == RENO__STATUS_CODE__UNAVAILABLE)
+                usleep(100 * 1000);
+        }
+        ck_assert_int_eq(code, RENO__STATUS_CODE__OK);
+    }
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM progress_report"), 2);
+    m = h_call_body(reader, RENO__REQUEST__BODY_LIST_UNITS, &lu);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(reader, m);
+    net_close(reader);
+    net_close(w2);
+    net_close(w1);
+    ck_assert_int_eq(h_server_stop(&srv), 0);
+}
+END_TEST
+
 Suite *it_outage_suite(void)
 {
     Suite *s = suite_create("it_outage");
@@ -322,6 +435,7 @@ Suite *it_outage_suite(void)
     tcase_add_test(tc, failure_at_commit_is_not_acknowledged);
     tcase_add_test(tc, frozen_database_is_answered_within_the_deadline);
     tcase_add_test(tc, silent_database_host_is_given_up_on);
+    tcase_add_test(tc, writes_blocked_on_a_lock_do_not_starve_the_pool);
     suite_add_tcase(s, tc);
     return s;
 }
