@@ -20,7 +20,7 @@
 
 #define JANITOR_INTERVAL_MS 1000
 #define DRAIN_MS            1000
-/* Expired sessions and forgotten failures are deleted once a minute. */
+/* Expired sessions and forgotten failures are deleted at start and then once a minute. */
 #define JANITOR_PURGE_TICKS 60
 
 #define S(field) offsetof(struct renod_config, field)
@@ -284,8 +284,8 @@ static void on_purged(void *arg, const PGresult *res, const struct db_error *err
 
 /*
  * Periodic upkeep in one place: the login deadline, idle connections, half-sent frames,
- * sessions past their expiry, and (every JANITOR_PURGE_TICKS) the purge of expired
- * sessions and forgotten failures from the database.
+ * sessions past their expiry, and (at start, then every JANITOR_PURGE_TICKS) the purge
+ * of expired sessions and forgotten failures from the database.
  */
 static void on_janitor(uv_timer_t *t)
 {
@@ -320,12 +320,17 @@ static void on_janitor(uv_timer_t *t)
         else if (c->phase == CLIENT_READY && c->session.expires_at <= wall)
             session_end(c, RENO__SESSION_END_REASON__SESSION_END_EXPIRED);
     }
-    if (++srv->janitor_ticks % JANITOR_PURGE_TICKS == 0 && !srv->stopping) {
+    /* The first purge comes at the first tick, so that a renod restarted more often than
+     * once a minute still purges; one skipped while the database cannot be reached is
+     * tried again at the next tick rather than a minute later. */
+    if (!srv->stopping && srv->purge_in-- == 0) {
         char window[24];
         snprintf(window, sizeof window, "%ld", srv->cfg->login_failure_window);
         const char *params[] = {window};
-        if (server_query(srv, SQL_PURGE, 1, params, on_purged, NULL) != 0)
+        bool sent = server_query(srv, SQL_PURGE, 1, params, on_purged, NULL) == 0;
+        if (!sent)
             log_debug("purge skipped: the database is unavailable");
+        srv->purge_in = sent ? JANITOR_PURGE_TICKS - 1 : 0;
     }
 }
 

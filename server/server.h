@@ -86,9 +86,9 @@ struct server {
     int nclients;
     struct client *unauth_head, *unauth_tail; /* not logged in, oldest first */
     int unauth_clients;
-    int ready_clients; /* with a session: what max_clients caps */
-    int hashing;       /* password hashings on the thread pool */
-    unsigned janitor_ticks;
+    int ready_clients;          /* with a session: what max_clients caps */
+    int hashing;                /* password hashings on the thread pool */
+    unsigned purge_in;          /* janitor ticks until the next purge: 0 at start */
     bool session_check_running; /* a re-check of every session after a missed NOTIFY */
     int calls;                  /* requests in flight, over all connections */
     size_t queued_bytes;        /* reply bytes queued for sending, over all connections */

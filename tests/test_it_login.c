@@ -4,7 +4,7 @@
  * failed logins per name and address (kept in PostgreSQL, so it survives a restart of
  * renod), the office's lock-out and account commands, and sessions that end under live
  * connections (expiry, logout elsewhere, a disabled account, a changed password, a unit's
- * sessions revoked), each told with Event.session_ended.
+ * sessions revoked), each told with Event.session_ended; expired sessions purged by renod.
  *
  * Several source addresses are simulated with loopback addresses (127.0.0.x): on Linux the
  * whole of 127/8 reaches a server listening on 127.0.0.1, and a client socket can be bound
@@ -637,6 +637,36 @@ static char *login_token(struct net_conn *c, const char *user)
     return token;
 }
 
+/* renod itself purges expired sessions: at start (then every minute), so a session that
+ * expired while no renod ran is gone soon after one starts; a live one is kept. */
+START_TEST(expired_sessions_are_purged_by_renod)
+{
+    struct net_conn *c = h_login(&h_srv, H_HOUSING);
+    net_close(c);
+    struct net_conn *live = h_login(&h_srv, H_OFFICE);
+    /* The housing session expired a while ago (as it would have, with no renod running). */
+    char state[6];
+    h_sql_exec(h_db,
+               "BEGIN; SET LOCAL session_replication_role = replica; UPDATE session SET "
+               "created_at = now() - interval '2 hours', expires_at = now() - interval '1 hour' "
+               "WHERE account_id = (SELECT id FROM "
+               "account WHERE username = 'housing'); COMMIT",
+               state);
+    ck_assert_str_eq(state, "");
+    const char *expired = "SELECT count(*) FROM session WHERE expires_at <= now()";
+    ck_assert_int_eq(h_sql_long(h_db, expired), 1);
+
+    struct h_server fresh;
+    h_server_start(&fresh, h_db, NULL);
+    for (int i = 0; i < 50 && h_sql_long(h_db, expired) > 0; i++)
+        usleep(100 * 1000);
+    ck_assert_msg(h_sql_long(h_db, expired) == 0, "the expired session was not purged");
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM session"), 1);
+    ck_assert_int_eq(h_server_stop(&fresh), 0);
+    net_close(live);
+}
+END_TEST
+
 START_TEST(logout_elsewhere_closes_this_connection)
 {
     struct net_conn *a = h_connect(&h_srv);
@@ -951,6 +981,7 @@ Suite *it_login_suite(void)
     tcase_add_test(tc, failed_logins_are_throttled_per_name_and_address);
     tcase_add_test(tc, thousand_wrong_passwords_from_ten_addresses);
     tcase_add_test(tc, expired_session_is_refused_and_told);
+    tcase_add_test(tc, expired_sessions_are_purged_by_renod);
     tcase_add_test(tc, logout_elsewhere_closes_this_connection);
     tcase_add_test(tc, logout_all_ends_every_session_of_the_account);
     tcase_add_test(tc, disabled_account_is_closed_and_cannot_log_in);
