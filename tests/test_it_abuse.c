@@ -2,7 +2,9 @@
  * Protocol abuse against a live renod (after redis's protocol tests): oversized and
  * undecodable frames close only the offending connection, after an error event; a
  * half-sent frame times out; a client that vanishes with a request in flight, or that
- * does not read its replies, harms no one else; pipelined requests are all answered.
+ * does not read its replies, harms no one else; pipelined requests are all answered. Text
+ * a peer chose before logging in (its client name, a username) reaches renod's log
+ * escaped, so it cannot pose as a field or a line of its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -349,6 +351,44 @@ START_TEST(shutdown_answers_what_is_in_flight)
 }
 END_TEST
 
+/* True when a line of the server's log contains needle. */
+static bool log_has(const struct h_server *s, const char *needle)
+{
+    FILE *f = fopen(s->log_path, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[4096];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* Control characters are refused on the wire (it_strings); what a peer may send, quotes
+ * and backslashes, is logged escaped, so a client name or username cannot close the
+ * quoted value and add fields of its own, such as "account=office logged in". */
+START_TEST(peer_text_before_login_is_logged_escaped)
+{
+    struct net_conn *c = NULL;
+    char err[NET_ERR_SIZE];
+    ck_assert_msg(net_connect(h_srv.address, 5000, &c, err) == 0, "%s", err);
+    ck_assert_msg(net_hello(c, "x\" account=office logged in \\", err) == 0, "%s", err);
+    Reno__Login lg = RENO__LOGIN__INIT;
+    lg.username = "nobody\" account=office \\";
+    lg.password = "wrong-password";
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LOGIN, &lg);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAUTHENTICATED);
+    net_free(c, m);
+    net_close(c);
+    ck_assert_msg(log_has(&h_srv, "\"x\\\" account=office logged in \\\\\""),
+                  "the client name is not in the log, escaped");
+    ck_assert_msg(log_has(&h_srv, "nobody\\\" account=office \\\\"),
+                  "the username is not in the log, escaped");
+    ck_assert_msg(!log_has(&h_srv, "x\" account=office") && !log_has(&h_srv, "nobody\" account"),
+                  "a quote reached the log unescaped");
+}
+END_TEST
+
 Suite *it_abuse_suite(void)
 {
     Suite *s = suite_create("it_abuse");
@@ -363,6 +403,7 @@ Suite *it_abuse_suite(void)
     tcase_add_test(tc, client_not_reading_replies_is_paused);
     tcase_add_test(tc, idle_connection_times_out);
     tcase_add_test(tc, shutdown_answers_what_is_in_flight);
+    tcase_add_test(tc, peer_text_before_login_is_logged_escaped);
     suite_add_tcase(s, tc);
     return s;
 }
