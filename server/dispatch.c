@@ -425,6 +425,13 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
     }
     if (h->phase == CLIENT_READY && !session_still_valid(call))
         return;
+    if (h->phase == CLIENT_READY && client->provisional &&
+        h->body != RENO__REQUEST__BODY_GET_STATUS) {
+        call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "",
+                  "the database is unavailable and this session was resumed without it: only "
+                  "today's status can be read; connect again once the database is back");
+        return;
+    }
     if (h->phase == CLIENT_READY && h != &generic && !authz_may(&client->session, h->body)) {
         conn_log(c, LOG_WARN, "permission denied: role %d may not %s", client->session.role,
                  call->name);

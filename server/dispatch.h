@@ -58,6 +58,8 @@ struct client {
     struct client *unauth_prev, *unauth_next; /* the server's queue, oldest first */
     bool in_unauth_queue;
     bool logging_out; /* its own Logout is in flight: the NOTIFY it causes is not news */
+    bool provisional; /* resumed from memory while the database could not confirm it:
+                       * may read the status and ping, nothing else (session_cache.h) */
     int inflight;
     bool watching;    /* pushed status changes (Watch) */
     bool resync_sent; /* a Resync went out; no more updates until the peer catches up */

@@ -23,12 +23,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "authz.h"
 #include "dispatch.h"
 #include "log.h"
 #include "server.h"
+#include "session_cache.h"
 #include "xmalloc.h"
 
 /* The smallest new password ChangePassword accepts (renod account add asks the same). */
@@ -186,6 +188,7 @@ static void adopt_session(struct call *call, const struct session *s)
     struct client *client = call->client;
     dispatch_set_phase(client, CLIENT_READY);
     client->session = *s;
+    client->provisional = false;
     snprintf(client->conn.account, sizeof client->conn.account, "%s", s->username);
     conn_set_max_frame(&client->conn, (uint32_t)call->srv->cfg->max_frame);
 }
@@ -198,6 +201,7 @@ static void login_stored(void *arg, const PGresult *res, const struct db_error *
         call_fail_db(call, err);
     } else {
         lg->session.expires_at = get_i64(res, 0, 0);
+        session_cache_put(call->srv->session_cache, &lg->session);
         if (call_live(call) && call->client->phase != CLIENT_ENDED) {
             adopt_session(call, &lg->session);
             conn_log(&call->client->conn, LOG_INFO, "logged in (unit %s, role %s)",
@@ -273,12 +277,33 @@ void h_login(struct call *call)
 
 /* ---- resume ---------------------------------------------------------------------------- */
 
+/* The database cannot confirm a Resume: a session this renod saw valid, and has not
+ * heard to have ended since, is resumed provisionally (session_cache.h). */
+static bool resume_from_memory(struct call *call, struct login *lg)
+{
+    struct session s;
+    if (!session_cache_get(call->srv->session_cache, lg->session.token_hash_hex,
+                           (int64_t)time(NULL), &s))
+        return false;
+    if (!room_for_session(call))
+        return true; /* answered */
+    if (call_live(call) && call->client->phase != CLIENT_ENDED) {
+        adopt_session(call, &s);
+        call->client->provisional = true;
+        conn_log(&call->client->conn, LOG_WARN,
+                 "resumed from memory: the database is unavailable; only the status may be read");
+    }
+    reply_session(call, &s, call->req->resume->token);
+    return true;
+}
+
 static void resume_found(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct login *lg = arg;
     struct call *call = lg->call;
     if (err) {
-        call_fail_db(call, err);
+        if (err->code != RENO__STATUS_CODE__UNAVAILABLE || !resume_from_memory(call, lg))
+            call_fail_db(call, err);
         login_free(lg);
         return;
     }
@@ -308,6 +333,7 @@ static void resume_found(void *arg, const PGresult *res, const struct db_error *
         login_free(lg);
         return;
     }
+    session_cache_put(call->srv->session_cache, s);
     if (call_live(call) && call->client->phase != CLIENT_ENDED)
         adopt_session(call, s);
     reply_session(call, s, call->req->resume->token);
@@ -322,8 +348,9 @@ void h_resume(struct call *call)
     auth_token_hash(call->req->resume->token, lg->session.token_hash_hex);
     const char *params[] = {lg->session.token_hash_hex};
     if (server_query(call->srv, SQL_SESSION_RESUME, 1, params, resume_found, lg) != 0) {
+        if (!resume_from_memory(call, lg))
+            call_fail_unavailable(call, false);
         login_free(lg);
-        call_fail_unavailable(call, false);
     }
 }
 

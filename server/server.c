@@ -15,6 +15,7 @@
 #include "dispatch.h"
 #include "frame.h"
 #include "log.h"
+#include "session_cache.h"
 #include "session_end.h"
 #include "xmalloc.h"
 
@@ -522,6 +523,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     uv_timer_start(&srv->janitor, on_janitor, JANITOR_INTERVAL_MS, JANITOR_INTERVAL_MS);
     rollup_init(&srv->rollup, srv);
     db_pool_listen(srv->db, ROLLUP_CHANNEL, rollup_on_notify, &srv->rollup);
+    srv->session_cache = session_cache_new(SESSION_CACHE_DEFAULT_CAPACITY);
     db_pool_listen(srv->db, SESSION_END_CHANNEL, session_end_on_notify, srv);
     db_pool_start(srv->db);
     return 0;
@@ -586,6 +588,8 @@ int server_listen(struct server *srv)
 
 void server_done(struct server *srv)
 {
+    session_cache_free(srv->session_cache);
+    srv->session_cache = NULL;
     rollup_done(&srv->rollup);
     tls_server_free(srv->tls);
     srv->tls = NULL;

@@ -72,6 +72,7 @@ extern const struct setting renod_settings[];
 extern const size_t renod_settings_count;
 
 struct client;
+struct session_cache;
 
 struct server {
     uv_loop_t *loop;
@@ -100,7 +101,8 @@ struct server {
     bool db_closed;
     bool handles_closed;
     struct rollup rollup;
-    struct tls_server *tls; /* NULL when the settings say tls = off */
+    struct session_cache *session_cache; /* sessions seen valid (session_cache.h) */
+    struct tls_server *tls;              /* NULL when the settings say tls = off */
     /* An argon2id hash of a random password: a login for an unknown user is checked
      * against it so that it takes as long as one for a known user. */
     char dummy_hash[crypto_pwhash_STRBYTES];

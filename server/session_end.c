@@ -17,6 +17,7 @@
 #include "dispatch.h"
 #include "log.h"
 #include "server.h"
+#include "session_cache.h"
 #include "xmalloc.h"
 
 static const struct {
@@ -84,6 +85,7 @@ bool session_still_valid(struct call *call)
 static void end_matching(struct server *srv, const char *token_hash, int64_t account,
                          Reno__SessionEndReason reason)
 {
+    session_cache_forget(srv->session_cache, token_hash, account);
     struct client *next;
     for (struct client *c = srv->clients; c; c = next) {
         next = c->next;
@@ -201,6 +203,8 @@ void session_end_on_notify(void *arg, enum db_notify_event event, const char *pa
         on_payload(srv, payload);
         break;
     case DB_NOTIFY_SUBSCRIBED:
+        /* What renod may have missed while deaf is not vouched for any longer. */
+        session_cache_clear(srv->session_cache);
         check_all_sessions(srv);
         break;
     case DB_NOTIFY_LOST:

@@ -197,6 +197,40 @@ START_TEST(report_and_watch_through_the_cli)
 }
 END_TEST
 
+/*
+ * An outage seen from the office: with PostgreSQL stopped, a new `reno status` resumes its
+ * session from renod's memory and prints the last figures with a STALE line; a write
+ * through the CLI is refused as unavailable (exit 16), and works again after the restart.
+ */
+START_TEST(status_through_an_outage_is_marked_stale)
+{
+    login_as(H_OFFICE);
+    char project[32];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+    char *out, *err;
+    int rc = reno(NULL, &out, &err, (const char *const[]){"status", NULL});
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_ptr_null(strstr(out, "STALE"));
+    free(out);
+    free(err);
+
+    h_pg_stop();
+    rc = reno(NULL, &out, &err, (const char *const[]){"status", NULL});
+    ck_assert_msg(rc == 0, "status during the outage: %d %s", rc, err);
+    ck_assert_ptr_nonnull(strstr(out, "STALE"));
+    ck_assert_ptr_nonnull(strstr(out, "ziyun-2022"));
+    free(out);
+    free(err);
+    rc = reno(NULL, &out, &err,
+              (const char *const[]){"progress", "push", "--project", project, "--date",
+                                    "2022-03-20", "--started", "10", "--completed", "0", NULL});
+    ck_assert_msg(rc == 16, "a write during the outage: %d %s", rc, err);
+    free(out);
+    free(err);
+    h_pg_start();
+}
+END_TEST
+
 Suite *it_cli_suite(void)
 {
     Suite *s = suite_create("it_cli");
@@ -206,6 +240,7 @@ Suite *it_cli_suite(void)
     tcase_add_test(tc, login_status_push_through_the_cli);
     tcase_add_test(tc, refusals_are_exit_codes);
     tcase_add_test(tc, report_and_watch_through_the_cli);
+    tcase_add_test(tc, status_through_an_outage_is_marked_stale);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -425,6 +425,82 @@ START_TEST(writes_blocked_on_a_lock_do_not_starve_the_pool)
 }
 END_TEST
 
+/* Logs in on a new connection and returns the token (caller frees), the connection in *c. */
+static char *login_token(struct net_conn **c, const char *user)
+{
+    *c = h_connect(&h_srv);
+    char password[96];
+    snprintf(password, sizeof password, "%s-test-password", user);
+    Reno__Login lg = RENO__LOGIN__INIT;
+    lg.username = (char *)user;
+    lg.password = password;
+    Reno__ServerMessage *m = h_call_body(*c, RENO__REQUEST__BODY_LOGIN, &lg);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    char *token = strdup(m->response->session->token);
+    net_free(*c, m);
+    return token;
+}
+
+static Reno__StatusCode resume(struct net_conn *c, const char *token)
+{
+    Reno__Resume rs = RENO__RESUME__INIT;
+    rs.token = (char *)token;
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_RESUME, &rs);
+    Reno__StatusCode code = h_code(m);
+    net_free(c, m);
+    return code;
+}
+
+/*
+ * While the database is down, a session renod saw valid resumes from memory, but only
+ * to read today's status; a session that ended before the outage (renod heard of it) does
+ * not, and neither does a token renod never saw.
+ */
+START_TEST(sessions_resume_from_memory_only_to_read)
+{
+    struct net_conn *a, *b;
+    char *token_a = login_token(&a, H_OFFICE);
+    char *token_b = login_token(&b, H_OFFICE);
+    Reno__ServerMessage *m = get_status(a, "");
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(a, m);
+    Reno__Logout lo = RENO__LOGOUT__INIT;
+    m = h_call_body(b, RENO__REQUEST__BODY_LOGOUT, &lo);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(b, m);
+    usleep(300 * 1000); /* the logout's notification reaches renod */
+    net_close(a);
+    net_close(b);
+
+    h_pg_stop();
+    usleep(200 * 1000);
+    struct net_conn *c = h_connect(&h_srv);
+    ck_assert_int_eq(resume(c, token_a), RENO__STATUS_CODE__OK);
+    m = get_status(c, "");
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    ck_assert(m->response->status_reply->stale);
+    net_free(c, m);
+    Reno__Request req;
+    Reno__PushProgress p;
+    uint8_t key[16];
+    h_push_init(&req, &p, key, 1, "2022-03-20", 10, 0);
+    m = h_call(c, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAVAILABLE);
+    ck_assert_ptr_nonnull(strstr(m->response->status->message, "resumed without it"));
+    net_free(c, m);
+    net_close(c);
+
+    struct net_conn *d = h_connect(&h_srv);
+    ck_assert_int_eq(resume(d, token_b), RENO__STATUS_CODE__UNAVAILABLE);
+    ck_assert_int_eq(resume(d, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"),
+                     RENO__STATUS_CODE__UNAVAILABLE);
+    net_close(d);
+    h_pg_start();
+    free(token_a);
+    free(token_b);
+}
+END_TEST
+
 Suite *it_outage_suite(void)
 {
     Suite *s = suite_create("it_outage");
@@ -433,6 +509,7 @@ Suite *it_outage_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, database_restart_under_a_running_server);
     tcase_add_test(tc, failure_at_commit_is_not_acknowledged);
+    tcase_add_test(tc, sessions_resume_from_memory_only_to_read);
     tcase_add_test(tc, frozen_database_is_answered_within_the_deadline);
     tcase_add_test(tc, silent_database_host_is_given_up_on);
     tcase_add_test(tc, writes_blocked_on_a_lock_do_not_starve_the_pool);
