@@ -470,9 +470,8 @@ Reno__StatusCode h_code(const Reno__ServerMessage *m)
     return m->response->status->code;
 }
 
-struct net_conn *h_login(const struct h_server *s, const char *username)
+char *h_login_on(struct net_conn *c, const char *username)
 {
-    struct net_conn *c = h_connect(s);
     char password[128];
     snprintf(password, sizeof password, "%s-test-password", username);
     Reno__Login login = RENO__LOGIN__INIT;
@@ -484,8 +483,30 @@ struct net_conn *h_login(const struct h_server *s, const char *username)
     Reno__ServerMessage *m = h_call(c, &req);
     ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "login %s: %s", username,
                   m->response->status->message);
+    char *token = strdup(m->response->session->token);
     net_free(c, m);
+    return token;
+}
+
+struct net_conn *h_login(const struct h_server *s, const char *username)
+{
+    struct net_conn *c = h_connect(s);
+    free(h_login_on(c, username));
     return c;
+}
+
+Reno__ServerMessage *h_get_status(struct net_conn *c, const char *as_of)
+{
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    gs.as_of = (char *)as_of;
+    return h_call_body(c, RENO__REQUEST__BODY_GET_STATUS, &gs);
+}
+
+double h_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void h_push_init(Reno__Request *req, Reno__PushProgress *p, uint8_t key[16], long project,

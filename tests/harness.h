@@ -80,6 +80,13 @@ bool h_server_alive(const struct h_server *s);
 struct net_conn *h_connect(const struct h_server *s);
 /* A connection logged in as one of the test accounts. */
 struct net_conn *h_login(const struct h_server *s, const char *username);
+/* Logs a connection that has said Hello in as a test account; returns the session token
+ * (caller frees). */
+char *h_login_on(struct net_conn *c, const char *username);
+/* GetStatus as of a date ("" for today); the reply, asserting the transport worked. */
+Reno__ServerMessage *h_get_status(struct net_conn *c, const char *as_of);
+/* Seconds on the monotonic clock, for tests that bound how long something took. */
+double h_now_s(void);
 /* Sends a request and returns the reply (asserting the transport worked). */
 Reno__ServerMessage *h_call(struct net_conn *c, Reno__Request *req);
 /* Sends a request with the given body (every body is a pointer in the same union) and

@@ -30,13 +30,6 @@
 
 /* ---- a raw client from a chosen source address ---------------------------------------- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A TCP connection to the server from `source` (e.g. "127.0.0.5"); blocking unless told. */
 static int raw_connect(const struct h_server *s, const char *source, bool nonblocking)
 {
@@ -75,7 +68,7 @@ static bool read_exact(int fd, uint8_t *buf, size_t len, double deadline)
 {
     size_t got = 0;
     while (got < len) {
-        int left_ms = (int)((deadline - now_s()) * 1000);
+        int left_ms = (int)((deadline - h_now_s()) * 1000);
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
         if (left_ms <= 0 || poll(&pfd, 1, left_ms) <= 0)
             return false;
@@ -92,7 +85,7 @@ static bool read_exact(int fd, uint8_t *buf, size_t len, double deadline)
 /* The next message from the server within timeout_ms; NULL on EOF or time-out. */
 static Reno__ServerMessage *raw_next(int fd, int timeout_ms)
 {
-    double deadline = now_s() + timeout_ms / 1000.0;
+    double deadline = h_now_s() + timeout_ms / 1000.0;
     uint8_t header[4];
     if (!read_exact(fd, header, sizeof header, deadline))
         return NULL;
@@ -184,9 +177,9 @@ static char *password_of(const char *user)
 static int session_ended_reason(struct net_conn *c, int timeout_ms)
 {
     char err[NET_ERR_SIZE];
-    double deadline = now_s() + timeout_ms / 1000.0;
+    double deadline = h_now_s() + timeout_ms / 1000.0;
     for (;;) {
-        int left = (int)((deadline - now_s()) * 1000);
+        int left = (int)((deadline - h_now_s()) * 1000);
         if (left <= 0)
             return 0;
         Reno__ServerMessage *m = NULL;
@@ -263,14 +256,14 @@ START_TEST(silent_connection_is_closed_at_the_login_deadline)
     int silent = raw_connect(&quick, "127.0.0.2", false);
     int hello_only = raw_hello(&quick, "127.0.0.2");
     struct net_conn *member = h_login(&quick, H_HOUSING);
-    double start = now_s();
+    double start = h_now_s();
     int code;
     ck_assert(closed_by_server(silent, 5000, &code));
     ck_assert_int_eq(code, RENO__STATUS_CODE__UNAUTHENTICATED);
     ck_assert(closed_by_server(hello_only, 5000, &code));
     ck_assert_int_eq(code, RENO__STATUS_CODE__UNAUTHENTICATED);
     /* The janitor looks once a second: the deadline plus its tick plus a margin. */
-    ck_assert_double_lt(now_s() - start, 1 + 1 + 2);
+    ck_assert_double_lt(h_now_s() - start, 1 + 1 + 2);
     /* Logged in, the other connection is not held to the deadline. */
     ck_assert_int_eq(status_code(member), RENO__STATUS_CODE__OK);
     net_close(member);
@@ -325,15 +318,15 @@ START_TEST(two_thousand_silent_connections_keep_no_one_out)
     const char *extra[] = {"--login-timeout", "60", NULL};
     h_server_start(&s, h_db, extra); /* renod inherits the raised limit */
     static int fds[SILENT];
-    double start = now_s();
+    double start = h_now_s();
     for (int i = 0; i < SILENT; i++) {
         char source[32];
         snprintf(source, sizeof source, "127.0.1.%d", 1 + i % ADDRESSES);
         fds[i] = raw_connect(&s, source, true);
     }
-    double connected = now_s();
+    double connected = h_now_s();
     /* The honest client comes while renod is still accepting the flood. */
-    double honest_start = now_s();
+    double honest_start = h_now_s();
     int honest = raw_hello(&s, "127.0.0.12");
     Reno__ServerMessage *m = raw_login(honest, H_OFFICE, password_of(H_OFFICE));
     ck_assert_int_eq(raw_code(m), RENO__STATUS_CODE__OK);
@@ -346,7 +339,7 @@ START_TEST(two_thousand_silent_connections_keep_no_one_out)
     m = raw_call(honest, &req);
     ck_assert_int_eq(raw_code(m), RENO__STATUS_CODE__OK);
     reno__server_message__free_unpacked(m, NULL);
-    double served = now_s() - honest_start;
+    double served = h_now_s() - honest_start;
     /* Count the silent connections the server turned away (an error event, then EOF),
      * once those whose SYN the kernel dropped while the accept queue was full (retried a
      * second later) have arrived too. */
@@ -554,7 +547,7 @@ START_TEST(thousand_wrong_passwords_from_ten_addresses)
     }
     int checked = 0, throttled = 0;
     uint32_t last_retry[ADDRESSES] = {0};
-    double start = now_s();
+    double start = h_now_s();
     for (int g = 0; g < GUESSES; g++) {
         int a = g % ADDRESSES;
         char guess[32];
@@ -570,7 +563,7 @@ START_TEST(thousand_wrong_passwords_from_ten_addresses)
         }
         reno__server_message__free_unpacked(m, NULL);
     }
-    double elapsed = now_s() - start;
+    double elapsed = h_now_s() - start;
     uint32_t min_retry = UINT32_MAX;
     for (int a = 0; a < ADDRESSES; a++)
         if (last_retry[a] < min_retry)
@@ -625,18 +618,6 @@ START_TEST(expired_session_is_refused_and_told)
 }
 END_TEST
 
-static char *login_token(struct net_conn *c, const char *user)
-{
-    Reno__Login lg = RENO__LOGIN__INIT;
-    lg.username = (char *)user;
-    lg.password = password_of(user);
-    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LOGIN, &lg);
-    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
-    char *token = strdup(m->response->session->token);
-    net_free(c, m);
-    return token;
-}
-
 /* renod itself purges expired sessions: at start (then every minute), so a session that
  * expired while no renod ran is gone soon after one starts; a live one is kept. */
 START_TEST(expired_sessions_are_purged_by_renod)
@@ -670,7 +651,7 @@ END_TEST
 START_TEST(logout_elsewhere_closes_this_connection)
 {
     struct net_conn *a = h_connect(&h_srv);
-    char *token = login_token(a, H_HOUSING);
+    char *token = h_login_on(a, H_HOUSING);
     struct net_conn *b = h_connect(&h_srv);
     Reno__Resume rs = RENO__RESUME__INIT;
     rs.token = token;

@@ -21,21 +21,6 @@
 #include "it.h"
 #include "msg.h"
 
-/* Seconds on the monotonic clock. */
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static Reno__ServerMessage *get_status(struct net_conn *c, const char *as_of)
-{
-    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
-    gs.as_of = (char *)as_of;
-    return h_call_body(c, RENO__REQUEST__BODY_GET_STATUS, &gs);
-}
-
 /* Sends sig to every backend renod holds on the database; returns how many there were. */
 static int signal_backends(const char *db, int sig, int pids[16])
 {
@@ -68,7 +53,7 @@ START_TEST(database_restart_under_a_running_server)
 
     /* The status as of today, computed once, is what the server can still show while the
      * database is gone: marked stale, with the time it was computed. */
-    Reno__ServerMessage *st = get_status(c, "");
+    Reno__ServerMessage *st = h_get_status(c, "");
     ck_assert_int_eq(h_code(st), RENO__STATUS_CODE__OK);
     ck_assert(!st->response->status_reply->stale);
     int64_t computed_at = st->response->status_reply->computed_at;
@@ -78,14 +63,14 @@ START_TEST(database_restart_under_a_running_server)
     h_pg_stop();
     /* Give the pool a moment to notice; either way the answer must be UNAVAILABLE. */
     usleep(200 * 1000);
-    st = get_status(c, "");
+    st = h_get_status(c, "");
     ck_assert_int_eq(h_code(st), RENO__STATUS_CODE__OK);
     ck_assert(st->response->status_reply->stale);
     ck_assert_int_eq(st->response->status_reply->computed_at, computed_at);
     ck_assert_int_eq(st->response->status_reply->target_households, 802);
     net_free(c, st);
     /* A past date must be computed: that cannot be served from memory. */
-    st = get_status(c, "2022-03-31");
+    st = h_get_status(c, "2022-03-31");
     ck_assert_int_eq(h_code(st), RENO__STATUS_CODE__UNAVAILABLE);
     net_free(c, st);
     for (int i = 0; i < 3; i++) {
@@ -190,7 +175,7 @@ START_TEST(frozen_database_is_answered_within_the_deadline)
     const char *extra[] = {"--request-timeout", "2", "--connect-timeout", "2", NULL};
     h_server_start(&srv, h_db, extra);
     struct net_conn *c = h_login(&srv, H_OFFICE);
-    Reno__ServerMessage *m = get_status(c, "");
+    Reno__ServerMessage *m = h_get_status(c, "");
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     net_free(c, m);
 
@@ -213,32 +198,32 @@ START_TEST(frozen_database_is_answered_within_the_deadline)
     Reno__PushProgress p;
     uint8_t key[16];
     h_push_init(&req, &p, key, h_project_id(h_db, 0), "2022-03-20", 120, 0);
-    double t0 = now_s();
+    double t0 = h_now_s();
     m = h_call(c, &req);
-    double waited = now_s() - t0, first_write = waited;
+    double waited = h_now_s() - t0, first_write = waited;
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAVAILABLE);
     ck_assert_msg(waited < deadline + margin, "a write waited %.1f s", waited);
     net_free(c, m);
 
     /* Today's status comes from memory at once; a past date needs the database. */
-    t0 = now_s();
-    m = get_status(c, "");
+    t0 = h_now_s();
+    m = h_get_status(c, "");
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_int_eq(m->response->status_reply->target_households, 802);
     net_free(c, m);
-    m = get_status(c, "2022-03-31");
-    waited = now_s() - t0;
+    m = h_get_status(c, "2022-03-31");
+    waited = h_now_s() - t0;
     ck_assert_msg(waited < deadline + margin, "a read waited %.1f s", waited);
     net_free(c, m);
 
     /* Service comes back on fresh connections while the old backends stay frozen. */
     Reno__StatusCode code = RENO__STATUS_CODE__UNAVAILABLE;
     double longest = 0;
-    t0 = now_s();
-    while (code == RENO__STATUS_CODE__UNAVAILABLE && now_s() - t0 < 20) {
-        double t1 = now_s();
+    t0 = h_now_s();
+    while (code == RENO__STATUS_CODE__UNAVAILABLE && h_now_s() - t0 < 20) {
+        double t1 = h_now_s();
         m = h_call(c, &req);
-        double w = now_s() - t1;
+        double w = h_now_s() - t1;
         longest = w > longest ? w : longest;
         code = h_code(m);
         net_free(c, m);
@@ -250,7 +235,7 @@ START_TEST(frozen_database_is_answered_within_the_deadline)
     fprintf(stderr,
             "frozen database: first write answered after %.1f s; back in service %.1f s later, "
             "longest retry wait %.1f s\n",
-            first_write, now_s() - t0, longest);
+            first_write, h_now_s() - t0, longest);
 
     /* The frozen backends wake and run what was queued to them: still one row. */
     for (int i = 0; i < frozen; i++)
@@ -296,19 +281,19 @@ START_TEST(silent_database_host_is_given_up_on)
     lg.username = H_OFFICE;
     lg.password = "office-test-password";
     for (int i = 0; i < 3; i++) {
-        double t0 = now_s();
+        double t0 = h_now_s();
         Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LOGIN, &lg);
-        double waited = now_s() - t0;
+        double waited = h_now_s() - t0;
         ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAVAILABLE);
         ck_assert_msg(waited < 2.0 + 1.5, "a login waited %.1f s", waited);
         net_free(c, m);
     }
     /* The loop itself never waited: a ping is answered at once. */
     Reno__Ping ping = RENO__PING__INIT;
-    double t0 = now_s();
+    double t0 = h_now_s();
     Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_PING, &ping);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
-    ck_assert_msg(now_s() - t0 < 0.5, "a ping waited %.1f s", now_s() - t0);
+    ck_assert_msg(h_now_s() - t0 < 0.5, "a ping waited %.1f s", h_now_s() - t0);
     net_free(c, m);
     net_close(c);
     ck_assert_int_eq(h_server_stop(&srv), 0);
@@ -372,15 +357,15 @@ START_TEST(writes_blocked_on_a_lock_do_not_starve_the_pool)
     h_push_init(&r2, &p2, k2, h_project_id(h_db, 1), "2022-03-20", 12, 0);
     r1.id = 1;
     r2.id = 2;
-    double t0 = now_s();
+    double t0 = h_now_s();
     send_now(w1, &r1);
     send_now(w2, &r2);
     usleep(200 * 1000); /* both are waiting on the lock now */
 
     Reno__ListUnits lu = RENO__LIST_UNITS__INIT;
-    double t1 = now_s();
+    double t1 = h_now_s();
     Reno__ServerMessage *m = h_call_body(reader, RENO__REQUEST__BODY_LIST_UNITS, &lu);
-    double read_wait = now_s() - t1;
+    double read_wait = h_now_s() - t1;
     Reno__StatusCode read_code = h_code(m);
     ck_assert_msg(read_code == RENO__STATUS_CODE__OK || read_code == RENO__STATUS_CODE__UNAVAILABLE,
                   "the read behind the blocked writes: %s", msg_status_name(read_code));
@@ -394,7 +379,7 @@ START_TEST(writes_blocked_on_a_lock_do_not_starve_the_pool)
         ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAVAILABLE);
         net_free(writers[i], m);
     }
-    double writes_wait = now_s() - t0;
+    double writes_wait = h_now_s() - t0;
     ck_assert_msg(writes_wait < deadline + margin + 0.2, "the writes waited %.1f s", writes_wait);
     fprintf(stderr, "lock held: read answered %s after %.1f s, writes UNAVAILABLE after %.1f s\n",
             msg_status_name(read_code), read_wait, writes_wait);
@@ -425,22 +410,6 @@ START_TEST(writes_blocked_on_a_lock_do_not_starve_the_pool)
 }
 END_TEST
 
-/* Logs in on a new connection and returns the token (caller frees), the connection in *c. */
-static char *login_token(struct net_conn **c, const char *user)
-{
-    *c = h_connect(&h_srv);
-    char password[96];
-    snprintf(password, sizeof password, "%s-test-password", user);
-    Reno__Login lg = RENO__LOGIN__INIT;
-    lg.username = (char *)user;
-    lg.password = password;
-    Reno__ServerMessage *m = h_call_body(*c, RENO__REQUEST__BODY_LOGIN, &lg);
-    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
-    char *token = strdup(m->response->session->token);
-    net_free(*c, m);
-    return token;
-}
-
 static Reno__StatusCode resume(struct net_conn *c, const char *token)
 {
     Reno__Resume rs = RENO__RESUME__INIT;
@@ -459,9 +428,11 @@ static Reno__StatusCode resume(struct net_conn *c, const char *token)
 START_TEST(sessions_resume_from_memory_only_to_read)
 {
     struct net_conn *a, *b;
-    char *token_a = login_token(&a, H_OFFICE);
-    char *token_b = login_token(&b, H_OFFICE);
-    Reno__ServerMessage *m = get_status(a, "");
+    a = h_connect(&h_srv);
+    char *token_a = h_login_on(a, H_OFFICE);
+    b = h_connect(&h_srv);
+    char *token_b = h_login_on(b, H_OFFICE);
+    Reno__ServerMessage *m = h_get_status(a, "");
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     net_free(a, m);
     Reno__Logout lo = RENO__LOGOUT__INIT;
@@ -476,7 +447,7 @@ START_TEST(sessions_resume_from_memory_only_to_read)
     usleep(200 * 1000);
     struct net_conn *c = h_connect(&h_srv);
     ck_assert_int_eq(resume(c, token_a), RENO__STATUS_CODE__OK);
-    m = get_status(c, "");
+    m = h_get_status(c, "");
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert(m->response->status_reply->stale);
     net_free(c, m);

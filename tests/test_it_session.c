@@ -18,16 +18,6 @@ static Reno__ServerMessage *login(struct net_conn *c, const char *user, const ch
     return h_call(c, &req);
 }
 
-static Reno__ServerMessage *get_status(struct net_conn *c, const char *as_of)
-{
-    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
-    gs.as_of = (char *)as_of;
-    Reno__Request req = RENO__REQUEST__INIT;
-    req.body_case = RENO__REQUEST__BODY_GET_STATUS;
-    req.get_status = &gs;
-    return h_call(c, &req);
-}
-
 START_TEST(wrong_password_is_unauthenticated)
 {
     struct net_conn *c = h_connect(&h_srv);
@@ -74,7 +64,7 @@ START_TEST(login_then_resume_on_a_new_connection)
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_str_eq(m->response->session->username, H_HOUSING);
     net_free(c, m);
-    m = get_status(c, "2022-12-31");
+    m = h_get_status(c, "2022-12-31");
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     net_free(c, m);
 
@@ -86,7 +76,7 @@ START_TEST(login_then_resume_on_a_new_connection)
     m = h_call(c, &out);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     net_free(c, m);
-    m = get_status(c, "");
+    m = h_get_status(c, "");
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAUTHENTICATED);
     net_free(c, m);
     m = h_call(c, &req);
@@ -102,14 +92,14 @@ START_TEST(requests_need_hello_then_a_session)
     struct net_conn *c = NULL;
     char err[NET_ERR_SIZE];
     ck_assert(net_connect(h_srv.address, 10000, &c, err) == 0);
-    Reno__ServerMessage *m = get_status(c, "");
+    Reno__ServerMessage *m = h_get_status(c, "");
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__BAD_REQUEST);
     ck_assert_str_eq(m->response->status->field, "body");
     net_free(c, m);
     ck_assert(net_hello(c, "test", err) == 0);
     /* A second Hello is refused, the connection stays. */
     ck_assert(net_hello(c, "test", err) != 0);
-    m = get_status(c, "");
+    m = h_get_status(c, "");
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__UNAUTHENTICATED);
     net_free(c, m);
     net_close(c);
