@@ -475,6 +475,20 @@ static void dbc_connect_start(struct dbc *c)
 
 static void resolve_next(struct dbc *c);
 
+enum host_kind { HOST_SOCKET_DIR, HOST_NUMERIC, HOST_NAME };
+
+/* An entry of libpq's host list: a Unix socket directory (or abstract socket), a numeric
+ * address, or a name that must be looked up. */
+static enum host_kind host_kind(const char *h)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (h[0] == '/' || h[0] == '@' || h[0] == '\0')
+        return HOST_SOCKET_DIR;
+    if (uv_inet_pton(AF_INET, h, buf) == 0 || uv_inet_pton(AF_INET6, h, buf) == 0)
+        return HOST_NUMERIC;
+    return HOST_NAME;
+}
+
 static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 {
     struct resolve_req *r = req->data;
@@ -510,11 +524,11 @@ static void resolve_next(struct dbc *c)
     struct db_pool *pool = c->pool;
     while (c->resolve_index < pool->nhosts) {
         const char *h = pool->hosts[c->resolve_index];
-        unsigned char buf[sizeof(struct in6_addr)];
         char *out = c->addrs[c->resolve_index];
-        if (h[0] == '/' || h[0] == '@' || h[0] == '\0') {
+        enum host_kind kind = host_kind(h);
+        if (kind == HOST_SOCKET_DIR) {
             out[0] = '\0';
-        } else if (uv_inet_pton(AF_INET, h, buf) == 0 || uv_inet_pton(AF_INET6, h, buf) == 0) {
+        } else if (kind == HOST_NUMERIC) {
             snprintf(out, INET6_ADDRSTRLEN, "%s", h);
         } else {
             struct resolve_req *r = xcalloc(1, sizeof *r);
@@ -1017,10 +1031,7 @@ static int pool_take_hosts(struct db_pool *pool, const char *hosts, char *why, s
             free(copy);
             return -1;
         }
-        unsigned char buf[sizeof(struct in6_addr)];
-        if (h[0] != '/' && h[0] != '@' && uv_inet_pton(AF_INET, h, buf) != 0 &&
-            uv_inet_pton(AF_INET6, h, buf) != 0)
-            any_name = true;
+        any_name |= host_kind(h) == HOST_NAME;
         pool->hosts[n++] = xstrdup(h);
     }
     free(copy);
