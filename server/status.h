@@ -5,7 +5,7 @@
  * sections of schema/migrations/0009_status.sql (phases and milestones, light
  * thresholds, funds, contracts, line work, surveys, supervision items, the current
  * collection round and who is missing from it), each filled by column name; and last the
- * traffic lights, judged here from all of the above.
+ * traffic lights, judged from all of the above by common/lights.c.
  *
  * The queries run one after another, each a statement of its own: a write committed
  * between two of them shows in the later sections only, and its notification makes the

@@ -10,6 +10,7 @@
 UNIT_SUITE(frame)
 UNIT_SUITE(date)
 UNIT_SUITE(rules)
+UNIT_SUITE(lights)
 UNIT_SUITE(config)
 UNIT_SUITE(msg)
 UNIT_SUITE(report)
