@@ -3,7 +3,10 @@
  */
 #include "server.h"
 
+#include <errno.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,10 @@
 const struct setting renod_settings[] = {
     {"listen", SETTING_STRING, "127.0.0.1:7420", 3, 200, S(listen),
      "address:port to listen on (IPv4 or [IPv6]; port 0 picks a free one)", false},
+    {"reuse_port", SETTING_STRING, "off", 2, 3, S(reuse_port),
+     "on: bind listen with SO_REUSEPORT, so that several renod on one database share one "
+     "address and the kernel spreads connections over them (docs/SCALING.md)",
+     false},
     {"database", SETTING_STRING, "dbname=reno", 1, 1000, S(database),
      "libpq connection string of the PostgreSQL database", true},
     {"pool_size", SETTING_INT, "4", 1, 64, S(pool_size), "database connections", false},
@@ -552,6 +559,31 @@ static int parse_listen(const char *text, struct sockaddr_storage *addr)
     return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)addr) == 0 ? 0 : -1;
 }
 
+/*
+ * With reuse_port on, the socket is made here with SO_REUSEPORT set before bind and handed
+ * to libuv: Debian 12's libuv (1.44) has no flag for it (UV_TCP_REUSEPORT came in 1.49).
+ * Every renod that binds the same address this way, as the same user, gets its own
+ * listening socket and the kernel spreads new connections over them; one that stops
+ * takes only its own connections with it. A process without the option that holds the
+ * port keeps the others out, as before.
+ */
+static int listener_reuse_port(struct server *srv, const struct sockaddr_storage *addr)
+{
+    int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return uv_translate_sys_error(errno);
+    int one = 1;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+        int rc = uv_translate_sys_error(errno);
+        close(fd);
+        return rc;
+    }
+    int rc = uv_tcp_open(&srv->listener, (uv_os_sock_t)fd);
+    if (rc != 0)
+        close(fd);
+    return rc;
+}
+
 int server_listen(struct server *srv)
 {
     struct sockaddr_storage addr;
@@ -560,7 +592,14 @@ int server_listen(struct server *srv)
         log_error("listen: '%s' is not a numeric address:port", srv->cfg->listen);
         return -1;
     }
-    int rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
+    bool reuse_port = strcmp(srv->cfg->reuse_port, "on") == 0;
+    if (!reuse_port && strcmp(srv->cfg->reuse_port, "off") != 0) {
+        log_error("reuse_port must be on or off, not '%s'", srv->cfg->reuse_port);
+        return -1;
+    }
+    int rc = reuse_port ? listener_reuse_port(srv, &addr) : 0;
+    if (rc == 0)
+        rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
     if (rc == 0)
         rc = uv_listen((uv_stream_t *)&srv->listener, 128, on_connection);
     if (rc != 0) {
@@ -572,7 +611,8 @@ int server_listen(struct server *srv)
     uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&bound, &len);
     srv->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
                                                   : ((struct sockaddr_in *)&bound)->sin_port);
-    log_info("listening on %s (port %d)", srv->cfg->listen, srv->port);
+    log_info("listening on %s (port %d%s)", srv->cfg->listen, srv->port,
+             reuse_port ? ", shared with SO_REUSEPORT" : "");
     if (srv->cfg->port_file[0]) {
         char tmp[4200];
         snprintf(tmp, sizeof tmp, "%s.tmp", srv->cfg->port_file);

@@ -32,6 +32,7 @@
 
 struct renod_config {
     char *listen;
+    char *reuse_port; /* "on" or "off" */
     char *database;
     long pool_size;
     long request_timeout;
