@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "cmd_op.h"
 #include "date.h"
+#include "i18n.h"
 #include "msg.h"
 #include "output.h"
 #include "table.h"
@@ -57,49 +58,55 @@ const char *cmd_client_name(void)
 
 static void print_short_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: reno [--server ADDR] [--ca FILE] [--timeout MS] [--json] COMMAND [OPTIONS]\n"
-            "Run 'reno --help' for the commands, settings and exit codes.\n");
+    fputs(_("usage: reno [--server ADDR] [--ca FILE] [--timeout MS] [--json] COMMAND [OPTIONS]\n"
+            "Run 'reno --help' for the commands, settings and exit codes.\n"),
+          out);
 }
 
 static void print_main_help(FILE *out)
 {
-    fprintf(out, "usage: reno [--server ADDR] [--ca FILE] [--timeout MS] [--json] COMMAND "
-                 "[OPTIONS]\n"
-                 "\n"
-                 "The command-line client of renod, the old-community renovation programme\n"
-                 "server: log in, read the programme's consolidated status, report progress.\n"
-                 "\n"
-                 "Commands:\n");
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        fprintf(out, "  %-22s %s\n", command_at(i)->name, command_at(i)->summary);
-    fprintf(out, "\n"
-                 "Options (before the command):\n"
-                 "  --json          print results as one JSON object on one line\n"
-                 "  --help, -h      show this help; 'reno COMMAND --help' for a command\n"
-                 "  --version       show the client's version and protocol\n"
-                 "\n"
-                 "Settings (a flag before the command, an environment variable, or a\n"
-                 "'name = value' line in the config file; flags win over the environment,\n"
-                 "the environment over the file):\n");
+    fputs(_("usage: reno [--server ADDR] [--ca FILE] [--timeout MS] [--json] COMMAND [OPTIONS]\n"
+            "\n"
+            "The command-line client of renod, the old-community renovation programme\n"
+            "server: log in, read the programme's consolidated status, report progress.\n"
+            "\n"
+            "Commands:\n"),
+          out);
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        const char *name = command_at(i)->name;
+        /* Names are ASCII: padding them by bytes pads them by display width. */
+        fprintf(out, "  %-22s %s\n", name, _(command_at(i)->summary));
+    }
+    fputs(_("\n"
+            "Options (before the command):\n"
+            "  --json          print results as one JSON object on one line\n"
+            "  --help, -h      show this help; 'reno COMMAND --help' for a command\n"
+            "  --version       show the client's version and protocol\n"
+            "\n"
+            "Settings (a flag before the command, an environment variable, or a\n"
+            "'name = value' line in the config file; flags win over the environment,\n"
+            "the environment over the file):\n"),
+          out);
     settings_print_help(out);
-    fprintf(out, "\n"
-                 "Files:\n"
-                 "  $XDG_CONFIG_HOME/reno/config   settings (default ~/.config/reno/config)\n"
-                 "  $XDG_CONFIG_HOME/reno/token    the session token, mode 0600, written by\n"
-                 "                                 'reno login', removed by 'reno logout'\n"
-                 "\n"
-                 "Environment:\n"
-                 "  RENO_PASSWORD   the password for 'reno login' without --password-stdin\n"
-                 "\n"
-                 "Exit status:\n"
-                 "  0   success\n"
-                 "  1   local failure (e.g. the token file cannot be written)\n"
-                 "  2   usage error: bad option, argument or configuration\n"
-                 "  3   cannot connect, transport failure, timeout, or a reply that makes no\n"
-                 "      sense (for 'progress push': retry with the printed --key)\n"
-                 "  4   not logged in: no usable token file (run 'reno login')\n"
-                 "  10 + N, the server refused with StatusCode N:\n");
+    fputs(_("\n"
+            "Files:\n"
+            "  $XDG_CONFIG_HOME/reno/config   settings (default ~/.config/reno/config)\n"
+            "  $XDG_CONFIG_HOME/reno/token    the session token, mode 0600, written by\n"
+            "                                 'reno login', removed by 'reno logout'\n"
+            "\n"
+            "Environment:\n"
+            "  RENO_PASSWORD   the password for 'reno login' without --password-stdin\n"
+            "  LANG, LC_ALL    the language: zh_CN.UTF-8 for Chinese, English otherwise\n"
+            "\n"
+            "Exit status:\n"
+            "  0   success\n"
+            "  1   local failure (e.g. the token file cannot be written)\n"
+            "  2   usage error: bad option, argument or configuration\n"
+            "  3   cannot connect, transport failure, timeout, or a reply that makes no\n"
+            "      sense (for 'progress push': retry with the printed --key)\n"
+            "  4   not logged in: no usable token file (run 'reno login')\n"
+            "  10 + N, the server refused with StatusCode N:\n"),
+          out);
     for (int code = RENO__STATUS_CODE__BAD_REQUEST; code <= RENO__STATUS_CODE__INTERNAL; code++)
         fprintf(out, "  %d  %s\n", CMD_EXIT_REFUSED + code,
                 msg_status_name((Reno__StatusCode)code));
@@ -548,7 +555,7 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    table_init_locale();
+    i18n_init();
     if (sodium_init() < 0) {
         output_error("cannot initialise libsodium");
         return CMD_EXIT_LOCAL;

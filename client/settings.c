@@ -24,23 +24,25 @@
 
 #include "config.h"
 #include "hex.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 static const struct setting settings_table[] = {
     {"server", SETTING_STRING, SETTINGS_DEFAULT_SERVER, 3, 255, offsetof(struct settings, server),
-     "renod's address: host:port or [IPv6]:port", false},
+     N_("renod's address: host:port or [IPv6]:port"), false},
     {"timeout", SETTING_INT, "10000", 1, 600000, offsetof(struct settings, timeout_ms),
-     "milliseconds to wait for a connection and for each reply", false},
+     N_("milliseconds to wait for a connection and for each reply"), false},
     {"tls", SETTING_STRING, "on", 2, 3, offsetof(struct settings, tls),
-     "on, or off for plaintext (allowed only to a loopback address)", false},
+     N_("on, or off for plaintext (allowed only to a loopback address)"), false},
     {"ca", SETTING_STRING, "", 0, 4096, offsetof(struct settings, ca),
-     "CA file renod's certificate must chain to (the county's ca.crt); empty: the system's", false},
+     N_("CA file renod's certificate must chain to (the county's ca.crt); empty: the system's"),
+     false},
     {"server_name", SETTING_STRING, "", 0, 255, offsetof(struct settings, server_name),
-     "name or address renod's certificate must carry; empty: the host in server", false},
+     N_("name or address renod's certificate must carry; empty: the host in server"), false},
     {"cert", SETTING_STRING, "", 0, 4096, offsetof(struct settings, cert),
-     "this client's certificate (PEM), for a renod that asks for one", false},
+     N_("this client's certificate (PEM), for a renod that asks for one"), false},
     {"key", SETTING_STRING, "", 0, 4096, offsetof(struct settings, key),
-     "the private key of cert (PEM; only its owner may read it)", false},
+     N_("the private key of cert (PEM; only its owner may read it)"), false},
 };
 #define SETTINGS_COUNT      (sizeof settings_table / sizeof settings_table[0])
 #define SETTINGS_ENV_PREFIX "RENO_"
@@ -151,9 +153,22 @@ char *settings_token_path(const struct settings *s)
     return xasprintf("%s/token", s->dir);
 }
 
+static const char *translate(const char *text)
+{
+    return _(text);
+}
+
+/* The texts config_print_help_translated() translates, marked for the catalogue. */
+static const char *const settings_help_formats[] __attribute__((unused)) = {
+    N_("default %s, range %ld..%ld, env %s"),
+    N_("default '%s', env %s"),
+    N_("(hidden)"),
+};
+
 void settings_print_help(FILE *out)
 {
-    config_print_help(settings_table, SETTINGS_COUNT, SETTINGS_ENV_PREFIX, out);
+    config_print_help_translated(settings_table, SETTINGS_COUNT, SETTINGS_ENV_PREFIX, translate,
+                                 out);
 }
 
 static bool token_well_formed(const char *token)

@@ -220,6 +220,20 @@ int config_parse_args(const struct setting *table, size_t n, void *target, int a
 
 void config_print_help(const struct setting *table, size_t n, const char *env_prefix, FILE *out)
 {
+    config_print_help_translated(table, n, env_prefix, NULL, out);
+}
+
+void config_print_help_translated(const struct setting *table, size_t n, const char *env_prefix,
+                                  const char *(*translate)(const char *), FILE *out)
+{
+    const char *default_int = "default %s, range %ld..%ld, env %s";
+    const char *default_string = "default '%s', env %s";
+    const char *hidden = "(hidden)";
+    if (translate != NULL) {
+        default_int = translate(default_int);
+        default_string = translate(default_string);
+        hidden = translate(hidden);
+    }
     for (size_t i = 0; i < n; i++) {
         const struct setting *s = &table[i];
         char flag[64];
@@ -231,13 +245,17 @@ void config_print_help(const struct setting *table, size_t n, const char *env_pr
         int len = snprintf(env, sizeof env, "%s%s", env_prefix, s->name);
         for (int k = 0; k < len && k < (int)sizeof env; k++)
             env[k] = (char)toupper((unsigned char)env[k]);
-        fprintf(out, "  %-22s %s\n", flag, s->help);
+        fprintf(out, "  %-22s %s\n", flag, translate != NULL ? translate(s->help) : s->help);
+        fprintf(out, "  %-22s ", "");
+        /* The formats come from the caller's catalogue, checked by msgfmt --check. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
         if (s->type == SETTING_INT)
-            fprintf(out, "  %-22s default %s, range %ld..%ld, env %s\n", "", s->def, s->min, s->max,
-                    env);
+            fprintf(out, default_int, s->def, s->min, s->max, env);
         else
-            fprintf(out, "  %-22s default '%s', env %s\n", "", s->secret ? "(hidden)" : s->def,
-                    env);
+            fprintf(out, default_string, s->secret ? hidden : s->def, env);
+#pragma GCC diagnostic pop
+        fputc('\n', out);
     }
 }
 

@@ -57,6 +57,10 @@ int config_parse_args(const struct setting *table, size_t n, void *target, int a
 
 /* One line per setting: --flag, environment name, default, range, help. */
 void config_print_help(const struct setting *table, size_t n, const char *env_prefix, FILE *out);
+/* The same with every text passed through translate (the client's gettext); the two
+ * "default ..." lines are translated as printf formats. */
+void config_print_help_translated(const struct setting *table, size_t n, const char *env_prefix,
+                                  const char *(*translate)(const char *), FILE *out);
 /* Logs every setting's value (secrets masked) at info level. */
 void config_dump(const struct setting *table, size_t n, const void *target);
 

@@ -205,6 +205,17 @@ void h_global_setup(void)
     /* The test renods serve plaintext on loopback; the clients the tests run must ask for
      * it as well (the TLS suite overrides this per run). */
     setenv("RENO_TLS", "off", 1);
+    /* The clients speak the language of the locale. The suites read English unless a test
+     * asks for Chinese (LANG=zh_CN.UTF-8 in its environment), and every client finds the
+     * catalogue the build compiled next to the binaries under test. */
+    unsetenv("LC_ALL");
+    unsetenv("LC_MESSAGES");
+    unsetenv("LANGUAGE");
+    setenv("LANG", "C.UTF-8", 1);
+    char localedir[600];
+    const char *bin = getenv("RENO_TEST_BIN");
+    snprintf(localedir, sizeof localedir, "%s/locale", bin != NULL ? bin : RENO_BUILD_DIR);
+    setenv("RENO_LOCALEDIR", localedir, 1);
     PGconn *pg = connect_db("postgres");
     exec_or_die(pg, "DROP DATABASE IF EXISTS " TEMPLATE_DB);
     exec_or_die(pg, "CREATE DATABASE " TEMPLATE_DB);
