@@ -138,6 +138,10 @@ static void rule_reasons(Reno__StatusLight *l, const struct light_input *in,
         [RULE_COMPLETE_ALL] = in->completed,
     };
     for (int k = 0; k < RULE_COUNT; k++) {
+        /* "开工改造户数不低于25%" counts the programme's households: a project's light
+         * never says it broke it (its pace reason says when it lags). */
+        if (in->is_project && k == RULE_START_SHARE)
+            continue;
         const struct rule_check *c = &in->checks[k];
         Reno__Light light;
         if (c->verdict == RULE_MISSED && current[k] < c->required)
@@ -182,9 +186,14 @@ static void rule_reasons(Reno__StatusLight *l, const struct light_input *in,
 }
 
 /* The plan's pace of households started on `day`, in percent; negative outside the days
- * from the first of construction to start_share_due, when there is no pace to keep. */
-static double start_pace(const struct rules_plan *plan, int32_t first, int32_t day)
+ * from the first of construction to start_share_due, when there is no pace to keep. A
+ * project's pace holds at the share after its due date until every project is due to have
+ * started: the share rule itself is the programme's, but a project that stays below it is
+ * behind the pace the plan sets. */
+static double start_pace(const struct rules_plan *plan, int32_t first, int32_t day, bool is_project)
 {
+    if (is_project && first > 0 && day > plan->start_share_due && day <= plan->all_started_due)
+        return plan->start_share_pct;
     if (first <= 0 || day < first || day > plan->start_share_due)
         return -1.0;
     return plan->start_share_pct * (double)(day - first + 1) /
@@ -203,17 +212,17 @@ static void pace_reasons(Reno__StatusLight *l, const struct light_input *in,
 {
     char on[DATE_TEXT_SIZE], due[DATE_TEXT_SIZE];
     date_format(lim->as_of, on);
-    double expected = start_pace(in->plan, lim->construction_starts, lim->as_of);
+    double expected = start_pace(in->plan, lim->construction_starts, lim->as_of, in->is_project);
     double actual = pct(in->started, in->households);
     if (expected >= 0 && in->checks[RULE_START_SHARE].verdict != RULE_MET &&
         expected - actual > lim->start_lag) {
         date_format(in->plan->start_share_due, due);
         lights_add_reason(
             l, "start_pace", RENO__LIGHT__LIGHT_YELLOW, actual, expected - lim->start_lag,
-            "started %d of %d households (%.1f%%) on %s; the plan's pace is %.1f%% by "
-            "then (%d%% by %s), lag %.1f points > %d allowed",
+            "started %d of %d households (%.1f%%) on %s, behind the plan's pace: %.1f%% by "
+            "then (%d%% by %s%s), lag %.1f points > %d allowed",
             in->started, in->households, actual, on, expected, in->plan->start_share_pct, due,
-            expected - actual, lim->start_lag);
+            in->is_project ? " across the programme" : "", expected - actual, lim->start_lag);
     }
     expected = complete_pace(in->plan, lim->construction_starts, lim->as_of);
     actual = pct(in->completed, in->households);

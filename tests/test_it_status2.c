@@ -456,7 +456,7 @@ START_TEST(lights_on_the_boundary_days)
     s = status_of(office, "2022-03-16", &m);
     const Reno__LightReason *r = reason_in(light_for(s, p0), "start_pace");
     ck_assert_ptr_nonnull(r);
-    ck_assert_ptr_nonnull(strstr(r->detail, "the plan's pace is 12.9% by then"));
+    ck_assert_ptr_nonnull(strstr(r->detail, "behind the plan's pace: 12.9% by then"));
     ck_assert_ptr_nonnull(strstr(r->detail, ": yellow"));
     /* 2022-03-16 is 15 days before the rule's due date: not near yet. */
     ck_assert_ptr_null(reason_in(light_for(s, 0), "start_share"));
@@ -496,13 +496,17 @@ START_TEST(lights_on_the_boundary_days)
     ck_assert_double_eq(r->actual, 180);
     ck_assert_double_eq(r->required, 201);
     ck_assert_int_eq(light_for(s, 0)->light, RENO__LIGHT__LIGHT_RED);
-    /* Project 2 stands for itself: 30 of 302, ceil(25%) = 76. */
-    r = reason_in(light_for(s, p1), "start_share");
-    ck_assert_ptr_nonnull(r);
-    ck_assert_double_eq(r->required, 76);
-    ck_assert_int_eq(r->light, RENO__LIGHT__LIGHT_RED);
-    /* Project 1 reached its 125 in time. */
+    /* The 25% rule is the programme's: no project's light says it broke it. Project 2
+     * (30 of 302, 9.9%) is behind the plan's pace, which holds at 25% until the April
+     * rule's due date; project 1 (150 of 500, 30%) is not. */
+    ck_assert_ptr_null(reason_in(light_for(s, p1), "start_share"));
     ck_assert_ptr_null(reason_in(light_for(s, p0), "start_share"));
+    r = reason_in(light_for(s, p1), "start_pace");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->light, RENO__LIGHT__LIGHT_YELLOW);
+    ck_assert_ptr_nonnull(strstr(r->detail, "behind the plan's pace: 25.0% by then (25% by "
+                                            "2022-03-31 across the programme)"));
+    ck_assert_ptr_null(reason_in(light_for(s, p0), "start_pace"));
     net_free(office, m);
 
     /* Reached late: the rule stays missed, but nothing is overdue any more. */

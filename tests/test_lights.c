@@ -141,7 +141,7 @@ START_TEST(test_pace_yellow)
     const Reno__LightReason *why = reason_in(light_for(r, 1), "start_pace");
     ck_assert_ptr_nonnull(why);
     ck_assert_int_eq(why->light, RENO__LIGHT__LIGHT_YELLOW);
-    ck_assert_ptr_nonnull(strstr(why->detail, "the plan's pace is 12.9% by then"));
+    ck_assert_ptr_nonnull(strstr(why->detail, "behind the plan's pace: 12.9% by then"));
     /* 40 of 302 is 13.2%: ahead of the pace. */
     ck_assert_ptr_null(reason_in(light_for(r, 2), "start_pace"));
     /* The programme's light is at least as bad as its worst project's. */
@@ -165,6 +165,17 @@ START_TEST(test_share_rule_red_after_due)
     ck_assert_str_eq(why->detail, "started 180 of 802 households (22.4%) on 2022-04-01, "
                                   "rule ≥25% = 201 by 2022-03-31: red");
     ck_assert_int_eq(light_for(r, 0)->light, RENO__LIGHT__LIGHT_RED);
+    /* The rule is the programme's: 30 of 302 is behind the pace, not a broken rule. */
+    ck_assert_ptr_null(reason_in(light_for(r, 2), "start_share"));
+    ck_assert_ptr_null(reason_in(light_for(r, 1), "start_share"));
+    why = reason_in(light_for(r, 2), "start_pace");
+    ck_assert_ptr_nonnull(why);
+    ck_assert_int_eq(why->light, RENO__LIGHT__LIGHT_YELLOW);
+    ck_assert_ptr_nonnull(strstr(why->detail, "across the programme"));
+    ck_assert_ptr_null(strstr(why->detail, "rule"));
+    ck_assert_int_eq(light_for(r, 2)->light, RENO__LIGHT__LIGHT_YELLOW);
+    /* 150 of 500 is 30%: on the pace. */
+    ck_assert_int_eq(light_for(r, 1)->light, RENO__LIGHT__LIGHT_GREEN);
     reply_free(r);
 }
 END_TEST
