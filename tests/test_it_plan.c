@@ -1,0 +1,183 @@
+/*
+ * The work plan's own words through the real path (client → protocol → renod →
+ * PostgreSQL): what reno does about the sentences of the Ziyun 2022 plan that used to be
+ * read loosely.
+ *
+ *   - 拆除部分不纳入城镇老旧小区改造范围: a 拆改结合型 project with demolished households
+ *     counts only the households in scope, so it reaches "all completed", passes its
+ *     acceptance and is evaluated; the round report and the status give one 开工率/完工率;
+ *   - 开工改造户数不低于25%: the programme's rule; a project's light never names it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "it.h"
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+static struct net_conn *office;
+
+static void setup(void)
+{
+    h_fixture_setup();
+    office = h_login(&h_srv, H_OFFICE);
+}
+
+static void teardown(void)
+{
+    net_close(office);
+    h_fixture_teardown();
+}
+
+/* Asserts a write succeeded and frees the reply. */
+static void write_ok(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
+{
+    Reno__ServerMessage *m = h_call_body(c, body, msg);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "refused: %s (field %s)",
+                  m->response->status->message, m->response->status->field);
+    net_free(c, m);
+}
+
+/* Asserts a refusal with its code and field path; returns the message (caller frees). */
+static char *refused(struct net_conn *c, Reno__Request__BodyCase body, void *msg,
+                     Reno__StatusCode code, const char *field)
+{
+    Reno__ServerMessage *m = h_call_body(c, body, msg);
+    ck_assert_msg(h_code(m) == code, "expected %d, got %d: %s (field %s)", code, h_code(m),
+                  m->response->status->message, m->response->status->field);
+    ck_assert_str_eq(m->response->status->field, field);
+    char *text = strdup(m->response->status->message);
+    net_free(c, m);
+    return text;
+}
+
+static void push(long project, const char *date, int started, int completed)
+{
+    struct net_conn *c = h_login(&h_srv, H_HOUSING);
+    Reno__Request req;
+    Reno__PushProgress p;
+    uint8_t key[16];
+    h_push_init(&req, &p, key, project, date, started, completed);
+    Reno__ServerMessage *m = h_call(c, &req);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "push: %s", m->response->status->message);
+    net_free(c, m);
+    net_close(c);
+}
+
+static const Reno__ProjectStatus *project_in(const Reno__StatusReply *s, long id)
+{
+    for (size_t i = 0; i < s->n_projects; i++)
+        if (s->projects[i]->project_id == id)
+            return s->projects[i];
+    ck_abort_msg("no project %ld in the status", id);
+    return NULL;
+}
+
+/* The content of an issued report as a NUL-terminated copy (caller frees). */
+static char *issue_report(Reno__ReportKind kind, const char *subject)
+{
+    uint8_t key[16];
+    Reno__IssueReport ir = RENO__ISSUE_REPORT__INIT;
+    h_new_key(&ir.idempotency_key, key);
+    ir.kind = kind;
+    ir.subject = (char *)subject;
+    ir.format = RENO__REPORT_FORMAT__REPORT_FORMAT_MD;
+    Reno__ServerMessage *m = h_call_body(office, RENO__REQUEST__BODY_ISSUE_REPORT, &ir);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
+    const Reno__IssuedReport *r = m->response->issue_report;
+    char *s = malloc(r->content.len + 1);
+    memcpy(s, r->content.data, r->content.len);
+    s[r->content.len] = '\0';
+    net_free(office, m);
+    return s;
+}
+
+/* ---- households in scope ---------------------------------------------------------------- */
+
+START_TEST(demolished_households_are_outside_every_figure)
+{
+    long p1 = h_project_id(h_db, 1);
+    uint8_t key[16];
+    /* Project 2 (302 households) becomes 拆改结合型 with 22 demolished: 280 in scope. */
+    Reno__UpdateProject up = RENO__UPDATE_PROJECT__INIT;
+    h_new_key(&up.idempotency_key, key);
+    up.project_id = p1;
+    up.renovation_type = RENO__RENOVATION_TYPE__RENOVATION_TYPE_DEMOLITION;
+    up.demolished_households = 22;
+    write_ok(office, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
+
+    push(p1, "2022-04-10", 280, 140);
+    Reno__ServerMessage *m = h_get_status(office, "2022-04-14");
+    const Reno__ProjectStatus *ps = project_in(m->response->status_reply, p1);
+    ck_assert_int_eq(ps->households, 280);
+    ck_assert_double_eq(ps->started_pct, 100.0);
+    ck_assert_double_eq(ps->completed_pct, 50.0);
+    char name[160];
+    snprintf(name, sizeof name, "%s", ps->name);
+    net_free(office, m);
+
+    /* The round report says what the status says, open and then closed. */
+    char row[400];
+    snprintf(row, sizeof row, "| %s | 示例小区二 | 280 | 280 | 100.0%% | 140 | 50.0%% |", name);
+    char *md = issue_report(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-04-14");
+    ck_assert_msg(strstr(md, row) != NULL, "no row %s in\n%s", row, md);
+    free(md);
+    Reno__CloseRound cr = RENO__CLOSE_ROUND__INIT;
+    h_new_key(&cr.idempotency_key, key);
+    cr.round_date = "2022-04-14";
+    write_ok(office, RENO__REQUEST__BODY_CLOSE_ROUND, &cr);
+    md = issue_report(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-04-14");
+    ck_assert_msg(strstr(md, row) != NULL, "no row %s in the closed round's report\n%s", row, md);
+    free(md);
+
+    /* Every household in scope completed: the acceptance passes, the evaluation counts
+     * 280 households and no more. */
+    push(p1, "2022-11-20", 280, 280);
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    const char *units[] = {"housing", "songshan-street"};
+    Reno__RecordAcceptance a = RENO__RECORD_ACCEPTANCE__INIT;
+    h_new_key(&a.idempotency_key, key);
+    a.project_id = p1;
+    a.accepted_on = "2022-11-28";
+    a.result = RENO__ACCEPTANCE_RESULT__ACCEPTANCE_RESULT_PASSED;
+    a.n_participating_units = 2;
+    a.participating_units = (char **)units;
+    a.resident_representatives = "居民代表李某";
+    a.defects = "";
+    write_ok(housing, RENO__REQUEST__BODY_RECORD_ACCEPTANCE, &a);
+    Reno__RecordEvaluation e = RENO__RECORD_EVALUATION__INIT;
+    h_new_key(&e.idempotency_key, key);
+    e.project_id = p1;
+    e.evaluated_on = "2022-12-20";
+    e.dimension = RENO__EVALUATION_DIMENSION__EVALUATION_DIMENSION_AREA_HOUSEHOLDS;
+    e.score = 90;
+    e.value = 21000;
+    e.households = 281;
+    e.note = e.conclusion = e.reported_on = "";
+    free(refused(housing, RENO__REQUEST__BODY_RECORD_EVALUATION, &e, RENO__STATUS_CODE__BAD_REQUEST,
+                 "record_evaluation.households"));
+    h_new_key(&e.idempotency_key, key);
+    e.households = 280;
+    write_ok(housing, RENO__REQUEST__BODY_RECORD_EVALUATION, &e);
+    net_close(housing);
+
+    m = h_get_status(office, "2022-11-30");
+    ps = project_in(m->response->status_reply, p1);
+    ck_assert_double_eq(ps->completed_pct, 100.0);
+    net_free(office, m);
+}
+END_TEST
+
+Suite *it_plan_suite(void)
+{
+    Suite *s = suite_create("it_plan");
+    TCase *tc = tcase_create("plan");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, demolished_households_are_outside_every_figure);
+    suite_add_tcase(s, tc);
+    return s;
+}
