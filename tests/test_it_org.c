@@ -17,7 +17,12 @@ START_TEST(seed_organisation_as_the_document_gives_it)
     Reno__UnitList *units = m->response->list_units;
     ck_assert_uint_eq(units->n_items, 31);
     bool dev_reform = false, gas = false;
+    int in_group = 0;
     for (size_t i = 0; i < units->n_items; i++) {
+        in_group += units->items[i]->in_leading_group;
+        /* The office is the group's working body, not one of its member units. */
+        if (strcmp(units->items[i]->code, "office") == 0)
+            ck_assert(!units->items[i]->in_leading_group);
         if (strcmp(units->items[i]->code, "dev-reform") == 0) {
             dev_reform = true;
             ck_assert_str_eq(units->items[i]->aliases, "县发展和改革局");
@@ -28,6 +33,9 @@ START_TEST(seed_organisation_as_the_document_gives_it)
         }
     }
     ck_assert(dev_reform && gas);
+    /* 组长、副组长 and 成员 come from 28 units (the county government for the three
+     * leaders and 尹玉竹, and 27 others). */
+    ck_assert_int_eq(in_group, 28);
     net_free(c, m);
 
     Reno__ListPeople lp = RENO__LIST_PEOPLE__INIT;
@@ -37,6 +45,11 @@ START_TEST(seed_organisation_as_the_document_gives_it)
     ck_assert_uint_eq(people->n_items, 38);
     ck_assert_str_eq(people->items[0]->name, "杨坚");
     ck_assert_str_eq(people->items[0]->leading_group_role, "leader");
+    /* 34 people in the group; the four who sit only in the working groups are not. */
+    int members = 0;
+    for (size_t i = 0; i < people->n_items; i++)
+        members += people->items[i]->leading_group_role[0] != '\0';
+    ck_assert_int_eq(members, 34);
     for (size_t i = 0; i < people->n_items; i++)
         ck_assert_msg(strpbrk(people->items[i]->name, " \t") == NULL, "padded name");
     net_free(c, m);

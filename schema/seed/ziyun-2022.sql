@@ -35,7 +35,10 @@ VALUES ('ziyun-2022', '紫云自治县', 2022, '紫云自治县2022年城镇老�
 --               whose title reads 县政府副科级督察专员 (a post of the county government
 --               itself, not of its general office).
 --   office      the leading-group office; it sits in the housing bureau and has no seal
---               of its own (documents go out under the housing bureau's seal, 代章).
+--               of its own (documents go out under the housing bureau's seal, 代章). It
+--               is the group's working body (领导小组下设办公室), not a member unit, so
+--               in_leading_group = false: the group is 34 people from the 28 units marked
+--               true below.
 --   县委政法委  a county party-committee organ: 'department'.
 --   市生态环境局紫云分局: 'municipal_branch' (a branch of the municipal bureau).
 --   县税务局, 县消防大队: 'vertical_agency' (tax is vertically managed by the State
@@ -60,7 +63,7 @@ SELECT p.id, v.code, v.name, v.kind, v.in_group
   FROM programme p
  CROSS JOIN (VALUES
     ( 1, 'county-gov',        '紫云自治县人民政府',                         'leadership',       true),
-    ( 2, 'office',            '紫云自治县城镇老旧小区改造工作领导小组办公室', 'office',           true),
+    ( 2, 'office',            '紫云自治县城镇老旧小区改造工作领导小组办公室', 'office',           false),
     ( 3, 'gov-office',        '县政府办公室',                               'department',       true),
     ( 4, 'politics-law',      '县委政法委',                                 'department',       true),
     ( 5, 'dev-reform',        '县发展改革局',                               'department',       true),
