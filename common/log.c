@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,21 @@
 static enum log_level current_level = LOG_INFO;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
+/* syslog(3) priorities of the levels: LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR. */
+static const int level_priorities[] = {7, 6, 4, 3};
+static bool to_journal;
+
+bool log_detect_journal(void)
+{
+    const char *stream = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    int end = 0;
+    struct stat st;
+    to_journal = stream != NULL && sscanf(stream, "%llu:%llu%n", &dev, &ino, &end) == 2 &&
+                 stream[end] == '\0' && fstat(STDERR_FILENO, &st) == 0 &&
+                 (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+    return to_journal;
+}
 
 void log_set_level(enum log_level level)
 {
@@ -48,13 +64,18 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
     if (level < current_level)
         return;
     char line[2048];
-    struct timeval tv;
-    struct tm tm;
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    int n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ %-5s ",
+    int n;
+    if (to_journal) {
+        n = snprintf(line, sizeof line, "<%d>%-5s ", level_priorities[level], level_names[level]);
+    } else {
+        struct timeval tv;
+        struct tm tm;
+        gettimeofday(&tv, NULL);
+        gmtime_r(&tv.tv_sec, &tm);
+        n = snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ %-5s ",
                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                      (int)(tv.tv_usec / 1000), level_names[level]);
+    }
     int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
     if (len > sizeof line - 2)

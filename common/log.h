@@ -17,6 +17,15 @@ enum log_level log_get_level(void);
 bool log_parse_level(const char *name, enum log_level *out) __attribute__((warn_unused_result));
 const char *log_level_name(enum log_level level);
 
+/*
+ * Under systemd, stderr may be a stream into the journal, which stamps every line with
+ * its own time: when $JOURNAL_STREAM names the device and inode of stderr, lines lose
+ * their timestamp and start with the syslog priority instead ("<6>info  ..."), which
+ * journald reads as the line's priority. Returns whether it switched. A stderr that was
+ * redirected elsewhere no longer matches, and keeps the timestamps.
+ */
+bool log_detect_journal(void);
+
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));

@@ -202,6 +202,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "renod: cannot initialise libsodium\n");
         return 1;
     }
+    /* Under systemd the journal stamps each line itself (log.h). */
+    log_detect_journal();
     const char *config_file = getenv(ENV_PREFIX "CONFIG");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

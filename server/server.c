@@ -18,6 +18,7 @@
 #include "dispatch.h"
 #include "frame.h"
 #include "log.h"
+#include "service.h"
 #include "session_cache.h"
 #include "session_end.h"
 #include "xmalloc.h"
@@ -276,6 +277,45 @@ void server_call_done(struct server *srv)
     server_maybe_finish(srv);
 }
 
+/* ---- the service manager --------------------------------------------------------------- */
+
+/*
+ * Tells systemd (service.h) what it needs to know, from the janitor and once listening:
+ * READY=1 the first time renod listens with a database connection up, so that units
+ * ordered after renod find it able to answer; a STATUS line whenever the pool comes up or
+ * goes down; WATCHDOG=1 on every tick when the unit asks for a watchdog, so a loop that
+ * stalls gets renod restarted. Nothing is sent before listening or once stopping began
+ * (server_stop() says STOPPING=1).
+ */
+static void server_tell_service(struct server *srv)
+{
+    if (srv->port == 0 || srv->stopping || srv->db == NULL)
+        return;
+    bool up = db_pool_healthy(srv->db);
+    int rc = 0;
+    if (up && !srv->service_ready) {
+        char state[160];
+        snprintf(state, sizeof state, "READY=1\nSTATUS=serving on %s (port %d)", srv->cfg->listen,
+                 srv->port);
+        rc = service_notify(state);
+        srv->service_ready = true;
+        srv->service_db_up = true;
+    } else if (!srv->service_ready && !srv->service_said_waiting) {
+        /* Said once: listening, but not ready until the database answers. */
+        srv->service_said_waiting = true;
+        rc = service_notify("STATUS=listening; waiting for the database");
+    } else if (srv->service_ready && up != srv->service_db_up) {
+        srv->service_db_up = up;
+        rc = service_notify(up ? "STATUS=serving; the database is back"
+                               : "STATUS=serving; the database cannot be reached");
+    }
+    if (rc == 0 && srv->service_ready && service_watchdog_usec() > 0)
+        rc = service_notify("WATCHDOG=1");
+    if (rc != 0 && !srv->service_unreachable)
+        log_warn("cannot reach the service manager at NOTIFY_SOCKET");
+    srv->service_unreachable = rc != 0;
+}
+
 /* ---- janitor --------------------------------------------------------------------------- */
 
 static void on_purged(void *arg, const PGresult *res, const struct db_error *err)
@@ -303,6 +343,7 @@ static void on_janitor(uv_timer_t *t)
     uint64_t frame_ms = (uint64_t)srv->cfg->frame_timeout * 1000;
     uint64_t handshake_ms = (uint64_t)srv->cfg->tls_handshake_timeout * 1000;
     uint64_t login_ms = (uint64_t)srv->cfg->login_timeout * 1000;
+    server_tell_service(srv);
     /* The queue is oldest first: the first one still in time ends the walk. */
     while (srv->unauth_head && now - srv->unauth_head->phase_since_ms > login_ms) {
         dispatch_close_with_error(srv->unauth_head, RENO__STATUS_CODE__UNAUTHENTICATED,
@@ -400,6 +441,8 @@ void server_stop(struct server *srv, const char *why)
         return;
     srv->stopping = true;
     log_info("shutting down: %s", why);
+    if (service_notify("STOPPING=1") != 0)
+        log_warn("cannot reach the service manager at NOTIFY_SOCKET");
     uv_close((uv_handle_t *)&srv->listener, on_handle_closed);
     uv_timer_start(&srv->grace, on_grace, (uint64_t)srv->cfg->shutdown_grace * 1000, 0);
     Reno__ShuttingDown sd = RENO__SHUTTING_DOWN__INIT;
@@ -623,6 +666,7 @@ int server_listen(struct server *srv)
             return -1;
         }
     }
+    server_tell_service(srv);
     return 0;
 }
 

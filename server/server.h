@@ -96,6 +96,12 @@ struct server {
     size_t queued_bytes;        /* reply bytes queued for sending, over all connections */
     uint64_t next_conn_id;
     int port; /* the bound port */
+    /* What the service manager was last told (service.h): READY=1 is sent once, when
+     * renod listens and the pool has a connection up; STATUS follows the pool. */
+    bool service_ready;
+    bool service_said_waiting;
+    bool service_db_up;
+    bool service_unreachable; /* logged once, not at every tick */
     bool stopping;
     bool grace_expired;
     bool db_closing;
