@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "cmd_op.h"
+#include "complete.h"
 #include "date.h"
 #include "i18n.h"
 #include "msg.h"
@@ -560,7 +561,10 @@ int main(int argc, char **argv)
         output_error("cannot initialise libsodium");
         return CMD_EXIT_LOCAL;
     }
-    int rc = run(argc, argv);
+    /* Hidden: the bash completion script asks the command table (complete.h). */
+    int rc = argc >= 2 && strcmp(argv[1], "--complete") == 0
+                 ? complete_print(command_at, COMMAND_COUNT, argc - 2, argv + 2, stdout)
+                 : run(argc, argv);
     /* A result that could not be written (disk full, closed pipe) is not a success. */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (rc == CMD_EXIT_OK) {
