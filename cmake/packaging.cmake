@@ -69,7 +69,13 @@ set(CPACK_PACKAGE_NAME reno)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "reno maintainers <reno@localhost>")
 set(CPACK_PACKAGE_VENDOR "reno")
-set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# The prefix the build was configured with (/usr unless told otherwise): the client looks
+# for its catalogues where CMAKE_INSTALL_PREFIX says, so the package must put them there.
+set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
+if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+    message(WARNING "CMAKE_INSTALL_PREFIX is ${CMAKE_INSTALL_PREFIX}: the Debian packages "
+                    "want /usr (the unit runs /usr/sbin/renod)")
+endif()
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_ALL renod reno)

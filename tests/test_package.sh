@@ -81,7 +81,7 @@ reno_files=$(dpkg-deb --contents "$reno_deb")
 contains "renod's files" "$renod_files" ./usr/sbin/renod ./lib/systemd/system/renod.service \
     ./usr/lib/sysusers.d/reno.conf ./etc/reno/renod.conf ./usr/share/man/man8/renod.8.gz
 contains "reno's files" "$reno_files" ./usr/bin/reno ./usr/share/man/man1/reno.1.gz \
-    ./usr/share/bash-completion/completions/reno
+    ./usr/share/bash-completion/completions/reno ./usr/share/locale/zh_CN/LC_MESSAGES/reno.mo
 grep -q 'usr/bin/reno$' <<<"$renod_files" && fail "renod ships the client"
 grep -q 'usr/sbin/renod$' <<<"$reno_files" && fail "reno ships the server"
 # Every file belongs to root: the user reno owns nothing it could rewrite.
@@ -97,6 +97,13 @@ version=$(sed -n 's/^project(reno VERSION \([0-9.]*\).*/\1/p' "$(dirname "$0")/.
 "$root/usr/bin/reno" --version | grep -q "^reno $version " || fail "reno --version"
 contains "renod --help" "$("$root/usr/sbin/renod" --help)" migrate serve --tls-cert
 contains "reno --help" "$(LC_ALL=C.UTF-8 LANGUAGE= "$root/usr/bin/reno" --help)" dashboard status
+# The client looks for its catalogue where the package puts it, and reads Chinese from it.
+grep -qaF /usr/share/locale "$root/usr/bin/reno" || fail "reno looks for its catalogue elsewhere"
+if locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+    zh_help=$(LANG=zh_CN.UTF-8 LC_ALL= LANGUAGE= RENO_LOCALEDIR=$root/usr/share/locale \
+        "$root/usr/bin/reno" --help)
+    grep -q '命令' <<<"$zh_help" || fail "LANG=zh_CN.UTF-8 reno --help is not Chinese"
+fi
 
 # Man pages: they render, without groff warnings, and carry the --help text.
 for page in usr/share/man/man8/renod.8.gz usr/share/man/man1/reno.1.gz; do
