@@ -32,6 +32,7 @@
 
 #include <sodium.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "cmd_op.h"
 #include "csv.h"
@@ -163,7 +164,7 @@ static void print_columns(const ProtobufCFieldDescriptor *body, const char *word
 {
     FILE *out = arg;
     const ProtobufCMessageDescriptor *d = body->descriptor;
-    fprintf(out, "  %s (reno %s --help)\n", body->name, words);
+    fprintf(out, _("  %s (reno %s --help)\n"), body->name, words);
     int width = fprintf(out, "      ");
     for (unsigned i = 0, shown = 0; i < d->n_fields; i++) {
         if (is_key_field(&d->fields[i]))
@@ -182,9 +183,10 @@ static void print_columns(const ProtobufCFieldDescriptor *body, const char *word
 
 static void print_help(const struct cmd *self, FILE *out)
 {
-    fprintf(out, "usage: reno import %s\n\n%s", self->usage, self->help);
-    fprintf(out, "\nOperations (column op), each with the command that describes its fields, and\n"
-                 "their columns:\n");
+    fprintf(out, _("usage: reno import %s\n\n%s"), self->usage, self->help);
+    fprintf(out,
+            _("\nOperations (column op), each with the command that describes its fields, and\n"
+              "their columns:\n"));
     each_operation(print_columns, out);
 }
 
@@ -204,9 +206,9 @@ static void problem(struct import *im, size_t line, const char *field, const cha
     va_end(ap);
     fflush(stdout);
     if (field != NULL)
-        output_line(stderr, "%s:%zu: %s: %s", im->path, line, field, message);
+        output_line(stderr, _("%s:%zu: %s: %s"), im->path, line, field, message);
     else
-        output_line(stderr, "%s:%zu: %s", im->path, line, message);
+        output_line(stderr, _("%s:%zu: %s"), im->path, line, message);
 }
 
 /* The whole file, or NULL after printing why. */
@@ -214,7 +216,7 @@ static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        output_error("cannot open %s: %s", path, strerror(errno));
+        output_error(_("cannot open %s: %s"), path, strerror(errno));
         return NULL;
     }
     size_t cap = 64 * 1024, n = 0;
@@ -234,9 +236,9 @@ static char *read_file(const char *path, size_t *len)
     bool failed = ferror(f) != 0;
     fclose(f);
     if (failed) {
-        output_error("cannot read %s", path);
+        output_error(_("cannot read %s"), path);
     } else if (n > IMPORT_MAX_FILE_BYTES) {
-        output_error("%s is larger than %u MiB: split it into several files", path,
+        output_error(_("%s is larger than %u MiB: split it into several files"), path,
                      IMPORT_MAX_FILE_BYTES >> 20);
         failed = true;
     }
@@ -556,7 +558,7 @@ static int load(struct import *im)
     while (first < im->csv.n_records && csv_record_blank(&im->csv.records[first]))
         first++;
     if (first == im->csv.n_records) {
-        output_error("%s has no header: its first line names the columns, starting with 'op'",
+        output_error(_("%s has no header: its first line names the columns, starting with 'op'"),
                      im->path);
         return CMD_EXIT_USAGE;
     }
@@ -567,8 +569,8 @@ static int load(struct import *im)
             build_row(im, &im->csv.records[i], today);
     if (im->problems > 0) {
         if (im->problems > IMPORT_MAX_PROBLEMS_SHOWN)
-            output_error("... and %zu more problems", im->problems - IMPORT_MAX_PROBLEMS_SHOWN);
-        output_error("%zu %s in %s: nothing was sent", im->problems,
+            output_error(_("... and %zu more problems"), im->problems - IMPORT_MAX_PROBLEMS_SHOWN);
+        output_error(_("%zu %s in %s: nothing was sent"), im->problems,
                      im->problems == 1 ? "problem" : "problems", im->path);
         return CMD_EXIT_USAGE;
     }
@@ -629,8 +631,8 @@ static int send_row(struct cmd_ctx *ctx, struct import *im, size_t i)
         struct result *res = add_result(im, i, OUTCOME_NO_ANSWER);
         res->message = xstrdup(err);
         fflush(stdout);
-        output_line(stderr, "%s:%zu: no answer: %s: the row may or may not be recorded", im->path,
-                    r->line, err);
+        output_line(stderr, _("%s:%zu: no answer: %s: the row may or may not be recorded"),
+                    im->path, r->line, err);
         return CMD_EXIT_TRANSPORT;
     }
     const Reno__Response *resp = m->response;
@@ -647,23 +649,23 @@ static int send_row(struct cmd_ctx *ctx, struct import *im, size_t i)
         res->field = xstrdup(field);
         res->message = xstrdup(st->message != NULL ? st->message : "");
         fflush(stdout);
-        output_line(stderr, "%s:%zu: %s%s%s: %s", im->path, r->line, field, field[0] ? ": " : "",
+        output_line(stderr, _("%s:%zu: %s%s%s: %s"), im->path, r->line, field, field[0] ? ": " : "",
                     msg_status_name(st->code), res->message);
         if (st->code == RENO__STATUS_CODE__CONFLICT && strcmp(field, "idempotency_key") == 0)
-            output_error("the same row was imported before by another account: "
-                         "it is not recorded again");
+            output_error(_("the same row was imported before by another account: "
+                           "it is not recorded again"));
         rc = refusal_exit(st->code);
     } else if (resp->body_case != (Reno__Response__BodyCase)r->body->id) {
         struct result *res = add_result(im, i, OUTCOME_NO_ANSWER);
         res->message = xstrdup("a reply without the expected body");
-        output_line(stderr, "%s:%zu: the server answered %s without the expected reply", im->path,
-                    r->line, r->body->name);
+        output_line(stderr, _("%s:%zu: the server answered %s without the expected reply"),
+                    im->path, r->line, r->body->name);
         rc = CMD_EXIT_TRANSPORT;
     } else {
         struct result *res = add_result(im, i, OUTCOME_RECORDED);
         read_reply(r, resp, res);
         if (!ctx->json)
-            output_line(stdout, "%s:%zu: %s %s (id %lld)", im->path, r->line, r->body->name,
+            output_line(stdout, _("%s:%zu: %s %s (id %lld)"), im->path, r->line, r->body->name,
                         res->outcome == OUTCOME_REPLAYED ? "already recorded" : "recorded",
                         (long long)res->id);
     }
@@ -677,13 +679,13 @@ static void print_advice(const struct result *res)
     const char *once = "rows already recorded are answered 'already recorded', never "
                        "recorded twice";
     if (res->outcome == OUTCOME_NO_ANSWER)
-        output_error("run the same import again: %s", once);
+        output_error(_("run the same import again: %s"), once);
     else if (res->code == RENO__STATUS_CODE__UNAUTHENTICATED)
-        output_error("log in again and run the same import: %s", once);
+        output_error(_("log in again and run the same import: %s"), once);
     else if (row_refusal(res->code))
-        output_error("fix the refused row and run the import again: %s", once);
+        output_error(_("fix the refused row and run the import again: %s"), once);
     else
-        output_error("run the same import again later: %s", once);
+        output_error(_("run the same import again later: %s"), once);
 }
 
 /* Sends the rows in order; the exit code of the first failure, or CMD_EXIT_OK. */
@@ -713,8 +715,9 @@ static int send_rows(struct cmd_ctx *ctx, struct import *im, bool keep_going)
         else
             snprintf(before, sizeof before, "the %zu %s before it %s recorded", recorded,
                      recorded == 1 ? "row" : "rows", recorded == 1 ? "is" : "are");
-        output_error("stopped at line %zu: %s; the %zu %s after it %s not sent", im->rows[i].line,
-                     before, unsent, unsent == 1 ? "row" : "rows", unsent == 1 ? "was" : "were");
+        output_error(_("stopped at line %zu: %s; the %zu %s after it %s not sent"),
+                     im->rows[i].line, before, unsent, unsent == 1 ? "row" : "rows",
+                     unsent == 1 ? "was" : "were");
         break;
     }
     if (first_rc != CMD_EXIT_OK)
@@ -794,19 +797,19 @@ static void print_json(const struct import *im, bool dry_run)
 static void print_summary(const struct import *im, bool dry_run)
 {
     if (dry_run) {
-        printf("%zu %s: all valid; nothing sent (--dry-run)\n", im->n_rows,
+        printf(_("%zu %s: all valid; nothing sent (--dry-run)\n"), im->n_rows,
                im->n_rows == 1 ? "row" : "rows");
         return;
     }
     size_t counts[4];
     count(im, counts);
-    printf("%zu %s: %zu recorded, %zu already recorded, %zu refused", im->n_rows,
+    printf(_("%zu %s: %zu recorded, %zu already recorded, %zu refused"), im->n_rows,
            im->n_rows == 1 ? "row" : "rows", counts[OUTCOME_RECORDED], counts[OUTCOME_REPLAYED],
            counts[OUTCOME_REFUSED]);
     if (counts[OUTCOME_NO_ANSWER] > 0)
-        printf(", %zu unanswered", counts[OUTCOME_NO_ANSWER]);
+        printf(_(", %zu unanswered"), counts[OUTCOME_NO_ANSWER]);
     if (im->n_results < im->n_rows)
-        printf(", %zu not sent", im->n_rows - im->n_results);
+        printf(_(", %zu not sent"), im->n_rows - im->n_results);
     putchar('\n');
 }
 
@@ -848,7 +851,7 @@ static int run_import(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         } else if (path == NULL) {
             path = argv[i];
         } else {
-            rc = cmd_usage_error(self, "one file at a time ('%s' is a second)", argv[i]);
+            rc = cmd_usage_error(self, _("one file at a time ('%s' is a second)"), argv[i]);
         }
     }
     bool dry_run = false, keep_going = false;
@@ -862,7 +865,7 @@ static int run_import(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
     if (rc != CMD_CONTINUE)
         return rc;
     if (path == NULL)
-        return cmd_usage_error(self, "which file? (reno import FILE.csv)");
+        return cmd_usage_error(self, _("which file? (reno import FILE.csv)"));
 
     struct import im = {.path = path};
     rc = load(&im);
@@ -884,41 +887,42 @@ static int run_import(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
 const struct cmd cmd_import = {
     .name = "import",
     .usage = "FILE.csv [--dry-run] [--keep-going]",
-    .summary = "send a spreadsheet's rows of writes (CSV), each recorded once",
-    .help = "Sends the writes in a CSV file (RFC 4180, UTF-8, a byte-order mark allowed), one\n"
-            "row each. The first line is the header: the first column is 'op', the operation of\n"
-            "each row (listed below), the others are named after request fields, e.g.\n"
-            "\n"
-            "  op,project_id,report_date,households_started,households_completed,milestone_code,"
-            "done_on,evidence\n"
-            "  push_progress,1,2022-03-28,210,0,,,\n"
-            "  mark_milestone,1,,,,tendering_done,2022-03-20,\"招标文件, 中标通知书\"\n"
-            "\n"
-            "An empty cell leaves its field unset; a row uses only its operation's columns.\n"
-            "Dates are YYYY-MM-DD, yes/no fields yes or no, choices as in 'reno COMMAND --help'.\n"
-            "A repeated field takes one column per value, each named after the field.\n"
-            "\n"
-            "Every row is checked before anything is sent. If any is wrong, each problem is\n"
-            "shown as FILE:LINE: field: problem, nothing is sent, and the exit status is 2.\n"
-            "\n"
-            "Then the rows are sent in file order. Each row is one write on the server and is\n"
-            "recorded whole or not at all; the file is not one transaction. By default the\n"
-            "first row the server refuses stops the import: the rows before it stay recorded,\n"
-            "the rows after it are not sent, the refused line is shown with the server's status\n"
-            "and field, and the exit status is 10 + the status code (13: permission denied).\n"
-            "\n"
-            "Each row's idempotency key is derived from the row itself (its operation, its\n"
-            "values, and how many identical rows come before it), so running the same file\n"
-            "again records nothing twice: rows already recorded are answered 'already\n"
-            "recorded'. That holds after a refusal, a lost reply or an outage, and also after\n"
-            "fixing the refused row, since the other rows keep their keys. A row identical to\n"
-            "one imported before from another file also counts as already recorded.\n"
-            "\n"
-            "Options:\n"
-            "  --dry-run       check every row, send nothing\n"
-            "  --keep-going    on a refusal of one row (bad request, permission denied, not\n"
-            "                  found, conflict) go on with the next; the exit status is still\n"
-            "                  that of the first refusal\n"
-            "  --help          show this help\n",
+    .summary = N_("send a spreadsheet's rows of writes (CSV), each recorded once"),
+    .help =
+        N_("Sends the writes in a CSV file (RFC 4180, UTF-8, a byte-order mark allowed), one\n"
+           "row each. The first line is the header: the first column is 'op', the operation of\n"
+           "each row (listed below), the others are named after request fields, e.g.\n"
+           "\n"
+           "  op,project_id,report_date,households_started,households_completed,milestone_code,"
+           "done_on,evidence\n"
+           "  push_progress,1,2022-03-28,210,0,,,\n"
+           "  mark_milestone,1,,,,tendering_done,2022-03-20,\"招标文件, 中标通知书\"\n"
+           "\n"
+           "An empty cell leaves its field unset; a row uses only its operation's columns.\n"
+           "Dates are YYYY-MM-DD, yes/no fields yes or no, choices as in 'reno COMMAND --help'.\n"
+           "A repeated field takes one column per value, each named after the field.\n"
+           "\n"
+           "Every row is checked before anything is sent. If any is wrong, each problem is\n"
+           "shown as FILE:LINE: field: problem, nothing is sent, and the exit status is 2.\n"
+           "\n"
+           "Then the rows are sent in file order. Each row is one write on the server and is\n"
+           "recorded whole or not at all; the file is not one transaction. By default the\n"
+           "first row the server refuses stops the import: the rows before it stay recorded,\n"
+           "the rows after it are not sent, the refused line is shown with the server's status\n"
+           "and field, and the exit status is 10 + the status code (13: permission denied).\n"
+           "\n"
+           "Each row's idempotency key is derived from the row itself (its operation, its\n"
+           "values, and how many identical rows come before it), so running the same file\n"
+           "again records nothing twice: rows already recorded are answered 'already\n"
+           "recorded'. That holds after a refusal, a lost reply or an outage, and also after\n"
+           "fixing the refused row, since the other rows keep their keys. A row identical to\n"
+           "one imported before from another file also counts as already recorded.\n"
+           "\n"
+           "Options:\n"
+           "  --dry-run       check every row, send nothing\n"
+           "  --keep-going    on a refusal of one row (bad request, permission denied, not\n"
+           "                  found, conflict) go on with the next; the exit status is still\n"
+           "                  that of the first refusal\n"
+           "  --help          show this help\n"),
     .run = run_import,
 };

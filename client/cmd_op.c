@@ -18,6 +18,8 @@
 #include "cmd_op.h"
 #include "date.h"
 #include "hex.h"
+#include "i18n.h"
+#include "labels.h"
 #include "output.h"
 #include "reflect.h"
 #include "table.h"
@@ -80,7 +82,8 @@ static void option_name(const char *field, char *out, size_t size)
 static void print_help(const struct cmd_op *op, FILE *out)
 {
     const ProtobufCMessageDescriptor *d = cmd_op_request_field(op)->descriptor;
-    fprintf(out, "usage: reno %s [OPTIONS]\n\n%s.\n\nOptions:\n", op->cmd.name, op->cmd.summary);
+    fprintf(out, _("usage: reno %s [OPTIONS]\n\n%s.\n\nOptions:\n"), op->cmd.name,
+            _(op->cmd.summary));
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
         char name[64];
@@ -90,23 +93,19 @@ static void print_help(const struct cmd_op *op, FILE *out)
         const char *hint = type_hint(f);
         if (hint) {
             fprintf(out, "  --%s %s%s\n", name, hint,
-                    f->label == PROTOBUF_C_LABEL_REPEATED ? " (may be repeated)" : "");
+                    f->label == PROTOBUF_C_LABEL_REPEATED ? _(" (may be repeated)") : "");
             continue;
         }
-        fprintf(out, "  --%s ", name);
-        const ProtobufCEnumDescriptor *ed = f->descriptor;
-        for (unsigned k = 0, shown = 0; k < ed->n_values; k++) {
-            char *t = reflect_enum_text(ed, ed->values[k].value);
-            if (t)
-                fprintf(out, "%s%s", shown++ ? "|" : "", t);
-            free(t);
-        }
-        fputc('\n', out);
+        /* An enum's values with their labels, each accepted as input. */
+        char choices[768];
+        label_enum_choices(f->descriptor, choices, sizeof choices);
+        fprintf(out, _("  --%s VALUE, one of: %s\n"), name, choices);
     }
     if (op->write)
-        fprintf(out, "  --key HEX32            idempotency key (32 hex digits); a retry with the\n"
-                     "                         same key is recorded once. Default: a new one.\n");
-    fprintf(out, "  --help                 this text\n");
+        fputs(_("  --key HEX32            idempotency key (32 hex digits); a retry with the\n"
+                "                         same key is recorded once. Default: a new one.\n"),
+              out);
+    fputs(_("  --help                 this text\n"), out);
 }
 
 int cmd_op_build(const struct cmd_op *op, int argc, char **argv, ProtobufCMessage **out,
@@ -119,26 +118,26 @@ int cmd_op_build(const struct cmd_op *op, int argc, char **argv, ProtobufCMessag
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (strncmp(arg, "--", 2) != 0) {
-            snprintf(err, err_size, "unexpected argument '%s'", arg);
+            snprintf(err, err_size, _("unexpected argument '%s'"), arg);
             goto fail;
         }
         const char *eq = strchr(arg, '=');
         char name[80];
         size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
         if (len >= sizeof name) {
-            snprintf(err, err_size, "unknown option '%s'", arg);
+            snprintf(err, err_size, _("unknown option '%s'"), arg);
             goto fail;
         }
         memcpy(name, arg + 2, len);
         name[len] = '\0';
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (value == NULL) {
-            snprintf(err, err_size, "--%s needs a value", name);
+            snprintf(err, err_size, _("--%s needs a value"), name);
             goto fail;
         }
         if (op->write && strcmp(name, "key") == 0) {
             if (!hex_decode(value, key, 16)) {
-                snprintf(err, err_size, "--key must be 32 hexadecimal digits");
+                snprintf(err, err_size, "%s", _("--key must be 32 hexadecimal digits"));
                 goto fail;
             }
             key_given = true;
@@ -150,17 +149,32 @@ int cmd_op_build(const struct cmd_op *op, int argc, char **argv, ProtobufCMessag
         const ProtobufCFieldDescriptor *f =
             protobuf_c_message_descriptor_get_field_by_name(d, name);
         if (f == NULL || strcmp(name, "idempotency_key") == 0) {
-            snprintf(err, err_size, "unknown option '--%.*s'", (int)len, arg + 2);
+            snprintf(err, err_size, _("unknown option '--%.*s'"), (int)len, arg + 2);
             goto fail;
         }
         char rerr[REFLECT_ERR_SIZE];
         if (reflect_is_date_field(f)) {
             int32_t days;
             if (!date_parse(value, &days)) {
-                snprintf(err, err_size, "--%.*s: '%s' is not a date YYYY-MM-DD", (int)len, arg + 2,
-                         value);
+                snprintf(err, err_size, _("--%.*s: '%s' is not a date YYYY-MM-DD"), (int)len,
+                         arg + 2, value);
                 goto fail;
             }
+        }
+        /* Enums take a code, a label (Chinese or English) or a prefix of one; the code goes
+         * on the wire. */
+        char code[128];
+        if (f->type == PROTOBUF_C_TYPE_ENUM) {
+            int v = 0;
+            char lerr[900];
+            if (!label_enum_parse(f->descriptor, value, &v, lerr, sizeof lerr)) {
+                snprintf(err, err_size, "--%.*s: %s", (int)len, arg + 2, lerr);
+                goto fail;
+            }
+            char *t = reflect_enum_text(f->descriptor, v);
+            snprintf(code, sizeof code, "%s", t != NULL ? t : "");
+            free(t);
+            value = code;
         }
         if (reflect_set_text(m, f, value, rerr) != 0) {
             snprintf(err, err_size, "--%.*s: %s", (int)len, arg + 2, strchr(rerr, ':') + 2);
@@ -253,9 +267,9 @@ void cmd_op_print_write(struct cmd_ctx *ctx, const Reno__WriteReply *w, const ui
         output_json_end(&j);
         fputc('\n', stdout);
     } else if (w->replayed) {
-        printf("%lld already recorded earlier (replayed; key %s)\n", (long long)w->id, hex);
+        printf(_("%lld already recorded earlier (replayed; key %s)\n"), (long long)w->id, hex);
     } else {
-        printf("%lld recorded (key %s)\n", (long long)w->id, hex);
+        printf(_("%lld recorded (key %s)\n"), (long long)w->id, hex);
     }
 }
 
@@ -282,9 +296,7 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
     const char **headers = xcalloc(d->n_fields, sizeof *headers);
     char **upper = xcalloc(d->n_fields, sizeof *upper);
     for (unsigned i = 0; i < d->n_fields; i++) {
-        upper[i] = xstrdup(d->fields[i].name);
-        for (char *p = upper[i]; *p; p++)
-            *p = *p == '_' ? ' ' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+        upper[i] = label_field(d->fields[i].name);
         headers[i] = upper[i];
     }
     struct table *t = table_new(d->n_fields, headers);
@@ -293,9 +305,26 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
     char **cells = xcalloc(d->n_fields, sizeof *cells);
     for (size_t r = 0; r < n; r++) {
         for (unsigned i = 0; i < d->n_fields; i++) {
-            char *v = reflect_get_text(rows[r], &d->fields[i]);
-            if (v && d->fields[i].type == PROTOBUF_C_TYPE_BOOL) {
-                char *yn = xstrdup(strcmp(v, "t") == 0 ? "yes" : "no");
+            const ProtobufCFieldDescriptor *f = &d->fields[i];
+            char *v = NULL;
+            if (f->type == PROTOBUF_C_TYPE_ENUM && f->label != PROTOBUF_C_LABEL_REPEATED) {
+                const char *label =
+                    label_enum(f->descriptor, *(const int *)reflect_field(rows[r], f));
+                v = label != NULL ? xstrdup(label) : NULL;
+            } else {
+                v = reflect_get_text(rows[r], f);
+                /* Some replies carry codes as text: show their labels as well. */
+                if (v != NULL && f->type == PROTOBUF_C_TYPE_STRING) {
+                    const char *label = label_code(f->name, v);
+                    if (label != v) {
+                        char *copy = xstrdup(label);
+                        free(v);
+                        v = copy;
+                    }
+                }
+            }
+            if (v && f->type == PROTOBUF_C_TYPE_BOOL) {
+                char *yn = xstrdup(strcmp(v, "t") == 0 ? _("yes") : _("no"));
                 free(v);
                 v = yn;
             }
@@ -306,7 +335,7 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
             free(cells[i]);
     }
     table_print(t, stdout);
-    printf("(%zu %s)\n", n, n == 1 ? "row" : "rows");
+    printf(ngettext("(%zu row)\n", "(%zu rows)\n", n), n);
     table_free(t);
     free(cells);
     for (unsigned i = 0; i < d->n_fields; i++)
@@ -342,7 +371,7 @@ static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **
     } else if (op->write && rc == CMD_EXIT_REFUSED + RENO__STATUS_CODE__UNAVAILABLE) {
         char hex[33];
         hex_encode(key, 16, hex);
-        output_error("retry with --key %s", hex);
+        output_error(_("retry with --key %s"), hex);
     }
     cmd_free(ctx, reply);
     protobuf_c_message_free_unpacked(body, NULL);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "hex.h"
 #include "msg.h"
@@ -29,7 +30,7 @@ static int run_push(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
     /* Everything the protocol will check is checked here first, with the flag's name. */
     for (size_t i = 0; i < 4; i++)
         if (*opts[i].value == NULL)
-            return cmd_usage_error(self, "--%s is required", opts[i].name);
+            return cmd_usage_error(self, _("--%s is required"), opts[i].name);
     long long project_id, households_started, households_completed;
     if (!cmd_parse_number(self, "--project", project, 1, INT64_MAX, &project_id) ||
         !cmd_parse_date(self, "--date", date) ||
@@ -38,19 +39,19 @@ static int run_push(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
                           &households_completed))
         return CMD_EXIT_USAGE;
     if (households_completed > households_started)
-        return cmd_usage_error(self, "--completed (%lld) exceeds --started (%lld)",
+        return cmd_usage_error(self, _("--completed (%lld) exceeds --started (%lld)"),
                                households_completed, households_started);
     if (note != NULL && strlen(note) > MSG_MAX_NOTE)
-        return cmd_usage_error(self, "--note is %zu bytes, at most %d allowed", strlen(note),
+        return cmd_usage_error(self, _("--note is %zu bytes, at most %d allowed"), strlen(note),
                                MSG_MAX_NOTE);
     if (note != NULL && !msg_valid_utf8(note, strlen(note)))
-        return cmd_usage_error(self, "--note is not valid UTF-8");
+        return cmd_usage_error(self, _("--note is not valid UTF-8"));
 
     uint8_t key_bytes[MSG_IDEMPOTENCY_KEY_BYTES];
     char key_hex[2 * MSG_IDEMPOTENCY_KEY_BYTES + 1];
     if (key != NULL) {
         if (!hex_decode(key, key_bytes, sizeof key_bytes))
-            return cmd_usage_error(self, "--key must be %d hex digits",
+            return cmd_usage_error(self, _("--key must be %d hex digits"),
                                    2 * MSG_IDEMPOTENCY_KEY_BYTES);
     } else {
         randombytes_buf(key_bytes, sizeof key_bytes);
@@ -75,10 +76,10 @@ static int run_push(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
     Reno__ServerMessage *m = NULL;
     rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_PUSH_PROGRESS, &m);
     if (rc == CMD_EXIT_TRANSPORT)
-        output_error("the report may or may not be recorded: retry with --key %s", key_hex);
+        output_error(_("the report may or may not be recorded: retry with --key %s"), key_hex);
     else if (rc == CMD_EXIT_REFUSED + RENO__STATUS_CODE__UNAVAILABLE ||
              rc == CMD_EXIT_REFUSED + RENO__STATUS_CODE__INTERNAL)
-        output_error("nothing was recorded: retry later with --key %s", key_hex);
+        output_error(_("nothing was recorded: retry later with --key %s"), key_hex);
     if (rc != CMD_EXIT_OK)
         return rc;
 
@@ -92,10 +93,10 @@ static int run_push(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
         output_json_string(&j, "key", key_hex);
         output_json_end(&j);
     } else if (r->replayed) {
-        printf("report %lld already recorded earlier (replayed; key %s)\n", (long long)r->report_id,
-               key_hex);
+        printf(_("report %lld already recorded earlier (replayed; key %s)\n"),
+               (long long)r->report_id, key_hex);
     } else {
-        printf("report %lld recorded (key %s)\n", (long long)r->report_id, key_hex);
+        printf(_("report %lld recorded (key %s)\n"), (long long)r->report_id, key_hex);
     }
     cmd_free(ctx, m);
     return CMD_EXIT_OK;
@@ -105,20 +106,20 @@ const struct cmd cmd_progress_push = {
     .name = "progress push",
     .usage = "--project ID --date YYYY-MM-DD --started N --completed N [--note TEXT] "
              "[--key HEX32]",
-    .summary = "report a project's households started and completed",
-    .help = "Records the cumulative numbers of households started and completed in a project\n"
-            "as of a report date. Each report carries a 16-byte idempotency key, random\n"
-            "unless --key gives one; the key is printed. Sending the same key again changes\n"
-            "nothing and answers with the first result ('replayed'), so after a timeout or\n"
-            "UNAVAILABLE, retry with the printed key.\n"
-            "\n"
-            "Options:\n"
-            "  --project ID           the project's id (see 'reno status')\n"
-            "  --date YYYY-MM-DD      the report date, not in the future\n"
-            "  --started N            households started by that date, in all\n"
-            "  --completed N          households completed by that date, in all (<= started)\n"
-            "  --note TEXT            a remark, at most 2000 bytes\n"
-            "  --key HEX32            the idempotency key, 32 hex digits, to retry a report\n"
-            "  --help                 show this help\n",
+    .summary = N_("report a project's households started and completed"),
+    .help = N_("Records the cumulative numbers of households started and completed in a project\n"
+               "as of a report date. Each report carries a 16-byte idempotency key, random\n"
+               "unless --key gives one; the key is printed. Sending the same key again changes\n"
+               "nothing and answers with the first result ('replayed'), so after a timeout or\n"
+               "UNAVAILABLE, retry with the printed key.\n"
+               "\n"
+               "Options:\n"
+               "  --project ID           the project's id (see 'reno status')\n"
+               "  --date YYYY-MM-DD      the report date, not in the future\n"
+               "  --started N            households started by that date, in all\n"
+               "  --completed N          households completed by that date, in all (<= started)\n"
+               "  --note TEXT            a remark, at most 2000 bytes\n"
+               "  --key HEX32            the idempotency key, 32 hex digits, to retry a report\n"
+               "  --help                 show this help\n"),
     .run = run_push,
 };

@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "hex.h"
 #include "output.h"
@@ -24,7 +25,7 @@ static int write_content(const char *path, const ProtobufCBinaryData *content)
 {
     FILE *f = path ? fopen(path, "wb") : stdout;
     if (f == NULL) {
-        output_error("cannot write %s: %s", path, strerror(errno));
+        output_error(_("cannot write %s: %s"), path, strerror(errno));
         return CMD_EXIT_LOCAL;
     }
     size_t n = content->len ? fwrite(content->data, 1, content->len, f) : 0;
@@ -32,7 +33,7 @@ static int write_content(const char *path, const ProtobufCBinaryData *content)
     if (path && fclose(f) != 0)
         bad = 1;
     if (bad) {
-        output_error("cannot write %s: %s", path ? path : "the output", strerror(errno));
+        output_error(_("cannot write %s: %s"), path ? path : "the output", strerror(errno));
         return CMD_EXIT_LOCAL;
     }
     return CMD_EXIT_OK;
@@ -40,7 +41,7 @@ static int write_content(const char *path, const ProtobufCBinaryData *content)
 
 static void describe(const Reno__IssuedReport *r, const char *path)
 {
-    fprintf(stderr, "report %lld%s: %s %s, %zu bytes%s%s, sha256 %s, audit position %lld\n",
+    fprintf(stderr, _("report %lld%s: %s %s, %zu bytes%s%s, sha256 %s, audit position %lld\n"),
             (long long)r->report_id, r->replayed ? " (issued earlier with this key)" : "",
             r->subject, r->issued_at, r->content.len, path ? " → " : "", path ? path : "",
             r->sha256, (long long)r->audit_position);
@@ -55,7 +56,7 @@ static int parse_format(const struct cmd *self, const char *text, Reno__ReportFo
             return CMD_CONTINUE;
         }
     }
-    return cmd_usage_error(self, "--format must be md, csv, json or html, not '%s'", text);
+    return cmd_usage_error(self, _("--format must be md, csv, json or html, not '%s'"), text);
 }
 
 static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv,
@@ -84,7 +85,7 @@ static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **a
     if (rc != CMD_CONTINUE)
         return rc;
     if (subject == NULL)
-        return cmd_usage_error(self, "which %s?", self->usage);
+        return cmd_usage_error(self, _("which %s?"), self->usage);
     Reno__ReportFormat format = RENO__REPORT_FORMAT__REPORT_FORMAT_MD;
     rc = parse_format(self, format_text, &format);
     if (rc != CMD_CONTINUE)
@@ -92,7 +93,7 @@ static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **a
     uint8_t key[16];
     if (key_text) {
         if (!hex_decode(key_text, key, sizeof key))
-            return cmd_usage_error(self, "--key must be 32 hexadecimal digits");
+            return cmd_usage_error(self, _("--key must be 32 hexadecimal digits"));
     } else {
         randombytes_buf(key, sizeof key);
     }
@@ -113,7 +114,7 @@ static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **a
     if (rc == CMD_EXIT_REFUSED + RENO__STATUS_CODE__UNAVAILABLE) {
         char hex[33];
         hex_encode(key, sizeof key, hex);
-        output_error("retry with --key %s", hex);
+        output_error(_("retry with --key %s"), hex);
     }
     if (rc != CMD_EXIT_OK)
         return rc;
@@ -157,7 +158,7 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
         return rc;
     long long id = 0;
     if (id_text == NULL)
-        return cmd_usage_error(self, "which report? (see reno report list)");
+        return cmd_usage_error(self, _("which report? (see reno report list)"));
     if (!cmd_parse_number(self, "ID", id_text, 1, INT64_MAX, &id))
         return CMD_EXIT_USAGE;
     rc = cmd_resume(ctx, NULL, NULL);
@@ -180,7 +181,7 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
     char hex[2 * sizeof digest + 1];
     hex_encode(digest, sizeof digest, hex);
     if (strcmp(hex, r->sha256) != 0) {
-        output_error("report %lld: content digest %s does not match the stored %s",
+        output_error(_("report %lld: content digest %s does not match the stored %s"),
                      (long long)r->report_id, hex, r->sha256);
         cmd_free(ctx, m);
         return CMD_EXIT_TRANSPORT;
@@ -205,7 +206,7 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
 const struct cmd cmd_report_round = {
     .name = "report round",
     .usage = "DATE [--format FMT] [-o FILE]",
-    .summary = "issue the half-monthly report for a collection date (14th or 28th)",
+    .summary = N_("issue the half-monthly report for a collection date (14th or 28th)"),
     .help = "The half-monthly progress report to the county government and the municipal\n"
             "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
             "the 28th): each project's progress, the plan's rules, milestones, and the rest\n"
@@ -216,7 +217,7 @@ const struct cmd cmd_report_round = {
 const struct cmd cmd_report_notice = {
     .name = "report notice",
     .usage = "MONTH [--format FMT] [-o FILE]",
-    .summary = "issue the monthly notice (通报) for MONTH (YYYY-MM)",
+    .summary = N_("issue the monthly notice (通报) for MONTH (YYYY-MM)"),
     .help = "The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP,
     .run = run_notice,
 };
@@ -224,7 +225,7 @@ const struct cmd cmd_report_notice = {
 const struct cmd cmd_report_evaluation = {
     .name = "report evaluation",
     .usage = "PROJECT [--format FMT] [-o FILE]",
-    .summary = "issue a project's performance evaluation",
+    .summary = N_("issue a project's performance evaluation"),
     .help = "The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP,
     .run = run_evaluation,
 };
@@ -232,12 +233,12 @@ const struct cmd cmd_report_evaluation = {
 const struct cmd cmd_report_show = {
     .name = "report show",
     .usage = "ID [-o FILE]",
-    .summary = "an issued report again, byte for byte, its digest checked",
-    .help = "Fetches issued report ID as it was issued, checks its SHA-256 against the one\n"
-            "stored at issue, and writes it to FILE or standard output.\n"
-            "\n"
-            "Options:\n"
-            "  -o, --output F  write the document to F\n"
-            "  --help          show this help\n",
+    .summary = N_("an issued report again, byte for byte, its digest checked"),
+    .help = N_("Fetches issued report ID as it was issued, checks its SHA-256 against the one\n"
+               "stored at issue, and writes it to FILE or standard output.\n"
+               "\n"
+               "Options:\n"
+               "  -o, --output F  write the document to F\n"
+               "  --help          show this help\n"),
     .run = run_show,
 };

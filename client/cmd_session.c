@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "cmd_op.h"
 #include "log.h"
@@ -80,8 +81,8 @@ static int read_password_tty(const struct cmd *self, const char *prompt, char *b
 {
     tty_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (tty_fd < 0)
-        return cmd_usage_error(self, "no terminal to ask for the password: "
-                                     "use --password-stdin or set RENO_PASSWORD");
+        return cmd_usage_error(self, _("no terminal to ask for the password: "
+                                       "use --password-stdin or set RENO_PASSWORD"));
     int rc = CMD_CONTINUE;
     struct sigaction old_actions[TTY_SIGNAL_COUNT];
     struct sigaction action;
@@ -94,8 +95,8 @@ static int read_password_tty(const struct cmd *self, const char *prompt, char *b
     struct termios quiet;
     if (tcgetattr(tty_fd, &tty_saved) != 0) {
         rc = cmd_usage_error(self,
-                             "cannot turn the terminal's echo off: %s; "
-                             "use --password-stdin or set RENO_PASSWORD",
+                             _("cannot turn the terminal's echo off: %s; "
+                               "use --password-stdin or set RENO_PASSWORD"),
                              strerror(errno));
         goto done;
     }
@@ -105,7 +106,7 @@ static int read_password_tty(const struct cmd *self, const char *prompt, char *b
     tty_echo_off = 1;
     if (tcsetattr(tty_fd, TCSAFLUSH, &quiet) != 0) {
         tty_echo_off = 0;
-        rc = cmd_usage_error(self, "cannot turn the terminal's echo off: %s", strerror(errno));
+        rc = cmd_usage_error(self, _("cannot turn the terminal's echo off: %s"), strerror(errno));
         goto done;
     }
     dprintf(tty_fd, "%s: ", prompt);
@@ -113,9 +114,9 @@ static int read_password_tty(const struct cmd *self, const char *prompt, char *b
     tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
     tty_echo_off = 0;
     if (len == -2)
-        rc = cmd_usage_error(self, "the password is longer than %d bytes", MSG_MAX_PASSWORD);
+        rc = cmd_usage_error(self, _("the password is longer than %d bytes"), MSG_MAX_PASSWORD);
     else if (len < 0)
-        rc = cmd_usage_error(self, "cannot read the password: %s", strerror(errno));
+        rc = cmd_usage_error(self, _("cannot read the password: %s"), strerror(errno));
 done:
     for (size_t i = 0; i < TTY_SIGNAL_COUNT; i++)
         sigaction(tty_signals[i], &old_actions[i], NULL);
@@ -137,13 +138,15 @@ static int read_password(const struct cmd *self, const char *prompt, const char 
     if (from_stdin) {
         ssize_t len = read_secret_line(STDIN_FILENO, buf, size);
         if (len == -2)
-            return cmd_usage_error(self, "the password is longer than %d bytes", MSG_MAX_PASSWORD);
+            return cmd_usage_error(self, _("the password is longer than %d bytes"),
+                                   MSG_MAX_PASSWORD);
         if (len < 0)
-            return cmd_usage_error(self, "cannot read the password from standard input: %s",
+            return cmd_usage_error(self, _("cannot read the password from standard input: %s"),
                                    strerror(errno));
     } else if (env != NULL) {
         if (strlen(env) > MSG_MAX_PASSWORD)
-            return cmd_usage_error(self, "%s is longer than %d bytes", env_name, MSG_MAX_PASSWORD);
+            return cmd_usage_error(self, _("%s is longer than %d bytes"), env_name,
+                                   MSG_MAX_PASSWORD);
         memcpy(buf, env, strlen(env) + 1);
     } else {
         rc = read_password_tty(self, prompt, buf, size);
@@ -151,11 +154,11 @@ static int read_password(const struct cmd *self, const char *prompt, const char 
             return rc;
     }
     if (buf[0] == '\0')
-        return cmd_usage_error(self, "the password is empty");
+        return cmd_usage_error(self, _("the password is empty"));
     if (strlen(buf) > MSG_MAX_PASSWORD)
-        return cmd_usage_error(self, "the password is longer than %d bytes", MSG_MAX_PASSWORD);
+        return cmd_usage_error(self, _("the password is longer than %d bytes"), MSG_MAX_PASSWORD);
     if (!msg_valid_utf8(buf, strlen(buf)))
-        return cmd_usage_error(self, "the password is not valid UTF-8");
+        return cmd_usage_error(self, _("the password is not valid UTF-8"));
     return CMD_CONTINUE;
 }
 
@@ -205,9 +208,9 @@ static int run_login(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
     if (rc != CMD_CONTINUE)
         return rc;
     if (user == NULL)
-        return cmd_usage_error(self, "--user is required");
+        return cmd_usage_error(self, _("--user is required"));
     if (user[0] == '\0' || strlen(user) > MSG_MAX_USERNAME || !msg_valid_utf8(user, strlen(user)))
-        return cmd_usage_error(self, "--user must be 1..%d bytes of UTF-8", MSG_MAX_USERNAME);
+        return cmd_usage_error(self, _("--user must be 1..%d bytes of UTF-8"), MSG_MAX_USERNAME);
     /* Settings first: a broken config file should not cost the user a typed password. */
     rc = cmd_settings(ctx);
     if (rc != CMD_EXIT_OK)
@@ -237,12 +240,12 @@ static int run_login(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
     const Reno__SessionReply *s = m->response->session;
     char err[SETTINGS_ERR_SIZE];
     if (settings_token_write(&ctx->settings, s->token, err) != 0) {
-        output_error("logged in, but cannot store the session: %s", err);
+        output_error(_("logged in, but cannot store the session: %s"), err);
         rc = CMD_EXIT_LOCAL;
     } else if (ctx->json) {
         print_session_json(s);
     } else {
-        output_line(stdout, "logged in as %s (%s, %s) — programme %s", s->username, s->unit_name,
+        output_line(stdout, _("logged in as %s (%s, %s) — programme %s"), s->username, s->unit_name,
                     output_role_name(s->role), s->programme_code);
     }
     cmd_free(ctx, m);
@@ -254,15 +257,15 @@ done:
 const struct cmd cmd_login = {
     .name = "login",
     .usage = "--user NAME [--password-stdin]",
-    .summary = "log in and store the session token",
-    .help = "The password is read from standard input with --password-stdin (one line), else\n"
-            "from RENO_PASSWORD, else asked for on the terminal without echo. The session\n"
-            "token is stored in the token file (see 'reno --help'), replacing any other.\n"
-            "\n"
-            "Options:\n"
-            "  --user NAME         the account to log in as\n"
-            "  --password-stdin    read the password from standard input\n"
-            "  --help              show this help\n",
+    .summary = N_("log in and store the session token"),
+    .help = N_("The password is read from standard input with --password-stdin (one line), else\n"
+               "from RENO_PASSWORD, else asked for on the terminal without echo. The session\n"
+               "token is stored in the token file (see 'reno --help'), replacing any other.\n"
+               "\n"
+               "Options:\n"
+               "  --user NAME         the account to log in as\n"
+               "  --password-stdin    read the password from standard input\n"
+               "  --help              show this help\n"),
     .run = run_login,
 };
 
@@ -296,7 +299,7 @@ static int run_logout(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
     }
     char err[SETTINGS_ERR_SIZE];
     if (settings_token_remove(&ctx->settings, err) != 0) {
-        output_error("logged out, but %s", err);
+        output_error(_("logged out, but %s"), err);
         return CMD_EXIT_LOCAL;
     }
     if (ctx->json) {
@@ -308,11 +311,11 @@ static int run_logout(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         output_json_int(&j, "sessions_ended", ended);
         output_json_end(&j);
     } else if (expired) {
-        printf("logged out (the session had already ended; token removed)\n");
+        printf(_("logged out (the session had already ended; token removed)\n"));
     } else if (all) {
-        printf("logged out: %u sessions of the account ended\n", ended);
+        printf(_("logged out: %u sessions of the account ended\n"), ended);
     } else {
-        printf("logged out\n");
+        printf(_("logged out\n"));
     }
     return CMD_EXIT_OK;
 }
@@ -320,15 +323,15 @@ static int run_logout(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
 const struct cmd cmd_logout = {
     .name = "logout",
     .usage = "[--all]",
-    .summary = "end the session (or every session of the account) and remove the token",
-    .help = "Ends the stored session on the server and removes the token file. If the server\n"
-            "cannot be reached the token is kept, so that the session can still be ended.\n"
-            "With --all, every session of the account ends, on every connection and every\n"
-            "computer: those connections are told and closed.\n"
-            "\n"
-            "Options:\n"
-            "  --all     end every session of the account, not only this one\n"
-            "  --help    show this help\n",
+    .summary = N_("end the session (or every session of the account) and remove the token"),
+    .help = N_("Ends the stored session on the server and removes the token file. If the server\n"
+               "cannot be reached the token is kept, so that the session can still be ended.\n"
+               "With --all, every session of the account ends, on every connection and every\n"
+               "computer: those connections are told and closed.\n"
+               "\n"
+               "Options:\n"
+               "  --all     end every session of the account, not only this one\n"
+               "  --help    show this help\n"),
     .run = run_logout,
 };
 
@@ -356,7 +359,7 @@ static int run_passwd(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         rc = read_password(self, "New password again", "RENO_NEW_PASSWORD_AGAIN", false, again,
                            sizeof again);
         if (rc == CMD_CONTINUE && strcmp(again, new_password) != 0)
-            rc = cmd_usage_error(self, "the two new passwords differ");
+            rc = cmd_usage_error(self, _("the two new passwords differ"));
     }
     if (rc != CMD_CONTINUE)
         goto done;
@@ -383,7 +386,7 @@ static int run_passwd(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         output_json_int(&j, "sessions_ended", ended);
         output_json_end(&j);
     } else {
-        printf("password changed; %u other sessions of the account ended\n", ended);
+        printf(_("password changed; %u other sessions of the account ended\n"), ended);
     }
 done:
     sodium_memzero(old_password, sizeof old_password);
@@ -395,16 +398,16 @@ done:
 const struct cmd cmd_passwd = {
     .name = "passwd",
     .usage = "[--password-stdin]",
-    .summary = "change the password of the stored session's account",
-    .help = "Asks for the old password and the new one (twice) on the terminal without echo;\n"
-            "with --password-stdin reads two lines, the old then the new; else takes them from\n"
-            "RENO_PASSWORD and RENO_NEW_PASSWORD. The new password is 8 to 256 bytes. Every\n"
-            "other session of the account ends; this one goes on. A wrong old password counts\n"
-            "as a failed login (see 'reno lockout list').\n"
-            "\n"
-            "Options:\n"
-            "  --password-stdin    read the old and the new password from standard input\n"
-            "  --help              show this help\n",
+    .summary = N_("change the password of the stored session's account"),
+    .help = N_("Asks for the old password and the new one (twice) on the terminal without echo;\n"
+               "with --password-stdin reads two lines, the old then the new; else takes them from\n"
+               "RENO_PASSWORD and RENO_NEW_PASSWORD. The new password is 8 to 256 bytes. Every\n"
+               "other session of the account ends; this one goes on. A wrong old password counts\n"
+               "as a failed login (see 'reno lockout list').\n"
+               "\n"
+               "Options:\n"
+               "  --password-stdin    read the old and the new password from standard input\n"
+               "  --help              show this help\n"),
     .run = run_passwd,
 };
 
@@ -443,11 +446,11 @@ static void print_rights_json(struct output_json *j, const Reno__RightList *righ
 static void print_rights(const Reno__SessionReply *s, const Reno__RightList *rights)
 {
     if (rights->n_items == 0) {
-        output_line(stdout, "rights     none: this account reads and does not write");
+        output_line(stdout, _("rights     none: this account reads and does not write"));
         return;
     }
-    output_line(stdout, "rights     what %s may write, and why:", s->unit_name);
-    const char *headers[] = {"RIGHT", "SCOPE", "SOURCE"};
+    output_line(stdout, _("rights     what %s may write, and why:"), s->unit_name);
+    const char *headers[] = {N_("RIGHT"), N_("SCOPE"), N_("SOURCE")};
     struct table *t = table_new(3, headers);
     for (size_t i = 0; i < rights->n_items; i++) {
         const Reno__Right *r = rights->items[i];
@@ -483,12 +486,13 @@ static int run_whoami(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
     } else {
         char expires[64];
         format_time(s->expires_at, expires, sizeof expires);
-        output_line(stdout, "username   %s", s->username);
-        output_line(stdout, "unit       %s", s->unit_name);
-        output_line(stdout, "role       %s", output_role_name(s->role));
-        output_line(stdout, "programme  %s (%s)", s->programme_code, s->programme_title);
-        output_line(stdout, "expires    %s", expires);
-        output_line(stdout, "server     %s (%s)", net_server_name(ctx->conn), ctx->settings.server);
+        output_line(stdout, _("username   %s"), s->username);
+        output_line(stdout, _("unit       %s"), s->unit_name);
+        output_line(stdout, _("role       %s"), output_role_name(s->role));
+        output_line(stdout, _("programme  %s (%s)"), s->programme_code, s->programme_title);
+        output_line(stdout, _("expires    %s"), expires);
+        output_line(stdout, _("server     %s (%s)"), net_server_name(ctx->conn),
+                    ctx->settings.server);
         print_rights(s, list);
     }
     cmd_free(ctx, rights);
@@ -499,15 +503,15 @@ static int run_whoami(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
 const struct cmd cmd_whoami = {
     .name = "whoami",
     .usage = "",
-    .summary = "show the account of the stored session and its unit's rights",
-    .help = "Resumes the stored session and shows its account, unit, role, programme and\n"
-            "expiry, then the rights of its unit: each right (e.g. project.write), where it\n"
-            "applies (the programme, or a project) and why the unit holds it. The server\n"
-            "checks every write against these rights; 'reno rights' lists them alone.\n"
-            "With --json, the rights are the member \"rights\".\n"
-            "\n"
-            "Options:\n"
-            "  --help    show this help\n",
+    .summary = N_("show the account of the stored session and its unit's rights"),
+    .help = N_("Resumes the stored session and shows its account, unit, role, programme and\n"
+               "expiry, then the rights of its unit: each right (e.g. project.write), where it\n"
+               "applies (the programme, or a project) and why the unit holds it. The server\n"
+               "checks every write against these rights; 'reno rights' lists them alone.\n"
+               "With --json, the rights are the member \"rights\".\n"
+               "\n"
+               "Options:\n"
+               "  --help    show this help\n"),
     .run = run_whoami,
 };
 
@@ -536,7 +540,7 @@ static int run_ping(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
     int found = settings_token_read(&ctx->settings, token, err);
     sodium_memzero(token, sizeof token);
     if (found < 0)
-        output_error("warning: %s; pinging without a session", err);
+        output_error(_("warning: %s; pinging without a session"), err);
 
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -563,7 +567,7 @@ static int run_ping(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
         bool same = m->response->pong->nonce == ping.nonce;
         cmd_free(ctx, m);
         if (!same) {
-            output_error("the server answered Ping with another nonce");
+            output_error(_("the server answered Ping with another nonce"));
             return CMD_EXIT_TRANSPORT;
         }
     }
@@ -582,10 +586,10 @@ static int run_ping(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
             output_json_double(&j, "ping_ms", ping_ms);
         output_json_end(&j);
     } else if (logged_in) {
-        output_line(stdout, "pong from %s at %s in %.1f ms (session set up in %.1f ms)", name,
+        output_line(stdout, _("pong from %s at %s in %.1f ms (session set up in %.1f ms)"), name,
                     server, ping_ms, hello_ms);
     } else {
-        output_line(stdout, "%s at %s answered hello in %.1f ms (%s, so no Ping was sent)", name,
+        output_line(stdout, _("%s at %s answered hello in %.1f ms (%s, so no Ping was sent)"), name,
                     server, hello_ms, expired ? "the session has ended" : "not logged in");
     }
     return CMD_EXIT_OK;
@@ -594,12 +598,12 @@ static int run_ping(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
 const struct cmd cmd_ping = {
     .name = "ping",
     .usage = "",
-    .summary = "check that the server answers",
-    .help = "Connects and says hello; with a stored session, also resumes it and sends Ping\n"
-            "(the server answers Ping only within a session). Exit status 0 means the server\n"
-            "answered; 3 that it could not be reached or did not answer in time.\n"
-            "\n"
-            "Options:\n"
-            "  --help    show this help\n",
+    .summary = N_("check that the server answers"),
+    .help = N_("Connects and says hello; with a stored session, also resumes it and sends Ping\n"
+               "(the server answers Ping only within a session). Exit status 0 means the server\n"
+               "answered; 3 that it could not be reached or did not answer in time.\n"
+               "\n"
+               "Options:\n"
+               "  --help    show this help\n"),
     .run = run_ping,
 };

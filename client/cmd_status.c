@@ -25,6 +25,8 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "i18n.h"
+#include "labels.h"
 #include "output.h"
 #include "reflect.h"
 #include "table.h"
@@ -133,24 +135,15 @@ static const char *or_dash(const char *text)
 
 static const char *light_word(Reno__Light light)
 {
-    switch (light) {
-    case RENO__LIGHT__LIGHT_RED:
-        return "red";
-    case RENO__LIGHT__LIGHT_YELLOW:
-        return "yellow";
-    case RENO__LIGHT__LIGHT_GREEN:
-        return "green";
-    default:
-        return "-";
-    }
+    const char *label = label_enum(&reno__light__descriptor, (int)light);
+    return label != NULL ? label : "-";
 }
 
-/* The lower-case name of an enum value ("central_subsidy"), or "-" for none. */
+/* The label of an enum value (中央补助, "central subsidy" in English), or "-" for none. */
 static const char *enum_word(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t size)
 {
-    char *t = reflect_enum_text(d, value);
-    snprintf(buf, size, "%s", t != NULL ? t : "-");
-    free(t);
+    const char *label = label_enum(d, value);
+    snprintf(buf, size, "%s", label != NULL ? label : "-");
     return buf;
 }
 
@@ -177,9 +170,9 @@ static void print_plan(const Reno__StatusReply *s, FILE *out)
     if (p == NULL)
         return;
     output_line(out,
-                "plan: phase %d %s on %s; construction from %s; ≥%d%% of households started "
-                "by %s, every project by %s, all completed by %s; acceptance by %s, "
-                "evaluation by %s",
+                _("plan: phase %d %s on %s; construction from %s; ≥%d%% of households started "
+                  "by %s, every project by %s, all completed by %s; acceptance by %s, "
+                  "evaluation by %s"),
                 p->phase, or_dash(p->phase_name), or_dash(s->as_of),
                 or_dash(p->construction_starts_on), p->start_share_pct, or_dash(p->start_share_due),
                 or_dash(p->all_started_due), or_dash(p->completion_due), or_dash(p->acceptance_due),
@@ -189,8 +182,8 @@ static void print_plan(const Reno__StatusReply *s, FILE *out)
 static void print_projects(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
     static const char *const headers[] = {
-        "ID",        "NAME",      "COMMUNITY",   "HOUSEHOLDS",  "STARTED",
-        "STARTED %", "COMPLETED", "COMPLETED %", "LAST REPORT",
+        N_("ID"),        N_("NAME"),      N_("COMMUNITY"),   N_("HOUSEHOLDS"),  N_("STARTED"),
+        N_("STARTED %"), N_("COMPLETED"), N_("COMPLETED %"), N_("LAST REPORT"),
     };
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     bool any_sample = false;
@@ -224,21 +217,21 @@ static void print_projects(const Reno__StatusReply *s, int64_t project, FILE *ou
     }
     print_table(t, out);
     if (s->n_projects == 0)
-        fprintf(out, "(no projects)\n");
+        fprintf(out, _("(no projects)\n"));
     if (project == 0)
         output_line(out,
-                    "total: %d households in %zu projects, programme target %d; started %d "
-                    "(%.1f%%), completed %d (%.1f%%)",
+                    _("total: %d households in %zu projects, programme target %d; started %d "
+                      "(%.1f%%), completed %d (%.1f%%)"),
                     s->households, s->n_projects, s->target_households, s->households_started,
                     s->started_pct, s->households_completed, s->completed_pct);
     if (any_sample)
-        fprintf(out, "* sample data: the work plan names no projects and gives no household "
-                     "split\n");
+        fprintf(out, _("* sample data: the work plan names no projects and gives no household "
+                       "split\n"));
 }
 
 static void print_rules(const Reno__StatusReply *s, FILE *out)
 {
-    static const char *const headers[] = {"RULE", "DUE", "VERDICT", "DETAIL"};
+    static const char *const headers[] = {N_("RULE"), N_("DUE"), N_("VERDICT"), N_("DETAIL")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_rules; i++) {
         const Reno__RuleCheck *r = s->rules[i];
@@ -260,12 +253,12 @@ static void print_lights(const Reno__StatusReply *s, int64_t project, FILE *out)
     if (s->n_lights == 0)
         return;
     if (project == 0) {
-        static const char *const headers[] = {"LIGHT", "PROJECT", "WHY"};
+        static const char *const headers[] = {N_("LIGHT"), N_("PROJECT"), N_("WHY")};
         struct table *t = table_new(3, headers);
         for (size_t i = 0; i < s->n_lights; i++) {
             const Reno__StatusLight *l = s->lights[i];
             const char *cells[] = {light_word(l->light),
-                                   l->project_id == 0 ? "programme" : or_dash(l->name),
+                                   l->project_id == 0 ? _("programme") : or_dash(l->name),
                                    or_dash(l->detail)};
             table_add_row(t, cells);
         }
@@ -276,12 +269,12 @@ static void print_lights(const Reno__StatusReply *s, int64_t project, FILE *out)
         const Reno__StatusLight *l = s->lights[i];
         if (l->project_id != project)
             continue;
-        output_line(out, "light: %s", light_word(l->light));
+        output_line(out, _("light: %s"), light_word(l->light));
         if (l->n_reasons == 0) {
             output_line(out, "  %s", or_dash(l->detail));
             continue;
         }
-        static const char *const headers[] = {"LIGHT", "REASON", "DETAIL"};
+        static const char *const headers[] = {N_("LIGHT"), N_("REASON"), N_("DETAIL")};
         struct table *t = table_new(3, headers);
         for (size_t k = 0; k < l->n_reasons; k++) {
             const Reno__LightReason *r = l->reasons[k];
@@ -296,8 +289,9 @@ static void print_phases(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
     if (s->n_phases == 0)
         return;
-    static const char *const headers[] = {"PROJECT", "PHASE",    "MILESTONES DONE", "DUE SOON",
-                                          "OVERDUE", "NEXT DUE", "NEXT MILESTONE"};
+    static const char *const headers[] = {N_("PROJECT"),       N_("PHASE"),   N_("MILESTONES DONE"),
+                                          N_("DUE SOON"),      N_("OVERDUE"), N_("NEXT DUE"),
+                                          N_("NEXT MILESTONE")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     const char *overdue = NULL;
     for (size_t i = 0; i < s->n_phases; i++) {
@@ -322,7 +316,7 @@ static void print_phases(const Reno__StatusReply *s, int64_t project, FILE *out)
     }
     print_table(t, out);
     if (overdue != NULL)
-        output_line(out, "overdue: %s", overdue);
+        output_line(out, _("overdue: %s"), overdue);
 }
 
 static bool any_money(const Reno__StatusReply *s)
@@ -339,8 +333,9 @@ static bool any_money(const Reno__StatusReply *s)
 /* Overview: each project's total and the programme's per source; a project: its sources. */
 static bool print_funds(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {"PROJECT", "SOURCE",    "ALLOCATED", "RECEIVED",
-                                          "PAID",    "AVAILABLE", "RECEIVED %"};
+    static const char *const headers[] = {N_("PROJECT"),   N_("SOURCE"), N_("ALLOCATED"),
+                                          N_("RECEIVED"),  N_("PAID"),   N_("AVAILABLE"),
+                                          N_("RECEIVED %")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_funds; i++) {
         const Reno__StatusFunds *f = s->funds[i];
@@ -368,8 +363,9 @@ static bool print_funds(const Reno__StatusReply *s, int64_t project, FILE *out)
 
 static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {"PROJECT", "KIND",      "CONTRACTS", "AMOUNT",
-                                          "PAID",    "REMAINING", "PAID %"};
+    static const char *const headers[] = {N_("PROJECT"), N_("KIND"), N_("CONTRACTS"),
+                                          N_("AMOUNT"),  N_("PAID"), N_("REMAINING"),
+                                          N_("PAID %")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_contracts; i++) {
         const Reno__StatusContracts *c = s->contracts[i];
@@ -381,7 +377,7 @@ static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *o
             continue;
         char kind[32], count[16], amount[32], paid[32], remaining[32], share[16];
         if (c->kind == RENO__CONTRACT_KIND__CONTRACT_KIND_UNSPECIFIED)
-            snprintf(kind, sizeof kind, "all");
+            snprintf(kind, sizeof kind, "%s", _("all"));
         else
             enum_word(&reno__contract_kind__descriptor, (int)c->kind, kind, sizeof kind);
         snprintf(count, sizeof count, "%d", c->contracts);
@@ -404,8 +400,9 @@ static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *o
 /* Overview: per utility and segment over all projects; a project: its own rows. */
 static bool print_lines(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {"PROJECT",     "UTILITY",    "SEGMENT",    "DONE",
-                                          "IN PROGRESS", "WAITING ON", "HANDED OVER"};
+    static const char *const headers[] = {N_("PROJECT"),    N_("UTILITY"),     N_("SEGMENT"),
+                                          N_("DONE"),       N_("IN PROGRESS"), N_("WAITING ON"),
+                                          N_("HANDED OVER")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_lines; i++) {
         const Reno__StatusLines *l = s->lines[i];
@@ -415,7 +412,7 @@ static bool print_lines(const Reno__StatusReply *s, int64_t project, FILE *out)
         enum_word(&reno__line_segment__descriptor, (int)l->segment, segment, sizeof segment);
         snprintf(done, sizeof done, "%d/%d", l->parts_done, l->parts);
         snprintf(doing, sizeof doing, "%d", l->parts_in_progress);
-        const char *cells[] = {l->project_id == 0 ? "all" : or_dash(l->name),
+        const char *cells[] = {l->project_id == 0 ? _("all") : or_dash(l->name),
                                or_dash(l->utility_name),
                                segment,
                                done,
@@ -429,8 +426,9 @@ static bool print_lines(const Reno__StatusReply *s, int64_t project, FILE *out)
 
 static bool print_surveys(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {"PROJECT",  "SURVEY",  "HELD ON",   "ASKED",
-                                          "AGREEING", "ASKED %", "AGREEING %"};
+    static const char *const headers[] = {N_("PROJECT"),   N_("SURVEY"),   N_("HELD ON"),
+                                          N_("ASKED"),     N_("AGREEING"), N_("ASKED %"),
+                                          N_("AGREEING %")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_surveys; i++) {
         const Reno__StatusSurvey *v = s->surveys[i];
@@ -456,8 +454,9 @@ static bool print_surveys(const Reno__StatusReply *s, int64_t project, FILE *out
 
 static bool print_supervision(const Reno__StatusReply *s, FILE *out)
 {
-    static const char *const headers[] = {"UNIT",     "ITEMS",  "OPEN",         "OVERDUE",
-                                          "RETURNED", "CLOSED", "NEXT DEADLINE"};
+    static const char *const headers[] = {N_("UNIT"),         N_("ITEMS"),    N_("OPEN"),
+                                          N_("OVERDUE"),      N_("RETURNED"), N_("CLOSED"),
+                                          N_("NEXT DEADLINE")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_supervision; i++) {
         const Reno__StatusSupervision *u = s->supervision[i];
@@ -489,12 +488,12 @@ static void print_round(const Reno__StatusReply *s, int64_t project, FILE *out)
     if (r == NULL)
         return;
     output_line(out,
-                "collection round %s (effective %s, window to %s, %s): %d of %d reports "
-                "received, %d units missing",
+                _("collection round %s (effective %s, window to %s, %s): %d of %d reports "
+                  "received, %d units missing"),
                 or_dash(r->round_date), or_dash(r->effective_date), or_dash(r->window_closes_on),
-                r->state == RENO__ROUND_STATE__ROUND_STATE_CLOSED ? "closed" : "open",
+                r->state == RENO__ROUND_STATE__ROUND_STATE_CLOSED ? _("closed") : _("open"),
                 r->reports_received, r->reports_expected, r->units_missing);
-    const char *const headers[] = {"MISSING UNIT", project != 0 ? "DUTY" : "PROJECTS"};
+    const char *const headers[] = {N_("MISSING UNIT"), project != 0 ? N_("DUTY") : N_("PROJECTS")};
     struct table *t = table_new(2, headers);
     for (size_t i = 0; i < s->n_missing_reporters; i++) {
         const Reno__MissingReporter *m = s->missing_reporters[i];
@@ -521,7 +520,7 @@ static void print_round(const Reno__StatusReply *s, int64_t project, FILE *out)
             len = w > 0 && len + (size_t)w < sizeof projects ? len + (size_t)w : len;
         }
         if (count > 3)
-            snprintf(projects + len, sizeof projects - len, "、… (%zu projects)", count);
+            snprintf(projects + len, sizeof projects - len, _("、… (%zu projects)"), count);
         const char *cells[] = {or_dash(m->unit_name), projects};
         table_add_row(t, cells);
     }
@@ -539,7 +538,7 @@ static void section(FILE *out, const char *title)
 
 static void print_text(const Reno__StatusReply *s, FILE *out)
 {
-    output_line(out, "%s (%s), status as of %s", or_dash(s->programme_title),
+    output_line(out, _("%s (%s), status as of %s"), or_dash(s->programme_title),
                 or_dash(s->programme_code), or_dash(s->as_of));
     if (s->stale) {
         char when[32] = "-";
@@ -548,8 +547,8 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
         if (t > 0 && localtime_r(&t, &tm) != NULL)
             strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
         output_line(out,
-                    "STALE (数据可能已过时): the server cannot reach its database; these are the "
-                    "figures computed at %s, changes since then are missing",
+                    _("STALE (数据可能已过时): the server cannot reach its database; these are the "
+                      "figures computed at %s, changes since then are missing"),
                     when);
     }
     print_plan(s, out);
@@ -560,31 +559,31 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
         print_rules(s, out);
     }
     if (s->n_lights > 0) {
-        section(out, "traffic lights (红绿灯):");
+        section(out, _("traffic lights (红绿灯):"));
         print_lights(s, 0, out);
     }
     if (s->n_phases > 0) {
-        section(out, "phases and milestones:");
+        section(out, _("phases and milestones:"));
         print_phases(s, 0, out);
     }
     if (any_money(s)) {
-        section(out, "funds (资金) and contracts:");
+        section(out, _("funds (资金) and contracts:"));
         (void)print_funds(s, 0, out);
         (void)print_contracts(s, 0, out);
     }
     if (s->n_lines > 0) {
-        section(out, "line work (管线入地 / 架空线规整) per utility:");
+        section(out, _("line work (管线入地 / 架空线规整) per utility:"));
         (void)print_lines(s, 0, out);
     }
     if (s->n_surveys > 0) {
-        section(out, "resident surveys (latest):");
+        section(out, _("resident surveys (latest):"));
         (void)print_surveys(s, 0, out);
     }
     bool any_items = false;
     for (size_t i = 0; i < s->n_supervision; i++)
         any_items |= s->supervision[i]->items > 0;
     if (any_items) {
-        section(out, "supervision items (督查督办) per unit:");
+        section(out, _("supervision items (督查督办) per unit:"));
         (void)print_supervision(s, out);
     }
     if (s->round != NULL) {
@@ -595,25 +594,25 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
 
 static void print_project(const Reno__StatusReply *s, const Reno__ProjectStatus *p, FILE *out)
 {
-    output_line(out, "%s (%s, project %lld), status as of %s", or_dash(p->name),
+    output_line(out, _("%s (%s, project %lld), status as of %s"), or_dash(p->name),
                 or_dash(p->community), (long long)p->project_id, or_dash(s->as_of));
     print_plan(s, out);
     fputc('\n', out);
     print_projects(s, p->project_id, out);
     fputc('\n', out);
     print_lights(s, p->project_id, out);
-    section(out, "milestones:");
+    section(out, _("milestones:"));
     print_phases(s, p->project_id, out);
-    section(out, "funds and contracts:");
+    section(out, _("funds and contracts:"));
     bool funds = print_funds(s, p->project_id, out);
     if (!print_contracts(s, p->project_id, out) && !funds)
-        fprintf(out, "(none)\n");
-    section(out, "line work:");
+        fprintf(out, _("(none)\n"));
+    section(out, _("line work:"));
     if (!print_lines(s, p->project_id, out))
-        fprintf(out, "(none)\n");
-    section(out, "resident surveys:");
+        fprintf(out, _("(none)\n"));
+    section(out, _("resident surveys:"));
     if (!print_surveys(s, p->project_id, out))
-        fprintf(out, "(none)\n");
+        fprintf(out, _("(none)\n"));
     if (s->round != NULL) {
         fputc('\n', out);
         print_round(s, p->project_id, out);
@@ -643,7 +642,7 @@ static const Reno__ProjectStatus *find_project(const Reno__StatusReply *s, const
         if ((numeric && p->project_id == id) || strcmp(p->name, which) == 0)
             return p;
     }
-    output_error("no project '%s' in %s (reno status lists them)", which, s->programme_code);
+    output_error(_("no project '%s' in %s (reno status lists them)"), which, s->programme_code);
     return NULL;
 }
 
@@ -780,12 +779,13 @@ static void change_text(char *out, size_t size, int from, int to)
 static void print_diff_text(const struct diff_side *a, const struct diff_side *b, int64_t project,
                             FILE *out)
 {
-    output_line(out, "%s: from round %s (as of %s) to round %s (as of %s)",
+    output_line(out, _("%s: from round %s (as of %s) to round %s (as of %s)"),
                 or_dash(b->status->programme_title), a->round_date, a->status->as_of, b->round_date,
                 b->status->as_of);
     fputc('\n', out);
-    static const char *const headers[] = {"ID",        "NAME",        "STARTED", "Δ STARTED",
-                                          "COMPLETED", "Δ COMPLETED", "LIGHT"};
+    static const char *const headers[] = {N_("ID"),        N_("NAME"),      N_("STARTED"),
+                                          N_("Δ STARTED"), N_("COMPLETED"), N_("Δ COMPLETED"),
+                                          N_("LIGHT")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     int changed = 0;
     const struct diff_side *sides[] = {a, b};
@@ -818,19 +818,20 @@ static void print_diff_text(const struct diff_side *a, const struct diff_side *b
         }
     }
     print_table(t, out);
-    output_line(out, "%d project%s changed", changed, changed == 1 ? "" : "s");
+    output_line(out, ngettext("%d project changed", "%d projects changed", (unsigned long)changed),
+                changed);
     if (project != 0)
         return;
     const Reno__StatusReply *sa = a->status, *sb = b->status;
     output_line(out,
-                "total: started %d → %d (%+d), completed %d → %d (%+d); programme light %s%s%s",
+                _("total: started %d → %d (%+d), completed %d → %d (%+d); programme light %s%s%s"),
                 sa->households_started, sb->households_started,
                 sb->households_started - sa->households_started, sa->households_completed,
                 sb->households_completed, sb->households_completed - sa->households_completed,
                 light_word(light_of(sa, 0)), light_of(sa, 0) == light_of(sb, 0) ? "" : " → ",
                 light_of(sa, 0) == light_of(sb, 0) ? "" : light_word(light_of(sb, 0)));
     fputc('\n', out);
-    static const char *const rule_headers[] = {"RULE", "VERDICT", "DETAIL"};
+    static const char *const rule_headers[] = {N_("RULE"), N_("VERDICT"), N_("DETAIL")};
     struct table *rt = table_new(3, rule_headers);
     for (size_t i = 0; i < sb->n_rules; i++) {
         const Reno__RuleCheck *rb = sb->rules[i];
@@ -870,11 +871,12 @@ static int run_diff(const struct cmd *self, struct cmd_ctx *ctx, const char *rou
                 found = rl->items[i];
         if (found == NULL) {
             rc = cmd_usage_error(self,
-                                 "--diff: %s is not a collection date of the programme "
-                                 "(the 14th and the 28th: reno round list)",
+                                 _("--diff: %s is not a collection date of the programme "
+                                   "(the 14th and the 28th: reno round list)"),
                                  rounds[k]);
         } else if (found->state == RENO__ROUND_STATE__ROUND_STATE_UPCOMING) {
-            rc = cmd_usage_error(self, "--diff: the round of %s opens on %s: it has no status yet",
+            rc = cmd_usage_error(self,
+                                 _("--diff: the round of %s opens on %s: it has no status yet"),
                                  rounds[k], found->effective_date);
         } else {
             snprintf(sides[k].effective, sizeof sides[k].effective, "%s", found->effective_date);
@@ -917,7 +919,7 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         if (strcmp(argv[i], "--diff") == 0) {
             if (i + 2 >= argc || strncmp(argv[i + 1], "--", 2) == 0 ||
                 strncmp(argv[i + 2], "--", 2) == 0)
-                rc = cmd_usage_error(self, "--diff needs two round dates");
+                rc = cmd_usage_error(self, _("--diff needs two round dates"));
             else {
                 rounds[0] = argv[++i];
                 rounds[1] = argv[++i];
@@ -927,7 +929,8 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
             if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc)
                 rest[n++] = argv[++i];
         } else if (which != NULL) {
-            rc = cmd_usage_error(self, "unexpected argument '%s' (one PROJECT at most)", argv[i]);
+            rc =
+                cmd_usage_error(self, _("unexpected argument '%s' (one PROJECT at most)"), argv[i]);
         } else {
             which = argv[i];
         }
@@ -945,7 +948,7 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         if (rounds[k] != NULL && !cmd_parse_date(self, "--diff", rounds[k]))
             return CMD_EXIT_USAGE;
     if (rounds[0] != NULL && as_of != NULL)
-        return cmd_usage_error(self, "--diff compares two rounds: it takes no --as-of");
+        return cmd_usage_error(self, _("--diff compares two rounds: it takes no --as-of"));
     rc = cmd_resume(ctx, NULL, NULL);
     if (rc != CMD_EXIT_OK)
         return rc;
@@ -975,33 +978,33 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
 const struct cmd cmd_status = {
     .name = "status",
     .usage = "[PROJECT] [--as-of YYYY-MM-DD] [--diff ROUND ROUND]",
-    .summary = "show the programme's consolidated status: progress, rules, lights, sections",
-    .help = "Shows each project's households started and completed, the totals against the\n"
-            "programme's target, the work plan's milestone rules with their verdicts (met,\n"
-            "pending, missed), the traffic lights of every project and of the programme\n"
-            "(green, yellow, red, each with the numbers behind it; `reno light list` shows\n"
-            "the thresholds), and the sections: phases and milestones, funds and contracts,\n"
-            "line work, resident surveys, supervision items per unit, and the current\n"
-            "collection round with the units that have not reported.\n"
-            "\n"
-            "PROJECT (an id, or a project's exact name) shows that project in detail: every\n"
-            "reason behind its light, its milestones, money, line work and surveys. An\n"
-            "unknown project exits with 14.\n"
-            "\n"
-            "--diff ROUND ROUND compares the status as of the two collection rounds'\n"
-            "effective dates (the weekend rule applied, as `reno round list` shows them):\n"
-            "per project, households started and completed and the light, then the totals\n"
-            "and the rules. It is computed by this client from two statuses.\n"
-            "\n"
-            "With --json (before the command), one JSON object: the fields of StatusReply in\n"
-            "reno.proto (for PROJECT, the sections keep that project's rows), or for --diff\n"
-            "{from, to, projects, total, rules}.\n"
-            "\n"
-            "Options:\n"
-            "  --as-of YYYY-MM-DD     the status on that date (default: today on the server)\n"
-            "  --diff ROUND ROUND     the difference between two rounds (YYYY-MM-DD, the 14th\n"
-            "                         or the 28th)\n"
-            "  --help                 show this help\n",
+    .summary = N_("show the programme's consolidated status: progress, rules, lights, sections"),
+    .help = N_("Shows each project's households started and completed, the totals against the\n"
+               "programme's target, the work plan's milestone rules with their verdicts (met,\n"
+               "pending, missed), the traffic lights of every project and of the programme\n"
+               "(green, yellow, red, each with the numbers behind it; `reno light list` shows\n"
+               "the thresholds), and the sections: phases and milestones, funds and contracts,\n"
+               "line work, resident surveys, supervision items per unit, and the current\n"
+               "collection round with the units that have not reported.\n"
+               "\n"
+               "PROJECT (an id, or a project's exact name) shows that project in detail: every\n"
+               "reason behind its light, its milestones, money, line work and surveys. An\n"
+               "unknown project exits with 14.\n"
+               "\n"
+               "--diff ROUND ROUND compares the status as of the two collection rounds'\n"
+               "effective dates (the weekend rule applied, as `reno round list` shows them):\n"
+               "per project, households started and completed and the light, then the totals\n"
+               "and the rules. It is computed by this client from two statuses.\n"
+               "\n"
+               "With --json (before the command), one JSON object: the fields of StatusReply in\n"
+               "reno.proto (for PROJECT, the sections keep that project's rows), or for --diff\n"
+               "{from, to, projects, total, rules}.\n"
+               "\n"
+               "Options:\n"
+               "  --as-of YYYY-MM-DD     the status on that date (default: today on the server)\n"
+               "  --diff ROUND ROUND     the difference between two rounds (YYYY-MM-DD, the 14th\n"
+               "                         or the 28th)\n"
+               "  --help                 show this help\n"),
     .run = run_status,
 };
 
@@ -1013,7 +1016,7 @@ static void print_event(struct cmd_ctx *ctx, const Reno__StatusChanged *sc)
         print_json(sc->status, 0);
         return;
     }
-    output_line(stdout, "-- changed (status as of %s):", or_dash(sc->status->as_of));
+    output_line(stdout, _("-- changed (status as of %s):"), or_dash(sc->status->as_of));
     for (size_t i = 0; i < sc->n_changes; i++)
         output_line(stdout, "   %s", sc->changes[i]);
     print_text(sc->status, stdout);
@@ -1066,9 +1069,9 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
             } else if (ev->body_case == RENO__EVENT__BODY_RESYNC) {
                 /* Updates were dropped while we were slow: the next push carries the whole
                  * status again, so say so and carry on. */
-                output_line(stderr, "reno: %s", ev->resync->reason);
+                output_line(stderr, _("reno: %s"), ev->resync->reason);
             } else if (ev->body_case == RENO__EVENT__BODY_SHUTTING_DOWN) {
-                output_error("server shutting down: %s", ev->shutting_down->reason);
+                output_error(_("server shutting down: %s"), ev->shutting_down->reason);
                 net_free(ctx->conn, m);
                 return CMD_EXIT_TRANSPORT;
             }
@@ -1082,13 +1085,13 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
 const struct cmd cmd_watch = {
     .name = "watch",
     .usage = "[--count N]",
-    .summary = "show the status, then every change to it as it is committed",
-    .help = "Prints the consolidated status now, then, each time a change is committed by any\n"
-            "unit through any renod on the same database, what changed and the new status.\n"
-            "A watcher that falls behind gets one notice instead of a growing backlog.\n"
-            "\n"
-            "Options:\n"
-            "  --count N   exit after N changes (default: until interrupted)\n"
-            "  --help      show this help\n",
+    .summary = N_("show the status, then every change to it as it is committed"),
+    .help = N_("Prints the consolidated status now, then, each time a change is committed by any\n"
+               "unit through any renod on the same database, what changed and the new status.\n"
+               "A watcher that falls behind gets one notice instead of a growing backlog.\n"
+               "\n"
+               "Options:\n"
+               "  --count N   exit after N changes (default: until interrupted)\n"
+               "  --help      show this help\n"),
     .run = run_watch,
 };

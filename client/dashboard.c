@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "cmd.h"
 #include "dash_model.h"
 #include "layout.h"
@@ -938,17 +939,17 @@ static int run_dashboard(const struct cmd *self, struct cmd_ctx *ctx, int argc, 
 const struct cmd cmd_dashboard = {
     .name = "dashboard",
     .usage = "",
-    .summary = "a live full-screen view of the programme's status",
-    .help = "Shows the consolidated status on the terminal and keeps it current: the header\n"
-            "(programme, date, connection), the projects with their traffic lights, the\n"
-            "plan's rules with their verdicts, one lower pane, and the latest changes.\n"
-            "When the connection is lost it says so and reconnects every few seconds with\n"
-            "the stored session. Needs a terminal; scripts use 'reno status' or 'reno watch'.\n"
-            "\n"
-            "Keys:\n"
-            "  1 phases   2 funds   3 line work   4 supervision   5 missing reporters\n"
-            "  ↑ ↓ j k    scroll the lower pane (PgUp, PgDn by ten rows)\n"
-            "  r          ask for the status now\n"
-            "  q          quit\n",
+    .summary = N_("a live full-screen view of the programme's status"),
+    .help = N_("Shows the consolidated status on the terminal and keeps it current: the header\n"
+               "(programme, date, connection), the projects with their traffic lights, the\n"
+               "plan's rules with their verdicts, one lower pane, and the latest changes.\n"
+               "When the connection is lost it says so and reconnects every few seconds with\n"
+               "the stored session. Needs a terminal; scripts use 'reno status' or 'reno watch'.\n"
+               "\n"
+               "Keys:\n"
+               "  1 phases   2 funds   3 line work   4 supervision   5 missing reporters\n"
+               "  ↑ ↓ j k    scroll the lower pane (PgUp, PgDn by ten rows)\n"
+               "  r          ask for the status now\n"
+               "  q          quit\n"),
     .run = run_dashboard,
 };

@@ -11,9 +11,12 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "cmd_op.h"
@@ -115,8 +118,13 @@ static void print_main_help(FILE *out)
 
 static void print_command_help(const struct cmd *self, FILE *out)
 {
-    fprintf(out, "usage: reno %s%s%s\n\n%s", self->name, self->usage[0] ? " " : "", self->usage,
-            self->help);
+    const char *help = _(self->help);
+    fprintf(out, _("usage: reno %s%s%s\n\n%s"), self->name, self->usage[0] ? " " : "", self->usage,
+            help);
+    /* Every help ends its last line, whatever its text. */
+    size_t len = strlen(help);
+    if (len > 0 && help[len - 1] != '\n')
+        fputc('\n', out);
 }
 
 int cmd_usage_error(const struct cmd *self, const char *fmt, ...)
@@ -127,7 +135,7 @@ int cmd_usage_error(const struct cmd *self, const char *fmt, ...)
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     output_error("%s", message);
-    fprintf(stderr, "usage: reno %s%s%s\nRun 'reno %s --help' for more.\n", self->name,
+    fprintf(stderr, _("usage: reno %s%s%s\nRun 'reno %s --help' for more.\n"), self->name,
             self->usage[0] ? " " : "", self->usage, self->name);
     return CMD_EXIT_USAGE;
 }
@@ -161,20 +169,21 @@ int cmd_parse(const struct cmd *self, int argc, char **argv, const struct cmd_op
             return CMD_EXIT_OK;
         }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
-            return cmd_usage_error(self, "unexpected argument '%s'", arg);
+            return cmd_usage_error(self, _("unexpected argument '%s'"), arg);
         const char *name = arg + 2;
         const char *eq = strchr(name, '=');
         int len = (int)(eq ? (size_t)(eq - name) : strlen(name));
         const struct cmd_option *opt = find_option(opts, n_opts, name, (size_t)len);
         if (opt == NULL) {
             if (is_global_option(name, (size_t)len))
-                return cmd_usage_error(self, "--%.*s goes before the command: reno --%.*s ... %s",
-                                       len, name, len, name, self->name);
-            return cmd_usage_error(self, "unknown option '%s'", arg);
+                return cmd_usage_error(self,
+                                       _("--%.*s goes before the command: reno --%.*s ... %s"), len,
+                                       name, len, name, self->name);
+            return cmd_usage_error(self, _("unknown option '%s'"), arg);
         }
         if (opt->flag != NULL) {
             if (eq != NULL)
-                return cmd_usage_error(self, "--%s takes no value", opt->name);
+                return cmd_usage_error(self, _("--%s takes no value"), opt->name);
             *opt->flag = true;
             continue;
         }
@@ -187,7 +196,7 @@ int cmd_parse(const struct cmd *self, int argc, char **argv, const struct cmd_op
         if (next == NULL || strcmp(next, "--help") == 0 ||
             (strncmp(next, "--", 2) == 0 &&
              find_option(opts, n_opts, next + 2, strcspn(next + 2, "=")) != NULL))
-            return cmd_usage_error(self, "--%s needs a value", opt->name);
+            return cmd_usage_error(self, _("--%s needs a value"), opt->name);
         *opt->value = next;
         i++;
     }
@@ -200,18 +209,18 @@ bool cmd_parse_number(const struct cmd *self, const char *option, const char *te
     /* strtoll would skip leading blanks and accept "+"; a script's typo should not pass. */
     const char *digits = text[0] == '-' ? text + 1 : text;
     if (!isdigit((unsigned char)digits[0])) {
-        cmd_usage_error(self, "%s: '%s' is not a whole number", option, text);
+        cmd_usage_error(self, _("%s: '%s' is not a whole number"), option, text);
         return false;
     }
     char *end = NULL;
     errno = 0;
     long long value = strtoll(text, &end, 10);
     if (*end != '\0') {
-        cmd_usage_error(self, "%s: '%s' is not a whole number", option, text);
+        cmd_usage_error(self, _("%s: '%s' is not a whole number"), option, text);
         return false;
     }
     if (errno == ERANGE || value < min || value > max) {
-        cmd_usage_error(self, "%s: %s is outside %lld..%lld", option, text, min, max);
+        cmd_usage_error(self, _("%s: %s is outside %lld..%lld"), option, text, min, max);
         return false;
     }
     *out = value;
@@ -222,7 +231,7 @@ bool cmd_parse_date(const struct cmd *self, const char *option, const char *text
 {
     int32_t days;
     if (!date_parse(text, &days)) {
-        cmd_usage_error(self, "%s: '%s' is not a date YYYY-MM-DD", option, text);
+        cmd_usage_error(self, _("%s: '%s' is not a date YYYY-MM-DD"), option, text);
         return false;
     }
     return true;
@@ -255,11 +264,14 @@ int cmd_connect(struct cmd_ctx *ctx)
     char port[6];
     /* A malformed address is the user's to fix, not a network failure. */
     if (net_split_address(server, host, sizeof host, port, err) != 0) {
-        output_error("%s (from --server, RENO_SERVER or the config file)", err);
+        output_error(_("%s (from --server, RENO_SERVER or the config file)"), err);
         return CMD_EXIT_USAGE;
     }
     if (cmd_dial(ctx, (int)ctx->settings.timeout_ms, err) != 0) {
         output_error("%s", err);
+        output_error(_("the server's address %s comes from --server, else $RENO_SERVER, else "
+                       "'server = ...' in the config file (see 'reno --help')"),
+                     server);
         return CMD_EXIT_TRANSPORT;
     }
     if (net_hello(ctx->conn, cmd_client_name(), err) != 0) {
@@ -319,7 +331,7 @@ static int call(struct cmd_ctx *ctx, Reno__Request *req, Reno__Response__BodyCas
         return refusal_exit(code);
     }
     if (r->body_case != expect) {
-        output_error("the server answered %s without the expected reply",
+        output_error(_("the server answered %s without the expected reply"),
                      msg_request_name(req->body_case));
         cmd_free(ctx, m);
         return CMD_EXIT_TRANSPORT;
@@ -348,7 +360,7 @@ int cmd_resume(struct cmd_ctx *ctx, Reno__ServerMessage **session, bool *expired
     char err[SETTINGS_ERR_SIZE];
     int found = settings_token_read(&ctx->settings, token, err);
     if (found > 0) {
-        output_error("not logged in: run 'reno login --user NAME' first");
+        output_error("%s", _("not logged in: run 'reno login --user NAME' first"));
         return CMD_EXIT_NOT_LOGGED_IN;
     }
     if (found < 0) {
@@ -372,7 +384,7 @@ int cmd_resume(struct cmd_ctx *ctx, Reno__ServerMessage **session, bool *expired
             *expired = true;
             rc = CMD_EXIT_OK;
         } else {
-            output_error("the stored session is no longer valid: run 'reno login' again");
+            output_error("%s", _("the stored session is no longer valid: run 'reno login' again"));
         }
         goto done;
     }
@@ -383,7 +395,7 @@ int cmd_resume(struct cmd_ctx *ctx, Reno__ServerMessage **session, bool *expired
     const char *fresh = m->response->session->token;
     if (fresh != NULL && fresh[0] != '\0' && strcmp(fresh, token) != 0 &&
         settings_token_write(&ctx->settings, fresh, err) != 0)
-        output_error("warning: cannot store the renewed session token: %s", err);
+        output_error(_("warning: cannot store the renewed session token: %s"), err);
     if (session != NULL)
         *session = m;
     else
@@ -417,21 +429,91 @@ static const struct cmd *find_command(int argc, char **argv, int *words)
     return NULL;
 }
 
-static void report_unknown_command(const char *word)
+/* Edit distance between a and the first alen bytes of b (insert, delete, change, swap). */
+static size_t edit_distance(const char *a, const char *b, size_t blen)
+{
+    size_t alen = strlen(a);
+    if (alen > 32 || blen > 32)
+        return SIZE_MAX;
+    size_t d[33][33];
+    for (size_t i = 0; i <= alen; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= blen; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= alen; i++)
+        for (size_t j = 1; j <= blen; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[alen][blen];
+}
+
+/* The command (its first word) a mistyped word most likely meant, or NULL. */
+static const char *nearest_command(const char *word)
+{
+    static char best_name[64];
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        const char *name = command_at(i)->name;
+        size_t len = strcspn(name, " ");
+        size_t d = edit_distance(word, name, len);
+        if (d < best && len < sizeof best_name) {
+            best = d;
+            memcpy(best_name, name, len);
+            best_name[len] = '\0';
+        }
+    }
+    /* Two edits in a word of five or more letters, one in a shorter one. */
+    size_t allowed = strlen(word) >= 5 ? 2 : 1;
+    return best <= allowed ? best_name : NULL;
+}
+
+/* Lists the subcommands of group `word` on out; false when it is no group. */
+static bool list_group(const char *word, FILE *out)
 {
     bool group = false;
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
         size_t len = strcspn(command_at(i)->name, " ");
         if (command_at(i)->name[len] == ' ' && strlen(word) == len &&
             strncmp(command_at(i)->name, word, len) == 0) {
-            if (!group)
-                output_error("'%s' needs a subcommand:", word);
             group = true;
-            fprintf(stderr, "  reno %s %s\n", command_at(i)->name, command_at(i)->usage);
+            fprintf(out, "  reno %s %s\n      %s\n", command_at(i)->name, command_at(i)->usage,
+                    _(command_at(i)->summary));
         }
     }
+    return group;
+}
+
+static bool is_group(const char *word)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        size_t len = strcspn(command_at(i)->name, " ");
+        if (command_at(i)->name[len] == ' ' && strlen(word) == len &&
+            strncmp(command_at(i)->name, word, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void report_unknown_command(const char *word)
+{
+    bool group = is_group(word);
+    if (group) {
+        output_error(_("'%s' needs a subcommand:"), word);
+        (void)list_group(word, stderr);
+    }
     if (!group) {
-        output_error("unknown command '%s'", word);
+        output_error(_("unknown command '%s'"), word);
+        const char *near = nearest_command(word);
+        if (near != NULL)
+            fprintf(stderr, _("Did you mean 'reno %s'?\n"), near);
         print_short_usage(stderr);
     }
 }
@@ -465,7 +547,7 @@ static int take_value(const char *name, int argc, char **argv, int *i, const cha
         return 1;
     }
     if (*i + 1 >= argc) {
-        global_usage_error("--%s needs a value", name);
+        global_usage_error(_("--%s needs a value"), name);
         return -1;
     }
     *value = argv[++*i];
@@ -516,7 +598,7 @@ static int parse_global(struct cmd_ctx *ctx, int argc, char **argv, int *index)
         else if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0)
             version = true;
         else
-            return global_usage_error("unknown option '%s'", arg);
+            return global_usage_error(_("unknown option '%s'"), arg);
     }
     if (help) {
         print_main_help(stdout);
@@ -543,6 +625,14 @@ static int run(int argc, char **argv)
     }
     int words = 0;
     const struct cmd *cmd = find_command(argc - i, argv + i, &words);
+    if (cmd == NULL && i + 1 < argc && is_group(argv[i]) &&
+        (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
+        /* 'reno report --help' asks for the group's commands: an answer, not an error. */
+        printf(_("usage: reno %s SUBCOMMAND [OPTIONS]\n\nSubcommands:\n"), argv[i]);
+        (void)list_group(argv[i], stdout);
+        printf(_("\nRun 'reno %s SUBCOMMAND --help' for one of them.\n"), argv[i]);
+        return CMD_EXIT_OK;
+    }
     if (cmd == NULL) {
         report_unknown_command(argv[i]);
         return CMD_EXIT_USAGE;
@@ -554,11 +644,32 @@ static int run(int argc, char **argv)
     return rc;
 }
 
+/*
+ * The width tables and prose fit: $COLUMNS when set (as shells and tests set it), else the
+ * terminal's when standard output is one; a pipe or a file gets whole lines.
+ */
+static void set_width_limit(void)
+{
+    const char *columns = getenv("COLUMNS");
+    if (columns != NULL && columns[0] != '\0') {
+        char *end = NULL;
+        long n = strtol(columns, &end, 10);
+        if (*end == '\0' && n >= 20 && n <= 10000) {
+            table_set_width_limit((size_t)n);
+            return;
+        }
+    }
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        table_set_width_limit(ws.ws_col);
+}
+
 int main(int argc, char **argv)
 {
     i18n_init();
+    set_width_limit();
     if (sodium_init() < 0) {
-        output_error("cannot initialise libsodium");
+        output_error("%s", _("cannot initialise libsodium"));
         return CMD_EXIT_LOCAL;
     }
     /* Hidden: the bash completion script asks the command table (complete.h). */
@@ -568,7 +679,7 @@ int main(int argc, char **argv)
     /* A result that could not be written (disk full, closed pipe) is not a success. */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         if (rc == CMD_EXIT_OK) {
-            output_error("cannot write the output: %s", strerror(errno));
+            output_error(_("cannot write the output: %s"), strerror(errno));
             rc = CMD_EXIT_LOCAL;
         }
     }

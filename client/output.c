@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
+#include "labels.h"
 #include "msg.h"
+#include "table.h"
 #include "utf8.h"
 
 /* Length of the valid UTF-8 character at s (n bytes left), 0 when there is none. */
@@ -174,14 +177,81 @@ void output_safe_text(FILE *out, const char *text)
 static void vline(FILE *out, const char *prefix, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
-/* Formats, cleans and writes one line; a format with server text goes through here. */
+/* The display width of the one character at s (len bytes). */
+static size_t char_width(const char *s, size_t len)
+{
+    char one[8];
+    memcpy(one, s, len);
+    one[len] = '\0';
+    return text_width(one);
+}
+
+/*
+ * Writes text (clean UTF-8) in lines of at most `limit` display columns, continued lines
+ * indented by two blanks. Lines break at a blank (which is dropped) or beside a wide
+ * character, never inside a word or a number; a word longer than a line stays whole.
+ */
+static void write_wrapped(FILE *out, const char *text, size_t limit)
+{
+    size_t n = strlen(text);
+    size_t start = 0, brk = 0, width = 0, prev_w = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = 0;
+        size_t len = utf8_decode((const unsigned char *)text + i, n - i, &cp);
+        if (len == 0)
+            len = 1;
+        size_t w = char_width(text + i, len);
+        if (i > start && (cp == ' ' || w == 2 || prev_w == 2))
+            brk = i;
+        if (width + w > limit && brk > start) {
+            fwrite(text + start, 1, brk - start, out);
+            fputs("\n  ", out);
+            start = brk;
+            while (start < n && text[start] == ' ')
+                start++;
+            width = 2;
+            for (size_t k = start; k < i;) {
+                size_t kl = utf8_decode((const unsigned char *)text + k, n - k, &cp);
+                kl = kl == 0 ? 1 : kl;
+                width += char_width(text + k, kl);
+                k += kl;
+            }
+            brk = start;
+            if (i < start) {
+                i = start;
+                prev_w = 0;
+                continue;
+            }
+        }
+        width += w;
+        prev_w = w;
+        i += len;
+    }
+    fwrite(text + start, 1, n - start, out);
+}
+
+/* Formats, cleans and writes one line; a format with server text goes through here. Prose
+ * for standard output is wrapped to the width tables fit (table_width_limit()). */
 static void vline(FILE *out, const char *prefix, const char *fmt, va_list ap)
 {
     char *line = NULL;
     if (vasprintf(&line, fmt, ap) < 0)
         abort(); /* out of memory, as xmalloc would */
     fputs(prefix, out);
-    output_safe_text(out, line);
+    size_t limit = out == stdout ? table_width_limit() : 0;
+    if (limit > 0) {
+        char *clean = NULL;
+        size_t size = 0;
+        FILE *mem = open_memstream(&clean, &size);
+        if (mem == NULL)
+            abort();
+        output_safe_text(mem, line);
+        fclose(mem);
+        write_wrapped(out, clean, limit);
+        free(clean);
+    } else {
+        output_safe_text(out, line);
+    }
     fputc('\n', out);
     free(line);
 }
@@ -204,52 +274,51 @@ void output_error(const char *fmt, ...)
     va_end(ap);
 }
 
+void output_field_flag(const char *field, char *out, size_t size)
+{
+    /* "list_missing_reporters.round_date" and "rows[3].amount" name the option --round-date
+     * and --amount: the last component, without an index, with '-' for '_'. */
+    const char *last = strrchr(field, '.');
+    last = last != NULL ? last + 1 : field;
+    size_t len = strcspn(last, "[");
+    if (len + 3 > size)
+        len = size - 3;
+    out[0] = '-';
+    out[1] = '-';
+    for (size_t i = 0; i < len; i++)
+        out[2 + i] = last[i] == '_' ? '-' : (last[i] > 0x20 && last[i] < 0x7f ? last[i] : '?');
+    out[2 + len] = '\0';
+}
+
 void output_status_error(const Reno__Status *status)
 {
     fflush(stdout);
-    fprintf(stderr, "reno: %s", msg_status_name(status->code));
+    /* English keeps the code's name, which scripts match; Chinese reads its label. */
+    const char *what =
+        i18n_is_chinese() ? label_enum(&reno__status_code__descriptor, (int)status->code) : NULL;
+    fprintf(stderr, "reno: %s", what != NULL ? what : msg_status_name(status->code));
     if (status->message != NULL && status->message[0] != '\0') {
-        fputs(": ", stderr);
+        fputs(_(": "), stderr);
         output_safe_text(stderr, status->message);
     }
     if (status->field != NULL && status->field[0] != '\0') {
-        fputs(" (field ", stderr);
-        output_safe_text(stderr, status->field);
-        fputc(')', stderr);
+        char flag[128];
+        output_field_flag(status->field, flag, sizeof flag);
+        fprintf(stderr, _(" (option %s)"), flag);
     }
     fputc('\n', stderr);
 }
 
 const char *output_role_name(Reno__Role role)
 {
-    switch (role) {
-    case RENO__ROLE__ROLE_OFFICE:
-        return "office";
-    case RENO__ROLE__ROLE_DEPARTMENT:
-        return "department";
-    case RENO__ROLE__ROLE_UTILITY:
-        return "utility";
-    case RENO__ROLE__ROLE_LEADER:
-        return "leader";
-    case RENO__ROLE__ROLE_UNSPECIFIED:
-    default:
-        return "unspecified";
-    }
+    const char *label = label_enum(&reno__role__descriptor, (int)role);
+    return label != NULL ? label : _("unspecified");
 }
 
 const char *output_verdict_name(Reno__Verdict verdict)
 {
-    switch (verdict) {
-    case RENO__VERDICT__VERDICT_MET:
-        return "met";
-    case RENO__VERDICT__VERDICT_PENDING:
-        return "pending";
-    case RENO__VERDICT__VERDICT_MISSED:
-        return "missed";
-    case RENO__VERDICT__VERDICT_UNSPECIFIED:
-    default:
-        return "unspecified";
-    }
+    const char *label = label_enum(&reno__verdict__descriptor, (int)verdict);
+    return label != NULL ? label : _("unspecified");
 }
 
 const char *output_enum_name(const ProtobufCEnumDescriptor *descriptor, int value)

@@ -64,9 +64,14 @@ void output_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void output_status_error(const Reno__Status *status);
 
-/* "office", "department"... for people; "unspecified" for unknown values. */
+/* The command-line option a status's field path names: "a.round_date" -> "--round-date";
+ * anything but printable ASCII reads '?'. */
+void output_field_flag(const char *field, char *out, size_t size);
+
+/* The role's label for people (领导小组办公室, "office" in English); "unspecified" for
+ * unknown values. */
 const char *output_role_name(Reno__Role role);
-/* "met", "pending", "missed" for people; "unspecified" for unknown values. */
+/* The verdict's label for people (达标, "met" in English); "unspecified" for unknown values. */
 const char *output_verdict_name(Reno__Verdict verdict);
 /* The value's name as written in reno.proto ("ROLE_OFFICE"), for JSON; NULL if unknown. */
 const char *output_enum_name(const ProtobufCEnumDescriptor *descriptor, int value);

@@ -18,10 +18,14 @@
 #include <strings.h>
 #include <wchar.h>
 
+#include "i18n.h"
+#include "layout.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
 #define TABLE_GAP "  "
+/* The narrowest a text column becomes to fit the terminal, in display columns. */
+#define TABLE_MIN_TEXT 8
 
 struct table_cell {
     char *text;
@@ -175,8 +179,11 @@ struct table *table_new(size_t columns, const char *const headers[])
     t->columns = columns;
     t->headers = xcalloc(columns, sizeof *t->headers);
     t->align = xcalloc(columns, sizeof *t->align);
+    /* Headers are marked N_() where they are written and translated here; "" is not
+     * looked up (gettext would answer with the catalogue's header). */
     for (size_t c = 0; c < columns; c++)
-        cell_set(&t->headers[c], headers[c]);
+        cell_set(&t->headers[c],
+                 headers[c] != NULL && headers[c][0] != '\0' ? _(headers[c]) : headers[c]);
     return t;
 }
 
@@ -275,9 +282,17 @@ static void print_row(const struct table *t, const struct table_cell *row, const
     l->len = 0;
     for (size_t c = 0; c < t->columns; c++) {
         const struct table_cell *cell = &row[c];
-        size_t pad = widths[c] - cell->width;
         if (c > 0)
             line_append(l, TABLE_GAP, sizeof TABLE_GAP - 1);
+        if (cell->width > widths[c]) {
+            /* Too wide for the terminal: cut by display width, ending in "…". */
+            char *cut = layout_cell(cell->text, widths[c],
+                                    aligns[c] == TABLE_ALIGN_RIGHT ? LAYOUT_RIGHT : LAYOUT_LEFT);
+            line_append(l, cut, strlen(cut));
+            free(cut);
+            continue;
+        }
+        size_t pad = widths[c] - cell->width;
         if (aligns[c] == TABLE_ALIGN_RIGHT)
             line_pad(l, pad);
         line_append(l, cell->text, strlen(cell->text));
@@ -290,19 +305,48 @@ static void print_row(const struct table *t, const struct table_cell *row, const
     fputc('\n', out);
 }
 
+static size_t width_limit; /* 0: no limit */
+
+void table_set_width_limit(size_t columns)
+{
+    width_limit = columns;
+}
+
+size_t table_width_limit(void)
+{
+    return width_limit;
+}
+
 void table_print(const struct table *t, FILE *out)
 {
     if (t->columns == 0)
         return;
+    size_t *natural = xcalloc(t->columns, sizeof *natural);
+    size_t *minimum = xcalloc(t->columns, sizeof *minimum);
     size_t *widths = xcalloc(t->columns, sizeof *widths);
     enum table_align *aligns = xcalloc(t->columns, sizeof *aligns);
     for (size_t c = 0; c < t->columns; c++) {
-        widths[c] = t->headers[c].width;
+        natural[c] = t->headers[c].width;
         for (size_t r = 0; r < t->rows; r++)
-            if (t->cells[r * t->columns + c].width > widths[c])
-                widths[c] = t->cells[r * t->columns + c].width;
+            if (t->cells[r * t->columns + c].width > natural[c])
+                natural[c] = t->cells[r * t->columns + c].width;
         aligns[c] = column_align(t, c);
+        /* Numbers keep their width (a number is never cut, though a long header over
+         * them may be); text may shrink to a few characters. */
+        size_t data = 0;
+        for (size_t r = 0; r < t->rows; r++)
+            if (t->cells[r * t->columns + c].width > data)
+                data = t->cells[r * t->columns + c].width;
+        if (aligns[c] == TABLE_ALIGN_RIGHT)
+            minimum[c] = data > 4 ? data : (natural[c] < 4 ? natural[c] : 4);
+        else
+            minimum[c] = natural[c] < TABLE_MIN_TEXT ? natural[c] : TABLE_MIN_TEXT;
     }
+    if (width_limit > 0)
+        (void)layout_widths(natural, minimum, t->columns, sizeof TABLE_GAP - 1, width_limit,
+                            widths);
+    else
+        memcpy(widths, natural, t->columns * sizeof *widths);
     struct line l = {0};
     print_row(t, t->headers, widths, aligns, &l, out);
     for (size_t r = 0; r < t->rows; r++)
@@ -310,6 +354,8 @@ void table_print(const struct table *t, FILE *out)
     free(l.buf);
     free(aligns);
     free(widths);
+    free(minimum);
+    free(natural);
 }
 
 void table_free(struct table *t)

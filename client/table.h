@@ -7,6 +7,9 @@
  * trailing blanks. Control characters and invalid UTF-8 in cells are shown as '?', so a
  * cell can neither break the layout nor send escape sequences to the terminal.
  *
+ * Headers are translated through the catalogue (write them marked N_()); cells are shown
+ * as given.
+ *
  * Ownership: table_new() returns a table freed by table_free(); it copies every header and
  * cell, so callers keep their strings.
  */
@@ -36,7 +39,17 @@ void table_set_align(struct table *t, size_t column, enum table_align align);
 /* Adds a row of `columns` cells; a NULL cell is empty. */
 void table_add_row(struct table *t, const char *const cells[]);
 size_t table_rows(const struct table *t);
+/*
+ * Prints the table. Under a width limit, the widest columns shrink first (text to 8
+ * columns, a numeric column to its widest value) and cells are cut by display width with
+ * "…": a number is never cut, a long header over it may be.
+ */
 void table_print(const struct table *t, FILE *out);
+
+/* The width tables (and output_line()'s prose) must fit, in display columns; 0: none.
+ * main sets it from $COLUMNS or the terminal on standard output. */
+void table_set_width_limit(size_t columns);
+size_t table_width_limit(void);
 void table_free(struct table *t);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "it.h"
+#include "table.h"
 
 static char home[128];
 static char env_xdg[200];
@@ -43,6 +44,63 @@ static void remove_home(void)
     snprintf(path, sizeof path, "%s/reno", home);
     rmdir(path);
     rmdir(home);
+}
+
+/* Runs reno in a locale at 80 columns, as a terminal of that width would. */
+static int reno80(const char *locale_env, char **out, char **err, const char *const *args)
+{
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = h_bin("reno");
+    for (const char *const *a = args; *a && n < 31; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    const char *env[] = {env_xdg, env_server, locale_env, "COLUMNS=80", NULL};
+    return h_run(argv, env, NULL, out, err);
+}
+
+static void live_setup(void)
+{
+    h_fixture_setup();
+    make_home();
+    snprintf(env_server, sizeof env_server, "RENO_SERVER=%s", h_srv.address);
+}
+
+static void live_teardown(void)
+{
+    remove_home();
+    h_fixture_teardown();
+}
+
+static void login_as(const char *user)
+{
+    char password[128];
+    snprintf(password, sizeof password, "%s-test-password\n", user);
+    const char *argv[] = {h_bin("reno"), "login", "--user", user, "--password-stdin", NULL};
+    const char *env[] = {env_xdg, env_server, NULL};
+    char *out, *err;
+    int rc = h_run(argv, env, password, &out, &err);
+    ck_assert_msg(rc == 0, "login %s: %d %s%s", user, rc, out, err);
+    free(out);
+    free(err);
+}
+
+/* The widest line of text in display columns, and that line in *widest for a message. */
+static size_t widest_line(const char *text, char *widest, size_t size)
+{
+    size_t best = 0;
+    while (*text != '\0') {
+        size_t len = strcspn(text, "\n");
+        char *line = strndup(text, len);
+        size_t w = text_width(line);
+        if (w > best) {
+            best = w;
+            snprintf(widest, size, "%s", line);
+        }
+        free(line);
+        text += len + (text[len] == '\n');
+    }
+    return best;
 }
 
 START_TEST(help_follows_the_locale)
@@ -92,6 +150,140 @@ START_TEST(chinese_without_the_locale_installed)
 }
 END_TEST
 
+START_TEST(status_reads_chinese_and_fits_80_columns)
+{
+    login_as(H_OFFICE);
+    char *out, *err;
+    char widest[1024];
+    int rc = reno80("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"status", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "开工率") != NULL && strstr(out, "完工率") != NULL, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "的进度汇总"));
+    ck_assert_ptr_nonnull(strstr(out, "项目名称"));
+    /* No internal codes where a person reads: labels instead. */
+    ck_assert_msg(strstr(out, "VERDICT_") == NULL && strstr(out, "status as of") == NULL, "%s",
+                  out);
+    size_t w = widest_line(out, widest, sizeof widest);
+    ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
+    free(out);
+    free(err);
+
+    rc = reno80("LANG=C.UTF-8", &out, &err, (const char *const[]){"status", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_ptr_nonnull(strstr(out, "status as of"));
+    ck_assert_ptr_nonnull(strstr(out, "RULE"));
+    ck_assert_ptr_null(strstr(out, "开工率"));
+    w = widest_line(out, widest, sizeof widest);
+    ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
+    free(out);
+    free(err);
+
+    /* Without a width (a pipe, no COLUMNS) lines stay whole for scripts. */
+    const char *argv[] = {h_bin("reno"), "status", NULL};
+    const char *env[] = {env_xdg, env_server, "LANG=zh_CN.UTF-8", NULL};
+    rc = h_run(argv, env, NULL, &out, &err);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_ptr_null(strstr(out, "…"));
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(chinese_labels_are_accepted_and_refusals_list_them)
+{
+    login_as(H_POWER);
+    char project[32];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+    char *out, *err;
+    /* A value no label names: refused before sending, with the flag and every value. */
+    int rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                     (const char *const[]){"line", "record", "--project-id", project,
+                                           "--utility-code", "power-grid", "--segment", "地下",
+                                           "--part", "overhead_tidy", NULL});
+    ck_assert_msg(rc == 2, "%d %s", rc, err);
+    ck_assert_msg(strstr(err, "--segment") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "不是可选值之一") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "红线内 (inside_red_line)") != NULL, "%s", err);
+    ck_assert_ptr_nonnull(strstr(err, "架空线 (overhead)"));
+    free(out);
+    free(err);
+
+    /* Chinese labels and unambiguous prefixes of them reach renod as the codes. */
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                 (const char *const[]){"line", "record", "--project-id", project, "--utility-code",
+                                       "power-grid", "--segment", "架空线", "--part", "架空线规",
+                                       "--status", "计划", "--length-m", "100", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "已记录") != NULL, "%s", out);
+    free(out);
+    free(err);
+
+    /* The table shows labels, never the codes, in either language. */
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                 (const char *const[]){"line", "list", "--project-id", project, NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "架空线规整") != NULL && strstr(out, "计划中") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "overhead_tidy") == NULL && strstr(out, "OVERHEAD") == NULL, "%s",
+                  out);
+    free(out);
+    free(err);
+    rc = reno_in("LANG=C.UTF-8", &out, &err,
+                 (const char *const[]){"line", "list", "--project-id", project, NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "overhead lines tidied") != NULL, "%s", out);
+    free(out);
+    free(err);
+
+    /* A refusal by renod reads Chinese and names the option, not the protobuf field. */
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                 (const char *const[]){"line", "record", "--project-id", project, "--utility-code",
+                                       "power-grid", "--segment", "overhead", "--part", "lay_lines",
+                                       NULL});
+    ck_assert_msg(rc == 10 + RENO__STATUS_CODE__BAD_REQUEST, "%d %s", rc, err);
+    ck_assert_msg(strstr(err, "请求有误") != NULL && strstr(err, "（选项 --status）") != NULL, "%s",
+                  err);
+    ck_assert_ptr_null(strstr(err, "record_line_work."));
+    free(out);
+    free(err);
+}
+END_TEST
+
+START_TEST(mistyped_commands_and_groups_help)
+{
+    make_home();
+    char *out, *err;
+    int rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"staus", NULL});
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(err, "未知命令 'staus'") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "reno status") != NULL, "%s", err);
+    free(out);
+    free(err);
+
+    rc = reno_in("LANG=C.UTF-8", &out, &err, (const char *const[]){"report", "--help", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_ptr_nonnull(strstr(out, "reno report round"));
+    ck_assert_ptr_nonnull(strstr(out, "reno report list"));
+    free(out);
+    free(err);
+
+    /* Every command's help ends its last line. */
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"status", "--help", NULL});
+    ck_assert_int_eq(rc, 0);
+    ck_assert_ptr_nonnull(strstr(out, "示例："));
+    ck_assert(strlen(out) > 0 && out[strlen(out) - 1] == '\n');
+    free(out);
+    free(err);
+
+    /* A server that cannot be reached: the message says where the address came from. */
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"ping", NULL});
+    ck_assert_int_eq(rc, 3);
+    ck_assert_msg(strstr(err, "RENO_SERVER") != NULL && strstr(err, "--server") != NULL, "%s", err);
+    free(out);
+    free(err);
+    remove_home();
+}
+END_TEST
+
 Suite *it_i18n_suite(void)
 {
     Suite *s = suite_create("it_i18n");
@@ -99,6 +291,13 @@ Suite *it_i18n_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, help_follows_the_locale);
     tcase_add_test(tc, chinese_without_the_locale_installed);
+    tcase_add_test(tc, mistyped_commands_and_groups_help);
     suite_add_tcase(s, tc);
+    TCase *live = tcase_create("live");
+    tcase_add_checked_fixture(live, live_setup, live_teardown);
+    tcase_set_timeout(live, 60);
+    tcase_add_test(live, status_reads_chinese_and_fits_80_columns);
+    tcase_add_test(live, chinese_labels_are_accepted_and_refusals_list_them);
+    suite_add_tcase(s, live);
     return s;
 }

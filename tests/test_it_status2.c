@@ -1079,7 +1079,7 @@ START_TEST(cli_project_detail_and_round_diff)
         (const char *const[]){"light", "set", "--code", "start_lag_points", "--value", "101", NULL},
         NULL);
     ck_assert_int_eq(rc, 11);
-    ck_assert_ptr_nonnull(strstr(err, "set_light_rule.value"));
+    ck_assert_ptr_nonnull(strstr(err, "(option --value)"));
     free(out);
     free(err);
     rc = reno(
