@@ -222,8 +222,10 @@ static void print_projects(const Reno__StatusReply *s, int64_t project, FILE *ou
         output_line(out,
                     _("total: %d households in %zu projects, programme target %d; started %d "
                       "(%.1f%%), completed %d (%.1f%%)"),
-                    s->households, s->n_projects, s->target_households, s->households_started,
-                    s->started_pct, s->households_completed, s->completed_pct);
+                    s->households,
+                    s->projects_in_programme > 0 ? (size_t)s->projects_in_programme : s->n_projects,
+                    s->target_households, s->households_started, s->started_pct,
+                    s->households_completed, s->completed_pct);
     if (any_sample)
         fprintf(out, _("* sample data: the work plan names no projects and gives no household "
                        "split\n"));
@@ -536,6 +538,27 @@ static void section(FILE *out, const char *title)
     output_line(out, "%s", title);
 }
 
+/* The lights of every project and which projects this page holds: the first lines a
+ * person reads at any size. */
+static void print_summary(const Reno__StatusReply *s, FILE *out)
+{
+    char counts[160] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < s->n_light_counts && used < sizeof counts; i++) {
+        int n = snprintf(counts + used, sizeof counts - used, "%s%s %d", i ? ", " : "",
+                         light_word(s->light_counts[i]->light), s->light_counts[i]->projects);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    if (s->n_light_counts > 0)
+        output_line(out, _("lights (红绿灯) of %d projects: %s"), s->projects_in_programme, counts);
+    if (s->projects_matching == 0)
+        output_line(out, _("projects: none match"));
+    else
+        output_line(out, _("projects %d-%d of %d matching"), s->page_offset + 1,
+                    s->page_offset + (int)s->n_projects, s->projects_matching);
+}
+
 static void print_text(const Reno__StatusReply *s, FILE *out)
 {
     output_line(out, _("%s (%s), status as of %s"), or_dash(s->programme_title),
@@ -551,6 +574,7 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
                       "figures computed at %s, changes since then are missing"),
                     when);
     }
+    print_summary(s, out);
     print_plan(s, out);
     fputc('\n', out);
     print_projects(s, 0, out);
@@ -621,9 +645,16 @@ static void print_project(const Reno__StatusReply *s, const Reno__ProjectStatus 
 
 /* ---- talking to the server -------------------------------------------------------------- */
 
-static int get_status(struct cmd_ctx *ctx, const char *as_of, Reno__ServerMessage **m)
+/* The status as of a date (NULL: today), one page of it as *page asks (NULL: the largest
+ * page, the projects in id order). */
+static int get_status_page(struct cmd_ctx *ctx, const char *as_of, const Reno__GetStatus *page,
+                           Reno__ServerMessage **m)
 {
     Reno__GetStatus get = RENO__GET_STATUS__INIT;
+    if (page != NULL)
+        get = *page;
+    else
+        get.page_size = 1000;
     get.as_of = (char *)(as_of != NULL ? as_of : "");
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_GET_STATUS;
@@ -884,7 +915,7 @@ static int run_diff(const struct cmd *self, struct cmd_ctx *ctx, const char *rou
     }
     cmd_free(ctx, m);
     for (int k = 0; k < 2 && rc == CMD_EXIT_OK; k++) {
-        rc = get_status(ctx, sides[k].effective, &sides[k].reply);
+        rc = get_status_page(ctx, sides[k].effective, NULL, &sides[k].reply);
         if (rc == CMD_EXIT_OK)
             sides[k].status = sides[k].reply->response->status_reply;
     }
@@ -926,8 +957,13 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
             }
         } else if (strncmp(argv[i], "--", 2) == 0 || strcmp(argv[i], "-h") == 0) {
             rest[n++] = argv[i];
-            if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc)
-                rest[n++] = argv[++i];
+            static const char *const valued[] = {"--as-of", "--page",   "--page-size",
+                                                 "--light", "--search", "--sort"};
+            for (size_t v = 0; v < sizeof valued / sizeof valued[0]; v++)
+                if (strcmp(argv[i], valued[v]) == 0 && i + 1 < argc) {
+                    rest[n++] = argv[++i];
+                    break;
+                }
         } else if (which != NULL) {
             rc =
                 cmd_usage_error(self, _("unexpected argument '%s' (one PROJECT at most)"), argv[i]);
@@ -935,8 +971,14 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
             which = argv[i];
         }
     }
-    const char *as_of = NULL;
-    const struct cmd_option opts[] = {{"as-of", &as_of, NULL}};
+    const char *as_of = NULL, *page_text = NULL, *size_text = NULL, *light = NULL;
+    const char *search = NULL, *sort = NULL;
+    bool overdue = false, all = false, descending = false;
+    const struct cmd_option opts[] = {
+        {"as-of", &as_of, NULL},     {"page", &page_text, NULL}, {"page-size", &size_text, NULL},
+        {"light", &light, NULL},     {"search", &search, NULL},  {"sort", &sort, NULL},
+        {"overdue", NULL, &overdue}, {"all", NULL, &all},        {"descending", NULL, &descending},
+    };
     if (rc == CMD_CONTINUE)
         rc = cmd_parse(self, n, rest, opts, sizeof opts / sizeof opts[0]);
     free(rest);
@@ -944,6 +986,44 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         return rc;
     if (as_of != NULL && !cmd_parse_date(self, "--as-of", as_of))
         return CMD_EXIT_USAGE;
+    Reno__GetStatus want = RENO__GET_STATUS__INIT;
+    long long page_no = 1, page_size = 50;
+    if (page_text != NULL && !cmd_parse_number(self, "--page", page_text, 1, 1000000, &page_no))
+        return CMD_EXIT_USAGE;
+    if (size_text != NULL && !cmd_parse_number(self, "--page-size", size_text, 1, 1000, &page_size))
+        return CMD_EXIT_USAGE;
+    if (all && page_text != NULL)
+        return cmd_usage_error(self, "--all shows every page: it takes no --page");
+    want.page_size = (int32_t)(all ? 1000 : page_size);
+    char token[24] = "";
+    snprintf(token, sizeof token, "%lld", (page_no - 1) * page_size);
+    want.page_token = token;
+    if (light != NULL) {
+        if (strcmp(light, "red") == 0)
+            want.light = RENO__LIGHT__LIGHT_RED;
+        else if (strcmp(light, "yellow") == 0)
+            want.light = RENO__LIGHT__LIGHT_YELLOW;
+        else if (strcmp(light, "green") == 0)
+            want.light = RENO__LIGHT__LIGHT_GREEN;
+        else
+            return cmd_usage_error(self, "--light is red, yellow or green, not '%s'", light);
+    }
+    if (sort != NULL) {
+        static const char *const sorts[] = {"id", "name", "started", "completed", "light"};
+        bool known = false;
+        for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
+            if (strcmp(sort, sorts[i]) == 0) {
+                want.sort = (Reno__StatusSort)i;
+                known = true;
+            }
+        if (!known)
+            return cmd_usage_error(self, "--sort is id, name, started, completed or light");
+    }
+    if (search != NULL && strlen(search) > 200)
+        return cmd_usage_error(self, "--search is at most 200 bytes");
+    want.search = (char *)(search != NULL ? search : "");
+    want.overdue = overdue;
+    want.descending = descending;
     for (int k = 0; k < 2; k++)
         if (rounds[k] != NULL && !cmd_parse_date(self, "--diff", rounds[k]))
             return CMD_EXIT_USAGE;
@@ -955,56 +1035,96 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
     if (rounds[0] != NULL)
         return run_diff(self, ctx, rounds, which);
 
-    Reno__ServerMessage *m = NULL;
-    rc = get_status(ctx, as_of, &m);
-    if (rc != CMD_EXIT_OK)
-        return rc;
-    const Reno__StatusReply *s = m->response->status_reply;
-    const Reno__ProjectStatus *p = NULL;
-    if (which != NULL && (p = find_project(s, which)) == NULL) {
-        cmd_free(ctx, m);
-        return CMD_EXIT_REFUSED + RENO__STATUS_CODE__NOT_FOUND;
+    /* PROJECT: the page of that one project (by id), or of the projects whose name
+     * contains it, from which the exact name is taken. */
+    if (which != NULL) {
+        char *end = NULL;
+        long long id = strtoll(which, &end, 10);
+        want = (Reno__GetStatus)RENO__GET_STATUS__INIT;
+        want.page_size = 1000;
+        if (end != which && *end == '\0' && id > 0)
+            want.project_id = id;
+        else
+            want.search = (char *)which;
     }
-    if (ctx->json)
-        print_json(s, p != NULL ? p->project_id : 0);
-    else if (p != NULL)
-        print_project(s, p, stdout);
-    else
-        print_text(s, stdout);
-    cmd_free(ctx, m);
-    return CMD_EXIT_OK;
+    Reno__ServerMessage *m = NULL;
+    for (;;) {
+        rc = get_status_page(ctx, as_of, &want, &m);
+        if (rc != CMD_EXIT_OK)
+            return rc;
+        const Reno__StatusReply *s = m->response->status_reply;
+        const Reno__ProjectStatus *p = NULL;
+        if (which != NULL && (p = find_project(s, which)) == NULL) {
+            cmd_free(ctx, m);
+            return CMD_EXIT_REFUSED + RENO__STATUS_CODE__NOT_FOUND;
+        }
+        if (ctx->json)
+            print_json(s, p != NULL ? p->project_id : 0);
+        else if (p != NULL)
+            print_project(s, p, stdout);
+        else
+            print_text(s, stdout);
+        bool more = s->next_page_token != NULL && s->next_page_token[0] != '\0';
+        if (more && !all && which == NULL && !ctx->json) {
+            fputc('\n', stdout);
+            output_line(stdout, _("more: reno status --page %lld (or --all)"), page_no + 1);
+        }
+        if (!more || !all || which != NULL) {
+            cmd_free(ctx, m);
+            return CMD_EXIT_OK;
+        }
+        snprintf(token, sizeof token, "%s", s->next_page_token);
+        want.page_token = token;
+        cmd_free(ctx, m);
+        m = NULL;
+        fputc('\n', stdout);
+    }
 }
 
 const struct cmd cmd_status = {
     .name = "status",
-    .usage = "[PROJECT] [--as-of YYYY-MM-DD] [--diff ROUND ROUND]",
+    .usage = "[PROJECT] [--as-of YYYY-MM-DD] [--page N] [--light red|yellow|green]\n"
+             "       [--search TEXT] [--overdue] [--sort KEY] [--all] [--diff ROUND ROUND]",
     .summary = N_("show the programme's consolidated status: progress, rules, lights, sections"),
-    .help = N_("Shows each project's households started and completed, the totals against the\n"
-               "programme's target, the work plan's milestone rules with their verdicts (met,\n"
-               "pending, missed), the traffic lights of every project and of the programme\n"
-               "(green, yellow, red, each with the numbers behind it; `reno light list` shows\n"
-               "the thresholds), and the sections: phases and milestones, funds and contracts,\n"
-               "line work, resident surveys, supervision items per unit, and the current\n"
-               "collection round with the units that have not reported.\n"
-               "\n"
-               "PROJECT (an id, or a project's exact name) shows that project in detail: every\n"
-               "reason behind its light, its milestones, money, line work and surveys. An\n"
-               "unknown project exits with 14.\n"
-               "\n"
-               "--diff ROUND ROUND compares the status as of the two collection rounds'\n"
-               "effective dates (the weekend rule applied, as `reno round list` shows them):\n"
-               "per project, households started and completed and the light, then the totals\n"
-               "and the rules. It is computed by this client from two statuses.\n"
-               "\n"
-               "With --json (before the command), one JSON object: the fields of StatusReply in\n"
-               "reno.proto (for PROJECT, the sections keep that project's rows), or for --diff\n"
-               "{from, to, projects, total, rules}.\n"
-               "\n"
-               "Options:\n"
-               "  --as-of YYYY-MM-DD     the status on that date (default: today on the server)\n"
-               "  --diff ROUND ROUND     the difference between two rounds (YYYY-MM-DD, the 14th\n"
-               "                         or the 28th)\n"
-               "  --help                 show this help\n"),
+    .help =
+        N_("Shows each project's households started and completed, the totals against the\n"
+           "programme's target, the work plan's milestone rules with their verdicts (met,\n"
+           "pending, missed), the traffic lights of every project and of the programme\n"
+           "(green, yellow, red, each with the numbers behind it; `reno light list` shows\n"
+           "the thresholds), and the sections: phases and milestones, funds and contracts,\n"
+           "line work, resident surveys, supervision items per unit, and the current\n"
+           "collection round with the units that have not reported.\n"
+           "\n"
+           "PROJECT (an id, or a project's exact name) shows that project in detail: every\n"
+           "reason behind its light, its milestones, money, line work and surveys. An\n"
+           "unknown project exits with 14.\n"
+           "\n"
+           "--diff ROUND ROUND compares the status as of the two collection rounds'\n"
+           "effective dates (the weekend rule applied, as `reno round list` shows them):\n"
+           "per project, households started and completed and the light, then the totals\n"
+           "and the rules. It is computed by this client from two statuses.\n"
+           "\n"
+           "With --json (before the command), one JSON object: the fields of StatusReply in\n"
+           "reno.proto (for PROJECT, the sections keep that project's rows), or for --diff\n"
+           "{from, to, projects, total, rules}.\n"
+           "\n"
+           "The totals, the rules and how many projects have each light come first; then\n"
+           "one page of projects (50) with their rows in every section. Filters and order:\n"
+           "\n"
+           "Options:\n"
+           "  --as-of YYYY-MM-DD     the status on that date (default: today on the server)\n"
+           "  --page N               the Nth page of projects (default 1)\n"
+           "  --page-size N          projects per page, 1..1000 (default 50)\n"
+           "  --all                  every page, one after the other\n"
+           "  --light COLOUR         only projects whose light is red, yellow or green\n"
+           "  --search TEXT          only projects whose name or community contains TEXT\n"
+           "                         (a county's or street's name, for generated names)\n"
+           "  --overdue              only projects with an overdue milestone\n"
+           "  --sort KEY             id (default), name, started, completed or light (red first)\n"
+           "  --descending           the order reversed\n"
+           "  --diff ROUND ROUND     the difference between two rounds (YYYY-MM-DD, the 14th\n"
+           "                         or the 28th)\n"
+           "  --help                 show this help\n"),
     .run = run_status,
 };
 

@@ -750,6 +750,9 @@ static int get_status(struct dash *d, char err[NET_ERR_SIZE])
 {
     Reno__GetStatus get = RENO__GET_STATUS__INIT;
     get.as_of = (char *)"";
+    /* The largest page: the dashboard scrolls through what it holds, as with the whole
+     * status a Watch starts with. */
+    get.page_size = 1000;
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_GET_STATUS;
     req.get_status = &get;

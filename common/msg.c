@@ -406,7 +406,23 @@ bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault
     case RENO__REQUEST__BODY_PUSH_PROGRESS:
         return check_push_progress(req->push_progress, today, f);
     case RENO__REQUEST__BODY_GET_STATUS: {
-        const char *as_of = req->get_status->as_of;
+        const Reno__GetStatus *g = req->get_status;
+        if (g->page_size < 0 || g->page_size > 1000)
+            return fault(f, "get_status.page_size", "page_size must be 0 (the default) to 1000");
+        if (g->page_token != NULL && (strlen(g->page_token) > 9 ||
+                                      strspn(g->page_token, "0123456789") != strlen(g->page_token)))
+            return fault(f, "get_status.page_token",
+                         "page_token must be a next_page_token of an earlier reply");
+        if (g->sort < RENO__STATUS_SORT__STATUS_SORT_ID ||
+            g->sort > RENO__STATUS_SORT__STATUS_SORT_LIGHT)
+            return fault(f, "get_status.sort", "unknown sort order %d", (int)g->sort);
+        if (g->light < RENO__LIGHT__LIGHT_UNSPECIFIED || g->light > RENO__LIGHT__LIGHT_RED)
+            return fault(f, "get_status.light", "unknown light %d", (int)g->light);
+        if (g->search != NULL && strlen(g->search) > 200)
+            return fault(f, "get_status.search", "search is at most 200 bytes");
+        if (g->project_id < 0)
+            return fault(f, "get_status.project_id", "project_id must not be negative");
+        const char *as_of = g->as_of;
         if (as_of == NULL || as_of[0] == '\0')
             return true;
         int32_t days;

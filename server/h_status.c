@@ -17,6 +17,7 @@
 #include "rollup.h"
 #include "server.h"
 #include "status.h"
+#include "status_page.h"
 
 #define WATCH_SNDBUF 32768
 
@@ -31,9 +32,14 @@ static void reply_status(struct call *call, const Reno__StatusReply *reply)
         call_reply(call, &resp);
         return;
     }
+    /* GetStatus answers with one page of the whole status (status_page.h). */
+    Reno__StatusReply view;
+    struct status_page page;
+    status_page_build(reply, call->req->get_status, &view, &page);
     resp.body_case = RENO__RESPONSE__BODY_STATUS_REPLY;
-    resp.status_reply = (Reno__StatusReply *)reply;
+    resp.status_reply = &view;
     call_reply(call, &resp);
+    status_page_free(&page);
 }
 
 /* Answers with the last figures in memory, marked stale; false when there are none. */

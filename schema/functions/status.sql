@@ -10,6 +10,14 @@
 -- of project_id 0 last, as before; a project's id: that project's rows only, without
 -- totals, so that a roll-up can refresh one project and keep its own sums).
 --
+-- Each section is two functions: reno_status_<x>_rows, the query (plain SQL, so that the
+-- planner inlines it), and reno_status_<x>, the entry point renod calls (SECURITY DEFINER
+-- once renod migrate grants it, which keeps PostgreSQL from inlining it), which runs the
+-- query with EXECUTE: planned on every call with the values of its arguments, so that
+-- "every project" and "one project" each get their own plan. A query planned once for
+-- any argument (a SQL function that is not inlined) cannot tell the two apart and took
+-- seconds at 2,000 projects.
+--
 -- Set-based: every statement reads each table of its section once for the programme
 -- (or once through an index for one project) and groups, ranks or joins the rows;
 -- no statement runs a subquery per project over all of the programme's rows, so the
@@ -30,7 +38,7 @@ DROP FUNCTION IF EXISTS reno_status_missing_reporters(bigint, date);
 -- that still has a milestone not done: the plan's order is the order of the work. The
 -- next milestone and the first five overdue ones are found by ranking each project's
 -- milestones once (row_number over the project), not by a lookup per project.
-CREATE OR REPLACE FUNCTION reno_status_phases(p_programme bigint, p_as_of date,
+CREATE OR REPLACE FUNCTION reno_status_phases_rows(p_programme bigint, p_as_of date,
                                               p_project bigint DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, phase integer, phase_name text, milestones integer,
                milestones_done integer, milestones_due_soon integer,
@@ -89,9 +97,20 @@ LANGUAGE sql STABLE AS $$
      WHERE p_project IS NULL
 $$;
 
+CREATE OR REPLACE FUNCTION reno_status_phases(p_programme bigint, p_as_of date,
+                                              p_project bigint DEFAULT NULL)
+RETURNS TABLE (project_id bigint, name text, phase integer, phase_name text, milestones integer,
+               milestones_done integer, milestones_due_soon integer,
+               milestones_overdue integer, next_due text, next_milestone text, overdue text)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_phases_rows($1, $2, $3)'
+        USING p_programme, p_as_of, p_project;
+END $$;
+
 -- Per project and source, per project, per source over all projects, and in all: every
 -- (project, source) that has an allocation, a receipt or a payment by the date.
-CREATE OR REPLACE FUNCTION reno_status_funds(p_programme bigint, p_as_of date,
+CREATE OR REPLACE FUNCTION reno_status_funds_rows(p_programme bigint, p_as_of date,
                                              p_project bigint DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, source text, source_name text, allocated numeric,
                received numeric, paid numeric, available numeric, received_pct double precision)
@@ -134,10 +153,20 @@ LANGUAGE sql STABLE AS $$
      ORDER BY x.all_projects, x.project_id, x.all_sources, reno_status_source_order(x.source)
 $$;
 
+CREATE OR REPLACE FUNCTION reno_status_funds(p_programme bigint, p_as_of date,
+                                             p_project bigint DEFAULT NULL)
+RETURNS TABLE (project_id bigint, name text, source text, source_name text, allocated numeric,
+               received numeric, paid numeric, available numeric, received_pct double precision)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_funds_rows($1, $2, $3)'
+        USING p_programme, p_as_of, p_project;
+END $$;
+
 -- Contracts awarded by the date and what was paid on them by then, per project and kind,
 -- per project, per kind over all projects, and in all. What was paid is summed once per
 -- contract over the programme's payments, then joined.
-CREATE OR REPLACE FUNCTION reno_status_contracts(p_programme bigint, p_as_of date,
+CREATE OR REPLACE FUNCTION reno_status_contracts_rows(p_programme bigint, p_as_of date,
                                                  p_project bigint DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, kind text, contracts integer, amount numeric,
                paid numeric, remaining numeric, paid_pct double precision)
@@ -176,6 +205,16 @@ LANGUAGE sql STABLE AS $$
                              x.kind)
 $$;
 
+CREATE OR REPLACE FUNCTION reno_status_contracts(p_programme bigint, p_as_of date,
+                                                 p_project bigint DEFAULT NULL)
+RETURNS TABLE (project_id bigint, name text, kind text, contracts integer, amount numeric,
+               paid numeric, remaining numeric, paid_pct double precision)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_contracts_rows($1, $2, $3)'
+        USING p_programme, p_as_of, p_project;
+END $$;
+
 -- Per project, utility and segment with a part recorded by the date (or started by then:
 -- a part recorded later with an earlier start counts), and who must act next there:
 -- inside the red line the utility's lines wait for the government's trench and ducts
@@ -183,7 +222,7 @@ $$;
 -- for everything else; outside and overhead, the utility. Then per utility and segment
 -- over all projects, with how many of its projects wait on whom (one subquery per
 -- utility and segment, a handful, not per project).
-CREATE OR REPLACE FUNCTION reno_status_lines(p_programme bigint, p_as_of date,
+CREATE OR REPLACE FUNCTION reno_status_lines_rows(p_programme bigint, p_as_of date,
                                              p_project bigint DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, utility_code text, utility_name text, segment text,
                parts integer, parts_done integer, parts_in_progress integer,
@@ -260,9 +299,21 @@ LANGUAGE sql STABLE AS $$
     ) utilities
 $$;
 
+CREATE OR REPLACE FUNCTION reno_status_lines(p_programme bigint, p_as_of date,
+                                             p_project bigint DEFAULT NULL)
+RETURNS TABLE (project_id bigint, name text, utility_code text, utility_name text, segment text,
+               parts integer, parts_done integer, parts_in_progress integer,
+               length_m double precision, waiting_on text, waiting integer,
+               handed_over_on text)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_lines_rows($1, $2, $3)'
+        USING p_programme, p_as_of, p_project;
+END $$;
+
 -- The latest survey of each kind per project by the date, then per kind over all projects
 -- (their latest surveys summed).
-CREATE OR REPLACE FUNCTION reno_status_surveys(p_programme bigint, p_as_of date,
+CREATE OR REPLACE FUNCTION reno_status_surveys_rows(p_programme bigint, p_as_of date,
                                                p_project bigint DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, kind text, surveyed_on text, surveys integer,
                households integer, households_asked integer, households_agreeing integer,
@@ -297,6 +348,17 @@ LANGUAGE sql STABLE AS $$
     ) totals
 $$;
 
+CREATE OR REPLACE FUNCTION reno_status_surveys(p_programme bigint, p_as_of date,
+                                               p_project bigint DEFAULT NULL)
+RETURNS TABLE (project_id bigint, name text, kind text, surveyed_on text, surveys integer,
+               households integer, households_asked integer, households_agreeing integer,
+               asked_pct double precision, agreeing_pct double precision)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_surveys_rows($1, $2, $3)'
+        USING p_programme, p_as_of, p_project;
+END $$;
+
 -- Responsible units (project_unit) without a report for a project in the round current
 -- on the date: from the frozen snapshot when the round is closed, else from the round's
 -- reports (a superseded report still counts). A round is judged by its own dates, not by
@@ -310,18 +372,22 @@ LANGUAGE sql STABLE AS $$
       JOIN round_snapshot_missing s ON s.round_close_id = c.close_id
      WHERE c.closed AND (p_project IS NULL OR s.project_id = p_project)
     UNION ALL
+    -- The round's date as a value known before the scan (an init plan), so that only that
+    -- round's reports are read, through round_report_round, not every round's.
     SELECT pu.unit_id, pu.project_id
-      FROM reno_status_current_round(p_programme, p_as_of) c
-     CROSS JOIN project_unit pu
+      FROM project_unit pu
       JOIN project p ON p.id = pu.project_id
-     WHERE NOT c.closed AND p.programme_id = p_programme
+     WHERE p.programme_id = p_programme
        AND (p_project IS NULL OR p.id = p_project)
+       AND EXISTS (SELECT 1 FROM reno_status_current_round(p_programme, p_as_of) c
+                    WHERE NOT c.closed)
        AND NOT EXISTS (SELECT 1 FROM round_report r
-                        WHERE r.round_on = c.round_on AND r.project_id = pu.project_id
-                          AND r.unit_id = pu.unit_id)
+                        WHERE r.round_on = (SELECT c.round_on
+                                              FROM reno_status_current_round(p_programme, p_as_of) c)
+                          AND r.project_id = pu.project_id AND r.unit_id = pu.unit_id)
 $$;
 
-CREATE OR REPLACE FUNCTION reno_status_missing_reporters(p_programme bigint, p_as_of date,
+CREATE OR REPLACE FUNCTION reno_status_missing_reporters_rows(p_programme bigint, p_as_of date,
                                                          p_project bigint DEFAULT NULL)
 RETURNS TABLE (unit_code text, unit_name text, project_id bigint, project_name text, duty text)
 LANGUAGE sql STABLE AS $$
@@ -332,3 +398,12 @@ LANGUAGE sql STABLE AS $$
       LEFT JOIN project_unit pu ON pu.project_id = x.project_id AND pu.unit_id = x.unit_id
      ORDER BY u.id, p.id
 $$;
+
+CREATE OR REPLACE FUNCTION reno_status_missing_reporters(p_programme bigint, p_as_of date,
+                                                         p_project bigint DEFAULT NULL)
+RETURNS TABLE (unit_code text, unit_name text, project_id bigint, project_name text, duty text)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_missing_reporters_rows($1, $2, $3)'
+        USING p_programme, p_as_of, p_project;
+END $$;
