@@ -6,7 +6,10 @@
  *   - 拆除部分不纳入城镇老旧小区改造范围: a 拆改结合型 project with demolished households
  *     counts only the households in scope, so it reaches "all completed", passes its
  *     acceptance and is evaluated; the round report and the status give one 开工率/完工率;
- *   - 开工改造户数不低于25%: the programme's rule; a project's light never names it.
+ *   - 开工改造户数不低于25%: the programme's rule; a project's light never names it;
+ *   - milestones backed by their evidence: a step whose evidence lives in reno (the
+ *     contracts, the notice, the progress, the acceptance) is refused until it is there,
+ *     naming what is missing; any other step carries its document.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +174,104 @@ START_TEST(demolished_households_are_outside_every_figure)
 }
 END_TEST
 
+/* ---- milestones backed by evidence ------------------------------------------------------ */
+
+static Reno__MarkMilestone milestone(long project, const char *code, const char *on,
+                                     uint8_t key[16])
+{
+    Reno__MarkMilestone mm = RENO__MARK_MILESTONE__INIT;
+    h_new_key(&mm.idempotency_key, key);
+    mm.project_id = project;
+    mm.milestone_code = (char *)code;
+    mm.done_on = (char *)on;
+    mm.evidence = "办公室核实";
+    return mm;
+}
+
+static void add_contract(long project, Reno__ContractKind kind, const char *on)
+{
+    uint8_t key[16];
+    Reno__AddContract ac = RENO__ADD_CONTRACT__INIT;
+    h_new_key(&ac.idempotency_key, key);
+    ac.project_id = project;
+    ac.kind = kind;
+    ac.counterparty = "贵州示例建设工程有限公司";
+    ac.awarded_on = (char *)on;
+    ac.amount = 1000000;
+    ac.tender_method = "公开招标";
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    write_ok(housing, RENO__REQUEST__BODY_ADD_CONTRACT, &ac);
+    net_close(housing);
+}
+
+START_TEST(milestones_need_their_evidence)
+{
+    long p0 = h_project_id(h_db, 0);
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    uint8_t key[16];
+
+    /* Tendering done with no contract: refused, naming both missing contracts. */
+    Reno__MarkMilestone mm = milestone(p0, "tendering_done", "2022-03-11", key);
+    char *why = refused(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm,
+                        RENO__STATUS_CODE__BAD_REQUEST, "mark_milestone.milestone_code");
+    ck_assert_msg(strstr(why, "no construction and supervision contract (add_contract.kind)"), "%s",
+                  why);
+    free(why);
+    add_contract(p0, RENO__CONTRACT_KIND__CONTRACT_KIND_CONSTRUCTION, "2022-03-10");
+    why = refused(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm, RENO__STATUS_CODE__BAD_REQUEST,
+                  "mark_milestone.milestone_code");
+    ck_assert_msg(strstr(why, "no supervision contract"), "%s", why);
+    free(why);
+    /* A contract awarded after the date does not count for it. */
+    add_contract(p0, RENO__CONTRACT_KIND__CONTRACT_KIND_SUPERVISION, "2022-03-12");
+    free(refused(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm, RENO__STATUS_CODE__BAD_REQUEST,
+                 "mark_milestone.milestone_code"));
+    mm = milestone(p0, "tendering_done", "2022-03-12", key);
+    write_ok(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
+
+    /* The public notice: recorded and ended. */
+    mm = milestone(p0, "plan_publicity", "2022-01-26", key);
+    why = refused(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm, RENO__STATUS_CODE__BAD_REQUEST,
+                  "mark_milestone.milestone_code");
+    ck_assert_msg(strstr(why, "record_notice"), "%s", why);
+    free(why);
+
+    /* Everything completed, with 0 households completed: refused with the figures. */
+    push(p0, "2022-04-20", 500, 0);
+    mm = milestone(p0, "complete_all", "2022-04-28", key);
+    why = refused(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm, RENO__STATUS_CODE__BAD_REQUEST,
+                  "mark_milestone.milestone_code");
+    ck_assert_msg(strstr(why, "0 of 500 households in scope completed"), "%s", why);
+    free(why);
+    /* Every household started: the April step has its evidence. */
+    mm = milestone(p0, "start_all", "2022-04-28", key);
+    write_ok(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
+
+    /* The acceptance step before any acceptance. */
+    mm = milestone(p0, "joint_acceptance", "2022-04-28", key);
+    why = refused(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm, RENO__STATUS_CODE__BAD_REQUEST,
+                  "mark_milestone.milestone_code");
+    ck_assert_msg(strstr(why, "record_acceptance.result"), "%s", why);
+    free(why);
+
+    /* A document step: number, date, issuing unit; stored with the step. */
+    mm = milestone(p0, "permits_done", "2022-03-13", key);
+    free(refused(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm, RENO__STATUS_CODE__BAD_REQUEST,
+                 "mark_milestone.document_number"));
+    mm.document_number = "522530202203130101";
+    mm.document_date = "2022-03-13";
+    mm.issuing_unit = "县住房和城乡建设局";
+    write_ok(housing, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM project_milestone m JOIN milestone_template t ON t.id = "
+             "m.template_id WHERE m.project_id = %ld AND m.done_on IS NOT NULL",
+             p0);
+    ck_assert_int_eq(h_sql_long(h_db, sql), 3);
+    net_close(housing);
+}
+END_TEST
+
 Suite *it_plan_suite(void)
 {
     Suite *s = suite_create("it_plan");
@@ -178,6 +279,7 @@ Suite *it_plan_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, demolished_households_are_outside_every_figure);
+    tcase_add_test(tc, milestones_need_their_evidence);
     suite_add_tcase(s, tc);
     return s;
 }

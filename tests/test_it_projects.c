@@ -884,7 +884,9 @@ START_TEST(milestones_back_dated_accepted_future_refused)
     ck_assert_str_eq(find_milestone(m, "joint_acceptance")->due, "2022-11-30");
     net_free(c, m);
 
-    /* Back-dated: the plan was issued on 2022-03-03, after its December step. */
+    /* Back-dated: the plan was issued on 2022-03-03, after its December step. The step's
+     * evidence lives in reno (the willingness survey): refused before it is recorded,
+     * naming what is missing. */
     uint8_t key[16];
     Reno__MarkMilestone mm = RENO__MARK_MILESTONE__INIT;
     h_new_key(&mm.idempotency_key, key);
@@ -892,6 +894,19 @@ START_TEST(milestones_back_dated_accepted_future_refused)
     mm.milestone_code = "survey_willingness";
     mm.done_on = "2021-12-20";
     mm.evidence = "松山街道入户调查摸底表（意愿征集）";
+    m = h_call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
+    ck_assert_ptr_nonnull(strstr(m->response->status->message, "record_survey.kind"));
+    expect_refusal(c, m, RENO__STATUS_CODE__BAD_REQUEST, "mark_milestone.milestone_code");
+    char survey[400];
+    snprintf(survey, sizeof survey,
+             "INSERT INTO resident_survey (project_id, kind, surveyed_on, households_asked, "
+             "households_agreeing, recorded_by) SELECT %ld, 'willingness', '2021-12-18', 480, "
+             "468, id FROM account WHERE username = 'housing'",
+             p0);
+    char state[6];
+    h_sql_exec(h_db, survey, state);
+    ck_assert_str_eq(state, "");
+    h_new_key(&mm.idempotency_key, key);
     m = h_call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
     int64_t id = expect_written(c, m, m->response->mark_milestone);
     m = h_call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
@@ -934,6 +949,11 @@ START_TEST(milestones_back_dated_accepted_future_refused)
         {RENO__STATUS_CODE__BAD_REQUEST, "mark_milestone.evidence"}, /* missing */
         {RENO__STATUS_CODE__NOT_FOUND, "mark_milestone.milestone_code"},
         {RENO__STATUS_CODE__NOT_FOUND, "mark_milestone.project_id"},
+        /* A step shown by a document needs its number, date and issuing unit. */
+        {RENO__STATUS_CODE__BAD_REQUEST, "mark_milestone.document_number"},
+        {RENO__STATUS_CODE__BAD_REQUEST, "mark_milestone.document_date"},
+        {RENO__STATUS_CODE__BAD_REQUEST, "mark_milestone.issuing_unit"},
+        {RENO__STATUS_CODE__BAD_REQUEST, "mark_milestone.document_date"}, /* after done_on */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Reno__MarkMilestone bad = RENO__MARK_MILESTONE__INIT;
@@ -942,6 +962,9 @@ START_TEST(milestones_back_dated_accepted_future_refused)
         bad.milestone_code = "feasibility";
         bad.done_on = "2022-01-25";
         bad.evidence = "可研批复";
+        bad.document_number = "紫发改审〔2022〕1号";
+        bad.document_date = "2022-01-20";
+        bad.issuing_unit = "县发展改革局";
         switch (i) {
         case 0:
             bad.done_on = future;
@@ -963,6 +986,18 @@ START_TEST(milestones_back_dated_accepted_future_refused)
             break;
         case 6:
             bad.project_id = 99999;
+            break;
+        case 7:
+            bad.document_number = " ";
+            break;
+        case 8:
+            bad.document_date = "";
+            break;
+        case 9:
+            bad.issuing_unit = "";
+            break;
+        case 10:
+            bad.document_date = "2022-01-26";
             break;
         }
         Reno__ServerMessage *r = h_call_body(c, RENO__REQUEST__BODY_MARK_MILESTONE, &bad);
@@ -1046,14 +1081,29 @@ START_TEST(the_command_line_drives_projects_and_milestones)
     ck_assert_ptr_nonnull(strstr(err, "(option --done-on)"));
     free(out);
     free(err);
-    free(
-        reno_cli(0, NULL,
-                 (const char *const[]){"milestone", "done", "--project-id", project,
-                                       "--milestone-code", "start_share", "--done-on", "2022-03-25",
-                                       "--evidence", "开工令及开工户数统计表", NULL}));
+    /* No household started by then: the step's evidence (the progress) is missing. */
+    out = reno_cli(11, &err,
+                   (const char *const[]){"milestone", "done", "--project-id", project,
+                                         "--milestone-code", "start_share", "--done-on",
+                                         "2022-03-25", "--evidence", "开工令", NULL});
+    ck_assert_ptr_nonnull(strstr(err, "mark_milestone.milestone_code"));
+    ck_assert_ptr_nonnull(strstr(err, "push_progress.households_started"));
+    free(out);
+    free(err);
+    /* A step shown by a document, with its document. */
+    free(reno_cli(
+        0, NULL,
+        (const char *const[]){"milestone", "done", "--project-id", project, "--milestone-code",
+                              "permits_done", "--done-on", "2022-03-25", "--evidence", "施工许可证",
+                              "--document-number", "522530202203250101", "--document-date",
+                              "2022-03-24", "--issuing-unit", "县住房和城乡建设局", NULL}));
+    ck_assert_int_eq(count("SELECT count(*) FROM project_milestone WHERE document_number = "
+                           "'522530202203250101' AND document_date = '2022-03-24' AND "
+                           "issuing_unit = '县住房和城乡建设局'"),
+                     1);
     out = reno_cli(0, NULL,
                    (const char *const[]){"milestone", "list", "--project-id", project, NULL});
-    ck_assert_ptr_nonnull(strstr(out, "开工令及开工户数统计表"));
+    ck_assert_ptr_nonnull(strstr(out, "施工许可证"));
     ck_assert_ptr_nonnull(strstr(out, "overdue"));
     ck_assert_ptr_nonnull(strstr(out, "(22 rows)"));
     free(out);

@@ -435,6 +435,16 @@ START_TEST(lights_on_the_boundary_days)
     mm.project_id = p0;
     mm.milestone_code = "survey_willingness";
     mm.done_on = "2021-12-30";
+    /* Its evidence first: the willingness survey. */
+    char survey[400];
+    snprintf(survey, sizeof survey,
+             "INSERT INTO resident_survey (project_id, kind, surveyed_on, households_asked, "
+             "households_agreeing, recorded_by) SELECT %ld, 'willingness', '2021-12-28', 480, "
+             "468, id FROM account WHERE username = 'housing'",
+             (long)p0);
+    char state[6];
+    h_sql_exec(h_db, survey, state);
+    ck_assert_str_eq(state, "");
     mm.evidence = "意愿征集表 480 份";
     write_ok(office, RENO__REQUEST__BODY_MARK_MILESTONE, &mm);
     s = status_of(office, "2022-01-01", &m);
