@@ -143,6 +143,14 @@ static void rule_reasons(Reno__StatusLight *l, const struct light_input *in,
         if (in->is_project && k == RULE_START_SHARE)
             continue;
         const struct rule_check *c = &in->checks[k];
+        /* Registered projects that disagree with the plan are a question for the office,
+         * not a missed deadline: yellow while they differ, with both figures. */
+        if (k == RULE_REGISTERED) {
+            if (!in->is_project && c->verdict != RULE_MET)
+                lights_add_reason(l, c->code, RENO__LIGHT__LIGHT_YELLOW, c->actual, c->required,
+                                  "%s", c->detail);
+            continue;
+        }
         Reno__Light light;
         if (c->verdict == RULE_MISSED && current[k] < c->required)
             light = RENO__LIGHT__LIGHT_RED;
@@ -295,7 +303,7 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
         plan.target_households = p->households;
         plan.target_projects = 1;
         struct rules_measure m = {pm->started_at_share_due, pm->started_at_all_due > 0,
-                                  pm->completed_at_completion_due};
+                                  pm->completed_at_completion_due, 1, p->households};
         struct rule_check own[RULE_COUNT];
         rules_evaluate(&plan, as_of, &m, own);
         struct light_input in = {&plan,

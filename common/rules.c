@@ -3,6 +3,7 @@
  */
 #include "rules.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 int32_t rules_share_required(int32_t total, int32_t pct)
@@ -18,6 +19,8 @@ static int32_t rule_due(const struct rules_plan *plan, enum rule_id id)
         return plan->start_share_due;
     case RULE_START_ALL:
         return plan->all_started_due;
+    case RULE_REGISTERED:
+        return plan->start_share_due;
     case RULE_COMPLETE_ALL:
     default:
         return plan->completion_due;
@@ -64,18 +67,23 @@ void rules_evaluate(const struct rules_plan *plan, int32_t as_of, const struct r
              r->denominator, pct(r->actual, r->denominator), at, plan->start_share_pct, r->required,
              rules_verdict_name(r->verdict));
 
+    /* The projects that exist: with none registered yet, the plan's count stands in. */
+    int32_t projects = m->projects_registered > 0 ? m->projects_registered : plan->target_projects;
     r = &out[RULE_START_ALL];
     r->code = "start_all";
     r->due = plan->all_started_due;
-    r->denominator = plan->target_projects;
-    r->required = plan->target_projects;
+    r->denominator = projects;
+    r->required = projects;
     r->actual = m->projects_started;
     r->verdict = judge(r->actual, r->required, r->due, as_of);
     date_format(r->due, due);
     date_format(rules_measure_date(plan, RULE_START_ALL, as_of), at);
-    snprintf(r->title, sizeof r->title, "every project started by %s", due);
-    snprintf(r->detail, sizeof r->detail, "started %d of %d projects on %s, rule all = %d: %s",
-             r->actual, r->denominator, at, r->required, rules_verdict_name(r->verdict));
+    snprintf(r->title, sizeof r->title,
+             "every registered project started by %s (started: a household started)", due);
+    snprintf(r->detail, sizeof r->detail,
+             "started %d of %d registered projects on %s (the plan: %d), rule all = %d: %s",
+             r->actual, r->denominator, at, plan->target_projects, r->required,
+             rules_verdict_name(r->verdict));
 
     r = &out[RULE_COMPLETE_ALL];
     r->code = "complete_all";
@@ -90,6 +98,30 @@ void rules_evaluate(const struct rules_plan *plan, int32_t as_of, const struct r
     snprintf(r->detail, sizeof r->detail,
              "completed %d of %d households (%.1f%%) on %s, rule all = %d: %s", r->actual,
              r->denominator, pct(r->actual, r->denominator), at, r->required,
+             rules_verdict_name(r->verdict));
+
+    /* Registered against the plan: MET when both agree; otherwise the difference is
+     * pending until start_share_due and missed after it. actual and required are projects;
+     * the detail gives households too. */
+    r = &out[RULE_REGISTERED];
+    r->code = "registered";
+    r->due = plan->start_share_due;
+    r->denominator = plan->target_projects;
+    r->required = plan->target_projects;
+    r->actual = m->projects_registered;
+    bool agree = m->projects_registered == plan->target_projects &&
+                 m->households_registered == plan->target_households;
+    r->verdict = agree ? RULE_MET : as_of <= r->due ? RULE_PENDING : RULE_MISSED;
+    date_format(r->due, due);
+    date_format(as_of, at);
+    snprintf(r->title, sizeof r->title,
+             "registered projects agree with the plan (%d projects, %d households) by %s",
+             plan->target_projects, plan->target_households, due);
+    snprintf(r->detail, sizeof r->detail,
+             "registered %d projects with %d households in scope on %s; the plan says %d "
+             "projects, %d households%s: %s",
+             m->projects_registered, m->households_registered, at, plan->target_projects,
+             plan->target_households, agree ? "" : " (they differ)",
              rules_verdict_name(r->verdict));
 }
 

@@ -5,9 +5,15 @@
  *
  *   start_share   households started >= ceil(target * pct / 100) by start_share_due
  *                 (25% of 802 = 201 by 2022-03-31)
- *   start_all     projects started (any household started) = target projects by
- *                 all_started_due (2 of 2 by 2022-04-30)
+ *   start_all     every registered project started by all_started_due (2 of 2 by
+ *                 2022-04-30); a project counts as started once its progress shows at
+ *                 least one household started (部分项目开工 … 所有项目开工: the document
+ *                 counts projects), and the projects are those registered, not the
+ *                 plan's target count, so a project added later must start too
  *   complete_all  households completed = target households by completion_due
+ *   registered    the registered projects and their households in scope agree with the
+ *                 plan's targets (2 projects, 802 households) by start_share_due: when
+ *                 they differ, more or fewer, the status says so with both figures
  *
  * A rule is MET once its value reaches the threshold on or before the due date, PENDING
  * while the due date has not passed (the due date itself counts as open: the plan says
@@ -22,7 +28,13 @@
 
 enum rule_verdict { RULE_MET = 1, RULE_PENDING = 2, RULE_MISSED = 3 };
 
-enum rule_id { RULE_START_SHARE = 0, RULE_START_ALL, RULE_COMPLETE_ALL, RULE_COUNT };
+enum rule_id {
+    RULE_START_SHARE = 0,
+    RULE_START_ALL,
+    RULE_COMPLETE_ALL,
+    RULE_REGISTERED,
+    RULE_COUNT
+};
 
 struct rules_plan {
     int32_t target_households;
@@ -35,20 +47,22 @@ struct rules_plan {
 
 /* Each value measured as of min(as_of, the rule's due date). */
 struct rules_measure {
-    int32_t households_started;   /* for RULE_START_SHARE */
-    int32_t projects_started;     /* for RULE_START_ALL */
-    int32_t households_completed; /* for RULE_COMPLETE_ALL */
+    int32_t households_started;    /* for RULE_START_SHARE */
+    int32_t projects_started;      /* for RULE_START_ALL */
+    int32_t households_completed;  /* for RULE_COMPLETE_ALL */
+    int32_t projects_registered;   /* for RULE_START_ALL and RULE_REGISTERED, on as_of */
+    int32_t households_registered; /* in scope, for RULE_REGISTERED, on as_of */
 };
 
 struct rule_check {
-    const char *code; /* "start_share", "start_all", "complete_all" */
+    const char *code; /* "start_share", "start_all", "complete_all", "registered" */
     char title[160];
     int32_t due;
     enum rule_verdict verdict;
     int32_t actual;
     int32_t required;
     int32_t denominator;
-    char detail[256];
+    char detail[320];
 };
 
 /* ceil(total * pct / 100) without floating point: 25% of 802 is 201. */

@@ -164,7 +164,12 @@ static void rules_loaded(void *arg, const Reno__StatusReply *reply, const struct
                      r->actual, r->denominator, pct, r->required);
         } else if (strcmp(r->code, "start_all") == 0) {
             snprintf(title, sizeof title, "所有项目开工");
-            snprintf(basis, sizeof basis, "已开工项目 %d 个 / %d 个", r->actual, r->denominator);
+            snprintf(basis, sizeof basis, "已开工项目 %d 个 / 已登记 %d 个（至少一户开工即为开工）",
+                     r->actual, r->denominator);
+        } else if (strcmp(r->code, "registered") == 0) {
+            /* The registered projects against the plan's targets: the detail has both. */
+            snprintf(title, sizeof title, "登记项目与计划一致（%d 个）", r->required);
+            snprintf(basis, sizeof basis, "%s", r->detail);
         } else {
             snprintf(title, sizeof title, "全面完成改造");
             snprintf(basis, sizeof basis, "已完工 %d 户 / %d 户（%.1f%%）", r->actual,

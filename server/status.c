@@ -177,6 +177,8 @@ static void projects_loaded(void *arg, const PGresult *res, const struct db_erro
         job->measure.households_started += pm->started_at_share_due;
         job->measure.projects_started += pm->started_at_all_due > 0;
         job->measure.households_completed += pm->completed_at_completion_due;
+        job->measure.projects_registered++;
+        job->measure.households_registered += ps->households;
     }
 
     rules_evaluate(&job->plan, job->as_of, &job->measure, job->checks);

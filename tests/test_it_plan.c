@@ -7,6 +7,9 @@
  *     counts only the households in scope, so it reaches "all completed", passes its
  *     acceptance and is evaluated; the round report and the status give one 开工率/完工率;
  *   - 开工改造户数不低于25%: the programme's rule; a project's light never names it;
+ *   - 所有项目开工实施改造: judged on the projects registered, a project counting as started
+ *     once a household has started; registered projects or households that differ from
+ *     the plan's targets are a rule row and a reason of the programme's light;
  *   - milestones backed by their evidence: a step whose evidence lives in reno (the
  *     contracts, the notice, the progress, the acceptance) is refused until it is there,
  *     naming what is missing; any other step carries its document.
@@ -174,6 +177,87 @@ START_TEST(demolished_households_are_outside_every_figure)
 }
 END_TEST
 
+/* ---- registered projects against the plan ----------------------------------------------- */
+
+static const Reno__RuleCheck *rule_in(const Reno__StatusReply *s, const char *code)
+{
+    for (size_t i = 0; i < s->n_rules; i++)
+        if (strcmp(s->rules[i]->code, code) == 0)
+            return s->rules[i];
+    ck_abort_msg("no rule %s", code);
+    return NULL;
+}
+
+static const Reno__LightReason *programme_reason(const Reno__StatusReply *s, const char *code)
+{
+    for (size_t i = 0; i < s->n_lights; i++)
+        if (s->lights[i]->project_id == 0)
+            for (size_t k = 0; k < s->lights[i]->n_reasons; k++)
+                if (strcmp(s->lights[i]->reasons[k]->code, code) == 0)
+                    return s->lights[i]->reasons[k];
+    return NULL;
+}
+
+START_TEST(april_rule_counts_the_registered_projects)
+{
+    long p0 = h_project_id(h_db, 0), p1 = h_project_id(h_db, 1);
+    push(p0, "2022-04-10", 500, 0);
+    push(p1, "2022-04-10", 1, 0);
+    Reno__ServerMessage *m = h_get_status(office, "2022-04-30");
+    const Reno__StatusReply *s = m->response->status_reply;
+    /* One household is enough for a project to count as started, and the title says so. */
+    ck_assert_int_eq(rule_in(s, "start_all")->verdict, RENO__VERDICT__VERDICT_MET);
+    ck_assert_ptr_nonnull(strstr(rule_in(s, "start_all")->title, "a household started"));
+    ck_assert_int_eq(rule_in(s, "registered")->verdict, RENO__VERDICT__VERDICT_MET);
+    ck_assert_ptr_null(programme_reason(s, "registered"));
+    net_free(office, m);
+
+    /* A third project, registered beside the plan's two, has not started. */
+    uint8_t key[16];
+    Reno__CreateProject cp = RENO__CREATE_PROJECT__INIT;
+    h_new_key(&cp.idempotency_key, key);
+    cp.name = "松山街道第三小区";
+    cp.community = "第三小区";
+    cp.households = 40;
+    cp.renovation_type = RENO__RENOVATION_TYPE__RENOVATION_TYPE_COMPREHENSIVE;
+    cp.street = "松山街道";
+    cp.buildings = 2;
+    cp.area_m2 = 3000;
+    cp.implementing_body = "县住房和城乡建设局";
+    cp.subsidy_batch = "县级自筹";
+    write_ok(office, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
+
+    m = h_get_status(office, "2022-05-01");
+    s = m->response->status_reply;
+    const Reno__RuleCheck *all = rule_in(s, "start_all");
+    ck_assert_int_eq(all->verdict, RENO__VERDICT__VERDICT_MISSED);
+    ck_assert_int_eq(all->actual, 2);
+    ck_assert_int_eq(all->required, 3);
+    ck_assert_msg(strstr(all->detail, "started 2 of 3 registered projects") != NULL, "%s",
+                  all->detail);
+    const Reno__RuleCheck *reg = rule_in(s, "registered");
+    ck_assert_int_eq(reg->verdict, RENO__VERDICT__VERDICT_MISSED);
+    ck_assert_int_eq(reg->actual, 3);
+    ck_assert_int_eq(reg->required, 2);
+    ck_assert_msg(strstr(reg->detail, "registered 3 projects with 842 households in scope") &&
+                      strstr(reg->detail, "the plan says 2 projects, 802 households (they differ)"),
+                  "%s", reg->detail);
+    const Reno__LightReason *why = programme_reason(s, "registered");
+    ck_assert_ptr_nonnull(why);
+    ck_assert_int_eq(why->light, RENO__LIGHT__LIGHT_YELLOW);
+    /* The April rule is red on the programme's light. */
+    ck_assert_int_eq(programme_reason(s, "start_all")->light, RENO__LIGHT__LIGHT_RED);
+    net_free(office, m);
+
+    /* The round report's check of the plan's rules says the same. */
+    char *md = issue_report(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14");
+    ck_assert_msg(strstr(md, "已开工项目 2 个 / 已登记 3 个（至少一户开工即为开工）") != NULL, "%s",
+                  md);
+    ck_assert_msg(strstr(md, "登记项目与计划一致（2 个）") != NULL, "%s", md);
+    free(md);
+}
+END_TEST
+
 /* ---- milestones backed by evidence ------------------------------------------------------ */
 
 static Reno__MarkMilestone milestone(long project, const char *code, const char *on,
@@ -280,6 +364,7 @@ Suite *it_plan_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, demolished_households_are_outside_every_figure);
     tcase_add_test(tc, milestones_need_their_evidence);
+    tcase_add_test(tc, april_rule_counts_the_registered_projects);
     suite_add_tcase(s, tc);
     return s;
 }

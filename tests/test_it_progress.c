@@ -56,7 +56,7 @@ START_TEST(push_then_status_shows_the_numbers)
     ck_assert_int_eq(st->projects[0]->households_started, 150);
     ck_assert_str_eq(st->projects[0]->last_report_date, "2022-03-20");
     ck_assert(st->projects[0]->is_sample);
-    ck_assert_uint_eq(st->n_rules, 3);
+    ck_assert_uint_eq(st->n_rules, 4);
     ck_assert_str_eq(st->rules[0]->code, "start_share");
     ck_assert_int_eq(st->rules[0]->required, 201);
     ck_assert_int_eq(st->rules[0]->actual, 210);
@@ -64,6 +64,9 @@ START_TEST(push_then_status_shows_the_numbers)
     /* Both projects had started by then, so the April rule is met early. */
     ck_assert_int_eq(st->rules[1]->verdict, RENO__VERDICT__VERDICT_MET);
     ck_assert_int_eq(st->rules[2]->verdict, RENO__VERDICT__VERDICT_PENDING);
+    /* The registered projects agree with the plan: 2 projects, 802 households. */
+    ck_assert_str_eq(st->rules[3]->code, "registered");
+    ck_assert_int_eq(st->rules[3]->verdict, RENO__VERDICT__VERDICT_MET);
     net_free(c, m);
 
     /* As of a date before the reports, nothing had started. */

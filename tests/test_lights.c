@@ -81,7 +81,7 @@ static void judge(Reno__StatusReply *r, const char *on)
     struct rules_plan plan = ziyun_2022();
     int32_t as_of = day_of(on);
     struct lights_project pm[2];
-    struct rules_measure m = {0, 0, 0};
+    struct rules_measure m = {0, 0, 0, 2, 802};
     for (size_t i = 0; i < 2; i++) {
         pm[i].started_at_share_due = r->projects[i]->households_started;
         pm[i].started_at_all_due = r->projects[i]->households_started;

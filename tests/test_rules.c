@@ -32,9 +32,9 @@ static struct rules_plan ziyun_2022(void)
 }
 
 /* Nothing reached: 200 started (one short of 25%), one project of two, 801 completed. */
-static const struct rules_measure unmet = {200, 1, 801};
+static const struct rules_measure unmet = {200, 1, 801, 2, 802};
 /* Every threshold reached exactly. */
-static const struct rules_measure met = {201, 2, 802};
+static const struct rules_measure met = {201, 2, 802, 2, 802};
 
 START_TEST(test_share_required)
 {
@@ -58,7 +58,7 @@ START_TEST(test_start_share_threshold)
     int32_t due = plan.start_share_due;
     struct rule_check out[RULE_COUNT];
 
-    struct rules_measure m = {200, 0, 0};
+    struct rules_measure m = {200, 0, 0, 2, 802};
     rules_evaluate(&plan, due + 1, &m, out);
     ck_assert_str_eq(out[RULE_START_SHARE].code, "start_share");
     ck_assert_int_eq(out[RULE_START_SHARE].required, 201);
@@ -196,6 +196,36 @@ START_TEST(test_verdict_names)
 }
 END_TEST
 
+/* The April rule counts the projects registered; registered figures that differ from the
+ * plan's targets are their own rule, pending until start_share_due, missed after. */
+START_TEST(test_registered_projects)
+{
+    struct rules_plan plan = ziyun_2022();
+    struct rule_check out[RULE_COUNT];
+    struct rules_measure m = {201, 2, 0, 3, 842};
+    rules_evaluate(&plan, plan.all_started_due + 1, &m, out);
+    ck_assert_int_eq(out[RULE_START_ALL].required, 3);
+    ck_assert_int_eq(out[RULE_START_ALL].verdict, RULE_MISSED);
+    ck_assert_str_eq(out[RULE_REGISTERED].code, "registered");
+    ck_assert_int_eq(out[RULE_REGISTERED].verdict, RULE_MISSED);
+    ck_assert_ptr_nonnull(strstr(out[RULE_REGISTERED].detail, "(they differ)"));
+    rules_evaluate(&plan, plan.start_share_due, &m, out);
+    ck_assert_int_eq(out[RULE_REGISTERED].verdict, RULE_PENDING);
+    /* Fewer households than the plan says is a difference too. */
+    m = (struct rules_measure){201, 2, 0, 2, 800};
+    rules_evaluate(&plan, plan.start_share_due, &m, out);
+    ck_assert_int_eq(out[RULE_START_ALL].verdict, RULE_MET);
+    ck_assert_int_eq(out[RULE_REGISTERED].verdict, RULE_PENDING);
+    m.households_registered = 802;
+    rules_evaluate(&plan, plan.completion_due + 1, &m, out);
+    ck_assert_int_eq(out[RULE_REGISTERED].verdict, RULE_MET);
+    /* With no project registered the plan's count stands in. */
+    m = (struct rules_measure){0, 0, 0, 0, 0};
+    rules_evaluate(&plan, plan.start_share_due, &m, out);
+    ck_assert_int_eq(out[RULE_START_ALL].required, 2);
+}
+END_TEST
+
 Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");
@@ -210,6 +240,7 @@ Suite *rules_suite(void)
     tcase_add_test(tc, test_detail_carries_numbers);
     tcase_add_test(tc, test_measure_date);
     tcase_add_test(tc, test_verdict_names);
+    tcase_add_test(tc, test_registered_projects);
     suite_add_tcase(s, tc);
     return s;
 }
