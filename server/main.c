@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "admin.h"
+#include "city.h"
 #include "config.h"
 #include "log.h"
 #include "migrate.h"
@@ -48,8 +49,9 @@ static void usage(FILE *out)
                  "  account list               list accounts\n"
                  "  audit verify               recompute the audit log's hash chain; exit 1\n"
                  "                             and name the first broken record if any\n"
-                 "  settings                   print the effective settings and exit\n"
-                 "\n"
+                 "  settings                   print the effective settings and exit\n");
+    fputs(city_usage, out);
+    fprintf(out, "\n"
                  "settings (flag, or environment variable, or 'name = value' in the file):\n"
                  "  --config FILE              read settings from FILE (env RENOD_CONFIG)\n");
     config_print_help(renod_settings, renod_settings_count, ENV_PREFIX, out);
@@ -192,6 +194,9 @@ static int run_command(const struct renod_config *cfg, int nwords, char **words)
         PQfinish(pg);
         return rc == 0 ? 0 : 1;
     }
+    int city_rc = city_command(cfg, nwords, words);
+    if (city_rc >= 0)
+        return city_rc;
     fprintf(stderr, "renod: unknown command or wrong arguments: %s (see renod --help)\n", cmd);
     return 2;
 }
