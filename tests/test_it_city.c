@@ -7,7 +7,9 @@
  * trigger, made ALWAYS there). The city cannot write a county's rows; a county's view
  * account at the city sees its own county only. A county whose cluster is stopped is
  * shown disconnected, and once it is started again the city catches up with every row
- * once: the counts of each county's rows at the city equal the county's own.
+ * once: the counts of each county's rows at the city equal the county's own. The audit
+ * log's hash chain verifies at the county and, for the city's own records, at the city.
+ * Last, a county is removed: its subscription, its slot and its rows at the city go.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,6 +425,25 @@ START_TEST(two_counties_reach_the_city)
     ck_assert_int_eq(row_of(m, 520425)->households_started, 155 + 40);
     net_free(city, m);
     print_cli((const char *const[]){"city", "status", "--year", "2022", NULL});
+    /* The city's own hash chain is intact beside the counties' replicated ones. */
+    renod(&anshun, (const char *const[]){"audit", "verify", NULL}, NULL);
+    renod(&ziyun, (const char *const[]){"audit", "verify", NULL}, NULL);
+
+    /* Removing a county: the subscription goes with its slot on the county, and --purge
+     * takes the county's rows out of the city. */
+    renod(&anshun, (const char *const[]){"unsubscribe", "zhenning", "--purge", NULL}, NULL);
+    ck_assert_int_eq(sql_long(&zhenning, "SELECT count(*) FROM pg_replication_slots"), 0);
+    ck_assert_int_eq(sql_long(&anshun, "SELECT count(*) FROM progress_report "
+                                       "WHERE reno_origin(id) = 520423"),
+                     0);
+    ck_assert_int_gt(sql_long(&anshun, "SELECT count(*) FROM progress_report "
+                                       "WHERE reno_origin(id) = 520425"),
+                     0);
+    m = city_status(city);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    ck_assert_ptr_null(row_of(m, 520423));
+    ck_assert_ptr_nonnull(row_of(m, 520425));
+    net_free(city, m);
     net_close(zb);
     net_close(za);
     net_close(city);
