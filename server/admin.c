@@ -88,7 +88,7 @@ static const char verify_cursor_sql[] =
     "        l.before::text, l.after::text, encode(l.chain_hash, 'hex')"
     "   FROM audit_log l"
     /* At a city the log also holds each county's chain, replicated in the county's own
-     * id range (0017_city.sql); the chain verified here is this site's own, whose head
+     * id range (0018_city.sql); the chain verified here is this site's own, whose head
      * audit_chain keeps. Each county verifies its own. */
     "  WHERE NOT EXISTS (SELECT 1 FROM site)"
     "     OR l.id / 1000000000000 = (SELECT jurisdiction_code FROM site)"
