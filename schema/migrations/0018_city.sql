@@ -61,8 +61,9 @@ ALTER TABLE programme ALTER COLUMN jurisdiction_code SET DEFAULT reno_site_code(
 -- (whose trigger tells the city's renod of each change, and which issued reports point
 -- into). Left out: accounts, sessions, idempotency keys and login failures (a county's
 -- credentials stay in the county), rights (each site grants its own), and the reference
--- tables every migration fills alike (content_catalogue, light_rule_kind). A migration
--- that adds a table the city needs adds a row here (docs/SCALING.md: order of migrations).
+-- tables every migration fills alike (content_catalogue, light_rule_kind,
+-- milestone_evidence). A migration that adds a table the city needs adds a row here
+-- (docs/SCALING.md: order of migrations).
 CREATE TABLE replicated_table (
     name                text PRIMARY KEY
 );
