@@ -110,7 +110,9 @@ START_TEST(default_page_keeps_the_summary_and_cuts_the_sections)
     for (size_t i = 0; i < s->n_light_counts; i++)
         counted += s->light_counts[i]->projects;
     ck_assert_int_eq(counted, MADE + 2);
-    ck_assert_int_eq(s->n_rules, 3);
+    /* The plan's rules (and the row on targets that differ from the registered projects)
+     * are the programme's: whole on every page. */
+    ck_assert_int_ge(s->n_rules, 3);
     /* Each per-project section: the page's projects and the totals (project 0) only. */
     bool total = false;
     for (size_t i = 0; i < s->n_phases; i++) {
