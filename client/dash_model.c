@@ -24,6 +24,8 @@ void dash_model_done(struct dash_model *m)
         reno__status_reply__free_unpacked(m->status, NULL);
     for (size_t i = 0; i < m->n_changes; i++)
         free(m->changes[i]);
+    if (m->round_reports != NULL)
+        reno__round_report_list__free_unpacked(m->round_reports, NULL);
     memset(m, 0, sizeof *m);
 }
 
@@ -41,6 +43,23 @@ void dash_model_set_status(struct dash_model *m, const Reno__StatusReply *s)
         reno__status_reply__free_unpacked(m->status, NULL);
     m->status = copy;
     m->updates++;
+}
+
+void dash_model_set_round_reports(struct dash_model *m, const char *round_date,
+                                  const Reno__RoundReportList *list)
+{
+    /* Copied as the status is (see the top of this file). */
+    size_t size = reno__round_report_list__get_packed_size(list);
+    uint8_t *buf = xmalloc(size > 0 ? size : 1);
+    reno__round_report_list__pack(list, buf);
+    Reno__RoundReportList *copy = reno__round_report_list__unpack(NULL, size, buf);
+    free(buf);
+    if (copy == NULL)
+        fatal("cannot copy the round's reports (%zu bytes)", size);
+    if (m->round_reports != NULL)
+        reno__round_report_list__free_unpacked(m->round_reports, NULL);
+    m->round_reports = copy;
+    snprintf(m->round_reports_for, sizeof m->round_reports_for, "%s", round_date);
 }
 
 void dash_model_add_change(struct dash_model *m, const char *line)

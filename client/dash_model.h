@@ -14,8 +14,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dash_chart.h"
 #include "reno.pb-c.h"
 
+/* The time chart's points: one per collection date (14th, 28th), the latest kept. */
+#define DASH_MODEL_HISTORY 48
 /* How many pushed change lines the model keeps, newest last. */
 #define DASH_MODEL_CHANGES 8
 #define DASH_MODEL_TEXT    256
@@ -34,6 +37,15 @@ struct dash_model {
     char conn_detail[DASH_MODEL_TEXT]; /* the server's address, or why it was lost */
     char notice[DASH_MODEL_TEXT];      /* the latest resync or shutdown notice, or "" */
     unsigned long updates;             /* statuses taken so far, for "updated N times" */
+    /* The programme's totals on past collection dates (GetStatus as_of each), for the
+     * time chart; asked for when the chart is first shown and on a refresh. */
+    struct dash_point history[DASH_MODEL_HISTORY];
+    size_t n_history;
+    bool history_loaded;
+    /* The current round's reports (round reports), for who has reported; NULL until
+     * asked for; round_reports_for names the round they are of. */
+    Reno__RoundReportList *round_reports;
+    char round_reports_for[16];
 };
 
 /* What dash_model_apply() found in a message; flags, combined with |. */
@@ -51,6 +63,9 @@ void dash_model_done(struct dash_model *m);
 void dash_model_set_status(struct dash_model *m, const Reno__StatusReply *s);
 /* Appends change lines, dropping the oldest beyond DASH_MODEL_CHANGES. */
 void dash_model_add_change(struct dash_model *m, const char *line);
+/* Replaces the round's reports with a copy of list (of round `round_date`). */
+void dash_model_set_round_reports(struct dash_model *m, const char *round_date,
+                                  const Reno__RoundReportList *list);
 void dash_model_set_conn(struct dash_model *m, enum dash_conn_state state, const char *detail);
 
 /* Takes a pushed message (an Event) into the model; returns dash_model_effect flags. */

@@ -16,6 +16,19 @@
  * endwin() on every exit: the normal ones, and fatal signals through a handler that
  * restores it and re-raises.
  *
+ * Above the tables, two bars show households started and completed against the plan's
+ * thresholds and its pace today; pane 5 is the current collection round as who has and
+ * who has not reported (the missing from the status, the reporters from `round reports`),
+ * pane 6 a time chart of started and completed on each collection date against the plan's
+ * pace. The status carries no history, so the chart asks GetStatus as of each collection
+ * date once, when it is first shown and on a refresh; today's point follows the pushes.
+ * '/' filters the projects (and the panes' project rows) by a part of a name or community,
+ * for programmes of thousands of projects.
+ *
+ * At 80x24 the names keep their width and the numeric columns narrow, with short headers
+ * (开工, 完工, 开工率 in Chinese); the date the status is as of is drawn first in the
+ * header, so it is never cut; amounts are shown in 万元 when the screen is narrow.
+ *
  * What it does not do: it changes nothing on the server; it shows the status as of today
  * only (reno status --as-of reads the past).
  */
@@ -30,10 +43,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
-#include "i18n.h"
 #include "cmd.h"
+#include "dash_chart.h"
 #include "dash_model.h"
+#include "date.h"
+#include "i18n.h"
 #include "layout.h"
 #include "msg.h"
 #include "output.h"
@@ -65,6 +81,7 @@ enum colour {
     COLOUR_PANE_TAB_ACTIVE,
     COLOUR_CHANGE, /* pushed change lines */
     COLOUR_HELP,   /* the key help line */
+    COLOUR_BAR,    /* progress bars and the time chart */
     COLOUR_COUNT
 };
 
@@ -88,6 +105,7 @@ static const struct {
     [COLOUR_PANE_TAB_ACTIVE] = {COLOR_BLACK, COLOR_CYAN, A_BOLD, A_REVERSE},
     [COLOUR_CHANGE] = {COLOR_YELLOW, -1, A_NORMAL, A_BOLD},
     [COLOUR_HELP] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE},
+    [COLOUR_BAR] = {COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
 };
 
 static bool have_colours;
@@ -161,6 +179,8 @@ static SCREEN *terminal_start(void)
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     curs_set(0);
+    /* Esc clears the search: told apart from a function key within 50 ms, not a second. */
+    set_escdelay(50);
     colours_init();
     return screen;
 }
@@ -168,10 +188,20 @@ static SCREEN *terminal_start(void)
 /* ---- Tables on the screen --------------------------------------------------------------- */
 
 struct grid_column {
-    const char *header;
-    size_t minimum; /* the narrowest the column may become */
+    const char *header; /* N_(): translated when drawn */
+    size_t minimum;     /* the narrowest the column may become */
     enum layout_align align;
+    bool keep; /* a name: keeps its natural width (up to NAME_KEEP) while others narrow */
 };
+
+/* Whether the screen is narrow: short headers, one blank between columns, amounts in 万元. */
+static bool narrow(void)
+{
+    return COLS < 110;
+}
+
+/* The widest a name column keeps when the screen is too narrow for every column. */
+#define NAME_KEEP 30
 
 /* Rows of cells for one table; one column (`coloured`) may carry a colour per row. */
 struct grid {
@@ -238,19 +268,24 @@ static size_t grid_draw(const struct grid *g, int y, int height, size_t first)
     size_t natural[16] = {0}, minimum[16] = {0}, widths[16] = {0};
     size_t n = g->n_columns < 16 ? g->n_columns : 16;
     for (size_t c = 0; c < n; c++) {
-        natural[c] = text_width(g->columns[c].header);
+        natural[c] = text_width(_(g->columns[c].header));
         for (size_t r = 0; r < g->n_rows; r++) {
             size_t w = text_width(g->cells[r * g->n_columns + c]);
             natural[c] = w > natural[c] ? w : natural[c];
         }
         minimum[c] = g->columns[c].minimum;
+        if (g->columns[c].keep)
+            minimum[c] = natural[c] < NAME_KEEP ? natural[c] : NAME_KEEP;
     }
-    (void)layout_widths(natural, minimum, n, 2, (size_t)COLS - 1, widths);
+    /* One blank between columns on a narrow screen, where every column counts. */
+    int gap = narrow() ? 1 : 2;
+    (void)layout_widths(natural, minimum, n, (size_t)gap, (size_t)COLS - 1, widths);
 
     int x = 1;
     for (size_t c = 0; c < n; c++) {
-        put_cell(y, x, g->columns[c].header, widths[c], g->columns[c].align, COLOUR_TABLE_HEADER);
-        x += (int)widths[c] + 2;
+        put_cell(y, x, _(g->columns[c].header), widths[c], g->columns[c].align,
+                 COLOUR_TABLE_HEADER);
+        x += (int)widths[c] + gap;
     }
     size_t shown = 0;
     for (size_t r = first; r < g->n_rows && (int)shown < height - 1; r++, shown++) {
@@ -259,7 +294,7 @@ static size_t grid_draw(const struct grid *g, int y, int height, size_t first)
             enum colour colour = c == g->coloured ? g->row_colours[r] : COLOUR_NORMAL;
             put_cell(y + 1 + (int)shown, x, g->cells[r * g->n_columns + c], widths[c],
                      g->columns[c].align, colour);
-            x += (int)widths[c] + 2;
+            x += (int)widths[c] + gap;
         }
     }
     return shown;
@@ -267,24 +302,49 @@ static size_t grid_draw(const struct grid *g, int y, int height, size_t first)
 
 /* ---- The view: drawing the model -------------------------------------------------------- */
 
-enum pane { PANE_PHASES = 0, PANE_FUNDS, PANE_LINES, PANE_SUPERVISION, PANE_MISSING, PANE_COUNT };
-
-static const char *const pane_tabs[PANE_COUNT] = {"1 phases", "2 funds", "3 line work",
-                                                  "4 supervision", "5 missing reporters"};
-static const char *const pane_titles[PANE_COUNT] = {
-    "phases and milestones (阶段与节点)",
-    "funds (资金) per project and source",
-    "line work (管线入地 / 架空线规整) per utility",
-    "supervision items (督查督办) per unit",
-    "missing reporters (未报送单位) in the current round",
+enum pane {
+    PANE_PHASES = 0,
+    PANE_FUNDS,
+    PANE_LINES,
+    PANE_SUPERVISION,
+    PANE_ROUND,
+    PANE_CHART,
+    PANE_COUNT
 };
 
-/* What the view remembers between draws: the pane shown and how far it is scrolled. */
+static const char *const pane_tabs[PANE_COUNT] = {N_("1 phases"),    N_("2 funds"),
+                                                  N_("3 line work"), N_("4 supervision"),
+                                                  N_("5 round"),     N_("6 chart")};
+static const char *const pane_titles[PANE_COUNT] = {
+    N_("phases and milestones"),
+    N_("funds per project and source"),
+    N_("line work per utility"),
+    N_("supervision items per unit"),
+    N_("the current collection round: who has reported"),
+    N_("households started and completed on each collection date, against the plan"),
+};
+
+/* The longest search text, in bytes. */
+#define SEARCH_MAX 64
+
+/* What the view remembers between draws: the pane shown, how far it is scrolled, and the
+ * search that filters the projects. */
 struct view {
     enum pane pane;
     size_t scroll;
-    size_t pane_rows; /* rows of the pane's table at the last draw, to bound scrolling */
+    size_t pane_rows;            /* rows of the pane's table at the last draw */
+    char search[SEARCH_MAX + 1]; /* "" shows every project */
+    bool typing;                 /* '/' was pressed: keys go into search */
 };
+
+/* Whether a project (name, community) passes the search. */
+static bool matches(const struct view *v, const char *name, const char *community)
+{
+    if (v->search[0] == '\0')
+        return true;
+    return (name != NULL && strstr(name, v->search) != NULL) ||
+           (community != NULL && strstr(community, v->search) != NULL);
+}
 
 static const char *or_dash(const char *text)
 {
@@ -296,13 +356,13 @@ static const char *light_word(Reno__Light light, enum colour *colour)
     switch (light) {
     case RENO__LIGHT__LIGHT_RED:
         *colour = COLOUR_LIGHT_RED;
-        return "red";
+        return _("red");
     case RENO__LIGHT__LIGHT_YELLOW:
         *colour = COLOUR_LIGHT_YELLOW;
-        return "yellow";
+        return _("yellow");
     case RENO__LIGHT__LIGHT_GREEN:
         *colour = COLOUR_LIGHT_GREEN;
-        return "green";
+        return _("green");
     default:
         *colour = COLOUR_NORMAL;
         return "-";
@@ -322,20 +382,22 @@ static void draw_header(const struct dash_model *m)
     const Reno__StatusReply *s = m->status;
     attrset(colour_attr(COLOUR_TITLE_BAR));
     mvhline(0, 0, ' ', COLS);
-    char *left = xasprintf(" %s (%s)  status as of %s", s ? or_dash(s->programme_title) : "reno",
-                           s ? or_dash(s->programme_code) : "-", s ? or_dash(s->as_of) : "-");
+    /* The date first: a long title is cut, the date the figures are as of never is. */
+    char *left = xasprintf(" %s %s%s  %s", _("as of"), s ? or_dash(s->as_of) : "-",
+                           s != NULL && s->stale ? _(" (stale)") : "",
+                           s ? or_dash(s->programme_title) : "reno");
     char right[DASH_MODEL_TEXT + 64];
     enum colour conn_colour = COLOUR_CONN_LIVE;
     switch (m->conn) {
     case DASH_CONN_LIVE:
-        snprintf(right, sizeof right, "● live %s ", m->conn_detail);
+        snprintf(right, sizeof right, "● %s %s ", _("live"), m->conn_detail);
         break;
     case DASH_CONN_LOST:
-        snprintf(right, sizeof right, "✕ connection lost: %s; reconnecting ", m->conn_detail);
+        snprintf(right, sizeof right, _("✕ connection lost: %s; reconnecting "), m->conn_detail);
         conn_colour = COLOUR_CONN_LOST;
         break;
     default:
-        snprintf(right, sizeof right, "connecting to %s… ", m->conn_detail);
+        snprintf(right, sizeof right, _("connecting to %s… "), m->conn_detail);
     }
     size_t right_width = text_width(right);
     /* The title keeps its room when it can; the state gets the rest, at least a third. */
@@ -349,33 +411,99 @@ static void draw_header(const struct dash_model *m)
     put_cell(0, 0, left, left_room, LAYOUT_LEFT, COLOUR_TITLE_BAR);
     put_cell(0, (int)left_room, right, right_width, LAYOUT_RIGHT, conn_colour);
     free(left);
-
-    if (s == NULL)
-        return;
-    char *totals = xasprintf(" %d households in %zu projects (target %d): started %d (%.1f%%), "
-                             "completed %d (%.1f%%)%s%s",
-                             s->households, s->n_projects, s->target_households,
-                             s->households_started, s->started_pct, s->households_completed,
-                             s->completed_pct, s->plan != NULL ? "; phase " : "",
-                             s->plan != NULL ? or_dash(s->plan->phase_name) : "");
-    put_cell(1, 0, totals, (size_t)COLS, LAYOUT_LEFT, COLOUR_NORMAL);
-    free(totals);
 }
 
-/* The projects with their lights; returns the rows used. */
-static int draw_projects(const Reno__StatusReply *s, int y, int height)
+/* "2022-03-31" as "03-31" (the year is the programme's). */
+static const char *month_day(const char *date)
 {
-    static const struct grid_column columns[] = {
-        {"LIGHT", 6, LAYOUT_LEFT},        {"PROJECT", 10, LAYOUT_LEFT},
-        {"COMMUNITY", 8, LAYOUT_LEFT},    {"HOUSEHOLDS", 5, LAYOUT_RIGHT},
-        {"STARTED", 5, LAYOUT_RIGHT},     {"STARTED %", 6, LAYOUT_RIGHT},
-        {"COMPLETED", 5, LAYOUT_RIGHT},   {"COMPLETED %", 6, LAYOUT_RIGHT},
-        {"LAST REPORT", 10, LAYOUT_LEFT},
+    return date != NULL && strlen(date) == 10 ? date + 5 : or_dash(date);
+}
+
+/*
+ * One bar: label, the bar with its marks, and the figures with the plan's thresholds.
+ * The bar takes what the label and the figures leave, at least 10 columns.
+ */
+static void draw_bar(int y, const char *label, double pct, double pace, const double *thresholds,
+                     size_t n_thresholds, const char *tail, size_t tail_room)
+{
+    char *head = xasprintf(" %s ", label);
+    size_t head_width = text_width(head);
+    size_t bar_width =
+        (size_t)COLS > head_width + tail_room + 10 ? (size_t)COLS - head_width - tail_room - 1 : 10;
+    double marks[4];
+    size_t n_marks = 0;
+    for (size_t i = 0; i < n_thresholds && n_marks < 3; i++)
+        marks[n_marks++] = thresholds[i];
+    marks[n_marks++] = pace;
+    char bar[4 * 256 + 1];
+    if (bar_width > 256)
+        bar_width = 256;
+    dash_bar(pct, marks, n_marks, bar_width, bar, sizeof bar);
+    put_cell(y, 0, head, head_width, LAYOUT_LEFT, COLOUR_TABLE_HEADER);
+    put_cell(y, (int)head_width, bar, bar_width, LAYOUT_LEFT, COLOUR_BAR);
+    put_cell(y, (int)(head_width + bar_width), tail, (size_t)COLS, LAYOUT_LEFT, COLOUR_NORMAL);
+    free(head);
+}
+
+/* Households started and completed against the plan: its thresholds marked, and its pace
+ * on the status's date. Two rows. */
+static void draw_bars(const Reno__StatusReply *s, int y)
+{
+    struct dash_plan plan;
+    dash_plan_from_status(s->plan, &plan);
+    int32_t as_of = 0;
+    if (s->as_of == NULL || !date_parse(s->as_of, &as_of))
+        plan.valid = false;
+    const Reno__StatusPlan *p = s->plan;
+    double share = p ? p->start_share_pct : 25;
+    double pace_started = dash_plan_pace(&plan, as_of, false);
+    double pace_completed = dash_plan_pace(&plan, as_of, true);
+    /* The figures, then the plan's pace on the date and its thresholds: "25% 03-31". */
+    char *tail1 = xasprintf(_(" %5.1f%% %d/%d  plan %.0f%%  %d%% %s, 100%% %s"), s->started_pct,
+                            s->households_started, s->target_households, pace_started,
+                            p ? p->start_share_pct : 0, p ? month_day(p->start_share_due) : "-",
+                            p ? month_day(p->all_started_due) : "-");
+    char *tail2 = xasprintf(_(" %5.1f%% %d/%d  plan %.0f%%  100%% %s"), s->completed_pct,
+                            s->households_completed, s->target_households, pace_completed,
+                            p ? month_day(p->completion_due) : "-");
+    size_t t1 = text_width(tail1), t2 = text_width(tail2), tail_room = t1 > t2 ? t1 : t2;
+    /* Shorter labels line the bars up: the longer of the two pads the other. */
+    const char *started = _("started"), *completed = _("completed");
+    size_t w1 = text_width(started), w2 = text_width(completed), w = w1 > w2 ? w1 : w2;
+    char *l1 = xasprintf("%s%*s", started, (int)(w - w1), "");
+    char *l2 = xasprintf("%s%*s", completed, (int)(w - w2), "");
+    draw_bar(y, l1, s->started_pct, pace_started, &share, 1, tail1, tail_room);
+    draw_bar(y + 1, l2, s->completed_pct, pace_completed, NULL, 0, tail2, tail_room);
+    free(tail1);
+    free(tail2);
+    free(l1);
+    free(l2);
+}
+
+/* The projects with their lights, those the search passes; returns the rows used. */
+static int draw_projects(const Reno__StatusReply *s, const struct view *v, int y, int height)
+{
+    static const struct grid_column wide[] = {
+        {N_("LIGHT"), 6, LAYOUT_LEFT, false},        {N_("PROJECT"), 10, LAYOUT_LEFT, true},
+        {N_("COMMUNITY"), 8, LAYOUT_LEFT, true},     {N_("HOUSEHOLDS"), 5, LAYOUT_RIGHT, false},
+        {N_("STARTED"), 5, LAYOUT_RIGHT, false},     {N_("STARTED %"), 6, LAYOUT_RIGHT, false},
+        {N_("COMPLETED"), 5, LAYOUT_RIGHT, false},   {N_("COMPLETED %"), 6, LAYOUT_RIGHT, false},
+        {N_("LAST REPORT"), 10, LAYOUT_LEFT, false},
+    };
+    /* At 80 columns: the same columns under short headers (开工, 完工, 开工率). */
+    static const struct grid_column short_headers[] = {
+        {N_("L"), 1, LAYOUT_LEFT, false},        {N_("PROJECT"), 10, LAYOUT_LEFT, true},
+        {N_("COMMUNITY"), 8, LAYOUT_LEFT, true}, {N_("HH"), 3, LAYOUT_RIGHT, false},
+        {N_("START"), 3, LAYOUT_RIGHT, false},   {N_("START%"), 5, LAYOUT_RIGHT, false},
+        {N_("COMPL"), 3, LAYOUT_RIGHT, false},   {N_("COMPL%"), 5, LAYOUT_RIGHT, false},
+        {N_("LAST"), 5, LAYOUT_LEFT, false},
     };
     struct grid g;
-    grid_init(&g, columns, sizeof columns / sizeof columns[0], 0);
+    grid_init(&g, narrow() ? short_headers : wide, sizeof wide / sizeof wide[0], 0);
     for (size_t i = 0; i < s->n_projects; i++) {
         const Reno__ProjectStatus *p = s->projects[i];
+        if (!matches(v, p->name, p->community))
+            continue;
         char households[16], started[16], started_pct[24], completed[16], completed_pct[24];
         snprintf(households, sizeof households, "%d", p->households);
         snprintf(started, sizeof started, "%d", p->households_started);
@@ -384,15 +512,22 @@ static int draw_projects(const Reno__StatusReply *s, int y, int height)
         snprintf(completed_pct, sizeof completed_pct, "%.1f%%", p->completed_pct);
         enum colour colour;
         const char *light = light_word(project_light(s, p->project_id), &colour);
+        /* Narrow: the light as one coloured dot (on a terminal without colours, the
+         * roles' attributes tell red, yellow and green apart). */
+        if (narrow() && colour != COLOUR_NORMAL)
+            light = "●";
+        /* Narrow: the report's month and day; the year is the programme's. */
+        const char *reported =
+            narrow() ? month_day(p->last_report_date) : or_dash(p->last_report_date);
         const char *cells[] = {light,      or_dash(p->name), or_dash(p->community),
                                households, started,          started_pct,
-                               completed,  completed_pct,    or_dash(p->last_report_date)};
+                               completed,  completed_pct,    reported};
         grid_add(&g, cells, colour);
     }
     size_t shown = grid_draw(&g, y, height, 0);
     if (shown < g.n_rows) {
-        char *more =
-            xasprintf(" … %zu more projects (reno status lists them all)", g.n_rows - shown);
+        char *more = xasprintf(_(" … %zu more projects: / searches, reno status lists them all"),
+                               g.n_rows - shown);
         put_cell(y + height - 1, 0, more, (size_t)COLS, LAYOUT_LEFT, COLOUR_NORMAL);
         free(more);
     }
@@ -403,10 +538,10 @@ static int draw_projects(const Reno__StatusReply *s, int y, int height)
 static int draw_rules(const Reno__StatusReply *s, int y, int height)
 {
     static const struct grid_column columns[] = {
-        {"RULE", 12, LAYOUT_LEFT},
-        {"DUE", 10, LAYOUT_LEFT},
-        {"VERDICT", 7, LAYOUT_LEFT},
-        {"DETAIL", 10, LAYOUT_LEFT},
+        {N_("RULE"), 12, LAYOUT_LEFT, false},
+        {N_("DUE"), 10, LAYOUT_LEFT, false},
+        {N_("VERDICT"), 7, LAYOUT_LEFT, false},
+        {N_("DETAIL"), 10, LAYOUT_LEFT, false},
     };
     struct grid g;
     grid_init(&g, columns, 4, 2);
@@ -426,47 +561,62 @@ static int draw_rules(const Reno__StatusReply *s, int y, int height)
 }
 
 /* The lower pane's rows, built from the model for the pane chosen. */
-static void pane_grid(const Reno__StatusReply *s, enum pane pane, struct grid *g)
+static void pane_grid(const struct dash_model *m, const struct view *v, struct grid *g)
 {
+    const Reno__StatusReply *s = m->status;
     static const struct grid_column phases[] = {
-        {"PROJECT", 10, LAYOUT_LEFT},        {"PHASE", 8, LAYOUT_LEFT},
-        {"DONE", 5, LAYOUT_RIGHT},           {"DUE SOON", 4, LAYOUT_RIGHT},
-        {"OVERDUE", 4, LAYOUT_RIGHT},        {"NEXT DUE", 10, LAYOUT_LEFT},
-        {"NEXT MILESTONE", 10, LAYOUT_LEFT},
+        {N_("PROJECT"), 10, LAYOUT_LEFT, true},         {N_("PHASE"), 8, LAYOUT_LEFT, false},
+        {N_("DONE"), 5, LAYOUT_RIGHT, false},           {N_("DUE SOON"), 4, LAYOUT_RIGHT, false},
+        {N_("OVERDUE"), 4, LAYOUT_RIGHT, false},        {N_("NEXT DUE"), 10, LAYOUT_LEFT, false},
+        {N_("NEXT MILESTONE"), 10, LAYOUT_LEFT, false},
     };
     static const struct grid_column funds[] = {
-        {"PROJECT", 10, LAYOUT_LEFT},    {"SOURCE", 6, LAYOUT_LEFT}, {"ALLOCATED", 8, LAYOUT_RIGHT},
-        {"RECEIVED", 8, LAYOUT_RIGHT},   {"PAID", 8, LAYOUT_RIGHT},  {"AVAILABLE", 8, LAYOUT_RIGHT},
-        {"RECEIVED %", 6, LAYOUT_RIGHT},
+        {N_("PROJECT"), 10, LAYOUT_LEFT, true},     {N_("SOURCE"), 6, LAYOUT_LEFT, false},
+        {N_("ALLOCATED"), 8, LAYOUT_RIGHT, false},  {N_("RECEIVED"), 8, LAYOUT_RIGHT, false},
+        {N_("PAID"), 8, LAYOUT_RIGHT, false},       {N_("AVAILABLE"), 8, LAYOUT_RIGHT, false},
+        {N_("RECEIVED %"), 6, LAYOUT_RIGHT, false},
+    };
+    /* Narrow: the amounts in 万元 (ten thousand yuan), as the county's tables give them. */
+    static const struct grid_column funds_10k[] = {
+        {N_("PROJECT"), 10, LAYOUT_LEFT, true},
+        {N_("SOURCE"), 6, LAYOUT_LEFT, false},
+        {N_("ALLOCATED 10k"), 6, LAYOUT_RIGHT, false},
+        {N_("RECEIVED 10k"), 6, LAYOUT_RIGHT, false},
+        {N_("PAID 10k"), 6, LAYOUT_RIGHT, false},
+        {N_("AVAILABLE 10k"), 6, LAYOUT_RIGHT, false},
+        {N_("RECEIVED %"), 5, LAYOUT_RIGHT, false},
     };
     static const struct grid_column lines[] = {
-        {"PROJECT", 10, LAYOUT_LEFT},     {"UTILITY", 8, LAYOUT_LEFT},
-        {"SEGMENT", 8, LAYOUT_LEFT},      {"DONE", 5, LAYOUT_RIGHT},
-        {"IN PROGRESS", 4, LAYOUT_RIGHT}, {"WAITING ON", 10, LAYOUT_LEFT},
-        {"HANDED OVER", 10, LAYOUT_LEFT},
+        {N_("PROJECT"), 10, LAYOUT_LEFT, true},      {N_("UTILITY"), 8, LAYOUT_LEFT, true},
+        {N_("SEGMENT"), 8, LAYOUT_LEFT, false},      {N_("DONE"), 5, LAYOUT_RIGHT, false},
+        {N_("IN PROGRESS"), 4, LAYOUT_RIGHT, false}, {N_("WAITING ON"), 10, LAYOUT_LEFT, false},
+        {N_("HANDED OVER"), 10, LAYOUT_LEFT, false},
     };
     static const struct grid_column supervision[] = {
-        {"UNIT", 10, LAYOUT_LEFT},          {"ITEMS", 4, LAYOUT_RIGHT},
-        {"OPEN", 4, LAYOUT_RIGHT},          {"OVERDUE", 4, LAYOUT_RIGHT},
-        {"RETURNED", 4, LAYOUT_RIGHT},      {"CLOSED", 4, LAYOUT_RIGHT},
-        {"NEXT DEADLINE", 10, LAYOUT_LEFT},
+        {N_("UNIT"), 10, LAYOUT_LEFT, true},           {N_("ITEMS"), 4, LAYOUT_RIGHT, false},
+        {N_("OPEN"), 4, LAYOUT_RIGHT, false},          {N_("OVERDUE"), 4, LAYOUT_RIGHT, false},
+        {N_("RETURNED"), 4, LAYOUT_RIGHT, false},      {N_("CLOSED"), 4, LAYOUT_RIGHT, false},
+        {N_("NEXT DEADLINE"), 10, LAYOUT_LEFT, false},
     };
-    static const struct grid_column missing[] = {
-        {"MISSING UNIT", 10, LAYOUT_LEFT},
-        {"PROJECT", 10, LAYOUT_LEFT},
-        {"DUTY", 10, LAYOUT_LEFT},
+    static const struct grid_column round[] = {
+        {N_("REPORTED"), 8, LAYOUT_LEFT, false},
+        {N_("UNIT"), 10, LAYOUT_LEFT, true},
+        {N_("PROJECT"), 10, LAYOUT_LEFT, true},
+        {N_("DUTY OR FIGURES"), 10, LAYOUT_LEFT, false},
     };
     char a[64], b[64], c[64], d[64], e[64];
-    switch (pane) {
+    switch (v->pane) {
     case PANE_PHASES:
         grid_init(g, phases, 7, 7);
         for (size_t i = 0; i < s->n_phases; i++) {
             const Reno__StatusPhase *p = s->phases[i];
+            if (p->project_id != 0 && !matches(v, p->name, NULL))
+                continue;
             snprintf(a, sizeof a, "%d %s", p->phase, or_dash(p->phase_name));
             snprintf(b, sizeof b, "%d/%d", p->milestones_done, p->milestones);
             snprintf(c, sizeof c, "%d", p->milestones_due_soon);
             snprintf(d, sizeof d, "%d", p->milestones_overdue);
-            const char *cells[] = {p->project_id == 0 ? "total" : or_dash(p->name),
+            const char *cells[] = {p->project_id == 0 ? _("total") : or_dash(p->name),
                                    a,
                                    b,
                                    c,
@@ -476,16 +626,20 @@ static void pane_grid(const Reno__StatusReply *s, enum pane pane, struct grid *g
             grid_add(g, cells, COLOUR_NORMAL);
         }
         break;
-    case PANE_FUNDS:
-        grid_init(g, funds, 7, 7);
+    case PANE_FUNDS: {
+        /* Amounts are never cut: at 80 columns they are shown in 万元 to two places. */
+        double unit = narrow() ? 10000.0 : 1.0;
+        grid_init(g, narrow() ? funds_10k : funds, 7, 7);
         for (size_t i = 0; i < s->n_funds; i++) {
             const Reno__StatusFunds *f = s->funds[i];
-            snprintf(a, sizeof a, "%.2f", f->allocated);
-            snprintf(b, sizeof b, "%.2f", f->received);
-            snprintf(c, sizeof c, "%.2f", f->paid);
-            snprintf(d, sizeof d, "%.2f", f->available);
+            if (f->project_id != 0 && !matches(v, f->name, NULL))
+                continue;
+            snprintf(a, sizeof a, "%.2f", f->allocated / unit);
+            snprintf(b, sizeof b, "%.2f", f->received / unit);
+            snprintf(c, sizeof c, "%.2f", f->paid / unit);
+            snprintf(d, sizeof d, "%.2f", f->available / unit);
             snprintf(e, sizeof e, "%.1f%%", f->received_pct);
-            const char *cells[] = {f->project_id == 0 ? "total" : or_dash(f->name),
+            const char *cells[] = {f->project_id == 0 ? _("total") : or_dash(f->name),
                                    or_dash(f->source_name),
                                    a,
                                    b,
@@ -495,17 +649,20 @@ static void pane_grid(const Reno__StatusReply *s, enum pane pane, struct grid *g
             grid_add(g, cells, COLOUR_NORMAL);
         }
         break;
+    }
     case PANE_LINES:
         grid_init(g, lines, 7, 7);
         for (size_t i = 0; i < s->n_lines; i++) {
             const Reno__StatusLines *l = s->lines[i];
-            const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
+            if (l->project_id != 0 && !matches(v, l->name, NULL))
+                continue;
+            const ProtobufCEnumValue *segment = protobuf_c_enum_descriptor_get_value(
                 &reno__line_segment__descriptor, (int)l->segment);
             snprintf(a, sizeof a, "%d/%d", l->parts_done, l->parts);
             snprintf(b, sizeof b, "%d", l->parts_in_progress);
-            const char *cells[] = {l->project_id == 0 ? "all" : or_dash(l->name),
+            const char *cells[] = {l->project_id == 0 ? _("total") : or_dash(l->name),
                                    or_dash(l->utility_name),
-                                   v != NULL ? v->name : "-",
+                                   segment != NULL ? segment->name : "-",
                                    a,
                                    b,
                                    or_dash(l->waiting_on),
@@ -522,7 +679,7 @@ static void pane_grid(const Reno__StatusReply *s, enum pane pane, struct grid *g
             snprintf(c, sizeof c, "%d", u->items_overdue);
             snprintf(d, sizeof d, "%d", u->items_returned);
             snprintf(e, sizeof e, "%d", u->items_closed);
-            const char *cells[] = {u->unit_code[0] == '\0' ? "total" : or_dash(u->unit_name),
+            const char *cells[] = {u->unit_code[0] == '\0' ? _("total") : or_dash(u->unit_name),
                                    a,
                                    b,
                                    c,
@@ -533,31 +690,135 @@ static void pane_grid(const Reno__StatusReply *s, enum pane pane, struct grid *g
         }
         break;
     default:
-        grid_init(g, missing, 3, 3);
+        /* Who has not reported first (red), then who has, with the figures reported. */
+        grid_init(g, round, 4, 0);
         for (size_t i = 0; i < s->n_missing_reporters; i++) {
             const Reno__MissingReporter *r = s->missing_reporters[i];
-            const char *cells[] = {or_dash(r->unit_name), or_dash(r->project_name),
+            if (!matches(v, r->project_name, NULL))
+                continue;
+            const char *cells[] = {_("missing"), or_dash(r->unit_name), or_dash(r->project_name),
                                    or_dash(r->duty)};
-            grid_add(g, cells, COLOUR_NORMAL);
+            grid_add(g, cells, COLOUR_VERDICT_MISSED);
+        }
+        const Reno__RoundReportList *reports = m->round_reports;
+        bool current = reports != NULL && s->round != NULL && s->round->round_date != NULL &&
+                       strcmp(m->round_reports_for, s->round->round_date) == 0;
+        for (size_t i = 0; current && i < reports->n_items; i++) {
+            const Reno__RoundReport *r = reports->items[i];
+            if (r->superseded || !matches(v, r->project_name, NULL))
+                continue;
+            /* The day it was submitted: "2022-05-13T09:00:00Z" as "05-13". */
+            snprintf(a, sizeof a, "%.5s",
+                     r->submitted_at != NULL && strlen(r->submitted_at) >= 10 ? r->submitted_at + 5
+                                                                              : "-");
+            snprintf(b, sizeof b, _("started %d, completed %d"), r->households_started,
+                     r->households_completed);
+            const char *cells[] = {a, or_dash(r->unit_name), or_dash(r->project_name), b};
+            grid_add(g, cells, COLOUR_VERDICT_MET);
         }
         break;
     }
 }
 
-static void draw_pane(const Reno__StatusReply *s, struct view *v, int y, int height)
+/*
+ * The time chart: the programme's share started and completed on each collection date,
+ * then today, against the plan's pace; a scale on the left, months below. `height` rows
+ * from y.
+ */
+static void draw_chart(const struct dash_model *m, int y, int height)
 {
+    const Reno__StatusReply *s = m->status;
+    struct dash_plan plan;
+    dash_plan_from_status(s->plan, &plan);
+    struct dash_point points[DASH_MODEL_HISTORY + 1];
+    size_t n = 0;
+    int32_t today = 0;
+    bool have_today = s->as_of != NULL && date_parse(s->as_of, &today);
+    for (size_t i = 0; i < m->n_history; i++)
+        if (!have_today || m->history[i].day < today)
+            points[n++] = m->history[i];
+    if (have_today)
+        points[n++] = (struct dash_point){today, s->started_pct, s->completed_pct};
+    if (!m->history_loaded) {
+        put_cell(y, 1, _("asking for the status on each collection date…"), (size_t)COLS,
+                 LAYOUT_LEFT, COLOUR_NORMAL);
+        return;
+    }
+    int rows = height - 1; /* the months below */
+    if (rows < 2)
+        return;
+    if (rows > 16)
+        rows = 16;
+    size_t scale = 6; /* "100% " and a gap */
+    size_t width = (size_t)COLS > scale + 2 ? (size_t)COLS - scale - 2 : 1;
+    /* Two columns a point when there is room: easier to read than one. */
+    size_t per = n * 2 <= width ? 2 : 1;
+    struct dash_point wide[2 * (DASH_MODEL_HISTORY + 1)];
+    size_t n_wide = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < per; k++)
+            wide[n_wide++] = points[i];
+    char *out[16];
+    for (int r = 0; r < rows; r++)
+        out[r] = xmalloc(4 * width + 1);
+    dash_chart(wide, n_wide, &plan, width, (size_t)rows, out, 4 * width + 1);
+    for (int r = 0; r < rows; r++) {
+        char label[16];
+        /* The scale at the top (its ceiling), the middle and the bottom row (its floor). */
+        if (r == 0)
+            snprintf(label, sizeof label, "100%%");
+        else if (r == rows - 1)
+            snprintf(label, sizeof label, "  0%%");
+        else if (r == rows / 2)
+            snprintf(label, sizeof label, "%3d%%", 100 * (rows - r) / rows);
+        else
+            snprintf(label, sizeof label, "    ");
+        put_cell(y + r, 0, label, scale, LAYOUT_LEFT, COLOUR_NORMAL);
+        put_cell(y + r, (int)scale, out[r], width, LAYOUT_LEFT, COLOUR_BAR);
+        free(out[r]);
+    }
+    /* Months under the first point of each month, where they fit. */
+    size_t first = n_wide > width ? n_wide - width : 0;
+    size_t next_free = 0;
+    for (size_t c = 0; first + c < n_wide && c < width; c++) {
+        char date[DATE_TEXT_SIZE], before[DATE_TEXT_SIZE] = "";
+        date_format(wide[first + c].day, date);
+        if (c > 0)
+            date_format(wide[first + c - 1].day, before);
+        int month = atoi(date + 5);
+        if ((c > 0 && atoi(before + 5) == month) || c < next_free)
+            continue;
+        char label[16];
+        snprintf(label, sizeof label, _("%dmon"), month);
+        put_cell(y + rows, (int)(scale + c), label, text_width(label), LAYOUT_LEFT, COLOUR_NORMAL);
+        next_free = c + text_width(label) + 1;
+    }
+}
+
+static void draw_pane(const struct dash_model *m, struct view *v, int y, int height)
+{
+    const Reno__StatusReply *s = m->status;
     /* The tabs, the active one marked. */
     int x = 1;
     for (int p = 0; p < PANE_COUNT; p++) {
-        size_t w = text_width(pane_tabs[p]) + 2;
-        char *tab = xasprintf(" %s ", pane_tabs[p]);
+        size_t w = text_width(_(pane_tabs[p])) + 2;
+        char *tab = xasprintf(" %s ", _(pane_tabs[p]));
         put_cell(y, x, tab, w, LAYOUT_LEFT,
                  p == (int)v->pane ? COLOUR_PANE_TAB_ACTIVE : COLOUR_PANE_TAB);
         free(tab);
         x += (int)w + 1;
     }
+    if (v->pane == PANE_CHART) {
+        char *title = xasprintf(_(" %s: ▒ started █ completed · plan started - plan completed"),
+                                _(pane_titles[v->pane]));
+        put_cell(y + 1, 0, title, (size_t)COLS, LAYOUT_LEFT, COLOUR_NORMAL);
+        free(title);
+        v->pane_rows = 0;
+        draw_chart(m, y + 2, height - 2);
+        return;
+    }
     struct grid g;
-    pane_grid(s, v->pane, &g);
+    pane_grid(m, v, &g);
     /* The title: what the pane shows, and where the scrolling stands. */
     int visible = height - 3; /* tabs, title, column headings */
     if (visible < 0)
@@ -567,42 +828,57 @@ static void draw_pane(const Reno__StatusReply *s, struct view *v, int y, int hei
         v->scroll = max_scroll;
     v->pane_rows = g.n_rows;
     char *title;
-    if (v->pane == PANE_MISSING && s->round != NULL)
-        title =
-            xasprintf(" %s %s: %d of %d reports received, %d units missing", pane_titles[v->pane],
-                      or_dash(s->round->round_date), s->round->reports_received,
-                      s->round->reports_expected, s->round->units_missing);
+    if (v->pane == PANE_ROUND && s->round != NULL)
+        title = xasprintf(_(" round %s: %d of %d reports received, %d units missing"),
+                          or_dash(s->round->round_date), s->round->reports_received,
+                          s->round->reports_expected, s->round->units_missing);
+    else if (v->pane == PANE_ROUND)
+        title = xasprintf(" %s", _("no collection round yet"));
     else if (g.n_rows > (size_t)visible)
-        title = xasprintf(" %s: rows %zu-%zu of %zu", pane_titles[v->pane], v->scroll + 1,
+        title = xasprintf(_(" %s: rows %zu-%zu of %zu"), _(pane_titles[v->pane]), v->scroll + 1,
                           v->scroll + (size_t)visible, g.n_rows);
     else
-        title = xasprintf(" %s: %zu rows", pane_titles[v->pane], g.n_rows);
+        title = xasprintf(_(" %s: %zu rows"), _(pane_titles[v->pane]), g.n_rows);
     put_cell(y + 1, 0, title, (size_t)COLS, LAYOUT_LEFT, COLOUR_NORMAL);
     free(title);
     if (g.n_rows == 0)
-        put_cell(y + 3, 1, "(none)", 6, LAYOUT_LEFT, COLOUR_NORMAL);
+        put_cell(y + 3, 1, _("(none)"), (size_t)COLS - 1, LAYOUT_LEFT, COLOUR_NORMAL);
     (void)grid_draw(&g, y + 2, height - 2, v->scroll);
     grid_done(&g);
 }
 
-static void draw_footer(const struct dash_model *m)
+/* Rows of pushed change lines: one on a small screen, where every row counts. */
+static int change_rows(void)
 {
-    int y = LINES - 1 - CHANGE_ROWS;
-    for (int i = 0; i < CHANGE_ROWS; i++) {
+    return LINES < 30 ? 1 : CHANGE_ROWS;
+}
+
+static void draw_footer(const struct dash_model *m, const struct view *v)
+{
+    int rows = change_rows();
+    int y = LINES - 1 - rows;
+    for (int i = 0; i < rows; i++) {
         /* The newest change last, right above the help line. */
-        size_t k = m->n_changes >= (size_t)(CHANGE_ROWS - i)
-                       ? m->n_changes - (size_t)(CHANGE_ROWS - i)
-                       : SIZE_MAX;
+        size_t k =
+            m->n_changes >= (size_t)(rows - i) ? m->n_changes - (size_t)(rows - i) : SIZE_MAX;
         if (k != SIZE_MAX) {
-            char *line = xasprintf(" changed: %s", m->changes[k]);
+            char *line = xasprintf(" %s %s", _("changed:"), m->changes[k]);
             put_cell(y + i, 0, line, (size_t)COLS, LAYOUT_LEFT, COLOUR_CHANGE);
             free(line);
-        } else if (i == CHANGE_ROWS - 1 && m->n_changes == 0) {
-            put_cell(y + i, 0, " no changes pushed yet", (size_t)COLS, LAYOUT_LEFT, COLOUR_NORMAL);
+        } else if (i == rows - 1 && m->n_changes == 0) {
+            put_cell(y + i, 0, _(" no changes pushed yet"), (size_t)COLS, LAYOUT_LEFT,
+                     COLOUR_NORMAL);
         }
     }
-    char *help = xasprintf(" q quit  r refresh  1-5 panes  ↑↓ j k scroll%s%s",
-                           m->notice[0] ? "   " : "", m->notice);
+    char *help;
+    if (v->typing)
+        help = xasprintf(_(" search: %s▏  Enter keeps it, Esc clears it"), v->search);
+    else if (v->search[0] != '\0')
+        help = xasprintf(_(" q quit  / search \"%s\" (Esc clears)  1-6 panes  j k scroll%s%s"),
+                         v->search, m->notice[0] ? "   " : "", m->notice);
+    else
+        help = xasprintf(_(" q quit  r refresh  / search  1-6 panes  ↑↓ j k scroll%s%s"),
+                         m->notice[0] ? "   " : "", m->notice);
     put_cell(LINES - 1, 0, help, (size_t)COLS, LAYOUT_LEFT, COLOUR_HELP);
     free(help);
 }
@@ -615,25 +891,27 @@ static void draw(const struct dash_model *m, struct view *v)
     if (s != NULL && LINES >= 8) {
         /* Top to bottom: projects, rules, the lower pane, the footer; each takes what
          * it needs, up to a share of the screen, and the pane takes the rest. */
-        int bottom = LINES - 1 - CHANGE_ROWS;
+        int bottom = LINES - 1 - change_rows();
+        draw_bars(s, 1);
         int y = 3;
         int room = bottom - y;
         int projects = 1 + (int)s->n_projects;
         if (projects > room / 3 + 1)
             projects = room / 3 + 1;
-        y += draw_projects(s, y, projects) + 1;
-        if (s->n_rules > 0 && bottom - y > 6) {
+        y += draw_projects(s, v, y, projects) + 1;
+        /* The chart wants the height; the bars above say what the rules would. */
+        if (s->n_rules > 0 && bottom - y > 6 && !(v->pane == PANE_CHART && LINES < 40)) {
             int rules = 1 + (int)s->n_rules;
             if (rules > (bottom - y) / 3)
                 rules = (bottom - y) / 3;
             y += draw_rules(s, y, rules) + 1;
         }
         if (bottom - y >= 3)
-            draw_pane(s, v, y, bottom - y);
+            draw_pane(m, v, y, bottom - y);
     } else if (s == NULL) {
-        put_cell(2, 1, "waiting for the status…", (size_t)COLS, LAYOUT_LEFT, COLOUR_NORMAL);
+        put_cell(2, 1, _("waiting for the status…"), (size_t)COLS, LAYOUT_LEFT, COLOUR_NORMAL);
     }
-    draw_footer(m);
+    draw_footer(m, v);
     wnoutrefresh(stdscr);
     doupdate();
 }
@@ -663,6 +941,7 @@ static int handle_key(struct view *v, int key)
     case '3':
     case '4':
     case '5':
+    case '6':
         v->pane = (enum pane)(key - '1');
         v->scroll = 0;
         return HANDLER_HANDLED | HANDLER_REDRAW;
@@ -683,6 +962,13 @@ static int handle_key(struct view *v, int key)
     case KEY_PPAGE:
         v->scroll = v->scroll > 10 ? v->scroll - 10 : 0;
         return HANDLER_HANDLED | HANDLER_REDRAW;
+    case '/':
+        v->typing = true;
+        return HANDLER_HANDLED | HANDLER_REDRAW;
+    case 27: /* Esc: every project again */
+        v->search[0] = '\0';
+        v->scroll = 0;
+        return HANDLER_HANDLED | HANDLER_REDRAW;
     case KEY_RESIZE:
     case 12: /* ^L */
         clearok(curscr, TRUE);
@@ -690,6 +976,43 @@ static int handle_key(struct view *v, int key)
     default:
         return HANDLER_IGNORED;
     }
+}
+
+/*
+ * A key while the search is typed: text (Chinese too: get_wch gives whole characters)
+ * goes into the search, which filters as it grows; Enter keeps it, Esc clears it,
+ * Backspace takes off the last character. `function_key` is get_wch's KEY_CODE_YES.
+ */
+static int handle_search_key(struct view *v, wint_t key, bool function_key)
+{
+    size_t len = strlen(v->search);
+    if ((!function_key && (key == '\n' || key == '\r')) || (function_key && key == KEY_ENTER)) {
+        v->typing = false;
+    } else if (!function_key && key == 27) {
+        v->typing = false;
+        v->search[0] = '\0';
+    } else if ((function_key && key == KEY_BACKSPACE) ||
+               (!function_key && (key == 127 || key == 8))) {
+        /* Back over one whole UTF-8 character: continuation bytes are 10xxxxxx. */
+        while (len > 0 && ((unsigned char)v->search[--len] & 0xc0) == 0x80)
+            ;
+        v->search[len] = '\0';
+    } else if (function_key && key == KEY_RESIZE) {
+        clearok(curscr, TRUE);
+    } else if (!function_key && key >= 0x20 && key != 0x7f) {
+        char bytes[MB_LEN_MAX];
+        mbstate_t state;
+        memset(&state, 0, sizeof state);
+        size_t n = wcrtomb(bytes, (wchar_t)key, &state);
+        if (n != (size_t)-1 && len + n <= SEARCH_MAX) {
+            memcpy(v->search + len, bytes, n);
+            v->search[len + n] = '\0';
+        }
+    } else {
+        return HANDLER_IGNORED;
+    }
+    v->scroll = 0;
+    return HANDLER_HANDLED | HANDLER_REDRAW;
 }
 
 /* ---- The network: the model's only writer ----------------------------------------------- */
@@ -708,13 +1031,15 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* net_call() and a check of the reply: 0 and *reply, or -1 with err (refusals included). */
+/* net_call() and a check of the reply: 0 and *reply, or with err: -1 when the transport
+ * failed, -2 when the server refused or answered beside the question. */
 static int call(struct dash *d, Reno__Request *req, Reno__Response__BodyCase expect,
                 Reno__ServerMessage **reply, char err[NET_ERR_SIZE])
 {
     if (net_call(d->ctx->conn, req, reply, err) != 0)
         return -1;
     const Reno__Response *r = (*reply)->response;
+    int rc = -2;
     if (r->status != NULL && r->status->code != RENO__STATUS_CODE__OK) {
         snprintf(err, NET_ERR_SIZE, "%s: %s", msg_status_name(r->status->code),
                  r->status->message != NULL ? r->status->message : "");
@@ -726,7 +1051,7 @@ static int call(struct dash *d, Reno__Request *req, Reno__Response__BodyCase exp
     }
     net_free(d->ctx->conn, *reply);
     *reply = NULL;
-    return -1;
+    return rc;
 }
 
 /* Subscribes; the Watch reply carries the status to start from. */
@@ -760,6 +1085,89 @@ static int get_status(struct dash *d, char err[NET_ERR_SIZE])
     if (call(d, &req, RENO__RESPONSE__BODY_STATUS_REPLY, &m, err) != 0)
         return -1;
     dash_model_set_status(&d->model, m->response->status_reply);
+    net_free(d->ctx->conn, m);
+    return 0;
+}
+
+/*
+ * The programme's totals on each collection date (the 14th and the 28th) from the month
+ * construction starts up to the status's date, one GetStatus as_of each, for the time
+ * chart: the status carries no history of its own. The latest DASH_MODEL_HISTORY dates
+ * are kept. -1 (transport) or -2 (refused) with err.
+ */
+static int load_history(struct dash *d, char err[NET_ERR_SIZE])
+{
+    const Reno__StatusReply *s = d->model.status;
+    d->model.n_history = 0;
+    d->model.history_loaded = true;
+    int32_t from, to;
+    if (s == NULL || s->plan == NULL || s->plan->construction_starts_on == NULL ||
+        !date_parse(s->plan->construction_starts_on, &from) || s->as_of == NULL ||
+        !date_parse(s->as_of, &to))
+        return 0;
+    /* Past the programme's end the figures no longer move: the chart ends there. */
+    int32_t end;
+    if (s->plan->evaluation_due != NULL && date_parse(s->plan->evaluation_due, &end) && end < to)
+        to = end + 1;
+    int32_t dates[DASH_MODEL_HISTORY];
+    size_t n = 0;
+    /* From the first of the month construction starts in. */
+    char text[DATE_TEXT_SIZE];
+    date_format(from, text);
+    int year = atoi(text), month = atoi(text + 5);
+    for (;;) {
+        int32_t day = 0;
+        for (int dom = 14; dom <= 28; dom += 14) {
+            snprintf(text, sizeof text, "%04d-%02d-%02d", year, month, dom);
+            if (!date_parse(text, &day) || day >= to)
+                break;
+            if (n == DASH_MODEL_HISTORY) {
+                memmove(dates, dates + 1, (n - 1) * sizeof dates[0]);
+                n--;
+            }
+            dates[n++] = day;
+        }
+        if (day == 0 || day >= to)
+            break;
+        month = month == 12 ? 1 : month + 1;
+        year += month == 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char as_of[DATE_TEXT_SIZE];
+        date_format(dates[i], as_of);
+        Reno__GetStatus get = RENO__GET_STATUS__INIT;
+        get.as_of = as_of;
+        Reno__Request req = RENO__REQUEST__INIT;
+        req.body_case = RENO__REQUEST__BODY_GET_STATUS;
+        req.get_status = &get;
+        Reno__ServerMessage *m = NULL;
+        int rc = call(d, &req, RENO__RESPONSE__BODY_STATUS_REPLY, &m, err);
+        if (rc != 0)
+            return rc;
+        const Reno__StatusReply *past = m->response->status_reply;
+        d->model.history[d->model.n_history++] =
+            (struct dash_point){dates[i], past->started_pct, past->completed_pct};
+        net_free(d->ctx->conn, m);
+    }
+    return 0;
+}
+
+/* The current round's reports (`round reports`), for who has reported. -1 or -2 with err. */
+static int load_round_reports(struct dash *d, char err[NET_ERR_SIZE])
+{
+    const Reno__StatusReply *s = d->model.status;
+    if (s == NULL || s->round == NULL || s->round->round_date == NULL)
+        return 0;
+    Reno__ListRoundReports list = RENO__LIST_ROUND_REPORTS__INIT;
+    list.round_date = s->round->round_date;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_LIST_ROUND_REPORTS;
+    req.list_round_reports = &list;
+    Reno__ServerMessage *m = NULL;
+    int rc = call(d, &req, RENO__RESPONSE__BODY_LIST_ROUND_REPORTS, &m, err);
+    if (rc != 0)
+        return rc;
+    dash_model_set_round_reports(&d->model, s->round->round_date, m->response->list_round_reports);
     net_free(d->ctx->conn, m);
     return 0;
 }
@@ -847,11 +1255,33 @@ static int run_loop(struct dash *d)
 {
     bool redraw = true;
     bool want_status = false;
+    bool want_reports = true; /* the round's reporters, asked again after every change */
     for (;;) {
         int effect = drain(d);
         redraw |= (effect & DASH_MODEL_CHANGED) != 0;
         want_status |= (effect & DASH_MODEL_RESYNC) != 0;
+        want_reports |= (effect & DASH_MODEL_CHANGED) != 0;
         char err[NET_ERR_SIZE];
+        /* What panes 5 and 6 show beyond the status, asked for only while shown. A refusal
+         * (a unit that may not read them) is a notice, not a lost connection. */
+        bool live = d->model.conn == DASH_CONN_LIVE;
+        int got = 0;
+        if (live && d->view.pane == PANE_CHART && !d->model.history_loaded) {
+            got = load_history(d, err);
+            got = got == 0 ? 1 : got;
+        } else if (live && d->view.pane == PANE_ROUND && want_reports) {
+            want_reports = false;
+            got = load_round_reports(d, err);
+            got = got == 0 ? 1 : got;
+        }
+        if (got == -1)
+            connection_lost(d, err);
+        else if (got == -2)
+            snprintf(d->model.notice, sizeof d->model.notice, "%s", err);
+        if (got != 0) {
+            redraw = true;
+            continue;
+        }
         if (want_status && d->model.conn == DASH_CONN_LIVE) {
             if (get_status(d, err) != 0)
                 connection_lost(d, err);
@@ -889,14 +1319,19 @@ static int run_loop(struct dash *d)
             return CMD_EXIT_OK; /* the terminal went away: nobody is watching */
 
         /* Keys; also after EINTR, when SIGWINCH has queued KEY_RESIZE inside ncurses. */
-        int key;
-        while ((key = getch()) != ERR) {
-            int result = handle_key(&d->view, key);
+        wint_t key;
+        int kind;
+        while ((kind = get_wch(&key)) != ERR) {
+            int result = d->view.typing ? handle_search_key(&d->view, key, kind == KEY_CODE_YES)
+                                        : handle_key(&d->view, (int)key);
             if (result & HANDLER_QUIT)
                 return CMD_EXIT_OK;
             redraw |= (result & HANDLER_REDRAW) != 0;
+            want_reports |= (result & HANDLER_REDRAW) != 0;
             if (result & HANDLER_REFRESH) {
                 want_status = true;
+                want_reports = true;
+                d->model.history_loaded = false;
                 d->next_attempt_ms = now_ms(); /* when lost, r tries again at once */
             }
         }
@@ -944,13 +1379,19 @@ const struct cmd cmd_dashboard = {
     .usage = "",
     .summary = N_("a live full-screen view of the programme's status"),
     .help = N_("Shows the consolidated status on the terminal and keeps it current: the header\n"
-               "(programme, date, connection), the projects with their traffic lights, the\n"
-               "plan's rules with their verdicts, one lower pane, and the latest changes.\n"
-               "When the connection is lost it says so and reconnects every few seconds with\n"
-               "the stored session. Needs a terminal; scripts use 'reno status' or 'reno watch'.\n"
+               "(the date, the programme, the connection), bars of households started and\n"
+               "completed against the plan's thresholds and pace, the projects with their\n"
+               "traffic lights, the plan's rules with their verdicts, one lower pane, and the\n"
+               "latest changes. When the connection is lost it says so and reconnects every few\n"
+               "seconds with the stored session. Usable from 80x24. Needs a terminal; scripts\n"
+               "use 'reno status' or 'reno watch'.\n"
                "\n"
                "Keys:\n"
-               "  1 phases   2 funds   3 line work   4 supervision   5 missing reporters\n"
+               "  1 phases   2 funds   3 line work   4 supervision\n"
+               "  5 the current collection round: who has and has not reported\n"
+               "  6 a chart of started and completed on each collection date against the plan\n"
+               "  /          search the projects by a part of a name or community (Enter keeps\n"
+               "             it, Esc clears it)\n"
                "  ↑ ↓ j k    scroll the lower pane (PgUp, PgDn by ten rows)\n"
                "  r          ask for the status now\n"
                "  q          quit\n"),

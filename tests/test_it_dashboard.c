@@ -151,6 +151,9 @@ static void login_office(void)
 /* Starts `reno dashboard` against address in a detached 120x40 tmux session; the shell
  * prints the exit status when it ends and keeps the pane open to be read. tls_env: more
  * settings for reno, as "K=V K=V" for env(1), or "" for none. */
+/* The terminal's size and locale for the next start_dashboard_with(). */
+static const char *dash_cols = "120", *dash_rows = "40", *dash_lang = "C.UTF-8";
+
 static void start_dashboard_with(const char *address, const char *tls_env)
 {
     ck_assert_msg(find_tmux(), "tmux is missing from PATH: the dashboard test needs it "
@@ -159,11 +162,11 @@ static void start_dashboard_with(const char *address, const char *tls_env)
     ck_assert_msg(rc == 0, "%s -V failed (%d)", tmux_path, rc);
     char command[1024];
     snprintf(command, sizeof command,
-             "env LANG=C.UTF-8 LC_ALL=C.UTF-8 RENO_SERVER=%s XDG_CONFIG_HOME=%s %s %s dashboard; "
+             "env LANG=%s LC_ALL=%s RENO_SERVER=%s XDG_CONFIG_HOME=%s %s %s dashboard; "
              "echo reno-dashboard-exited-$?; sleep 120",
-             address, home, tls_env, h_bin("reno"));
-    rc = tmux(NULL, (const char *const[]){"new-session", "-d", "-s", session, "-x", "120", "-y",
-                                          "40", command, NULL});
+             dash_lang, dash_lang, address, home, tls_env, h_bin("reno"));
+    rc = tmux(NULL, (const char *const[]){"new-session", "-d", "-s", session, "-x", dash_cols, "-y",
+                                          dash_rows, command, NULL});
     ck_assert_msg(rc == 0, "tmux new-session failed (%d)", rc);
 }
 
@@ -283,8 +286,8 @@ START_TEST(dashboard_shows_pushes_and_lines_up_chinese)
 
     /* Key 2: the funds pane. */
     ck_assert_int_eq(tmux(NULL, (const char *const[]){"send-keys", "-t", session, "2", NULL}), 0);
-    screen = wait_for_screen(2000, (const char *const[]){"funds (资金) per project", NULL});
-    ck_assert_msg(strstr(screen, "funds (资金) per project") != NULL, "no funds pane:\n%s", screen);
+    screen = wait_for_screen(2000, (const char *const[]){"funds per project", NULL});
+    ck_assert_msg(strstr(screen, "funds per project") != NULL, "no funds pane:\n%s", screen);
     ck_assert_msg(strstr(screen, "ALLOCATED") != NULL, "no funds table:\n%s", screen);
     fprintf(stderr, "---- pane 2 ----\n%s----\n", screen);
     free(screen);
@@ -393,6 +396,114 @@ START_TEST(dashboard_needs_a_terminal)
 }
 END_TEST
 
+/* Sends keys to the dashboard (tmux send-keys, one argument each). */
+static void send_keys(const char *keys)
+{
+    ck_assert_int_eq(tmux(NULL, (const char *const[]){"send-keys", "-t", session, keys, NULL}), 0);
+}
+
+/*
+ * At 80x24, in English or in Chinese (`words`: the bars' labels, the short headers and the
+ * plan; `round_word`: a heading of the round pane): the date the status is as of whole in the
+ * header, the bars against the plan with the thresholds marked, the projects with their
+ * names whole, the round as who has and has not reported (key 5), the time chart (key 6)
+ * and the search ('/', the name, Enter; then Esc). The screens are printed for the record.
+ */
+static void dashboard_small_in(const char *lang, const char *const *words, const char *round_word)
+{
+    struct net_conn *office = h_login(&h_srv, H_OFFICE);
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    Reno__ServerMessage *st = get_status(office);
+    const Reno__StatusReply *s = st->response->status_reply;
+    ck_assert_uint_ge(s->n_projects, 2);
+    /* Progress in spring, so that the chart rises. */
+    const struct {
+        size_t project;
+        const char *date;
+        int started, completed;
+    } pushes[] = {{0, "2022-03-20", 60, 0}, {1, "2022-04-10", 90, 10}, {0, "2022-06-20", 200, 40}};
+    for (size_t i = 0; i < sizeof pushes / sizeof pushes[0]; i++) {
+        Reno__Request req;
+        Reno__PushProgress push;
+        uint8_t key[16];
+        h_push_init(&req, &push, key, (long)s->projects[pushes[i].project]->project_id,
+                    pushes[i].date, pushes[i].started, pushes[i].completed);
+        Reno__ServerMessage *m = h_call(housing, &req);
+        ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+        net_free(housing, m);
+    }
+    net_free(office, st);
+    st = get_status(office);
+    s = st->response->status_reply;
+
+    dash_cols = "80";
+    dash_rows = "24";
+    dash_lang = lang;
+    start_dashboard(h_srv.address);
+    char *screen = wait_for_screen(5000, (const char *const[]){s->projects[1]->name, "█", NULL});
+    fprintf(stderr, "---- 80x24 %s ----\n%s----\n", lang, screen);
+    /* The date whole on the first row; the names whole; the bars; the short headers. */
+    char line[1024];
+    ck_assert_msg(line_with(screen, s->as_of, line, sizeof line), "no date:\n%s", screen);
+    ck_assert_msg(strncmp(screen, line, strlen(line)) == 0, "the date is not in the header");
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_msg(strstr(screen, s->projects[i]->name) != NULL, "%s cut:\n%s",
+                      s->projects[i]->name, screen);
+    for (const char *const *w = words; *w != NULL; w++)
+        ck_assert_msg(strstr(screen, *w) != NULL, "no '%s' on screen:\n%s", *w, screen);
+    ck_assert_msg(strstr(screen, "┃") != NULL, "no threshold marks:\n%s", screen);
+    free(screen);
+
+    send_keys("5");
+    screen = wait_for_screen(3000, (const char *const[]){round_word, NULL});
+    fprintf(stderr, "---- 80x24 %s, key 5 ----\n%s----\n", lang, screen);
+    ck_assert_msg(strstr(screen, round_word) != NULL, "no round pane:\n%s", screen);
+    free(screen);
+
+    send_keys("6");
+    screen = wait_for_screen(8000, (const char *const[]){"100%", "▒", NULL});
+    fprintf(stderr, "---- 80x24 %s, key 6 ----\n%s----\n", lang, screen);
+    ck_assert_msg(strstr(screen, "100%") != NULL && strstr(screen, "▒") != NULL, "no chart:\n%s",
+                  screen);
+    free(screen);
+
+    /* The search: the second project's name, and the first is no longer listed. */
+    send_keys("1");
+    send_keys("/");
+    send_keys(s->projects[1]->name);
+    send_keys("Enter");
+    screen = wait_for_screen(3000, (const char *const[]){"Esc", NULL});
+    fprintf(stderr, "---- 80x24 %s, searching ----\n%s----\n", lang, screen);
+    ck_assert_msg(strstr(screen, s->projects[0]->name) == NULL, "not filtered:\n%s", screen);
+    ck_assert_msg(strstr(screen, s->projects[1]->name) != NULL, "filtered out:\n%s", screen);
+    free(screen);
+    send_keys("Escape");
+    screen = wait_for_screen(3000, (const char *const[]){s->projects[0]->name, NULL});
+    ck_assert_msg(strstr(screen, s->projects[0]->name) != NULL, "Esc kept the filter:\n%s", screen);
+    free(screen);
+
+    quit_and_check();
+    net_free(office, st);
+    net_close(office);
+    net_close(housing);
+}
+
+START_TEST(dashboard_at_80x24_in_english)
+{
+    dashboard_small_in(
+        "C.UTF-8", (const char *const[]){"started", "completed", "START%", "COMPL%", "plan", NULL},
+        "DUTY OR FIGURES");
+}
+END_TEST
+
+START_TEST(dashboard_at_80x24_in_chinese)
+{
+    dashboard_small_in("zh_CN.UTF-8",
+                       (const char *const[]){"开工", "完工", "开工率", "完工率", "计划", NULL},
+                       "职责或报送数");
+}
+END_TEST
+
 Suite *it_dashboard_suite(void)
 {
     Suite *s = suite_create("it_dashboard");
@@ -403,6 +514,8 @@ Suite *it_dashboard_suite(void)
     tcase_add_test(tc, dashboard_shows_a_lost_connection);
     tcase_add_test(tc, dashboard_over_tls_draws_and_hears_a_push);
     tcase_add_test(tc, dashboard_needs_a_terminal);
+    tcase_add_test(tc, dashboard_at_80x24_in_english);
+    tcase_add_test(tc, dashboard_at_80x24_in_chinese);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,6 +18,7 @@ UNIT_SUITE(csv)
 UNIT_SUITE(layout)
 UNIT_SUITE(conn_tls)
 UNIT_SUITE(log)
+UNIT_SUITE(dash_chart)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif
