@@ -438,6 +438,8 @@ static void print_rights_json(struct output_json *j, const Reno__RightList *righ
         output_json_string(j, "right", r->right);
         output_json_string(j, "scope", r->scope);
         output_json_string(j, "source", r->source);
+        output_json_string(j, "basis", r->basis);
+        output_json_string(j, "plan_words", r->plan_words);
         output_json_end(j);
     }
     output_json_end(j);
@@ -450,11 +452,18 @@ static void print_rights(const Reno__SessionReply *s, const Reno__RightList *rig
         return;
     }
     output_line(stdout, _("rights     what %s may write, and why:"), s->unit_name);
-    const char *headers[] = {N_("RIGHT"), N_("SCOPE"), N_("SOURCE")};
-    struct table *t = table_new(3, headers);
+    /* BASIS says whether the right is the work plan's word (quoted) or the county's own
+     * configuration where the plan is silent. */
+    const char *headers[] = {N_("RIGHT"), N_("SCOPE"), N_("SOURCE"), N_("BASIS")};
+    struct table *t = table_new(4, headers);
     for (size_t i = 0; i < rights->n_items; i++) {
         const Reno__Right *r = rights->items[i];
-        const char *cells[] = {r->right, r->scope, r->source};
+        char basis[600];
+        if (strcmp(r->basis, "plan") == 0)
+            snprintf(basis, sizeof basis, "plan: %s", r->plan_words);
+        else
+            snprintf(basis, sizeof basis, "county's own");
+        const char *cells[] = {r->right, r->scope, r->source, basis};
         table_add_row(t, cells);
     }
     table_print(t, stdout);

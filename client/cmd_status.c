@@ -532,6 +532,27 @@ static void print_round(const Reno__StatusReply *s, int64_t project, FILE *out)
         table_free(t);
 }
 
+/* The plan's rhythm: each duty with how many of its periods were kept, then each period
+ * missed and who should have acted. */
+static void print_rhythm(const Reno__StatusReply *s, FILE *out)
+{
+    static const char *const headers[] = {"DUTY", "PERIOD", "DUE", "KEPT", "DETAIL"};
+    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    for (size_t i = 0; i < s->n_rhythm; i++) {
+        const Reno__StatusRhythm *d = s->rhythm[i];
+        bool summary = d->period[0] == '\0';
+        char kept[32];
+        if (summary)
+            snprintf(kept, sizeof kept, "%d/%d", d->due_count - d->missed_count, d->due_count);
+        else
+            snprintf(kept, sizeof kept, "missed");
+        const char *cells[] = {summary ? or_dash(d->code) : "", summary ? "" : d->period,
+                               or_dash(d->due), kept, or_dash(d->detail)};
+        table_add_row(t, cells);
+    }
+    print_table(t, out);
+}
+
 static void section(FILE *out, const char *title)
 {
     fputc('\n', out);
@@ -613,6 +634,10 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
     if (s->round != NULL) {
         fputc('\n', out);
         print_round(s, 0, out);
+    }
+    if (s->n_rhythm > 0) {
+        section(out, "the plan's rhythm (半月一调度、一月一通报、每月一次调度会), the office's:");
+        print_rhythm(s, out);
     }
 }
 

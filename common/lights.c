@@ -348,6 +348,16 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
     Reno__StatusLight *l = new_light(r, 0, r->programme_title);
     rule_reasons(l, &in, &lim);
     pace_reasons(l, &in, &lim);
+    /* The plan's rhythm: each duty the office let pass (a round not closed or not reported
+     * up, a month without its notice or its meeting) is yellow, naming the office. */
+    for (size_t i = 0; i < r->n_rhythm; i++) {
+        const Reno__StatusRhythm *d = r->rhythm[i];
+        if (d->period[0] != '\0' || d->kept)
+            continue;
+        char code[64];
+        snprintf(code, sizeof code, "rhythm_%s", d->code);
+        lights_add_reason(l, code, RENO__LIGHT__LIGHT_YELLOW, d->missed_count, 0, "%s", d->detail);
+    }
     int32_t tasks_limit = threshold(r, "overdue_tasks_yellow", 1);
     int32_t tasks_overdue = 0;
     for (size_t i = 0; i < r->n_supervision; i++)

@@ -12,7 +12,9 @@
  *           included), an open milestone due that soon, fewer overdue milestones than
  *           make red, a share started or completed that trails the plan's pace by more
  *           than start_lag_points / complete_lag_points, or (programme) at least
- *           overdue_tasks_yellow overdue supervision items;
+ *           overdue_tasks_yellow overdue supervision items, or a duty of the plan's rhythm
+ *           missed (StatusReply.rhythm: a round not closed or reported up, a month
+ *           without its notice or its scheduling meeting), naming the office;
  *   green   none of these.
  * The plan's pace: households started rise linearly from the first day of construction
  * (StatusPlan.construction_starts_on) to start_share_pct on start_share_due, counting the

@@ -43,6 +43,8 @@ static const struct section {
     {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)"},
     {"missing_reporters", "status_missing_reporters",
      "SELECT * FROM reno_status_missing_reporters($1, $2::date)"},
+    /* The plan's rhythm: schema/functions/rhythm.sql. */
+    {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)"},
 };
 
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])

@@ -10,6 +10,11 @@
  *   - 所有项目开工实施改造: judged on the projects registered, a project counting as started
  *     once a household has started; registered projects or households that differ from
  *     the plan's targets are a rule row and a reason of the programme's light;
+ *   - 半月一调度、一月一通报、每月一次调度会: a round not closed or not reported up, a month
+ *     without its notice or its meeting shows in the status and turns the programme's
+ *     light, naming the office;
+ *   - duties beyond the text: each right and duty says whether it is the plan's word
+ *     (quoting it) or the county's own configuration;
  *   - milestones backed by their evidence: a step whose evidence lives in reno (the
  *     contracts, the notice, the progress, the acceptance) is refused until it is there,
  *     naming what is missing; any other step carries its document.
@@ -258,6 +263,157 @@ START_TEST(april_rule_counts_the_registered_projects)
 }
 END_TEST
 
+/* ---- the plan's rhythm ------------------------------------------------------------------ */
+
+static const Reno__StatusRhythm *duty(const Reno__StatusReply *s, const char *code)
+{
+    for (size_t i = 0; i < s->n_rhythm; i++)
+        if (strcmp(s->rhythm[i]->code, code) == 0 && s->rhythm[i]->period[0] == '\0')
+            return s->rhythm[i];
+    ck_abort_msg("no rhythm duty %s", code);
+    return NULL;
+}
+
+static bool missed(const Reno__StatusReply *s, const char *code, const char *period)
+{
+    for (size_t i = 0; i < s->n_rhythm; i++)
+        if (strcmp(s->rhythm[i]->code, code) == 0 && strcmp(s->rhythm[i]->period, period) == 0)
+            return true;
+    return false;
+}
+
+START_TEST(the_plans_rhythm_is_checked)
+{
+    /* The plan was issued on 2022-03-03. By 2022-05-20 five rounds have passed their
+     * window (03-14 to 05-14), March and April have ended, their notices were due by
+     * 04-07 and 05-07: nothing was done. */
+    Reno__ServerMessage *m = h_get_status(office, "2022-05-20");
+    const Reno__StatusReply *s = m->response->status_reply;
+    const Reno__StatusRhythm *d = duty(s, "round_closed");
+    ck_assert_int_eq(d->due_count, 5);
+    ck_assert_int_eq(d->missed_count, 5);
+    ck_assert(!d->kept);
+    ck_assert_str_eq(d->unit_code, "office");
+    ck_assert_ptr_nonnull(
+        strstr(d->detail, "应由紫云自治县城镇老旧小区改造工作领导小组办公室办理"));
+    ck_assert(missed(s, "round_closed", "2022-03-14"));
+    ck_assert(!missed(s, "round_closed", "2022-02-28")); /* before the plan */
+    ck_assert(!missed(s, "round_closed", "2022-05-28")); /* not due yet */
+    ck_assert_int_eq(duty(s, "round_reported")->missed_count, 5);
+    ck_assert_int_eq(duty(s, "monthly_notice")->due_count, 2);
+    ck_assert_int_eq(duty(s, "monthly_meeting")->missed_count, 2);
+    ck_assert(missed(s, "monthly_meeting", "2022-04"));
+    /* Each duty missed is a yellow reason of the programme's light, naming the office. */
+    const Reno__LightReason *why = programme_reason(s, "rhythm_monthly_meeting");
+    ck_assert_ptr_nonnull(why);
+    ck_assert_int_eq(why->light, RENO__LIGHT__LIGHT_YELLOW);
+    ck_assert_ptr_nonnull(strstr(why->detail, "领导小组办公室"));
+    ck_assert_ptr_nonnull(programme_reason(s, "rhythm_round_closed"));
+    ck_assert_ptr_nonnull(programme_reason(s, "rhythm_monthly_notice"));
+    net_free(office, m);
+
+    /* The office closes and reports the 14 May round, issues April's notice and records
+     * April's meeting: those periods are kept. */
+    uint8_t key[16];
+    Reno__CloseRound cr = RENO__CLOSE_ROUND__INIT;
+    h_new_key(&cr.idempotency_key, key);
+    cr.round_date = "2022-05-14";
+    write_ok(office, RENO__REQUEST__BODY_CLOSE_ROUND, &cr);
+    free(issue_report(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14"));
+    free(issue_report(RENO__REPORT_KIND__REPORT_KIND_NOTICE, "2022-04"));
+    Reno__RecordMeeting rm = RENO__RECORD_MEETING__INIT;
+    h_new_key(&rm.idempotency_key, key);
+    rm.held_on = "2022-04-12";
+    rm.mode = RENO__MEETING_MODE__MEETING_MODE_SITE;
+    rm.place = "示例小区一施工现场";
+    const char *attendees[] = {"office", "housing"};
+    rm.n_attendees = 2;
+    rm.attendees = (char **)attendees;
+    rm.problems = "管线入地衔接";
+    write_ok(office, RENO__REQUEST__BODY_RECORD_MEETING, &rm);
+
+    m = h_get_status(office, "2022-05-20");
+    s = m->response->status_reply;
+    ck_assert_int_eq(duty(s, "round_closed")->missed_count, 4);
+    ck_assert(!missed(s, "round_closed", "2022-05-14"));
+    ck_assert(!missed(s, "round_reported", "2022-05-14"));
+    ck_assert(missed(s, "round_reported", "2022-04-28"));
+    ck_assert(!missed(s, "monthly_notice", "2022-04"));
+    ck_assert(missed(s, "monthly_notice", "2022-03"));
+    ck_assert(!missed(s, "monthly_meeting", "2022-04"));
+    ck_assert_int_eq(duty(s, "monthly_meeting")->missed_count, 1);
+    net_free(office, m);
+
+    /* Before the first round's window closed nothing was due: every duty kept. */
+    m = h_get_status(office, "2022-03-16");
+    s = m->response->status_reply;
+    for (size_t i = 0; i < s->n_rhythm; i++)
+        ck_assert_msg(s->rhythm[i]->kept, "%s", s->rhythm[i]->detail);
+    ck_assert_ptr_null(programme_reason(s, "rhythm_round_closed"));
+    net_free(office, m);
+}
+END_TEST
+
+/* ---- duties: the plan's words or the county's own --------------------------------------- */
+
+static const Reno__Right *right_in(const Reno__RightList *l, const char *right, const char *scope)
+{
+    for (size_t i = 0; i < l->n_items; i++)
+        if (strcmp(l->items[i]->right, right) == 0 &&
+            (scope == NULL || strcmp(l->items[i]->scope, scope) == 0))
+            return l->items[i];
+    ck_abort_msg("no right %s", right);
+    return NULL;
+}
+
+static Reno__ServerMessage *rights_of(struct net_conn *c)
+{
+    Reno__ListRights lr = RENO__LIST_RIGHTS__INIT;
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_RIGHTS, &lr);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    return m;
+}
+
+START_TEST(duties_say_whose_word_they_are)
+{
+    /* The street office: 意愿征集 and 宣传动员 are the plan's (quoted); recording the notice
+     * and the satisfaction survey is the county's own. */
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM right_grant WHERE grantee = "
+                                      "'songshan-street' AND right_name = 'residents.write' "
+                                      "AND basis = 'county' AND plan_words = ''"),
+                     1);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM project_unit pu JOIN unit u ON "
+                                      "u.id = pu.unit_id WHERE u.code = 'songshan-street' AND "
+                                      "pu.basis = 'plan' AND pu.plan_words LIKE "
+                                      "'%征集群众改造意愿%'"),
+                     2);
+
+    /* The housing bureau: 项目推进组's seat is the plan's, 质量安全监管 and the acceptance
+     * record are the county's. */
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    Reno__ServerMessage *m = rights_of(housing);
+    const Reno__RightList *l = m->response->list_rights;
+    ck_assert_str_eq(right_in(l, "project.write", NULL)->basis, "plan");
+    ck_assert_ptr_nonnull(strstr(right_in(l, "project.write", NULL)->plan_words, "项目推进组"));
+    ck_assert_str_eq(right_in(l, "acceptance.write", NULL)->basis, "county");
+    ck_assert_str_eq(right_in(l, "progress.write", NULL)->basis, "county");
+    net_free(housing, m);
+    net_close(housing);
+
+    /* A utility: its line work is the plan's. */
+    struct net_conn *power = h_login(&h_srv, H_POWER);
+    m = rights_of(power);
+    l = m->response->list_rights;
+    ck_assert_str_eq(right_in(l, "lines.utility", NULL)->basis, "plan");
+    ck_assert_ptr_nonnull(
+        strstr(right_in(l, "lines.utility", NULL)->plan_words, "专营单位负责线路埋设"));
+    net_free(power, m);
+    net_close(power);
+    /* Every right and duty of the programme is one or the other, never plan without words. */
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM right_grant WHERE basis = 'plan'"), 7);
+}
+END_TEST
+
 /* ---- milestones backed by evidence ------------------------------------------------------ */
 
 static Reno__MarkMilestone milestone(long project, const char *code, const char *on,
@@ -365,6 +521,8 @@ Suite *it_plan_suite(void)
     tcase_add_test(tc, demolished_households_are_outside_every_figure);
     tcase_add_test(tc, milestones_need_their_evidence);
     tcase_add_test(tc, april_rule_counts_the_registered_projects);
+    tcase_add_test(tc, the_plans_rhythm_is_checked);
+    tcase_add_test(tc, duties_say_whose_word_they_are);
     suite_add_tcase(s, tc);
     return s;
 }

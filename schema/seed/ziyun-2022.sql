@@ -15,7 +15,7 @@
 
 INSERT INTO programme (code, jurisdiction, year, title, target_households, target_projects,
                        starts_on, start_share_pct, start_share_due, all_started_due,
-                       completion_due, acceptance_due, evaluation_due)
+                       completion_due, acceptance_due, evaluation_due, plan_issued_on)
 VALUES ('ziyun-2022', '紫云自治县', 2022, '紫云自治县2022年城镇老旧小区改造', 802, 2,
         DATE '2021-12-01',   -- phase 1 begins December 2021 (意愿征集)
         25,                  -- 开工改造户数不低于25% ...
@@ -23,7 +23,8 @@ VALUES ('ziyun-2022', '紫云自治县', 2022, '紫云自治县2022年城镇老�
         DATE '2022-04-30',   -- 所有项目开工, 开工率100%, by the end of April
         DATE '2022-11-30',   -- 11月底前全面完成改造工程施工任务
         DATE '2022-11-30',   -- 11月底前组织竣工验收
-        DATE '2022-12-31');  -- 绩效评估, 12月底前
+        DATE '2022-12-31',   -- 绩效评估, 12月底前
+        DATE '2022-03-03');  -- the notice issuing the plan (印发); its rhythm applies from then
 
 -- 2. Units ----------------------------------------------------------------------------
 --
@@ -450,3 +451,7 @@ SELECT p.id, v.code, v.value
     ('overdue_tasks_yellow', 1)
   ) AS v(code, value)
  WHERE p.code = 'ziyun-2022';
+
+-- Which rights and duties are the plan's words, quoting them; the others are the county's
+-- own configuration (0020_duty_basis.sql).
+SELECT reno_ziyun_plan_words('ziyun-2022');
