@@ -115,11 +115,14 @@ static void start_server(struct site *s)
     h_server_start(&s->srv, "reno", extra);
 }
 
+static void destroy_clusters(void);
+
 static void setup(void)
 {
     snprintf(root, sizeof root, "/tmp/reno-it-city.XXXXXX");
     ck_assert(mkdtemp(root) != NULL);
     chmod(root, 0755); /* the clusters run as postgres when the tests run as root */
+    atexit(destroy_clusters);
     for (size_t i = 0; i < 3; i++) {
         struct site *s = sites[i];
         snprintf(s->dir, sizeof s->dir, "%s/%s", root, s->name);
@@ -159,11 +162,13 @@ static void setup(void)
         start_server(sites[i]);
 }
 
-static void teardown(void)
+/* Stops the three clusters and removes their directory. pg_ctl starts PostgreSQL in a
+ * session of its own, so it does not die with the test: a failed assertion (which ends
+ * the test's process through exit()) must remove them too, hence atexit() as well. */
+static void destroy_clusters(void)
 {
-    int rc[3];
-    for (size_t i = 0; i < 3; i++)
-        rc[i] = sites[i]->srv.pid > 0 ? h_server_stop(&sites[i]->srv) : 0;
+    if (root[0] == '\0')
+        return;
     char script[600];
     snprintf(script, sizeof script, "%s/scripts/pgcluster", RENO_SOURCE_DIR);
     /* The city first, so that no subscription is left trying to reach a county. */
@@ -180,6 +185,15 @@ static void teardown(void)
     snprintf(path, sizeof path, "%s/reno", root);
     rmdir(path);
     rmdir(root);
+    root[0] = '\0';
+}
+
+static void teardown(void)
+{
+    int rc[3];
+    for (size_t i = 0; i < 3; i++)
+        rc[i] = sites[i]->srv.pid > 0 ? h_server_stop(&sites[i]->srv) : 0;
+    destroy_clusters();
     for (size_t i = 0; i < 3; i++)
         ck_assert_msg(rc[i] == 0, "renod of %s exited with %d", sites[i]->name, rc[i]);
 }
