@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "audit_summary.h"
 #include "cmd_op.h"
 #include "date.h"
 #include "hex.h"
@@ -148,6 +149,12 @@ int cmd_op_build(const struct cmd_op *op, int argc, char **argv, ProtobufCMessag
                 *p = '_';
         const ProtobufCFieldDescriptor *f =
             protobuf_c_message_descriptor_get_field_by_name(d, name);
+        if (f == NULL && strlen(name) + 3 < sizeof name) {
+            /* --project for --project-id, as 'progress push --project' spells it. */
+            char with_id[sizeof name];
+            snprintf(with_id, sizeof with_id, "%s_id", name);
+            f = protobuf_c_message_descriptor_get_field_by_name(d, with_id);
+        }
         if (f == NULL || strcmp(name, "idempotency_key") == 0) {
             snprintf(err, err_size, _("unknown option '--%.*s'"), (int)len, arg + 2);
             goto fail;
@@ -273,6 +280,25 @@ void cmd_op_print_write(struct cmd_ctx *ctx, const Reno__WriteReply *w, const ui
     }
 }
 
+/* Fields that hold yuan, shown grouped by thousands with two decimals. */
+static bool is_money(const char *field)
+{
+    static const char *const money[] = {"amount", "allocated",      "received",
+                                        "paid",   "available",      "remaining",
+                                        "budget", "audited_amount", "investment_completed"};
+    for (size_t i = 0; i < sizeof money / sizeof money[0]; i++)
+        if (strcmp(field, money[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Fields that hold a timestamp, shown in the local time zone. */
+static bool is_time(const char *field)
+{
+    size_t n = strlen(field);
+    return strcmp(field, "at") == 0 || (n > 3 && strcmp(field + n - 3, "_at") == 0);
+}
+
 static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
 {
     if (ctx->json) {
@@ -293,26 +319,54 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
         return;
     }
     const ProtobufCMessageDescriptor *d = items->descriptor;
+    /* The audit log shows one summary of before and after (audit_summary.h) in place of
+     * the two JSON documents, which stay in --json. */
+    bool audit = d == &reno__audit_entry__descriptor;
+    const ProtobufCFieldDescriptor *before_f =
+        audit ? protobuf_c_message_descriptor_get_field_by_name(d, "before") : NULL;
+    const ProtobufCFieldDescriptor *after_f =
+        audit ? protobuf_c_message_descriptor_get_field_by_name(d, "after") : NULL;
+    unsigned *cols = xcalloc(d->n_fields, sizeof *cols);
+    size_t ncols = 0;
+    for (unsigned i = 0; i < d->n_fields; i++)
+        if (&d->fields[i] != before_f)
+            cols[ncols++] = i;
     const char **headers = xcalloc(d->n_fields, sizeof *headers);
     char **upper = xcalloc(d->n_fields, sizeof *upper);
-    for (unsigned i = 0; i < d->n_fields; i++) {
-        upper[i] = label_field(d->fields[i].name);
-        headers[i] = upper[i];
+    for (size_t k = 0; k < ncols; k++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[cols[k]];
+        upper[k] = f == after_f ? xstrdup(_("CHANGE")) : label_field(f->name);
+        headers[k] = upper[k];
     }
-    struct table *t = table_new(d->n_fields, headers);
+    struct table *t = table_new(ncols, headers);
     size_t n = reflect_count(m, items);
     ProtobufCMessage *const *rows = *(ProtobufCMessage *const *const *)reflect_field(m, items);
     char **cells = xcalloc(d->n_fields, sizeof *cells);
     for (size_t r = 0; r < n; r++) {
-        for (unsigned i = 0; i < d->n_fields; i++) {
-            const ProtobufCFieldDescriptor *f = &d->fields[i];
+        for (size_t k = 0; k < ncols; k++) {
+            const ProtobufCFieldDescriptor *f = &d->fields[cols[k]];
             char *v = NULL;
-            if (f->type == PROTOBUF_C_TYPE_ENUM && f->label != PROTOBUF_C_LABEL_REPEATED) {
+            if (f == after_f) {
+                v = audit_summary(*(char *const *)reflect_field(rows[r], before_f),
+                                  *(char *const *)reflect_field(rows[r], after_f), 240);
+            } else if (f->type == PROTOBUF_C_TYPE_ENUM && f->label != PROTOBUF_C_LABEL_REPEATED) {
                 const char *label =
                     label_enum(f->descriptor, *(const int *)reflect_field(rows[r], f));
                 v = label != NULL ? xstrdup(label) : NULL;
             } else {
                 v = reflect_get_text(rows[r], f);
+                if (v != NULL && f->type == PROTOBUF_C_TYPE_DOUBLE && is_money(f->name)) {
+                    char money[64];
+                    output_money(*(const double *)reflect_field(rows[r], f), money, sizeof money);
+                    free(v);
+                    v = xstrdup(money);
+                }
+                char local[32];
+                if (v != NULL && f->type == PROTOBUF_C_TYPE_STRING && is_time(f->name) &&
+                    output_local_time(v, local, sizeof local)) {
+                    free(v);
+                    v = xstrdup(local);
+                }
                 /* Some replies carry codes as text: show their labels as well. */
                 if (v != NULL && f->type == PROTOBUF_C_TYPE_STRING) {
                     const char *label = label_code(f->name, v);
@@ -328,20 +382,146 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
                 free(v);
                 v = yn;
             }
-            cells[i] = v ? v : xstrdup("");
+            cells[k] = v ? v : xstrdup("");
         }
         table_add_row(t, (const char *const *)cells);
-        for (unsigned i = 0; i < d->n_fields; i++)
-            free(cells[i]);
+        for (size_t k = 0; k < ncols; k++)
+            free(cells[k]);
     }
     table_print(t, stdout);
     printf(ngettext("(%zu row)\n", "(%zu rows)\n", n), n);
+    if (audit && n >= 100)
+        printf(_("More: reno log --after-id %lld (the full entries: reno --json log)\n"),
+               (long long)((const Reno__AuditEntry *)rows[n - 1])->id);
+    free(cols);
     table_free(t);
     free(cells);
-    for (unsigned i = 0; i < d->n_fields; i++)
-        free(upper[i]);
+    for (size_t k = 0; k < ncols; k++)
+        free(upper[k]);
     free(upper);
     free(headers);
+}
+
+/* Fields that name a unit by its code. */
+static bool is_unit_field(const char *name)
+{
+    size_t n = strlen(name);
+    return (n >= 9 && strcmp(name + n - 9, "unit_code") == 0) || strcmp(name, "utility_code") == 0;
+}
+
+/* True when value is one of the "、"-separated spellings in aliases. */
+static bool alias_matches(const char *aliases, const char *value)
+{
+    size_t len = strlen(value);
+    for (const char *p = aliases != NULL ? aliases : ""; *p != '\0';) {
+        const char *end = strstr(p, "、");
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, value, len) == 0)
+            return true;
+        p += n + (end != NULL ? strlen("、") : 0);
+    }
+    return false;
+}
+
+/*
+ * A unit may be given by its name (南方电网紫云分公司), one of its other spellings, or the
+ * unambiguous beginning of one, as well as by its code: such a value is looked up in the
+ * programme's units and replaced by the code before the request is sent.
+ */
+static int resolve_unit_names(const struct cmd *self, struct cmd_ctx *ctx, ProtobufCMessage *body)
+{
+    const ProtobufCMessageDescriptor *d = body->descriptor;
+    Reno__ServerMessage *units = NULL;
+    int rc = CMD_EXIT_OK;
+    for (unsigned i = 0; i < d->n_fields && rc == CMD_EXIT_OK; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED ||
+            !is_unit_field(f->name))
+            continue;
+        char **slot = reflect_field(body, f);
+        const char *value = *slot;
+        bool ascii = true;
+        for (const char *p = value != NULL ? value : ""; *p; p++)
+            ascii &= (unsigned char)*p < 0x80;
+        if (value == NULL || value[0] == '\0' || ascii)
+            continue;
+        if (units == NULL) {
+            Reno__ListUnits list = RENO__LIST_UNITS__INIT;
+            Reno__Request req = RENO__REQUEST__INIT;
+            req.body_case = RENO__REQUEST__BODY_LIST_UNITS;
+            req.list_units = &list;
+            rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_LIST_UNITS, &units);
+            if (rc != CMD_EXIT_OK)
+                break;
+        }
+        const Reno__UnitList *ul = units->response->list_units;
+        const Reno__Unit *exact = NULL, *prefix = NULL;
+        size_t prefixes = 0, len = strlen(value);
+        for (size_t k = 0; k < ul->n_items; k++) {
+            const Reno__Unit *u = ul->items[k];
+            if (strcmp(u->name, value) == 0 || alias_matches(u->aliases, value)) {
+                exact = u;
+                break;
+            }
+            if (strncmp(u->name, value, len) == 0) {
+                prefix = u;
+                prefixes++;
+            }
+        }
+        const Reno__Unit *found = exact != NULL ? exact : (prefixes == 1 ? prefix : NULL);
+        char option[80];
+        option_name(f->name, option, sizeof option);
+        if (found == NULL) {
+            rc = cmd_usage_error(self,
+                                 prefixes > 1 ? _("--%s: '%s' names more than one unit (see "
+                                                  "reno unit list)")
+                                              : _("--%s: no unit is called '%s' (see reno unit "
+                                                  "list)"),
+                                 option, value);
+            break;
+        }
+        if (*slot != (char *)protobuf_c_empty_string)
+            free(*slot);
+        *slot = xstrdup(found->code);
+    }
+    cmd_free(ctx, units);
+    return rc;
+}
+
+/*
+ * A read about a collection round that names none is about the current one: the round
+ * the consolidated status shows.
+ */
+static int default_round(struct cmd_ctx *ctx, ProtobufCMessage *body)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(body->descriptor, "round_date");
+    if (f == NULL || f->type != PROTOBUF_C_TYPE_STRING)
+        return CMD_EXIT_OK;
+    char **slot = reflect_field(body, f);
+    if (*slot != NULL && (*slot)[0] != '\0')
+        return CMD_EXIT_OK;
+    Reno__GetStatus get = RENO__GET_STATUS__INIT;
+    get.as_of = (char *)"";
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_GET_STATUS;
+    req.get_status = &get;
+    Reno__ServerMessage *m = NULL;
+    int rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_STATUS_REPLY, &m);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    const Reno__StatusRound *round = m->response->status_reply->round;
+    if (round != NULL && round->round_date != NULL && round->round_date[0] != '\0') {
+        if (*slot != (char *)protobuf_c_empty_string)
+            free(*slot);
+        *slot = xstrdup(round->round_date);
+        if (!ctx->json)
+            output_line(stdout,
+                        _("collection round %s (the current one; --round-date for another)"),
+                        round->round_date);
+    }
+    cmd_free(ctx, m);
+    return CMD_EXIT_OK;
 }
 
 static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
@@ -359,6 +539,10 @@ static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **
     if (cmd_op_build(op, argc, argv, &body, key, err, sizeof err) != 0)
         return cmd_usage_error(self, "%s", err);
     int rc = cmd_resume(ctx, NULL, NULL);
+    if (rc == CMD_EXIT_OK)
+        rc = resolve_unit_names(self, ctx, body);
+    if (rc == CMD_EXIT_OK && !op->write)
+        rc = default_round(ctx, body);
     Reno__ServerMessage *reply = NULL;
     if (rc == CMD_EXIT_OK)
         rc = cmd_op_send(ctx, op, body, &reply);

@@ -346,10 +346,10 @@ static bool print_funds(const Reno__StatusReply *s, int64_t project, FILE *out)
                 : f->project_id != 0 && f->source != RENO__FUND_SOURCE__FUND_SOURCE_UNSPECIFIED)
             continue;
         char allocated[32], received[32], paid[32], available[32], share[16];
-        snprintf(allocated, sizeof allocated, "%.2f", f->allocated);
-        snprintf(received, sizeof received, "%.2f", f->received);
-        snprintf(paid, sizeof paid, "%.2f", f->paid);
-        snprintf(available, sizeof available, "%.2f", f->available);
+        output_money(f->allocated, allocated, sizeof allocated);
+        output_money(f->received, received, sizeof received);
+        output_money(f->paid, paid, sizeof paid);
+        output_money(f->available, available, sizeof available);
         snprintf(share, sizeof share, "%.1f%%", f->received_pct);
         const char *cells[] = {f->project_id == 0 ? "total" : or_dash(f->name),
                                or_dash(f->source_name),
@@ -383,9 +383,9 @@ static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *o
         else
             enum_word(&reno__contract_kind__descriptor, (int)c->kind, kind, sizeof kind);
         snprintf(count, sizeof count, "%d", c->contracts);
-        snprintf(amount, sizeof amount, "%.2f", c->amount);
-        snprintf(paid, sizeof paid, "%.2f", c->paid);
-        snprintf(remaining, sizeof remaining, "%.2f", c->remaining);
+        output_money(c->amount, amount, sizeof amount);
+        output_money(c->paid, paid, sizeof paid);
+        output_money(c->remaining, remaining, sizeof remaining);
         snprintf(share, sizeof share, "%.1f%%", c->paid_pct);
         const char *cells[] = {c->project_id == 0 ? "total" : or_dash(c->name),
                                kind,
@@ -697,6 +697,24 @@ static const Reno__ProjectStatus *find_project(const Reno__StatusReply *s, const
         const Reno__ProjectStatus *p = s->projects[i];
         if ((numeric && p->project_id == id) || strcmp(p->name, which) == 0)
             return p;
+    }
+    /* Else the one project whose name or community contains what was typed (示例小区一). */
+    const Reno__ProjectStatus *found = NULL;
+    size_t matches = 0;
+    for (size_t i = 0; i < s->n_projects && !numeric; i++) {
+        const Reno__ProjectStatus *p = s->projects[i];
+        if ((p->name != NULL && strstr(p->name, which) != NULL) ||
+            (p->community != NULL && strstr(p->community, which) != NULL)) {
+            found = p;
+            matches++;
+        }
+    }
+    if (matches == 1)
+        return found;
+    if (matches > 1) {
+        output_error(_("'%s' names more than one project in %s (reno status lists them)"), which,
+                     s->programme_code);
+        return NULL;
     }
     output_error(_("no project '%s' in %s (reno status lists them)"), which, s->programme_code);
     return NULL;

@@ -475,7 +475,13 @@ const char *label_code(const char *field_name, const char *code)
             ambiguous = true;
         found = label;
     }
-    return found != NULL && !ambiguous ? found : code;
+    /* Only fields that hold a code of some kind take a label from another enum: a user
+     * named "office" is not the office. */
+    static const char *const generic[] = {"status", "state", "kind", "side", "role", "source"};
+    bool is_generic = false;
+    for (size_t i = 0; i < COUNT(generic); i++)
+        is_generic |= strcmp(field_name, generic[i]) == 0;
+    return found != NULL && !ambiguous && is_generic ? found : code;
 }
 
 char *label_field(const char *field_name)

@@ -35,8 +35,9 @@ bool label_enum_parse(const ProtobufCEnumDescriptor *ed, const char *text, int *
 void label_enum_choices(const ProtobufCEnumDescriptor *ed, char *out, size_t size);
 
 /* The label of a code sent as text in a field (segment "overhead", status "planned"): the
- * enum value whose name ends in it, the one named after the field first; the code itself
- * when none or several different ones match. */
+ * value of the enum named after the field whose name ends in it; for a field named like a
+ * code (status, state, kind, side, role, source), the one label all such values share.
+ * Otherwise the code itself. */
 const char *label_code(const char *field_name, const char *code);
 
 /* The column header of a reply field in the current language; a field the table does not

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "i18n.h"
 #include "labels.h"
@@ -325,4 +326,70 @@ const char *output_enum_name(const ProtobufCEnumDescriptor *descriptor, int valu
 {
     const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(descriptor, value);
     return v != NULL ? v->name : NULL;
+}
+
+void output_money(double yuan, char *out, size_t size)
+{
+    /* Two decimals, the integer part grouped by thousands: 1,234,567.89. */
+    char plain[64];
+    snprintf(plain, sizeof plain, "%.2f", yuan);
+    const char *digits = plain[0] == '-' ? plain + 1 : plain;
+    size_t int_len = strcspn(digits, ".");
+    size_t o = 0;
+    if (digits != plain && o + 1 < size)
+        out[o++] = '-';
+    for (size_t i = 0; i < int_len && o + 1 < size; i++) {
+        if (i > 0 && (int_len - i) % 3 == 0 && o + 2 < size)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    for (const char *p = digits + int_len; *p != '\0' && o + 1 < size; p++)
+        out[o++] = *p;
+    out[o] = '\0';
+}
+
+bool output_local_time(const char *iso, char *out, size_t size)
+{
+    /* "2022-05-14T09:30:00.123+08:00", "2022-05-14 01:30:00+00", "...Z"; a bare date or
+     * anything else is not a time and is left to the caller. */
+    int y, mo, d, h, mi, s;
+    int used = 0;
+    if (iso == NULL ||
+        sscanf(iso, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &used) != 6)
+        return false;
+    const char *p = iso + used;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+    long offset = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh = 0, om = 0, n = 0;
+        if (sscanf(p + 1, "%2d%n", &oh, &n) != 1)
+            return false;
+        const char *q = p + 1 + n;
+        if (*q == ':')
+            q++;
+        if (*q >= '0' && *q <= '9' && sscanf(q, "%2d%n", &om, &n) == 1)
+            q += n;
+        offset = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+        p = q;
+    } else {
+        return false; /* no zone: cannot say which local time it is */
+    }
+    if (*p != '\0')
+        return false;
+    struct tm tm = {0};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = s;
+    time_t t = timegm(&tm) - offset;
+    struct tm local;
+    if (localtime_r(&t, &local) == NULL)
+        return false;
+    return strftime(out, size, "%Y-%m-%d %H:%M:%S", &local) > 0;
 }

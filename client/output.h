@@ -76,4 +76,11 @@ const char *output_verdict_name(Reno__Verdict verdict);
 /* The value's name as written in reno.proto ("ROLE_OFFICE"), for JSON; NULL if unknown. */
 const char *output_enum_name(const ProtobufCEnumDescriptor *descriptor, int value);
 
+/* An amount of yuan as an office writes it: two decimals, thousands grouped (1,234.50). */
+void output_money(double yuan, char *out, size_t size);
+
+/* An ISO 8601 timestamp with a zone, in the local time zone ($TZ) as "YYYY-MM-DD HH:MM:SS";
+ * false (out untouched) when iso is not such a timestamp. */
+bool output_local_time(const char *iso, char *out, size_t size);
+
 #endif

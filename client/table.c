@@ -210,14 +210,16 @@ size_t table_rows(const struct table *t)
     return t->rows;
 }
 
-/* "12", "-3", "45.6", "99.5%": what a reader compares by magnitude, so right-aligned. */
+/* "12", "-3", "45.6", "99.5%", "1,234.50": what a reader compares by magnitude, so right-aligned.
+ */
 static bool looks_numeric(const char *s)
 {
     if (*s == '+' || *s == '-')
         s++;
     if (*s < '0' || *s > '9')
         return false;
-    while (*s >= '0' && *s <= '9')
+    /* Digits, grouped by thousands or not: "1,234,567". */
+    while ((*s >= '0' && *s <= '9') || (*s == ',' && s[1] >= '0' && s[1] <= '9'))
         s++;
     if (*s == '.') {
         s++;

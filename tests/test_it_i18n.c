@@ -3,6 +3,7 @@
  * messages, errors, tables), under an English or C locale English, against a live renod.
  * The catalogue is the one the build compiled (RENO_LOCALEDIR, set by the harness).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,118 @@ START_TEST(chinese_labels_are_accepted_and_refusals_list_them)
 }
 END_TEST
 
+/* True when text has a run of `n` blanks: a column padded for a cell far wider. */
+static bool has_blank_run(const char *text, size_t n)
+{
+    size_t run = 0;
+    for (; *text != '\0'; text++) {
+        run = *text == ' ' ? run + 1 : 0;
+        if (run >= n)
+            return true;
+    }
+    return false;
+}
+
+START_TEST(names_amounts_times_and_the_log_read_as_an_office_writes_them)
+{
+    char *out, *err;
+    char widest[1024];
+    char project[32];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+
+    /* Money: thousands grouped, two decimals, the unit in the header; a Chinese label in. */
+    login_as(H_FINANCE);
+    int rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                     (const char *const[]){"fund", "allocate", "--project", project, "--source",
+                                           "中央", "--amount", "1234567.5", "--allocated-on",
+                                           "2022-02-01", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    free(out);
+    free(err);
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                 (const char *const[]){"fund", "allocations", "--project-id", project, NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "1,234,567.50") != NULL && strstr(out, "（元）") != NULL &&
+                      strstr(out, "中央补助") != NULL,
+                  "%s", out);
+    ck_assert_ptr_null(strstr(out, "central_subsidy"));
+    free(out);
+    free(err);
+
+    /* A unit by its Chinese name, a project by its community. */
+    login_as(H_POWER);
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                 (const char *const[]){"line", "record", "--project", project, "--utility-code",
+                                       "南方电网紫云分公司", "--segment", "架空线", "--part",
+                                       "架空线规整", "--status", "计划中", "--length-m", "80",
+                                       NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    free(out);
+    free(err);
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                 (const char *const[]){"line", "record", "--project", project, "--utility-code",
+                                       "没有这个单位", "--segment", "架空线", "--part",
+                                       "架空线规整", "--status", "计划中", NULL});
+    ck_assert_msg(rc == 2 && strstr(err, "没有名为 '没有这个单位' 的单位") != NULL, "%d %s", rc,
+                  err);
+    free(out);
+    free(err);
+
+    login_as(H_OFFICE);
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                 (const char *const[]){"status", "示例小区一", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_ptr_nonnull(strstr(out, "示例小区一"));
+    ck_assert_ptr_null(strstr(out, "示例小区二"));
+    free(out);
+    free(err);
+
+    /* The current round when none is named. */
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"round", "missing", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "（当前轮次") != NULL, "%s", out);
+    free(out);
+    free(err);
+
+    /* The log: a summary of what changed, no wide padding, local times. */
+    rc = reno80("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"log", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "修改内容") != NULL && strstr(out, "新增：") != NULL, "%s", out);
+    size_t w = widest_line(out, widest, sizeof widest);
+    ck_assert_msg(w <= 80, "a line of %zu columns:\n%s", w, widest);
+    free(out);
+    free(err);
+    rc = reno_in("LANG=C.UTF-8", &out, &err, (const char *const[]){"log", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(!has_blank_run(out, 80), "%s", out);
+    free(out);
+    free(err);
+
+    /* The same entry's time in two zones, eight hours apart. */
+    rc = reno_in("TZ=UTC0", &out, &err, (const char *const[]){"log", NULL});
+    ck_assert_int_eq(rc, 0);
+    free(err);
+    const char *line = strrchr(out, '\n');
+    ck_assert_ptr_nonnull(line);
+    char *utc = out;
+    char *cst = NULL;
+    rc = reno_in("TZ=CST-8", &cst, &err, (const char *const[]){"log", NULL});
+    ck_assert_int_eq(rc, 0);
+    free(err);
+    int hu = -1, hc = -1;
+    const char *pu = strstr(utc, " 2"); /* the first row's date, after its id */
+    ck_assert_ptr_nonnull(pu);
+    const char *tu = strchr(strstr(utc, "\n") + 1, ':');
+    const char *tc = strchr(strstr(cst, "\n") + 1, ':');
+    ck_assert(tu != NULL && tc != NULL);
+    hu = atoi(tu - 2);
+    hc = atoi(tc - 2);
+    ck_assert_msg((hu + 8) % 24 == hc, "UTC %d, UTC+8 %d:\n%s\n%s", hu, hc, utc, cst);
+    free(utc);
+    free(cst);
+}
+END_TEST
+
 START_TEST(mistyped_commands_and_groups_help)
 {
     make_home();
@@ -298,6 +411,7 @@ Suite *it_i18n_suite(void)
     tcase_set_timeout(live, 60);
     tcase_add_test(live, status_reads_chinese_and_fits_80_columns);
     tcase_add_test(live, chinese_labels_are_accepted_and_refusals_list_them);
+    tcase_add_test(live, names_amounts_times_and_the_log_read_as_an_office_writes_them);
     suite_add_tcase(s, live);
     return s;
 }
