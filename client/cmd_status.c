@@ -29,6 +29,7 @@
 #include "labels.h"
 #include "output.h"
 #include "reflect.h"
+#include "status_parties.h"
 #include "table.h"
 #include "xmalloc.h"
 
@@ -631,6 +632,7 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
         section(out, _("supervision items (督查督办) per unit:"));
         (void)print_supervision(s, out);
     }
+    status_parties_print(s, 0, out);
     if (s->round != NULL) {
         fputc('\n', out);
         print_round(s, 0, out);
@@ -662,6 +664,7 @@ static void print_project(const Reno__StatusReply *s, const Reno__ProjectStatus 
     section(out, _("resident surveys:"));
     if (!print_surveys(s, p->project_id, out))
         fprintf(out, _("(none)\n"));
+    status_parties_print(s, p->project_id, out);
     if (s->round != NULL) {
         fputc('\n', out);
         print_round(s, p->project_id, out);

@@ -132,10 +132,25 @@ static char *array_literal(char **items, size_t n)
     return out;
 }
 
+/* A PostgreSQL array literal of whole numbers, "{3,17}": ids need no quoting. */
+static char *int64_array_literal(const int64_t *items, size_t n)
+{
+    char *out = xmalloc(3 + 21 * n);
+    size_t k = 0;
+    out[k++] = '{';
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)sprintf(out + k, "%s%" PRId64, i ? "," : "", items[i]);
+    out[k++] = '}';
+    out[k] = '\0';
+    return out;
+}
+
 char *reflect_get_text(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
 {
     const void *p = reflect_field(m, f);
     if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+        if (f->type == PROTOBUF_C_TYPE_INT64)
+            return int64_array_literal(*(int64_t **)p, reflect_count(m, f));
         if (f->type != PROTOBUF_C_TYPE_STRING)
             return NULL;
         return array_literal(*(char ***)p, reflect_count(m, f));
@@ -213,6 +228,15 @@ int reflect_set_text(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, con
 {
     void *p = reflect_field(m, f);
     int64_t v;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_INT64) {
+        if (!parse_i64(text, INT64_MIN, INT64_MAX, &v))
+            return fail(err, f->name, "not a whole number");
+        size_t *n = (size_t *)((char *)m + f->quantifier_offset);
+        int64_t **arr = p;
+        *arr = xrealloc(*arr, (*n + 1) * sizeof **arr);
+        (*arr)[(*n)++] = v;
+        return 0;
+    }
     if (f->label == PROTOBUF_C_LABEL_REPEATED) {
         if (f->type != PROTOBUF_C_TYPE_STRING)
             return fail(err, f->name, "unsupported repeated field");

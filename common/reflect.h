@@ -7,11 +7,12 @@
  * Text forms: integers in decimal, bools "t"/"f" (read: also true/false/yes/no/1/0),
  * doubles with %.17g, bytes as "\x" followed by hex (PostgreSQL's bytea input), enums as
  * the value name without the enum's prefix, in lower case (RENOVATION_TYPE_COMPREHENSIVE
- * of enum RenovationType is "comprehensive"), repeated strings as a PostgreSQL array
- * literal. Value 0 of an enum is "unset" and has no text.
+ * of enum RenovationType is "comprehensive"), repeated strings and repeated int64 (ids) as
+ * a PostgreSQL array literal. Value 0 of an enum is "unset" and has no text.
  *
  * Only these field types are supported: int32, int64, uint32, uint64, bool, double,
- * string, bytes, enum (singular), repeated string, and repeated message (replies).
+ * string, bytes, enum (singular), repeated string, repeated int64, and repeated message
+ * (replies).
  *
  * Ownership: strings returned are xmalloc'd and freed by the caller. Values set on a
  * message are allocated with malloc, so protobuf_c_message_free_unpacked(m, NULL) frees
@@ -38,7 +39,7 @@ bool reflect_enum_parse(const ProtobufCEnumDescriptor *ed, const char *text, int
 /* The field's value as text; NULL when it has none (enum 0, repeated message). */
 char *reflect_get_text(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f);
 
-/* Sets a singular field, or appends to a repeated string, from text. */
+/* Sets a singular field, or appends to a repeated string or whole number, from text. */
 int reflect_set_text(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, const char *text,
                      char err[REFLECT_ERR_SIZE]) __attribute__((warn_unused_result));
 

@@ -643,11 +643,46 @@ END_TEST
 #define PASSED RENO__ACCEPTANCE_RESULT__ACCEPTANCE_RESULT_PASSED
 #define FAILED RENO__ACCEPTANCE_RESULT__ACCEPTANCE_RESULT_FAILED
 
+/* The parties the joint acceptance requires (0015_parties.sql), registered for a project
+ * by the housing bureau on a connection of its own, once per test and project. */
+static size_t acceptance_parties(long project, int64_t ids[5])
+{
+    static const Reno__PartyKind kinds[] = {
+        RENO__PARTY_KIND__PARTY_KIND_BUILDER, RENO__PARTY_KIND__PARTY_KIND_CONTRACTOR,
+        RENO__PARTY_KIND__PARTY_KIND_SUPERVISOR, RENO__PARTY_KIND__PARTY_KIND_PROPERTY_COMPANY,
+        RENO__PARTY_KIND__PARTY_KIND_OWNERS_COMMITTEE};
+    static long cached_project;
+    static int64_t cached[5];
+    if (cached_project != project) {
+        struct net_conn *h = h_login(&h_srv, H_HOUSING);
+        for (size_t i = 0; i < 5; i++) {
+            uint8_t key[16];
+            randombytes_buf(key, sizeof key);
+            Reno__AddParty a = RENO__ADD_PARTY__INIT;
+            a.idempotency_key.data = key;
+            a.idempotency_key.len = 16;
+            a.project_id = project;
+            a.kind = kinds[i];
+            a.name = (char *)"示例单位";
+            Reno__ServerMessage *m = h_call_body(h, RENO__REQUEST__BODY_ADD_PARTY, &a);
+            ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "add_party: %s",
+                          m->response->status->message);
+            cached[i] = m->response->add_party->id;
+            net_free(h, m);
+        }
+        net_close(h);
+        cached_project = project;
+    }
+    memcpy(ids, cached, sizeof cached);
+    return 5;
+}
+
 static Reno__ServerMessage *acceptance(struct net_conn *c, uint8_t *key, long project,
                                        const char *on, Reno__AcceptanceResult result,
                                        const char *const *units, const char *representatives,
                                        const char *defects)
 {
+    int64_t party_ids[5];
     uint8_t fresh[16];
     if (key == NULL) {
         randombytes_buf(fresh, sizeof fresh);
@@ -666,6 +701,8 @@ static Reno__ServerMessage *acceptance(struct net_conn *c, uint8_t *key, long pr
     a.participating_units = (char **)units;
     a.resident_representatives = (char *)representatives;
     a.defects = (char *)defects;
+    a.n_party_ids = acceptance_parties(project, party_ids);
+    a.party_ids = party_ids;
     return h_call_body(c, RENO__REQUEST__BODY_RECORD_ACCEPTANCE, &a);
 }
 

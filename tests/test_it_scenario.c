@@ -219,6 +219,39 @@ static void check_status(void)
     for (size_t i = 0; i < s->n_rules; i++)
         ck_assert_msg(s->rules[i]->verdict == RENO__VERDICT__VERDICT_MET, "rule %s: %s",
                       s->rules[i]->code, s->rules[i]->detail);
+    /* Every party the joint acceptance requires is registered; each project held its two
+     * joint meetings. */
+    ck_assert_int_eq((int)s->n_parties, 3);
+    for (size_t i = 0; i < s->n_parties; i++) {
+        ck_assert_str_eq(s->parties[i]->missing_for_acceptance, "");
+        ck_assert_int_eq(s->parties[i]->joint_meetings, i < 2 ? 2 : 4);
+    }
+    /* Four progress payments per construction contract were due by 30 November, and
+     * every one was paid by its date. */
+    ck_assert_int_eq((int)s->n_payments, 3);
+    ck_assert_int_eq(s->payments[2]->project_id, 0);
+    ck_assert_int_eq(s->payments[2]->terms, 10);
+    ck_assert_int_eq(s->payments[2]->terms_due, 8);
+    ck_assert_double_eq_tol(s->payments[2]->amount_due, 12950000, 0.001);
+    ck_assert_double_eq_tol(s->payments[2]->unpaid_due, 0, 0.001);
+    ck_assert_int_eq(s->payments[2]->terms_unpaid, 0);
+    /* The mid-term inspection's finding was rectified. */
+    ck_assert_int_eq((int)s->n_quality, 3);
+    ck_assert_int_eq(s->quality[2]->inspections, 2);
+    ck_assert_int_eq(s->quality[2]->rectifications, 1);
+    ck_assert_int_eq(s->quality[2]->rectifications_open, 0);
+    /* The guards: project 2 started its surface works before its lines were done, and is
+     * managed by its residents rather than a property company; project 1 meets both. */
+    long p1 = h_project_id(h_db, 0), p2 = h_project_id(h_db, 1);
+    bool p2_underground = false, p2_property = false;
+    for (size_t i = 0; i < s->n_guards; i++) {
+        ck_assert_msg(s->guards[i]->project_id != p1, "project 1: %s", s->guards[i]->detail);
+        p2_underground |=
+            s->guards[i]->project_id == p2 && strcmp(s->guards[i]->code, "underground_first") == 0;
+        p2_property |= s->guards[i]->project_id == p2 &&
+                       strcmp(s->guards[i]->code, "property_management") == 0;
+    }
+    ck_assert(p2_underground && p2_property);
     net_free(office, m);
     net_close(office);
 }
@@ -349,6 +382,32 @@ static void check_stored_outcome(int writes_new)
     expect_count("final audits by 30 November",
                  "SELECT count(*) FROM final_audit WHERE audited_on <= '2022-11-30'", 2);
     expect_count("management arrangements", "SELECT count(*) FROM management_arrangement", 2);
+    expect_count("management arrangements naming their party",
+                 "SELECT count(*) FROM management_arrangement WHERE party_id IS NOT NULL", 2);
+
+    /* The parties outside the government: registered, at the joint meetings and at the
+     * acceptance, each as the document requires. */
+    expect_count("parties", "SELECT count(*) FROM party", 14);
+    expect_count("joint meetings", "SELECT count(*) FROM joint_meeting", 4);
+    expect_count("parties at the acceptances", "SELECT count(*) FROM acceptance_party", 10);
+    expect_count("acceptances lacking a required party",
+                 "SELECT count(*) FROM acceptance a "
+                 "WHERE reno_party_acceptance_missing(a.project_id, "
+                 "(SELECT array_agg(party_id) FROM acceptance_party p "
+                 "WHERE p.acceptance_id = a.id)) <> ''",
+                 0);
+    /* Quality and safety: one rectification, a supervision item, closed. */
+    expect_count("quality records", "SELECT count(*) FROM quality_record", 2);
+    expect_count("rectifications closed",
+                 "SELECT count(*) FROM quality_record q JOIN supervision_item i "
+                 "ON i.id = q.task_id WHERE i.state = 'closed'",
+                 1);
+    /* Progress payments: every term covered by its due date. */
+    expect_count("payment terms", "SELECT count(*) FROM payment_term", 10);
+    expect_count("payment terms not paid on time",
+                 "SELECT count(*) FROM reno_payment_terms((SELECT id FROM programme "
+                 "WHERE code = 'ziyun-2022')) t WHERE t.paid_on IS NULL OR t.paid_on > t.due_on",
+                 0);
 
     /* December: the evaluation along all five dimensions, reported up. */
     expect_count("projects evaluated on all five dimensions in December",

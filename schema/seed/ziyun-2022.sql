@@ -310,6 +310,11 @@ SELECT p.id, v.kind, v.grantee, v.right_name, v.source
     ('unit', 'finance', 'funds.write', 'seat of 资金管理组'),
     ('unit', 'party-supervision', 'tasks.write', 'seat of 督查督办组'),
     ('unit', 'songshan-street', 'residents.write', '街道: 意愿征集、公示、满意度调查'),
+    -- The document names nobody for the parties' register and joint meetings beyond the
+    -- office, nor for quality and safety: the housing bureau holds them as the county's
+    -- own configuration (0015_parties.sql).
+    ('unit', 'housing', 'parties.write', '县住房和城乡建设局: 各方主体登记、联席会议 (county configuration)'),
+    ('unit', 'housing', 'quality.write', '县住房和城乡建设局: 施工质量和安全文明施工检查 (county configuration)'),
     ('unit_kind', 'utility', 'lines.utility', '专营单位: 线路埋设、废旧线路规整、红线外、架空线规整'),
     -- What each role reads (0014_read_scope.sql): leaders and departments the whole
     -- programme; a utility its own line work, items and audit entries, not the funds.
