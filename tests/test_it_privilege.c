@@ -677,13 +677,14 @@ START_TEST(permission_matrix_every_unit_every_write_and_read)
         total_changed += changed;
         total_reads += reads;
         total_read_denied += read_denied;
-        /* Reads as data: a utility is refused the funds ledger and nothing else; the
-         * accounts and their failed logins (right accounts.manage) are the office's. */
+        /* Reads as data: a utility is refused the funds ledger and the contracts' payment
+         * terms, and nothing else; the accounts and their failed logins (right
+         * accounts.manage) are the office's. */
         const char *admin = strcmp(role, "office") == 0 ? "" : "list_accounts list_lockouts";
         if (strcmp(role, "utility") == 0) {
             char expected[200];
-            snprintf(expected, sizeof expected, "list_allocations list_ledger list_payments %s",
-                     admin);
+            snprintf(expected, sizeof expected,
+                     "list_allocations list_ledger list_payments %s list_payment_terms", admin);
             ck_assert_str_eq(refused_reads, expected);
         } else {
             ck_assert_str_eq(refused_reads, admin);
