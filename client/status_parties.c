@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "i18n.h"
 #include "output.h"
 #include "table.h"
 
@@ -23,7 +24,7 @@ static bool keep(int64_t row_project, int64_t project)
 
 static const char *project_cell(int64_t id, const char *name)
 {
-    return id == 0 ? "total" : or_dash(name);
+    return id == 0 ? _("total") : or_dash(name);
 }
 
 static void heading(FILE *out, const char *title)
@@ -40,15 +41,15 @@ static void finish(struct table *t, int64_t project, const char *title, FILE *ou
         table_print(t, out);
     } else if (project != 0) {
         heading(out, title);
-        fprintf(out, "(none)\n");
+        fprintf(out, "%s\n", _("(none)"));
     }
     table_free(t);
 }
 
 static void print_parties(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {"PROJECT",          "PARTIES",        "KINDS",
-                                          "ACCEPTANCE LACKS", "JOINT MEETINGS", "LAST MEETING"};
+    const char *const headers[] = {_("PROJECT"),          _("PARTIES"),        _("KINDS"),
+                                   _("ACCEPTANCE LACKS"), _("JOINT MEETINGS"), _("LAST MEETING")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     /* The overview leaves the section out until some party is registered: before that
      * every project would only repeat that its acceptance lacks everyone. */
@@ -67,13 +68,13 @@ static void print_parties(const Reno__StatusReply *s, int64_t project, FILE *out
             or_dash(p->missing_for_acceptance),   meetings, or_dash(p->last_joint_meeting)};
         table_add_row(t, cells);
     }
-    finish(t, project, "parties (各方主体) and joint meetings (联席会议):", out);
+    finish(t, project, _("parties (各方主体) and joint meetings (联席会议):"), out);
 }
 
 static void print_quality(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {"PROJECT", "INSPECTIONS", "INCIDENTS",    "RECTIFY",
-                                          "OPEN",    "OVERDUE",     "NEXT DEADLINE"};
+    const char *const headers[] = {_("PROJECT"), _("INSPECTIONS"), _("INCIDENTS"),    _("RECTIFY"),
+                                   _("OPEN"),    _("OVERDUE"),     _("NEXT DEADLINE")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_quality; i++) {
         const Reno__StatusQuality *q = s->quality[i];
@@ -94,13 +95,13 @@ static void print_quality(const Reno__StatusReply *s, int64_t project, FILE *out
                                or_dash(q->next_deadline)};
         table_add_row(t, cells);
     }
-    finish(t, project, "quality and safety (施工质量和安全文明施工):", out);
+    finish(t, project, _("quality and safety (施工质量和安全文明施工):"), out);
 }
 
 static void print_payments(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {"PROJECT", "TERMS DUE",  "DUE",     "PAID",
-                                          "UNPAID",  "LATE TERMS", "EARLIEST"};
+    const char *const headers[] = {_("PROJECT"), _("TERMS DUE"),    _("DUE"),     _("PAID"),
+                                   _("UNPAID"),  _("UNPAID TERMS"), _("EARLIEST")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_payments; i++) {
         const Reno__StatusPayments *p = s->payments[i];
@@ -116,12 +117,12 @@ static void print_payments(const Reno__StatusReply *s, int64_t project, FILE *ou
                                or_dash(p->earliest_unpaid)};
         table_add_row(t, cells);
     }
-    finish(t, project, "progress payments (工程进度款) due by the status date:", out);
+    finish(t, project, _("progress payments (工程进度款) due by the status date:"), out);
 }
 
 static void print_guards(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {"PROJECT", "GUARD", "DETAIL"};
+    const char *const headers[] = {_("PROJECT"), _("GUARD"), _("DETAIL")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_guards; i++) {
         const Reno__StatusGuard *g = s->guards[i];
@@ -130,7 +131,7 @@ static void print_guards(const Reno__StatusReply *s, int64_t project, FILE *out)
         const char *cells[] = {or_dash(g->name), or_dash(g->code), or_dash(g->detail)};
         table_add_row(t, cells);
     }
-    finish(t, project, "the plan's preferences and guards (warnings):", out);
+    finish(t, project, _("the plan's preferences and guards (warnings):"), out);
 }
 
 void status_parties_print(const Reno__StatusReply *s, int64_t project, FILE *out)

@@ -649,6 +649,14 @@ START_TEST(command_line_and_status_text)
     ck_assert_msg(strstr(out, "the plan's preferences and guards") != NULL, "%s", out);
     free(out);
     free(err);
+    /* People read Chinese first. */
+    const char *zh_env[] = {xdg, server, "LANG=zh_CN.UTF-8", NULL};
+    rc = h_run(status, zh_env, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "status: %s", err);
+    ck_assert_msg(strstr(out, "各方主体与联席会议：") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "验收缺少") != NULL, "%s", out);
+    free(out);
+    free(err);
     const char *rm[] = {"rm", "-rf", dir, NULL};
     h_run(rm, NULL, NULL, &out, &err);
     free(out);
