@@ -158,6 +158,26 @@ START_TEST(demolished_households_are_outside_every_figure)
     a.participating_units = (char **)units;
     a.resident_representatives = "居民代表李某";
     a.defects = "";
+    /* The parties the joint acceptance requires (0017_parties.sql). */
+    static const Reno__PartyKind kinds[] = {
+        RENO__PARTY_KIND__PARTY_KIND_BUILDER, RENO__PARTY_KIND__PARTY_KIND_CONTRACTOR,
+        RENO__PARTY_KIND__PARTY_KIND_SUPERVISOR, RENO__PARTY_KIND__PARTY_KIND_PROPERTY_COMPANY,
+        RENO__PARTY_KIND__PARTY_KIND_RESIDENT_REPRESENTATIVE};
+    int64_t party_ids[5];
+    uint8_t party_key[16]; /* the acceptance keeps its own key in `key` */
+    for (size_t i = 0; i < 5; i++) {
+        Reno__AddParty ap = RENO__ADD_PARTY__INIT;
+        h_new_key(&ap.idempotency_key, party_key);
+        ap.project_id = p1;
+        ap.kind = kinds[i];
+        ap.name = "示例单位";
+        Reno__ServerMessage *pm = h_call_body(housing, RENO__REQUEST__BODY_ADD_PARTY, &ap);
+        ck_assert_int_eq(h_code(pm), RENO__STATUS_CODE__OK);
+        party_ids[i] = pm->response->add_party->id;
+        net_free(housing, pm);
+    }
+    a.n_party_ids = 5;
+    a.party_ids = party_ids;
     write_ok(housing, RENO__REQUEST__BODY_RECORD_ACCEPTANCE, &a);
     Reno__RecordEvaluation e = RENO__RECORD_EVALUATION__INIT;
     h_new_key(&e.idempotency_key, key);
