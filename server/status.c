@@ -45,7 +45,7 @@ static const struct section {
      "SELECT * FROM reno_status_missing_reporters($1, $2::date)"},
     /* The plan's rhythm: schema/functions/rhythm.sql. */
     {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)"},
-    /* Parties, quality and safety, payment terms and the plan's guards (0017_parties.sql). */
+    /* Parties, quality and safety, payment terms and the plan's guards (0021_parties.sql). */
     {"parties", "status_parties", "SELECT * FROM reno_status_parties($1, $2::date)"},
     {"quality", "status_quality", "SELECT * FROM reno_status_quality($1, $2::date)"},
     {"payments", "status_payments", "SELECT * FROM reno_status_payments($1, $2::date)"},
