@@ -643,7 +643,7 @@ END_TEST
 #define PASSED RENO__ACCEPTANCE_RESULT__ACCEPTANCE_RESULT_PASSED
 #define FAILED RENO__ACCEPTANCE_RESULT__ACCEPTANCE_RESULT_FAILED
 
-/* The parties the joint acceptance requires (0018_parties.sql), registered for a project
+/* The parties the joint acceptance requires (0021_parties.sql), registered for a project
  * by the housing bureau on a connection of its own, once per test and project. */
 static size_t acceptance_parties(long project, int64_t ids[5])
 {

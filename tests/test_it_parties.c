@@ -1,6 +1,6 @@
 /*
  * The parties outside the government, quality and safety, payment terms and the plan's
- * guards (proto/parties.proto, schema/migrations/0018_parties.sql) through the real path:
+ * guards (proto/parties.proto, schema/migrations/0021_parties.sql) through the real path:
  * client → protocol → renod → PostgreSQL, checking what was stored and what the status
  * shows.
  *

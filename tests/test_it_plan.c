@@ -158,7 +158,7 @@ START_TEST(demolished_households_are_outside_every_figure)
     a.participating_units = (char **)units;
     a.resident_representatives = "居民代表李某";
     a.defects = "";
-    /* The parties the joint acceptance requires (0018_parties.sql). */
+    /* The parties the joint acceptance requires (0021_parties.sql). */
     static const Reno__PartyKind kinds[] = {
         RENO__PARTY_KIND__PARTY_KIND_BUILDER, RENO__PARTY_KIND__PARTY_KIND_CONTRACTOR,
         RENO__PARTY_KIND__PARTY_KIND_SUPERVISOR, RENO__PARTY_KIND__PARTY_KIND_PROPERTY_COMPANY,

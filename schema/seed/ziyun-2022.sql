@@ -312,7 +312,7 @@ SELECT p.id, v.kind, v.grantee, v.right_name, v.source
     ('unit', 'songshan-street', 'residents.write', '街道: 意愿征集、公示、满意度调查'),
     -- The document names nobody for the parties' register and joint meetings beyond the
     -- office, nor for quality and safety: the housing bureau holds them as the county's
-    -- own configuration (0018_parties.sql).
+    -- own configuration (0021_parties.sql).
     ('unit', 'housing', 'parties.write', '县住房和城乡建设局: 各方主体登记、联席会议 (county configuration)'),
     ('unit', 'housing', 'quality.write', '县住房和城乡建设局: 施工质量和安全文明施工检查 (county configuration)'),
     ('unit_kind', 'utility', 'lines.utility', '专营单位: 线路埋设、废旧线路规整、红线外、架空线规整'),

@@ -1,4 +1,4 @@
--- 0018_parties: the parties outside the government, the joint meetings, the parties the
+-- 0021_parties: the parties outside the government, the joint meetings, the parties the
 -- joint acceptance requires and the party that manages, quality and safety records with
 -- their rectifications, contracts' payment terms, and the plan's guards in the status.
 --
