@@ -271,6 +271,7 @@ void cmd_op_print_write(struct cmd_ctx *ctx, const Reno__WriteReply *w, const ui
         output_json_int(&j, "id", w->id);
         output_json_bool(&j, "replayed", w->replayed);
         output_json_string(&j, "key", hex);
+        output_json_int(&j, "position", w->position);
         output_json_end(&j);
         fputc('\n', stdout);
     } else if (w->replayed) {

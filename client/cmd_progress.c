@@ -91,6 +91,7 @@ static int run_push(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
         output_json_int(&j, "report_id", r->report_id);
         output_json_bool(&j, "replayed", r->replayed);
         output_json_string(&j, "key", key_hex);
+        output_json_int(&j, "position", r->position);
         output_json_end(&j);
     } else if (r->replayed) {
         printf(_("report %lld already recorded earlier (replayed; key %s)\n"),

@@ -1003,8 +1003,8 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
             }
         } else if (strncmp(argv[i], "--", 2) == 0 || strcmp(argv[i], "-h") == 0) {
             rest[n++] = argv[i];
-            static const char *const valued[] = {"--as-of", "--page",   "--page-size",
-                                                 "--light", "--search", "--sort"};
+            static const char *const valued[] = {"--as-of",  "--page", "--page-size", "--light",
+                                                 "--search", "--sort", "--after"};
             for (size_t v = 0; v < sizeof valued / sizeof valued[0]; v++)
                 if (strcmp(argv[i], valued[v]) == 0 && i + 1 < argc) {
                     rest[n++] = argv[++i];
@@ -1018,12 +1018,14 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         }
     }
     const char *as_of = NULL, *page_text = NULL, *size_text = NULL, *light = NULL;
-    const char *search = NULL, *sort = NULL;
+    const char *search = NULL, *sort = NULL, *after_text = NULL;
     bool overdue = false, all = false, descending = false;
     const struct cmd_option opts[] = {
-        {"as-of", &as_of, NULL},     {"page", &page_text, NULL}, {"page-size", &size_text, NULL},
-        {"light", &light, NULL},     {"search", &search, NULL},  {"sort", &sort, NULL},
-        {"overdue", NULL, &overdue}, {"all", NULL, &all},        {"descending", NULL, &descending},
+        {"after", &after_text, NULL}, {"as-of", &as_of, NULL},
+        {"page", &page_text, NULL},   {"page-size", &size_text, NULL},
+        {"light", &light, NULL},      {"search", &search, NULL},
+        {"sort", &sort, NULL},        {"overdue", NULL, &overdue},
+        {"all", NULL, &all},          {"descending", NULL, &descending},
     };
     if (rc == CMD_CONTINUE)
         rc = cmd_parse(self, n, rest, opts, sizeof opts / sizeof opts[0]);
@@ -1032,6 +1034,13 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         return rc;
     if (as_of != NULL && !cmd_parse_date(self, "--as-of", as_of))
         return CMD_EXIT_USAGE;
+    /* --after P: today's status including the write whose reply named position P. */
+    long long after = 0;
+    if (after_text != NULL &&
+        !cmd_parse_number(self, "--after", after_text, 1, 9223372036854775807LL, &after))
+        return CMD_EXIT_USAGE;
+    if (after_text != NULL && (as_of != NULL || rounds[0] != NULL))
+        return cmd_usage_error(self, "--after is for today's status: no --as-of or --diff");
     Reno__GetStatus want = RENO__GET_STATUS__INIT;
     long long page_no = 1, page_size = 50;
     if (page_text != NULL && !cmd_parse_number(self, "--page", page_text, 1, 1000000, &page_no))
@@ -1093,6 +1102,7 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         else
             want.search = (char *)which;
     }
+    want.min_position = after;
     Reno__ServerMessage *m = NULL;
     for (;;) {
         rc = get_status_page(ctx, as_of, &want, &m);
@@ -1130,7 +1140,8 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
 const struct cmd cmd_status = {
     .name = "status",
     .usage = "[PROJECT] [--as-of YYYY-MM-DD] [--page N] [--light red|yellow|green]\n"
-             "       [--search TEXT] [--overdue] [--sort KEY] [--all] [--diff ROUND ROUND]",
+             "       [--search TEXT] [--overdue] [--sort KEY] [--all] [--diff ROUND ROUND]\n"
+             "       [--after POSITION]",
     .summary = N_("show the programme's consolidated status: progress, rules, lights, sections"),
     .help =
         N_("Shows each project's households started and completed, the totals against the\n"

@@ -64,7 +64,32 @@ struct net_conn {
     uint32_t server_max_frame;
     /* The reason from a ShuttingDown event, to explain the EOF that follows it. */
     char shutdown_reason[128];
+    /* The newest position a write on this connection was answered with: today's status
+     * asked on it waits for at least that (read-your-writes, docs/PROTOCOL.md). */
+    int64_t last_position;
 };
+
+/* A write's reply names its position: WriteReply and PushProgressReply. */
+static void note_position(struct net_conn *c, const Reno__ServerMessage *m)
+{
+    const Reno__Response *resp = m->response;
+    if (resp->status != NULL && resp->status->code != RENO__STATUS_CODE__OK)
+        return;
+    int64_t position = 0;
+    if (resp->body_case == RENO__RESPONSE__BODY_PUSH_PROGRESS)
+        position = resp->push_progress->position;
+    else {
+        const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+            &reno__response__descriptor, (unsigned)resp->body_case);
+        if (f == NULL || f->descriptor != &reno__write_reply__descriptor)
+            return;
+        const Reno__WriteReply *w =
+            *(const Reno__WriteReply *const *)((const char *)resp + f->offset);
+        position = w ? w->position : 0;
+    }
+    if (position > c->last_position)
+        c->last_position = position;
+}
 
 static void set_err(char err[NET_ERR_SIZE], const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -688,8 +713,15 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
     int64_t deadline = now_ms() + c->timeout_ms;
     req->id = ++c->next_id;
 
+    /* Today's status after a write on this connection includes that write. */
+    Reno__GetStatus *gs = req->body_case == RENO__REQUEST__BODY_GET_STATUS ? req->get_status : NULL;
+    bool implied = gs != NULL && gs->min_position == 0 && (gs->as_of == NULL || !gs->as_of[0]);
+    if (implied)
+        gs->min_position = c->last_position;
     size_t frame_len = 0;
     uint8_t *frame = msg_pack_frame(&req->base, &frame_len);
+    if (implied)
+        gs->min_position = 0; /* the request stays the caller's as it was */
     if (frame == NULL) {
         set_err(err, "request of %zu bytes is over the largest frame", frame_len);
         return -1;
@@ -720,6 +752,7 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
         if (got < 0)
             return -1;
         if (got > 0) {
+            note_position(c, m);
             *reply = m;
             return 0;
         }

@@ -8,6 +8,10 @@
  * knows nothing of commands, settings or how results are shown. Every wait is bounded by
  * the connection's timeout; nothing here can block forever on a silent server.
  *
+ * Read-your-writes: the connection keeps the newest position a write on it was answered
+ * with, and a GetStatus for today sent on it without a min_position asks for at least
+ * that one, so that a reader sees its own writes (docs/PROTOCOL.md, Positions).
+ *
  * Events that arrive while a reply is awaited are skipped, except Event.error, which ends
  * the call (and the connection: the server closes it after an error). Responses for other
  * ids (a reply that came after its call timed out) are skipped too.

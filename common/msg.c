@@ -423,6 +423,12 @@ bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault
         if (g->project_id < 0)
             return fault(f, "get_status.project_id", "project_id must not be negative");
         const char *as_of = g->as_of;
+        if (g->min_position < 0)
+            return fault(f, "get_status.min_position", "min_position must not be negative");
+        /* A position orders today's in-memory status; a past date is computed on demand. */
+        if (g->min_position > 0 && as_of != NULL && as_of[0] != '\0')
+            return fault(f, "get_status.min_position",
+                         "min_position is for today's status: leave as_of empty");
         if (as_of == NULL || as_of[0] == '\0')
             return true;
         int32_t days;

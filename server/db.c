@@ -62,6 +62,15 @@ struct db_query {
     void *arg;
     uint64_t deadline_ms; /* loop time by which the last result must be in */
     bool simple;          /* sent with PQsendQuery: no parameters, several statements allowed */
+    struct db_pin *pin;   /* a db_pin() request: waits in the queue for a connection */
+};
+
+struct db_pin {
+    struct db_pool *pool;
+    struct dbc *conn; /* NULL once the connection was lost (or before it is given) */
+    db_pin_cb ready;
+    void *arg;
+    uint64_t deadline_ms; /* for every statement of the pin together */
 };
 
 struct db_sub {
@@ -113,7 +122,8 @@ struct dbc {
     PGresult *failure;                       /* the first failed result of the query, if any */
     bool flushing;                           /* PQflush said there is more to send */
     bool ever_connected;
-    bool listener; /* the LISTEN connection: never given queries */
+    bool listener;      /* the LISTEN connection: never given queries */
+    struct db_pin *pin; /* pinned: only this pin's statements run here */
 };
 
 struct db_pool {
@@ -415,6 +425,12 @@ static void dbc_lost(struct dbc *c, const char *why)
         c->pg = NULL;
     }
     c->flushing = false;
+    if (c->pin) {
+        /* The pin's transaction died with the connection: its holder is told by the
+         * statement in flight failing, and db_pin_query() refuses from now on. */
+        c->pin->conn = NULL;
+        c->pin = NULL;
+    }
     dbc_set_state(c, DBC_DOWN);
     if (c->listener && was_healthy)
         notify_all(pool, DB_NOTIFY_LOST);
@@ -958,11 +974,37 @@ static void on_queue_timer(uv_timer_t *t)
     pool_arm_queue_timer(pool);
 }
 
+static void rollback_done(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct dbc *c = arg;
+    (void)res;
+    if (err)
+        log_warn("db[%d]: ROLLBACK after a pinned sequence failed: %s", c->index, err->message);
+}
+
+/* A connection left inside a transaction (a pin released after a failure, or before its
+ * COMMIT) rolls it back before it serves anyone else. */
+static bool dbc_needs_rollback(struct dbc *c)
+{
+    PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+    if (ts != PQTRANS_INTRANS && ts != PQTRANS_INERROR)
+        return false;
+    struct db_query *q = xcalloc(1, sizeof *q);
+    q->name = "rollback";
+    q->text = "ROLLBACK";
+    q->simple = true;
+    q->cb = rollback_done;
+    q->arg = c;
+    q->deadline_ms = uv_now(c->pool->loop) + c->pool->query_timeout_ms;
+    dbc_send(c, q);
+    return true;
+}
+
 static void pool_kick(struct db_pool *pool)
 {
     for (int i = 0; i < pool->size && pool->head; i++) {
         struct dbc *c = &pool->conns[i];
-        if (c->state != DBC_IDLE)
+        if (c->state != DBC_IDLE || c->pin != NULL || dbc_needs_rollback(c))
             continue;
         struct db_query *q = pool->head;
         pool->head = q->next;
@@ -970,6 +1012,15 @@ static void pool_kick(struct db_pool *pool)
             pool->tail = NULL;
         pool->queued--;
         q->next = NULL;
+        if (q->pin) {
+            /* A pin request: the connection is now the pin's until it is released. */
+            struct db_pin *pin = q->pin;
+            pin->conn = c;
+            c->pin = pin;
+            query_free(q);
+            pin->ready(pin->arg, pin, NULL);
+            continue;
+        }
         dbc_send(c, q);
     }
     pool_arm_queue_timer(pool);
@@ -1008,6 +1059,88 @@ int db_query_text(struct db_pool *pool, const char *name, const char *text, int 
     pool->queued++;
     pool_kick(pool);
     return 0;
+}
+
+/* ---- pinned sequences ------------------------------------------------------------------ */
+
+/* A pin request that failed in the queue (its deadline, no connection left, closing). */
+static void pin_request_failed(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct db_pin *pin = arg;
+    (void)res;
+    pin->ready(pin->arg, NULL, err);
+    free(pin);
+}
+
+int db_pin(struct db_pool *pool, db_pin_cb ready, void *arg)
+{
+    if (pool->closing || !pool_may_queue(pool) || pool->queued >= pool->queue_limit)
+        return -1;
+    struct db_pin *pin = xcalloc(1, sizeof *pin);
+    pin->pool = pool;
+    pin->ready = ready;
+    pin->arg = arg;
+    pin->deadline_ms = uv_now(pool->loop) + pool->query_timeout_ms;
+    struct db_query *q = xcalloc(1, sizeof *q);
+    q->name = "pin";
+    q->pin = pin;
+    q->cb = pin_request_failed;
+    q->arg = pin;
+    q->deadline_ms = pin->deadline_ms;
+    if (pool->tail)
+        pool->tail->next = q;
+    else
+        pool->head = q;
+    pool->tail = q;
+    pool->queued++;
+    pool_kick(pool);
+    return 0;
+}
+
+int db_pin_query_text(struct db_pin *pin, const char *name, const char *text, int nparams,
+                      const char *const *values, db_cb cb, void *arg)
+{
+    struct dbc *c = pin->conn;
+    if (nparams > DB_MAX_PARAMS)
+        fatal("statement %s has %d parameters, more than %d", name, nparams, DB_MAX_PARAMS);
+    if (c == NULL || c->state != DBC_IDLE || pin->pool->closing)
+        return -1;
+    if (uv_now(pin->pool->loop) >= pin->deadline_ms)
+        return -1;
+    struct db_query *q = xcalloc(1, sizeof *q);
+    q->name = name;
+    q->text = text;
+    q->nparams = nparams;
+    for (int i = 0; i < nparams; i++)
+        q->values[i] = values[i] ? xstrdup(values[i]) : NULL;
+    q->cb = cb;
+    q->arg = arg;
+    q->deadline_ms = pin->deadline_ms;
+    dbc_send(c, q);
+    return 0;
+}
+
+int db_pin_query(struct db_pin *pin, enum sql_stmt stmt, int nparams, const char *const *values,
+                 db_cb cb, void *arg)
+{
+    const struct sql_statement *s = sql_get(stmt);
+    if (nparams != s->nparams)
+        fatal("statement %s takes %d parameters, given %d", s->name, s->nparams, nparams);
+    return db_pin_query_text(pin, s->name, s->text, nparams, values, cb, arg);
+}
+
+void db_pin_release(struct db_pin *pin)
+{
+    struct db_pool *pool = pin->pool;
+    struct dbc *c = pin->conn;
+    free(pin);
+    if (c == NULL)
+        return;
+    c->pin = NULL;
+    /* Back in the pool; an open transaction is rolled back first (pool_kick). A statement
+     * still in flight (being cancelled) keeps the connection until it drains. */
+    if (!pool->closing && c->state == DBC_IDLE && !dbc_needs_rollback(c))
+        pool_kick(pool);
 }
 
 /* ---- pool life ------------------------------------------------------------------------- */
@@ -1237,6 +1370,10 @@ void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg)
          * listener's) must not find it still in flight and fail it a second time. */
         struct db_query *q = c->query;
         c->query = NULL;
+        if (c->pin) {
+            c->pin->conn = NULL;
+            c->pin = NULL;
+        }
         if (q)
             query_fail(pool, q, &err);
         dbc_clear_results(c);

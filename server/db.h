@@ -101,6 +101,33 @@ int db_query(struct db_pool *pool, enum sql_stmt stmt, int nparams, const char *
 int db_query_text(struct db_pool *pool, const char *name, const char *text, int nparams,
                   const char *const *values, db_cb cb, void *arg)
     __attribute__((warn_unused_result));
+/*
+ * A pinned sequence: several statements on one connection, one after another, with no
+ * other query between them, so that they can share one transaction (the status's
+ * REPEATABLE READ snapshot). db_pin() queues a request for a connection like a query;
+ * once one is idle, `ready` runs with the pin, or with NULL and the error when none
+ * comes up before the query deadline (or the pool fails or closes). The pin's statements
+ * are sent one at a time with db_pin_query() (the next from the previous one's callback)
+ * and all share one deadline, counted from db_pin(): past it, the statement in flight is
+ * cancelled and fails UNAVAILABLE as a query would. If the connection is lost, the
+ * statement in flight fails and db_pin_query() returns -1 from then on.
+ *
+ * Ownership: the holder calls db_pin_release() exactly once after `ready` gave it a pin,
+ * failure or not (never from a statement's callback that is still to run). A connection
+ * released inside a transaction (no COMMIT, or after a failure) is rolled back before
+ * it serves anyone else. db_pin() and db_pin_query() return -1 at once when they cannot
+ * start, and their callbacks then never run.
+ */
+struct db_pin;
+typedef void (*db_pin_cb)(void *arg, struct db_pin *pin, const struct db_error *err);
+int db_pin(struct db_pool *pool, db_pin_cb ready, void *arg) __attribute__((warn_unused_result));
+int db_pin_query(struct db_pin *pin, enum sql_stmt stmt, int nparams, const char *const *values,
+                 db_cb cb, void *arg) __attribute__((warn_unused_result));
+int db_pin_query_text(struct db_pin *pin, const char *name, const char *text, int nparams,
+                      const char *const *values, db_cb cb, void *arg)
+    __attribute__((warn_unused_result));
+void db_pin_release(struct db_pin *pin);
+
 void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg);
 void db_pool_stats(const struct db_pool *pool, struct db_stats *out);
 bool db_pool_healthy(const struct db_pool *pool);

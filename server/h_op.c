@@ -1,7 +1,9 @@
 /*
  * The handler of every generic operation (server/op.h): the request's parameters go to
  * reno_op_<name> through the pool, and the result, or the typed error, is the answer.
- * A write is acknowledged only from the query's callback, after its statement committed.
+ * A write is acknowledged only from the query's callback, after its statement committed,
+ * with its position (0022_positions.sql); the in-memory status learns of it through the
+ * database's notification, as it learns of writes through other renod processes.
  */
 #include <stdlib.h>
 
@@ -40,11 +42,10 @@ static void op_done_cb(void *arg, const PGresult *res, const struct db_error *er
         call_fail(call, RENO__STATUS_CODE__INTERNAL, "", "%s returned no result", op->name);
         return;
     }
-    if (op->kind == OP_WRITE)
-        rollup_invalidate(&call->srv->rollup, call->client->session.programme_id);
     if (op->kind == OP_WRITE && call_live(call))
-        conn_log(&call->client->conn, LOG_INFO, "%s: row %lld%s", op->name,
+        conn_log(&call->client->conn, LOG_INFO, "%s: row %lld at position %lld%s", op->name,
                  (long long)((Reno__WriteReply *)reply)->id,
+                 (long long)((Reno__WriteReply *)reply)->position,
                  ((Reno__WriteReply *)reply)->replayed ? " (replayed)" : "");
     Reno__Response resp = RENO__RESPONSE__INIT;
     op_set_reply(op, &resp, reply);

@@ -26,15 +26,15 @@ static void pushed(void *arg, const PGresult *res, const struct db_error *err)
     Reno__PushProgressReply pr = RENO__PUSH_PROGRESS_REPLY__INIT;
     pr.report_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     pr.replayed = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    pr.position = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
     Reno__Response resp = RENO__RESPONSE__INIT;
     resp.body_case = RENO__RESPONSE__BODY_PUSH_PROGRESS;
     resp.push_progress = &pr;
-    if (!pr.replayed)
-        rollup_invalidate(&call->srv->rollup, call->client->session.programme_id);
     if (call_live(call))
-        conn_log(&call->client->conn, LOG_INFO, "progress report %lld for project %lld%s",
+        conn_log(&call->client->conn, LOG_INFO,
+                 "progress report %lld for project %lld at position %lld%s",
                  (long long)pr.report_id, (long long)call->req->push_progress->project_id,
-                 pr.replayed ? " (replayed)" : "");
+                 (long long)pr.position, pr.replayed ? " (replayed)" : "");
     call_reply(call, &resp);
 }
 

@@ -256,7 +256,7 @@ static void data_loaded(void *arg, const PGresult *res, const struct db_error *e
         i = end;
     }
     if (strcmp(job->kind, "round") == 0) {
-        if (status_compute(job->call->srv, job->call->client->session.programme_id, job->as_of,
+        if (status_compute(job->call->srv->db, job->call->client->session.programme_id, job->as_of,
                            rules_loaded, job) != 0)
             fail_unavailable(job);
         return;

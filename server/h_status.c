@@ -1,12 +1,15 @@
 /*
- * GetStatus and Watch. A status as of today comes from the in-memory roll-up when it is
- * current (rollup.h); any other date, or a roll-up not known to be current, is computed
- * from the database (status.h). Watch subscribes the connection to pushed changes.
+ * GetStatus and Watch. A status as of today always comes from the in-memory roll-up
+ * (rollup.h), never from the database: at once when the roll-up has reached the asked
+ * min_position (or holds any figures, when none is asked), otherwise after waiting for it
+ * for at most status_wait seconds, then UNAVAILABLE naming the position it is at. A
+ * status as of another date is computed from the database (status.h).
  *
- * When the database cannot be asked (no healthy connection, or the computation failed
- * with UNAVAILABLE, e.g. past the request deadline), a request for today is answered
- * with the last figures in memory, marked stale with the time they were computed, so
- * that the office keeps its picture through an outage and knows how old it is.
+ * Figures the roll-up cannot know to be current (its subscription is down, its last
+ * refresh failed or the database is unreachable) are answered marked stale, with the time
+ * they were computed, so that the office keeps its picture through an outage and knows
+ * how old it is. Watch subscribes the connection to pushed changes, starting from the
+ * status it is answered with.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,72 +24,90 @@
 
 #define WATCH_SNDBUF 32768
 
-static void reply_status(struct call *call, const Reno__StatusReply *reply)
+static void reply_status(struct call *call, const Reno__StatusReply *reply, bool stale)
 {
+    Reno__StatusReply view = *reply; /* shallow: only `stale` may differ */
+    view.stale = stale;
     Reno__Response resp = RENO__RESPONSE__INIT;
     if (call->req->body_case == RENO__REQUEST__BODY_WATCH) {
+        if (call_live(call)) {
+            /* Bound what the kernel holds for a watcher too, so that one that stops
+             * reading soon shows in the connection's own queue, where the resync rule
+             * applies. */
+            int sndbuf = WATCH_SNDBUF;
+            uv_send_buffer_size((uv_handle_t *)&call->client->conn.tcp, &sndbuf);
+            call->client->watching = true;
+            call->client->resync_sent = false;
+            conn_log(&call->client->conn, LOG_INFO, "watching programme %s at position %lld",
+                     reply->programme_code, (long long)reply->position);
+        }
         Reno__WatchReply wr = RENO__WATCH_REPLY__INIT;
-        wr.status = (Reno__StatusReply *)reply;
+        wr.status = &view;
         resp.body_case = RENO__RESPONSE__BODY_WATCH;
         resp.watch = &wr;
         call_reply(call, &resp);
         return;
     }
     /* GetStatus answers with one page of the whole status (status_page.h). */
-    Reno__StatusReply view;
+    Reno__StatusReply paged;
     struct status_page page;
-    status_page_build(reply, call->req->get_status, &view, &page);
+    status_page_build(&view, call->req->get_status, &paged, &page);
     resp.body_case = RENO__RESPONSE__BODY_STATUS_REPLY;
-    resp.status_reply = &view;
+    resp.status_reply = &paged;
     call_reply(call, &resp);
     status_page_free(&page);
-}
-
-/* Answers with the last figures in memory, marked stale; false when there are none. */
-static bool reply_stale(struct call *call)
-{
-    if (call->req->body_case != RENO__REQUEST__BODY_GET_STATUS ||
-        call->req->get_status->as_of[0] != '\0')
-        return false;
-    const Reno__StatusReply *last =
-        rollup_last(&call->srv->rollup, call->client->session.programme_id);
-    if (last == NULL)
-        return false;
-    Reno__StatusReply view = *last; /* shallow: only `stale` differs */
-    view.stale = true;
-    reply_status(call, &view);
-    return true;
 }
 
 static void computed(void *arg, const Reno__StatusReply *reply, const struct db_error *err)
 {
     struct call *call = arg;
     if (err) {
-        if (err->code != RENO__STATUS_CODE__UNAVAILABLE || !reply_stale(call))
-            call_fail_db(call, err);
+        call_fail_db(call, err);
         return;
     }
-    char today[DATE_TEXT_SIZE];
-    date_format(call->srv->today(), today);
-    if (strcmp(reply->as_of, today) == 0)
-        rollup_seed(&call->srv->rollup, call->client->session.programme_id, reply);
-    if (call->req->body_case == RENO__REQUEST__BODY_WATCH && call_live(call)) {
-        /* Bound what the kernel holds for a watcher too, so that one that stops reading
-         * soon shows in the connection's own queue, where the resync rule applies. */
-        int sndbuf = WATCH_SNDBUF;
-        uv_send_buffer_size((uv_handle_t *)&call->client->conn.tcp, &sndbuf);
-        call->client->watching = true;
-        call->client->resync_sent = false;
-        conn_log(&call->client->conn, LOG_INFO, "watching programme %s", reply->programme_code);
-    }
-    reply_status(call, reply);
+    reply_status(call, reply, false);
 }
 
-static void compute(struct call *call, int32_t as_of)
+static void waited(void *arg, const Reno__StatusReply *status, bool stale, int64_t at_position)
 {
-    if (status_compute(call->srv, call->client->session.programme_id, as_of, computed, call) != 0 &&
-        !reply_stale(call))
+    struct call *call = arg;
+    if (status) {
+        reply_status(call, status, stale);
+        return;
+    }
+    if (call->srv->stopping) {
+        call_fail_retry(call, 1, "the server is shutting down");
+        return;
+    }
+    int64_t wanted = call->req->body_case == RENO__REQUEST__BODY_GET_STATUS
+                         ? call->req->get_status->min_position
+                         : 0;
+    if (at_position == 0)
+        call_fail_retry(call, 1, "the status is not computed yet (is the database reachable?)");
+    else
+        call_fail_retry(call, 1, "the status is not yet at position %lld: it is at %lld",
+                        (long long)wanted, (long long)at_position);
+}
+
+/* Today's status from memory: at once, or once the roll-up reaches min_position. */
+static void from_memory(struct call *call, int64_t min_position)
+{
+    struct rollup *r = &call->srv->rollup;
+    int64_t programme = call->client->session.programme_id;
+    bool stale = false;
+    const Reno__StatusReply *st = rollup_read(r, programme, min_position, &stale);
+    if (st) {
+        reply_status(call, st, stale);
+        return;
+    }
+    /* Nothing in memory yet and no database to compute it from: no use waiting. */
+    if (rollup_last(r, programme) == NULL &&
+        (call->srv->db == NULL || !db_pool_healthy(call->srv->db))) {
         call_fail_unavailable(call, false);
+        return;
+    }
+    rollup_wait(r, programme, min_position, (uint64_t)call->srv->cfg->status_wait * 1000, waited,
+                call);
 }
 
 void h_get_status(struct call *call)
@@ -98,20 +119,17 @@ void h_get_status(struct call *call)
         as_of = today; /* unreachable: msg_check_request checked the format */
     call->client->resync_sent = false;
     if (as_of == today) {
-        const Reno__StatusReply *cached =
-            rollup_get(&call->srv->rollup, call->client->session.programme_id);
-        if (cached) {
-            reply_status(call, cached);
-            return;
-        }
+        from_memory(call, call->req->get_status->min_position);
+        return;
     }
-    compute(call, as_of);
+    if (status_compute(call->srv->db, call->client->session.programme_id, as_of, computed, call) !=
+        0)
+        call_fail_unavailable(call, false);
 }
 
 void h_watch(struct call *call)
 {
-    /* The starting point comes from the database, so that it is exact; the roll-up
-     * entry is created here if this is the first interest in the programme. */
-    (void)rollup_get(&call->srv->rollup, call->client->session.programme_id);
-    compute(call, call->srv->today());
+    /* The starting point is what the roll-up holds, so that every later change reaches
+     * this watcher as a push relative to it. */
+    from_memory(call, 0);
 }

@@ -57,9 +57,13 @@ void op_init(void)
         op->nparams = 1 + (op->kind == OP_WRITE ? 2 : 0) + (int)d->n_fields - (has_key ? 1 : 0);
         if (op->nparams > OP_MAX_PARAMS)
             fatal("operation %s has too many fields", op->name);
-        size_t cap = 64 + strlen(op->name) + 6 * (size_t)op->nparams;
+        size_t cap = 128 + strlen(op->name) + 6 * (size_t)op->nparams;
         op->sql = xmalloc(cap);
-        size_t n = (size_t)snprintf(op->sql, cap, "SELECT * FROM reno_op_%s(", op->name);
+        /* A write's reply also names its position (0022_positions.sql), read after the
+         * function has run, in the same transaction. */
+        size_t n = (size_t)snprintf(
+            op->sql, cap, "SELECT *%s FROM reno_op_%s(",
+            op->kind == OP_WRITE ? ", reno_write_position() AS position" : "", op->name);
         for (int k = 1; k <= op->nparams; k++)
             n += (size_t)snprintf(op->sql + n, cap - n, "%s$%d", k > 1 ? ", " : "", k);
         /* A list reads at most one row past its ceiling, so that renod never holds an

@@ -2,10 +2,15 @@
  * In-memory consolidated status and live push. See rollup.h.
  *
  * Each entry is in one of three conditions: current (status computed after the last
- * change this process knows of), dirty (a change committed since; reads go to the
- * database) or refreshing (a recomputation is in flight; a change arriving meanwhile
- * marks it dirty again so that another refresh follows). The timer coalesces a burst of
- * notifications into one refresh per programme.
+ * change of its programme this process heard of), dirty (a change committed since; reads
+ * are still answered from the figures held, with their older position) or refreshing (a
+ * recomputation is in flight; a change arriving meanwhile marks it dirty again so that
+ * another refresh follows). The timer coalesces a burst of notifications into one refresh
+ * per programme.
+ *
+ * An entry's position is what the database named as committed when its last refresh
+ * began (status.h reads it before any figure); the positions in notifications only say
+ * that a refresh is due, and whether a reader's wait can end by one.
  */
 #include "rollup.h"
 
@@ -29,8 +34,22 @@ struct rollup_entry {
     struct rollup *rollup;
     int64_t programme_id;
     Reno__StatusReply *status; /* owned; NULL until the first refresh */
+    int32_t day;               /* the date status is as of */
+    int32_t refresh_day;       /* the date the refresh in flight computes */
+    uint64_t refresh_started;  /* loop time the refresh in flight started */
+    int64_t position;          /* what status reflects */
     bool dirty;
     bool refreshing;
+    bool failed; /* the last refresh failed: the figures held may be old */
+};
+
+struct rollup_waiter {
+    struct rollup_waiter *next;
+    int64_t programme_id;
+    int64_t min_position;
+    uint64_t deadline_ms;
+    rollup_wait_cb cb;
+    void *arg;
 };
 
 static void on_timer(uv_timer_t *t);
@@ -46,7 +65,7 @@ void rollup_init(struct rollup *r, struct server *srv)
 
 static void schedule(struct rollup *r)
 {
-    if (r->srv->stopping || r->refresh_soon)
+    if (r->stopped || r->srv->stopping || r->refresh_soon)
         return;
     /* The next run within COALESCE_MS, then every UPKEEP_MS. A run already due soon is
      * not moved: under a steady stream of writes, pushing it back on every notification
@@ -73,55 +92,169 @@ static struct rollup_entry *find(struct rollup *r, int64_t programme_id, bool cr
     return e;
 }
 
+/* ---- notifications --------------------------------------------------------------------- */
+
+/* One decimal field of at most 19 digits, within int64; *text moves past it. */
+static bool parse_field(const char **text, int64_t *out)
+{
+    const char *p = *text;
+    int64_t v = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9') {
+        if (++digits > 19)
+            return false;
+        int d = *p - '0';
+        if (v > (INT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+        p++;
+    }
+    if (digits == 0)
+        return false;
+    *out = v;
+    *text = p;
+    return true;
+}
+
+bool rollup_parse_payload(const char *payload, struct rollup_change *out)
+{
+    if (payload == NULL || strnlen(payload, ROLLUP_PAYLOAD_MAX + 1) > ROLLUP_PAYLOAD_MAX)
+        return false;
+    struct rollup_change c;
+    const char *p = payload;
+    if (!parse_field(&p, &c.programme_id) || *p++ != ':' || !parse_field(&p, &c.project_id) ||
+        *p++ != ':' || !parse_field(&p, &c.position) || *p != '\0')
+        return false;
+    *out = c;
+    return true;
+}
+
+static void set_position(struct rollup_entry *e, int64_t position)
+{
+    if (position <= e->position)
+        return;
+    e->position = position;
+    if (e->status)
+        e->status->position = position;
+}
+
+static void apply_change(struct rollup *r, const struct rollup_change *c)
+{
+    if (c->position > r->heard)
+        r->heard = c->position;
+    for (struct rollup_entry *e = r->entries; e; e = e->next)
+        if (c->programme_id == 0 || e->programme_id == c->programme_id)
+            e->dirty = true;
+    schedule(r);
+}
+
 void rollup_on_notify(void *arg, enum db_notify_event event, const char *payload)
 {
     struct rollup *r = arg;
     if (event == DB_NOTIFY_LOST) {
         /* Without the subscription no change would reach us: nothing cached can be
          * called current until it is back (DB_NOTIFY_SUBSCRIBED refreshes all). */
+        r->lost = true;
         for (struct rollup_entry *e = r->entries; e; e = e->next)
             e->dirty = true;
         return;
     }
-    char *end = NULL;
-    long long id = payload ? strtoll(payload, &end, 10) : 0;
-    bool one = payload && end != payload && *end == '\0' && id > 0;
-    for (struct rollup_entry *e = r->entries; e; e = e->next)
-        if (!one || e->programme_id == id)
-            e->dirty = true;
-    schedule(r);
-}
-
-void rollup_invalidate(struct rollup *r, int64_t programme_id)
-{
-    struct rollup_entry *e = find(r, programme_id, false);
-    if (e) {
-        e->dirty = true;
-        schedule(r);
+    struct rollup_change c = {0, 0, 0};
+    if (event == DB_NOTIFY_SUBSCRIBED) {
+        r->lost = false;
+    } else if (!rollup_parse_payload(payload, &c)) {
+        log_warn("rollup: a notification not understood (%zu bytes): refreshing everything",
+                 payload ? strnlen(payload, 8000) : 0);
+        memset(&c, 0, sizeof c);
     }
+    apply_change(r, &c);
 }
 
-const Reno__StatusReply *rollup_get(struct rollup *r, int64_t programme_id)
+/* ---- reading --------------------------------------------------------------------------- */
+
+static bool reached(const struct rollup *r, const struct rollup_entry *e, int64_t min_position)
+{
+    return e->status != NULL && e->day == r->srv->today() && e->position >= min_position;
+}
+
+static bool stale(const struct rollup *r, const struct rollup_entry *e)
+{
+    return r->lost || e->failed || r->srv->db == NULL || !db_pool_healthy(r->srv->db);
+}
+
+const Reno__StatusReply *rollup_read(struct rollup *r, int64_t programme_id, int64_t min_position,
+                                     bool *is_stale)
 {
     struct rollup_entry *e = find(r, programme_id, true);
-    if (e->status == NULL || e->dirty || e->refreshing || r->day != r->srv->today())
+    if (!reached(r, e, min_position))
         return NULL;
+    *is_stale = stale(r, e);
     return e->status;
 }
 
-void rollup_seed(struct rollup *r, int64_t programme_id, const Reno__StatusReply *reply)
+void rollup_wait(struct rollup *r, int64_t programme_id, int64_t min_position, uint64_t timeout_ms,
+                 rollup_wait_cb cb, void *arg)
 {
     struct rollup_entry *e = find(r, programme_id, true);
-    /* Only a first baseline: a refresh done knows better, and one in flight will replace
-     * it when it lands (but may never land, if the database hangs meanwhile). */
-    if (e->status == NULL)
-        e->status = status_copy(reply);
+    /* A position heard of, but from a change of another programme: this entry has no
+     * refresh coming, so one is started to confirm it. A position never heard of waits
+     * for its notification. */
+    if (min_position <= r->heard && !e->dirty && !e->refreshing) {
+        e->dirty = true;
+        schedule(r);
+    }
+    struct rollup_waiter *w = xcalloc(1, sizeof *w);
+    w->programme_id = programme_id;
+    w->min_position = min_position;
+    w->deadline_ms = uv_now(r->srv->loop) + timeout_ms;
+    w->cb = cb;
+    w->arg = arg;
+    w->next = r->waiters;
+    r->waiters = w;
+    if (!r->timer_running) {
+        uv_timer_start(&r->timer, on_timer, UPKEEP_MS, UPKEEP_MS);
+        r->timer_running = true;
+    }
+    if (r->stopped)
+        rollup_stop(r);
+}
+
+/* Answers the waiters whose position was reached, those past their deadline, or all of
+ * them when `all` (each with NULL unless reached). They are taken off the list before any
+ * is answered, so that an answer may start another wait. */
+static void answer_waiters(struct rollup *r, bool all)
+{
+    uint64_t now = uv_now(r->srv->loop);
+    struct rollup_waiter *done = NULL, **tail = &done;
+    struct rollup_waiter **link = &r->waiters;
+    while (*link) {
+        struct rollup_waiter *w = *link;
+        struct rollup_entry *e = find(r, w->programme_id, false);
+        if (!all && now < w->deadline_ms && !(e && reached(r, e, w->min_position))) {
+            link = &w->next;
+            continue;
+        }
+        *link = w->next;
+        w->next = NULL;
+        *tail = w;
+        tail = &w->next;
+    }
+    while (done) {
+        struct rollup_waiter *w = done;
+        done = w->next;
+        struct rollup_entry *e = find(r, w->programme_id, false);
+        if (e && reached(r, e, w->min_position))
+            w->cb(w->arg, e->status, stale(r, e), e->position);
+        else
+            w->cb(w->arg, NULL, false, e && e->status ? e->position : 0);
+        free(w);
+    }
 }
 
 const Reno__StatusReply *rollup_last(struct rollup *r, int64_t programme_id)
 {
     struct rollup_entry *e = find(r, programme_id, false);
-    if (e == NULL || e->status == NULL || r->day != r->srv->today())
+    if (e == NULL || e->status == NULL || e->day != r->srv->today())
         return NULL;
     return e->status;
 }
@@ -169,6 +302,7 @@ static bool same_status(const Reno__StatusReply *a, const Reno__StatusReply *b)
     Reno__StatusReply fa = *a, fb = *b;
     fa.computed_at = fb.computed_at = 0;
     fa.stale = fb.stale = false;
+    fa.position = fb.position = 0;
     size_t la = reno__status_reply__get_packed_size(&fa);
     size_t lb = reno__status_reply__get_packed_size(&fb);
     if (la != lb)
@@ -227,27 +361,43 @@ static void refreshed(void *arg, const Reno__StatusReply *reply, const struct db
     struct rollup *r = e->rollup;
     e->refreshing = false;
     if (err) {
-        /* Try again at the next upkeep tick; reads meanwhile go to the database. */
+        /* Try again at the next upkeep tick; reads meanwhile get the figures held. */
         log_warn("rollup: refresh of programme %lld failed: %s", (long long)e->programme_id,
                  err->message);
         e->dirty = true;
+        e->failed = true;
+        answer_waiters(r, false);
         return;
     }
     r->refreshes++;
-    if (same_status(e->status, reply)) {
+    e->failed = false;
+    /* What the database said had committed when the refresh began: it includes every
+     * change heard of before, since those had committed. A notification's own position is
+     * never taken on trust (anyone on the database may NOTIFY). */
+    int64_t position = reply->position;
+    /* One line per refresh: when the roll-up reached a position, for people measuring how
+     * long after a write's acknowledgement its readers see it. */
+    log_info("rollup: programme %lld at position %lld (%zu projects, refreshed in %llu ms)",
+             (long long)e->programme_id, (long long)position, reply->n_projects,
+             (unsigned long long)(uv_now(r->srv->loop) - e->refresh_started));
+    if (e->status && e->day == e->refresh_day && same_status(e->status, reply)) {
         e->status->computed_at = reply->computed_at; /* the same figures, confirmed now */
-        return;
+        set_position(e, position);
+    } else {
+        Reno__StatusReply *fresh = status_copy(reply);
+        char *changes[MAX_CHANGES];
+        size_t n = e->status ? describe_changes(e->status, fresh, changes) : 0;
+        Reno__StatusReply *old = e->status;
+        e->status = fresh;
+        e->day = e->refresh_day;
+        set_position(e, position);
+        if (old)
+            push(r, e, changes, n);
+        status_free(old);
+        for (size_t i = 0; i < n; i++)
+            free(changes[i]);
     }
-    Reno__StatusReply *fresh = status_copy(reply);
-    char *changes[MAX_CHANGES];
-    size_t n = e->status ? describe_changes(e->status, fresh, changes) : 0;
-    Reno__StatusReply *old = e->status;
-    e->status = fresh;
-    if (old)
-        push(r, e, changes, n);
-    status_free(old);
-    for (size_t i = 0; i < n; i++)
-        free(changes[i]);
+    answer_waiters(r, false);
     if (e->dirty)
         schedule(r);
 }
@@ -257,6 +407,9 @@ static void on_timer(uv_timer_t *t)
     struct rollup *r = t->data;
     struct server *srv = r->srv;
     r->refresh_soon = false;
+    answer_waiters(r, false);
+    if (r->stopped || srv->stopping)
+        return;
     int32_t today = srv->today();
     if (today != r->day) {
         /* A new day: every status "as of today" must be recomputed. */
@@ -264,22 +417,30 @@ static void on_timer(uv_timer_t *t)
         for (struct rollup_entry *e = r->entries; e; e = e->next)
             e->dirty = true;
     }
-    bool pending = false;
     for (struct rollup_entry *e = r->entries; e; e = e->next) {
         if (!e->dirty || e->refreshing)
             continue;
-        if (status_compute(srv, e->programme_id, r->day, refreshed, e) == 0) {
+        /* A failure at once (the database is down) is tried again at the next tick. */
+        if (status_compute(srv->db, e->programme_id, r->day, refreshed, e) == 0) {
+            e->refresh_day = r->day;
+            e->refresh_started = uv_now(srv->loop);
             e->dirty = false;
             e->refreshing = true;
         } else {
-            pending = true; /* the database is down: the next tick tries again */
+            e->failed = true;
         }
     }
-    (void)pending;
+}
+
+void rollup_stop(struct rollup *r)
+{
+    r->stopped = true;
+    answer_waiters(r, true);
 }
 
 void rollup_close(struct rollup *r)
 {
+    rollup_stop(r);
     uv_timer_stop(&r->timer);
     uv_close((uv_handle_t *)&r->timer, NULL);
 }

@@ -1,18 +1,37 @@
 /*
- * The consolidated status of each programme, kept in memory and served without a
- * database round trip. It is refreshed when a change commits: every write appends to
- * the audit log, whose trigger NOTIFYs 'reno_changed' with the programme id, and every
- * renod on the database LISTENs (db_pool_listen), so several renod processes stay
- * coherent. A write handled here also invalidates the entry at once, so a client reads
- * its own writes even before the notification arrives: a read finds the entry dirty and
- * goes to the database.
+ * The consolidated status of each programme as of today, kept in memory and versioned by
+ * position, so that every read of today is answered without a database round trip.
+ *
+ * Positions. Every committed write has a position: the id of its last audit_log record.
+ * The audit chain hands ids out under a lock held to commit (0012_privilege.sql), so
+ * positions grow in commit order, and "includes position P" means "includes every change
+ * up to P". Each entry records the position its figures reflect.
+ *
+ * How changes arrive. The audit log's trigger NOTIFYs 'reno_changed' with
+ * "<programme>:<project>:<position>" (0022_positions.sql), and every renod on the database
+ * LISTENs (db_pool_listen), so several renod processes stay coherent; notifications come
+ * in commit order. The payload is parsed as untrusted text (rollup_parse_payload): bounded,
+ * digits only; anything else refreshes every programme. A change to one programme marks
+ * its entry dirty. Positions in notifications are never taken on trust (anyone on the
+ * database may NOTIFY): an entry's position is the one its refresh read from the database
+ * before any figure (status.h). A lost subscription marks every entry dirty and its
+ * figures stale; the
+ * re-subscription refreshes them all. A write acknowledged by this renod is seen through
+ * its notification too, as a write through any other renod is; nothing else invalidates.
+ *
+ * Reading. rollup_read() answers from memory, never from the database: the entry's status
+ * when it exists for today and has reached the asked position; otherwise rollup_wait()
+ * holds the reader until it has (or status_wait seconds pass, or the server stops). A
+ * reader waiting for a position of another programme's change (heard of, but not this
+ * entry's) starts a refresh of the entry, which confirms it.
  *
  * Each refresh that changes the status is pushed to the connections that asked to
  * watch the programme. A watcher whose unsent bytes exceed the limit gets one Resync
  * event instead of more updates, and full updates again once it has caught up.
  *
- * Ownership: struct rollup is embedded in struct server; entries and their status
- * copies are the rollup's, freed by rollup_done() after the loop has ended.
+ * Ownership: struct rollup is embedded in struct server; entries, their status copies and
+ * the waiters are the rollup's. rollup_stop() answers every waiter; rollup_done() frees
+ * the rest after the loop has ended.
  */
 #ifndef RENO_ROLLUP_H
 #define RENO_ROLLUP_H
@@ -26,38 +45,64 @@
 
 struct server;
 struct rollup_entry;
+struct rollup_waiter;
 
 struct rollup {
     struct server *srv;
     struct rollup_entry *entries;
+    struct rollup_waiter *waiters;
     uv_timer_t timer; /* coalesces notifications; also the once-a-second upkeep */
     int32_t day;      /* the date the cached statuses are "as of" */
+    int64_t heard;    /* the newest position a notification named */
     bool timer_running;
     bool refresh_soon; /* a run is due within the coalescing delay */
+    bool lost;         /* the subscription is down: nothing is known to be current */
+    bool stopped;
     unsigned long long refreshes;
     unsigned long long pushes;
     unsigned long long resyncs;
 };
 
 #define ROLLUP_CHANNEL "reno_changed"
+/* The longest payload renod accepts: three 19-digit numbers and two colons. */
+#define ROLLUP_PAYLOAD_MAX 60
+
+/* What one notification says changed; zero ids mean "all". */
+struct rollup_change {
+    int64_t programme_id;
+    int64_t project_id;
+    int64_t position;
+};
+
+/* Parses "<programme>:<project>:<position>" (decimal, no sign, no spaces, each at most
+ * 19 digits and within int64); false for anything else. */
+bool rollup_parse_payload(const char *payload, struct rollup_change *out)
+    __attribute__((warn_unused_result));
 
 void rollup_init(struct rollup *r, struct server *srv);
-/* db_pool_listen() callback: a payload is a programme id (anything else means all);
- * a (re)subscription refreshes every entry, a lost subscription marks every entry as
- * not known to be current. */
+/* db_pool_listen() callback (see above). */
 void rollup_on_notify(void *arg, enum db_notify_event event, const char *payload);
-/* A write of this server committed for the programme. */
-void rollup_invalidate(struct rollup *r, int64_t programme_id);
-/* The cached status as of today, or NULL when it is not known to be current (the entry
- * is created and a refresh scheduled, so that later reads find it). */
-const Reno__StatusReply *rollup_get(struct rollup *r, int64_t programme_id);
-/* A status as of today just computed from the database becomes the entry's baseline
- * if it has none yet, so that the next change is pushed with what changed. */
-void rollup_seed(struct rollup *r, int64_t programme_id, const Reno__StatusReply *reply);
+
+/* Today's status of the programme from memory when it has reached min_position, else NULL
+ * (the entry is created and a refresh scheduled if there is none). *stale is set when the
+ * figures cannot be known to be current (no subscription, or the database unreachable). */
+const Reno__StatusReply *rollup_read(struct rollup *r, int64_t programme_id, int64_t min_position,
+                                     bool *stale);
+
+/* Called once: with the status when the entry reaches min_position, or with NULL and the
+ * position it is at when the wait is over (timeout, or the server stopping). The status
+ * lives only during the call. */
+typedef void (*rollup_wait_cb)(void *arg, const Reno__StatusReply *status, bool stale,
+                               int64_t at_position);
+/* Holds a reader for at most timeout_ms (loop time, checked at each upkeep tick). */
+void rollup_wait(struct rollup *r, int64_t programme_id, int64_t min_position, uint64_t timeout_ms,
+                 rollup_wait_cb cb, void *arg);
+
 /* The last status as of today held in memory, current or not (its computed_at says when
- * it was computed); NULL when there is none. For answering while the database cannot be
- * asked. */
+ * it was computed); NULL when there is none. */
 const Reno__StatusReply *rollup_last(struct rollup *r, int64_t programme_id);
+/* The server is stopping: every waiter is answered (NULL) and no refresh starts again. */
+void rollup_stop(struct rollup *r);
 void rollup_close(struct rollup *r);
 void rollup_done(struct rollup *r);
 

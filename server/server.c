@@ -74,6 +74,8 @@ const struct setting renod_settings[] = {
      "write the bound port to this file once listening (for scripts and tests)", false},
     {"watch_queue_limit", SETTING_INT, "262144", 1024, 67108864, S(watch_queue_limit),
      "unsent bytes past which a watcher gets one resync event instead of updates", false},
+    {"status_wait", SETTING_INT, "5", 0, 60, S(status_wait),
+     "seconds GetStatus waits for the in-memory status to reach its min_position", false},
     {"tls", SETTING_STRING, "on", 2, 3, S(tls),
      "on or off; off (plaintext) is refused unless listen is a loopback address", false},
     {"tls_cert", SETTING_STRING, "", 0, 4096, S(tls_cert),
@@ -458,6 +460,7 @@ void server_stop(struct server *srv, const char *why)
         if (c->inflight == 0)
             conn_close(&c->conn, "server shutting down");
     }
+    rollup_stop(&srv->rollup);
     server_maybe_finish(srv);
 }
 

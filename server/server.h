@@ -51,6 +51,7 @@ struct renod_config {
     char *log_level;
     char *port_file;
     long watch_queue_limit;
+    long status_wait;
     char *tls; /* "on" or "off" */
     char *tls_cert;
     char *tls_key;

@@ -31,9 +31,13 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
     [SQL_PURGE] = {"purge", "SELECT sessions, failures FROM reno_session_purge($1)", 1},
     [SQL_PUSH_PROGRESS] =
         {"push_progress",
-         "SELECT report_id, replayed FROM reno_push_progress($1, decode($2, 'hex'), "
+         "SELECT report_id, replayed, reno_write_position() FROM reno_push_progress($1, "
+         "decode($2, 'hex'), "
          "decode($3, 'hex'), $4, $5::date, $6, $7, $8)",
          8},
+    [SQL_STATUS_BEGIN] = {"status_begin", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0},
+    [SQL_STATUS_COMMIT] = {"status_commit", "COMMIT", 0},
+    [SQL_STATUS_POSITION] = {"status_position", "SELECT reno_position()", 0},
     [SQL_STATUS_PROGRAMME] =
         {"status_programme",
          "SELECT code, title, target_households, target_projects, start_share_pct, "

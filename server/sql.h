@@ -7,14 +7,17 @@
 #define RENO_SQL_H
 
 enum sql_stmt {
-    SQL_LOGIN_BEGIN,      /* $1 username, $2 address, $3..$7 the throttle's settings */
-    SQL_SESSION_CREATE,   /* $1 token hash (hex), $2 account, $3 ttl, $4 username, $5 address */
-    SQL_SESSION_RESUME,   /* $1 token hash (hex) */
-    SQL_SESSION_END,      /* $1 token hash (hex), $2 every session of the account */
-    SQL_SESSION_CHECK,    /* $1 token hashes (hex) as an array literal */
-    SQL_PASSWORD_CHANGE,  /* $1 account, $2 hash, $3 token kept, $4 username, $5 address */
-    SQL_PURGE,            /* $1 seconds failed logins are remembered */
-    SQL_PUSH_PROGRESS,    /* $1 account, $2 key, $3 digest, $4 project, $5 date, ... */
+    SQL_LOGIN_BEGIN,     /* $1 username, $2 address, $3..$7 the throttle's settings */
+    SQL_SESSION_CREATE,  /* $1 token hash (hex), $2 account, $3 ttl, $4 username, $5 address */
+    SQL_SESSION_RESUME,  /* $1 token hash (hex) */
+    SQL_SESSION_END,     /* $1 token hash (hex), $2 every session of the account */
+    SQL_SESSION_CHECK,   /* $1 token hashes (hex) as an array literal */
+    SQL_PASSWORD_CHANGE, /* $1 account, $2 hash, $3 token kept, $4 username, $5 address */
+    SQL_PURGE,           /* $1 seconds failed logins are remembered */
+    SQL_PUSH_PROGRESS,   /* $1 account, $2 key, $3 digest, $4 project, $5 date, ... */
+    SQL_STATUS_BEGIN,    /* the status snapshot (status.h) */
+    SQL_STATUS_COMMIT,
+    SQL_STATUS_POSITION,  /* the newest committed position (0022_positions.sql) */
     SQL_STATUS_PROGRAMME, /* $1 programme id */
     SQL_STATUS_PROJECTS,  /* $1 programme id, $2 as-of, $3..$5 the rules' dates */
     SQL_REPORT_PRIOR,     /* $1 account, $2 key, $3 digest */

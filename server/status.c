@@ -21,7 +21,7 @@
 #include "reflect.h"
 #include "rowfill.h"
 #include "rules.h"
-#include "server.h"
+#include "db.h"
 #include "status.h"
 #include "xmalloc.h"
 
@@ -55,7 +55,8 @@ static const struct section {
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
 
 struct status_job {
-    struct server *srv;
+    struct db_pool *pool;
+    struct db_pin *pin; /* the snapshot's connection, once given */
     status_cb cb;
     void *arg;
     int32_t as_of;
@@ -79,6 +80,10 @@ static void job_free(struct status_job *job)
 
 static void job_fail(struct status_job *job, const struct db_error *err)
 {
+    /* The pool rolls the snapshot's transaction back before the connection serves again. */
+    if (job->pin)
+        db_pin_release(job->pin);
+    job->pin = NULL;
     job->cb(job->arg, NULL, err);
     job_free(job);
 }
@@ -119,6 +124,22 @@ static double pct(int32_t part, int32_t whole)
 
 /* ---- the queries ----------------------------------------------------------------------- */
 
+/* The next statement of the snapshot; a refusal (the connection was lost) fails the job. */
+static void job_query(struct status_job *job, const char *name, const char *sql, int nparams,
+                      const char *const *params, db_cb cb)
+{
+    if (db_pin_query_text(job->pin, name, sql, nparams, params, cb, job) != 0)
+        job_fail_code(job, RENO__STATUS_CODE__UNAVAILABLE,
+                      "the database connection of the status snapshot was lost: retry");
+}
+
+static void job_stmt(struct status_job *job, enum sql_stmt stmt, int nparams,
+                     const char *const *params, db_cb cb)
+{
+    const struct sql_statement *s = sql_get(stmt);
+    job_query(job, s->name, s->text, nparams, params, cb);
+}
+
 static void load_section(struct status_job *job);
 
 static void section_loaded(void *arg, const PGresult *res, const struct db_error *err)
@@ -134,19 +155,31 @@ static void section_loaded(void *arg, const PGresult *res, const struct db_error
     load_section(job);
 }
 
+static void committed(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_job *job = arg;
+    (void)res;
+    if (err) {
+        job_fail(job, err);
+        return;
+    }
+    db_pin_release(job->pin);
+    job->pin = NULL;
+    lights_judge(job->reply, job->as_of, &job->plan, job->checks, job->measures);
+    job->reply->computed_at = (int64_t)time(NULL);
+    job->cb(job->arg, job->reply, NULL);
+    job_free(job);
+}
+
 static void load_section(struct status_job *job)
 {
     if (job->section == SECTION_COUNT) {
-        lights_judge(job->reply, job->as_of, &job->plan, job->checks, job->measures);
-        job->reply->computed_at = (int64_t)time(NULL);
-        job->cb(job->arg, job->reply, NULL);
-        job_free(job);
+        job_stmt(job, SQL_STATUS_COMMIT, 0, NULL, committed);
         return;
     }
     const struct section *s = &sections[job->section];
     const char *params[] = {job->programme_id, job->as_of_text};
-    if (server_query_text(job->srv, s->name, s->sql, 2, params, section_loaded, job) != 0)
-        job_fail_code(job, RENO__STATUS_CODE__UNAVAILABLE, server_query_refusal(job->srv));
+    job_query(job, s->name, s->sql, 2, params, section_loaded);
 }
 
 static void projects_loaded(void *arg, const PGresult *res, const struct db_error *err)
@@ -238,22 +271,59 @@ static void programme_loaded(void *arg, const PGresult *res, const struct db_err
     date_format(rules_measure_date(plan, RULE_START_ALL, job->as_of), d2);
     date_format(rules_measure_date(plan, RULE_COMPLETE_ALL, job->as_of), d3);
     const char *params[] = {job->programme_id, job->as_of_text, d1, d2, d3};
-    if (server_query(job->srv, SQL_STATUS_PROJECTS, 5, params, projects_loaded, job) != 0)
-        job_fail_code(job, RENO__STATUS_CODE__UNAVAILABLE, server_query_refusal(job->srv));
+    job_stmt(job, SQL_STATUS_PROJECTS, 5, params, projects_loaded);
 }
 
-int status_compute(struct server *srv, int64_t programme_id, int32_t as_of, status_cb cb, void *arg)
+/* The newest position the snapshot sees: every change up to it is in the figures, none
+ * after it. */
+static void position_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
+    struct status_job *job = arg;
+    if (err) {
+        job_fail(job, err);
+        return;
+    }
+    job->reply->position = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    const char *params[] = {job->programme_id};
+    job_stmt(job, SQL_STATUS_PROGRAMME, 1, params, programme_loaded);
+}
+
+static void begun(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_job *job = arg;
+    (void)res;
+    if (err) {
+        job_fail(job, err);
+        return;
+    }
+    job_stmt(job, SQL_STATUS_POSITION, 0, NULL, position_loaded);
+}
+
+static void pinned(void *arg, struct db_pin *pin, const struct db_error *err)
+{
+    struct status_job *job = arg;
+    if (err) {
+        job_fail(job, err);
+        return;
+    }
+    job->pin = pin;
+    job_stmt(job, SQL_STATUS_BEGIN, 0, NULL, begun);
+}
+
+int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of, status_cb cb,
+                   void *arg)
+{
+    if (pool == NULL)
+        return -1;
     struct status_job *job = xcalloc(1, sizeof *job);
-    job->srv = srv;
+    job->pool = pool;
     job->cb = cb;
     job->arg = arg;
     job->as_of = as_of;
     date_format(as_of, job->as_of_text);
     snprintf(job->programme_id, sizeof job->programme_id, "%lld", (long long)programme_id);
     job->reply = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
-    const char *params[] = {job->programme_id};
-    if (server_query(srv, SQL_STATUS_PROGRAMME, 1, params, programme_loaded, job) != 0) {
+    if (db_pin(pool, pinned, job) != 0) {
         job_free(job);
         return -1;
     }

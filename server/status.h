@@ -7,9 +7,13 @@
  * collection round and who is missing from it), each filled by column name; and last the
  * traffic lights, judged from all of the above by common/lights.c.
  *
- * The queries run one after another, each a statement of its own: a write committed
- * between two of them shows in the later sections only, and its notification makes the
- * roll-up compute the status again (rollup.h).
+ * One consistent snapshot: every statement runs on one pooled connection (db_pin(), so
+ * that no other query comes between them) inside one REPEATABLE READ, READ ONLY
+ * transaction, so a write committed meanwhile shows in no section rather than in the
+ * later ones only, and the totals always agree with the rows. The first statement after
+ * BEGIN reads the newest position the snapshot sees (0022_positions.sql) into
+ * StatusReply.position: every change up to it is in the figures, none after it. The
+ * snapshot's deadline is the pool's query deadline, for all its statements together.
  *
  * Ownership: the StatusReply passed to the callback lives only during the call;
  * status_copy() makes an owned deep copy, freed with status_free().
@@ -22,13 +26,12 @@
 #include "db.h"
 #include "reno.pb-c.h"
 
-struct server;
-
 typedef void (*status_cb)(void *arg, const Reno__StatusReply *reply, const struct db_error *err);
 
-/* -1 when the database is unavailable at once (the callback then never runs). */
-int status_compute(struct server *srv, int64_t programme_id, int32_t as_of, status_cb cb, void *arg)
-    __attribute__((warn_unused_result));
+/* -1 when the database is unavailable at once, or pool is NULL (the server is closing);
+ * the callback then never runs. */
+int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of, status_cb cb,
+                   void *arg) __attribute__((warn_unused_result));
 
 Reno__StatusReply *status_copy(const Reno__StatusReply *reply);
 void status_free(Reno__StatusReply *reply);

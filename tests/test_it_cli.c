@@ -231,6 +231,43 @@ START_TEST(status_through_an_outage_is_marked_stale)
 }
 END_TEST
 
+/*
+ * A script that writes with one `reno` and reads with another passes the printed position
+ * to `reno status --after`, and reads its write; a malformed position is a usage error.
+ */
+START_TEST(status_after_a_write_in_another_command)
+{
+    login_as(H_HOUSING);
+    char project[32];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 1));
+    char *out, *err;
+    int rc =
+        reno(NULL, &out, &err,
+             (const char *const[]){"--json", "progress", "push", "--project", project, "--date",
+                                   "2022-03-20", "--started", "37", "--completed", "0", NULL});
+    ck_assert_msg(rc == 0, "%s", err);
+    const char *at = strstr(out, "\"position\":");
+    ck_assert_ptr_nonnull(at);
+    long long position = strtoll(at + strlen("\"position\":"), NULL, 10);
+    ck_assert_int_gt(position, 0);
+    free(out);
+    free(err);
+    char after[32];
+    snprintf(after, sizeof after, "%lld", position);
+    rc = reno(NULL, &out, &err,
+              (const char *const[]){"--json", "status", project, "--after", after, NULL});
+    ck_assert_msg(rc == 0, "%s", err);
+    ck_assert_ptr_nonnull(strstr(out, "\"households_started\":37"));
+    free(out);
+    free(err);
+    rc = reno(NULL, &out, &err, (const char *const[]){"status", "--after", "12x", NULL});
+    ck_assert_int_eq(rc, 2);
+    ck_assert_ptr_nonnull(strstr(err, "--after"));
+    free(out);
+    free(err);
+}
+END_TEST
+
 Suite *it_cli_suite(void)
 {
     Suite *s = suite_create("it_cli");
@@ -241,6 +278,7 @@ Suite *it_cli_suite(void)
     tcase_add_test(tc, refusals_are_exit_codes);
     tcase_add_test(tc, report_and_watch_through_the_cli);
     tcase_add_test(tc, status_through_an_outage_is_marked_stale);
+    tcase_add_test(tc, status_after_a_write_in_another_command);
     suite_add_tcase(s, tc);
     return s;
 }
