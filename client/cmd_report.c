@@ -1,13 +1,18 @@
 /*
- * reno report: issue the reports that go up and fetch them again as issued.
+ * reno report: preview the reports that go up, issue them, and fetch them again as
+ * issued.
  *
- *   reno report round DATE [--format md|csv|json|html] [-o FILE] [--key HEX32]
+ *   reno report round DATE [--format md|csv|json|html] [-o FILE]
+ *                          [--issue [--replaces 文号] [--key HEX32]]
  *   reno report notice MONTH ...        reno report evaluation PROJECT ...
  *   reno report show ID [-o FILE]
  *
- * The document goes to FILE (or standard output); its id, digest and the audit-log
- * position it was built from go to standard error, so that a pipeline gets the document
- * alone. `reno report list` and `reno report get` are generic operations (cmd_op.c).
+ * Without --issue a report is a preview: built from the data as it stands, marked 预览
+ * on the page, stored nowhere. --issue is the office's act that numbers (文号) and
+ * stores it. The document goes to FILE (or standard output); its 文号, id, digest and
+ * the audit-log position it was built from go to standard error, so that a pipeline
+ * gets the document alone. `reno report list` and `reno report get` are generic
+ * operations (cmd_op.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,29 +46,43 @@ static int write_content(const char *path, const ProtobufCBinaryData *content)
 
 static void describe(const Reno__IssuedReport *r, const char *path)
 {
-    fprintf(stderr, _("report %lld%s: %s %s, %zu bytes%s%s, sha256 %s, audit position %lld\n"),
-            (long long)r->report_id, r->replayed ? " (issued earlier with this key)" : "",
-            r->subject, r->issued_at, r->content.len, path ? " → " : "", path ? path : "",
-            r->sha256, (long long)r->audit_position);
+    if (strcmp(r->status, "preview") == 0) {
+        fprintf(stderr,
+                _("preview (not issued, stored nowhere): %s, %zu bytes%s%s, sha256 %s, audit "
+                  "position %lld; issue it with --issue\n"),
+                r->subject, r->content.len, path ? " → " : "", path ? path : "", r->sha256,
+                (long long)r->audit_position);
+        return;
+    }
+    fprintf(stderr,
+            _("report %lld%s%s%s%s: %s %s, %zu bytes%s%s, sha256 %s, audit position %lld\n"),
+            (long long)r->report_id, r->doc_number[0] ? " " : "", r->doc_number,
+            strcmp(r->status, "replaced") == 0 ? " (replaced)" : "",
+            r->replayed ? " (issued earlier with this key)" : "", r->subject, r->issued_at,
+            r->content.len, path ? " → " : "", path ? path : "", r->sha256,
+            (long long)r->audit_position);
+    if (r->replaces[0])
+        fprintf(stderr, _("it replaces %s, which stays on record marked replaced\n"), r->replaces);
 }
 
 static int parse_format(const struct cmd *self, const char *text, Reno__ReportFormat *out)
 {
-    static const char *const names[] = {NULL, "md", "csv", "json", "html"};
-    for (int i = 1; i <= 4; i++) {
+    static const char *const names[] = {NULL, "md", "csv", "json", "html", "pdf"};
+    for (int i = 1; i <= 5; i++) {
         if (strcmp(text, names[i]) == 0) {
             *out = (Reno__ReportFormat)i;
             return CMD_CONTINUE;
         }
     }
-    return cmd_usage_error(self, _("--format must be md, csv, json or html, not '%s'"), text);
+    return cmd_usage_error(self, _("--format must be md, csv, json, html or pdf, not '%s'"), text);
 }
 
 static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv,
                  Reno__ReportKind kind)
 {
-    const char *format_text = "md", *out = NULL, *key_text = NULL;
+    const char *format_text = "md", *out = NULL, *key_text = NULL, *replaces = NULL;
     const char *subject = NULL;
+    bool issue_it = false;
     /* The subject is the one word that is not an option. */
     if (argc > 0 && strncmp(argv[0], "--", 2) != 0 && strcmp(argv[0], "-o") != 0) {
         subject = argv[0];
@@ -78,14 +97,21 @@ static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **a
         else
             rest[nrest++] = argv[i];
     }
-    const struct cmd_option opts[] = {
-        {"format", &format_text, NULL}, {"output", &out, NULL}, {"key", &key_text, NULL}};
+    const struct cmd_option opts[] = {{"format", &format_text, NULL},
+                                      {"output", &out, NULL},
+                                      {"key", &key_text, NULL},
+                                      {"issue", NULL, &issue_it},
+                                      {"replaces", &replaces, NULL}};
     int rc = cmd_parse(self, nrest, rest, opts, sizeof opts / sizeof opts[0]);
     free(rest);
     if (rc != CMD_CONTINUE)
         return rc;
     if (subject == NULL)
         return cmd_usage_error(self, _("which %s?"), self->usage);
+    if (!issue_it && (replaces || key_text))
+        return cmd_usage_error(self,
+                               _("--%s goes with --issue (without it, a report is a preview)"),
+                               replaces ? "replaces" : "key");
     Reno__ReportFormat format = RENO__REPORT_FORMAT__REPORT_FORMAT_MD;
     rc = parse_format(self, format_text, &format);
     if (rc != CMD_CONTINUE)
@@ -106,12 +132,14 @@ static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **a
     ir.kind = kind;
     ir.subject = (char *)subject;
     ir.format = format;
+    ir.issue = issue_it;
+    ir.replaces = (char *)(replaces ? replaces : "");
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_ISSUE_REPORT;
     req.issue_report = &ir;
     Reno__ServerMessage *m = NULL;
     rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_ISSUE_REPORT, &m);
-    if (rc == CMD_EXIT_REFUSED + RENO__STATUS_CODE__UNAVAILABLE) {
+    if (issue_it && rc == CMD_EXIT_REFUSED + RENO__STATUS_CODE__UNAVAILABLE) {
         char hex[33];
         hex_encode(key, sizeof key, hex);
         output_error(_("retry with --key %s"), hex);
@@ -193,20 +221,27 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
 }
 
 #define ISSUE_HELP                                                                                 \
-    "The document is built by renod from the stored data, stored as issued (content,\n"            \
-    "SHA-256 and the audit-log position it reflects) and written to FILE or standard\n"            \
-    "output; its id and digest go to standard error. Issuing is the office's.\n"                   \
+    "The document is built by renod from the stored data and written to FILE or standard\n"        \
+    "output. Without --issue it is a preview: marked 预览 on the page, stored nowhere,\n"        \
+    "as often as you like. With --issue the office issues it: it gets the next 文号 of its\n"    \
+    "year (e.g. 紫改办〔2022〕3号) and is stored as issued (content, SHA-256 and the\n"      \
+    "audit-log position it reflects). A round, month or project is issued once; to issue\n"        \
+    "it again, name the 文号 it replaces (the replaced one stays, marked replaced).\n"           \
     "\n"                                                                                           \
     "Options:\n"                                                                                   \
-    "  --format FMT    md (default), csv, json or html (a printable page with a chart)\n"          \
+    "  --format FMT    md (default), csv, json, html (a printable page with a chart) or\n"         \
+    "                  pdf (the printed 公文, A4, with its charts; use -o FILE)\n"               \
     "  -o, --output F  write the document to F\n"                                                  \
-    "  --key HEX32     idempotency key: the same key gives back the report it issued\n"            \
+    "  --issue         issue it (the office's): number and store it\n"                             \
+    "  --replaces NO   with --issue: the 文号 of the issued report this one replaces\n"          \
+    "  --key HEX32     with --issue: idempotency key; the same key gives back the report\n"        \
+    "                  it issued\n"                                                                \
     "  --help          show this help\n"
 
 const struct cmd cmd_report_round = {
     .name = "report round",
-    .usage = "DATE [--format FMT] [-o FILE]",
-    .summary = N_("issue the half-monthly report for a collection date (14th or 28th)"),
+    .usage = "DATE [--format FMT] [-o FILE] [--issue [--replaces NO]]",
+    .summary = N_("preview or issue the half-monthly report of a collection date (14th or 28th)"),
     .help = "The half-monthly progress report to the county government and the municipal\n"
             "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
             "the 28th): each project's progress, the plan's rules, milestones, and the rest\n"
@@ -216,16 +251,16 @@ const struct cmd cmd_report_round = {
 
 const struct cmd cmd_report_notice = {
     .name = "report notice",
-    .usage = "MONTH [--format FMT] [-o FILE]",
-    .summary = N_("issue the monthly notice (通报) for MONTH (YYYY-MM)"),
+    .usage = "MONTH [--format FMT] [-o FILE] [--issue [--replaces NO]]",
+    .summary = N_("preview or issue the monthly notice (通报) for MONTH (YYYY-MM)"),
     .help = "The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP,
     .run = run_notice,
 };
 
 const struct cmd cmd_report_evaluation = {
     .name = "report evaluation",
-    .usage = "PROJECT [--format FMT] [-o FILE]",
-    .summary = N_("issue a project's performance evaluation"),
+    .usage = "PROJECT [--format FMT] [-o FILE] [--issue [--replaces NO]]",
+    .summary = N_("preview or issue a project's performance evaluation"),
     .help = "The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP,
     .run = run_evaluation,
 };

@@ -37,6 +37,8 @@ void report_doc_done(struct report_doc *doc)
     free(doc->recipients);
     free(doc->date);
     free(doc->audit_head);
+    free(doc->doc_number);
+    free(doc->copies);
     for (size_t i = 0; i < doc->ntables; i++) {
         struct report_table *t = &doc->tables[i];
         free(t->title);
@@ -46,6 +48,7 @@ void report_doc_done(struct report_doc *doc)
         for (size_t k = 0; k < t->nrows * t->ncols; k++)
             free(t->cells[k]);
         free(t->cells);
+        free(t->note);
     }
     free(doc->tables);
     free(doc->chart_title);
@@ -80,6 +83,11 @@ void report_table_row(struct report_table *t, const char *const *cells)
     for (size_t c = 0; c < t->ncols; c++)
         t->cells[t->nrows * t->ncols + c] = xstrdup(cells[c] ? cells[c] : "");
     t->nrows++;
+}
+
+void report_table_note(struct report_table *t, const char *note)
+{
+    report_set(&t->note, note);
 }
 
 struct report_series *report_add_series(struct report_doc *doc, const char *name)
@@ -182,49 +190,99 @@ static void md_cell(struct buf *b, const char *s)
     }
 }
 
+/* The document's date as a 公文 writes it: 2022年5月13日 (the text as given when it is
+ * not a date). */
+static void date_cn(const char *iso, char out[48])
+{
+    int32_t day;
+    int y, m, d;
+    if (iso && date_parse(iso, &day)) {
+        date_to_civil(day, &y, &m, &d);
+        snprintf(out, 48, "%d年%d月%d日", y, m, d);
+    } else {
+        snprintf(out, 48, "%s", or_empty(iso));
+    }
+}
+
+/* Rows of one project (or unit) stand together: the first column is printed once per
+ * run of equal values, when it names a project or a unit (never a rank). */
+static bool grouped_under_above(const struct report_table *t, size_t r)
+{
+    static const char *const grouping[] = {"项目", "单位", "责任单位", "专营单位"};
+    if (r == 0 || t->ncols < 2)
+        return false;
+    bool groups = false;
+    for (size_t i = 0; i < sizeof grouping / sizeof grouping[0]; i++)
+        groups |= strcmp(t->columns[0], grouping[i]) == 0;
+    return groups && strcmp(cell(t, r, 0), cell(t, r - 1, 0)) == 0;
+}
+
+static bool has_chart(const struct report_doc *doc)
+{
+    return doc->chart_title && (doc->nseries > 0 || doc->nmarks > 0);
+}
+
+/* The 公文 layout (GB/T 9704 where it fits a generated report): the issuing organ and
+ * the 文号 at the head, the title, 主送, the body in numbered sections (the chart is
+ * figure 1 of section 一), then the organ and the date written out at the end, and 抄送.
+ * What the document was built from (the audit-log position and chain head) is kept
+ * with the stored report, not printed. */
 static void render_md(const struct report_doc *doc, struct buf *b)
 {
+    char date[48];
+    date_cn(doc->date, date);
+    if (doc->draft)
+        put(b, "**【预览稿，未印发，不作正式文件使用】**\n\n");
+    if (doc->issuer)
+        putf(b, "**%s**\n\n", doc->issuer);
+    if (doc->doc_number)
+        putf(b, "%s\n\n", doc->doc_number);
     putf(b, "# %s\n\n", or_empty(doc->title));
     if (doc->subtitle)
         putf(b, "%s\n\n", doc->subtitle);
     if (doc->recipients)
-        putf(b, "- 报送：%s\n", doc->recipients);
-    if (doc->issuer)
-        putf(b, "- 发文：%s\n", doc->issuer);
-    if (doc->date)
-        putf(b, "- 日期：%s\n", doc->date);
-    putf(b, "- 数据依据：审计日志至第 %lld 条\n", (long long)doc->audit_position);
-    if (doc->audit_head)
-        putf(b, "- 审计链头：%s\n", doc->audit_head);
+        putf(b, "主送：%s\n", doc->recipients);
     for (size_t i = 0; i < doc->ntables; i++) {
         const struct report_table *t = &doc->tables[i];
         putf(b, "\n## %s\n\n", t->title);
         if (t->nrows == 0) {
             put(b, "（无）\n");
-            continue;
-        }
-        put(b, "|");
-        for (size_t c = 0; c < t->ncols; c++) {
-            put(b, " ");
-            md_cell(b, t->columns[c]);
-            put(b, " |");
-        }
-        put(b, "\n|");
-        for (size_t c = 0; c < t->ncols; c++)
-            put(b, " --- |");
-        put(b, "\n");
-        for (size_t r = 0; r < t->nrows; r++) {
+        } else {
             put(b, "|");
             for (size_t c = 0; c < t->ncols; c++) {
                 put(b, " ");
-                md_cell(b, cell(t, r, c));
+                md_cell(b, t->columns[c]);
                 put(b, " |");
             }
+            put(b, "\n|");
+            for (size_t c = 0; c < t->ncols; c++)
+                put(b, " --- |");
             put(b, "\n");
+            for (size_t r = 0; r < t->nrows; r++) {
+                put(b, "|");
+                for (size_t c = 0; c < t->ncols; c++) {
+                    put(b, " ");
+                    if (c > 0 || !grouped_under_above(t, r))
+                        md_cell(b, cell(t, r, c));
+                    put(b, " |");
+                }
+                put(b, "\n");
+            }
         }
+        if (t->note)
+            putf(b, "\n%s\n", t->note);
+        if (i == 0 && has_chart(doc))
+            putf(b, "\n图1　%s（图见 HTML 版、PDF 版）\n", doc->chart_title);
     }
-    if (doc->chart_title && doc->nseries > 0)
-        putf(b, "\n（图：%s，见 HTML 版。）\n", doc->chart_title);
+    if (doc->ntables == 0 && has_chart(doc))
+        putf(b, "\n图1　%s（图见 HTML 版、PDF 版）\n", doc->chart_title);
+    put(b, "\n");
+    if (doc->issuer)
+        putf(b, "%s\n\n", doc->issuer);
+    if (date[0])
+        putf(b, "%s\n", date);
+    if (doc->copies)
+        putf(b, "\n抄送：%s\n", doc->copies);
 }
 
 /* ---- CSV (RFC 4180) -------------------------------------------------------------------- */
@@ -287,10 +345,16 @@ static void csv_pair(struct buf *b, const char *key, const char *value)
 
 static void render_csv(const struct report_doc *doc, struct buf *b)
 {
+    if (doc->draft)
+        csv_pair(b, "draft", "预览稿，未印发");
+    if (doc->doc_number)
+        csv_pair(b, "doc_number", doc->doc_number);
     csv_pair(b, "title", doc->title);
     csv_pair(b, "subtitle", doc->subtitle);
     csv_pair(b, "issuer", doc->issuer);
     csv_pair(b, "recipients", doc->recipients);
+    if (doc->copies)
+        csv_pair(b, "copies", doc->copies);
     csv_pair(b, "date", doc->date);
     char pos[32];
     snprintf(pos, sizeof pos, "%lld", (long long)doc->audit_position);
@@ -316,6 +380,8 @@ static void render_csv(const struct report_doc *doc, struct buf *b)
             }
             put(b, "\r\n");
         }
+        if (t->note)
+            csv_pair(b, "note", t->note);
     }
 }
 
@@ -353,7 +419,15 @@ static void json_string(struct buf *b, const char *s)
 
 static void render_json(const struct report_doc *doc, struct buf *b)
 {
-    put(b, "{\"title\":");
+    put(b, "{");
+    if (doc->draft)
+        put(b, "\"draft\":true,");
+    if (doc->doc_number) {
+        put(b, "\"doc_number\":");
+        json_string(b, doc->doc_number);
+        put(b, ",");
+    }
+    put(b, "\"title\":");
     json_string(b, doc->title);
     put(b, ",\"subtitle\":");
     json_string(b, doc->subtitle);
@@ -361,6 +435,10 @@ static void render_json(const struct report_doc *doc, struct buf *b)
     json_string(b, doc->issuer);
     put(b, ",\"recipients\":");
     json_string(b, doc->recipients);
+    if (doc->copies) {
+        put(b, ",\"copies\":");
+        json_string(b, doc->copies);
+    }
     put(b, ",\"date\":");
     json_string(b, doc->date);
     putf(b, ",\"audit_position\":%lld", (long long)doc->audit_position);
@@ -389,7 +467,12 @@ static void render_json(const struct report_doc *doc, struct buf *b)
             }
             put(b, "]");
         }
-        put(b, "]}");
+        put(b, "]");
+        if (t->note) {
+            put(b, ",\"note\":");
+            json_string(b, t->note);
+        }
+        put(b, "}");
     }
     put(b, "]");
     if (doc->chart_title) {
@@ -445,15 +528,25 @@ static void html_text(struct buf *b, const char *s)
     }
 }
 
+static void html_note(struct buf *b, const struct report_table *t)
+{
+    if (t->note == NULL)
+        return;
+    put(b, "<p class=\"note\">");
+    html_text(b, t->note);
+    put(b, "</p>\n");
+}
+
 #define CHART_W 760
 #define CHART_H 320
-#define CHART_L 50
+#define CHART_L 62
 #define CHART_R 20
 #define CHART_T 20
-#define CHART_B 40
+#define CHART_B 50
 
-static const char *const series_colours[] = {"#1f5fa8", "#c0392b", "#2e8b57",
-                                             "#8e44ad", "#d35400", "#16a085"};
+/* The lines' colours; the plan's marks are grey and dashed, a colour none of these is. */
+static const char *const series_colours[] = {"#1f5fa8", "#2e8b57", "#d35400",
+                                             "#8e44ad", "#c0392b", "#16a085"};
 
 static void chart_range(const struct report_doc *doc, int32_t *lo, int32_t *hi)
 {
@@ -500,9 +593,24 @@ static void render_chart(const struct report_doc *doc, struct buf *b)
              "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%d%%</text>\n",
              CHART_L, y, CHART_W - CHART_R, y, CHART_L - 6, y + 4, pct);
     }
-    /* A tick on the first day of each month in range. */
-    int year, month, day;
+    /* Axis titles, the x axis naming the year(s) the dates are in. */
+    int year, month, day, last_year, last_month, last_day;
     date_to_civil(lo, &year, &month, &day);
+    date_to_civil(hi, &last_year, &last_month, &last_day);
+    putf(b,
+         "<text x=\"14\" y=\"%d\" class=\"axis\" text-anchor=\"middle\" "
+         "transform=\"rotate(-90 14 %d)\">占项目户数比例（%%）</text>\n",
+         (CHART_T + CHART_H - CHART_B) / 2, (CHART_T + CHART_H - CHART_B) / 2);
+    if (last_year != year)
+        putf(b,
+             "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">日期（%d—%d年）"
+             "</text>\n",
+             (CHART_L + CHART_W - CHART_R) / 2, CHART_H - 6, year, last_year);
+    else
+        putf(b,
+             "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">日期（%d年）</text>\n",
+             (CHART_L + CHART_W - CHART_R) / 2, CHART_H - 6, year);
+    /* A tick on the first day of each month in range. */
     for (;;) {
         int32_t first;
         if (!date_from_civil(year, month, 1, &first))
@@ -560,24 +668,62 @@ static void render_chart(const struct report_doc *doc, struct buf *b)
     put(b, "</svg>\n");
 }
 
+/* A cell a line break would spoil (a date, a number, a status word, a short name)
+ * is kept on one line. */
+static bool html_nowrap(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xC0) != 0x80; /* characters, not bytes */
+    return n <= 12;
+}
+
 static void render_html(const struct report_doc *doc, struct buf *b)
 {
+    char date[48];
+    date_cn(doc->date, date);
     put(b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
     html_text(b, doc->title);
+    /* A4 with the 公文 margins (top 37 mm, binding side 28 mm, body 156 × 225 mm) and
+     * the page number centred at the foot, where the print engine supports it. */
     put(b, "</title>\n<style>\n"
-           "body{font-family:\"Noto Sans CJK SC\",\"Noto Serif CJK SC\",\"WenQuanYi Zen Hei\","
-           "sans-serif;margin:2em auto;max-width:52em;color:#111}\n"
-           "h1{text-align:center;font-size:1.6em}\n"
+           "@page{size:A4;margin:37mm 26mm 35mm 28mm;"
+           "@bottom-center{content:\"— \" counter(page) \" —\"}}\n"
+           "body{font-family:\"Noto Serif CJK SC\",\"Noto Sans CJK SC\",\"WenQuanYi Zen Hei\","
+           "serif;margin:2em auto;max-width:52em;color:#111}\n"
+           ".organ{text-align:center;color:#c00;font-size:1.9em;font-weight:bold;"
+           "letter-spacing:.05em;margin:0}\n"
+           ".docno{text-align:center;margin:.6em 0 0;padding-bottom:.6em;"
+           "border-bottom:2px solid #c00}\n"
+           "h1{text-align:center;font-size:1.6em;margin-top:1em}\n"
            ".sub{text-align:center}\n"
-           "table{border-collapse:collapse;margin:.5em 0 1.5em;width:100%}\n"
-           "th,td{border:1px solid #555;padding:.25em .5em;font-size:.9em}\n"
-           "th{background:#eee}\n"
-           ".meta{margin:1em 0}\n"
+           "h2{font-size:1.15em;break-after:avoid;page-break-after:avoid}\n"
+           "table{border-collapse:collapse;margin:.5em 0 1em;width:100%}\n"
+           "thead{display:table-header-group}\n"
+           "tr{break-inside:avoid;page-break-inside:avoid}\n"
+           "th,td{border:1px solid #555;padding:.25em .5em;font-size:.9em;vertical-align:top}\n"
+           "th{background:#eee;white-space:nowrap}\n"
+           "td.nw{white-space:nowrap}\n"
+           ".note{font-size:.9em}\n"
+           ".sign{text-align:right;margin-top:2em}\n"
+           ".cc{margin-top:2em;padding-top:.4em}\n"
            ".grid{stroke:#ccc;stroke-width:1}\n"
-           ".tick,.legend,.marklabel{font-size:11px;fill:#333}\n"
-           ".mark{stroke:#c0392b;stroke-dasharray:4 3;fill:none}\n"
-           "@media print{body{margin:0}}\n"
-           "</style>\n</head>\n<body>\n<h1>");
+           ".tick,.legend,.marklabel,.axis{font-size:11px;fill:#333}\n"
+           ".mark{stroke:#555;stroke-dasharray:4 3;fill:none}\n"
+           "@media print{body{margin:0;max-width:none}}\n"
+           ".draft{border:3px solid #c0392b;color:#c0392b;text-align:center;font-weight:bold;"
+           "padding:.3em;margin-bottom:1em}\n"
+           "</style>\n</head>\n<body>\n");
+    if (doc->draft)
+        put(b, "<p class=\"draft\">预览稿，未印发，不作正式文件使用</p>\n");
+    if (doc->issuer) {
+        put(b, "<p class=\"organ\">");
+        html_text(b, doc->issuer);
+        put(b, "</p>\n");
+    }
+    put(b, "<p class=\"docno\">");
+    html_text(b, doc->doc_number ? doc->doc_number : "");
+    put(b, "</p>\n<h1>");
     html_text(b, doc->title);
     put(b, "</h1>\n");
     if (doc->subtitle) {
@@ -585,34 +731,10 @@ static void render_html(const struct report_doc *doc, struct buf *b)
         html_text(b, doc->subtitle);
         put(b, "</p>\n");
     }
-    put(b, "<div class=\"meta\">\n");
     if (doc->recipients) {
-        put(b, "<p>报送：");
+        put(b, "<p>主送：");
         html_text(b, doc->recipients);
         put(b, "</p>\n");
-    }
-    if (doc->issuer) {
-        put(b, "<p>发文：");
-        html_text(b, doc->issuer);
-        put(b, "</p>\n");
-    }
-    if (doc->date) {
-        put(b, "<p>日期：");
-        html_text(b, doc->date);
-        put(b, "</p>\n");
-    }
-    putf(b, "<p>数据依据：审计日志至第 %lld 条</p>\n", (long long)doc->audit_position);
-    if (doc->audit_head) {
-        put(b, "<p>审计链头：");
-        html_text(b, doc->audit_head);
-        put(b, "</p>\n");
-    }
-    put(b, "</div>\n");
-    if (doc->chart_title && (doc->nseries > 0 || doc->nmarks > 0)) {
-        put(b, "<h2>");
-        html_text(b, doc->chart_title);
-        put(b, "</h2>\n");
-        render_chart(doc, b);
     }
     for (size_t i = 0; i < doc->ntables; i++) {
         const struct report_table *t = &doc->tables[i];
@@ -621,25 +743,55 @@ static void render_html(const struct report_doc *doc, struct buf *b)
         put(b, "</h2>\n");
         if (t->nrows == 0) {
             put(b, "<p>（无）</p>\n");
-            continue;
-        }
-        put(b, "<table>\n<tr>");
-        for (size_t c = 0; c < t->ncols; c++) {
-            put(b, "<th>");
-            html_text(b, t->columns[c]);
-            put(b, "</th>");
-        }
-        put(b, "</tr>\n");
-        for (size_t r = 0; r < t->nrows; r++) {
-            put(b, "<tr>");
+        } else {
+            put(b, "<table>\n<thead><tr>");
             for (size_t c = 0; c < t->ncols; c++) {
-                put(b, "<td>");
-                html_text(b, cell(t, r, c));
-                put(b, "</td>");
+                put(b, "<th>");
+                html_text(b, t->columns[c]);
+                put(b, "</th>");
             }
-            put(b, "</tr>\n");
+            put(b, "</tr></thead>\n<tbody>\n");
+            for (size_t r = 0; r < t->nrows; r++) {
+                put(b, "<tr>");
+                for (size_t c = 0; c < t->ncols; c++) {
+                    if (c == 0 && grouped_under_above(t, r))
+                        continue; /* covered by the rowspan above */
+                    size_t span = 1;
+                    while (c == 0 && r + span < t->nrows && grouped_under_above(t, r + span))
+                        span++;
+                    put(b, html_nowrap(cell(t, r, c)) ? "<td class=\"nw\"" : "<td");
+                    if (span > 1)
+                        putf(b, " rowspan=\"%zu\"", span);
+                    put(b, ">");
+                    html_text(b, cell(t, r, c));
+                    put(b, "</td>");
+                }
+                put(b, "</tr>\n");
+            }
+            put(b, "</tbody>\n</table>\n");
         }
-        put(b, "</table>\n");
+        html_note(b, t);
+        if (i == 0 && has_chart(doc)) {
+            put(b, "<figure>\n");
+            render_chart(doc, b);
+            put(b, "<figcaption>图1　");
+            html_text(b, doc->chart_title);
+            put(b, "</figcaption>\n</figure>\n");
+        }
+    }
+    put(b, "<div class=\"sign\">");
+    if (doc->issuer) {
+        put(b, "<p>");
+        html_text(b, doc->issuer);
+        put(b, "</p>");
+    }
+    put(b, "<p>");
+    html_text(b, date);
+    put(b, "</p></div>\n");
+    if (doc->copies) {
+        put(b, "<p class=\"cc\">抄送：");
+        html_text(b, doc->copies);
+        put(b, "</p>\n");
     }
     put(b, "</body>\n</html>\n");
 }

@@ -1,5 +1,5 @@
 /*
- * Report documents and their rendering: a document is a header (title, issuer,
+ * Report documents and their rendering: a document is a header (title, issuer, 文号,
  * recipients, date, the audit-log position it was built from), a list of tables and a
  * chart (series of percentages over dates, with the plan's thresholds as marks). The
  * same document renders as Markdown, CSV, JSON or a printable HTML page with an SVG
@@ -16,7 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum report_format { REPORT_MD = 1, REPORT_CSV = 2, REPORT_JSON = 3, REPORT_HTML = 4 };
+enum report_format {
+    REPORT_MD = 1,
+    REPORT_CSV = 2,
+    REPORT_JSON = 3,
+    REPORT_HTML = 4,
+    REPORT_PDF = 5 /* report_render_pdf (common/report_pdf.c, renod only) */
+};
 
 struct report_table {
     char *title;
@@ -24,6 +30,7 @@ struct report_table {
     char **columns;
     size_t nrows;
     char **cells; /* nrows * ncols, row-major */
+    char *note;   /* printed under the table (e.g. how it is ranked); NULL: none */
 };
 
 struct report_point {
@@ -48,10 +55,14 @@ struct report_doc {
     char *title;
     char *subtitle;
     char *issuer;
-    char *recipients;
-    char *date; /* the document's date, YYYY-MM-DD */
+    char *recipients; /* 主送 */
+    char *copies;     /* 抄送; NULL: none */
+    char *date;       /* the document's date, YYYY-MM-DD */
     int64_t audit_position;
     char *audit_head; /* the audit log's chain hash at audit_position (hex); NULL: none */
+    char *doc_number; /* 文号 of an issued report; NULL: a preview or unnumbered */
+    int doc_year;     /* the year the 文号 counts in; 0: none */
+    int draft;        /* nonzero: a preview, marked 预览 on the page, never issued */
     size_t ntables;
     struct report_table *tables;
     char *chart_title; /* NULL: no chart */
@@ -69,6 +80,8 @@ void report_set(char **field, const char *value);
 struct report_table *report_add_table(struct report_doc *doc, const char *title, size_t ncols,
                                       const char *const *columns);
 void report_table_row(struct report_table *t, const char *const *cells);
+/* Sets the note printed under the table, replacing any earlier one. */
+void report_table_note(struct report_table *t, const char *note);
 struct report_series *report_add_series(struct report_doc *doc, const char *name);
 void report_series_point(struct report_series *s, int32_t day, double value);
 void report_add_mark(struct report_doc *doc, const char *label, int32_t day, double value);
@@ -76,5 +89,9 @@ void report_add_mark(struct report_doc *doc, const char *label, int32_t day, dou
 /* Renders the document; *out is NUL-terminated as well, *len excludes the NUL. */
 void report_render(const struct report_doc *doc, enum report_format format, char **out,
                    size_t *len);
+
+/* The document as a printed 公文, A4, with its charts (common/report_pdf.c, linked by
+ * renod only: the client receives the rendered bytes). *out is the caller's to free. */
+void report_render_pdf(const struct report_doc *doc, char **out, size_t *len);
 
 #endif

@@ -1,21 +1,27 @@
 /*
- * IssueReport: builds a report from the stored data, renders it, stores it as issued
- * and returns it. Four steps, the third off the loop:
+ * IssueReport: builds a report from the stored data, renders it and returns it; a
+ * preview (the default) stops there, an issue stores it. Four steps, the third off the
+ * loop:
  *
- *   1. reno_report_prior: a retry with the same key gets the report issued the first
- *      time, byte for byte, without building anything;
+ *   1. reno_report_prior (issue only): a retry with the same key gets the report issued
+ *      the first time, byte for byte, without building anything;
  *   2. reno_report_data: the content as records, read in one statement (one snapshot),
- *      with the audit-log position it reflects; then, for a round report, the work
- *      plan's rules as of the collection date (status.c, the same verdicts as status);
+ *      with the audit-log position it reflects and, when issuing, the 文号 it will carry
+ *      (after the rule of one issued report per kind and subject was checked) or, for a
+ *      preview, the draft mark; then, for a round report, the work plan's rules as of the
+ *      collection date (status.c, the same verdicts as status);
  *   3. rendering on the thread pool (common/report.c), since a document can be large;
- *   4. reno_report_store: content, SHA-256 and audit position, committed before the
- *      reply, with its audit-log entry and idempotency record.
+ *   4. reno_report_store (issue only): content, SHA-256, audit position and 文号,
+ *      committed before the reply, with its audit-log entry and idempotency record; the
+ *      rules are checked again there under the programme's report lock.
  *
  * GetReport and ListReports are generic read operations (common/ops_report.def).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "date.h"
 #include "dispatch.h"
@@ -32,7 +38,7 @@
 struct report_job {
     struct call *call;
     const char *kind;   /* "round", "notice", "evaluation" */
-    const char *format; /* "md", "csv", "json", "html" */
+    const char *format; /* "md", "csv", "json", "html", "pdf" */
     enum report_format render_format;
     int32_t as_of; /* round reports: the collection date */
     char account[24];
@@ -99,7 +105,36 @@ static void stored(void *arg, const PGresult *res, const struct db_error *err)
 static void render_work(uv_work_t *w)
 {
     struct report_job *job = w->data;
-    report_render(&job->doc, job->render_format, &job->content, &job->len);
+    if (job->render_format == REPORT_PDF)
+        report_render_pdf(&job->doc, &job->content, &job->len);
+    else
+        report_render(&job->doc, job->render_format, &job->content, &job->len);
+}
+
+/* A preview goes back as rendered, with its digest, stored nowhere. */
+static void reply_preview(struct report_job *job)
+{
+    const Reno__IssueReport *ir = job->call->req->issue_report;
+    uint8_t digest[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    crypto_hash_sha256(digest, (const uint8_t *)job->content, job->len);
+    hex_encode(digest, sizeof digest, hex);
+    Reno__IssuedReport r = RENO__ISSUED_REPORT__INIT;
+    r.kind = ir->kind;
+    r.subject = ir->subject;
+    r.format = ir->format;
+    r.audit_position = job->doc.audit_position;
+    r.sha256 = hex;
+    r.content.data = (uint8_t *)job->content;
+    r.content.len = job->len;
+    r.status = "preview";
+    Reno__Response resp = RENO__RESPONSE__INIT;
+    resp.body_case = RENO__RESPONSE__BODY_ISSUE_REPORT;
+    resp.issue_report = &r;
+    if (call_live(job->call))
+        conn_log(&job->call->client->conn, LOG_INFO, "report preview (%s %s, %zu bytes)", job->kind,
+                 ir->subject, job->len);
+    call_reply(job->call, &resp);
 }
 
 static void rendered(uv_work_t *w, int status)
@@ -110,12 +145,18 @@ static void rendered(uv_work_t *w, int status)
         job_free(job);
         return;
     }
+    if (!job->call->req->issue_report->issue) {
+        reply_preview(job);
+        job_free(job);
+        return;
+    }
     char *content_hex = xmalloc(2 * job->len + 3);
     content_hex[0] = '\\';
     content_hex[1] = 'x';
     hex_encode((const uint8_t *)job->content, job->len, content_hex + 2);
-    char position[24];
+    char position[24], year[16];
     snprintf(position, sizeof position, "%lld", (long long)job->doc.audit_position);
+    snprintf(year, sizeof year, "%d", job->doc.doc_year);
     const char *params[] = {job->account,
                             job->key_hex,
                             job->digest_hex,
@@ -123,8 +164,11 @@ static void rendered(uv_work_t *w, int status)
                             job->call->req->issue_report->subject,
                             job->format,
                             content_hex,
-                            position};
-    int rc = server_query(job->call->srv, SQL_REPORT_STORE, 8, params, stored, job);
+                            position,
+                            year,
+                            job->doc.doc_number ? job->doc.doc_number : "",
+                            job->call->req->issue_report->replaces};
+    int rc = server_query(job->call->srv, SQL_REPORT_STORE, 11, params, stored, job);
     free(content_hex);
     if (rc != 0)
         fail_unavailable(job);
@@ -218,6 +262,8 @@ static void data_loaded(void *arg, const PGresult *res, const struct db_error *e
                 report_set(&doc->issuer, value);
             else if (strcmp(key, "recipients") == 0)
                 report_set(&doc->recipients, value);
+            else if (strcmp(key, "copies") == 0)
+                report_set(&doc->copies, value);
             else if (strcmp(key, "date") == 0)
                 report_set(&doc->date, value);
             else if (strcmp(key, "chart_title") == 0)
@@ -226,6 +272,12 @@ static void data_loaded(void *arg, const PGresult *res, const struct db_error *e
                 doc->audit_position = strtoll(value, NULL, 10);
             else if (strcmp(key, "audit_head") == 0)
                 report_set(&doc->audit_head, value);
+            else if (strcmp(key, "doc_number") == 0)
+                report_set(&doc->doc_number, value);
+            else if (strcmp(key, "doc_year") == 0)
+                doc->doc_year = (int)strtol(value, NULL, 10);
+            else if (strcmp(key, "draft") == 0)
+                doc->draft = 1;
         } else if (strcmp(what, "table") == 0 && ncells >= 2) {
             report_add_table(doc, cells[0], (size_t)ncells - 1, cells + 1);
         } else if (strcmp(what, "row") == 0 && doc->ntables > 0) {
@@ -235,6 +287,8 @@ static void data_loaded(void *arg, const PGresult *res, const struct db_error *e
                 row[c] = (int)c < ncells ? cells[c] : "";
             report_table_row(t, row);
             free(row);
+        } else if (strcmp(what, "note") == 0 && ncells == 1 && doc->ntables > 0) {
+            report_table_note(&doc->tables[doc->ntables - 1], cells[0]);
         } else if ((strcmp(what, "series") == 0 || strcmp(what, "mark") == 0) && ncells == 3) {
             int32_t day;
             if (date_parse(cells[1], &day)) {
@@ -264,6 +318,15 @@ static void data_loaded(void *arg, const PGresult *res, const struct db_error *e
     render(job);
 }
 
+static void load_data(struct report_job *job)
+{
+    const Reno__IssueReport *ir = job->call->req->issue_report;
+    const char *params[] = {job->account, job->kind, ir->subject, ir->issue ? "true" : "false",
+                            ir->replaces};
+    if (server_query(job->call->srv, SQL_REPORT_DATA, 5, params, data_loaded, job) != 0)
+        fail_unavailable(job);
+}
+
 static void prior_checked(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct report_job *job = arg;
@@ -277,9 +340,7 @@ static void prior_checked(void *arg, const PGresult *res, const struct db_error 
         job_free(job);
         return;
     }
-    const char *params[] = {job->account, job->kind, job->call->req->issue_report->subject};
-    if (server_query(job->call->srv, SQL_REPORT_DATA, 3, params, data_loaded, job) != 0)
-        fail_unavailable(job);
+    load_data(job);
 }
 
 /* The subject's form depends on the kind; a refusal names the field. */
@@ -322,15 +383,20 @@ void h_issue_report(struct call *call)
 {
     const Reno__IssueReport *ir = call->req->issue_report;
     static const char *const kinds[] = {NULL, "round", "notice", "evaluation"};
-    static const char *const formats[] = {NULL, "md", "csv", "json", "html"};
+    static const char *const formats[] = {NULL, "md", "csv", "json", "html", "pdf"};
     if (ir->kind <= 0 || ir->kind > RENO__REPORT_KIND__REPORT_KIND_EVALUATION) {
         call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.kind",
                   "kind must be round, notice or evaluation");
         return;
     }
-    if (ir->format <= 0 || ir->format > RENO__REPORT_FORMAT__REPORT_FORMAT_HTML) {
+    if (ir->format <= 0 || ir->format > RENO__REPORT_FORMAT__REPORT_FORMAT_PDF) {
         call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.format",
-                  "format must be md, csv, json or html");
+                  "format must be md, csv, json, html or pdf");
+        return;
+    }
+    if (strlen(ir->replaces) > 80) {
+        call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.replaces",
+                  "replaces is a 文号 of at most 80 bytes");
         return;
     }
     int32_t as_of = 0;
@@ -351,6 +417,10 @@ void h_issue_report(struct call *call)
     job->digest_hex = xmalloc(OP_DIGEST_TEXT);
     op_digest(&ir->base, job->digest_hex);
 
+    if (!ir->issue) {
+        load_data(job); /* a preview writes nothing: no key to look up */
+        return;
+    }
     const char *params[] = {job->account, job->key_hex, job->digest_hex};
     if (server_query(call->srv, SQL_REPORT_PRIOR, 3, params, prior_checked, job) != 0)
         fail_unavailable(job);

@@ -60,9 +60,12 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
          "WHERE p.programme_id = $1 ORDER BY p.id",
          5},
     [SQL_REPORT_PRIOR] = {"report_prior", "SELECT * FROM reno_report_prior($1, $2, $3)", 3},
-    [SQL_REPORT_DATA] = {"report_data", "SELECT * FROM reno_report_data($1, $2, $3)", 3},
+    [SQL_REPORT_DATA] = {"report_data",
+                         "SELECT * FROM reno_report_data($1, $2, $3, $4::boolean, $5)", 5},
     [SQL_REPORT_STORE] = {"report_store",
-                          "SELECT * FROM reno_report_store($1, $2, $3, $4, $5, $6, $7, $8)", 8},
+                          "SELECT * FROM reno_report_store($1, $2, $3, $4, $5, $6, $7, $8, "
+                          "$9::integer, $10, $11)",
+                          11},
     [SQL_PING] = {"ping", "SELECT 1", 0},
 };
 

@@ -21,8 +21,9 @@ enum sql_stmt {
     SQL_STATUS_PROGRAMME, /* $1 programme id */
     SQL_STATUS_PROJECTS,  /* $1 programme id, $2 as-of, $3..$5 the rules' dates */
     SQL_REPORT_PRIOR,     /* $1 account, $2 key, $3 digest */
-    SQL_REPORT_DATA,      /* $1 account, $2 kind, $3 subject */
-    SQL_REPORT_STORE,     /* $1 account, $2 key, $3 digest, $4 kind, $5 subject, ... */
+    SQL_REPORT_DATA,      /* $1 account, $2 kind, $3 subject, $4 issue, $5 replaces */
+    SQL_REPORT_STORE,     /* $1 account, $2 key, $3 digest, $4 kind, $5 subject, ...,
+                             $9 doc_year, $10 doc_number, $11 replaces */
     SQL_PING,
     SQL_STMT_COUNT
 };

@@ -934,6 +934,89 @@ static int status_started(struct net_conn *c, const char *as_of, long project)
     return started;
 }
 
+/* A report states the day it was made; that day, not the write time, decides on time or
+ * late against the round's window (2022-05-14 to 05-16 under the default rule). */
+START_TEST(reported_on_judges_the_round)
+{
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    long project = h_project_id(h_db, 0);
+    uint8_t key[16];
+    Reno__SubmitRoundReport r;
+    round_report_init(&r, key, project, "2022-05-14", 150, 20, 1000);
+    r.reported_on = "2022-05-13"; /* before the round opened */
+    refused(housing, RENO__REQUEST__BODY_SUBMIT_ROUND_REPORT, &r, RENO__STATUS_CODE__BAD_REQUEST,
+            "submit_round_report.reported_on");
+    r.reported_on = "2999-01-01"; /* not yet */
+    refused(housing, RENO__REQUEST__BODY_SUBMIT_ROUND_REPORT, &r, RENO__STATUS_CODE__BAD_REQUEST,
+            "submit_round_report.reported_on");
+    r.reported_on = "2022-05-16"; /* the window's last day: on time */
+    int64_t first = write_ok(housing, RENO__REQUEST__BODY_SUBMIT_ROUND_REPORT, &r, false);
+    /* A correction may not state an earlier day than what it corrects. */
+    round_report_init(&r, key, project, "2022-05-14", 160, 20, 1000);
+    r.reported_on = "2022-05-15";
+    refused(housing, RENO__REQUEST__BODY_SUBMIT_ROUND_REPORT, &r, RENO__STATUS_CODE__BAD_REQUEST,
+            "submit_round_report.reported_on");
+    r.reported_on = "2022-05-20";
+    int64_t second = write_ok(housing, RENO__REQUEST__BODY_SUBMIT_ROUND_REPORT, &r, false);
+    ck_assert_int_eq(count("SELECT count(*) FROM round_report"), 2);
+
+    struct net_conn *power = h_login(&h_srv, H_POWER);
+    round_report_init(&r, key, project, "2022-05-14", 160, 20, 1000);
+    r.reported_on = "2022-05-17";
+    int64_t power_id = write_ok(power, RENO__REQUEST__BODY_SUBMIT_ROUND_REPORT, &r, false);
+
+    Reno__ListRoundReports lr = RENO__LIST_ROUND_REPORTS__INIT;
+    lr.round_date = "2022-05-14";
+    Reno__ServerMessage *m = h_call_body(housing, RENO__REQUEST__BODY_LIST_ROUND_REPORTS, &lr);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    Reno__RoundReportList *l = reply_of(m, RENO__REQUEST__BODY_LIST_ROUND_REPORTS);
+    ck_assert_uint_eq(l->n_items, 3);
+    for (size_t i = 0; i < l->n_items; i++) {
+        const Reno__RoundReport *x = l->items[i];
+        if (x->id == first) {
+            ck_assert_str_eq(x->reported_on, "2022-05-16");
+            ck_assert(!x->late);
+        } else if (x->id == second) {
+            ck_assert_str_eq(x->reported_on, "2022-05-20");
+            ck_assert(x->late);
+        } else {
+            ck_assert_int_eq(x->id, power_id);
+            ck_assert_str_eq(x->reported_on, "2022-05-17");
+            ck_assert(x->late);
+        }
+    }
+    net_free(housing, m);
+
+    /* Judged by the first report: housing reported on time, power late; the one
+     * definition says so for the project. */
+    ck_assert_int_eq(count("SELECT count(*) FROM reno_round_timeliness("
+                           "(SELECT id FROM programme LIMIT 1), '2022-05-14') t "
+                           "JOIN unit u ON u.id = t.unit_id WHERE t.project_id = "
+                           "(SELECT min(id) FROM project) AND ((u.code = 'housing' AND "
+                           "t.timeliness = 'on_time') OR (u.code = 'power-grid' AND "
+                           "t.timeliness = 'late'))"),
+                     2);
+    /* As of the 16th, power had not reported yet: the status names it missing. */
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    gs.as_of = "2022-05-16";
+    m = h_call_body(housing, RENO__REQUEST__BODY_GET_STATUS, &gs);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    bool power_missing = false, housing_missing = false;
+    for (size_t i = 0; i < m->response->status_reply->n_missing_reporters; i++) {
+        const Reno__MissingReporter *x = m->response->status_reply->missing_reporters[i];
+        if (x->project_id != project)
+            continue;
+        power_missing |= strcmp(x->unit_code, "power-grid") == 0;
+        housing_missing |= strcmp(x->unit_code, "housing") == 0;
+    }
+    ck_assert(power_missing);
+    ck_assert(!housing_missing);
+    net_free(housing, m);
+    net_close(power);
+    net_close(housing);
+}
+END_TEST
+
 START_TEST(later_report_supersedes_visibly)
 {
     struct net_conn *housing = h_login(&h_srv, H_HOUSING);
@@ -1262,6 +1345,7 @@ Suite *it_supervision_suite(void)
     tcase_add_test(tc, units_without_the_right_write_nothing);
     tcase_add_test(tc, weekend_rule_moves_the_collection_date);
     tcase_add_test(tc, later_report_supersedes_visibly);
+    tcase_add_test(tc, reported_on_judges_the_round);
     tcase_add_test(tc, round_report_rules_name_their_fields);
     tcase_add_test(tc, closed_round_refuses_reports_and_keeps_its_snapshot);
     tcase_add_test(tc, upcoming_round_takes_no_report);

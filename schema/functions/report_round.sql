@@ -8,6 +8,10 @@
 -- demolished part of a 拆改结合型 project is outside it), as in the status: a closed
 -- round's snapshot stores them (0015), an open round's rows and the chart read them from
 -- the project.
+--
+-- Section 七 lists the units that reported late and those that did not report, by the
+-- one definition of timeliness (schema/functions/rounds.sql) the monthly notice counts
+-- with, so that the two documents agree.
 
 CREATE OR REPLACE FUNCTION reno_report_round_records(p_programme bigint, p_date date)
 RETURNS TABLE (what text, cells text[])
@@ -33,8 +37,9 @@ BEGIN
                                    || '）']),
         ('meta', ARRAY['issuer', '紫云自治县城镇老旧小区改造工作领导小组办公室（县住房和城乡建设局代章）']),
         ('meta', ARRAY['recipients', '县人民政府、市联席会议办公室']),
+        ('meta', ARRAY['copies', '领导小组各成员单位']),
         ('meta', ARRAY['date', to_char(v_on, 'YYYY-MM-DD')]),
-        ('meta', ARRAY['chart_title', '各项目开工进度与计划节点']);
+        ('meta', ARRAY['chart_title', '各项目开工、完工进度与计划节点']);
 
     RETURN QUERY SELECT 'table', ARRAY['一、项目进度', '项目', '社区', '改造户数', '已开工',
                                       '开工率', '已完工', '完工率', '最近报送'];
@@ -100,19 +105,23 @@ BEGIN
          WHERE p.programme_id = p_programme AND COALESCE(al.allocated, 0) > 0
          ORDER BY p.id, reno_status_source_order(al.source);
 
-    RETURN QUERY SELECT 'table', ARRAY['五、管线入地与架空线规整', '项目', '专营单位', '区段',
-                                      '工序', '状态', '完成日期'];
+    -- Per utility, the steps done, under way and planned; every step is in the annex.
+    RETURN QUERY SELECT 'table', ARRAY['五、管线入地与架空线规整（按专营单位汇总）', '专营单位',
+                                      '项目数', '工序数', '已完成', '施工中', '计划'];
     RETURN QUERY
-        SELECT 'row', ARRAY[p.name, u.name, reno_segment_name(w.segment), reno_fld_part_name(w.part),
-                            CASE WHEN w.status = 'done' AND w.done_on <= v_on THEN '已完成'
-                                 WHEN w.started_on <= v_on THEN '施工中' ELSE '计划' END,
-                            COALESCE(CASE WHEN w.done_on <= v_on
-                                          THEN to_char(w.done_on, 'YYYY-MM-DD') END, '')]
+        SELECT 'row', ARRAY[u.name, count(DISTINCT w.project_id)::text, count(*)::text,
+                            count(*) FILTER (WHERE w.status = 'done' AND w.done_on <= v_on)::text,
+                            count(*) FILTER (WHERE NOT (w.status = 'done' AND w.done_on <= v_on)
+                                               AND w.started_on <= v_on)::text,
+                            count(*) FILTER (WHERE NOT (w.status = 'done' AND w.done_on <= v_on)
+                                               AND (w.started_on IS NULL OR w.started_on > v_on))::text]
           FROM line_work w
           JOIN project p ON p.id = w.project_id
           JOIN unit u ON u.id = w.utility_unit_id
          WHERE p.programme_id = p_programme
-         ORDER BY p.id, u.id, w.segment, array_position(reno_fld_segment_parts(w.segment), w.part);
+         GROUP BY u.id, u.name
+         ORDER BY u.id;
+    RETURN QUERY SELECT 'note', ARRAY['各工序明细见附件。'];
 
     RETURN QUERY SELECT 'table', ARRAY['六、各单位报告的问题与需协调事项', '单位', '项目',
                                       '存在问题', '需协调事项'];
@@ -134,16 +143,19 @@ BEGIN
              ORDER BY u.id, p.id;
     END IF;
 
-    RETURN QUERY SELECT 'table', ARRAY['七、未按时报送的单位', '单位', '项目'];
+    -- Late and missing alike: the heading says "not on time", and the notice counts
+    -- both from the same definition.
+    RETURN QUERY SELECT 'table', ARRAY['七、未按时报送的单位', '单位', '项目', '情况'];
     RETURN QUERY
-        SELECT 'row', ARRAY[u.name, p.name]
-          FROM (SELECT s.unit_id, s.project_id FROM round_snapshot_missing s
-                 WHERE rd.state = 'closed' AND s.round_close_id = rd.close_id
-                UNION ALL
-                SELECT m.unit_id, m.project_id FROM reno_sup_missing(p_programme, p_date) m
-                 WHERE rd.state <> 'closed') x
-          JOIN unit u ON u.id = x.unit_id JOIN project p ON p.id = x.project_id
+        SELECT 'row', ARRAY[u.name, p.name,
+                            reno_round_timeliness_name(t.timeliness, t.first_reported_on)]
+          FROM reno_round_timeliness(p_programme, p_date) t
+          JOIN unit u ON u.id = t.unit_id JOIN project p ON p.id = t.project_id
+         WHERE t.timeliness <> 'on_time'
          ORDER BY u.id, p.id;
+    RETURN QUERY SELECT 'note', ARRAY['报送时限：' || to_char(v_on, 'FMMM"月"FMDD"日"') || '收集，'
+                                      || to_char(rd.window_closes_on, 'FMMM"月"FMDD"日"')
+                                      || '（含）前报送为按时，之后报送为逾时。'];
 
     -- Items not yet closed when the report is issued (their state now, not as of the
     -- collection date: a report describes what is still open when it goes up).
@@ -159,19 +171,37 @@ BEGIN
          WHERE i.programme_id = p_programme AND i.state <> 'closed'
          ORDER BY i.deadline, i.id;
 
-    -- The chart: each project's share of households started, report by report.
+    RETURN QUERY SELECT 'table', ARRAY['附件：管线入地与架空线规整明细', '项目', '专营单位', '区段',
+                                      '工序', '状态', '完成日期'];
     RETURN QUERY
-        SELECT 'series', ARRAY[p.name, to_char(r.report_date, 'YYYY-MM-DD'),
-                               to_char(round(100.0 * r.households_started
+        SELECT 'row', ARRAY[p.name, u.name, reno_segment_name(w.segment), reno_fld_part_name(w.part),
+                            CASE WHEN w.status = 'done' AND w.done_on <= v_on THEN '已完成'
+                                 WHEN w.started_on <= v_on THEN '施工中' ELSE '计划' END,
+                            COALESCE(CASE WHEN w.done_on <= v_on
+                                          THEN to_char(w.done_on, 'YYYY-MM-DD') END, '')]
+          FROM line_work w
+          JOIN project p ON p.id = w.project_id
+          JOIN unit u ON u.id = w.utility_unit_id
+         WHERE p.programme_id = p_programme
+         ORDER BY p.id, u.id, w.segment, array_position(reno_fld_segment_parts(w.segment), w.part);
+
+    -- The chart: each project's share of households started and completed, report by
+    -- report.
+    RETURN QUERY
+        SELECT 'series', ARRAY[p.name || ' ' || k.label, to_char(r.report_date, 'YYYY-MM-DD'),
+                               to_char(round(100.0 * CASE k.label WHEN '开工' THEN r.households_started
+                                                                  ELSE r.households_completed END
                                              / GREATEST(p.households_in_scope, 1), 1),
                                        'FM990.0')]
           FROM project p
-          JOIN LATERAL (SELECT DISTINCT ON (pr.report_date) pr.report_date, pr.households_started
+          CROSS JOIN (VALUES (1, '开工'), (2, '完工')) AS k(n, label)
+          JOIN LATERAL (SELECT DISTINCT ON (pr.report_date) pr.report_date, pr.households_started,
+                               pr.households_completed
                           FROM progress_report pr
                          WHERE pr.project_id = p.id AND pr.report_date <= v_on
                          ORDER BY pr.report_date, pr.id DESC) r ON true
          WHERE p.programme_id = p_programme
-         ORDER BY p.id, r.report_date;
+         ORDER BY p.id, k.n, r.report_date;
     RETURN QUERY VALUES
         ('mark', ARRAY['开工不低于' || pg.start_share_pct || '%',
                        to_char(pg.start_share_due, 'YYYY-MM-DD'), pg.start_share_pct::text]),

@@ -359,32 +359,35 @@ BEGIN
         USING p_programme, p_as_of, p_project;
 END $$;
 
--- Responsible units (project_unit) without a report for a project in the round current
--- on the date: from the frozen snapshot when the round is closed, else from the round's
--- reports (a superseded report still counts). A round is judged by its own dates, not by
--- when its reports were typed in. One anti-join over the programme (or one project).
+-- Expected reporters without a report in the round current on the date, as of that
+-- date: the one definition of schema/functions/rounds.sql, so that the status, the
+-- dashboard and the reports name the same units. A report stated after the date does
+-- not count yet; a closed round's expected units are those of its frozen snapshot.
 CREATE OR REPLACE FUNCTION reno_status_missing(p_programme bigint, p_as_of date,
                                                p_project bigint DEFAULT NULL)
 RETURNS TABLE (unit_id bigint, project_id bigint)
 LANGUAGE sql STABLE AS $$
-    SELECT s.unit_id, s.project_id
+    SELECT t.unit_id, t.project_id
       FROM reno_status_current_round(p_programme, p_as_of) c
-      JOIN round_snapshot_missing s ON s.round_close_id = c.close_id
-     WHERE c.closed AND (p_project IS NULL OR s.project_id = p_project)
-    UNION ALL
-    -- The round's date as a value known before the scan (an init plan), so that only that
-    -- round's reports are read, through round_report_round, not every round's.
-    SELECT pu.unit_id, pu.project_id
-      FROM project_unit pu
-      JOIN project p ON p.id = pu.project_id
-     WHERE p.programme_id = p_programme
-       AND (p_project IS NULL OR p.id = p_project)
-       AND EXISTS (SELECT 1 FROM reno_status_current_round(p_programme, p_as_of) c
-                    WHERE NOT c.closed)
-       AND NOT EXISTS (SELECT 1 FROM round_report r
-                        WHERE r.round_on = (SELECT c.round_on
-                                              FROM reno_status_current_round(p_programme, p_as_of) c)
-                          AND r.project_id = pu.project_id AND r.unit_id = pu.unit_id)
+     CROSS JOIN LATERAL reno_round_timeliness(p_programme, c.round_on, p_as_of, p_project) t
+     WHERE t.timeliness = 'missing'
+$$;
+
+-- The current round's counts, over the same expected reporters as the missing ones.
+CREATE OR REPLACE FUNCTION reno_status_round(p_programme bigint, p_as_of date)
+RETURNS TABLE (round_date text, effective_date text, window_closes_on text, state text,
+               reports_expected integer, reports_received integer, units_missing integer)
+LANGUAGE sql STABLE AS $$
+    SELECT reno_status_iso(c.round_on), reno_status_iso(c.effective_on),
+           reno_status_iso(c.window_closes_on), CASE WHEN c.closed THEN 'closed' ELSE 'open' END,
+           e.expected, e.expected - e.missing, e.units
+      FROM reno_status_current_round(p_programme, p_as_of) c
+     CROSS JOIN LATERAL (
+            SELECT count(*)::int AS expected,
+                   (count(*) FILTER (WHERE t.timeliness = 'missing'))::int AS missing,
+                   (count(DISTINCT t.unit_id) FILTER (WHERE t.timeliness = 'missing'))::int
+                       AS units
+              FROM reno_round_timeliness(p_programme, c.round_on, p_as_of) t) e
 $$;
 
 CREATE OR REPLACE FUNCTION reno_status_missing_reporters_rows(p_programme bigint, p_as_of date,
