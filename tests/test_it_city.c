@@ -331,6 +331,16 @@ START_TEST(two_counties_reach_the_city)
     ck_assert_msg(both_counties(m), "the city never saw both counties' programmes");
     net_free(city, m);
 
+    /* The programmes arrive before every table has been copied: each table of a
+     * subscription is synchronised by a worker of its own. Wait until all are ready
+     * ('r') before relying on any, e.g. on 紫云's units for the account below. */
+    for (int i = 0; i < 600 && sql_long(&anshun, "SELECT count(*) FROM pg_subscription_rel "
+                                                 "WHERE srsubstate <> 'r'") > 0;
+         i++)
+        usleep(50 * 1000);
+    ck_assert_int_eq(
+        sql_long(&anshun, "SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'"), 0);
+
     /* A view account at the city for 紫云's programme: its status and watch are 紫云's. */
     account(&anshun, "ziyun-2022", ZIYUN_VIEW, "county-gov", "leader");
     struct net_conn *watcher = h_login(&anshun.srv, ZIYUN_VIEW);

@@ -156,10 +156,11 @@ START_TEST(report_and_watch_through_the_cli)
     snprintf(issued, sizeof issued, "%s/issued.md", home);
     snprintf(shown, sizeof shown, "%s/shown.md", home);
     char *out, *err;
-    int rc = reno(NULL, &out, &err,
-                  (const char *const[]){"report", "round", "2022-05-14", "-o", issued, NULL});
+    int rc =
+        reno(NULL, &out, &err,
+             (const char *const[]){"report", "round", "2022-05-14", "--issue", "-o", issued, NULL});
     ck_assert_msg(rc == 0, "report round: %s", err);
-    ck_assert_ptr_nonnull(strstr(err, "report 1: 2022-05-14"));
+    ck_assert_msg(strstr(err, "report 1 紫改办〔2022〕1号: 2022-05-14") != NULL, "%s", err);
     free(out);
     free(err);
     rc = reno(NULL, &out, &err, (const char *const[]){"report", "show", "1", "-o", shown, NULL});

@@ -126,13 +126,15 @@ static long count(const char *sql)
 static const char mixed_file[] =
     "\xEF\xBB\xBF"
     "op,project_id,report_date,households_started,households_completed,note,"
-    "milestone_code,done_on,evidence\r\n"
-    "push_progress,P0,2022-03-14,120,0,\"第一轮, 已开工\",,,\r\n"
-    "push_progress,P1,2022-03-14,90,0,,,,\r\n"
-    "mark_milestone,P0,,,,,tendering_done,2022-03-20,\"招标文件、中标通知书 \"\"县住建局\"\"\"\r\n"
-    "mark_milestone,P1,,,,,tendering_done,2022-03-22,中标通知书\r\n"
+    "milestone_code,done_on,evidence,document_number,document_date,issuing_unit\r\n"
+    "push_progress,P0,2022-03-14,120,0,\"第一轮, 已开工\",,,,,,\r\n"
+    "push_progress,P1,2022-03-14,90,0,,,,,,,\r\n"
+    "mark_milestone,P0,,,,,tender_plan,2022-03-20,\"招标计划、公告 \"\"县住建局\"\"\","
+    "紫住建〔2022〕5号,2022-03-18,县住房和城乡建设局\r\n"
+    "mark_milestone,P1,,,,,tender_plan,2022-03-22,招标计划,紫住建〔2022〕6号,2022-03-21,"
+    "县住房和城乡建设局\r\n"
     "\r\n"
-    "push_progress,P0,2022-03-28,210,0,\"两行\r\n备注\",,,\r\n";
+    "push_progress,P0,2022-03-28,210,0,\"两行\r\n备注\",,,,,,\r\n";
 
 START_TEST(mixed_file_is_stored_and_a_rerun_replays_it)
 {
@@ -160,8 +162,8 @@ START_TEST(mixed_file_is_stored_and_a_rerun_replays_it)
                      1);
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM project_milestone m JOIN milestone_template t "
-             "ON t.id = m.template_id WHERE t.code = 'tendering_done' AND m.project_id = %s "
-             "AND m.done_on = '2022-03-20' AND m.evidence = '招标文件、中标通知书 \"县住建局\"'",
+             "ON t.id = m.template_id WHERE t.code = 'tender_plan' AND m.project_id = %s "
+             "AND m.done_on = '2022-03-20' AND m.evidence = '招标计划、公告 \"县住建局\"'",
              project0);
     ck_assert_int_eq(count(sql), 1);
     ck_assert_int_eq(count("SELECT count(*) FROM project_milestone WHERE done_on IS NOT NULL"), 2);
@@ -499,7 +501,7 @@ START_TEST(whoami_shows_the_units_rights)
     assert_has(out, "\"username\":\"housing\"");
     assert_has(out, "\"rights\":[");
     assert_has(out, "{\"right\":\"project.write\",\"scope\":\"programme\","
-                    "\"source\":\"seat of 项目推进组\"}");
+                    "\"source\":\"seat of 项目推进组\",\"basis\":\"plan\"");
     free(out);
 
     login_as(H_LEADER);

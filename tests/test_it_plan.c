@@ -87,8 +87,9 @@ static const Reno__ProjectStatus *project_in(const Reno__StatusReply *s, long id
     return NULL;
 }
 
-/* The content of an issued report as a NUL-terminated copy (caller frees). */
-static char *issue_report(Reno__ReportKind kind, const char *subject)
+/* The content of a report as a NUL-terminated copy (caller frees): a preview, or issued
+ * (numbered and stored) when issue_it is set. */
+static char *report_text(Reno__ReportKind kind, const char *subject, bool issue_it)
 {
     uint8_t key[16];
     Reno__IssueReport ir = RENO__ISSUE_REPORT__INIT;
@@ -96,6 +97,7 @@ static char *issue_report(Reno__ReportKind kind, const char *subject)
     ir.kind = kind;
     ir.subject = (char *)subject;
     ir.format = RENO__REPORT_FORMAT__REPORT_FORMAT_MD;
+    ir.issue = issue_it;
     Reno__ServerMessage *m = h_call_body(office, RENO__REQUEST__BODY_ISSUE_REPORT, &ir);
     ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
     const Reno__IssuedReport *r = m->response->issue_report;
@@ -133,14 +135,14 @@ START_TEST(demolished_households_are_outside_every_figure)
     /* The round report says what the status says, open and then closed. */
     char row[400];
     snprintf(row, sizeof row, "| %s | 示例小区二 | 280 | 280 | 100.0%% | 140 | 50.0%% |", name);
-    char *md = issue_report(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-04-14");
+    char *md = report_text(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-04-14", false);
     ck_assert_msg(strstr(md, row) != NULL, "no row %s in\n%s", row, md);
     free(md);
     Reno__CloseRound cr = RENO__CLOSE_ROUND__INIT;
     h_new_key(&cr.idempotency_key, key);
     cr.round_date = "2022-04-14";
     write_ok(office, RENO__REQUEST__BODY_CLOSE_ROUND, &cr);
-    md = issue_report(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-04-14");
+    md = report_text(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-04-14", false);
     ck_assert_msg(strstr(md, row) != NULL, "no row %s in the closed round's report\n%s", row, md);
     free(md);
 
@@ -275,7 +277,7 @@ START_TEST(april_rule_counts_the_registered_projects)
     net_free(office, m);
 
     /* The round report's check of the plan's rules says the same. */
-    char *md = issue_report(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14");
+    char *md = report_text(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14", false);
     ck_assert_msg(strstr(md, "已开工项目 2 个 / 已登记 3 个（至少一户开工即为开工）") != NULL, "%s",
                   md);
     ck_assert_msg(strstr(md, "登记项目与计划一致（2 个）") != NULL, "%s", md);
@@ -339,8 +341,8 @@ START_TEST(the_plans_rhythm_is_checked)
     h_new_key(&cr.idempotency_key, key);
     cr.round_date = "2022-05-14";
     write_ok(office, RENO__REQUEST__BODY_CLOSE_ROUND, &cr);
-    free(issue_report(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14"));
-    free(issue_report(RENO__REPORT_KIND__REPORT_KIND_NOTICE, "2022-04"));
+    free(report_text(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14", true));
+    free(report_text(RENO__REPORT_KIND__REPORT_KIND_NOTICE, "2022-04", true));
     Reno__RecordMeeting rm = RENO__RECORD_MEETING__INIT;
     h_new_key(&rm.idempotency_key, key);
     rm.held_on = "2022-04-12";
