@@ -154,9 +154,9 @@ START_TEST(create_project_stores_it_with_its_milestone_plan)
              "ON t.id = m.template_id WHERE m.project_id = %lld AND m.due = t.due "
              "AND m.done_on IS NULL",
              (long long)id);
-    ck_assert_int_eq(count(sql), 22);
+    ck_assert_int_eq(count(sql), 24);
     ck_assert_int_eq(count("SELECT count(*) FROM audit_log WHERE action = 'create_project'"),
-                     1 + 22);
+                     1 + 24);
 
     m = list_projects(c);
     ck_assert_uint_eq(m->response->list_projects->n_items, 3);
@@ -173,7 +173,7 @@ START_TEST(create_project_stores_it_with_its_milestone_plan)
     ck_assert_str_eq(p->responsible_units, "");
     ck_assert_int_eq(p->milestones_done, 0);
     /* Every step of the 2022 plan was due by 2022-12-31. */
-    ck_assert_int_eq(p->milestones_overdue, 22);
+    ck_assert_int_eq(p->milestones_overdue, 24);
     /* The seed's sample projects, with what the document says of them. */
     const Reno__Project *sample = m->response->list_projects->items[0];
     ck_assert(sample->is_sample);
@@ -868,7 +868,7 @@ START_TEST(milestones_back_dated_accepted_future_refused)
     long p0 = h_project_id(h_db, 0);
     Reno__ServerMessage *m = list_milestones(c, p0);
     const Reno__MilestoneList *l = m->response->list_milestones;
-    ck_assert_uint_eq(l->n_items, 22);
+    ck_assert_uint_eq(l->n_items, 24);
     ck_assert_str_eq(l->items[0]->code, "survey_willingness");
     ck_assert_int_eq(l->items[0]->phase, 1);
     ck_assert_str_eq(l->items[0]->starts_on, "2021-12-01");
@@ -877,6 +877,9 @@ START_TEST(milestones_back_dated_accepted_future_refused)
     ck_assert_str_eq(l->items[21]->code, "performance_evaluation");
     ck_assert_int_eq(l->items[21]->phase, 4);
     ck_assert_str_eq(l->items[21]->due, "2022-12-31");
+    /* 同时，筹划部署下一年度…；同时做好迎接年度考核的准备工作: the phase's last two steps. */
+    ck_assert_str_eq(l->items[22]->code, "next_year_planning");
+    ck_assert_str_eq(l->items[23]->code, "annual_assessment");
     /* The plan's rule steps carry the programme's rule dates. */
     ck_assert_str_eq(find_milestone(m, "start_share")->due, "2022-03-31");
     ck_assert_str_eq(find_milestone(m, "start_all")->due, "2022-04-30");
@@ -930,7 +933,7 @@ START_TEST(milestones_back_dated_accepted_future_refused)
     net_free(c, m);
     m = list_projects(c);
     ck_assert_int_eq(find_project(m, p0)->milestones_done, 1);
-    ck_assert_int_eq(find_project(m, p0)->milestones_overdue, 21);
+    ck_assert_int_eq(find_project(m, p0)->milestones_overdue, 23);
     net_free(c, m);
 
     /* A date in the future is refused, naming done_on; so are the other rules. Some
@@ -1105,7 +1108,7 @@ START_TEST(the_command_line_drives_projects_and_milestones)
                    (const char *const[]){"milestone", "list", "--project-id", project, NULL});
     ck_assert_ptr_nonnull(strstr(out, "施工许可证"));
     ck_assert_ptr_nonnull(strstr(out, "overdue"));
-    ck_assert_ptr_nonnull(strstr(out, "(22 rows)"));
+    ck_assert_ptr_nonnull(strstr(out, "(24 rows)"));
     free(out);
     out = reno_cli(
         0, NULL,

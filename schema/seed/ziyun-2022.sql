@@ -415,6 +415,10 @@ SELECT p.id, v.phase, v.seq, v.code, v.title, v.starts_on,
     -- 第四阶段：项目绩效评估阶段（2022年12月底前）
     (4, 220, 'performance_evaluation',
          '开展项目绩效评估（改造面积和户数、改造内容、改造标准、配套资金到位、物业管理长效机制），报送市住房和城乡建设局',
+         DATE '2022-12-01', NULL, 'evaluation'),
+    (4, 230, 'next_year_planning',  '同时，筹划部署下一年度老旧小区改造各项工作',
+         DATE '2022-12-01', NULL, 'evaluation'),
+    (4, 240, 'annual_assessment',   '同时做好迎接年度考核的准备工作',
          DATE '2022-12-01', NULL, 'evaluation')
   ) AS v(phase, seq, code, title, starts_on, due, due_rule)
  WHERE p.code = 'ziyun-2022'
