@@ -211,9 +211,14 @@ static void rules_loaded(void *arg, const Reno__StatusReply *reply, const struct
             snprintf(basis, sizeof basis, "已开工项目 %d 个 / 已登记 %d 个（至少一户开工即为开工）",
                      r->actual, r->denominator);
         } else if (strcmp(r->code, "registered") == 0) {
-            /* The registered projects against the plan's targets: the detail has both. */
+            /* The registered projects and their households in scope against the plan's
+             * targets, in the document's words (the rule's detail is the status's English). */
             snprintf(title, sizeof title, "登记项目与计划一致（%d 个）", r->required);
-            snprintf(basis, sizeof basis, "%s", r->detail);
+            snprintf(basis, sizeof basis, "已登记项目 %d 个、改造户数 %d 户；计划 %d 个、%d 户%s",
+                     r->actual, reply->households, r->required, reply->target_households,
+                     r->actual == r->required && reply->households == reply->target_households
+                         ? ""
+                         : "（不一致）");
         } else {
             snprintf(title, sizeof title, "全面完成改造");
             snprintf(basis, sizeof basis, "已完工 %d 户 / %d 户（%.1f%%）", r->actual,

@@ -281,6 +281,9 @@ START_TEST(april_rule_counts_the_registered_projects)
     ck_assert_msg(strstr(md, "已开工项目 2 个 / 已登记 3 个（至少一户开工即为开工）") != NULL, "%s",
                   md);
     ck_assert_msg(strstr(md, "登记项目与计划一致（2 个）") != NULL, "%s", md);
+    ck_assert_msg(strstr(md, "已登记项目 3 个") != NULL &&
+                      strstr(md, "；计划 2 个、802 户（不一致）"),
+                  "%s", md);
     free(md);
 }
 END_TEST
