@@ -3,7 +3,9 @@
  * (rollup.h), never from the database: at once when the roll-up has reached the asked
  * min_position (or holds any figures, when none is asked), otherwise after waiting for it
  * for at most status_wait seconds, then UNAVAILABLE naming the position it is at. A
- * status as of another date is computed from the database (status.h).
+ * status as of another date is computed from the database (status.h): from the streaming
+ * standby when the `standby` setting names one, and from the primary when the standby
+ * cannot answer (logged, not an error to the client).
  *
  * Figures the roll-up cannot know to be current (its subscription is down, its last
  * refresh failed or the database is unreachable) are answered marked stale, with the time
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "log.h"
 #include "dispatch.h"
 #include "rollup.h"
 #include "server.h"
@@ -66,6 +69,24 @@ static void computed(void *arg, const Reno__StatusReply *reply, const struct db_
         return;
     }
     reply_status(call, reply, false);
+}
+
+/* A status read on the standby; when the standby fails it is asked of the primary. */
+static void computed_on_standby(void *arg, const Reno__StatusReply *reply,
+                                const struct db_error *err)
+{
+    struct call *call = arg;
+    if (err && err->code == RENO__STATUS_CODE__UNAVAILABLE) {
+        log_warn("the standby failed (%s): the status as of %s is read from the primary",
+                 err->message, call->req->get_status->as_of);
+        int32_t as_of;
+        if (!date_parse(call->req->get_status->as_of, &as_of) ||
+            status_compute(call->srv->db, call->client->session.programme_id, as_of, computed,
+                           call) != 0)
+            call_fail_unavailable(call, false);
+        return;
+    }
+    computed(arg, reply, err);
 }
 
 static void waited(void *arg, const Reno__StatusReply *status, bool stale, int64_t at_position)
@@ -121,6 +142,13 @@ void h_get_status(struct call *call)
     if (as_of == today) {
         from_memory(call, call->req->get_status->min_position);
         return;
+    }
+    struct db_pool *standby = call->srv->standby;
+    if (standby != NULL) {
+        if (db_pool_healthy(standby) && status_compute(standby, call->client->session.programme_id,
+                                                       as_of, computed_on_standby, call) == 0)
+            return;
+        log_warn("the standby is unavailable: the status as of %s is read from the primary", text);
     }
     if (status_compute(call->srv->db, call->client->session.programme_id, as_of, computed, call) !=
         0)

@@ -38,6 +38,10 @@ const struct setting renod_settings[] = {
      false},
     {"database", SETTING_STRING, "dbname=reno", 1, 1000, S(database),
      "libpq connection string of the PostgreSQL database", true},
+    {"standby", SETTING_STRING, "", 0, 1000, S(standby),
+     "libpq connection string of a streaming standby for reads that may be slightly old "
+     "(status as of a past date); empty: off (docs/SCALING.md)",
+     false},
     {"pool_size", SETTING_INT, "4", 1, 64, S(pool_size), "database connections", false},
     {"request_timeout", SETTING_INT, "8", 1, 3600, S(request_timeout),
      "seconds a request may wait for the database (queued and running) before it is answered "
@@ -399,6 +403,13 @@ static void on_pool_closed(void *arg)
     server_maybe_finish(srv);
 }
 
+static void on_standby_closed(void *arg)
+{
+    struct server *srv = arg;
+    srv->standby_closed = true;
+    server_maybe_finish(srv);
+}
+
 static void server_maybe_finish(struct server *srv)
 {
     if (!srv->stopping || srv->handles_closed)
@@ -411,10 +422,17 @@ static void server_maybe_finish(struct server *srv)
         srv->db_closing = true;
         struct db_pool *pool = srv->db;
         srv->db = NULL;
+        if (srv->standby) {
+            struct db_pool *standby = srv->standby;
+            srv->standby = NULL;
+            db_pool_close(standby, on_standby_closed, srv);
+        } else {
+            srv->standby_closed = true;
+        }
         db_pool_close(pool, on_pool_closed, srv);
         return;
     }
-    if (!srv->db_closed || srv->calls > 0)
+    if (!srv->db_closed || !srv->standby_closed || srv->calls > 0)
         return;
     srv->handles_closed = true;
     uv_close((uv_handle_t *)&srv->janitor, on_handle_closed);
@@ -548,6 +566,18 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
         srv->tls = NULL;
         return -1;
     }
+    if (cfg->standby[0]) {
+        char *parse_error = NULL;
+        PQconninfoOption *parsed = PQconninfoParse(cfg->standby, &parse_error);
+        if (parsed == NULL) {
+            log_error("standby: %s", parse_error ? parse_error : "cannot parse (out of memory?)");
+            PQfreemem(parse_error);
+            tls_server_free(srv->tls);
+            srv->tls = NULL;
+            return -1;
+        }
+        PQconninfoFree(parsed);
+    }
     struct db_pool_options pool_options = {
         .conninfo = cfg->database,
         .size = (int)cfg->pool_size,
@@ -560,6 +590,16 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     if (srv->db == NULL) {
         log_error("database: %s", why);
         return -1;
+    }
+    if (cfg->standby[0]) {
+        /* A small pool: it serves only reads that may be slightly old. */
+        pool_options.conninfo = cfg->standby;
+        pool_options.size = 2;
+        srv->standby = db_pool_new(loop, &pool_options, why, sizeof why);
+        if (srv->standby == NULL) {
+            /* Unreachable: the connection string was parsed before the primary's pool. */
+            fatal("standby: %s", why);
+        }
     }
     uv_tcp_init(loop, &srv->listener);
     srv->listener.data = srv;
@@ -579,6 +619,8 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     srv->session_cache = session_cache_new(SESSION_CACHE_DEFAULT_CAPACITY);
     db_pool_listen(srv->db, SESSION_END_CHANNEL, session_end_on_notify, srv);
     db_pool_start(srv->db);
+    if (srv->standby)
+        db_pool_start(srv->standby);
     return 0;
 }
 

@@ -34,6 +34,7 @@ struct renod_config {
     char *listen;
     char *reuse_port; /* "on" or "off" */
     char *database;
+    char *standby; /* conninfo of a streaming standby; "" off */
     long pool_size;
     long request_timeout;
     long connect_timeout;
@@ -84,7 +85,9 @@ struct server {
     uv_signal_t sigterm;
     uv_timer_t janitor;
     uv_timer_t grace;
-    struct db_pool *db;     /* NULL once closing */
+    struct db_pool *db;      /* NULL once closing */
+    struct db_pool *standby; /* reads that may be slightly old; NULL when off or closing */
+    bool standby_closed;
     struct client *clients; /* doubly linked list of open connections */
     int nclients;
     struct client *unauth_head, *unauth_tail; /* not logged in, oldest first */

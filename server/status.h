@@ -12,7 +12,9 @@
  * transaction, so a write committed meanwhile shows in no section rather than in the
  * later ones only, and the totals always agree with the rows. The first statement after
  * BEGIN reads the newest position the snapshot sees (0022_positions.sql) into
- * StatusReply.position: every change up to it is in the figures, none after it. The
+ * StatusReply.position: every change up to it is in the figures, none after it; the
+ * next says whether the snapshot is a standby's and how far behind the primary it was
+ * (from_standby, standby_lag_ms), so that the staleness belongs to the figures. The
  * snapshot's deadline is the pool's query deadline, for all its statements together.
  *
  * Ownership: the StatusReply passed to the callback lives only during the call;
