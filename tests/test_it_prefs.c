@@ -5,8 +5,12 @@
  *   - 同时，筹划部署下一年度老旧小区改造各项工作 and 同时做好迎接年度考核的准备工作: two
  *     steps of the milestone plan in phase 4 (next_year_planning, annual_assessment), due
  *     with the evaluation, listed with every step, and marked done only with the document
- *     that shows them (number, date, issuing unit).
+ *     that shows them (number, date, issuing unit);
+ *   - 改造涉及历史文化街区、历史建筑的，严格落实相关保护修缮要求: a historic project whose
+ *     renovation list carries no protection and repair (heritage_protection) is a warning
+ *     in the status's guards section until it does.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +146,66 @@ START_TEST(year_end_steps_need_their_documents)
 }
 END_TEST
 
+/* ---- historic protection ---------------------------------------------------------------- */
+
+/* Whether the status as of today warns a project with a guard of this code. */
+static bool has_guard(struct net_conn *c, long project, const char *code)
+{
+    Reno__ServerMessage *m = h_get_status(c, "");
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "status: %s", m->response->status->message);
+    const Reno__StatusReply *s = m->response->status_reply;
+    bool found = false;
+    for (size_t i = 0; i < s->n_guards; i++)
+        if (s->guards[i]->project_id == project && strcmp(s->guards[i]->code, code) == 0 &&
+            strstr(s->guards[i]->detail, "保护修缮") != NULL)
+            found = true;
+    net_free(c, m);
+    return found;
+}
+
+START_TEST(historic_project_needs_its_protection)
+{
+    long p0 = h_project_id(h_db, 0);
+    long p1 = h_project_id(h_db, 1);
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    uint8_t key[16];
+
+    /* Not historic: no warning. */
+    ck_assert(!has_guard(housing, p0, "historic_protection"));
+
+    /* Marked historic (改造涉及历史文化街区、历史建筑): warned until its renovation list
+     * carries the protection and repair; the other project is not. */
+    Reno__UpdateProject up = RENO__UPDATE_PROJECT__INIT;
+    h_new_key(&up.idempotency_key, key);
+    up.project_id = p0;
+    up.historic = RENO__FLAG_CHANGE__FLAG_CHANGE_YES;
+    write_ok(housing, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
+    ck_assert(has_guard(housing, p0, "historic_protection"));
+    ck_assert(!has_guard(housing, p1, "historic_protection"));
+
+    /* A protection item with no quantity is refused and leaves the warning. */
+    Reno__AddProjectItem ai = RENO__ADD_PROJECT_ITEM__INIT;
+    h_new_key(&ai.idempotency_key, key);
+    ai.project_id = p0;
+    ai.catalogue_code = "heritage_protection";
+    ai.responsible_unit_code = "housing";
+    ai.planned_quantity = 0;
+    ai.unit_of_measure = "栋";
+    ai.budget = 300000;
+    ai.note = "按历史建筑保护要求修缮外立面";
+    refused(housing, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai, RENO__STATUS_CODE__BAD_REQUEST,
+            "add_project_item.planned_quantity");
+    ck_assert(has_guard(housing, p0, "historic_protection"));
+
+    /* Recorded: the warning goes. */
+    h_new_key(&ai.idempotency_key, key);
+    ai.planned_quantity = 3;
+    write_ok(housing, RENO__REQUEST__BODY_ADD_PROJECT_ITEM, &ai);
+    ck_assert(!has_guard(housing, p0, "historic_protection"));
+    net_close(housing);
+}
+END_TEST
+
 Suite *it_prefs_suite(void)
 {
     Suite *s = suite_create("it_prefs");
@@ -149,6 +213,7 @@ Suite *it_prefs_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, year_end_steps_need_their_documents);
+    tcase_add_test(tc, historic_project_needs_its_protection);
     suite_add_tcase(s, tc);
     return s;
 }
