@@ -15,6 +15,11 @@
  *      committed before the reply, with its audit-log entry and idempotency record; the
  *      rules are checked again there under the programme's report lock.
  *
+ * A preview is read on the streaming standby when the `standby` setting names one (how
+ * far behind it was is read first, on the same pool, and goes back with the preview); when
+ * the standby cannot answer, the whole preview is read again on the primary. Issuing
+ * always reads and writes the primary.
+ *
  * GetReport and ListReports are generic read operations (common/ops_report.def).
  */
 #include <stdio.h>
@@ -41,6 +46,11 @@ struct report_job {
     const char *format; /* "md", "csv", "json", "html", "pdf" */
     enum report_format render_format;
     int32_t as_of; /* round reports: the collection date */
+    /* Where the content is read: the primary, or for a preview the standby when the
+     * `standby` setting names one; then how far behind it was (status.h). */
+    struct db_pool *pool;
+    bool from_standby;
+    int64_t standby_lag_ms;
     char account[24];
     char *key_hex;
     char *digest_hex;
@@ -49,6 +59,9 @@ struct report_job {
     size_t len;
     uv_work_t work;
 };
+
+static void load_data(struct report_job *job);
+static bool standby_failed(struct report_job *job, const struct db_error *err);
 
 static void job_free(struct report_job *job)
 {
@@ -128,6 +141,8 @@ static void reply_preview(struct report_job *job)
     r.content.data = (uint8_t *)job->content;
     r.content.len = job->len;
     r.status = "preview";
+    r.from_standby = job->from_standby;
+    r.standby_lag_ms = job->standby_lag_ms;
     Reno__Response resp = RENO__RESPONSE__INIT;
     resp.body_case = RENO__RESPONSE__BODY_ISSUE_REPORT;
     resp.issue_report = &r;
@@ -187,6 +202,8 @@ static void render(struct report_job *job)
 static void rules_loaded(void *arg, const Reno__StatusReply *reply, const struct db_error *err)
 {
     struct report_job *job = arg;
+    if (standby_failed(job, err))
+        return;
     if (err) {
         call_fail_db(job->call, err);
         job_free(job);
@@ -236,10 +253,30 @@ static void rules_loaded(void *arg, const Reno__StatusReply *reply, const struct
     render(job);
 }
 
+/* A preview read on the standby that the standby could not answer is read again, from the
+ * start, on the primary (logged; the client sees no error). True when it was. */
+static bool standby_failed(struct report_job *job, const struct db_error *err)
+{
+    if (err == NULL || err->code != RENO__STATUS_CODE__UNAVAILABLE ||
+        job->pool == job->call->srv->db)
+        return false;
+    log_warn("the standby failed (%s): the %s report %s is read from the primary", err->message,
+             job->kind, job->call->req->issue_report->subject);
+    job->pool = job->call->srv->db;
+    job->from_standby = false;
+    job->standby_lag_ms = 0;
+    report_doc_done(&job->doc);
+    report_doc_init(&job->doc);
+    load_data(job);
+    return true;
+}
+
 /* Builds the document from reno_report_data's records. */
 static void data_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct report_job *job = arg;
+    if (standby_failed(job, err))
+        return;
     if (err) {
         call_fail_db(job->call, err);
         job_free(job);
@@ -315,7 +352,7 @@ static void data_loaded(void *arg, const PGresult *res, const struct db_error *e
         i = end;
     }
     if (strcmp(job->kind, "round") == 0) {
-        if (status_compute(job->call->srv->db, job->call->client->session.programme_id, job->as_of,
+        if (status_compute(job->pool, job->call->client->session.programme_id, job->as_of,
                            rules_loaded, job) != 0)
             fail_unavailable(job);
         return;
@@ -328,8 +365,35 @@ static void load_data(struct report_job *job)
     const Reno__IssueReport *ir = job->call->req->issue_report;
     const char *params[] = {job->account, job->kind, ir->subject, ir->issue ? "true" : "false",
                             ir->replaces};
+    if (job->pool != job->call->srv->db) {
+        if (db_query(job->pool, SQL_REPORT_DATA, 5, params, data_loaded, job) == 0)
+            return;
+        struct db_error gone = {.code = RENO__STATUS_CODE__UNAVAILABLE};
+        snprintf(gone.message, sizeof gone.message, "not connected");
+        if (standby_failed(job, &gone))
+            return;
+    }
     if (server_query(job->call->srv, SQL_REPORT_DATA, 5, params, data_loaded, job) != 0)
         fail_unavailable(job);
+}
+
+/* How far behind the standby is, read just before the preview's content on the same
+ * pool; then the content. */
+static void standby_lag_loaded(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct report_job *job = arg;
+    if (standby_failed(job, err))
+        return;
+    if (err) {
+        call_fail_db(job->call, err);
+        job_free(job);
+        return;
+    }
+    if (PQntuples(res) == 1) {
+        job->from_standby = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+        job->standby_lag_ms = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    }
+    load_data(job);
 }
 
 static void prior_checked(void *arg, const PGresult *res, const struct db_error *err)
@@ -422,8 +486,20 @@ void h_issue_report(struct call *call)
     job->digest_hex = xmalloc(OP_DIGEST_TEXT);
     op_digest(&ir->base, job->digest_hex);
 
+    job->pool = call->srv->db;
     if (!ir->issue) {
-        load_data(job); /* a preview writes nothing: no key to look up */
+        /* A preview writes nothing (no key to look up) and may be read on the standby. */
+        struct db_pool *standby = call->srv->standby;
+        if (standby != NULL && db_pool_healthy(standby)) {
+            job->pool = standby;
+            if (db_query_text(standby, "report_standby_lag", STATUS_STANDBY_LAG_SQL, 0, NULL,
+                              standby_lag_loaded, job) == 0)
+                return;
+            job->pool = call->srv->db;
+            log_warn("the standby is unavailable: the %s report %s is read from the primary",
+                     job->kind, ir->subject);
+        }
+        load_data(job);
         return;
     }
     const char *params[] = {job->account, job->key_hex, job->digest_hex};

@@ -274,18 +274,6 @@ static void programme_loaded(void *arg, const PGresult *res, const struct db_err
     job_stmt(job, SQL_STATUS_PROJECTS, 5, params, projects_loaded);
 }
 
-/*
- * Whether the snapshot is a standby's, and how far behind the primary it was: 0 when it
- * had replayed all the WAL it had received (caught up, or the primary idle since), else
- * the age of the last transaction it replayed; -1 when that is unknown. now() is the
- * snapshot's own start, so the figure belongs to the same snapshot as the others.
- */
-#define STANDBY_LAG_SQL                                                                            \
-    "SELECT pg_is_in_recovery(), CASE WHEN NOT pg_is_in_recovery() THEN 0 "                        \
-    "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "                            \
-    "ELSE COALESCE(GREATEST(0, (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) "      \
-    "* 1000)::bigint), -1) END"
-
 static void lag_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct status_job *job = arg;
@@ -311,7 +299,7 @@ static void position_loaded(void *arg, const PGresult *res, const struct db_erro
         return;
     }
     job->reply->position = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-    job_query(job, "status_standby_lag", STANDBY_LAG_SQL, 0, NULL, lag_loaded);
+    job_query(job, "status_standby_lag", STATUS_STANDBY_LAG_SQL, 0, NULL, lag_loaded);
 }
 
 static void begun(void *arg, const PGresult *res, const struct db_error *err)

@@ -85,6 +85,22 @@ static Reno__ServerMessage *status(struct net_conn *c)
     return m;
 }
 
+/* A preview of the round report of 2022-06-28 (stored nowhere). */
+static Reno__ServerMessage *preview(struct net_conn *c)
+{
+    Reno__IssueReport ir = RENO__ISSUE_REPORT__INIT;
+    uint8_t key[16];
+    h_new_key(&ir.idempotency_key, key);
+    ir.kind = RENO__REPORT_KIND__REPORT_KIND_ROUND;
+    ir.subject = "2022-06-28";
+    ir.format = RENO__REPORT_FORMAT__REPORT_FORMAT_MD;
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_ISSUE_REPORT, &ir);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "IssueReport: %s",
+                  m->response->status ? m->response->status->message : "");
+    ck_assert_str_eq(m->response->issue_report->status, "preview");
+    return m;
+}
+
 START_TEST(past_status_from_the_standby_then_from_the_primary)
 {
     struct net_conn *office = h_login(&srv, H_OFFICE);
@@ -123,6 +139,13 @@ START_TEST(past_status_from_the_standby_then_from_the_primary)
     ck_assert_msg(shown, "the standby never showed the write");
     printf("standby: the write shown from the standby, lag %lld ms\n", lag);
 
+    /* A report's preview is read there too, and says so. */
+    m = preview(office);
+    ck_assert_msg(m->response->issue_report->from_standby,
+                  "a preview should come from the standby");
+    ck_assert_int_ge(m->response->issue_report->standby_lag_ms, 0);
+    net_free(office, m);
+
     /* The command line states where the figures came from. */
     char home[128], env_xdg[200], env_server[120], password[128];
     snprintf(home, sizeof home, "/tmp/reno-it-standby-cli.XXXXXX");
@@ -146,6 +169,13 @@ START_TEST(past_status_from_the_standby_then_from_the_primary)
     printf("standby: %.*s\n", (int)strcspn(line, "\n"), line);
     free(out);
     free(err);
+    rc = h_run((const char *const[]){h_bin("reno"), "report", "round", "2022-06-28", "-o",
+                                     "/dev/null", NULL},
+               env, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "report: %d %s%s", rc, out, err);
+    ck_assert_msg(strstr(err, "from the standby, about ") != NULL, "no standby line in:\n%s", err);
+    free(out);
+    free(err);
     char path[300];
     snprintf(path, sizeof path, "%s/reno/token", home);
     unlink(path);
@@ -160,6 +190,9 @@ START_TEST(past_status_from_the_standby_then_from_the_primary)
     ck_assert_msg(!s->from_standby, "the standby is down: the primary should answer");
     ck_assert_int_eq(s->standby_lag_ms, 0);
     ck_assert_int_eq(s->households_started, before + 37);
+    net_free(office, m);
+    m = preview(office);
+    ck_assert_msg(!m->response->issue_report->from_standby, "the standby is down: a preview too");
     net_free(office, m);
     net_close(office);
 }
