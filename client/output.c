@@ -291,6 +291,91 @@ void output_field_flag(const char *field, char *out, size_t size)
     out[2 + len] = '\0';
 }
 
+/* The rights renod checks (schema/functions/permissions.sql), in the plan's words. */
+static const struct {
+    const char *code;
+    const char *name;
+} right_names[] = {
+    {"report.issue", N_("issuing reports")},
+    {"project.write", N_("recording projects")},
+    {"milestone.write", N_("recording milestones")},
+    {"contract.write", N_("recording contracts")},
+    {"funds.write", N_("recording funds")},
+    {"tasks.write", N_("supervision items")},
+    {"residents.write", N_("residents' surveys and notices")},
+    {"parties.write", N_("the parties' register")},
+    {"quality.write", N_("quality and safety checks")},
+    {"acceptance.write", N_("acceptance and evaluation")},
+    {"lines.government", N_("the government's share of line work")},
+    {"lines.utility", N_("the utilities' line work")},
+    {"rounds.write", N_("collection rounds")},
+    {"lights.write", N_("the traffic-light rules")},
+    {"organisation.write", N_("the organisation")},
+    {"accounts.manage", N_("managing accounts")},
+    {"progress.write", N_("reporting progress")},
+};
+
+const char *output_right_name(const char *code)
+{
+    for (size_t i = 0; i < sizeof right_names / sizeof right_names[0]; i++)
+        if (strcmp(right_names[i].code, code) == 0)
+            return _(right_names[i].name);
+    return code;
+}
+
+/* The argument i of a status, "" when it has fewer. */
+static const char *status_arg(const Reno__Status *status, size_t i)
+{
+    return i < status->n_args && status->args[i] != NULL ? status->args[i] : "";
+}
+
+/*
+ * A refusal said through the translated template of its reason (docs/PROTOCOL.md lists
+ * them), with the option named as the user typed it. Returns false for a reason this
+ * client has no template for, or in English, where the server's own sentence (which
+ * scripts match) is kept.
+ */
+static bool status_in_words(FILE *out, const Reno__Status *status, const char *flag)
+{
+    const char *r = status->reason;
+    if (!i18n_is_chinese() || r == NULL || r[0] == '\0')
+        return false;
+    const char *a1 = status_arg(status, 1);
+    if (strcmp(r, "required") == 0 && flag[0] != '\0') {
+        fprintf(out, _("missing the required %s"), flag);
+        if (a1[0] != '\0')
+            fprintf(out, _(" (%s)"), a1);
+    } else if (strcmp(r, "too_long") == 0 && flag[0] != '\0')
+        fprintf(out, _("%s is too long: at most %s bytes"), flag, a1);
+    else if (strcmp(r, "invalid_choice") == 0 && flag[0] != '\0') {
+        fprintf(out, _("%s is not one of: "), flag);
+        output_safe_text(out, a1);
+    } else if (strcmp(r, "invalid_date") == 0 && flag[0] != '\0')
+        fprintf(out, _("%s must be a date YYYY-MM-DD"), flag);
+    else if (strcmp(r, "in_future") == 0 && flag[0] != '\0')
+        fprintf(out, _("%s is in the future"), flag);
+    else if (strcmp(r, "not_allowed") == 0 && status_arg(status, 0)[0] != '\0') {
+        const char *right = output_right_name(status_arg(status, 0));
+        if (a1[0] != '\0') {
+            /* After the code's label: "无权操作：签发报告由领导小组办公室负责". */
+            output_safe_text(out, right);
+            fputs(_(" is for "), out);
+            output_safe_text(out, a1);
+            fputs(_(" to do"), out);
+        } else {
+            fputs(_("your unit does not hold the right "), out);
+            output_safe_text(out, right);
+        }
+    } else if (strcmp(r, "role_not_allowed") == 0) {
+        fputs(_("your role may not make this request: "), out);
+        output_safe_text(out, status_arg(status, 0));
+    } else if (strcmp(r, "log_in_first") == 0)
+        fputs(_("log in first"), out);
+    else
+        return false;
+    return true;
+}
+
 void output_status_error(const Reno__Status *status)
 {
     fflush(stdout);
@@ -298,15 +383,29 @@ void output_status_error(const Reno__Status *status)
     const char *what =
         i18n_is_chinese() ? label_enum(&reno__status_code__descriptor, (int)status->code) : NULL;
     fprintf(stderr, "reno: %s", what != NULL ? what : msg_status_name(status->code));
+    char flag[128] = "";
+    if (status->field != NULL && status->field[0] != '\0')
+        output_field_flag(status->field, flag, sizeof flag);
+    char *words = NULL;
+    size_t words_len = 0;
+    FILE *out = open_memstream(&words, &words_len);
+    bool said = out != NULL && status_in_words(out, status, flag);
+    if (out != NULL)
+        fclose(out);
+    if (said) {
+        fputs(_(": "), stderr);
+        fputs(words, stderr);
+        fputc('\n', stderr);
+        free(words);
+        return;
+    }
+    free(words);
     if (status->message != NULL && status->message[0] != '\0') {
         fputs(_(": "), stderr);
         output_safe_text(stderr, status->message);
     }
-    if (status->field != NULL && status->field[0] != '\0') {
-        char flag[128];
-        output_field_flag(status->field, flag, sizeof flag);
+    if (flag[0] != '\0')
         fprintf(stderr, _(" (option %s)"), flag);
-    }
     fputc('\n', stderr);
 }
 

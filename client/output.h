@@ -62,6 +62,8 @@ void output_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * A server refusal on stderr: "reno: PERMISSION_DENIED: <message> (field <field>)", the
  * field part only when the status names one.
  */
+/* A right's code (report.issue) in the user's language ("签发报告"); the code when unknown. */
+const char *output_right_name(const char *code);
 void output_status_error(const Reno__Status *status);
 
 /* The command-line option a status's field path names: "a.round_date" -> "--round-date";

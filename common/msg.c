@@ -159,7 +159,76 @@ static bool fault(struct msg_fault *f, const char *field, const char *fmt, ...)
     vsnprintf(f->message, sizeof f->message, fmt, ap);
     va_end(ap);
     snprintf(f->field, sizeof f->field, "%s", field);
+    memset(&f->why, 0, sizeof f->why);
     return false;
+}
+
+void msg_reason_set(struct msg_reason *r, const char *reason, const char *a0, const char *a1,
+                    const char *a2)
+{
+    const char *args[MSG_REASON_ARGS] = {a0, a1, a2};
+    memset(r, 0, sizeof *r);
+    snprintf(r->reason, sizeof r->reason, "%s", reason);
+    for (int i = 0; i < MSG_REASON_ARGS && args[i] != NULL; i++)
+        snprintf(r->args[r->nargs++], sizeof r->args[0], "%s", args[i]);
+}
+
+/* A fault with its reason: returns false like fault(). */
+static bool why(struct msg_fault *f, const char *reason, const char *a0, const char *a1,
+                const char *a2)
+{
+    msg_reason_set(&f->why, reason, a0, a1, a2);
+    return false;
+}
+
+/* The last component of a field path: "push_progress.note" names "note". */
+static const char *leaf(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot != NULL ? dot + 1 : path;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+void msg_reason_of_db(const char *sqlstate, const char *message, const char *column,
+                      struct msg_reason *r)
+{
+    const char *col = column != NULL && column[0] != '\0' ? column : NULL;
+    memset(r, 0, sizeof *r);
+    if (strcmp(sqlstate, "RN403") == 0) {
+        /* reno_require() says "your unit does not hold the right <right>", then
+         * " (held by <units>)" when somebody does. */
+        const char *right = strstr(message, "the right ");
+        msg_reason_set(r, "not_allowed", NULL, NULL, NULL);
+        if (right != NULL) {
+            right += strlen("the right ");
+            const char *held = strstr(right, " (held by ");
+            size_t len = held != NULL ? (size_t)(held - right) : strcspn(right, " ");
+            snprintf(r->args[0], sizeof r->args[0], "%.*s", (int)len, right);
+            r->nargs = 1;
+            if (held != NULL) {
+                held += strlen(" (held by ");
+                size_t hlen = strlen(held);
+                if (hlen > 0 && held[hlen - 1] == ')')
+                    hlen--;
+                snprintf(r->args[1], sizeof r->args[1], "%.*s", (int)hlen, held);
+                r->nargs = 2;
+            }
+        }
+    } else if (strcmp(sqlstate, "RN404") == 0 || strcmp(sqlstate, "23503") == 0)
+        msg_reason_set(r, "not_found", col, NULL, NULL);
+    else if (strcmp(sqlstate, "RN409") == 0 || strcmp(sqlstate, "23505") == 0)
+        msg_reason_set(r, "conflict", col, NULL, NULL);
+    else if (col != NULL &&
+             (strcmp(sqlstate, "23502") == 0 ||
+              (strcmp(sqlstate, "23514") == 0 && ends_with(message, " is required"))))
+        msg_reason_set(r, "required", col, NULL, NULL);
+    else if (strncmp(sqlstate, "22", 2) == 0 || strcmp(sqlstate, "23514") == 0)
+        msg_reason_set(r, "invalid", col, NULL, NULL);
 }
 
 /* ---- strings on the wire --------------------------------------------------------------- */
@@ -263,9 +332,14 @@ static bool check_text(const char *s, size_t max, bool required, const char *fie
 {
     size_t len = s ? strlen(s) : 0;
     if (required && len == 0)
-        return fault(f, field, "%s is required", field);
-    if (len > max)
-        return fault(f, field, "%s is %zu bytes, at most %zu allowed", field, len, max);
+        return fault(f, field, "%s is required", field) ||
+               why(f, "required", leaf(field), NULL, NULL);
+    if (len > max) {
+        char limit[24];
+        snprintf(limit, sizeof limit, "%zu", max);
+        return fault(f, field, "%s is %zu bytes, at most %zu allowed", field, len, max) ||
+               why(f, "too_long", leaf(field), limit, NULL);
+    }
     if (len > 0 && !msg_valid_utf8(s, len))
         return fault(f, field, "%s is not valid UTF-8", field);
     return true;
@@ -276,14 +350,17 @@ static bool check_date(const char *s, bool required, int32_t today, const char *
 {
     if (s == NULL || s[0] == '\0') {
         if (required)
-            return fault(f, field, "%s is required (YYYY-MM-DD)", field);
+            return fault(f, field, "%s is required (YYYY-MM-DD)", field) ||
+                   why(f, "required", leaf(field), "YYYY-MM-DD", NULL);
         return true;
     }
     int32_t days;
     if (strlen(s) > 10 || !date_parse(s, &days))
-        return fault(f, field, "%s must be a date YYYY-MM-DD", field);
+        return fault(f, field, "%s must be a date YYYY-MM-DD", field) ||
+               why(f, "invalid_date", leaf(field), NULL, NULL);
     if (days > today)
-        return fault(f, field, "%s is in the future", field);
+        return fault(f, field, "%s is in the future", field) ||
+               why(f, "in_future", leaf(field), NULL, NULL);
     if (out)
         *out = days;
     return true;
@@ -351,13 +428,26 @@ static bool check_generic(const Reno__Request *req, struct msg_fault *f)
                 return false;
             int32_t days;
             if (reflect_is_date_field(fd) && s && s[0] && (strlen(s) > 10 || !date_parse(s, &days)))
-                return fault(f, path, "%s must be a date YYYY-MM-DD", fd->name);
+                return fault(f, path, "%s must be a date YYYY-MM-DD", fd->name) ||
+                       why(f, "invalid_date", fd->name, NULL, NULL);
             break;
         }
         case PROTOBUF_C_TYPE_ENUM: {
             int v = *(const int *)p;
-            if (v != 0 && protobuf_c_enum_descriptor_get_value(fd->descriptor, v) == NULL)
-                return fault(f, path, "%s has no value %d", fd->name, v);
+            if (v != 0 && protobuf_c_enum_descriptor_get_value(fd->descriptor, v) == NULL) {
+                /* The allowed values by their names in the .proto, which the client
+                 * knows how to label. */
+                const ProtobufCEnumDescriptor *e = fd->descriptor;
+                char allowed[160] = "", given[16];
+                size_t used = 0;
+                for (unsigned k = 0; k < e->n_values && used < sizeof allowed; k++)
+                    if (e->values[k].value != 0)
+                        used += (size_t)snprintf(allowed + used, sizeof allowed - used, "%s%s",
+                                                 used ? "," : "", e->values[k].name);
+                snprintf(given, sizeof given, "%d", v);
+                return fault(f, path, "%s has no value %d", fd->name, v) ||
+                       why(f, "invalid_choice", fd->name, allowed, given);
+            }
             break;
         }
         case PROTOBUF_C_TYPE_BYTES:

@@ -58,12 +58,35 @@ void msg_free_request(struct msg_budget *b, Reno__Request *req);
 Reno__ServerMessage *msg_unpack_server(struct msg_budget *b, const uint8_t *data, size_t len);
 void msg_free_server(struct msg_budget *b, Reno__ServerMessage *m);
 
+/* Why a request was refused, as a stable code (Status.reason) and its arguments
+ * (Status.args), so that the client can say it in its own language; "" when none fits. */
+#define MSG_REASON_ARGS 3
+struct msg_reason {
+    char reason[24];
+    char args[MSG_REASON_ARGS][160];
+    int nargs;
+};
+
 /* A field-level failure: the status code to send, a message and the field path. */
 struct msg_fault {
     Reno__StatusCode code;
     char message[256];
     char field[96];
+    struct msg_reason why;
 };
+
+/* Sets r to reason with up to MSG_REASON_ARGS arguments (NULL ends them early). */
+void msg_reason_set(struct msg_reason *r, const char *reason, const char *a0, const char *a1,
+                    const char *a2);
+
+/*
+ * The reason of a refusal PostgreSQL raised: RN403 not_allowed (args: the right, when the
+ * message names it), RN404 not_found, RN409 and unique violations conflict, a NOT NULL or
+ * a "... is required" check required, another check or data exception invalid; each with
+ * the column as its first argument where one is named.
+ */
+void msg_reason_of_db(const char *sqlstate, const char *message, const char *column,
+                      struct msg_reason *r);
 
 /*
  * Checks every field of a request against the protocol's rules (sizes, ranges, enums,

@@ -308,12 +308,14 @@ void call_reply(struct call *call, Reno__Response *resp)
 }
 
 static void call_vfail(struct call *call, Reno__StatusCode code, const char *field,
-                       uint32_t retry_after, const char *fmt, va_list ap)
-    __attribute__((format(printf, 5, 0)));
+                       uint32_t retry_after, const struct msg_reason *r, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 6, 0)));
 
 static void call_vfail(struct call *call, Reno__StatusCode code, const char *field,
-                       uint32_t retry_after, const char *fmt, va_list ap)
+                       uint32_t retry_after, const struct msg_reason *r, const char *fmt,
+                       va_list ap)
 {
+    char *args[MSG_REASON_ARGS];
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
     Reno__Status st = RENO__STATUS__INIT;
@@ -321,6 +323,13 @@ static void call_vfail(struct call *call, Reno__StatusCode code, const char *fie
     st.message = message;
     st.field = (char *)(field ? field : "");
     st.retry_after = retry_after;
+    if (r != NULL && r->reason[0] != '\0') {
+        st.reason = (char *)r->reason;
+        for (int i = 0; i < r->nargs; i++)
+            args[i] = (char *)r->args[i];
+        st.n_args = (size_t)r->nargs;
+        st.args = args;
+    }
     Reno__Response resp = RENO__RESPONSE__INIT;
     resp.status = &st;
     call_reply(call, &resp);
@@ -330,7 +339,16 @@ void call_fail(struct call *call, Reno__StatusCode code, const char *field, cons
 {
     va_list ap;
     va_start(ap, fmt);
-    call_vfail(call, code, field, 0, fmt, ap);
+    call_vfail(call, code, field, 0, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void call_fail_why(struct call *call, Reno__StatusCode code, const char *field,
+                   const struct msg_reason *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    call_vfail(call, code, field, 0, r, fmt, ap);
     va_end(ap);
 }
 
@@ -338,7 +356,9 @@ void call_fail_retry(struct call *call, uint32_t retry_after, const char *fmt, .
 {
     va_list ap;
     va_start(ap, fmt);
-    call_vfail(call, RENO__STATUS_CODE__UNAVAILABLE, "", retry_after, fmt, ap);
+    struct msg_reason busy;
+    msg_reason_set(&busy, "busy", NULL, NULL, NULL);
+    call_vfail(call, RENO__STATUS_CODE__UNAVAILABLE, "", retry_after, &busy, fmt, ap);
     va_end(ap);
 }
 
@@ -364,10 +384,16 @@ void call_fail_db(struct call *call, const struct db_error *err)
     char field[128] = "";
     if (err->column[0] && request_has_field(call, err->column))
         snprintf(field, sizeof field, "%s.%s", call->name, err->column);
+    struct msg_reason r;
+    /* A column that is no field of this request is no argument the client can name. */
+    msg_reason_of_db(err->sqlstate, err->message, field[0] ? err->column : "", &r);
     if (err->code == RENO__STATUS_CODE__INTERNAL)
         call_fail(call, err->code, field, "internal error (database %s)", err->sqlstate);
-    else
-        call_fail(call, err->code, field, "%s", err->message);
+    else if (err->code == RENO__STATUS_CODE__UNAVAILABLE) {
+        msg_reason_set(&r, "unavailable", NULL, NULL, NULL);
+        call_fail_why(call, err->code, field, &r, "%s", err->message);
+    } else
+        call_fail_why(call, err->code, field, &r, "%s", err->message);
 }
 
 /* ---- connection callbacks -------------------------------------------------------------- */
@@ -403,7 +429,7 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
         h = &generic; /* table-like operations: rights are checked in their SQL */
     if (!msg_check_wire(payload, len, &fault) ||
         !msg_check_request(call->req, srv->today(), &fault)) {
-        call_fail(call, fault.code, fault.field, "%s", fault.message);
+        call_fail_why(call, fault.code, fault.field, &fault.why, "%s", fault.message);
         return;
     }
     if (h == NULL) {
@@ -420,7 +446,9 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
         return;
     }
     if (h->phase == CLIENT_READY && client->phase != CLIENT_READY) {
-        call_fail(call, RENO__STATUS_CODE__UNAUTHENTICATED, "", "log in first");
+        struct msg_reason r;
+        msg_reason_set(&r, "log_in_first", NULL, NULL, NULL);
+        call_fail_why(call, RENO__STATUS_CODE__UNAUTHENTICATED, "", &r, "log in first");
         return;
     }
     if (h->phase == CLIENT_READY && !session_still_valid(call))
@@ -435,8 +463,10 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
     if (h->phase == CLIENT_READY && h != &generic && !authz_may(&client->session, h->body)) {
         conn_log(c, LOG_WARN, "permission denied: role %d may not %s", client->session.role,
                  call->name);
-        call_fail(call, RENO__STATUS_CODE__PERMISSION_DENIED, "",
-                  "your role may not make %s requests", call->name);
+        struct msg_reason r;
+        msg_reason_set(&r, "role_not_allowed", call->name, NULL, NULL);
+        call_fail_why(call, RENO__STATUS_CODE__PERMISSION_DENIED, "", &r,
+                      "your role may not make %s requests", call->name);
         return;
     }
     h->run(call);

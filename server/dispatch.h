@@ -84,6 +84,10 @@ void dispatch_peer_address(uv_tcp_t *tcp, char out[48]);
 void call_reply(struct call *call, Reno__Response *resp);
 void call_fail(struct call *call, Reno__StatusCode code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* call_fail() with a stable reason and its arguments (Status.reason, Status.args). */
+void call_fail_why(struct call *call, Reno__StatusCode code, const char *field,
+                   const struct msg_reason *r, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* UNAVAILABLE with Status.retry_after: come back in that many seconds. */
 void call_fail_retry(struct call *call, uint32_t retry_after, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -64,10 +64,44 @@ LANGUAGE sql STABLE AS $$
     SELECT reno_may(p_account, p_right)
 $$;
 
+-- Who holds a right in the account's programme, so that a refusal can name where to
+-- turn (领导小组办公室 for report.issue): the units granted it by code, by kind, or
+-- through the role of one of their accounts ('*' included); at most three names, then
+-- "等"; "" when nobody does.
+CREATE OR REPLACE FUNCTION reno_right_holders(p_account bigint, p_right text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    WITH me AS (
+        SELECT u.programme_id FROM account a JOIN unit u ON u.id = a.unit_id WHERE a.id = p_account
+    ), holders AS (
+        SELECT u.name
+          FROM me JOIN unit u ON u.programme_id = me.programme_id
+         WHERE EXISTS (
+                SELECT 1 FROM right_grant g
+                 WHERE g.programme_id = me.programme_id AND g.right_name IN (p_right, '*')
+                   AND ((g.grantee_kind = 'unit' AND g.grantee = u.code)
+                     OR (g.grantee_kind = 'unit_kind' AND g.grantee = u.kind)
+                     OR (g.grantee_kind = 'role' AND EXISTS (
+                            SELECT 1 FROM account a
+                             WHERE a.unit_id = u.id AND a.role = g.grantee AND NOT a.disabled))))
+         ORDER BY u.name
+    )
+    SELECT COALESCE((SELECT string_agg(h.name, '、') FROM (SELECT name FROM holders LIMIT 3) h), '')
+           || CASE WHEN (SELECT count(*) FROM holders) > 3 THEN '等' ELSE '' END
+$$;
+
+-- The refusal names the right and, when somebody holds it, who: "(held by 领导小组办公室)".
+-- renod passes both to the client as Status.args (common/msg.c, msg_reason_of_db).
 CREATE OR REPLACE FUNCTION reno_require(p_account bigint, p_right text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_holders text;
 BEGIN
     IF NOT reno_may(p_account, p_right) THEN
+        v_holders := reno_right_holders(p_account, p_right);
+        IF v_holders <> '' THEN
+            RAISE EXCEPTION 'your unit does not hold the right % (held by %)', p_right, v_holders
+                USING ERRCODE = 'RN403';
+        END IF;
         RAISE EXCEPTION 'your unit does not hold the right %', p_right USING ERRCODE = 'RN403';
     END IF;
 END $$;
