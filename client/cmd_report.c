@@ -64,8 +64,8 @@ static void describe(const Reno__IssuedReport *r, const char *path)
     fprintf(stderr,
             _("report %lld%s%s%s%s: %s %s, %zu bytes%s%s, sha256 %s, audit position %lld\n"),
             (long long)r->report_id, r->doc_number[0] ? " " : "", r->doc_number,
-            strcmp(r->status, "replaced") == 0 ? " (replaced)" : "",
-            r->replayed ? " (issued earlier with this key)" : "", r->subject, r->issued_at,
+            strcmp(r->status, "replaced") == 0 ? _(" (replaced)") : "",
+            r->replayed ? _(" (issued earlier with this key)") : "", r->subject, r->issued_at,
             r->content.len, path ? " → " : "", path ? path : "", r->sha256,
             (long long)r->audit_position);
     if (r->replaces[0])
@@ -227,6 +227,8 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
     return rc;
 }
 
+/* The options every kind of report shares, concatenated into each help text; po/zh_CN.po
+ * translates each whole text, as gettext looks up the string the compiler joined. */
 #define ISSUE_HELP                                                                                 \
     "The document is built by renod from the stored data and written to FILE or standard\n"        \
     "output. Without --issue it is a preview: marked 预览 on the page, stored nowhere,\n"        \
@@ -249,10 +251,10 @@ const struct cmd cmd_report_round = {
     .name = "report round",
     .usage = "DATE [--format FMT] [-o FILE] [--issue [--replaces NO]]",
     .summary = N_("preview or issue the half-monthly report of a collection date (14th or 28th)"),
-    .help = "The half-monthly progress report to the county government and the municipal\n"
-            "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
-            "the 28th): each project's progress, the plan's rules, milestones, and the rest\n"
-            "of what the office consolidates.\n\n" ISSUE_HELP,
+    .help = N_("The half-monthly progress report to the county government and the municipal\n"
+               "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
+               "the 28th): each project's progress, the plan's rules, milestones, and the rest\n"
+               "of what the office consolidates.\n\n" ISSUE_HELP),
     .run = run_round,
 };
 
@@ -260,7 +262,7 @@ const struct cmd cmd_report_notice = {
     .name = "report notice",
     .usage = "MONTH [--format FMT] [-o FILE] [--issue [--replaces NO]]",
     .summary = N_("preview or issue the monthly notice (通报) for MONTH (YYYY-MM)"),
-    .help = "The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP,
+    .help = N_("The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP),
     .run = run_notice,
 };
 
@@ -268,7 +270,7 @@ const struct cmd cmd_report_evaluation = {
     .name = "report evaluation",
     .usage = "PROJECT [--format FMT] [-o FILE] [--issue [--replaces NO]]",
     .summary = N_("preview or issue a project's performance evaluation"),
-    .help = "The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP,
+    .help = N_("The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP),
     .run = run_evaluation,
 };
 

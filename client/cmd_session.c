@@ -460,9 +460,9 @@ static void print_rights(const Reno__SessionReply *s, const Reno__RightList *rig
         const Reno__Right *r = rights->items[i];
         char basis[600];
         if (strcmp(r->basis, "plan") == 0)
-            snprintf(basis, sizeof basis, "plan: %s", r->plan_words);
+            snprintf(basis, sizeof basis, _("plan: %s"), r->plan_words);
         else
-            snprintf(basis, sizeof basis, "county's own");
+            snprintf(basis, sizeof basis, "%s", _("county's own"));
         const char *cells[] = {r->right, r->scope, r->source, basis};
         table_add_row(t, cells);
     }

@@ -535,9 +535,22 @@ static void print_round(const Reno__StatusReply *s, int64_t project, FILE *out)
 
 /* The plan's rhythm: each duty with how many of its periods were kept, then each period
  * missed and who should have acted. */
+/* A duty of the rhythm by its code, in the plan's words under zh_CN; the code otherwise,
+ * which scripts match. */
+static const char *rhythm_duty_name(const char *code)
+{
+    static const char *const duties[] = {N_("round_closed"), N_("round_reported"),
+                                         N_("monthly_notice"), N_("monthly_meeting")};
+    for (size_t i = 0; i < sizeof duties / sizeof duties[0]; i++)
+        if (strcmp(code, duties[i]) == 0)
+            return _(duties[i]);
+    return or_dash(code);
+}
+
 static void print_rhythm(const Reno__StatusReply *s, FILE *out)
 {
-    static const char *const headers[] = {"DUTY", "PERIOD", "DUE", "KEPT", "DETAIL"};
+    static const char *const headers[] = {N_("DUTY"), N_("PERIOD"), N_("DUE"), N_("KEPT"),
+                                          N_("DETAIL")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_rhythm; i++) {
         const Reno__StatusRhythm *d = s->rhythm[i];
@@ -546,8 +559,8 @@ static void print_rhythm(const Reno__StatusReply *s, FILE *out)
         if (summary)
             snprintf(kept, sizeof kept, "%d/%d", d->due_count - d->missed_count, d->due_count);
         else
-            snprintf(kept, sizeof kept, "missed");
-        const char *cells[] = {summary ? or_dash(d->code) : "", summary ? "" : d->period,
+            snprintf(kept, sizeof kept, "%s", _("missed"));
+        const char *cells[] = {summary ? rhythm_duty_name(d->code) : "", summary ? "" : d->period,
                                or_dash(d->due), kept, or_dash(d->detail)};
         table_add_row(t, cells);
     }
@@ -645,7 +658,8 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
         print_round(s, 0, out);
     }
     if (s->n_rhythm > 0) {
-        section(out, "the plan's rhythm (半月一调度、一月一通报、每月一次调度会), the office's:");
+        section(out,
+                _("the plan's rhythm (半月一调度、一月一通报、每月一次调度会), the office's:"));
         print_rhythm(s, out);
     }
 }

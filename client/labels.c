@@ -133,6 +133,10 @@ static const struct label enum_labels[] = {
     {"ROUND_STATE_UPCOMING", NC_("RoundState", "upcoming")},
     {"ROUND_STATE_OPEN", NC_("RoundState", "open")},
     {"ROUND_STATE_CLOSED", NC_("RoundState", "closed")},
+    /* Not an enum: Right.basis is text, "plan" or "county"; label_code() finds these by
+     * the field's name. English keeps the words renod sends. */
+    {"BASIS_PLAN", NC_("Basis", "plan")},
+    {"BASIS_COUNTY", NC_("Basis", "county")},
 };
 
 static const struct label field_labels[] = {
@@ -298,6 +302,22 @@ static const struct label field_labels[] = {
     {"right", NC_("right", "right")},
     {"reason", NC_("reason", "reason")},
     {"scope", NC_("scope", "scope")},
+    {"basis", NC_("basis", "basis")},
+    {"plan_words", NC_("plan_words", "plan words")},
+    /* The city's tables (city status, city summary). */
+    {"applied_lsn", NC_("applied_lsn", "applied lsn")},
+    {"closed_at", NC_("closed_at", "closed at")},
+    {"connected", NC_("connected", "connected")},
+    {"figures_as_of", NC_("figures_as_of", "figures as of")},
+    {"jurisdiction", NC_("jurisdiction", "jurisdiction")},
+    {"jurisdiction_code", NC_("jurisdiction_code", "jurisdiction code")},
+    {"lag_seconds", NC_("lag_seconds", "lag seconds")},
+    {"programme_code", NC_("programme_code", "programme code")},
+    {"projects", NC_("projects", "projects")},
+    {"projects_started", NC_("projects_started", "projects started")},
+    {"subscription", NC_("subscription", "subscription")},
+    {"timeliness", NC_("timeliness", "timeliness")},
+    {"year", NC_("year", "year")},
     {"is_sample", NC_("is_sample", "sample")},
     {"light", NC_("light", "light")},
     {"detail", NC_("detail", "detail")},

@@ -357,7 +357,7 @@ void call_fail_retry(struct call *call, uint32_t retry_after, const char *fmt, .
     va_list ap;
     va_start(ap, fmt);
     struct msg_reason busy;
-    msg_reason_set(&busy, "busy", NULL, NULL, NULL);
+    msg_reason_set(&busy, "retry_later", NULL, NULL, NULL);
     call_vfail(call, RENO__STATUS_CODE__UNAVAILABLE, "", retry_after, &busy, fmt, ap);
     va_end(ap);
 }

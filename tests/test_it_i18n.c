@@ -164,6 +164,13 @@ START_TEST(status_reads_chinese_and_fits_80_columns)
     /* No internal codes where a person reads: labels instead. */
     ck_assert_msg(strstr(out, "VERDICT_") == NULL && strstr(out, "status as of") == NULL, "%s",
                   out);
+    /* The plan's rhythm: its title, headers and duties in the plan's words. */
+    ck_assert_msg(strstr(out, "调度节奏") != NULL && strstr(out, "履行") != NULL &&
+                      strstr(out, "半月一调度：按期报送") != NULL,
+                  "%s", out);
+    ck_assert_msg(strstr(out, "monthly_meeting") == NULL && strstr(out, "round_closed") == NULL &&
+                      strstr(out, "plan's rhythm") == NULL && strstr(out, "KEPT") == NULL,
+                  "%s", out);
     size_t w = widest_line(out, widest, sizeof widest);
     ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
     free(out);
@@ -276,6 +283,19 @@ START_TEST(refusals_are_said_in_the_users_language)
 
     /* A right the account's unit lacks: named in the plan's words, with who holds it. */
     login_as(H_HOUSING);
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"rights", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "依据") != NULL && strstr(out, "工作方案") != NULL &&
+                      strstr(out, "县自定") != NULL,
+                  "%s", out);
+    ck_assert_msg(strstr(out, "BASIS") == NULL && strstr(out, "PLAN WORDS") == NULL, "%s", out);
+    free(out);
+    free(err);
+    rc = reno_in("LANG=C.UTF-8", &out, &err, (const char *const[]){"rights", NULL});
+    ck_assert_msg(rc == 0 && strstr(out, "county") != NULL, "%d %s%s", rc, out, err);
+    free(out);
+    free(err);
+
     const char *const issue[] = {"report", "round", "2022-05-14", "--issue", NULL};
     rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, issue);
     ck_assert_msg(rc == 10 + RENO__STATUS_CODE__PERMISSION_DENIED, "%d %s", rc, err);
