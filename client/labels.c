@@ -336,6 +336,7 @@ static const struct label field_labels[] = {
     {"ends_on", NC_("ends_on", "ends on")},
     {"filed_on", NC_("filed_on", "filed on")},
     {"historic", NC_("historic", "historic")},
+    {"demonstration", NC_("demonstration", "demonstration")},
     {"aliases", NC_("aliases", "aliases")},
     {"side", NC_("side", "side")},
 };

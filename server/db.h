@@ -35,7 +35,7 @@
 #include "reno.pb-c.h"
 #include "sql.h"
 
-#define DB_MAX_PARAMS          16
+#define DB_MAX_PARAMS          20
 #define DB_DEFAULT_QUEUE_LIMIT 1024
 
 struct db_pool;

@@ -30,7 +30,7 @@
 #include "reno.pb-c.h"
 
 /* The most parameters a reno_op_* function takes (db.h's DB_MAX_PARAMS is not lower). */
-#define OP_MAX_PARAMS 16
+#define OP_MAX_PARAMS 20
 
 struct call;
 

@@ -8,7 +8,9 @@
  *     that shows them (number, date, issuing unit);
  *   - 改造涉及历史文化街区、历史建筑的，严格落实相关保护修缮要求: a historic project whose
  *     renovation list carries no protection and repair (heritage_protection) is a warning
- *     in the status's guards section until it does.
+ *     in the status's guards section until it does;
+ *   - 示范项目: a project's demonstration flag, set by create_project and update_project
+ *     (project.write) and shown by list_projects.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -206,6 +208,73 @@ START_TEST(historic_project_needs_its_protection)
 }
 END_TEST
 
+/* ---- the demonstration project ----------------------------------------------------------- */
+
+/* Whether `project list` shows the project as a demonstration project. */
+static bool listed_demonstration(struct net_conn *c, long project)
+{
+    Reno__ListProjects lp = RENO__LIST_PROJECTS__INIT;
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_LIST_PROJECTS, &lp);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    const Reno__ProjectList *l = m->response->list_projects;
+    int found = -1;
+    for (size_t i = 0; i < l->n_items; i++)
+        if (l->items[i]->id == project)
+            found = l->items[i]->demonstration ? 1 : 0;
+    net_free(c, m);
+    ck_assert_msg(found >= 0, "project %ld not listed", project);
+    return found == 1;
+}
+
+START_TEST(demonstration_projects_are_flagged)
+{
+    long p0 = h_project_id(h_db, 0);
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    uint8_t key[16];
+    ck_assert(!listed_demonstration(housing, p0));
+
+    /* Created as a demonstration project (示范项目): listed so. */
+    Reno__CreateProject cp = RENO__CREATE_PROJECT__INIT;
+    h_new_key(&cp.idempotency_key, key);
+    cp.name = "松山街道示范小区";
+    cp.community = "示范小区";
+    cp.households = 120;
+    cp.renovation_type = RENO__RENOVATION_TYPE__RENOVATION_TYPE_COMPREHENSIVE;
+    cp.demonstration = true;
+    Reno__ServerMessage *m = h_call_body(housing, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "refused: %s", m->response->status->message);
+    long created = (long)m->response->create_project->id;
+    net_free(housing, m);
+    ck_assert(listed_demonstration(housing, created));
+
+    /* Flagged and unflagged by update_project; other fields stay. */
+    Reno__UpdateProject up = RENO__UPDATE_PROJECT__INIT;
+    h_new_key(&up.idempotency_key, key);
+    up.project_id = p0;
+    up.demonstration = RENO__FLAG_CHANGE__FLAG_CHANGE_YES;
+    write_ok(housing, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
+    ck_assert(listed_demonstration(housing, p0));
+    h_new_key(&up.idempotency_key, key);
+    up.project_id = created;
+    up.demonstration = RENO__FLAG_CHANGE__FLAG_CHANGE_NO;
+    write_ok(housing, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
+    ck_assert(!listed_demonstration(housing, created));
+    ck_assert(listed_demonstration(housing, p0));
+
+    /* A unit without project.write may not flag one. */
+    struct net_conn *finance = h_login(&h_srv, H_FINANCE);
+    h_new_key(&up.idempotency_key, key);
+    up.project_id = p0;
+    up.demonstration = RENO__FLAG_CHANGE__FLAG_CHANGE_NO;
+    m = h_call_body(finance, RENO__REQUEST__BODY_UPDATE_PROJECT, &up);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__PERMISSION_DENIED);
+    net_free(finance, m);
+    net_close(finance);
+    ck_assert(listed_demonstration(housing, p0));
+    net_close(housing);
+}
+END_TEST
+
 Suite *it_prefs_suite(void)
 {
     Suite *s = suite_create("it_prefs");
@@ -214,6 +283,7 @@ Suite *it_prefs_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, year_end_steps_need_their_documents);
     tcase_add_test(tc, historic_project_needs_its_protection);
+    tcase_add_test(tc, demonstration_projects_are_flagged);
     suite_add_tcase(s, tc);
     return s;
 }
