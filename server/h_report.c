@@ -492,8 +492,7 @@ void h_issue_report(struct call *call)
         struct db_pool *standby = call->srv->standby;
         if (standby != NULL && db_pool_healthy(standby)) {
             job->pool = standby;
-            if (db_query_text(standby, "report_standby_lag", STATUS_STANDBY_LAG_SQL, 0, NULL,
-                              standby_lag_loaded, job) == 0)
+            if (db_query(standby, SQL_STANDBY_LAG, 0, NULL, standby_lag_loaded, job) == 0)
                 return;
             job->pool = call->srv->db;
             log_warn("the standby is unavailable: the %s report %s is read from the primary",

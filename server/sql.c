@@ -9,6 +9,18 @@
 
 #include "log.h"
 
+/*
+ * Whether the server is a standby, and how far behind the primary it was: 0 when it had
+ * replayed all the WAL it had received (caught up, or the primary idle since), else the
+ * age of the last transaction it replayed; -1 when that is unknown. now() is the
+ * transaction's start, so in the status's snapshot the figure belongs to that snapshot.
+ */
+#define STANDBY_LAG_COLUMNS                                                                        \
+    "pg_is_in_recovery(), CASE WHEN NOT pg_is_in_recovery() THEN 0 "                               \
+    "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "                            \
+    "ELSE COALESCE(GREATEST(0, (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) "      \
+    "* 1000)::bigint), -1) END"
+
 static const struct sql_statement statements[SQL_STMT_COUNT] = {
     /* Login and sessions: functions of schema/migrations/0011_sessions.sql. */
     [SQL_LOGIN_BEGIN] = {"login_begin",
@@ -37,7 +49,7 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
          8},
     [SQL_STATUS_BEGIN] = {"status_begin", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0},
     [SQL_STATUS_COMMIT] = {"status_commit", "COMMIT", 0},
-    [SQL_STATUS_POSITION] = {"status_position", "SELECT reno_position()", 0},
+    [SQL_STATUS_POSITION] = {"status_position", "SELECT reno_position(), " STANDBY_LAG_COLUMNS, 0},
     [SQL_STATUS_PROGRAMME] =
         {"status_programme",
          "SELECT code, title, target_households, target_projects, start_share_pct, "
@@ -66,6 +78,7 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
                           "SELECT * FROM reno_report_store($1, $2, $3, $4, $5, $6, $7, $8, "
                           "$9::integer, $10, $11)",
                           11},
+    [SQL_STANDBY_LAG] = {"standby_lag", "SELECT " STANDBY_LAG_COLUMNS, 0},
     [SQL_PING] = {"ping", "SELECT 1", 0},
 };
 

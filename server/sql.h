@@ -17,13 +17,15 @@ enum sql_stmt {
     SQL_PUSH_PROGRESS,   /* $1 account, $2 key, $3 digest, $4 project, $5 date, ... */
     SQL_STATUS_BEGIN,    /* the status snapshot (status.h) */
     SQL_STATUS_COMMIT,
-    SQL_STATUS_POSITION,  /* the newest committed position (0022_positions.sql) */
+    SQL_STATUS_POSITION,  /* the newest committed position (0022_positions.sql), then whether
+                             the server is a standby and its lag (SQL_STANDBY_LAG) */
     SQL_STATUS_PROGRAMME, /* $1 programme id */
     SQL_STATUS_PROJECTS,  /* $1 programme id, $2 as-of, $3..$5 the rules' dates */
     SQL_REPORT_PRIOR,     /* $1 account, $2 key, $3 digest */
     SQL_REPORT_DATA,      /* $1 account, $2 kind, $3 subject, $4 issue, $5 replaces */
     SQL_REPORT_STORE,     /* $1 account, $2 key, $3 digest, $4 kind, $5 subject, ...,
                              $9 doc_year, $10 doc_number, $11 replaces */
+    SQL_STANDBY_LAG,      /* whether the server is a standby, and how far behind (ms, -1 unknown) */
     SQL_PING,
     SQL_STMT_COUNT
 };

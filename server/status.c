@@ -274,23 +274,9 @@ static void programme_loaded(void *arg, const PGresult *res, const struct db_err
     job_stmt(job, SQL_STATUS_PROJECTS, 5, params, projects_loaded);
 }
 
-static void lag_loaded(void *arg, const PGresult *res, const struct db_error *err)
-{
-    struct status_job *job = arg;
-    if (err) {
-        job_fail(job, err);
-        return;
-    }
-    if (PQntuples(res) == 1) {
-        job->reply->from_standby = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-        job->reply->standby_lag_ms = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-    }
-    const char *params[] = {job->programme_id};
-    job_stmt(job, SQL_STATUS_PROGRAMME, 1, params, programme_loaded);
-}
-
 /* The newest position the snapshot sees: every change up to it is in the figures, none
- * after it. */
+ * after it; and, read in the same statement, whether the snapshot is a standby's and how
+ * far behind the primary it was (sql.c). */
 static void position_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct status_job *job = arg;
@@ -298,8 +284,13 @@ static void position_loaded(void *arg, const PGresult *res, const struct db_erro
         job_fail(job, err);
         return;
     }
-    job->reply->position = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-    job_query(job, "status_standby_lag", STATUS_STANDBY_LAG_SQL, 0, NULL, lag_loaded);
+    if (PQntuples(res) == 1) {
+        job->reply->position = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        job->reply->from_standby = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+        job->reply->standby_lag_ms = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+    }
+    const char *params[] = {job->programme_id};
+    job_stmt(job, SQL_STATUS_PROGRAMME, 1, params, programme_loaded);
 }
 
 static void begun(void *arg, const PGresult *res, const struct db_error *err)

@@ -38,16 +38,4 @@ int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of, st
 Reno__StatusReply *status_copy(const Reno__StatusReply *reply);
 void status_free(Reno__StatusReply *reply);
 
-/*
- * Whether the snapshot is a standby's, and how far behind the primary it was: 0 when it
- * had replayed all the WAL it had received (caught up, or the primary idle since), else
- * the age of the last transaction it replayed; -1 when that is unknown. now() is the
- * snapshot's own start, so the figure belongs to the same snapshot as the others.
- */
-#define STATUS_STANDBY_LAG_SQL                                                                     \
-    "SELECT pg_is_in_recovery(), CASE WHEN NOT pg_is_in_recovery() THEN 0 "                        \
-    "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "                            \
-    "ELSE COALESCE(GREATEST(0, (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) "      \
-    "* 1000)::bigint), -1) END"
-
 #endif
