@@ -52,13 +52,7 @@ static void describe(const Reno__IssuedReport *r, const char *path)
                   "position %lld; issue it with --issue\n"),
                 r->subject, r->content.len, path ? " → " : "", path ? path : "", r->sha256,
                 (long long)r->audit_position);
-        if (r->from_standby && r->standby_lag_ms >= 0)
-            fprintf(stderr, _("from the standby, about %lld s behind the primary"),
-                    (long long)((r->standby_lag_ms + 500) / 1000));
-        else if (r->from_standby)
-            fprintf(stderr, "%s", _("from the standby, how far behind the primary is unknown"));
-        if (r->from_standby)
-            fputc('\n', stderr);
+        output_standby(stderr, r->from_standby, r->standby_lag_ms);
         return;
     }
     fprintf(stderr,

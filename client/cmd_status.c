@@ -609,13 +609,7 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
                       "figures computed at %s, changes since then are missing"),
                     when);
     }
-    if (s->from_standby) {
-        if (s->standby_lag_ms >= 0)
-            output_line(out, _("from the standby, about %lld s behind the primary"),
-                        (long long)((s->standby_lag_ms + 500) / 1000));
-        else
-            output_line(out, _("from the standby, how far behind the primary is unknown"));
-    }
+    output_standby(out, s->from_standby, s->standby_lag_ms);
     print_summary(s, out);
     print_plan(s, out);
     fputc('\n', out);

@@ -265,6 +265,17 @@ void output_line(FILE *out, const char *fmt, ...)
     va_end(ap);
 }
 
+void output_standby(FILE *out, bool from_standby, int64_t lag_ms)
+{
+    if (!from_standby)
+        return;
+    if (lag_ms >= 0)
+        output_line(out, _("from the standby, about %lld s behind the primary"),
+                    (long long)((lag_ms + 500) / 1000));
+    else
+        output_line(out, _("from the standby, how far behind the primary is unknown"));
+}
+
 void output_error(const char *fmt, ...)
 {
     va_list ap;

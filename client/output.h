@@ -56,6 +56,11 @@ void output_safe_text(FILE *out, const char *text);
  */
 void output_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Where figures read on a streaming standby came from and how far behind the primary it
+ * was (StatusReply, IssuedReport: lag in ms, -1 unknown), as one line; nothing when they
+ * came from the primary. */
+void output_standby(FILE *out, bool from_standby, int64_t lag_ms);
+
 /* "reno: <message>" on stderr. */
 void output_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
