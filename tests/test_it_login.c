@@ -212,6 +212,14 @@ static bool net_closed(struct net_conn *c)
     return false;
 }
 
+/* The server said the session ended, for this reason, within 5 s, and closed the
+ * connection. */
+static void assert_session_ended(struct net_conn *c, int reason)
+{
+    ck_assert_int_eq(session_ended_reason(c, 5000), reason);
+    ck_assert(net_closed(c));
+}
+
 static Reno__StatusCode status_code(struct net_conn *c)
 {
     Reno__GetStatus gs = RENO__GET_STATUS__INIT;
@@ -663,9 +671,7 @@ START_TEST(logout_elsewhere_closes_this_connection)
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_uint_eq(m->response->logout->sessions_ended, 1);
     net_free(b, m);
-    ck_assert_int_eq(session_ended_reason(a, 5000),
-                     RENO__SESSION_END_REASON__SESSION_END_LOGGED_OUT);
-    ck_assert(net_closed(a));
+    assert_session_ended(a, RENO__SESSION_END_REASON__SESSION_END_LOGGED_OUT);
     /* The connection that logged out stays, without a session. */
     ck_assert_int_eq(status_code(b), RENO__STATUS_CODE__UNAUTHENTICATED);
     net_close(a);
@@ -685,9 +691,7 @@ START_TEST(logout_all_ends_every_session_of_the_account)
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
     ck_assert_uint_eq(m->response->logout->sessions_ended, 2);
     net_free(b, m);
-    ck_assert_int_eq(session_ended_reason(a, 5000),
-                     RENO__SESSION_END_REASON__SESSION_END_LOGGED_OUT);
-    ck_assert(net_closed(a));
+    assert_session_ended(a, RENO__SESSION_END_REASON__SESSION_END_LOGGED_OUT);
     ck_assert_int_eq(status_code(other), RENO__STATUS_CODE__OK);
     net_close(a);
     net_close(b);
@@ -704,9 +708,7 @@ START_TEST(disabled_account_is_closed_and_cannot_log_in)
                      RENO__STATUS_CODE__PERMISSION_DENIED);
     ck_assert_int_eq(disable_account(office, H_OFFICE, true), RENO__STATUS_CODE__BAD_REQUEST);
     ck_assert_int_eq(disable_account(office, H_HOUSING, true), RENO__STATUS_CODE__OK);
-    ck_assert_int_eq(session_ended_reason(victim, 5000),
-                     RENO__SESSION_END_REASON__SESSION_END_ACCOUNT_DISABLED);
-    ck_assert(net_closed(victim));
+    assert_session_ended(victim, RENO__SESSION_END_REASON__SESSION_END_ACCOUNT_DISABLED);
     net_close(victim);
     struct net_conn *c = h_connect(&h_srv);
     Reno__Login lg = RENO__LOGIN__INIT;
@@ -753,9 +755,7 @@ START_TEST(unit_sessions_revoked)
     ck_assert_int_eq(
         account_op(office, RENO__REQUEST__BODY_REVOKE_UNIT_SESSIONS, &r, &r.idempotency_key, key),
         RENO__STATUS_CODE__OK);
-    ck_assert_int_eq(session_ended_reason(power, 5000),
-                     RENO__SESSION_END_REASON__SESSION_END_REVOKED);
-    ck_assert(net_closed(power));
+    assert_session_ended(power, RENO__SESSION_END_REASON__SESSION_END_REVOKED);
     ck_assert_int_eq(status_code(housing), RENO__STATUS_CODE__OK);
     /* Revoked is not disabled: the unit logs in again. */
     net_close(power);
@@ -823,9 +823,7 @@ START_TEST(password_change_ends_other_sessions)
     ck_assert_int_eq(change_password(mine, password_of(H_HOUSING), "new-housing-password", &ended),
                      RENO__STATUS_CODE__OK);
     ck_assert_uint_eq(ended, 1);
-    ck_assert_int_eq(session_ended_reason(other, 5000),
-                     RENO__SESSION_END_REASON__SESSION_END_PASSWORD_CHANGED);
-    ck_assert(net_closed(other));
+    assert_session_ended(other, RENO__SESSION_END_REASON__SESSION_END_PASSWORD_CHANGED);
     ck_assert_int_eq(status_code(mine), RENO__STATUS_CODE__OK);
     struct net_conn *c = h_connect(&h_srv);
     Reno__Login lg = RENO__LOGIN__INIT;
