@@ -15,7 +15,22 @@
  * watch-fanout is different: `clients` connections Watch, and one more connection pushes
  * one progress report at a time; the next push goes out only when every watcher has seen
  * the change the last one made (closed loop), so each sample is one watcher's delay from
- * the push being sent to its StatusChanged arriving.
+ * the push being sent to its StatusChanged arriving, and each round also gives one sample
+ * of what the issue's target speaks of: from the push's acknowledgement until the last
+ * watcher has the change.
+ *
+ * idle holds `clients` logged-in connections that send nothing for the window (so that
+ * bench/run can read renod's memory while they are held, told by --ready-file), then
+ * pings each once: a connection renod dropped meanwhile fails the run.
+ *
+ * --rate paces the requests of all connections together to that many a second (a
+ * steady stream of writes while another load generator reads); without it each
+ * connection sends as fast as its depth allows.
+ *
+ * Thousands of connections are served from one epoll loop; they are set up in small
+ * batches (each batch's Hello, Resume and Watch pipelined), within renod's caps on
+ * connections not yet logged in, and closed with a reset so that tens of thousands of
+ * them in one run do not leave the loopback's ports in TIME_WAIT.
  *
  * Every reply is checked (status OK, the right body, a push not replayed, a pong with its
  * nonce, a status for the date asked); any failure makes the run fail (exit 1), because a
@@ -34,6 +49,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,24 +64,27 @@
 #include "net.h"
 #include "xmalloc.h"
 
-#define LG_MAX_CLIENTS          256
-#define LG_MAX_DEPTH            32 /* renod's default max_inflight: more would only queue */
+#define LG_MAX_CLIENTS          12000 /* 10,000 watchers or idle connections and more */
+#define LG_SETUP_BATCH          16    /* under renod's max_unauthenticated_per_address, 20 */
+#define LG_MAX_RATE             1000000
+#define LG_EVENTS               256 /* epoll events taken per loop turn */
+#define LG_MAX_DEPTH            32  /* renod's default max_inflight: more would only queue */
 #define LG_MAX_SECONDS          120
 #define LG_MAX_WARMUP           30
 #define LG_DEFAULT_MAX_REQUESTS 2000000
 #define LG_LIMIT_MAX_REQUESTS   20000000
 #define LG_SETUP_TIMEOUT_MS     15000
 #define LG_DRAIN_TIMEOUT_MS     10000
-#define LG_ROUND_TIMEOUT_MS     5000
+#define LG_ROUND_TIMEOUT_MS     10000
 #define LG_MAX_FRAME            (4u << 20)
 #define LG_BUDGET               (16u << 20)
 #define LG_READS_PER_TURN       16 /* reads per connection per loop turn, so none starves */
 #define LG_POLL_MS              20
 #define LG_NOTE                 "基准测试" /* the same note the pgbench script writes */
 
-enum mix { MIX_PUSH, MIX_STATUS, MIX_PING, MIX_WATCH_FANOUT };
+enum mix { MIX_PUSH, MIX_STATUS, MIX_PING, MIX_WATCH_FANOUT, MIX_IDLE };
 
-static const char *const mix_names[] = {"push", "status", "ping", "watch-fanout"};
+static const char *const mix_names[] = {"push", "status", "ping", "watch-fanout", "idle"};
 
 struct options {
     char server[128];
@@ -75,6 +95,8 @@ struct options {
     int duration_s;
     int warmup_s;
     long max_requests;
+    long rate;                  /* requests a second over all connections; 0: unpaced */
+    char ready_file[PATH_MAX];  /* created once every connection is set up; "": none */
     char as_of[DATE_TEXT_SIZE]; /* status: "" means today (the roll-up path) */
     char date[DATE_TEXT_SIZE];  /* push: the report date */
     bool kv;
@@ -98,6 +120,7 @@ struct lg_conn {
     struct slot slots[LG_MAX_DEPTH];
     unsigned inflight;
     bool watcher;
+    bool want_out;   /* registered with epoll for writability */
     bool seen_round; /* watch-fanout: this watcher has seen the current round's change */
 };
 
@@ -118,6 +141,9 @@ struct loadgen {
     int64_t window_start_ns, window_end_ns;
     bool sending; /* false once the window is over or the request cap is reached */
     bool capped;
+    int64_t next_send_ns; /* --rate: when the next request is due */
+    int send_cursor;      /* --rate: the connection tried first for it */
+    bool pinged;          /* idle: the closing ping went out on every connection */
 
     uint32_t *samples_us; /* latency of each measured request, in microseconds */
     size_t n_samples, cap_samples;
@@ -132,6 +158,10 @@ struct loadgen {
     bool round_replied;
     bool round_measured;
     int64_t round_sent_ns;
+    int64_t round_ack_ns;  /* when the push's reply arrived */
+    int64_t round_last_ns; /* when the last watcher so far saw the change */
+    uint32_t *all_us;      /* per measured round: acknowledgement to the last watcher */
+    size_t n_all, cap_all;
     int64_t round_project;
     int32_t round_value;
     int round_seen;
@@ -203,14 +233,20 @@ static void usage(FILE *out)
             "options:\n"
             "  --server 127.0.0.1:PORT   renod's address (default 127.0.0.1:7420)\n"
             "  --user NAME               the account; it must be allowed to push progress\n"
-            "  --mix KIND                push, status, ping or watch-fanout (default ping)\n"
+            "  --mix KIND                push, status, ping, watch-fanout or idle\n"
+            "                            (default ping)\n"
             "  --clients N               connections, 1..%d (default 4); for watch-fanout\n"
-            "                            the watchers, plus one connection that pushes\n"
+            "                            the watchers, plus one connection that pushes;\n"
+            "                            more than the open-files limit allows is refused\n"
             "  --depth N                 requests in flight per connection, 1..%d (default 4)\n"
             "  --duration S              measured seconds, 1..%d (default 5)\n"
             "  --warmup S                seconds sent but not measured first, 0..%d (default 1)\n"
             "  --max-requests N          stop sending after N requests, 1..%d\n"
             "                            (default %d)\n"
+            "  --rate N                  at most N requests a second over all connections,\n"
+            "                            1..%d (default: as fast as the depth allows)\n"
+            "  --ready-file PATH         create PATH once every connection is logged in\n"
+            "                            (idle: while they are held)\n"
             "  --as-of YYYY-MM-DD        status: ask for this date (the database path);\n"
             "                            without it, today (served from the roll-up)\n"
             "  --date YYYY-MM-DD         push: the report date (default today)\n"
@@ -219,7 +255,7 @@ static void usage(FILE *out)
             "\n"
             "exit status: 0 every reply was right, 1 a failure or a wrong reply, 2 usage\n",
             LG_MAX_CLIENTS, LG_MAX_DEPTH, LG_MAX_SECONDS, LG_MAX_WARMUP, LG_LIMIT_MAX_REQUESTS,
-            LG_DEFAULT_MAX_REQUESTS);
+            LG_DEFAULT_MAX_REQUESTS, LG_MAX_RATE);
 }
 
 static long parse_long(const char *flag, const char *text, long min, long max)
@@ -292,7 +328,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             while (k < sizeof mix_names / sizeof mix_names[0] && strcmp(value, mix_names[k]) != 0)
                 k++;
             if (k == sizeof mix_names / sizeof mix_names[0])
-                usage_error("--mix must be push, status, ping or watch-fanout, got '%.40s'", value);
+                usage_error("--mix must be push, status, ping, watch-fanout or idle, got '%.40s'",
+                            value);
             o->mix = (enum mix)k;
         } else if (strcmp(name, "--clients") == 0) {
             o->clients = (int)parse_long(name, value, 1, LG_MAX_CLIENTS);
@@ -304,6 +341,13 @@ static void parse_options(int argc, char **argv, struct options *o)
             o->warmup_s = (int)parse_long(name, value, 0, LG_MAX_WARMUP);
         } else if (strcmp(name, "--max-requests") == 0) {
             o->max_requests = parse_long(name, value, 1, LG_LIMIT_MAX_REQUESTS);
+        } else if (strcmp(name, "--rate") == 0) {
+            o->rate = parse_long(name, value, 1, LG_MAX_RATE);
+        } else if (strcmp(name, "--ready-file") == 0) {
+            if (value[0] == '\0' || strlen(value) >= sizeof o->ready_file)
+                usage_error("--ready-file must be a path of 1..%zu bytes",
+                            sizeof o->ready_file - 1);
+            snprintf(o->ready_file, sizeof o->ready_file, "%s", value);
         } else if (strcmp(name, "--as-of") == 0) {
             parse_date_flag(name, value, o->as_of);
         } else if (strcmp(name, "--date") == 0) {
@@ -321,6 +365,27 @@ static void parse_options(int argc, char **argv, struct options *o)
      * a report dated earlier changes that only while no later report exists. */
     if (have_date && o->mix != MIX_PUSH)
         usage_error("--date applies to --mix push only");
+    /* watch-fanout is a closed loop (one push at a time) and idle sends nothing to pace. */
+    if (o->rate != 0 && (o->mix == MIX_WATCH_FANOUT || o->mix == MIX_IDLE))
+        usage_error("--rate applies to push, status and ping");
+}
+
+/* Every connection is a file descriptor: raise the soft limit as far as the hard one
+ * allows, and refuse a run that would fail half-way through its set-up. */
+static void ensure_open_files(int connections)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        die("getrlimit: %s", strerror(errno));
+    rlim_t need = (rlim_t)connections + 16; /* stdio, epoll and what libraries open */
+    if (rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+        (void)getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur < need)
+        usage_error("%d connections need %llu open files; the limit is %llu (ulimit -n)",
+                    connections, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
 }
 
 /* ---- connections ------------------------------------------------------------------------- */
@@ -427,8 +492,13 @@ static void conn_open(struct lg_conn *c, int index, const struct sockaddr_in *ad
 
 static void conn_close(struct lg_conn *c)
 {
-    if (c->fd >= 0)
+    if (c->fd >= 0) {
+        /* A reset, not a FIN: the closing side keeps a port in TIME_WAIT for a minute,
+         * and one run opens more connections than the loopback has ports for that. */
+        struct linger lin = {.l_onoff = 1, .l_linger = 0};
+        (void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lin, sizeof lin);
         close(c->fd);
+    }
     c->fd = -1;
     frame_reader_done(&c->reader);
     free(c->out);
@@ -436,60 +506,108 @@ static void conn_close(struct lg_conn *c)
 }
 
 /*
- * Set-up only: sends req and waits for its Response, skipping anything else. The reply
- * (status OK and the expected body, or the run ends) is the caller's to free.
+ * Set-up only: sends req (a fresh id on each) on the n connections cs[] together and
+ * waits for every one's Response, skipping anything else; any refusal or another body
+ * ends the run. With keep (n must be 1) the reply is returned for the caller to free;
+ * otherwise NULL.
  */
-static Reno__ServerMessage *conn_call(struct lg_conn *c, Reno__Request *req,
-                                      Reno__Response__BodyCase want, const char *what)
+static Reno__ServerMessage *batch_call(struct lg_conn *const *cs, int n, Reno__Request *req,
+                                       Reno__Response__BodyCase want, const char *what, bool keep)
 {
     char err[NET_ERR_SIZE];
+    uint64_t ids[LG_SETUP_BATCH];
+    bool done[LG_SETUP_BATCH];
+    struct pollfd pfds[LG_SETUP_BATCH];
+    Reno__ServerMessage *kept = NULL;
+    if (n < 1 || n > LG_SETUP_BATCH || (keep && n != 1))
+        die("internal: a set-up batch of %d", n);
     int64_t deadline = now_ns() + (int64_t)LG_SETUP_TIMEOUT_MS * 1000000;
-    req->id = ++c->next_id;
-    size_t len = 0;
-    uint8_t *frame = msg_pack_frame(&req->base, &len);
-    conn_queue(c, frame, len);
-    explicit_bzero(frame, len); /* a Login frame holds the password */
-    free(frame);
-    for (;;) {
-        if (conn_flush(c, err) != 0)
-            die("%s: %s", what, err);
-        Reno__ServerMessage *m = NULL;
-        int got = conn_next_message(c, &m, err);
-        if (got < 0)
-            die("%s: %s", what, err);
-        if (got > 0) {
-            if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT &&
-                m->event->body_case == RENO__EVENT__BODY_ERROR)
-                die("%s: renod sent an error event: %s", what, m->event->error->message);
-            if (m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE && m->response->id == req->id) {
+    for (int i = 0; i < n; i++) {
+        req->id = ids[i] = ++cs[i]->next_id;
+        done[i] = false;
+        size_t len = 0;
+        uint8_t *frame = msg_pack_frame(&req->base, &len);
+        conn_queue(cs[i], frame, len);
+        explicit_bzero(frame, len); /* a Login frame holds the password */
+        free(frame);
+    }
+    for (int left = n;;) {
+        for (int i = 0; i < n; i++) {
+            struct lg_conn *c = cs[i];
+            if (done[i])
+                continue;
+            if (conn_flush(c, err) != 0)
+                die("%s: %s", what, err);
+            for (;;) {
+                Reno__ServerMessage *m = NULL;
+                int got = conn_next_message(c, &m, err);
+                if (got < 0)
+                    die("%s: %s", what, err);
+                if (got == 0)
+                    break;
+                if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT &&
+                    m->event->body_case == RENO__EVENT__BODY_ERROR)
+                    die("%s: connection %d: renod sent an error event: %s", what, c->index,
+                        m->event->error->message);
+                if (m->kind_case != RENO__SERVER_MESSAGE__KIND_RESPONSE ||
+                    m->response->id != ids[i]) {
+                    msg_free_server(&c->budget, m);
+                    continue;
+                }
                 const Reno__Status *st = m->response->status;
                 if (st != NULL && st->code != RENO__STATUS_CODE__OK)
-                    die("%s refused: %s: %s%s%s%s", what, msg_status_name(st->code), st->message,
-                        st->field[0] ? " (field " : "", st->field, st->field[0] ? ")" : "");
+                    die("%s refused on connection %d: %s: %s%s%s%s", what, c->index,
+                        msg_status_name(st->code), st->message, st->field[0] ? " (field " : "",
+                        st->field, st->field[0] ? ")" : "");
                 if (m->response->body_case != want)
                     die("%s: renod answered with another body (%d)", what,
                         (int)m->response->body_case);
-                if (c->out_sent == c->out_len)
+                if (c->out_sent == c->out_len && c->out != NULL)
                     explicit_bzero(c->out, c->out_cap);
-                return m;
+                if (keep)
+                    kept = m;
+                else
+                    msg_free_server(&c->budget, m);
+                done[i] = true;
+                left--;
+                break;
             }
-            msg_free_server(&c->budget, m);
-            continue;
         }
+        if (left == 0)
+            return kept;
         int64_t left_ms = (deadline - now_ns()) / 1000000;
         if (left_ms <= 0)
             die("%s: no answer within %d ms", what, LG_SETUP_TIMEOUT_MS);
-        struct pollfd p = {.fd = c->fd, .events = POLLIN};
-        if (c->out_sent < c->out_len)
-            p.events |= POLLOUT;
-        if (poll(&p, 1, (int)left_ms) < 0 && errno != EINTR)
+        nfds_t np = 0;
+        for (int i = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            pfds[np].fd = cs[i]->fd;
+            pfds[np].events = POLLIN;
+            if (cs[i]->out_sent < cs[i]->out_len)
+                pfds[np].events |= POLLOUT;
+            pfds[np].revents = 0;
+            np++;
+        }
+        if (poll(pfds, np, (int)left_ms) < 0 && errno != EINTR)
             die("poll: %s", strerror(errno));
-        if ((p.revents & (POLLIN | POLLHUP | POLLERR)) && conn_receive(c, err) != 0)
-            die("%s: %s", what, err);
+        for (int i = 0, k = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            if ((pfds[k].revents & (POLLIN | POLLHUP | POLLERR)) && conn_receive(cs[i], err) != 0)
+                die("%s: %s", what, err);
+            k++;
+        }
     }
 }
 
-static void conn_hello(struct lg_conn *c)
+static Reno__ServerMessage *conn_call(struct lg_conn *c, Reno__Request *req,
+                                      Reno__Response__BodyCase want, const char *what)
+{
+    return batch_call(&c, 1, req, want, what, true);
+}
+
+static void batch_hello(struct lg_conn *const *cs, int n)
 {
     Reno__Hello hello = RENO__HELLO__INIT;
     hello.protocol_version = RENO_PROTOCOL_VERSION;
@@ -497,8 +615,7 @@ static void conn_hello(struct lg_conn *c)
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_HELLO;
     req.hello = &hello;
-    Reno__ServerMessage *m = conn_call(c, &req, RENO__RESPONSE__BODY_HELLO, "hello");
-    msg_free_server(&c->budget, m);
+    batch_call(cs, n, &req, RENO__RESPONSE__BODY_HELLO, "hello", false);
 }
 
 static void read_password(char *out, size_t size)
@@ -513,27 +630,29 @@ static void read_password(char *out, size_t size)
         usage_error("the password (first line of standard input) is empty");
 }
 
-/* Login on the first connection, Resume with its token on the others. */
+/* Login on the first connection (one password check per run); it sets lg->token. */
 static void log_in(struct loadgen *lg, struct lg_conn *c, const char *password)
 {
     Reno__Request req = RENO__REQUEST__INIT;
     Reno__Login login = RENO__LOGIN__INIT;
-    Reno__Resume resume = RENO__RESUME__INIT;
-    if (lg->token[0] == '\0') {
-        login.username = lg->opt.user;
-        login.password = (char *)password;
-        req.body_case = RENO__REQUEST__BODY_LOGIN;
-        req.login = &login;
-    } else {
-        resume.token = lg->token;
-        req.body_case = RENO__REQUEST__BODY_RESUME;
-        req.resume = &resume;
-    }
-    Reno__ServerMessage *m =
-        conn_call(c, &req, RENO__RESPONSE__BODY_SESSION, lg->token[0] ? "resume" : "login");
-    if (lg->token[0] == '\0')
-        snprintf(lg->token, sizeof lg->token, "%s", m->response->session->token);
+    login.username = lg->opt.user;
+    login.password = (char *)password;
+    req.body_case = RENO__REQUEST__BODY_LOGIN;
+    req.login = &login;
+    Reno__ServerMessage *m = conn_call(c, &req, RENO__RESPONSE__BODY_SESSION, "login");
+    snprintf(lg->token, sizeof lg->token, "%s", m->response->session->token);
     msg_free_server(&c->budget, m);
+}
+
+/* Resume with the first connection's token on the others. */
+static void batch_resume(struct loadgen *lg, struct lg_conn *const *cs, int n)
+{
+    Reno__Request req = RENO__REQUEST__INIT;
+    Reno__Resume resume = RENO__RESUME__INIT;
+    resume.token = lg->token;
+    req.body_case = RENO__REQUEST__BODY_RESUME;
+    req.resume = &resume;
+    batch_call(cs, n, &req, RENO__RESPONSE__BODY_SESSION, "resume", false);
 }
 
 static const Reno__ProjectStatus *find_project(const Reno__StatusReply *sr, int64_t id)
@@ -569,15 +688,15 @@ static void load_projects(struct loadgen *lg, struct lg_conn *c)
     msg_free_server(&c->budget, m);
 }
 
-static void start_watch(struct lg_conn *c)
+static void batch_watch(struct lg_conn *const *cs, int n)
 {
     Reno__Watch w = RENO__WATCH__INIT;
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_WATCH;
     req.watch = &w;
-    Reno__ServerMessage *m = conn_call(c, &req, RENO__RESPONSE__BODY_WATCH, "watch");
-    msg_free_server(&c->budget, m);
-    c->watcher = true;
+    batch_call(cs, n, &req, RENO__RESPONSE__BODY_WATCH, "watch", false);
+    for (int i = 0; i < n; i++)
+        cs[i]->watcher = true;
 }
 
 /* ---- requests ---------------------------------------------------------------------------- */
@@ -633,6 +752,7 @@ static uint64_t queue_request(struct loadgen *lg, struct lg_conn *c)
         req.get_status = &gs;
         break;
     case MIX_PING:
+    case MIX_IDLE: /* idle's one closing request shows the connection is still served */
         ping.nonce = req.id * 2654435761u; /* anything the reply must echo */
         req.body_case = RENO__REQUEST__BODY_PING;
         req.ping = &ping;
@@ -664,14 +784,19 @@ static void send_one(struct loadgen *lg, struct lg_conn *c, int64_t now)
     }
 }
 
+static void push_us(uint32_t **v, size_t *n, size_t *cap, int64_t ns)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 65536;
+        *v = xrealloc(*v, *cap * sizeof **v);
+    }
+    int64_t us = ns < 0 ? 0 : ns / 1000;
+    (*v)[(*n)++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
 static void add_sample(struct loadgen *lg, int64_t latency_ns)
 {
-    if (lg->n_samples == lg->cap_samples) {
-        lg->cap_samples = lg->cap_samples ? 2 * lg->cap_samples : 65536;
-        lg->samples_us = xrealloc(lg->samples_us, lg->cap_samples * sizeof *lg->samples_us);
-    }
-    int64_t us = latency_ns / 1000;
-    lg->samples_us[lg->n_samples++] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+    push_us(&lg->samples_us, &lg->n_samples, &lg->cap_samples, latency_ns);
 }
 
 /* Checks that a reply is the right answer to the run's kind of request. */
@@ -706,6 +831,7 @@ static bool reply_is_right(struct loadgen *lg, const struct lg_conn *c, const Re
         return true;
     }
     case MIX_PING:
+    case MIX_IDLE:
         if (r->body_case != RENO__RESPONSE__BODY_PONG || r->pong->nonce != id * 2654435761u) {
             record_error(lg, "connection %d request %llu: not the pong asked for", c->index,
                          (unsigned long long)id);
@@ -735,6 +861,7 @@ static void on_response(struct loadgen *lg, struct lg_conn *c, const Reno__Respo
         if (!right)
             die("%s", lg->first_error);
         lg->round_replied = true;
+        lg->round_ack_ns = now;
     } else if (right) {
         if (s->measured) {
             add_sample(lg, now - s->sent_ns);
@@ -770,6 +897,7 @@ static void on_event(struct loadgen *lg, struct lg_conn *c, const Reno__Event *e
         }
         c->seen_round = true;
         lg->round_seen++;
+        lg->round_last_ns = now;
         if (lg->round_measured) {
             add_sample(lg, now - lg->round_sent_ns);
             lg->ok_measured++;
@@ -822,8 +950,12 @@ static void fanout_step(struct loadgen *lg, int64_t now)
                          lg->rounds + 1, lg->round_seen, watchers, LG_ROUND_TIMEOUT_MS,
                          lg->round_replied ? "" : ", and the push had no reply");
         lg->rounds++;
-        if (done && lg->round_measured)
+        if (done && lg->round_measured) {
             lg->rounds_in_window++;
+            /* A watcher may hear of the change before the pushing connection reads its
+             * reply (both follow the commit); that counts as no wait at all. */
+            push_us(&lg->all_us, &lg->n_all, &lg->cap_all, lg->round_last_ns - lg->round_ack_ns);
+        }
         lg->round_open = false;
         if (!done)
             die("%s", lg->first_error); /* the watchers are out of step: nothing to measure */
@@ -848,35 +980,92 @@ static unsigned long long total_inflight(const struct loadgen *lg)
     return n + (lg->round_open ? 1 : 0);
 }
 
+/* Sends what is due: every free slot, or with --rate the requests whose time has come,
+ * each on the next connection with a free slot. */
+static void send_due(struct loadgen *lg, int64_t now)
+{
+    if (lg->opt.rate == 0) {
+        for (int i = 0; i < lg->n_conns && lg->sending; i++)
+            while (lg->sending && lg->conns[i].inflight < (unsigned)lg->opt.depth)
+                send_one(lg, &lg->conns[i], now);
+        return;
+    }
+    int64_t interval = 1000000000 / lg->opt.rate;
+    while (lg->sending && now >= lg->next_send_ns) {
+        struct lg_conn *c = NULL;
+        for (int k = 0; k < lg->n_conns && c == NULL; k++) {
+            struct lg_conn *cand = &lg->conns[(lg->send_cursor + k) % lg->n_conns];
+            if (cand->inflight < (unsigned)lg->opt.depth)
+                c = cand;
+        }
+        if (c == NULL)
+            return; /* every slot busy: the stream runs behind, and the rate shows it */
+        lg->send_cursor = (c->index + 1) % lg->n_conns;
+        send_one(lg, c, now);
+        lg->next_send_ns += interval;
+    }
+}
+
+/* Asks epoll to report writability only while c has bytes the socket did not take. */
+static void watch_out(int ep, struct lg_conn *c)
+{
+    bool want = c->out_sent < c->out_len;
+    if (want == c->want_out)
+        return;
+    struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0u),
+                             .data.u32 = (uint32_t)c->index};
+    if (epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev) != 0)
+        die("epoll_ctl: %s", strerror(errno));
+    c->want_out = want;
+}
+
 static void run(struct loadgen *lg)
 {
     char err[NET_ERR_SIZE];
-    struct pollfd *pfds = xcalloc((size_t)lg->n_conns, sizeof *pfds);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0)
+        die("epoll_create1: %s", strerror(errno));
+    for (int i = 0; i < lg->n_conns; i++) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, lg->conns[i].fd, &ev) != 0)
+            die("epoll_ctl: %s", strerror(errno));
+        lg->conns[i].want_out = false;
+    }
+    struct epoll_event events[LG_EVENTS];
     int64_t start = now_ns();
     lg->window_start_ns = start + (int64_t)lg->opt.warmup_s * 1000000000;
     lg->window_end_ns = lg->window_start_ns + (int64_t)lg->opt.duration_s * 1000000000;
+    lg->next_send_ns = start;
     int64_t drain_deadline = 0;
-    lg->sending = true;
+    lg->sending = lg->opt.mix != MIX_IDLE;
 
     for (;;) {
         int64_t now = now_ns();
         if (lg->sending && now >= lg->window_end_ns)
             lg->sending = false;
-        if (!lg->sending && drain_deadline == 0)
+        if (lg->opt.mix == MIX_IDLE && !lg->pinged && now >= lg->window_end_ns) {
+            /* The connections were held; one ping each shows renod still serves them. */
+            lg->sending = true;
+            for (int i = 0; i < lg->n_conns; i++)
+                send_one(lg, &lg->conns[i], now);
+            lg->sending = false;
+            lg->pinged = true;
+        }
+        bool waiting = lg->opt.mix == MIX_IDLE && !lg->pinged;
+        if (!lg->sending && !waiting && drain_deadline == 0)
             drain_deadline = now + (int64_t)LG_DRAIN_TIMEOUT_MS * 1000000;
 
-        if (lg->opt.mix == MIX_WATCH_FANOUT) {
+        if (lg->opt.mix == MIX_WATCH_FANOUT)
             fanout_step(lg, now);
-        } else if (lg->sending) {
-            for (int i = 0; i < lg->n_conns && lg->sending; i++)
-                while (lg->sending && lg->conns[i].inflight < (unsigned)lg->opt.depth)
-                    send_one(lg, &lg->conns[i], now);
-        }
-        for (int i = 0; i < lg->n_conns; i++)
+        else if (lg->sending)
+            send_due(lg, now);
+        for (int i = 0; i < lg->n_conns; i++) {
             if (conn_flush(&lg->conns[i], err) != 0)
                 die("%s", err);
+            watch_out(ep, &lg->conns[i]);
+        }
 
-        if (!lg->sending && total_inflight(lg) == 0)
+        if (!lg->sending && !waiting && total_inflight(lg) == 0)
             break;
         if (drain_deadline != 0 && now > drain_deadline) {
             record_error(lg, "%llu replies still owed %d ms after the window closed",
@@ -884,26 +1073,26 @@ static void run(struct loadgen *lg)
             break;
         }
 
-        for (int i = 0; i < lg->n_conns; i++) {
-            pfds[i].fd = lg->conns[i].fd;
-            pfds[i].events = POLLIN;
-            if (lg->conns[i].out_sent < lg->conns[i].out_len)
-                pfds[i].events |= POLLOUT;
-            pfds[i].revents = 0;
+        int timeout = LG_POLL_MS;
+        if (lg->sending && lg->opt.rate != 0) {
+            int64_t due_ms = (lg->next_send_ns - now_ns() + 999999) / 1000000;
+            timeout = due_ms < 0 ? 0 : (due_ms < timeout ? (int)due_ms : timeout);
         }
-        if (poll(pfds, (nfds_t)lg->n_conns, LG_POLL_MS) < 0 && errno != EINTR)
-            die("poll: %s", strerror(errno));
-        for (int i = 0; i < lg->n_conns; i++) {
-            if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        int n = epoll_wait(ep, events, LG_EVENTS, timeout);
+        if (n < 0 && errno != EINTR)
+            die("epoll_wait: %s", strerror(errno));
+        for (int k = 0; k < n; k++) {
+            if (!(events[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
                 continue;
+            struct lg_conn *c = &lg->conns[events[k].data.u32];
             /* Whole frames already buffered are handled even if the read then fails. */
-            int rc = conn_receive(&lg->conns[i], err);
-            drain_messages(lg, &lg->conns[i]);
+            int rc = conn_receive(c, err);
+            drain_messages(lg, c);
             if (rc != 0)
                 die("%s", err);
         }
     }
-    free(pfds);
+    close(ep);
 }
 
 /* ---- the report -------------------------------------------------------------------------- */
@@ -930,7 +1119,14 @@ static double percentile_ms(const uint32_t *sorted, size_t n, double q)
 static void report(struct loadgen *lg)
 {
     const struct options *o = &lg->opt;
-    qsort(lg->samples_us, lg->n_samples, sizeof *lg->samples_us, compare_u32);
+    /* qsort must not be given NULL, even for no elements (an idle run has no samples). */
+    if (lg->n_samples > 0)
+        qsort(lg->samples_us, lg->n_samples, sizeof *lg->samples_us, compare_u32);
+    if (lg->n_all > 0)
+        qsort(lg->all_us, lg->n_all, sizeof *lg->all_us, compare_u32);
+    double all_p50 = percentile_ms(lg->all_us, lg->n_all, 50);
+    double all_p99 = percentile_ms(lg->all_us, lg->n_all, 99);
+    double all_max = lg->n_all ? lg->all_us[lg->n_all - 1] / 1000.0 : 0.0;
     if (lg->capped && lg->ok_measured == 0)
         record_error(lg, "--max-requests %ld was reached before the measured window opened",
                      o->max_requests);
@@ -957,13 +1153,19 @@ static void report(struct loadgen *lg)
                mix_names[o->mix], o->clients, o->mix == MIX_WATCH_FANOUT ? 1 : o->depth, seconds,
                answered, lg->errors, rps, p50, p90, p99, max, lg->n_samples, detail);
         if (o->mix == MIX_WATCH_FANOUT)
-            printf(" rounds=%llu rounds_per_s=%.1f stray_events=%llu", lg->rounds_in_window,
-                   (double)lg->rounds_in_window / seconds, lg->stray_events);
+            printf(" rounds=%llu rounds_per_s=%.1f stray_events=%llu all_p50_ms=%.3f"
+                   " all_p99_ms=%.3f all_max_ms=%.3f",
+                   lg->rounds_in_window, (double)lg->rounds_in_window / seconds, lg->stray_events,
+                   all_p50, all_p99, all_max);
+        if (o->rate != 0)
+            printf(" rate=%ld", o->rate);
         printf(" ok_total=%llu capped=%d\n", lg->ok_total, lg->capped ? 1 : 0);
     } else {
         printf("reno_loadgen: %s against %s as %s\n", mix_names[o->mix], o->server, o->user);
         if (o->mix == MIX_WATCH_FANOUT)
             printf("  %d watchers and 1 pushing connection, one push at a time\n", o->clients);
+        else if (o->mix == MIX_IDLE)
+            printf("  %d connections held idle, then one ping each\n", o->clients);
         else
             printf("  %d connections x %d in flight%s%s\n", o->clients, o->depth,
                    o->mix == MIX_STATUS ? ", as of " : "", o->mix == MIX_STATUS ? detail : "");
@@ -973,6 +1175,12 @@ static void report(struct loadgen *lg)
             printf("  rounds     %llu (%.1f pushes/s seen by every watcher)\n",
                    lg->rounds_in_window, (double)lg->rounds_in_window / seconds);
             printf("  throughput %.1f changes delivered/s\n", rps);
+            printf(
+                "  every watcher, from the push's reply: p50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
+                all_p50, all_p99, all_max);
+        } else if (o->mix == MIX_IDLE) {
+            printf("  answered   %llu of %d connections after the idle window\n", lg->ok_total,
+                   lg->n_conns);
         } else {
             printf("  requests   %llu answered right in the window\n", answered);
             printf("  throughput %.1f requests/s\n", rps);
@@ -1011,17 +1219,31 @@ int main(int argc, char **argv)
     read_password(password, sizeof password);
 
     lg.n_conns = lg.opt.clients + (lg.opt.mix == MIX_WATCH_FANOUT ? 1 : 0);
+    ensure_open_files(lg.n_conns);
     lg.conns = xcalloc((size_t)lg.n_conns, sizeof *lg.conns);
-    for (int i = 0; i < lg.n_conns; i++) {
-        conn_open(&lg.conns[i], i, &addr);
-        conn_hello(&lg.conns[i]);
-        log_in(&lg, &lg.conns[i], password);
-        if (i == 0) {
-            explicit_bzero(password, sizeof password);
-            load_projects(&lg, &lg.conns[0]);
+    struct lg_conn *first = &lg.conns[0];
+    conn_open(first, 0, &addr);
+    batch_hello(&first, 1);
+    log_in(&lg, first, password);
+    explicit_bzero(password, sizeof password);
+    load_projects(&lg, first);
+    /* The others in batches: one round trip per step for the batch, not per connection. */
+    for (int i = 1; i < lg.n_conns; i += LG_SETUP_BATCH) {
+        struct lg_conn *batch[LG_SETUP_BATCH];
+        int n = lg.n_conns - i < LG_SETUP_BATCH ? lg.n_conns - i : LG_SETUP_BATCH;
+        for (int k = 0; k < n; k++) {
+            batch[k] = &lg.conns[i + k];
+            conn_open(batch[k], i + k, &addr);
         }
-        if (lg.opt.mix == MIX_WATCH_FANOUT && i > 0)
-            start_watch(&lg.conns[i]);
+        batch_hello(batch, n);
+        batch_resume(&lg, batch, n);
+        if (lg.opt.mix == MIX_WATCH_FANOUT)
+            batch_watch(batch, n);
+    }
+    if (lg.opt.ready_file[0] != '\0') {
+        FILE *f = fopen(lg.opt.ready_file, "w");
+        if (f == NULL || fprintf(f, "%d\n", lg.n_conns) < 0 || fclose(f) != 0)
+            die("cannot write %s: %s", lg.opt.ready_file, strerror(errno));
     }
 
     run(&lg);
@@ -1032,5 +1254,6 @@ int main(int argc, char **argv)
     free(lg.conns);
     free(lg.projects);
     free(lg.samples_us);
+    free(lg.all_us);
     return lg.errors > 0 ? 1 : 0;
 }
