@@ -64,6 +64,7 @@ extern const struct cmd cmd_report_show;
 extern const struct cmd cmd_progress_push;
 extern const struct cmd cmd_import;
 extern const struct cmd cmd_dashboard;
+extern const struct cmd cmd_log_show;
 
 /* One --name option of a command: `value` for options with an argument, else `flag`. */
 struct cmd_option {

@@ -15,7 +15,6 @@
 #include <sodium.h>
 
 #include "cmd.h"
-#include "audit_summary.h"
 #include "cmd_op.h"
 #include "date.h"
 #include "hex.h"
@@ -300,7 +299,12 @@ static bool is_time(const char *field)
     return strcmp(field, "at") == 0 || (n > 3 && strcmp(field + n - 3, "_at") == 0);
 }
 
-static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
+/* The rows of one page of `reno log` when --limit is not given: a screen of 24 lines
+ * holds them with the header, the count and the hint to the next page. */
+#define LOG_PAGE 20
+
+static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m,
+                       const ProtobufCMessage *request)
 {
     if (ctx->json) {
         struct output_json j;
@@ -320,23 +324,20 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
         return;
     }
     const ProtobufCMessageDescriptor *d = items->descriptor;
-    /* The audit log shows one summary of before and after (audit_summary.h) in place of
-     * the two JSON documents, which stay in --json. */
-    bool audit = d == &reno__audit_entry__descriptor;
-    const ProtobufCFieldDescriptor *before_f =
-        audit ? protobuf_c_message_descriptor_get_field_by_name(d, "before") : NULL;
-    const ProtobufCFieldDescriptor *after_f =
-        audit ? protobuf_c_message_descriptor_get_field_by_name(d, "after") : NULL;
+    /* The audit log has its own layout (cmd_log.c): a summary in place of the JSON. */
+    if (d == &reno__audit_entry__descriptor) {
+        cmd_log_print_list((const Reno__AuditList *)m, (const Reno__ListAudit *)request);
+        return;
+    }
     unsigned *cols = xcalloc(d->n_fields, sizeof *cols);
     size_t ncols = 0;
     for (unsigned i = 0; i < d->n_fields; i++)
-        if (&d->fields[i] != before_f)
-            cols[ncols++] = i;
+        cols[ncols++] = i;
     const char **headers = xcalloc(d->n_fields, sizeof *headers);
     char **upper = xcalloc(d->n_fields, sizeof *upper);
     for (size_t k = 0; k < ncols; k++) {
         const ProtobufCFieldDescriptor *f = &d->fields[cols[k]];
-        upper[k] = f == after_f ? xstrdup(_("CHANGE")) : label_field(f->name);
+        upper[k] = label_field(f->name);
         headers[k] = upper[k];
     }
     struct table *t = table_new(ncols, headers);
@@ -347,10 +348,7 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
         for (size_t k = 0; k < ncols; k++) {
             const ProtobufCFieldDescriptor *f = &d->fields[cols[k]];
             char *v = NULL;
-            if (f == after_f) {
-                v = audit_summary(*(char *const *)reflect_field(rows[r], before_f),
-                                  *(char *const *)reflect_field(rows[r], after_f), 240);
-            } else if (f->type == PROTOBUF_C_TYPE_ENUM && f->label != PROTOBUF_C_LABEL_REPEATED) {
+            if (f->type == PROTOBUF_C_TYPE_ENUM && f->label != PROTOBUF_C_LABEL_REPEATED) {
                 const char *label =
                     label_enum(f->descriptor, *(const int *)reflect_field(rows[r], f));
                 v = label != NULL ? xstrdup(label) : NULL;
@@ -391,9 +389,6 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m)
     }
     table_print(t, stdout);
     printf(ngettext("(%zu row)\n", "(%zu rows)\n", n), n);
-    if (audit && n >= 100)
-        printf(_("More: reno log --after-id %lld (the full entries: reno --json log)\n"),
-               (long long)((const Reno__AuditEntry *)rows[n - 1])->id);
     free(cols);
     table_free(t);
     free(cells);
@@ -539,6 +534,8 @@ static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **
     char err[256];
     if (cmd_op_build(op, argc, argv, &body, key, err, sizeof err) != 0)
         return cmd_usage_error(self, "%s", err);
+    if (body->descriptor == &reno__list_audit__descriptor && ((Reno__ListAudit *)body)->limit == 0)
+        ((Reno__ListAudit *)body)->limit = LOG_PAGE;
     int rc = cmd_resume(ctx, NULL, NULL);
     if (rc == CMD_EXIT_OK)
         rc = resolve_unit_names(self, ctx, body);
@@ -552,7 +549,7 @@ static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **
         if (op->write)
             cmd_op_print_write(ctx, (const Reno__WriteReply *)m, key);
         else
-            print_read(ctx, m);
+            print_read(ctx, m, body);
     } else if (op->write && rc == CMD_EXIT_REFUSED + RENO__STATUS_CODE__UNAVAILABLE) {
         char hex[33];
         hex_encode(key, 16, hex);

@@ -38,4 +38,9 @@ int cmd_op_send(struct cmd_ctx *ctx, const struct cmd_op *op, ProtobufCMessage *
                 Reno__ServerMessage **reply);
 void cmd_op_print_write(struct cmd_ctx *ctx, const Reno__WriteReply *w, const uint8_t key[16]);
 
+/* `reno log`'s table (cmd_log.c): one line per entry, newest first, with a summary of the
+ * change in place of the before and after JSON, and the hint to the next page when the
+ * page is full (the limit the request asked for). */
+void cmd_log_print_list(const Reno__AuditList *list, const Reno__ListAudit *request);
+
 #endif

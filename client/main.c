@@ -39,6 +39,7 @@ static const struct cmd *const commands[] = {
     &cmd_report_notice, &cmd_report_evaluation,
     &cmd_report_show,   &cmd_import,
     &cmd_dashboard,     &cmd_passwd,
+    &cmd_log_show,
 };
 #define FIXED_COUNT   (sizeof commands / sizeof commands[0])
 #define COMMAND_COUNT (FIXED_COUNT + cmd_ops_count)

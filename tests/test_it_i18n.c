@@ -432,6 +432,96 @@ START_TEST(names_amounts_times_and_the_log_read_as_an_office_writes_them)
 }
 END_TEST
 
+/* The first entry id on each line of a `reno log` table, in order; how many were read. */
+static size_t log_ids(const char *out, long *ids, size_t max)
+{
+    size_t n = 0;
+    for (const char *line = out; *line != '\0' && n < max;) {
+        char *end = NULL;
+        long id = strtol(line, &end, 10);
+        if (end != line && id > 0 && *end == ' ')
+            ids[n++] = id;
+        line = strchr(line, '\n');
+        if (line == NULL)
+            break;
+        line++;
+    }
+    return n;
+}
+
+START_TEST(the_log_reads_newest_first_a_page_at_a_time)
+{
+    char project[32];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+    login_as(H_FINANCE);
+    const char *amounts[] = {"1000", "2000", "3000"};
+    char *out, *err;
+    for (size_t i = 0; i < 3; i++) {
+        int rc = reno_in("LANG=C.UTF-8", &out, &err,
+                         (const char *const[]){"fund", "allocate", "--project", project, "--source",
+                                               "central", "--amount", amounts[i], "--allocated-on",
+                                               "2022-02-01", NULL});
+        ck_assert_msg(rc == 0, "%d %s", rc, err);
+        free(out);
+        free(err);
+    }
+    login_as(H_OFFICE);
+    const char *locales[] = {"LANG=zh_CN.UTF-8", "LANG=C.UTF-8"};
+    const char *older[] = {"更早的记录：reno log --before ", "Older entries: reno log --before "};
+    for (size_t l = 0; l < 2; l++) {
+        /* Newest first: the last allocation heads the page, and a full page says how to
+         * go on. */
+        int rc = reno80(locales[l], &out, &err, (const char *const[]){"log", "--limit", "2", NULL});
+        ck_assert_msg(rc == 0, "%d %s", rc, err);
+        long ids[8];
+        size_t n = log_ids(out, ids, 8);
+        ck_assert_msg(n == 2 && ids[0] > ids[1], "%s", out);
+        ck_assert_msg(strstr(out, "3000") != NULL && strstr(out, "1000") == NULL, "%s", out);
+        char hint[128];
+        snprintf(hint, sizeof hint, "%s%ld", older[l], ids[1]);
+        ck_assert_msg(strstr(out, hint) != NULL, "no '%s' in\n%s", hint, out);
+        char widest[1024];
+        ck_assert_msg(widest_line(out, widest, sizeof widest) <= 80, "%s", widest);
+        free(out);
+        free(err);
+
+        /* The next page starts below the last entry shown. */
+        char before[32];
+        snprintf(before, sizeof before, "%ld", ids[1]);
+        rc = reno80(locales[l], &out, &err,
+                    (const char *const[]){"log", "--before", before, "--limit", "2", NULL});
+        ck_assert_msg(rc == 0, "%d %s", rc, err);
+        long next[8];
+        size_t m = log_ids(out, next, 8);
+        ck_assert_msg(m >= 1 && next[0] < ids[1] && strstr(out, "1000") != NULL, "%s", out);
+        free(out);
+        free(err);
+
+        /* One entry whole: its JSON as stored. */
+        char id[32];
+        snprintf(id, sizeof id, "%ld", ids[0]);
+        rc = reno80(locales[l], &out, &err, (const char *const[]){"log", "show", id, NULL});
+        ck_assert_msg(rc == 0, "%d %s", rc, err);
+        ck_assert_msg(strstr(out, "\"amount\": 3000") != NULL ||
+                          strstr(out, "\"amount\":3000") != NULL,
+                      "%s", out);
+        ck_assert_msg(strstr(out, l == 0 ? "修改后" : "after") != NULL, "%s", out);
+        free(out);
+        free(err);
+    }
+    int rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                     (const char *const[]){"log", "show", "99999999", NULL});
+    ck_assert_msg(rc == 10 + RENO__STATUS_CODE__NOT_FOUND && strstr(err, "99999999") != NULL,
+                  "%d %s", rc, err);
+    free(out);
+    free(err);
+    rc = reno_in("LANG=C.UTF-8", &out, &err, (const char *const[]){"log", "show", "x", NULL});
+    ck_assert_int_eq(rc, 2);
+    free(out);
+    free(err);
+}
+END_TEST
+
 START_TEST(mistyped_commands_and_groups_help)
 {
     make_home();
@@ -484,6 +574,7 @@ Suite *it_i18n_suite(void)
     tcase_add_test(live, chinese_labels_are_accepted_and_refusals_list_them);
     tcase_add_test(live, refusals_are_said_in_the_users_language);
     tcase_add_test(live, names_amounts_times_and_the_log_read_as_an_office_writes_them);
+    tcase_add_test(live, the_log_reads_newest_first_a_page_at_a_time);
     suite_add_tcase(s, live);
     return s;
 }
