@@ -188,45 +188,24 @@ static const char *leaf(const char *path)
     return dot != NULL ? dot + 1 : path;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-void msg_reason_of_db(const char *sqlstate, const char *message, const char *column,
-                      struct msg_reason *r)
+void msg_reason_of_db(const char *sqlstate, const char *detail, const char *hint,
+                      const char *column, struct msg_reason *r)
 {
     const char *col = column != NULL && column[0] != '\0' ? column : NULL;
+    const char *d = detail != NULL && detail[0] != '\0' ? detail : NULL;
+    const char *h = hint != NULL && hint[0] != '\0' ? hint : NULL;
     memset(r, 0, sizeof *r);
-    if (strcmp(sqlstate, "RN403") == 0) {
-        /* reno_require() says "your unit does not hold the right <right>", then
-         * " (held by <units>)" when somebody does. */
-        const char *right = strstr(message, "the right ");
-        msg_reason_set(r, "not_allowed", NULL, NULL, NULL);
-        if (right != NULL) {
-            right += strlen("the right ");
-            const char *held = strstr(right, " (held by ");
-            size_t len = held != NULL ? (size_t)(held - right) : strcspn(right, " ");
-            snprintf(r->args[0], sizeof r->args[0], "%.*s", (int)len, right);
-            r->nargs = 1;
-            if (held != NULL) {
-                held += strlen(" (held by ");
-                size_t hlen = strlen(held);
-                if (hlen > 0 && held[hlen - 1] == ')')
-                    hlen--;
-                snprintf(r->args[1], sizeof r->args[1], "%.*s", (int)hlen, held);
-                r->nargs = 2;
-            }
-        }
-    } else if (strcmp(sqlstate, "RN404") == 0 || strcmp(sqlstate, "23503") == 0)
+    if (strcmp(sqlstate, "RN403") == 0)
+        /* reno_require(): the right in DETAIL, who holds it in HINT. */
+        msg_reason_set(r, "not_allowed", d, d != NULL ? h : NULL, NULL);
+    else if (strcmp(sqlstate, "RN404") == 0 || strcmp(sqlstate, "23503") == 0)
         msg_reason_set(r, "not_found", col, NULL, NULL);
     else if (strcmp(sqlstate, "RN409") == 0 || strcmp(sqlstate, "23505") == 0)
         msg_reason_set(r, "conflict", col, NULL, NULL);
     else if (col != NULL &&
              (strcmp(sqlstate, "23502") == 0 ||
-              (strcmp(sqlstate, "23514") == 0 && ends_with(message, " is required"))))
-        msg_reason_set(r, "required", col, NULL, NULL);
+              (strcmp(sqlstate, "23514") == 0 && d != NULL && strcmp(d, "required") == 0)))
+        msg_reason_set(r, "required", col, h, NULL);
     else if (strncmp(sqlstate, "22", 2) == 0 || strcmp(sqlstate, "23514") == 0)
         msg_reason_set(r, "invalid", col, NULL, NULL);
 }

@@ -80,13 +80,15 @@ void msg_reason_set(struct msg_reason *r, const char *reason, const char *a0, co
                     const char *a2);
 
 /*
- * The reason of a refusal PostgreSQL raised: RN403 not_allowed (args: the right, when the
- * message names it), RN404 not_found, RN409 and unique violations conflict, a NOT NULL or
- * a "... is required" check required, another check or data exception invalid; each with
- * the column as its first argument where one is named.
+ * The reason of a refusal PostgreSQL raised, from its SQLSTATE and the facts the RAISE
+ * gave apart from its English sentence (DETAIL, HINT; schema/functions/checks.sql):
+ * RN403 not_allowed (args: the right from DETAIL and its holders from HINT, when given),
+ * RN404 not_found, RN409 and unique violations conflict, a NOT NULL or a check with DETAIL
+ * 'required' required (args: the column, the form from HINT), another check or data
+ * exception invalid; each with the column as its first argument where one is named.
  */
-void msg_reason_of_db(const char *sqlstate, const char *message, const char *column,
-                      struct msg_reason *r);
+void msg_reason_of_db(const char *sqlstate, const char *detail, const char *hint,
+                      const char *column, struct msg_reason *r);
 
 /*
  * Checks every field of a request against the protocol's rules (sizes, ranges, enums,

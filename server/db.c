@@ -310,6 +310,10 @@ void db_error_from_result(const PGresult *res, struct db_error *err)
     snprintf(err->message, sizeof err->message, "%s",
              primary ? primary : PQresultErrorMessage(res));
     snprintf(err->column, sizeof err->column, "%s", column ? column : "");
+    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+    snprintf(err->detail, sizeof err->detail, "%s", detail ? detail : "");
+    snprintf(err->hint, sizeof err->hint, "%s", hint ? hint : "");
     /* A constraint PostgreSQL enforced: its name and sentence stay inside renod (logged);
      * the client gets the column it guards, if its name says, and a plain sentence. */
     if (column == NULL && constraint != NULL) {

@@ -46,6 +46,11 @@ struct db_error {
     char sqlstate[6];
     char message[256];
     char column[64]; /* the column a constraint or a RAISE named, if any */
+    /* A RAISE's facts apart from its English sentence (schema/functions/checks.sql and
+     * permissions.sql say which): DETAIL 'required' or an RN403's right, HINT the form a
+     * missing value takes or the right's holders. Empty when the error had none. */
+    char detail[64];
+    char hint[256];
 };
 
 /* res is non-NULL exactly when err is NULL. */

@@ -386,7 +386,7 @@ void call_fail_db(struct call *call, const struct db_error *err)
         snprintf(field, sizeof field, "%s.%s", call->name, err->column);
     struct msg_reason r;
     /* A column that is no field of this request is no argument the client can name. */
-    msg_reason_of_db(err->sqlstate, err->message, field[0] ? err->column : "", &r);
+    msg_reason_of_db(err->sqlstate, err->detail, err->hint, field[0] ? err->column : "", &r);
     if (err->code == RENO__STATUS_CODE__INTERNAL)
         call_fail(call, err->code, field, "internal error (database %s)", err->sqlstate);
     else if (err->code == RENO__STATUS_CODE__UNAVAILABLE) {

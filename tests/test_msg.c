@@ -942,6 +942,42 @@ START_TEST(test_unknown_fields_dropped)
 }
 END_TEST
 
+/* A refusal's reason comes from the facts the RAISE gave (DETAIL, HINT), whatever its
+ * English sentence says: rewording the message changes nothing the client shows. */
+START_TEST(test_reason_of_db_reads_facts_not_words)
+{
+    struct msg_reason r;
+    msg_reason_of_db("RN403", "report.issue", "领导小组办公室", "", &r);
+    ck_assert_str_eq(r.reason, "not_allowed");
+    ck_assert_int_eq(r.nargs, 2);
+    ck_assert_str_eq(r.args[0], "report.issue");
+    ck_assert_str_eq(r.args[1], "领导小组办公室");
+    /* Nobody holds it: the right alone. No DETAIL: no arguments, not a parsed guess. */
+    msg_reason_of_db("RN403", "tasks.write", "", "", &r);
+    ck_assert_int_eq(r.nargs, 1);
+    msg_reason_of_db("RN403", "", "", "", &r);
+    ck_assert_str_eq(r.reason, "not_allowed");
+    ck_assert_int_eq(r.nargs, 0);
+
+    msg_reason_of_db("23514", "required", "YYYY-MM-DD", "round_date", &r);
+    ck_assert_str_eq(r.reason, "required");
+    ck_assert_int_eq(r.nargs, 2);
+    ck_assert_str_eq(r.args[0], "round_date");
+    ck_assert_str_eq(r.args[1], "YYYY-MM-DD");
+    /* A check without DETAIL 'required' is some other fault of the value. */
+    msg_reason_of_db("23514", "", "", "name", &r);
+    ck_assert_str_eq(r.reason, "invalid");
+    msg_reason_of_db("23502", "", "", "name", &r);
+    ck_assert_str_eq(r.reason, "required");
+    msg_reason_of_db("RN404", "", "", "project_id", &r);
+    ck_assert_str_eq(r.reason, "not_found");
+    ck_assert_str_eq(r.args[0], "project_id");
+    msg_reason_of_db("23505", "", "", "", &r);
+    ck_assert_str_eq(r.reason, "conflict");
+    ck_assert_int_eq(r.nargs, 0);
+}
+END_TEST
+
 Suite *msg_suite(void)
 {
     Suite *s = suite_create("msg");
@@ -960,6 +996,7 @@ Suite *msg_suite(void)
     tcase_add_test(checks, test_get_status);
     tcase_add_test(checks, test_no_body);
     tcase_add_test(checks, test_names);
+    tcase_add_test(checks, test_reason_of_db_reads_facts_not_words);
     suite_add_tcase(s, checks);
 
     TCase *wire = tcase_create("wire");

@@ -198,7 +198,8 @@ BEGIN
 
     IF COALESCE(p_done_on, '') = '' THEN
         RAISE EXCEPTION 'done_on is required (YYYY-MM-DD)'
-            USING ERRCODE = 'check_violation', COLUMN = 'done_on';
+            USING ERRCODE = 'check_violation', COLUMN = 'done_on', DETAIL = 'required',
+                  HINT = 'YYYY-MM-DD';
     END IF;
     BEGIN
         v_done := p_done_on::date;
@@ -234,15 +235,18 @@ BEGIN
     ELSE
         IF v_number = '' THEN
             RAISE EXCEPTION '% is shown by a document: its number is required', p_milestone_code
-                USING ERRCODE = 'check_violation', COLUMN = 'document_number';
+                USING ERRCODE = 'check_violation', COLUMN = 'document_number',
+                      DETAIL = 'required';
         END IF;
         IF v_date IS NULL THEN
             RAISE EXCEPTION '% is shown by a document: its date is required (YYYY-MM-DD)',
-                p_milestone_code USING ERRCODE = 'check_violation', COLUMN = 'document_date';
+                p_milestone_code USING ERRCODE = 'check_violation', COLUMN = 'document_date',
+                DETAIL = 'required', HINT = 'YYYY-MM-DD';
         END IF;
         IF v_issuer = '' THEN
             RAISE EXCEPTION '% is shown by a document: its issuing unit is required',
-                p_milestone_code USING ERRCODE = 'check_violation', COLUMN = 'issuing_unit';
+                p_milestone_code USING ERRCODE = 'check_violation', COLUMN = 'issuing_unit',
+                DETAIL = 'required';
         END IF;
     END IF;
     IF v_date > v_done THEN

@@ -90,7 +90,9 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The refusal names the right and, when somebody holds it, who: "(held by 领导小组办公室)".
--- renod passes both to the client as Status.args (common/msg.c, msg_reason_of_db).
+-- The facts travel apart from the English sentence: DETAIL is the right's code, HINT its
+-- holders; renod passes them to the client as Status.args (common/msg.c,
+-- msg_reason_of_db), which says them in the user's language.
 CREATE OR REPLACE FUNCTION reno_require(p_account bigint, p_right text) RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -100,9 +102,10 @@ BEGIN
         v_holders := reno_right_holders(p_account, p_right);
         IF v_holders <> '' THEN
             RAISE EXCEPTION 'your unit does not hold the right % (held by %)', p_right, v_holders
-                USING ERRCODE = 'RN403';
+                USING ERRCODE = 'RN403', DETAIL = p_right, HINT = v_holders;
         END IF;
-        RAISE EXCEPTION 'your unit does not hold the right %', p_right USING ERRCODE = 'RN403';
+        RAISE EXCEPTION 'your unit does not hold the right %', p_right
+            USING ERRCODE = 'RN403', DETAIL = p_right;
     END IF;
 END $$;
 

@@ -32,7 +32,7 @@ BEGIN
     PERFORM reno_projects_range(p_households, 'households', 1, 1000000);
     IF p_renovation_type IS NULL THEN
         RAISE EXCEPTION 'renovation_type is required (comprehensive or demolition)'
-            USING ERRCODE = 'check_violation', COLUMN = 'renovation_type';
+            USING ERRCODE = 'check_violation', COLUMN = 'renovation_type', DETAIL = 'required';
     END IF;
     PERFORM reno_projects_range(p_demolished_households, 'demolished_households', 0,
                                 p_households);
