@@ -121,7 +121,7 @@ void cmd_log_print_list(const Reno__AuditList *list, const Reno__ListAudit *requ
      * (newest first), or above it when following the log forward with --after-id. */
     if (n > 0 && n >= (size_t)request->limit) {
         long long last = (long long)list->items[n - 1]->id;
-        if (request->after_id > 0)
+        if (!request->newest_first && request->before_id == 0)
             printf(_("Newer entries: reno log --after-id %lld\n"), last);
         else
             printf(_("Older entries: reno log --before %lld\n"), last);
@@ -190,6 +190,7 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
         return rc;
     Reno__ListAudit list = RENO__LIST_AUDIT__INIT;
     list.before_id = id + 1;
+    list.newest_first = true;
     list.limit = 1;
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_LIST_AUDIT;

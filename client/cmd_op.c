@@ -20,6 +20,7 @@
 #include "hex.h"
 #include "i18n.h"
 #include "labels.h"
+#include "op_help.h"
 #include "output.h"
 #include "reflect.h"
 #include "table.h"
@@ -79,33 +80,110 @@ static void option_name(const char *field, char *out, size_t size)
             *p = '-';
 }
 
+/*
+ * The request field an option sets: --renovation-type sets renovation_type, and --project
+ * sets project_id, as 'progress push --project' spells it. NULL for none (and for the
+ * idempotency key, which is --key).
+ */
+static const ProtobufCFieldDescriptor *option_field(const ProtobufCMessageDescriptor *d,
+                                                    const char *option)
+{
+    char name[80];
+    if (strlen(option) + 4 > sizeof name)
+        return NULL;
+    snprintf(name, sizeof name, "%s", option);
+    for (char *p = name; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, name);
+    if (f == NULL) {
+        char with_id[sizeof name];
+        snprintf(with_id, sizeof with_id, "%s_id", name);
+        f = protobuf_c_message_descriptor_get_field_by_name(d, with_id);
+    }
+    return f != NULL && strcmp(f->name, "idempotency_key") != 0 ? f : NULL;
+}
+
+/* Fields that hold yuan, shown grouped by thousands with two decimals. */
+static bool is_money(const char *field)
+{
+    static const char *const money[] = {"amount", "allocated",      "received",
+                                        "paid",   "available",      "remaining",
+                                        "budget", "audited_amount", "investment_completed"};
+    for (size_t i = 0; i < sizeof money / sizeof money[0]; i++)
+        if (strcmp(field, money[i]) == 0)
+            return true;
+    return false;
+}
+
+/* What an option's value is, in a sentence: by what the field holds, then by its type. */
+static const char *value_sentence(const ProtobufCFieldDescriptor *f)
+{
+    size_t n = strlen(f->name);
+    if (strcmp(f->name, "project_id") == 0)
+        return _("its number, its name or community, or the unambiguous start of one (see "
+                 "'reno project list')");
+    if ((n >= 9 && strcmp(f->name + n - 9, "unit_code") == 0) ||
+        strcmp(f->name, "utility_code") == 0)
+        return _("a unit: its code, its name or the unambiguous start of it (see 'reno unit "
+                 "list')");
+    if (n > 3 && strcmp(f->name + n - 3, "_id") == 0)
+        return _("the record's number, as listed or returned when it was written");
+    if (reflect_is_date_field(f))
+        return _("a date, YYYY-MM-DD");
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_BOOL:
+        return _("yes or no");
+    case PROTOBUF_C_TYPE_STRING:
+        return _("text");
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return is_money(f->name) ? _("an amount in yuan (元), e.g. 1234567.50")
+                                 : _("a number, e.g. 12.5");
+    case PROTOBUF_C_TYPE_ENUM:
+        return _("one of");
+    default:
+        return _("a whole number");
+    }
+}
+
 static void print_help(const struct cmd_op *op, FILE *out)
 {
     const ProtobufCMessageDescriptor *d = cmd_op_request_field(op)->descriptor;
-    fprintf(out, _("usage: reno %s [OPTIONS]\n\n%s.\n\nOptions:\n"), op->cmd.name,
-            _(op->cmd.summary));
+    const struct op_help *h = op_help_find(op->op);
+    fprintf(out, _("usage: reno %s [OPTIONS]\n\n%s.\n\nOptions%s:\n"), op->cmd.name,
+            _(op->cmd.summary), h != NULL ? _(" (* required)") : "");
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
         char name[64];
         if (strcmp(f->name, "idempotency_key") == 0)
             continue;
         option_name(f->name, name, sizeof name);
-        const char *hint = type_hint(f);
-        if (hint) {
-            fprintf(out, "  --%s %s%s\n", name, hint,
-                    f->label == PROTOBUF_C_LABEL_REPEATED ? _(" (may be repeated)") : "");
-            continue;
+        /* --project rather than --project-id: the name people use (both are accepted). */
+        if (strcmp(f->name, "project_id") == 0)
+            snprintf(name, sizeof name, "project");
+        const char *hint = strcmp(f->name, "project_id") == 0 ? "PROJECT" : type_hint(f);
+        fprintf(out, "  --%s %s%s%s\n", name, hint != NULL ? hint : "VALUE",
+                op_help_required(h, f->name) ? " *" : "",
+                f->label == PROTOBUF_C_LABEL_REPEATED ? _(" (may be repeated)") : "");
+        /* One sentence: what the field is (its label), then what the value may be. */
+        const char *what = label_field_word(f->name);
+        if (f->type == PROTOBUF_C_TYPE_ENUM) {
+            char choices[768];
+            label_enum_choices(f->descriptor, choices, sizeof choices);
+            output_line(out, _("      %s, one of: %s"), what != NULL ? what : name, choices);
+        } else {
+            output_line(out, _("      %s: %s"), what != NULL ? what : name, value_sentence(f));
         }
-        /* An enum's values with their labels, each accepted as input. */
-        char choices[768];
-        label_enum_choices(f->descriptor, choices, sizeof choices);
-        fprintf(out, _("  --%s VALUE, one of: %s\n"), name, choices);
     }
     if (op->write)
         fputs(_("  --key HEX32            idempotency key (32 hex digits); a retry with the\n"
                 "                         same key is recorded once. Default: a new one.\n"),
               out);
     fputs(_("  --help                 this text\n"), out);
+    if (h != NULL && h->example != NULL) {
+        fputs(_("\nExample:\n"), out);
+        output_line(out, "  reno %s %s", op->cmd.name, h->example);
+    }
 }
 
 int cmd_op_build(const struct cmd_op *op, int argc, char **argv, ProtobufCMessage **out,
@@ -117,6 +195,19 @@ int cmd_op_build(const struct cmd_op *op, int argc, char **argv, ProtobufCMessag
     bool key_given = false;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
+        /* A round's date may stand alone, as in 'reno report round 2022-05-14':
+         * 'reno round reports 2022-05-14' is 'reno round reports --round-date 2022-05-14'. */
+        const ProtobufCFieldDescriptor *round =
+            protobuf_c_message_descriptor_get_field_by_name(d, "round_date");
+        int32_t round_days;
+        if (strncmp(arg, "--", 2) != 0 && round != NULL && date_parse(arg, &round_days)) {
+            char rerr[REFLECT_ERR_SIZE];
+            if (reflect_set_text(m, round, arg, rerr) != 0) {
+                snprintf(err, err_size, "%s", rerr);
+                goto fail;
+            }
+            continue;
+        }
         if (strncmp(arg, "--", 2) != 0) {
             snprintf(err, err_size, _("unexpected argument '%s'"), arg);
             goto fail;
@@ -143,18 +234,8 @@ int cmd_op_build(const struct cmd_op *op, int argc, char **argv, ProtobufCMessag
             key_given = true;
             continue;
         }
-        for (char *p = name; *p; p++)
-            if (*p == '-')
-                *p = '_';
-        const ProtobufCFieldDescriptor *f =
-            protobuf_c_message_descriptor_get_field_by_name(d, name);
-        if (f == NULL && strlen(name) + 3 < sizeof name) {
-            /* --project for --project-id, as 'progress push --project' spells it. */
-            char with_id[sizeof name];
-            snprintf(with_id, sizeof with_id, "%s_id", name);
-            f = protobuf_c_message_descriptor_get_field_by_name(d, with_id);
-        }
-        if (f == NULL || strcmp(name, "idempotency_key") == 0) {
+        const ProtobufCFieldDescriptor *f = option_field(d, name);
+        if (f == NULL) {
             snprintf(err, err_size, _("unknown option '--%.*s'"), (int)len, arg + 2);
             goto fail;
         }
@@ -278,18 +359,6 @@ void cmd_op_print_write(struct cmd_ctx *ctx, const Reno__WriteReply *w, const ui
     } else {
         printf(_("%lld recorded (key %s)\n"), (long long)w->id, hex);
     }
-}
-
-/* Fields that hold yuan, shown grouped by thousands with two decimals. */
-static bool is_money(const char *field)
-{
-    static const char *const money[] = {"amount", "allocated",      "received",
-                                        "paid",   "available",      "remaining",
-                                        "budget", "audited_amount", "investment_completed"};
-    for (size_t i = 0; i < sizeof money / sizeof money[0]; i++)
-        if (strcmp(field, money[i]) == 0)
-            return true;
-    return false;
 }
 
 /* Fields that hold a timestamp, shown in the local time zone. */
@@ -520,6 +589,123 @@ static int default_round(struct cmd_ctx *ctx, ProtobufCMessage *body)
     return CMD_EXIT_OK;
 }
 
+/* A project named in an option by its name (or community, or the start of either) rather
+ * than its number: the field it sets and the text, resolved once logged in. */
+struct project_name {
+    const ProtobufCFieldDescriptor *field;
+    char option[80];
+    const char *text;
+};
+#define MAX_PROJECT_NAMES 4
+
+static bool all_digits(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+static bool is_project_field(const ProtobufCFieldDescriptor *f)
+{
+    return f != NULL && f->type == PROTOBUF_C_TYPE_INT64 && f->label != PROTOBUF_C_LABEL_REPEATED &&
+           strcmp(f->name, "project_id") == 0;
+}
+
+/*
+ * Finds the options that name a project by text, notes them in names and puts a
+ * placeholder number in their place in args (a copy of argv; `owned` keeps the strings
+ * made for "--project=NAME"), so that the request builds and checks offline as before.
+ * Returns how many were found, or -1 when there are more than MAX_PROJECT_NAMES.
+ */
+static int take_project_names(const struct cmd_op *op, int argc, char **args, char **owned,
+                              struct project_name *names)
+{
+    const ProtobufCMessageDescriptor *d = cmd_op_request_field(op)->descriptor;
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(args[i], "--", 2) != 0)
+            continue;
+        const char *eq = strchr(args[i], '=');
+        char option[80];
+        snprintf(option, sizeof option, "%.*s",
+                 (int)(eq != NULL ? (size_t)(eq - args[i] - 2) : strlen(args[i] + 2)), args[i] + 2);
+        const ProtobufCFieldDescriptor *f = option_field(d, option);
+        const char *value = eq != NULL ? eq + 1 : (i + 1 < argc ? args[i + 1] : NULL);
+        if (!is_project_field(f) || value == NULL || value[0] == '-' || all_digits(value)) {
+            i += eq == NULL && f != NULL && f->type != PROTOBUF_C_TYPE_BOOL;
+            continue;
+        }
+        if (n == MAX_PROJECT_NAMES)
+            return -1;
+        names[n].field = f;
+        snprintf(names[n].option, sizeof names[n].option, "--%s", option);
+        names[n].text = value;
+        if (eq != NULL) {
+            owned[n] = xasprintf("--%s=1", option);
+            args[i] = owned[n];
+        } else {
+            args[++i] = (char *)"1";
+        }
+        n++;
+    }
+    return n;
+}
+
+int cmd_project_by_name(const struct cmd *self, struct cmd_ctx *ctx, const char *option,
+                        const char *text, int64_t *id)
+{
+    Reno__ListProjects list = RENO__LIST_PROJECTS__INIT;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_LIST_PROJECTS;
+    req.list_projects = &list;
+    Reno__ServerMessage *m = NULL;
+    int rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_LIST_PROJECTS, &m);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    /* The exact name or community first, then the one project either starts with. */
+    const Reno__ProjectList *pl = m->response->list_projects;
+    size_t len = strlen(text);
+    const Reno__Project *exact = NULL, *prefix = NULL;
+    size_t prefixes = 0;
+    for (size_t i = 0; i < pl->n_items && exact == NULL; i++) {
+        const Reno__Project *p = pl->items[i];
+        if (strcmp(p->name, text) == 0 || strcmp(p->community, text) == 0)
+            exact = p;
+        else if (strncmp(p->name, text, len) == 0 || strncmp(p->community, text, len) == 0) {
+            prefix = p;
+            prefixes++;
+        }
+    }
+    const Reno__Project *found = exact != NULL ? exact : (prefixes == 1 ? prefix : NULL);
+    if (found != NULL)
+        *id = found->id;
+    else
+        rc = cmd_usage_error(self,
+                             prefixes > 1 ? _("%s: '%s' names more than one project (see reno "
+                                              "project list)")
+                                          : _("%s: no project is called '%s' (see reno project "
+                                              "list)"),
+                             option, text);
+    cmd_free(ctx, m);
+    return rc;
+}
+
+static int resolve_project_names(const struct cmd *self, struct cmd_ctx *ctx,
+                                 ProtobufCMessage *body, const struct project_name *names, int n)
+{
+    int rc = CMD_EXIT_OK;
+    for (int k = 0; k < n && rc == CMD_EXIT_OK; k++) {
+        int64_t id = 0;
+        rc = cmd_project_by_name(self, ctx, names[k].option, names[k].text, &id);
+        if (rc == CMD_EXIT_OK)
+            *(int64_t *)reflect_field(body, names[k].field) = id;
+    }
+    return rc;
+}
+
 static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
 {
     const struct cmd_op *op = (const struct cmd_op *)self;
@@ -532,11 +718,34 @@ static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **
     ProtobufCMessage *body = NULL;
     uint8_t key[16];
     char err[256];
-    if (cmd_op_build(op, argc, argv, &body, key, err, sizeof err) != 0)
+    char **args = xcalloc((size_t)argc + 1, sizeof *args);
+    memcpy(args, argv, (size_t)argc * sizeof *args);
+    char *owned[MAX_PROJECT_NAMES] = {0};
+    struct project_name names[MAX_PROJECT_NAMES];
+    int n_names = take_project_names(op, argc, args, owned, names);
+    int built = n_names < 0 ? -1 : cmd_op_build(op, argc, args, &body, key, err, sizeof err);
+    free(args);
+    if (n_names < 0)
+        snprintf(err, sizeof err, "%s", _("too many projects named by name"));
+    if (built != 0) {
+        for (int k = 0; k < MAX_PROJECT_NAMES; k++)
+            free(owned[k]);
         return cmd_usage_error(self, "%s", err);
-    if (body->descriptor == &reno__list_audit__descriptor && ((Reno__ListAudit *)body)->limit == 0)
-        ((Reno__ListAudit *)body)->limit = LOG_PAGE;
+    }
+    /* `reno log` reads newest first, a screenful at a time, unless following the log
+     * forward with --after-id. */
+    if (body->descriptor == &reno__list_audit__descriptor) {
+        Reno__ListAudit *la = (Reno__ListAudit *)body;
+        if (la->limit == 0)
+            la->limit = LOG_PAGE;
+        if (la->after_id == 0)
+            la->newest_first = true;
+    }
     int rc = cmd_resume(ctx, NULL, NULL);
+    if (rc == CMD_EXIT_OK)
+        rc = resolve_project_names(self, ctx, body, names, n_names);
+    for (int k = 0; k < MAX_PROJECT_NAMES; k++)
+        free(owned[k]);
     if (rc == CMD_EXIT_OK)
         rc = resolve_unit_names(self, ctx, body);
     if (rc == CMD_EXIT_OK && !op->write)

@@ -38,6 +38,15 @@ int cmd_op_send(struct cmd_ctx *ctx, const struct cmd_op *op, ProtobufCMessage *
                 Reno__ServerMessage **reply);
 void cmd_op_print_write(struct cmd_ctx *ctx, const Reno__WriteReply *w, const uint8_t key[16]);
 
+/*
+ * The id of the project `text` names: its exact name or community, else the one project
+ * whose name or community starts with it, looked up in the caller's programme (logged in).
+ * CMD_EXIT_OK and *id, or an exit code after saying which option named no project or more
+ * than one.
+ */
+int cmd_project_by_name(const struct cmd *self, struct cmd_ctx *ctx, const char *option,
+                        const char *text, int64_t *id);
+
 /* `reno log`'s table (cmd_log.c): one line per entry, newest first, with a summary of the
  * change in place of the before and after JSON, and the hint to the next page when the
  * page is full (the limit the request asked for). */

@@ -11,6 +11,7 @@
 
 #include "i18n.h"
 #include "cmd.h"
+#include "cmd_op.h"
 #include "hex.h"
 #include "msg.h"
 #include "output.h"
@@ -31,8 +32,10 @@ static int run_push(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
     for (size_t i = 0; i < 4; i++)
         if (*opts[i].value == NULL)
             return cmd_usage_error(self, _("--%s is required"), opts[i].name);
-    long long project_id, households_started, households_completed;
-    if (!cmd_parse_number(self, "--project", project, 1, INT64_MAX, &project_id) ||
+    /* A project by its number, or by its name or community, looked up once logged in. */
+    long long project_id = 0, households_started, households_completed;
+    bool by_name = (project[0] < '0' || project[0] > '9') && project[0] != '-';
+    if ((!by_name && !cmd_parse_number(self, "--project", project, 1, INT64_MAX, &project_id)) ||
         !cmd_parse_date(self, "--date", date) ||
         !cmd_parse_number(self, "--started", started, 0, MSG_MAX_HOUSEHOLDS, &households_started) ||
         !cmd_parse_number(self, "--completed", completed, 0, MSG_MAX_HOUSEHOLDS,
@@ -61,6 +64,13 @@ static int run_push(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
     rc = cmd_resume(ctx, NULL, NULL);
     if (rc != CMD_EXIT_OK)
         return rc;
+    if (by_name) {
+        int64_t id = 0;
+        rc = cmd_project_by_name(self, ctx, "--project", project, &id);
+        if (rc != CMD_EXIT_OK)
+            return rc;
+        project_id = id;
+    }
 
     Reno__PushProgress push = RENO__PUSH_PROGRESS__INIT;
     push.idempotency_key.data = key_bytes;
@@ -105,7 +115,7 @@ static int run_push(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd cmd_progress_push = {
     .name = "progress push",
-    .usage = "--project ID --date YYYY-MM-DD --started N --completed N [--note TEXT] "
+    .usage = "--project PROJECT --date YYYY-MM-DD --started N --completed N [--note TEXT] "
              "[--key HEX32]",
     .summary = N_("report a project's households started and completed"),
     .help = N_("Records the cumulative numbers of households started and completed in a project\n"
@@ -114,13 +124,18 @@ const struct cmd cmd_progress_push = {
                "nothing and answers with the first result ('replayed'), so after a timeout or\n"
                "UNAVAILABLE, retry with the printed key.\n"
                "\n"
-               "Options:\n"
-               "  --project ID           the project's id (see 'reno status')\n"
-               "  --date YYYY-MM-DD      the report date, not in the future\n"
-               "  --started N            households started by that date, in all\n"
-               "  --completed N          households completed by that date, in all (<= started)\n"
+               "Options (* required):\n"
+               "  --project PROJECT *    the project: its number, its name or community, or the\n"
+               "                         unambiguous start of one (see 'reno project list')\n"
+               "  --date YYYY-MM-DD *    the report date, not in the future\n"
+               "  --started N *          households started by that date, in all\n"
+               "  --completed N *        households completed by that date, in all (<= started)\n"
                "  --note TEXT            a remark, at most 2000 bytes\n"
                "  --key HEX32            the idempotency key, 32 hex digits, to retry a report\n"
-               "  --help                 show this help\n"),
+               "  --help                 show this help\n"
+               "\n"
+               "Example:\n"
+               "  reno progress push --project 示例小区一 --date 2022-05-14 --started 210 \\\n"
+               "      --completed 0 --note 外墙施工中\n"),
     .run = run_push,
 };

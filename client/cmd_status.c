@@ -186,7 +186,17 @@ static void print_projects(const Reno__StatusReply *s, int64_t project, FILE *ou
         N_("ID"),        N_("NAME"),      N_("COMMUNITY"),   N_("HOUSEHOLDS"),  N_("STARTED"),
         N_("STARTED %"), N_("COMPLETED"), N_("COMPLETED %"), N_("LAST REPORT"),
     };
+    /* At 80 columns the names keep their width (they tell the rows apart) and the
+     * numbers' columns shrink to their numbers under short headers. */
+    static const char *const short_headers[] = {
+        NULL,          NULL,        NULL,          N_("HH"),       N_("START"),
+        N_("START %"), N_("COMPL"), N_("COMPL %"), N_("REPORTED"),
+    };
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    for (size_t c = 0; c < sizeof short_headers / sizeof short_headers[0]; c++)
+        table_set_short_header(t, c, short_headers[c]);
+    table_set_keep(t, 1);
+    table_set_keep(t, 2);
     bool any_sample = false;
     for (size_t i = 0; i < s->n_projects; i++) {
         const Reno__ProjectStatus *p = s->projects[i];
@@ -336,10 +346,20 @@ static bool any_money(const Reno__StatusReply *s)
 /* Overview: each project's total and the programme's per source; a project: its sources. */
 static bool print_funds(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {N_("PROJECT"),   N_("SOURCE"), N_("ALLOCATED"),
-                                          N_("RECEIVED"),  N_("PAID"),   N_("AVAILABLE"),
+    /* In 万元, as the county's summary tables give money; the records stay in 元. */
+    static const char *const headers[] = {N_("PROJECT"),
+                                          N_("SOURCE"),
+                                          N_("ALLOCATED (10k yuan)"),
+                                          N_("RECEIVED (10k yuan)"),
+                                          N_("PAID (10k yuan)"),
+                                          N_("AVAILABLE (10k yuan)"),
                                           N_("RECEIVED %")};
+    /* Narrow, the headers lose their unit (the section's title keeps it), never a digit. */
+    static const char *const short_headers[] = {
+        NULL, NULL, N_("ALLOC"), N_("RECEIPTS"), N_("PAYMENTS"), N_("BALANCE"), NULL};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    for (size_t c = 0; c < sizeof short_headers / sizeof short_headers[0]; c++)
+        table_set_short_header(t, c, short_headers[c]);
     for (size_t i = 0; i < s->n_funds; i++) {
         const Reno__StatusFunds *f = s->funds[i];
         if (project != 0
@@ -347,10 +367,10 @@ static bool print_funds(const Reno__StatusReply *s, int64_t project, FILE *out)
                 : f->project_id != 0 && f->source != RENO__FUND_SOURCE__FUND_SOURCE_UNSPECIFIED)
             continue;
         char allocated[32], received[32], paid[32], available[32], share[16];
-        output_money(f->allocated, allocated, sizeof allocated);
-        output_money(f->received, received, sizeof received);
-        output_money(f->paid, paid, sizeof paid);
-        output_money(f->available, available, sizeof available);
+        output_money_10k(f->allocated, allocated, sizeof allocated);
+        output_money_10k(f->received, received, sizeof received);
+        output_money_10k(f->paid, paid, sizeof paid);
+        output_money_10k(f->available, available, sizeof available);
         snprintf(share, sizeof share, "%.1f%%", f->received_pct);
         const char *cells[] = {f->project_id == 0 ? "total" : or_dash(f->name),
                                or_dash(f->source_name),
@@ -366,10 +386,15 @@ static bool print_funds(const Reno__StatusReply *s, int64_t project, FILE *out)
 
 static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {N_("PROJECT"), N_("KIND"), N_("CONTRACTS"),
-                                          N_("AMOUNT"),  N_("PAID"), N_("REMAINING"),
+    static const char *const headers[] = {N_("PROJECT"),         N_("KIND"),
+                                          N_("CONTRACTS"),       N_("AMOUNT (10k yuan)"),
+                                          N_("PAID (10k yuan)"), N_("REMAINING (10k yuan)"),
                                           N_("PAID %")};
+    static const char *const short_headers[] = {NULL,           NULL,         NULL, N_("VALUE"),
+                                                N_("PAYMENTS"), N_("UNPAID"), NULL};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    for (size_t c = 0; c < sizeof short_headers / sizeof short_headers[0]; c++)
+        table_set_short_header(t, c, short_headers[c]);
     for (size_t i = 0; i < s->n_contracts; i++) {
         const Reno__StatusContracts *c = s->contracts[i];
         if (project != 0
@@ -384,9 +409,9 @@ static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *o
         else
             enum_word(&reno__contract_kind__descriptor, (int)c->kind, kind, sizeof kind);
         snprintf(count, sizeof count, "%d", c->contracts);
-        output_money(c->amount, amount, sizeof amount);
-        output_money(c->paid, paid, sizeof paid);
-        output_money(c->remaining, remaining, sizeof remaining);
+        output_money_10k(c->amount, amount, sizeof amount);
+        output_money_10k(c->paid, paid, sizeof paid);
+        output_money_10k(c->remaining, remaining, sizeof remaining);
         snprintf(share, sizeof share, "%.1f%%", c->paid_pct);
         const char *cells[] = {c->project_id == 0 ? "total" : or_dash(c->name),
                                kind,
@@ -627,7 +652,7 @@ static void print_text(const Reno__StatusReply *s, FILE *out)
         print_phases(s, 0, out);
     }
     if (any_money(s)) {
-        section(out, _("funds (资金) and contracts:"));
+        section(out, _("funds (资金) and contracts, in 10k yuan (万元):"));
         (void)print_funds(s, 0, out);
         (void)print_contracts(s, 0, out);
     }
@@ -669,7 +694,7 @@ static void print_project(const Reno__StatusReply *s, const Reno__ProjectStatus 
     print_lights(s, p->project_id, out);
     section(out, _("milestones:"));
     print_phases(s, p->project_id, out);
-    section(out, _("funds and contracts:"));
+    section(out, _("funds and contracts, in 10k yuan (万元):"));
     bool funds = print_funds(s, p->project_id, out);
     if (!print_contracts(s, p->project_id, out) && !funds)
         fprintf(out, _("(none)\n"));

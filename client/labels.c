@@ -505,6 +505,14 @@ const char *label_code(const char *field_name, const char *code)
     return found != NULL && !ambiguous && is_generic ? found : code;
 }
 
+const char *label_field_word(const char *field_name)
+{
+    for (size_t i = 0; i < COUNT(field_labels); i++)
+        if (strcmp(field_labels[i].key, field_name) == 0)
+            return pgettext_label(field_labels[i].context, field_labels[i].text);
+    return NULL;
+}
+
 char *label_field(const char *field_name)
 {
     for (size_t i = 0; i < COUNT(field_labels); i++)

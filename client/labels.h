@@ -43,5 +43,7 @@ const char *label_code(const char *field_name, const char *code);
 /* The column header of a reply field in the current language; a field the table does not
  * know reads as its name in capitals, '_' as ' '. Returns a string to free. */
 char *label_field(const char *field_name);
+/* The same label as a word in a sentence (项目, "project"); NULL when the table has none. */
+const char *label_field_word(const char *field_name);
 
 #endif

@@ -458,6 +458,11 @@ void output_money(double yuan, char *out, size_t size)
     out[o] = '\0';
 }
 
+void output_money_10k(double yuan, char *out, size_t size)
+{
+    output_money(yuan / 10000.0, out, size);
+}
+
 bool output_local_time(const char *iso, char *out, size_t size)
 {
     /* "2022-05-14T09:30:00.123+08:00", "2022-05-14 01:30:00+00", "...Z"; a bare date or

@@ -85,6 +85,10 @@ const char *output_enum_name(const ProtobufCEnumDescriptor *descriptor, int valu
 
 /* An amount of yuan as an office writes it: two decimals, thousands grouped (1,234.50). */
 void output_money(double yuan, char *out, size_t size);
+/* The same amount in 万元 (ten thousand yuan), as the county's summary tables and the
+ * status's money sections give it: two decimals, thousands grouped (1,234.57 for
+ * 12,345,678.00 元). The column's header says 万元. */
+void output_money_10k(double yuan, char *out, size_t size);
 
 /* An ISO 8601 timestamp with a zone, in the local time zone ($TZ) as "YYYY-MM-DD HH:MM:SS";
  * false (out untouched) when iso is not such a timestamp. */

@@ -35,6 +35,8 @@ struct table_cell {
 struct table {
     size_t columns;
     struct table_cell *headers;
+    struct table_cell *short_headers; /* per column; text NULL: none */
+    bool *keep;                       /* columns that tell rows apart */
     enum table_align *align;
     struct table_cell *cells; /* rows * columns, row-major */
     size_t rows;
@@ -179,6 +181,8 @@ struct table *table_new(size_t columns, const char *const headers[])
     t->columns = columns;
     t->headers = xcalloc(columns, sizeof *t->headers);
     t->align = xcalloc(columns, sizeof *t->align);
+    t->short_headers = xcalloc(columns, sizeof *t->short_headers);
+    t->keep = xcalloc(columns, sizeof *t->keep);
     /* Headers are marked N_() where they are written and translated here; "" is not
      * looked up (gettext would answer with the catalogue's header). */
     for (size_t c = 0; c < columns; c++)
@@ -191,6 +195,20 @@ void table_set_align(struct table *t, size_t column, enum table_align align)
 {
     if (column < t->columns)
         t->align[column] = align;
+}
+
+void table_set_short_header(struct table *t, size_t column, const char *header)
+{
+    if (column < t->columns && header != NULL && header[0] != '\0') {
+        free(t->short_headers[column].text);
+        cell_set(&t->short_headers[column], _(header));
+    }
+}
+
+void table_set_keep(struct table *t, size_t column)
+{
+    if (column < t->columns)
+        t->keep[column] = true;
 }
 
 void table_add_row(struct table *t, const char *const cells[])
@@ -319,6 +337,17 @@ size_t table_width_limit(void)
     return width_limit;
 }
 
+/* The widest cell of column c with the header given, and of its data alone. */
+static size_t column_natural(const struct table *t, size_t c, const struct table_cell *header,
+                             size_t *data)
+{
+    *data = 0;
+    for (size_t r = 0; r < t->rows; r++)
+        if (t->cells[r * t->columns + c].width > *data)
+            *data = t->cells[r * t->columns + c].width;
+    return header->width > *data ? header->width : *data;
+}
+
 void table_print(const struct table *t, FILE *out)
 {
     if (t->columns == 0)
@@ -327,33 +356,50 @@ void table_print(const struct table *t, FILE *out)
     size_t *minimum = xcalloc(t->columns, sizeof *minimum);
     size_t *widths = xcalloc(t->columns, sizeof *widths);
     enum table_align *aligns = xcalloc(t->columns, sizeof *aligns);
+    struct table_cell *headers = xcalloc(t->columns, sizeof *headers);
+    size_t total = 0;
     for (size_t c = 0; c < t->columns; c++) {
-        natural[c] = t->headers[c].width;
-        for (size_t r = 0; r < t->rows; r++)
-            if (t->cells[r * t->columns + c].width > natural[c])
-                natural[c] = t->cells[r * t->columns + c].width;
+        size_t data;
+        headers[c] = t->headers[c];
+        total += column_natural(t, c, &headers[c], &data) + (c > 0 ? sizeof TABLE_GAP - 1 : 0);
+    }
+    /* Too wide: the columns that have a short header (开工 for 开工户数) take it first, so
+     * that a number's column is as wide as its numbers before any text is cut. */
+    bool narrow = width_limit > 0 && total > width_limit;
+    for (size_t c = 0; c < t->columns; c++) {
+        if (narrow && t->short_headers[c].text != NULL)
+            headers[c] = t->short_headers[c];
+        size_t data;
+        natural[c] = column_natural(t, c, &headers[c], &data);
         aligns[c] = column_align(t, c);
         /* Numbers keep their width (a number is never cut, though a long header over
-         * them may be); text may shrink to a few characters. */
-        size_t data = 0;
-        for (size_t r = 0; r < t->rows; r++)
-            if (t->cells[r * t->columns + c].width > data)
-                data = t->cells[r * t->columns + c].width;
+         * them may be); text may shrink to a few characters, except a column that tells
+         * rows apart, which keeps its width while the others can give. */
         if (aligns[c] == TABLE_ALIGN_RIGHT)
             minimum[c] = data > 4 ? data : (natural[c] < 4 ? natural[c] : 4);
         else
-            minimum[c] = natural[c] < TABLE_MIN_TEXT ? natural[c] : TABLE_MIN_TEXT;
+            minimum[c] = t->keep[c] || natural[c] < TABLE_MIN_TEXT ? natural[c] : TABLE_MIN_TEXT;
     }
-    if (width_limit > 0)
-        (void)layout_widths(natural, minimum, t->columns, sizeof TABLE_GAP - 1, width_limit,
-                            widths);
-    else
+    if (width_limit > 0) {
+        size_t used =
+            layout_widths(natural, minimum, t->columns, sizeof TABLE_GAP - 1, width_limit, widths);
+        /* Even so too wide: the kept columns give too, as any text column would. */
+        if (used > width_limit) {
+            for (size_t c = 0; c < t->columns; c++)
+                if (t->keep[c] && aligns[c] != TABLE_ALIGN_RIGHT && minimum[c] > TABLE_MIN_TEXT)
+                    minimum[c] = TABLE_MIN_TEXT;
+            (void)layout_widths(natural, minimum, t->columns, sizeof TABLE_GAP - 1, width_limit,
+                                widths);
+        }
+    } else {
         memcpy(widths, natural, t->columns * sizeof *widths);
+    }
     struct line l = {0};
-    print_row(t, t->headers, widths, aligns, &l, out);
+    print_row(t, headers, widths, aligns, &l, out);
     for (size_t r = 0; r < t->rows; r++)
         print_row(t, t->cells + r * t->columns, widths, aligns, &l, out);
     free(l.buf);
+    free(headers);
     free(aligns);
     free(widths);
     free(minimum);
@@ -364,8 +410,12 @@ void table_free(struct table *t)
 {
     if (t == NULL)
         return;
-    for (size_t c = 0; c < t->columns; c++)
+    for (size_t c = 0; c < t->columns; c++) {
         free(t->headers[c].text);
+        free(t->short_headers[c].text);
+    }
+    free(t->short_headers);
+    free(t->keep);
     for (size_t i = 0; i < t->rows * t->columns; i++)
         free(t->cells[i].text);
     free(t->cells);

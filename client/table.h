@@ -36,6 +36,13 @@ size_t text_width(const char *utf8);
 struct table *table_new(size_t columns, const char *const headers[]);
 /* Overrides the automatic alignment of one column. */
 void table_set_align(struct table *t, size_t column, enum table_align align);
+/* A shorter header (marked N_()) the column takes when the table is wider than the width
+ * limit: 开工 for 开工户数, so that a numeric column is as narrow as its numbers. */
+void table_set_short_header(struct table *t, size_t column, const char *header);
+/* Marks a text column that tells rows apart (a project's name, its community): under a
+ * width limit it keeps its width while the other columns can give, and is cut only when
+ * they cannot. */
+void table_set_keep(struct table *t, size_t column);
 /* Adds a row of `columns` cells; a NULL cell is empty. */
 void table_add_row(struct table *t, const char *const cells[]);
 size_t table_rows(const struct table *t);

@@ -522,6 +522,149 @@ START_TEST(the_log_reads_newest_first_a_page_at_a_time)
 }
 END_TEST
 
+START_TEST(status_money_in_10k_yuan_and_names_whole_at_80_columns)
+{
+    char project[32];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+    login_as(H_FINANCE);
+    char *out, *err;
+    int rc = reno_in("LANG=C.UTF-8", &out, &err,
+                     (const char *const[]){"fund", "allocate", "--project", project, "--source",
+                                           "central", "--amount", "12345678", "--allocated-on",
+                                           "2022-02-01", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    free(out);
+    free(err);
+    login_as(H_OFFICE);
+    const char *locales[] = {"LANG=zh_CN.UTF-8", "LANG=C.UTF-8"};
+    const char *unit[] = {"单位：万元", "in 10k yuan"};
+    const char *full_header[] = {"下达（万元）", "ALLOCATED (10k yuan)"};
+    const char *started[] = {"开工", "START"};
+    for (size_t l = 0; l < 2; l++) {
+        /* 12,345,678 元 reads 1,234.57 万元, the unit in the section's title; at 80
+         * columns the names keep their width and the numbers shrink under short headers. */
+        rc = reno80(locales[l], &out, &err, (const char *const[]){"status", NULL});
+        ck_assert_msg(rc == 0, "%d %s", rc, err);
+        ck_assert_msg(strstr(out, "1,234.57") != NULL && strstr(out, unit[l]) != NULL &&
+                          strstr(out, "12,345,678") == NULL,
+                      "%s", out);
+        ck_assert_msg(strstr(out, "松山街道示例小区一（示例）") != NULL &&
+                          strstr(out, "松山街道示例小区二（示例）") != NULL,
+                      "a project's name cut:\n%s", out);
+        ck_assert_msg(strstr(out, started[l]) != NULL, "%s", out);
+        char widest[1024];
+        size_t w = widest_line(out, widest, sizeof widest);
+        ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
+        free(out);
+        free(err);
+        /* Wide enough, the headers carry the unit themselves. */
+        rc = reno_in(locales[l], &out, &err, (const char *const[]){"status", NULL});
+        ck_assert_msg(rc == 0 && strstr(out, full_header[l]) != NULL, "%d %s", rc, out);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
+/* Help for a write says which options it needs, what each takes and how it is typed. */
+START_TEST(write_help_marks_required_options_and_ends_with_an_example)
+{
+    make_home();
+    static const struct {
+        const char *locale;
+        const char *marks[6];
+    } cases[] = {
+        {"LANG=zh_CN.UTF-8",
+         {"（* 为必填）", "--project PROJECT *", "--source VALUE *", "中央补助", "示例：",
+          "reno fund allocate --project 示例小区一"}},
+        {"LANG=C.UTF-8",
+         {"(* required)", "--project PROJECT *", "--amount AMOUNT *",
+          "one of:", "Example:", "an amount in yuan"}},
+    };
+    char widest[1024];
+    for (size_t l = 0; l < 2; l++) {
+        char *out, *err;
+        int rc = reno80(cases[l].locale, &out, &err,
+                        (const char *const[]){"fund", "allocate", "--help", NULL});
+        ck_assert_msg(rc == 0, "%d %s", rc, err);
+        for (size_t k = 0; k < 6; k++)
+            ck_assert_msg(strstr(out, cases[l].marks[k]) != NULL, "no '%s' in\n%s",
+                          cases[l].marks[k], out);
+        /* An optional option is not marked. */
+        ck_assert_msg(strstr(out, "--document-ref TEXT\n") != NULL, "%s", out);
+        size_t w = widest_line(out, widest, sizeof widest);
+        ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
+        free(out);
+        free(err);
+
+        rc = reno80(cases[l].locale, &out, &err,
+                    (const char *const[]){"progress", "push", "--help", NULL});
+        ck_assert_msg(rc == 0, "%d %s", rc, err);
+        ck_assert_msg(strstr(out, "--project PROJECT *") != NULL &&
+                          strstr(out, l == 0 ? "示例：" : "Example:") != NULL,
+                      "%s", out);
+        free(out);
+        free(err);
+    }
+    remove_home();
+}
+END_TEST
+
+/* A project by its name or community, or the start of one, in every command. */
+START_TEST(projects_are_named_by_name_in_every_command)
+{
+    login_as(H_FINANCE);
+    char *out, *err;
+    int rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                     (const char *const[]){"fund", "allocate", "--project", "示例小区一",
+                                           "--source", "中央", "--amount", "7654321",
+                                           "--allocated-on", "2022-02-01", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    free(out);
+    free(err);
+    rc =
+        reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                (const char *const[]){"fund", "allocations", "--project=松山街道示例小区一", NULL});
+    ck_assert_msg(rc == 0 && strstr(out, "7,654,321.00") != NULL, "%d %s %s", rc, out, err);
+    free(out);
+    free(err);
+    /* Both communities start so: the refusal says so, in the user's language. */
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err,
+                 (const char *const[]){"fund", "allocations", "--project", "示例小区", NULL});
+    ck_assert_msg(rc == 2 && strstr(err, "对应多个项目") != NULL, "%d %s", rc, err);
+    free(out);
+    free(err);
+    rc = reno_in("LANG=C.UTF-8", &out, &err,
+                 (const char *const[]){"fund", "allocations", "--project", "没有这个小区", NULL});
+    ck_assert_msg(rc == 2 && strstr(err, "no project is called") != NULL, "%d %s", rc, err);
+    free(out);
+    free(err);
+
+    login_as(H_HOUSING);
+    rc = reno_in("LANG=C.UTF-8", &out, &err,
+                 (const char *const[]){"progress", "push", "--project", "示例小区二", "--date",
+                                       "2022-03-01", "--started", "3", "--completed", "0", NULL});
+    ck_assert_msg(rc == 0 && strstr(out, "recorded") != NULL, "%d %s %s", rc, out, err);
+    free(out);
+    free(err);
+
+    /* A round's date may stand alone, as 'report round DATE' has it. */
+    login_as(H_OFFICE);
+    rc = reno_in("LANG=C.UTF-8", &out, &err, (const char *const[]){"round", "missing", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    const char *current = strstr(out, "collection round ");
+    ck_assert_msg(current != NULL, "%s", out);
+    char date[11];
+    snprintf(date, sizeof date, "%s", current + strlen("collection round "));
+    free(out);
+    free(err);
+    rc = reno_in("LANG=C.UTF-8", &out, &err, (const char *const[]){"round", "missing", date, NULL});
+    ck_assert_msg(rc == 0 && strstr(out, "the current one") == NULL, "%d %s %s", rc, out, err);
+    free(out);
+    free(err);
+}
+END_TEST
+
 START_TEST(mistyped_commands_and_groups_help)
 {
     make_home();
@@ -566,6 +709,7 @@ Suite *it_i18n_suite(void)
     tcase_add_test(tc, help_follows_the_locale);
     tcase_add_test(tc, chinese_without_the_locale_installed);
     tcase_add_test(tc, mistyped_commands_and_groups_help);
+    tcase_add_test(tc, write_help_marks_required_options_and_ends_with_an_example);
     suite_add_tcase(s, tc);
     TCase *live = tcase_create("live");
     tcase_add_checked_fixture(live, live_setup, live_teardown);
@@ -575,6 +719,8 @@ Suite *it_i18n_suite(void)
     tcase_add_test(live, refusals_are_said_in_the_users_language);
     tcase_add_test(live, names_amounts_times_and_the_log_read_as_an_office_writes_them);
     tcase_add_test(live, the_log_reads_newest_first_a_page_at_a_time);
+    tcase_add_test(live, status_money_in_10k_yuan_and_names_whole_at_80_columns);
+    tcase_add_test(live, projects_are_named_by_name_in_every_command);
     suite_add_tcase(s, live);
     return s;
 }

@@ -1,8 +1,10 @@
--- audit: the listing of the audit log that `reno log` pages through. Newest first, as a
--- person reading the log asks "what changed lately?", with before_id as the cursor of the
--- next (older) page; after_id still follows the log forward, oldest first, for a reader
--- that keeps up with new entries. Scoped inside the query rather than after it, so that a
--- page (limit) of a utility's entries is as full as anyone's.
+-- audit: the listing of the audit log that `reno log` pages through. Newest first when
+-- asked (newest_first, or a before_id cursor), as a person reading the log asks "what
+-- changed lately?", with before_id as the cursor of the next (older) page; otherwise
+-- oldest first, after_id following the log forward, for a reader that keeps up with new
+-- entries (and for clients that paged so before newest_first existed). Scoped inside the
+-- query rather than after it, so that a page (limit) of a utility's entries is as full as
+-- anyone's.
 --
 -- Re-runnable (CREATE OR REPLACE; DROP where a signature or result changed): renod
 -- migrate applies it after the migrations on every run.
@@ -12,14 +14,14 @@ DROP FUNCTION IF EXISTS reno_op_list_audit(bigint, bigint, integer, text);
 
 CREATE OR REPLACE FUNCTION reno_op_list_audit(p_account bigint, p_after_id bigint,
                                               p_limit integer, p_entity text,
-                                              p_before_id bigint)
+                                              p_before_id bigint, p_newest_first boolean)
 RETURNS TABLE (id bigint, at text, username text, unit_name text, action text, entity text,
                entity_id bigint, before text, after text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_own boolean := reno_read_scope(p_account, 'audit') = 'own';
     v_unit bigint := reno_unit_of(p_account);
-    v_forward boolean := COALESCE(p_after_id, 0) > 0;
+    v_forward boolean := NOT COALESCE(p_newest_first, false) AND COALESCE(p_before_id, 0) = 0;
     v_limit integer := CASE WHEN COALESCE(p_limit, 0) = 0 THEN 100 ELSE p_limit END;
 BEGIN
     IF COALESCE(p_limit, 0) < 0 OR p_limit > 500 THEN
@@ -27,10 +29,6 @@ BEGIN
     END IF;
     IF COALESCE(p_before_id, 0) < 0 THEN
         RAISE EXCEPTION 'before_id must not be negative'
-            USING ERRCODE = 'check_violation', COLUMN = 'before_id';
-    END IF;
-    IF v_forward AND COALESCE(p_before_id, 0) > 0 THEN
-        RAISE EXCEPTION 'give after_id or before_id, not both'
             USING ERRCODE = 'check_violation', COLUMN = 'before_id';
     END IF;
     -- Two statements rather than one ORDER BY CASE: each then walks the primary key's
