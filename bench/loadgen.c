@@ -122,6 +122,7 @@ struct lg_conn {
     bool watcher;
     bool want_out;   /* registered with epoll for writability */
     bool seen_round; /* watch-fanout: this watcher has seen the current round's change */
+    unsigned long long rx_bytes; /* read from the socket, set-up excluded */
 };
 
 struct project {
@@ -432,6 +433,7 @@ static int conn_receive(struct lg_conn *c, char err[NET_ERR_SIZE])
         ssize_t n = recv(c->fd, buf, sizeof buf, 0);
         if (n > 0) {
             frame_reader_feed(&c->reader, buf, (size_t)n);
+            c->rx_bytes += (unsigned long long)n;
             continue;
         }
         if (n == 0) {
@@ -1030,6 +1032,7 @@ static void run(struct loadgen *lg)
         if (epoll_ctl(ep, EPOLL_CTL_ADD, lg->conns[i].fd, &ev) != 0)
             die("epoll_ctl: %s", strerror(errno));
         lg->conns[i].want_out = false;
+        lg->conns[i].rx_bytes = 0; /* what the run's own requests and events brought */
     }
     struct epoll_event events[LG_EVENTS];
     int64_t start = now_ns();
@@ -1159,6 +1162,13 @@ static void report(struct loadgen *lg)
                    all_p50, all_p99, all_max);
         if (o->rate != 0)
             printf(" rate=%ld", o->rate);
+        /* Bytes per right reply (per event delivered, for watch-fanout): what a reply costs
+         * to pack, send and read. */
+        unsigned long long rx = 0;
+        for (int i = 0; i < lg->n_conns; i++)
+            rx += lg->conns[i].rx_bytes;
+        unsigned long long per = o->mix == MIX_WATCH_FANOUT ? lg->events : lg->ok_total;
+        printf(" rx_bytes_per_reply=%llu", per ? rx / per : 0);
         printf(" ok_total=%llu capped=%d\n", lg->ok_total, lg->capped ? 1 : 0);
     } else {
         printf("reno_loadgen: %s against %s as %s\n", mix_names[o->mix], o->server, o->user);
