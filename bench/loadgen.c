@@ -1130,6 +1130,9 @@ static void report(struct loadgen *lg)
     double all_p50 = percentile_ms(lg->all_us, lg->n_all, 50);
     double all_p99 = percentile_ms(lg->all_us, lg->n_all, 99);
     double all_max = lg->n_all ? lg->all_us[lg->n_all - 1] / 1000.0 : 0.0;
+    if (o->mix == MIX_WATCH_FANOUT && lg->rounds_in_window == 0 && lg->errors == 0)
+        record_error(lg, "no push was sent and seen by every watcher in the window: a longer"
+                         " --duration, or --warmup 0");
     if (lg->capped && lg->ok_measured == 0)
         record_error(lg, "--max-requests %ld was reached before the measured window opened",
                      o->max_requests);
