@@ -91,6 +91,13 @@ static void enforce_output_budget(struct server *srv)
 {
     size_t budget = (size_t)srv->cfg->output_budget;
     size_t soft = budget / 4 * 3;
+    /* What the walk below weighs (held, held - draining) is at most all the bytes queued:
+     * under three quarters of the budget nothing can be due. This runs after every frame
+     * sent, and the walk visits every connection: without this test a reply to each of
+     * 10,000 connections costs 10,000 x 10,000 visits (measured: 10,000 pings took over
+     * 10 s; bench/README.md). */
+    if (srv->queued_bytes <= soft)
+        return;
     for (;;) {
         /* Closed connections give their bytes back at the end of this loop turn. */
         size_t closing = 0, draining = 0;
