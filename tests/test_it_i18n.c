@@ -665,6 +665,32 @@ START_TEST(projects_are_named_by_name_in_every_command)
 }
 END_TEST
 
+/* Every missing value is said as missing, from the refusal's facts: the shared checks and
+ * the operations that raise their own (a meeting's mode, a light's code, a person's name). */
+START_TEST(missing_values_are_named_by_their_option)
+{
+    login_as(H_OFFICE);
+    static const struct {
+        const char *args[8];
+        const char *said;
+    } cases[] = {
+        {{"light", "set", "--value", "20", NULL}, "缺少必填项 --code"},
+        {{"person", "set", "--unit-code", "housing", NULL}, "缺少必填项 --name"},
+        {{"meeting", "record", "--held-on", "2022-05-16", "--place", "县政府", NULL},
+         "缺少必填项 --mode"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *out, *err;
+        int rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, cases[i].args);
+        ck_assert_msg(rc == 10 + RENO__STATUS_CODE__BAD_REQUEST &&
+                          strstr(err, cases[i].said) != NULL,
+                      "%s: %d %s", cases[i].args[0], rc, err);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
 START_TEST(mistyped_commands_and_groups_help)
 {
     make_home();
@@ -721,6 +747,7 @@ Suite *it_i18n_suite(void)
     tcase_add_test(live, the_log_reads_newest_first_a_page_at_a_time);
     tcase_add_test(live, status_money_in_10k_yuan_and_names_whole_at_80_columns);
     tcase_add_test(live, projects_are_named_by_name_in_every_command);
+    tcase_add_test(live, missing_values_are_named_by_their_option);
     suite_add_tcase(s, live);
     return s;
 }
