@@ -12,6 +12,24 @@
 -- Section 七 lists the units that reported late and those that did not report, by the
 -- one definition of timeliness (schema/functions/rounds.sql) the monthly notice counts
 -- with, so that the two documents agree.
+--
+-- A document a person reads, at any size: every table lists at most a page of rows
+-- (reno_report_page_rows, 100). A programme of that many projects or fewer (a county's)
+-- gets every row as before. A bigger one (a city's, a province's: tens of thousands of
+-- projects, where every row would make a document of a hundred megabytes) gets the
+-- page that needs attention first, the totals over all projects and a note saying what
+-- was left out and where it is read (the paged status, `reno status`): 一 the projects
+-- furthest behind, 三 the milestones overdue, 四 the money per source, 六–八 the first
+-- page, the annex's steps per utility in 五 only, the chart the ten projects furthest
+-- behind. Its size no longer grows with the programme, and neither does the work of
+-- rendering it.
+
+-- The most rows a table of a report lists.
+CREATE OR REPLACE FUNCTION reno_report_page_rows() RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT 100
+$$;
+
 
 CREATE OR REPLACE FUNCTION reno_report_round_records(p_programme bigint, p_date date)
 RETURNS TABLE (what text, cells text[])
@@ -20,6 +38,12 @@ DECLARE
     pg programme%ROWTYPE;
     rd record;
     v_on date;
+    v_page integer := reno_report_page_rows();
+    v_projects integer;
+    v_large boolean;
+    -- Rows a table lists: all of them, or a page for a large programme.
+    v_rows bigint;
+    v_total bigint;
 BEGIN
     SELECT * INTO pg FROM programme WHERE id = p_programme;
     SELECT * INTO rd FROM reno_sup_rounds(p_programme) r WHERE r.round_on = p_date;
@@ -28,6 +52,9 @@ BEGIN
             USING ERRCODE = 'RN404', COLUMN = 'subject';
     END IF;
     v_on := rd.effective_on;
+    SELECT count(*) INTO v_projects FROM project p WHERE p.programme_id = p_programme;
+    v_large := v_projects > v_page;
+    v_rows := CASE WHEN v_large THEN v_page ELSE 9223372036854775807 END;
 
     RETURN QUERY VALUES
         ('meta', ARRAY['title', pg.title || '工作进展情况']),
@@ -39,71 +66,139 @@ BEGIN
         ('meta', ARRAY['recipients', '县人民政府、市联席会议办公室']),
         ('meta', ARRAY['copies', '领导小组各成员单位']),
         ('meta', ARRAY['date', to_char(v_on, 'YYYY-MM-DD')]),
-        ('meta', ARRAY['chart_title', '各项目开工、完工进度与计划节点']);
+        ('meta', ARRAY['chart_title', CASE WHEN v_large THEN '完工率最低的10个项目开工、完工进度与计划节点'
+                                           ELSE '各项目开工、完工进度与计划节点' END]);
 
     RETURN QUERY SELECT 'table', ARRAY['一、项目进度', '项目', '社区', '改造户数', '已开工',
                                       '开工率', '已完工', '完工率', '最近报送'];
-    IF rd.state = 'closed' THEN
-        RETURN QUERY
-            SELECT 'row', ARRAY[s.project_name, p.community, s.households::text,
-                                s.households_started::text,
-                                reno_pct(s.households_started, s.households),
-                                s.households_completed::text,
-                                reno_pct(s.households_completed, s.households),
-                                COALESCE(to_char(s.last_report_date, 'YYYY-MM-DD'), '未报送')]
+    -- Every project's figures (the closed round's from its snapshot), ranked by how far
+    -- behind it is (completion, then start, as shares of its households); a large
+    -- programme lists the page furthest behind, in the order of their ids, then the total.
+    RETURN QUERY
+        WITH s AS (
+            SELECT s.project_id AS id, s.project_name AS name, p.community,
+                   s.households AS h, s.households_started AS st,
+                   s.households_completed AS co, s.last_report_date AS last
               FROM round_snapshot_progress s JOIN project p ON p.id = s.project_id
-             WHERE s.round_close_id = rd.close_id ORDER BY s.project_id;
-    ELSE
-        RETURN QUERY
-            SELECT 'row', ARRAY[p.name, p.community, p.households_in_scope::text,
-                                s.households_started::text,
-                                reno_pct(s.households_started, p.households_in_scope),
-                                s.households_completed::text,
-                                reno_pct(s.households_completed, p.households_in_scope),
-                                COALESCE(to_char(s.report_date, 'YYYY-MM-DD'), '未报送')]
+             WHERE rd.state = 'closed' AND s.round_close_id = rd.close_id
+            UNION ALL
+            SELECT p.id, p.name, p.community, p.households_in_scope, s.households_started,
+                   s.households_completed, s.report_date
               FROM project p JOIN reno_progress_as_of(p_programme, v_on) s ON s.project_id = p.id
-             WHERE p.programme_id = p_programme ORDER BY p.id;
+             WHERE rd.state <> 'closed' AND p.programme_id = p_programme
+        ), k AS (
+            SELECT s.*, row_number() OVER (ORDER BY s.co::numeric / GREATEST(s.h, 1),
+                                                    s.st::numeric / GREATEST(s.h, 1), s.id) AS behind
+              FROM s
+        )
+        SELECT x.what, x.cells FROM (
+            SELECT 'row'::text AS what,
+                   ARRAY[k.name, k.community, k.h::text, k.st::text, reno_pct(k.st, k.h),
+                         k.co::text, reno_pct(k.co, k.h),
+                         COALESCE(to_char(k.last, 'YYYY-MM-DD'), '未报送')] AS cells
+              FROM k WHERE k.behind <= v_rows ORDER BY k.id) x
+        UNION ALL
+        SELECT 'row', ARRAY['合计（' || count(*) || '个项目）', '', sum(k.h)::text, sum(k.st)::text,
+                            reno_pct(sum(k.st), sum(k.h)), sum(k.co)::text,
+                            reno_pct(sum(k.co), sum(k.h)), '']
+          FROM k WHERE v_large;
+    IF v_large THEN
+        RETURN QUERY SELECT 'note', ARRAY['共' || v_projects || '个项目，本表列出完工率最低的'
+                                          || v_page || '个及全部项目合计；各项目进度见 reno status'
+                                          || '（分页查询）。'];
     END IF;
 
     -- 二、计划节点核查 is added by renod from the rules of common/rules.c.
 
     RETURN QUERY SELECT 'table', ARRAY['三、节点完成情况（截至收集日应完成的）', '项目', '节点',
                                       '计划完成', '状态', '完成日期'];
+    -- A large programme lists the page of milestones overdue and not done (the earliest
+    -- due first), then how many were done on time, late, or not at all.
     RETURN QUERY
-        SELECT 'row', ARRAY[p.name, t.title, to_char(m.due, 'YYYY-MM-DD'),
-                            CASE WHEN m.done_on IS NOT NULL AND m.done_on <= v_on
-                                 THEN CASE WHEN m.done_on <= m.due THEN '按期完成' ELSE '逾期完成' END
-                                 ELSE '逾期未完成' END,
-                            COALESCE(CASE WHEN m.done_on <= v_on
-                                          THEN to_char(m.done_on, 'YYYY-MM-DD') END, '')]
-          FROM project_milestone m
-          JOIN project p ON p.id = m.project_id
-          JOIN milestone_template t ON t.id = m.template_id
-         WHERE p.programme_id = p_programme AND m.due <= v_on
-         ORDER BY p.id, t.seq;
+        WITH d AS (
+            SELECT m.project_id, p.name, t.seq, t.title, m.due,
+                   CASE WHEN m.done_on IS NOT NULL AND m.done_on <= v_on
+                        THEN CASE WHEN m.done_on <= m.due THEN '按期完成' ELSE '逾期完成' END
+                        ELSE '逾期未完成' END AS state,
+                   CASE WHEN m.done_on <= v_on THEN m.done_on END AS done_on
+              FROM project_milestone m
+              JOIN project p ON p.id = m.project_id
+              JOIN milestone_template t ON t.id = m.template_id
+             WHERE p.programme_id = p_programme AND m.due <= v_on
+        )
+        SELECT x.what, x.cells FROM (
+            SELECT 'row'::text AS what,
+                   ARRAY[d.name, d.title, to_char(d.due, 'YYYY-MM-DD'), d.state,
+                         COALESCE(to_char(d.done_on, 'YYYY-MM-DD'), '')] AS cells
+              FROM d WHERE NOT v_large
+             ORDER BY d.project_id, d.seq) x
+        UNION ALL
+        SELECT y.what, y.cells FROM (
+            SELECT 'row'::text AS what,
+                   ARRAY[d.name, d.title, to_char(d.due, 'YYYY-MM-DD'), d.state, ''] AS cells
+              FROM d WHERE v_large AND d.state = '逾期未完成'
+             ORDER BY d.due, d.project_id, d.seq LIMIT v_page) y
+        UNION ALL
+        SELECT 'note', ARRAY['截至收集日应完成的节点共' || count(*) || '个：按期完成'
+                             || count(*) FILTER (WHERE d.state = '按期完成') || '个，逾期完成'
+                             || count(*) FILTER (WHERE d.state = '逾期完成') || '个，逾期未完成'
+                             || count(*) FILTER (WHERE d.state = '逾期未完成') || '个；本表列出逾期未完成的前'
+                             || v_page || '个（按计划完成日期），各项目节点见 reno status（分页查询）。']
+          FROM d WHERE v_large;
 
     RETURN QUERY SELECT 'table', ARRAY['四、资金到位与支付（元）', '项目', '资金来源', '下达',
                                       '到位', '已支付', '可用'];
+    -- Per project and source, summed once per table (not a lookup per project); a large
+    -- programme gets one row per source over all its projects.
     RETURN QUERY
-        WITH alloc AS (
+        WITH scope AS (
+            SELECT p.id, p.name FROM project p WHERE p.programme_id = p_programme
+        ), money AS (
             SELECT a.project_id, a.source::text AS source,
-                   sum(a.amount) FILTER (WHERE a.allocated_on <= v_on) AS allocated,
-                   COALESCE((SELECT sum(r.amount) FROM fund_receipt r
-                               JOIN fund_allocation a2 ON a2.id = r.allocation_id
-                              WHERE a2.project_id = a.project_id AND a2.source = a.source
-                                AND r.received_on <= v_on), 0) AS received,
-                   COALESCE((SELECT sum(f.amount) FROM fund_payment f
-                              WHERE f.project_id = a.project_id AND f.source = a.source
-                                AND f.paid_on <= v_on), 0) AS paid
-              FROM fund_allocation a
-             GROUP BY a.project_id, a.source)
-        SELECT 'row', ARRAY[p.name, reno_status_source_name(al.source), to_char(COALESCE(al.allocated, 0), 'FM999999999990.00'),
-                            to_char(al.received, 'FM999999999990.00'),
-                            to_char(al.paid, 'FM999999999990.00'),
-                            to_char(al.received - al.paid, 'FM999999999990.00')]
-          FROM alloc al JOIN project p ON p.id = al.project_id
-         WHERE p.programme_id = p_programme AND COALESCE(al.allocated, 0) > 0
-         ORDER BY p.id, reno_status_source_order(al.source);
+                   CASE WHEN a.allocated_on <= v_on THEN a.amount ELSE 0 END AS allocated,
+                   0::numeric AS received, 0::numeric AS paid
+              FROM fund_allocation a JOIN scope ON scope.id = a.project_id
+            UNION ALL
+            SELECT a.project_id, a.source::text, 0, r.amount, 0
+              FROM fund_receipt r JOIN fund_allocation a ON a.id = r.allocation_id
+              JOIN scope ON scope.id = a.project_id
+             WHERE r.received_on <= v_on
+            UNION ALL
+            SELECT f.project_id, f.source::text, 0, 0, f.amount
+              FROM fund_payment f JOIN scope ON scope.id = f.project_id
+             WHERE f.paid_on <= v_on
+        ), al AS (
+            -- The (project, source) ledgers with money allocated by the date.
+            SELECT m.project_id, m.source, sum(m.allocated) AS allocated,
+                   sum(m.received) AS received, sum(m.paid) AS paid
+              FROM money m
+             GROUP BY m.project_id, m.source
+            HAVING sum(m.allocated) > 0
+        )
+        SELECT x.what, x.cells FROM (
+            SELECT 'row'::text AS what,
+                   ARRAY[scope.name, reno_status_source_name(al.source),
+                         to_char(al.allocated, 'FM999999999990.00'),
+                         to_char(al.received, 'FM999999999990.00'),
+                         to_char(al.paid, 'FM999999999990.00'),
+                         to_char(al.received - al.paid, 'FM999999999990.00')] AS cells
+              FROM al JOIN scope ON scope.id = al.project_id
+             WHERE NOT v_large
+             ORDER BY al.project_id, reno_status_source_order(al.source)) x
+        UNION ALL
+        SELECT y.what, y.cells FROM (
+            SELECT 'row'::text AS what,
+                   ARRAY['全部' || count(*) || '个项目', reno_status_source_name(al.source),
+                         to_char(sum(al.allocated), 'FM999999999990.00'),
+                         to_char(sum(al.received), 'FM999999999990.00'),
+                         to_char(sum(al.paid), 'FM999999999990.00'),
+                         to_char(sum(al.received - al.paid), 'FM999999999990.00')] AS cells
+              FROM al WHERE v_large
+             GROUP BY al.source ORDER BY reno_status_source_order(al.source)) y;
+    IF v_large THEN
+        RETURN QUERY SELECT 'note', ARRAY['项目较多，本表按资金来源汇总全部项目；各项目资金见 '
+                                          || 'reno status（分页查询）。'];
+    END IF;
 
     -- Per utility, the steps done, under way and planned; every step is in the annex.
     RETURN QUERY SELECT 'table', ARRAY['五、管线入地与架空线规整（按专营单位汇总）', '专营单位',
@@ -121,38 +216,64 @@ BEGIN
          WHERE p.programme_id = p_programme
          GROUP BY u.id, u.name
          ORDER BY u.id;
-    RETURN QUERY SELECT 'note', ARRAY['各工序明细见附件。'];
+    IF NOT v_large THEN
+        RETURN QUERY SELECT 'note', ARRAY['各工序明细见附件。'];
+    END IF;
 
     RETURN QUERY SELECT 'table', ARRAY['六、各单位报告的问题与需协调事项', '单位', '项目',
                                       '存在问题', '需协调事项'];
-    IF rd.state = 'closed' THEN
-        RETURN QUERY
-            SELECT 'row', ARRAY[u.name, p.name, s.problems, s.help_needed]
+    RETURN QUERY
+        WITH q AS (
+            SELECT s.unit_id, s.project_id, s.problems, s.help_needed
               FROM round_snapshot_report s
-              JOIN unit u ON u.id = s.unit_id JOIN project p ON p.id = s.project_id
-             WHERE s.round_close_id = rd.close_id AND s.superseded_by IS NULL
-               AND (s.problems <> '' OR s.help_needed <> '')
-             ORDER BY u.id, p.id;
-    ELSE
-        RETURN QUERY
-            SELECT 'row', ARRAY[u.name, p.name, r.problems, r.help_needed]
-              FROM round_report r
-              JOIN unit u ON u.id = r.unit_id JOIN project p ON p.id = r.project_id
-             WHERE p.programme_id = p_programme AND r.round_on = p_date
+             WHERE rd.state = 'closed' AND s.round_close_id = rd.close_id
+               AND s.superseded_by IS NULL AND (s.problems <> '' OR s.help_needed <> '')
+            UNION ALL
+            SELECT r.unit_id, r.project_id, r.problems, r.help_needed
+              FROM round_report r JOIN project p ON p.id = r.project_id
+             WHERE rd.state <> 'closed' AND p.programme_id = p_programme AND r.round_on = p_date
                AND r.superseded_by IS NULL AND (r.problems <> '' OR r.help_needed <> '')
-             ORDER BY u.id, p.id;
+        )
+        SELECT 'row', ARRAY[u.name, p.name, q.problems, q.help_needed]
+          FROM q JOIN unit u ON u.id = q.unit_id JOIN project p ON p.id = q.project_id
+         ORDER BY u.id, p.id LIMIT v_rows;
+    IF v_large THEN
+        SELECT count(*) INTO v_total
+          FROM (SELECT 1 FROM round_snapshot_report s
+                 WHERE rd.state = 'closed' AND s.round_close_id = rd.close_id
+                   AND s.superseded_by IS NULL AND (s.problems <> '' OR s.help_needed <> '')
+                UNION ALL
+                SELECT 1 FROM round_report r JOIN project p ON p.id = r.project_id
+                 WHERE rd.state <> 'closed' AND p.programme_id = p_programme
+                   AND r.round_on = p_date AND r.superseded_by IS NULL
+                   AND (r.problems <> '' OR r.help_needed <> '')) n;
+        IF v_total > v_page THEN
+            RETURN QUERY SELECT 'note', ARRAY['共' || v_total || '条，本表列出（按单位）前' || v_page
+                                              || '条；其余见 reno round reports ' || to_char(p_date, 'YYYY-MM-DD') || '。'];
+        END IF;
     END IF;
 
     -- Late and missing alike: the heading says "not on time", and the notice counts
     -- both from the same definition.
     RETURN QUERY SELECT 'table', ARRAY['七、未按时报送的单位', '单位', '项目', '情况'];
     RETURN QUERY
-        SELECT 'row', ARRAY[u.name, p.name,
-                            reno_round_timeliness_name(t.timeliness, t.first_reported_on)]
-          FROM reno_round_timeliness(p_programme, p_date) t
-          JOIN unit u ON u.id = t.unit_id JOIN project p ON p.id = t.project_id
-         WHERE t.timeliness <> 'on_time'
-         ORDER BY u.id, p.id;
+        WITH t AS MATERIALIZED (
+            SELECT t.unit_id, t.project_id, t.timeliness, t.first_reported_on
+              FROM reno_round_timeliness(p_programme, p_date) t
+             WHERE t.timeliness <> 'on_time'
+        )
+        SELECT x.what, x.cells FROM (
+            SELECT 'row'::text AS what,
+                   ARRAY[u.name, p.name,
+                         reno_round_timeliness_name(t.timeliness, t.first_reported_on)] AS cells
+              FROM t JOIN unit u ON u.id = t.unit_id JOIN project p ON p.id = t.project_id
+             ORDER BY u.id, p.id LIMIT v_rows) x
+        UNION ALL
+        SELECT 'note', ARRAY['共' || count(*) || '条（逾时报送' || count(*) FILTER (WHERE t.timeliness = 'late')
+                             || '条、未报送' || count(*) FILTER (WHERE t.timeliness = 'missing')
+                             || '条），本表列出（按单位）前' || v_page
+                             || '条；其余见 reno round missing 及 reno round reports。']
+          FROM t WHERE v_large HAVING count(*) > v_page;
     RETURN QUERY SELECT 'note', ARRAY['报送时限：' || to_char(v_on, 'FMMM"月"FMDD"日"') || '收集，'
                                       || to_char(rd.window_closes_on, 'FMMM"月"FMDD"日"')
                                       || '（含）前报送为按时，之后报送为逾时。'];
@@ -169,38 +290,62 @@ BEGIN
                             i.source]
           FROM supervision_item i JOIN unit u ON u.id = i.unit_id
          WHERE i.programme_id = p_programme AND i.state <> 'closed'
-         ORDER BY i.deadline, i.id;
+         ORDER BY i.deadline, i.id LIMIT v_rows;
+    IF v_large THEN
+        SELECT count(*) INTO v_total FROM supervision_item i
+         WHERE i.programme_id = p_programme AND i.state <> 'closed';
+        IF v_total > v_page THEN
+            RETURN QUERY SELECT 'note', ARRAY['共' || v_total || '项，本表列出期限最早的' || v_page
+                                              || '项；其余见 reno task list。'];
+        END IF;
+    END IF;
 
     RETURN QUERY SELECT 'table', ARRAY['附件：管线入地与架空线规整明细', '项目', '专营单位', '区段',
                                       '工序', '状态', '完成日期'];
-    RETURN QUERY
-        SELECT 'row', ARRAY[p.name, u.name, reno_segment_name(w.segment), reno_fld_part_name(w.part),
-                            CASE WHEN w.status = 'done' AND w.done_on <= v_on THEN '已完成'
-                                 WHEN w.started_on <= v_on THEN '施工中' ELSE '计划' END,
-                            COALESCE(CASE WHEN w.done_on <= v_on
-                                          THEN to_char(w.done_on, 'YYYY-MM-DD') END, '')]
-          FROM line_work w
-          JOIN project p ON p.id = w.project_id
-          JOIN unit u ON u.id = w.utility_unit_id
-         WHERE p.programme_id = p_programme
-         ORDER BY p.id, u.id, w.segment, array_position(reno_fld_segment_parts(w.segment), w.part);
+    IF NOT v_large THEN
+        RETURN QUERY
+            SELECT 'row', ARRAY[p.name, u.name, reno_segment_name(w.segment), reno_fld_part_name(w.part),
+                                CASE WHEN w.status = 'done' AND w.done_on <= v_on THEN '已完成'
+                                     WHEN w.started_on <= v_on THEN '施工中' ELSE '计划' END,
+                                COALESCE(CASE WHEN w.done_on <= v_on
+                                              THEN to_char(w.done_on, 'YYYY-MM-DD') END, '')]
+              FROM line_work w
+              JOIN project p ON p.id = w.project_id
+              JOIN unit u ON u.id = w.utility_unit_id
+             WHERE p.programme_id = p_programme
+             ORDER BY p.id, u.id, w.segment, array_position(reno_fld_segment_parts(w.segment), w.part);
+    ELSE
+        RETURN QUERY SELECT 'note', ARRAY['项目较多，各工序明细不随本报告印发：按专营单位的汇总见五，'
+                                          || '各项目的工序见 reno status（分页查询）。'];
+    END IF;
 
     -- The chart: each project's share of households started and completed, report by
-    -- report.
+    -- report; for a large programme, of the ten projects furthest behind (as in 一).
     RETURN QUERY
+        WITH charted AS (
+            SELECT p.id, p.name, p.households_in_scope FROM project p
+             WHERE p.programme_id = p_programme AND NOT v_large
+            UNION ALL
+            SELECT b.id, b.name, b.households_in_scope
+              FROM (SELECT p.id, p.name, p.households_in_scope
+                      FROM project p JOIN reno_progress_as_of(p_programme, v_on) s ON s.project_id = p.id
+                     WHERE p.programme_id = p_programme AND v_large
+                     ORDER BY s.households_completed::numeric / GREATEST(p.households_in_scope, 1),
+                              s.households_started::numeric / GREATEST(p.households_in_scope, 1), p.id
+                     LIMIT 10) b
+        )
         SELECT 'series', ARRAY[p.name || ' ' || k.label, to_char(r.report_date, 'YYYY-MM-DD'),
                                to_char(round(100.0 * CASE k.label WHEN '开工' THEN r.households_started
                                                                   ELSE r.households_completed END
                                              / GREATEST(p.households_in_scope, 1), 1),
                                        'FM990.0')]
-          FROM project p
+          FROM charted p
           CROSS JOIN (VALUES (1, '开工'), (2, '完工')) AS k(n, label)
           JOIN LATERAL (SELECT DISTINCT ON (pr.report_date) pr.report_date, pr.households_started,
                                pr.households_completed
                           FROM progress_report pr
                          WHERE pr.project_id = p.id AND pr.report_date <= v_on
                          ORDER BY pr.report_date, pr.id DESC) r ON true
-         WHERE p.programme_id = p_programme
          ORDER BY p.id, k.n, r.report_date;
     RETURN QUERY VALUES
         ('mark', ARRAY['开工不低于' || pg.start_share_pct || '%',

@@ -38,17 +38,24 @@ DROP FUNCTION IF EXISTS reno_status_missing_reporters(bigint, date);
 -- that still has a milestone not done: the plan's order is the order of the work. The
 -- next milestone and the first five overdue ones are found by ranking each project's
 -- milestones once (row_number over the project), not by a lookup per project.
+--
+-- At size (tens of thousands of projects, over a million milestones) the shape matters:
+-- the milestones are read in project order (the index on project_milestone (project_id,
+-- due) of 0028), so the ranking sorts each project's few rows on their own instead of
+-- sorting the programme's at once (which spilled to disk); the aggregate groups by the
+-- project's id alone, and the names are joined to its one row per project afterwards;
+-- the next milestone and the overdue list take the rows of rank 1 to 5 by position, so
+-- that no text is compared by collation and no aggregate sorts its input; the threshold
+-- of "due soon" is read once, not once per milestone.
 CREATE OR REPLACE FUNCTION reno_status_phases_rows(p_programme bigint, p_as_of date,
                                               p_project bigint DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, phase integer, phase_name text, milestones integer,
                milestones_done integer, milestones_due_soon integer,
                milestones_overdue integer, next_due text, next_milestone text, overdue text)
 LANGUAGE sql STABLE AS $$
-    WITH near AS (
+    WITH near AS MATERIALIZED (
+        -- Read once: inlined, the threshold's lookup would run for every milestone.
         SELECT reno_status_threshold(p_programme, 'deadline_near_days') AS days
-    ), scope AS (
-        SELECT p.id, p.name FROM project p
-         WHERE p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
     ), m AS (
         SELECT pm.project_id, t.phase, t.seq, t.code, t.title, pm.due,
                (pm.done_on IS NOT NULL AND pm.done_on <= p_as_of) AS done,
@@ -57,43 +64,61 @@ LANGUAGE sql STABLE AS $$
                     WHEN pm.due >= p_as_of THEN 'next' ELSE 'overdue' END AS kind
           FROM project_milestone pm
           JOIN milestone_template t ON t.id = pm.template_id
-          JOIN scope s ON s.id = pm.project_id
+         WHERE t.programme_id = p_programme
+           AND (p_project IS NULL OR pm.project_id = p_project)
     ), ranked AS (
         SELECT m.*, row_number() OVER (PARTITION BY m.project_id, m.kind
                                        ORDER BY m.due, m.seq) AS rank
           FROM m
     ), per AS (
-        SELECT s.id, s.name,
-               CASE WHEN count(r.code) = 0 THEN 0
-                    ELSE COALESCE(min(r.phase) FILTER (WHERE NOT r.done), 5) END AS phase,
-               count(r.code)::int AS milestones,
+        SELECT r.project_id,
+               COALESCE(min(r.phase) FILTER (WHERE NOT r.done), 5) AS phase,
+               count(*)::int AS milestones,
                count(*) FILTER (WHERE r.done)::int AS done,
                count(*) FILTER (WHERE r.kind = 'next'
                                   AND r.due <= p_as_of + near.days)::int AS due_soon,
                count(*) FILTER (WHERE r.kind = 'overdue')::int AS overdue,
                min(r.due) FILTER (WHERE r.kind = 'next') AS next_due,
-               min(r.code || ' ' || r.title) FILTER (WHERE r.kind = 'next' AND r.rank = 1)
+               max(r.code || ' ' || r.title) FILTER (WHERE r.kind = 'next' AND r.rank = 1)
                    AS next_milestone,
-               string_agg(r.code || ' (' || reno_status_iso(r.due) || ')', '、' ORDER BY r.rank)
-                   FILTER (WHERE r.kind = 'overdue' AND r.rank <= 5) AS overdue_list
-          FROM scope s
-          LEFT JOIN ranked r ON r.project_id = s.id
-         CROSS JOIN near
-         GROUP BY s.id, s.name
+               concat_ws('、',
+                   max(r.code || ' (' || reno_status_iso(r.due) || ')')
+                       FILTER (WHERE r.kind = 'overdue' AND r.rank = 1),
+                   max(r.code || ' (' || reno_status_iso(r.due) || ')')
+                       FILTER (WHERE r.kind = 'overdue' AND r.rank = 2),
+                   max(r.code || ' (' || reno_status_iso(r.due) || ')')
+                       FILTER (WHERE r.kind = 'overdue' AND r.rank = 3),
+                   max(r.code || ' (' || reno_status_iso(r.due) || ')')
+                       FILTER (WHERE r.kind = 'overdue' AND r.rank = 4),
+                   max(r.code || ' (' || reno_status_iso(r.due) || ')')
+                       FILTER (WHERE r.kind = 'overdue' AND r.rank = 5)) AS overdue_list
+          FROM ranked r CROSS JOIN near
+         GROUP BY r.project_id
+    ), joined AS (
+        -- Every project of the scope, those without milestones in phase 0 with nothing.
+        SELECT p.id, p.name,
+               CASE WHEN per.project_id IS NULL THEN 0 ELSE per.phase END AS phase,
+               COALESCE(per.milestones, 0) AS milestones, COALESCE(per.done, 0) AS done,
+               COALESCE(per.due_soon, 0) AS due_soon, COALESCE(per.overdue, 0) AS overdue,
+               per.next_due, per.next_milestone, per.overdue_list
+          FROM project p
+          LEFT JOIN per ON per.project_id = p.id
+         WHERE p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
     )
     SELECT * FROM (
-        SELECT per.id, per.name, per.phase, reno_status_phase_name(per.phase), per.milestones,
-               per.done, per.due_soon, per.overdue, reno_status_iso(per.next_due),
-               COALESCE(per.next_milestone, ''),
-               COALESCE(per.overdue_list || CASE WHEN per.overdue > 5 THEN '、…' ELSE '' END, '')
-          FROM per
-         ORDER BY per.id) projects
+        SELECT j.id, j.name, j.phase, reno_status_phase_name(j.phase), j.milestones,
+               j.done, j.due_soon, j.overdue, reno_status_iso(j.next_due),
+               COALESCE(j.next_milestone, ''),
+               COALESCE(NULLIF(j.overdue_list, '') || CASE WHEN j.overdue > 5 THEN '、…' ELSE '' END,
+                        '')
+          FROM joined j
+         ORDER BY j.id) projects
     UNION ALL
-    SELECT 0, '合计', COALESCE(min(per.phase), 0), reno_status_phase_name(COALESCE(min(per.phase), 0)),
-           COALESCE(sum(per.milestones), 0)::int, COALESCE(sum(per.done), 0)::int,
-           COALESCE(sum(per.due_soon), 0)::int, COALESCE(sum(per.overdue), 0)::int,
-           reno_status_iso(min(per.next_due)), '', ''
-      FROM per
+    SELECT 0, '合计', COALESCE(min(j.phase), 0), reno_status_phase_name(COALESCE(min(j.phase), 0)),
+           COALESCE(sum(j.milestones), 0)::int, COALESCE(sum(j.done), 0)::int,
+           COALESCE(sum(j.due_soon), 0)::int, COALESCE(sum(j.overdue), 0)::int,
+           reno_status_iso(min(j.next_due)), '', ''
+      FROM joined j
      WHERE p_project IS NULL
 $$;
 
@@ -132,13 +157,20 @@ LANGUAGE sql STABLE AS $$
         SELECT f.project_id, f.source::text, 0, 0, f.amount
           FROM fund_payment f JOIN scope s ON s.id = f.project_id
          WHERE f.paid_on <= p_as_of
-    ), sums AS (
+    ), ledger AS (
+        -- Each (project, source) summed once; the grouping sets then add up these few
+        -- rows instead of hashing every movement four times over.
         SELECT money.project_id, money.source, sum(money.allocated) AS allocated,
-               sum(money.received) AS received, sum(money.paid) AS paid,
-               GROUPING(money.project_id) AS all_projects, GROUPING(money.source) AS all_sources
+               sum(money.received) AS received, sum(money.paid) AS paid
           FROM money
-         GROUP BY GROUPING SETS ((money.project_id, money.source), (money.project_id),
-                                 (money.source), ())
+         GROUP BY money.project_id, money.source
+    ), sums AS (
+        SELECT ledger.project_id, ledger.source, sum(ledger.allocated) AS allocated,
+               sum(ledger.received) AS received, sum(ledger.paid) AS paid,
+               GROUPING(ledger.project_id) AS all_projects, GROUPING(ledger.source) AS all_sources
+          FROM ledger
+         GROUP BY GROUPING SETS ((ledger.project_id, ledger.source), (ledger.project_id),
+                                 (ledger.source), ())
     )
     SELECT CASE WHEN x.all_projects = 1 THEN 0 ELSE x.project_id END,
            CASE WHEN x.all_projects = 1 THEN '合计' ELSE s.name END,

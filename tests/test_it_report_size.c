@@ -1,0 +1,124 @@
+/*
+ * The half-monthly report of a programme larger than a page of projects (a city's, a
+ * province's), through the real path: the office previews it and renod builds it from the
+ * stored data. Every table lists at most a page of rows: section 一 the projects furthest
+ * behind, then the total over every project and a note saying how many there are and where
+ * the rest is read. The reply does not grow with the programme: tripling the projects
+ * changes the report by a few digits, not by a row per project. (A county's programme, a
+ * page or fewer, keeps every row: tests/test_it_report.c.)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "it.h"
+
+static struct net_conn *office;
+
+static void setup(void)
+{
+    h_fixture_setup();
+    office = h_login(&h_srv, H_OFFICE);
+}
+
+static void teardown(void)
+{
+    net_close(office);
+    h_fixture_teardown();
+}
+
+/* Adds projects to the seeded programme until it has n, straight into the table: the
+ * report reads the stored data, and hundreds of CreateProject round trips would only slow
+ * the test down. */
+static void grow_to(int n)
+{
+    char sql[1200];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO project (programme_id, name, community, households, renovation_type, "
+             "street, buildings, area_m2, subsidy_batch, is_sample) "
+             "SELECT p.programme_id, '增补' || lpad(g::text, 5, '0') || '小区（示例）', "
+             "'增补' || g || '小区', 100, 'comprehensive', '松山街道', 4, 8550, "
+             "'2022年度中央补助支持老旧小区改造计划', true "
+             "FROM (SELECT programme_id FROM project ORDER BY id LIMIT 1) p, "
+             "generate_series((SELECT count(*) FROM project)::int + 1, %d) g",
+             n);
+    char state[6];
+    h_sql_exec(h_db, sql, state);
+    ck_assert_msg(state[0] == '\0', "adding projects: %s", state);
+}
+
+/* A preview of the round report of 2022-05-14 in Markdown, as a NUL-terminated copy. */
+static char *round_report(size_t *len)
+{
+    uint8_t key[16];
+    randombytes_buf(key, sizeof key);
+    Reno__IssueReport ir = RENO__ISSUE_REPORT__INIT;
+    ir.idempotency_key.data = key;
+    ir.idempotency_key.len = sizeof key;
+    ir.kind = RENO__REPORT_KIND__REPORT_KIND_ROUND;
+    ir.subject = "2022-05-14";
+    ir.format = RENO__REPORT_FORMAT__REPORT_FORMAT_MD;
+    ir.replaces = "";
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_ISSUE_REPORT;
+    req.issue_report = &ir;
+    Reno__ServerMessage *m = h_call(office, &req);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
+    const Reno__IssuedReport *r = m->response->issue_report;
+    char *s = malloc(r->content.len + 1);
+    memcpy(s, r->content.data, r->content.len);
+    s[r->content.len] = '\0';
+    *len = r->content.len;
+    net_free(office, m);
+    return s;
+}
+
+/* How many times needle occurs in s. */
+static int occurrences(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *at = strstr(s, needle); at; at = strstr(at + 1, needle))
+        n++;
+    return n;
+}
+
+START_TEST(round_report_lists_a_page_and_does_not_grow_with_the_programme)
+{
+    grow_to(150);
+    size_t small_len;
+    char *small = round_report(&small_len);
+    /* Section 一: a page of the 148 added projects (the two seeded ones are among the
+     * furthest behind too: nothing reported), then the total of all 150 and the note. */
+    ck_assert_int_eq(occurrences(small, "小区（示例） | 增补"), 98);
+    ck_assert_msg(strstr(small, "| 合计（150个项目） |  | ") != NULL, "%s", small);
+    ck_assert_ptr_nonnull(strstr(small, "共150个项目，本表列出完工率最低的100个及全部项目合计"));
+    ck_assert_ptr_nonnull(strstr(small, "项目较多，各工序明细不随本报告印发"));
+
+    grow_to(450);
+    size_t big_len;
+    char *big = round_report(&big_len);
+    ck_assert_int_eq(occurrences(big, "小区（示例） | 增补"), 98);
+    ck_assert_ptr_nonnull(strstr(big, "| 合计（450个项目） |  | "));
+    ck_assert_ptr_nonnull(strstr(big, "共450个项目"));
+    /* Three hundred more projects: the same page, a few digits more. Listed in full they
+     * would add a row each (tens of kilobytes). */
+    ck_assert_msg(big_len < small_len + 200, "%zu bytes at 150 projects, %zu at 450", small_len,
+                  big_len);
+    ck_assert_msg(big_len < 64 * 1024, "%zu bytes", big_len);
+    free(small);
+    free(big);
+}
+END_TEST
+
+Suite *it_report_size_suite(void)
+{
+    Suite *s = suite_create("it_report_size");
+    TCase *tc = tcase_create("report_size");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, round_report_lists_a_page_and_does_not_grow_with_the_programme);
+    suite_add_tcase(s, tc);
+    return s;
+}
