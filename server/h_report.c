@@ -9,7 +9,9 @@
  *      with the audit-log position it reflects and, when issuing, the 文号 it will carry
  *      (after the rule of one issued report per kind and subject was checked) or, for a
  *      preview, the draft mark; then, for a round report, the work plan's rules as of the
- *      collection date (status.c, the same verdicts as status);
+ *      collection date (common/rules.c, the same verdicts as the status), measured by two
+ *      statements that sum the programme in the database (the plan, then each rule's
+ *      figure), so that the report's work does not grow with computing the whole status;
  *   3. rendering on the thread pool (common/report.c), since a document can be large;
  *   4. reno_report_store (issue only): content, SHA-256, audit position and 文号,
  *      committed before the reply, with its audit-log entry and idempotency record; the
@@ -37,7 +39,7 @@
 #include "report.h"
 #include "rules.h"
 #include "server.h"
-#include "status.h"
+#include "sql.h"
 #include "xmalloc.h"
 
 struct report_job {
@@ -52,6 +54,8 @@ struct report_job {
     bool from_standby;
     int64_t standby_lag_ms;
     char account[24];
+    char programme_id[24];
+    struct rules_plan plan;
     char *key_hex;
     char *digest_hex;
     struct report_doc doc;
@@ -198,8 +202,28 @@ static void render(struct report_job *job)
     }
 }
 
+/* A query on the job's pool: the primary, or the standby a preview is read on. */
+static int job_query(struct report_job *job, enum sql_stmt stmt, int nparams,
+                     const char *const *params, db_cb cb)
+{
+    if (job->pool != job->call->srv->db)
+        return db_query(job->pool, stmt, nparams, params, cb, job);
+    return server_query(job->call->srv, stmt, nparams, params, cb, job);
+}
+
+static int32_t int_at(const PGresult *res, int col)
+{
+    return (int32_t)strtol(PQgetvalue(res, 0, col), NULL, 10);
+}
+
+static int32_t date_at(const PGresult *res, int col)
+{
+    int32_t day;
+    return date_parse(PQgetvalue(res, 0, col), &day) ? day : 0;
+}
+
 /* The work plan's rules as of the collection date, as `reno status` shows them. */
-static void rules_loaded(void *arg, const Reno__StatusReply *reply, const struct db_error *err)
+static void rules_measured(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct report_job *job = arg;
     if (standby_failed(job, err))
@@ -209,14 +233,32 @@ static void rules_loaded(void *arg, const Reno__StatusReply *reply, const struct
         job_free(job);
         return;
     }
+    if (PQntuples(res) != 1) {
+        call_fail(job->call, RENO__STATUS_CODE__INTERNAL, "", "the rules were not measured");
+        job_free(job);
+        return;
+    }
+    struct rules_measure m = {
+        .projects_registered = int_at(res, 0),
+        .households_registered = int_at(res, 1),
+        .households_started = int_at(res, 2),
+        .projects_started = int_at(res, 3),
+        .households_completed = int_at(res, 4),
+    };
+    struct rule_check checks[RULE_COUNT];
+    rules_evaluate(&job->plan, job->as_of, &m, checks);
+    const int32_t households = m.households_registered;
+    const int32_t target_households = job->plan.target_households;
+
     const char *columns[] = {"计划要求", "期限", "结论", "依据"};
     struct report_table *t = report_add_table(&job->doc, "二、计划节点核查", 4, columns);
-    for (size_t i = 0; i < reply->n_rules; i++) {
-        const Reno__RuleCheck *r = reply->rules[i];
-        const char *verdict = r->verdict == RENO__VERDICT__VERDICT_MET      ? "已达到"
-                              : r->verdict == RENO__VERDICT__VERDICT_MISSED ? "未达到"
-                                                                            : "进行中";
-        char title[160], basis[240];
+    for (size_t i = 0; i < RULE_COUNT; i++) {
+        const struct rule_check *r = &checks[i];
+        const char *verdict = r->verdict == RULE_MET      ? "已达到"
+                              : r->verdict == RULE_MISSED ? "未达到"
+                                                          : "进行中";
+        char title[160], basis[240], due[DATE_TEXT_SIZE];
+        date_format(r->due, due);
         double pct = r->denominator > 0 ? 100.0 * r->actual / r->denominator : 0.0;
         if (strcmp(r->code, "start_share") == 0) {
             snprintf(title, sizeof title, "开工户数不低于%.0f%%",
@@ -232,16 +274,15 @@ static void rules_loaded(void *arg, const Reno__StatusReply *reply, const struct
              * targets, in the document's words (the rule's detail is the status's English). */
             snprintf(title, sizeof title, "登记项目与计划一致（%d 个）", r->required);
             snprintf(basis, sizeof basis, "已登记项目 %d 个、改造户数 %d 户；计划 %d 个、%d 户%s",
-                     r->actual, reply->households, r->required, reply->target_households,
-                     r->actual == r->required && reply->households == reply->target_households
-                         ? ""
-                         : "（不一致）");
+                     r->actual, households, r->required, target_households,
+                     r->actual == r->required && households == target_households ? ""
+                                                                                 : "（不一致）");
         } else {
             snprintf(title, sizeof title, "全面完成改造");
             snprintf(basis, sizeof basis, "已完工 %d 户 / %d 户（%.1f%%）", r->actual,
                      r->denominator, pct);
         }
-        report_table_row(t, (const char *const[]){title, r->due, verdict, basis});
+        report_table_row(t, (const char *const[]){title, due, verdict, basis});
     }
     /* Tables in the order of their numbering: the rules are the second. */
     if (job->doc.ntables >= 2) {
@@ -251,6 +292,39 @@ static void rules_loaded(void *arg, const Reno__StatusReply *reply, const struct
         job->doc.tables[1] = rules;
     }
     render(job);
+}
+
+/* The plan's targets and rule dates; then each rule's figure as of min(collection date,
+ * the rule's due date), summed over the programme. */
+static void plan_loaded(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct report_job *job = arg;
+    if (standby_failed(job, err))
+        return;
+    if (err) {
+        call_fail_db(job->call, err);
+        job_free(job);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        call_fail(job->call, RENO__STATUS_CODE__NOT_FOUND, "", "programme not found");
+        job_free(job);
+        return;
+    }
+    struct rules_plan *plan = &job->plan;
+    plan->target_households = int_at(res, 2);
+    plan->target_projects = int_at(res, 3);
+    plan->start_share_pct = int_at(res, 4);
+    plan->start_share_due = date_at(res, 5);
+    plan->all_started_due = date_at(res, 6);
+    plan->completion_due = date_at(res, 7);
+    char d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE], d3[DATE_TEXT_SIZE];
+    date_format(rules_measure_date(plan, RULE_START_SHARE, job->as_of), d1);
+    date_format(rules_measure_date(plan, RULE_START_ALL, job->as_of), d2);
+    date_format(rules_measure_date(plan, RULE_COMPLETE_ALL, job->as_of), d3);
+    const char *params[] = {job->programme_id, d1, d2, d3};
+    if (job_query(job, SQL_REPORT_RULES, 4, params, rules_measured) != 0)
+        fail_unavailable(job);
 }
 
 /* A preview read on the standby that the standby could not answer is read again, from the
@@ -352,8 +426,10 @@ static void data_loaded(void *arg, const PGresult *res, const struct db_error *e
         i = end;
     }
     if (strcmp(job->kind, "round") == 0) {
-        if (status_compute(job->pool, job->call->client->session.programme_id, job->as_of,
-                           rules_loaded, job) != 0)
+        snprintf(job->programme_id, sizeof job->programme_id, "%lld",
+                 (long long)job->call->client->session.programme_id);
+        const char *params[] = {job->programme_id};
+        if (job_query(job, SQL_STATUS_PROGRAMME, 1, params, plan_loaded) != 0)
             fail_unavailable(job);
         return;
     }

@@ -71,6 +71,20 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
          "JOIN reno_progress_as_of($1, $5::date) r3 ON r3.project_id = p.id "
          "WHERE p.programme_id = $1 ORDER BY p.id",
          5},
+    /* The measures of the work plan's rules for a report, summed in the database: the
+     * same figures as SQL_STATUS_PROJECTS adds up row by row for the status (a project
+     * counts as started with one household started), without sending every project. */
+    [SQL_REPORT_RULES] = {"report_rules",
+                          "SELECT count(*), COALESCE(sum(p.households_in_scope), 0), "
+                          "COALESCE(sum(r1.households_started), 0), "
+                          "count(*) FILTER (WHERE r2.households_started > 0), "
+                          "COALESCE(sum(r3.households_completed), 0) "
+                          "FROM project p "
+                          "JOIN reno_progress_as_of($1, $2::date) r1 ON r1.project_id = p.id "
+                          "JOIN reno_progress_as_of($1, $3::date) r2 ON r2.project_id = p.id "
+                          "JOIN reno_progress_as_of($1, $4::date) r3 ON r3.project_id = p.id "
+                          "WHERE p.programme_id = $1",
+                          4},
     [SQL_REPORT_PRIOR] = {"report_prior", "SELECT * FROM reno_report_prior($1, $2, $3)", 3},
     [SQL_REPORT_DATA] = {"report_data",
                          "SELECT * FROM reno_report_data($1, $2, $3, $4::boolean, $5)", 5},

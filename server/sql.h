@@ -21,6 +21,7 @@ enum sql_stmt {
                              the server is a standby and its lag (SQL_STANDBY_LAG) */
     SQL_STATUS_PROGRAMME, /* $1 programme id */
     SQL_STATUS_PROJECTS,  /* $1 programme id, $2 as-of, $3..$5 the rules' dates */
+    SQL_REPORT_RULES,     /* $1 programme id, $2..$4 the rules' dates */
     SQL_REPORT_PRIOR,     /* $1 account, $2 key, $3 digest */
     SQL_REPORT_DATA,      /* $1 account, $2 kind, $3 subject, $4 issue, $5 replaces */
     SQL_REPORT_STORE,     /* $1 account, $2 key, $3 digest, $4 kind, $5 subject, ...,
