@@ -11,6 +11,7 @@
 #include "dispatch.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,30 @@ void dispatch_send_event(struct client *client, Reno__Event *event)
     send_message(client, &m, false, NULL);
 }
 
+static struct client *watcher_client(struct watcher *w)
+{
+    return (struct client *)(void *)((char *)w - offsetof(struct client, watcher));
+}
+
+static size_t watcher_backlog(struct watcher *w)
+{
+    return watcher_client(w)->conn.queued_bytes;
+}
+
+static void watcher_send(struct watcher *w, Reno__Event *event)
+{
+    struct client *client = watcher_client(w);
+    if (event->body_case == RENO__EVENT__BODY_RESYNC)
+        conn_log(&client->conn, LOG_WARN, "watcher is %zu bytes behind: sending resync",
+                 client->conn.queued_bytes);
+    dispatch_send_event(client, event);
+}
+
+const struct watch_sink dispatch_watch_sink = {
+    .backlog = watcher_backlog,
+    .send = watcher_send,
+};
+
 /* A protocol error that leaves no request to answer: tell the peer and close. */
 static void protocol_error(struct client *client, Reno__StatusCode code, const char *message)
 {
@@ -232,6 +257,8 @@ void dispatch_set_phase(struct client *client, enum client_phase next)
         server_unauth_add(srv, client);
     client->phase = next;
     if (next != CLIENT_READY && prev == CLIENT_READY) {
+        /* Watching belongs to the session. */
+        watch_remove(&srv->watch, &client->watcher);
         /* The session is gone: back to the limits of a stranger. */
         memset(&client->session, 0, sizeof client->session);
         client->conn.account[0] = '\0';

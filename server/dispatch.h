@@ -29,6 +29,7 @@
 #include "db.h"
 #include "msg.h"
 #include "reno.pb-c.h"
+#include "watch.h"
 
 struct server;
 
@@ -61,8 +62,7 @@ struct client {
     bool provisional; /* resumed from memory while the database could not confirm it:
                        * may read the status and ping, nothing else (session_cache.h) */
     int inflight;
-    bool watching;    /* pushed status changes (Watch) */
-    bool resync_sent; /* a Resync went out; no more updates until the peer catches up */
+    struct watcher watcher; /* registered with the server's watch module while watching */
 };
 
 struct call {
@@ -112,6 +112,8 @@ void h_issue_report(struct call *call);
 
 /* Sends an Event to a client (e.g. shutting down). */
 void dispatch_send_event(struct client *client, Reno__Event *event);
+/* How the watch module reaches clients' connections (watch.h). */
+extern const struct watch_sink dispatch_watch_sink;
 
 /* Moves a client to another phase (see above); an impossible move is fatal. */
 void dispatch_set_phase(struct client *client, enum client_phase next);

@@ -369,7 +369,6 @@ static void logout_done(void *arg, const PGresult *res, const struct db_error *e
     struct client *client = call->client;
     if (call_live(call) && client->phase == CLIENT_READY) {
         conn_log(&client->conn, LOG_INFO, "logged out (%u sessions ended)", lr.sessions_ended);
-        client->watching = false;
         dispatch_set_phase(client, CLIENT_HELLO);
     }
     Reno__Response resp = RENO__RESPONSE__INIT;

@@ -39,8 +39,8 @@ static void reply_status(struct call *call, const Reno__StatusReply *reply, bool
              * applies. */
             int sndbuf = WATCH_SNDBUF;
             uv_send_buffer_size((uv_handle_t *)&call->client->conn.tcp, &sndbuf);
-            call->client->watching = true;
-            call->client->resync_sent = false;
+            watch_add(&call->srv->watch, &call->client->watcher,
+                      call->client->session.programme_id);
             conn_log(&call->client->conn, LOG_INFO, "watching programme %s at position %lld",
                      reply->programme_code, (long long)reply->position);
         }
@@ -138,7 +138,7 @@ void h_get_status(struct call *call)
     const char *text = call->req->get_status->as_of;
     if (text[0] && !date_parse(text, &as_of))
         as_of = today; /* unreachable: msg_check_request checked the format */
-    call->client->resync_sent = false;
+    watch_caught_up(&call->client->watcher);
     if (as_of == today) {
         from_memory(call, call->req->get_status->min_position);
         return;

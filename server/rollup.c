@@ -1,5 +1,5 @@
 /*
- * In-memory consolidated status and live push. See rollup.h.
+ * In-memory consolidated status, reporting each move to its listener. See rollup.h.
  *
  * Each entry is in one of three conditions: current (status computed after the last
  * change of its programme this process heard of), dirty (a change committed since; reads
@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "date.h"
-#include "dispatch.h"
 #include "log.h"
 #include "server.h"
 #include "status.h"
@@ -27,7 +26,6 @@
 
 #define COALESCE_MS 10
 #define UPKEEP_MS   1000
-#define MAX_CHANGES 32
 
 struct rollup_entry {
     struct rollup_entry *next;
@@ -261,39 +259,6 @@ const Reno__StatusReply *rollup_last(struct rollup *r, int64_t programme_id)
 
 /* ---- what changed ---------------------------------------------------------------------- */
 
-static const Reno__ProjectStatus *project_by_id(const Reno__StatusReply *s, int64_t id)
-{
-    for (size_t i = 0; s && i < s->n_projects; i++)
-        if (s->projects[i]->project_id == id)
-            return s->projects[i];
-    return NULL;
-}
-
-/* Lines for people saying how `now` differs from `before`; the count is returned. */
-static size_t describe_changes(const Reno__StatusReply *before, const Reno__StatusReply *now,
-                               char *lines[MAX_CHANGES])
-{
-    size_t n = 0;
-    for (size_t i = 0; i < now->n_projects && n < MAX_CHANGES; i++) {
-        const Reno__ProjectStatus *p = now->projects[i];
-        const Reno__ProjectStatus *q = project_by_id(before, p->project_id);
-        if (q == NULL) {
-            lines[n++] = xasprintf("%s: new project (%d households)", p->name, p->households);
-            continue;
-        }
-        if (p->households_started != q->households_started && n < MAX_CHANGES)
-            lines[n++] = xasprintf("%s: started %d → %d", p->name, q->households_started,
-                                   p->households_started);
-        if (p->households_completed != q->households_completed && n < MAX_CHANGES)
-            lines[n++] = xasprintf("%s: completed %d → %d", p->name, q->households_completed,
-                                   p->households_completed);
-    }
-    for (size_t i = 0; before && i < now->n_rules && i < before->n_rules && n < MAX_CHANGES; i++)
-        if (now->rules[i]->verdict != before->rules[i]->verdict)
-            lines[n++] = xasprintf("%s: %s", now->rules[i]->title, now->rules[i]->detail);
-    return n;
-}
-
 static bool same_status(const Reno__StatusReply *a, const Reno__StatusReply *b)
 {
     if (a == NULL || b == NULL)
@@ -316,41 +281,12 @@ static bool same_status(const Reno__StatusReply *a, const Reno__StatusReply *b)
     return same;
 }
 
-/* ---- pushing --------------------------------------------------------------------------- */
+/* ---- reporting moves ------------------------------------------------------------------ */
 
-static void push(struct rollup *r, const struct rollup_entry *e, char **changes, size_t n)
+void rollup_set_move_cb(struct rollup *r, rollup_move_cb cb, void *arg)
 {
-    struct server *srv = r->srv;
-    Reno__StatusChanged sc = RENO__STATUS_CHANGED__INIT;
-    sc.status = e->status;
-    sc.n_changes = n;
-    sc.changes = changes;
-    Reno__Event changed = RENO__EVENT__INIT;
-    changed.body_case = RENO__EVENT__BODY_STATUS_CHANGED;
-    changed.status_changed = &sc;
-    Reno__Resync rs = RENO__RESYNC__INIT;
-    rs.reason = "updates were dropped because this connection did not read them: ask again";
-    Reno__Event resync = RENO__EVENT__INIT;
-    resync.body_case = RENO__EVENT__BODY_RESYNC;
-    resync.resync = &rs;
-
-    for (struct client *c = srv->clients; c; c = c->next) {
-        if (!c->watching || c->session.programme_id != e->programme_id || !conn_is_open(&c->conn))
-            continue;
-        if (c->conn.queued_bytes > (size_t)srv->cfg->watch_queue_limit) {
-            if (!c->resync_sent) {
-                conn_log(&c->conn, LOG_WARN, "watcher is %zu bytes behind: sending resync",
-                         c->conn.queued_bytes);
-                dispatch_send_event(c, &resync);
-                c->resync_sent = true;
-                r->resyncs++;
-            }
-            continue;
-        }
-        c->resync_sent = false;
-        dispatch_send_event(c, &changed);
-        r->pushes++;
-    }
+    r->move_cb = cb;
+    r->move_arg = arg;
 }
 
 /* ---- refreshing ------------------------------------------------------------------------ */
@@ -384,18 +320,16 @@ static void refreshed(void *arg, const Reno__StatusReply *reply, const struct db
         e->status->computed_at = reply->computed_at; /* the same figures, confirmed now */
         set_position(e, position);
     } else {
-        Reno__StatusReply *fresh = status_copy(reply);
-        char *changes[MAX_CHANGES];
-        size_t n = e->status ? describe_changes(e->status, fresh, changes) : 0;
         Reno__StatusReply *old = e->status;
-        e->status = fresh;
+        int64_t from = e->position;
+        e->status = status_copy(reply);
         e->day = e->refresh_day;
         set_position(e, position);
-        if (old)
-            push(r, e, changes, n);
+        if (old && r->move_cb) {
+            struct rollup_move move = {e->programme_id, old, from, e->status, e->position};
+            r->move_cb(r->move_arg, &move);
+        }
         status_free(old);
-        for (size_t i = 0; i < n; i++)
-            free(changes[i]);
     }
     answer_waiters(r, false);
     if (e->dirty)

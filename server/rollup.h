@@ -25,9 +25,11 @@
  * reader waiting for a position of another programme's change (heard of, but not this
  * entry's) starts a refresh of the entry, which confirms it.
  *
- * Each refresh that changes the status is pushed to the connections that asked to
- * watch the programme. A watcher whose unsent bytes exceed the limit gets one Resync
- * event instead of more updates, and full updates again once it has caught up.
+ * Moves. Each refresh that changes a programme's figures is reported through the move
+ * callback (rollup_set_move_cb): "programme X moved from these figures at position P to
+ * these at position Q". The roll-up knows nothing of who listens; the watch module
+ * (watch.h) turns moves into events for the connections that asked to watch. A refresh
+ * that finds the same figures moves the entry's position without reporting a move.
  *
  * Ownership: struct rollup is embedded in struct server; entries, their status copies and
  * the waiters are the rollup's. rollup_stop() answers every waiter; rollup_done() frees
@@ -47,6 +49,17 @@ struct server;
 struct rollup_entry;
 struct rollup_waiter;
 
+/* One programme's status moved: `before` held at from_position, `after` at to_position.
+ * Both live only during the callback. */
+struct rollup_move {
+    int64_t programme_id;
+    const Reno__StatusReply *before;
+    int64_t from_position;
+    const Reno__StatusReply *after;
+    int64_t to_position;
+};
+typedef void (*rollup_move_cb)(void *arg, const struct rollup_move *move);
+
 struct rollup {
     struct server *srv;
     struct rollup_entry *entries;
@@ -59,8 +72,8 @@ struct rollup {
     bool lost;         /* the subscription is down: nothing is known to be current */
     bool stopped;
     unsigned long long refreshes;
-    unsigned long long pushes;
-    unsigned long long resyncs;
+    rollup_move_cb move_cb; /* told of every move; NULL: nobody listens */
+    void *move_arg;
 };
 
 #define ROLLUP_CHANNEL "reno_changed"
@@ -80,6 +93,8 @@ bool rollup_parse_payload(const char *payload, struct rollup_change *out)
     __attribute__((warn_unused_result));
 
 void rollup_init(struct rollup *r, struct server *srv);
+/* Who is told of each move (one listener; the watch module). */
+void rollup_set_move_cb(struct rollup *r, rollup_move_cb cb, void *arg);
 /* db_pool_listen() callback (see above). */
 void rollup_on_notify(void *arg, enum db_notify_event event, const char *payload);
 

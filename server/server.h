@@ -29,6 +29,7 @@
 #include "db.h"
 #include "rollup.h"
 #include "tls.h"
+#include "watch.h"
 
 struct renod_config {
     char *listen;
@@ -112,6 +113,7 @@ struct server {
     bool db_closed;
     bool handles_closed;
     struct rollup rollup;
+    struct watch watch;                  /* the connections told of each move of the roll-up */
     struct session_cache *session_cache; /* sessions seen valid (session_cache.h) */
     struct tls_server *tls;              /* NULL when the settings say tls = off */
     /* An argon2id hash of a random password: a login for an unknown user is checked

@@ -56,7 +56,6 @@ void session_end(struct client *client, Reno__SessionEndReason reason)
     Reno__Event ev = RENO__EVENT__INIT;
     ev.body_case = RENO__EVENT__BODY_SESSION_ENDED;
     ev.session_ended = &ended;
-    client->watching = false;
     if (reason == RENO__SESSION_END_REASON__SESSION_END_EXPIRED) {
         conn_log(&client->conn, LOG_INFO,
                  "session ended: expired; the connection may log in again");

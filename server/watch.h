@@ -1,0 +1,86 @@
+/*
+ * The watchers: connections that asked (Watch) to be told of every change of their
+ * programme's status as of today. The roll-up computes statuses and knows nothing of
+ * connections; it reports each move of a programme ("from these figures at position P to
+ * these at position Q") through its move callback (rollup.h), and this module turns the
+ * move into events and queues them on the programme's watchers.
+ *
+ * Registration. A watcher is embedded in its connection's owner (struct client), which
+ * registers it with watch_add() when a Watch is answered and takes it off with
+ * watch_remove() when the session ends or the connection closes; removing an unregistered
+ * watcher does nothing. Watchers are kept in one list per programme, so a move costs only
+ * the programme's own watchers.
+ *
+ * Backlog. A watcher whose connection holds more than the queue limit of unsent bytes gets
+ * one Resync event instead of more updates: its updates are dropped rather than queued
+ * without bound. Once its connection has drained below the limit it gets updates again
+ * (the client asks for the whole status on a Resync; see docs/PROTOCOL.md).
+ *
+ * Transport. Events reach a connection through the sink the owner gives at watch_init()
+ * (how many bytes a watcher's connection has queued, and queueing an event on it), so
+ * this module knows neither struct client nor the write path.
+ *
+ * Ownership: struct watch is embedded in the server; watchers belong to their owners and
+ * are only linked here. A programme's list head is freed when its last watcher leaves,
+ * and the rest at watch_done().
+ */
+#ifndef RENO_WATCH_H
+#define RENO_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reno.pb-c.h"
+#include "rollup.h"
+
+struct watcher;
+struct watch_programme;
+
+/* How the watch module reaches a watcher's connection. */
+struct watch_sink {
+    /* Bytes queued on the watcher's connection that the peer has not read yet. */
+    size_t (*backlog)(struct watcher *w);
+    /* Queues an event on the watcher's connection (packing it is the sink's business). */
+    void (*send)(struct watcher *w, Reno__Event *event);
+};
+
+struct watcher {
+    struct watcher *prev, *next;  /* in its programme's list while registered */
+    struct watch_programme *list; /* NULL when not registered */
+    int64_t programme_id;
+    bool resync_sent; /* a Resync went out; no more updates until the peer catches up */
+};
+
+struct watch {
+    struct watch_programme *programmes;
+    const struct watch_sink *sink;
+    size_t queue_limit;       /* unsent bytes past which a watcher gets a Resync */
+    struct watcher **scratch; /* the watchers of one move, taken before any send */
+    size_t scratch_size;
+    unsigned long long pushes;
+    unsigned long long resyncs;
+};
+
+void watch_init(struct watch *w, const struct watch_sink *sink, size_t queue_limit);
+/* Registers (or moves) a watcher for the programme. */
+void watch_add(struct watch *w, struct watcher *x, int64_t programme_id);
+/* Takes a watcher off its programme's list; nothing when it is not registered. */
+void watch_remove(struct watch *w, struct watcher *x);
+static inline bool watch_active(const struct watcher *x)
+{
+    return x->list != NULL;
+}
+/* The watcher's peer asked for the whole status again: updates may resume. */
+static inline void watch_caught_up(struct watcher *x)
+{
+    x->resync_sent = false;
+}
+/* The roll-up's move callback (rollup_set_move_cb); arg is the struct watch. */
+void watch_on_move(void *arg, const struct rollup_move *move);
+/* How many watchers a programme has (for tests and logs). */
+size_t watch_count(const struct watch *w, int64_t programme_id);
+/* Frees the lists (the watchers are their owners'). */
+void watch_done(struct watch *w);
+
+#endif
