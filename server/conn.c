@@ -14,7 +14,8 @@
  * into the frame reader at once (at most a read's worth, so the reader still grows only
  * with what the peer sent); whatever the session wants to send back (handshake records,
  * alerts) is queued right away. conn_send() encrypts a frame and queues the ciphertext
- * through conn_write(), the one place that hands bytes to libuv and counts them.
+ * through conn_write_shared(), the one place that hands bytes to libuv and counts them;
+ * a frame shared by several connections (conn_shared) is written from the same bytes.
  */
 #include "conn.h"
 
@@ -32,8 +33,9 @@
 struct write_req {
     uv_write_t req;
     struct conn *c;
-    uint8_t *buf;
-    size_t len;
+    uint8_t *buf;               /* owned; may be NULL when only shared bytes go */
+    struct conn_shared *shared; /* a reference, written after buf; or NULL */
+    size_t len;                 /* of both */
 };
 
 static void conn_free_if_done(struct conn *c)
@@ -304,6 +306,7 @@ static void on_write(uv_write_t *req, int status)
     if (c->total_queued)
         *c->total_queued -= w->len;
     free(w->buf);
+    conn_shared_unref(w->shared);
     free(w);
     if (status < 0 && c->state != CONN_CLOSING)
         conn_close(c, uv_strerror(status));
@@ -316,8 +319,9 @@ static void on_write(uv_write_t *req, int status)
     conn_unref(c);
 }
 
-/* Hands bytes as they go on the wire to libuv (takes ownership of buf) and counts them. */
-static void conn_write(struct conn *c, uint8_t *buf, size_t len)
+/* Hands bytes as they go on the wire to libuv and counts them: buf (owned, may be NULL)
+ * then, when given, the shared bytes (a reference is taken until the write is done). */
+static void conn_write_shared(struct conn *c, uint8_t *buf, size_t len, struct conn_shared *shared)
 {
     if (c->state == CONN_CLOSING) {
         free(buf);
@@ -326,11 +330,21 @@ static void conn_write(struct conn *c, uint8_t *buf, size_t len)
     struct write_req *w = xcalloc(1, sizeof *w);
     w->c = c;
     w->buf = buf;
+    uv_buf_t b[2];
+    unsigned n = 0;
+    if (buf != NULL || shared == NULL)
+        b[n++] = uv_buf_init((char *)buf, (unsigned)len);
+    if (shared != NULL) {
+        b[n++] = uv_buf_init((char *)shared->data, (unsigned)shared->len);
+        len += shared->len;
+        shared->refs++;
+        w->shared = shared;
+    }
     w->len = len;
-    uv_buf_t b = uv_buf_init((char *)buf, (unsigned)len);
-    int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, on_write);
+    int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, b, n, on_write);
     if (rc != 0) {
         free(buf);
+        conn_shared_unref(w->shared);
         free(w);
         conn_close(c, uv_strerror(rc));
         return;
@@ -348,21 +362,30 @@ static void conn_write(struct conn *c, uint8_t *buf, size_t len)
     }
 }
 
-void conn_send(struct conn *c, uint8_t *buf, size_t len)
+static void conn_write(struct conn *c, uint8_t *buf, size_t len)
 {
-    if (c->tls_server == NULL || c->state == CONN_CLOSING) {
-        conn_write(c, buf, len);
-        return;
-    }
+    conn_write_shared(c, buf, len, NULL);
+}
+
+/* True when a frame may go out now: plaintext, or TLS with its handshake done. */
+static bool can_send(struct conn *c)
+{
+    if (c->tls_server == NULL || c->state == CONN_CLOSING)
+        return true;
     if (c->tls == NULL || !tls_session_established(c->tls)) {
         /* Only an event can be sent before the peer has spoken (shutting down, say); a
          * peer still in its handshake expects none, and there is no key to send it with. */
         conn_log(c, LOG_DEBUG, "a frame for a peer still in its TLS handshake is dropped");
-        free(buf);
-        return;
+        return false;
     }
-    /* A large reply is encrypted a slice at a time and each slice's ciphertext queued at
-     * once, so that it is not held twice over (plaintext and all its ciphertext). */
+    return true;
+}
+
+/* Encrypts plaintext and queues its ciphertext. A large frame is encrypted a slice at a
+ * time and each slice's ciphertext queued at once, so that it is not held twice over
+ * (plaintext and all its ciphertext). */
+static void tls_send(struct conn *c, const uint8_t *buf, size_t len)
+{
     char err[TLS_ERR_SIZE];
     for (size_t done = 0; done < len && c->state != CONN_CLOSING;) {
         size_t slice = len - done < TLS_WRITE_SLICE ? len - done : TLS_WRITE_SLICE;
@@ -373,7 +396,58 @@ void conn_send(struct conn *c, uint8_t *buf, size_t len)
         done += slice;
         tls_flush(c);
     }
+}
+
+void conn_send(struct conn *c, uint8_t *buf, size_t len)
+{
+    if (!can_send(c)) {
+        free(buf);
+        return;
+    }
+    if (c->tls_server == NULL || c->state == CONN_CLOSING) {
+        conn_write(c, buf, len);
+        return;
+    }
+    tls_send(c, buf, len);
     free(buf);
+}
+
+struct conn_shared *conn_shared_new(uint8_t *buf, size_t len)
+{
+    struct conn_shared *s = xmalloc(sizeof *s);
+    s->refs = 1;
+    s->data = buf;
+    s->len = len;
+    return s;
+}
+
+void conn_shared_unref(struct conn_shared *s)
+{
+    if (s == NULL || --s->refs > 0)
+        return;
+    free(s->data);
+    free(s);
+}
+
+void conn_send_shared(struct conn *c, const uint8_t *prefix, size_t prefix_len,
+                      struct conn_shared *s)
+{
+    if (!can_send(c))
+        return;
+    if (c->tls_server == NULL || c->state == CONN_CLOSING) {
+        uint8_t *copy = NULL;
+        if (prefix_len > 0) {
+            copy = xmalloc(prefix_len);
+            memcpy(copy, prefix, prefix_len);
+        }
+        conn_write_shared(c, copy, prefix_len, s);
+        return;
+    }
+    /* One record stream: the prefix and the shared plaintext, each connection with its
+     * own keys. */
+    if (prefix_len > 0)
+        tls_send(c, prefix, prefix_len);
+    tls_send(c, s->data, s->len);
 }
 
 void conn_send_and_close(struct conn *c, uint8_t *buf, size_t len, const char *reason)

@@ -87,6 +87,24 @@ int conn_start(struct conn *c) __attribute__((warn_unused_result));
 void conn_set_state(struct conn *c, enum conn_state next);
 /* Queues a frame (takes ownership of buf, which must come from xmalloc). */
 void conn_send(struct conn *c, uint8_t *buf, size_t len);
+/*
+ * The bytes of one frame shared by several connections (one event for every watcher of a
+ * programme, one status reply for every reader at a position): packed once and queued on
+ * each connection without a copy; with TLS each connection encrypts the same plaintext
+ * with its own keys. Reference-counted: the maker holds one, each queued write another.
+ */
+struct conn_shared {
+    int refs;
+    size_t len;
+    uint8_t *data; /* owned */
+};
+/* Wraps buf (from xmalloc; owned from now on) with one reference, the caller's. */
+struct conn_shared *conn_shared_new(uint8_t *buf, size_t len);
+/* Drops a reference; NULL is allowed. */
+void conn_shared_unref(struct conn_shared *s);
+/* Queues one frame made of prefix (copied; may be empty) and then the shared bytes. */
+void conn_send_shared(struct conn *c, const uint8_t *prefix, size_t prefix_len,
+                      struct conn_shared *s);
 /* Queues a last frame and closes once it is written. */
 void conn_send_and_close(struct conn *c, uint8_t *buf, size_t len, const char *reason);
 /* The owner asks to stop or resume reading (its in-flight cap). */

@@ -130,18 +130,32 @@ static void enforce_output_budget(struct server *srv)
     }
 }
 
+/* Room for the largest reply below the per-connection limit's pause threshold. */
+static size_t reply_max(const struct renod_config *cfg)
+{
+    size_t max = (size_t)cfg->max_reply;
+    if (max > (size_t)cfg->output_limit / 2)
+        max = (size_t)cfg->output_limit / 2;
+    return max;
+}
+
+/* After a frame is queued: the connection's limit and the server's budget. */
+static void after_send(struct client *client)
+{
+    struct conn *c = &client->conn;
+    if (c->queued_bytes > (size_t)client->srv->cfg->output_limit && c->state != CONN_CLOSING)
+        over_limit(client, "the connection's output limit is exceeded", c->queued_bytes);
+    enforce_output_budget(client->srv);
+}
+
 static void send_message(struct client *client, Reno__ServerMessage *m, bool then_close,
                          const char *reason)
 {
     struct conn *c = &client->conn;
-    const struct renod_config *cfg = client->srv->cfg;
     /* After the last frame (an error event) nothing more is sent: the peer was told. */
     if (c->state == CONN_DRAINING || c->state == CONN_CLOSING)
         return;
-    /* Room for the largest reply below the per-connection limit's pause threshold. */
-    size_t max = (size_t)cfg->max_reply;
-    if (max > (size_t)cfg->output_limit / 2)
-        max = (size_t)cfg->output_limit / 2;
+    size_t max = reply_max(client->srv->cfg);
     size_t len;
     uint8_t *buf = msg_pack_frame_max(&m->base, max, &len);
     if (buf == NULL && m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE) {
@@ -176,9 +190,27 @@ static void send_message(struct client *client, Reno__ServerMessage *m, bool the
         return;
     }
     conn_send(c, buf, len);
-    if (c->queued_bytes > (size_t)cfg->output_limit && c->state != CONN_CLOSING)
-        over_limit(client, "the connection's output limit is exceeded", c->queued_bytes);
-    enforce_output_budget(client->srv);
+    after_send(client);
+}
+
+struct conn_shared *dispatch_pack_event(const struct server *srv, Reno__Event *event)
+{
+    Reno__ServerMessage m = RENO__SERVER_MESSAGE__INIT;
+    m.kind_case = RENO__SERVER_MESSAGE__KIND_EVENT;
+    m.event = event;
+    size_t len;
+    uint8_t *buf = msg_pack_frame_max(&m.base, reply_max(srv->cfg), &len);
+    return buf ? conn_shared_new(buf, len) : NULL;
+}
+
+void dispatch_send_shared(struct client *client, const uint8_t *prefix, size_t prefix_len,
+                          struct conn_shared *frame)
+{
+    struct conn *c = &client->conn;
+    if (c->state == CONN_DRAINING || c->state == CONN_CLOSING)
+        return;
+    conn_send_shared(c, prefix, prefix_len, frame);
+    after_send(client);
 }
 
 void dispatch_send_event(struct client *client, Reno__Event *event)
@@ -199,17 +231,32 @@ static size_t watcher_backlog(struct watcher *w)
     return watcher_client(w)->conn.queued_bytes;
 }
 
-static void watcher_send(struct watcher *w, Reno__Event *event)
+static struct conn_shared *watcher_pack(void *arg, Reno__Event *event)
+{
+    return dispatch_pack_event(arg, event);
+}
+
+static void watcher_send(struct watcher *w, Reno__Event *event, struct conn_shared *frame)
 {
     struct client *client = watcher_client(w);
+    if (frame == NULL) {
+        /* An event too large to send (a whole status): the peer would miss it without
+         * knowing, so it is told and closed instead. */
+        conn_log(&client->conn, LOG_ERROR, "an event is over the reply limit of %zu",
+                 reply_max(client->srv->cfg));
+        protocol_error(client, RENO__STATUS_CODE__RESOURCE_EXHAUSTED,
+                       "an event was over the reply limit; reconnect");
+        return;
+    }
     if (event->body_case == RENO__EVENT__BODY_RESYNC)
         conn_log(&client->conn, LOG_WARN, "watcher is %zu bytes behind: sending resync",
                  client->conn.queued_bytes);
-    dispatch_send_event(client, event);
+    dispatch_send_shared(client, NULL, 0, frame);
 }
 
 const struct watch_sink dispatch_watch_sink = {
     .backlog = watcher_backlog,
+    .pack = watcher_pack,
     .send = watcher_send,
 };
 

@@ -112,7 +112,14 @@ void h_issue_report(struct call *call);
 
 /* Sends an Event to a client (e.g. shutting down). */
 void dispatch_send_event(struct client *client, Reno__Event *event);
-/* How the watch module reaches clients' connections (watch.h). */
+/* Packs an event once into a frame several clients may be sent (conn_shared); NULL when
+ * it is over the reply limit. */
+struct conn_shared *dispatch_pack_event(const struct server *srv, Reno__Event *event);
+/* Queues prefix (may be empty) and the shared bytes as one frame, under the same limits
+ * as any reply. */
+void dispatch_send_shared(struct client *client, const uint8_t *prefix, size_t prefix_len,
+                          struct conn_shared *frame);
+/* How the watch module reaches clients' connections (watch.h); its arg is the server. */
 extern const struct watch_sink dispatch_watch_sink;
 
 /* Moves a client to another phase (see above); an impossible move is fatal. */

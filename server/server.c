@@ -615,7 +615,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
     uv_timer_start(&srv->janitor, on_janitor, JANITOR_INTERVAL_MS, JANITOR_INTERVAL_MS);
     rollup_init(&srv->rollup, srv);
-    watch_init(&srv->watch, &dispatch_watch_sink, (size_t)cfg->watch_queue_limit);
+    watch_init(&srv->watch, &dispatch_watch_sink, srv, (size_t)cfg->watch_queue_limit);
     rollup_set_move_cb(&srv->rollup, watch_on_move, &srv->watch);
     db_pool_listen(srv->db, ROLLUP_CHANNEL, rollup_on_notify, &srv->rollup);
     srv->session_cache = session_cache_new(SESSION_CACHE_DEFAULT_CAPACITY);

@@ -18,10 +18,11 @@ struct watch_programme {
     size_t count;
 };
 
-void watch_init(struct watch *w, const struct watch_sink *sink, size_t queue_limit)
+void watch_init(struct watch *w, const struct watch_sink *sink, void *sink_arg, size_t queue_limit)
 {
     memset(w, 0, sizeof *w);
     w->sink = sink;
+    w->sink_arg = sink_arg;
     w->queue_limit = queue_limit;
 }
 
@@ -167,6 +168,8 @@ void watch_on_move(void *arg, const struct rollup_move *move)
         w->scratch_size = p->count * 2;
         w->scratch = xrealloc(w->scratch, w->scratch_size * sizeof *w->scratch);
     }
+    struct conn_shared *changed_frame = NULL, *resync_frame = NULL;
+    bool packed = false;
     size_t count = 0;
     for (struct watcher *x = p->head; x; x = x->next)
         w->scratch[count++] = x;
@@ -179,14 +182,22 @@ void watch_on_move(void *arg, const struct rollup_move *move)
             if (!x->resync_sent) {
                 x->resync_sent = true;
                 w->resyncs++;
-                w->sink->send(x, &resync);
+                if (resync_frame == NULL)
+                    resync_frame = w->sink->pack(w->sink_arg, &resync);
+                w->sink->send(x, &resync, resync_frame);
             }
             continue;
         }
         x->resync_sent = false;
         w->pushes++;
-        w->sink->send(x, &changed);
+        if (!packed) {
+            changed_frame = w->sink->pack(w->sink_arg, &changed);
+            packed = true;
+        }
+        w->sink->send(x, &changed, changed_frame);
     }
+    conn_shared_unref(changed_frame);
+    conn_shared_unref(resync_frame);
     for (size_t i = 0; i < n; i++)
         free(changes[i]);
 }

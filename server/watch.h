@@ -16,9 +16,14 @@
  * without bound. Once its connection has drained below the limit it gets updates again
  * (the client asks for the whole status on a Resync; see docs/PROTOCOL.md).
  *
+ * Encode once, send many. The event for a move is packed once, into a reference-counted
+ * frame (conn_shared), and the same bytes are queued on every watcher that gets it (with
+ * TLS each connection encrypts them with its own keys); the Resync is packed once too,
+ * when the first watcher needs it.
+ *
  * Transport. Events reach a connection through the sink the owner gives at watch_init()
- * (how many bytes a watcher's connection has queued, and queueing an event on it), so
- * this module knows neither struct client nor the write path.
+ * (how many bytes a watcher's connection has queued, packing an event, queueing a packed
+ * one), so this module knows neither struct client nor the write path.
  *
  * Ownership: struct watch is embedded in the server; watchers belong to their owners and
  * are only linked here. A programme's list head is freed when its last watcher leaves,
@@ -31,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn.h"
 #include "reno.pb-c.h"
 #include "rollup.h"
 
@@ -41,8 +47,12 @@ struct watch_programme;
 struct watch_sink {
     /* Bytes queued on the watcher's connection that the peer has not read yet. */
     size_t (*backlog)(struct watcher *w);
-    /* Queues an event on the watcher's connection (packing it is the sink's business). */
-    void (*send)(struct watcher *w, Reno__Event *event);
+    /* Packs an event once for any number of watchers (arg is watch_init's sink_arg); NULL
+     * when it is over the reply limit. */
+    struct conn_shared *(*pack)(void *arg, Reno__Event *event);
+    /* Queues the packed event on the watcher's connection; frame NULL means the event
+     * could not be packed, and the sink tells the peer so. */
+    void (*send)(struct watcher *w, Reno__Event *event, struct conn_shared *frame);
 };
 
 struct watcher {
@@ -55,6 +65,7 @@ struct watcher {
 struct watch {
     struct watch_programme *programmes;
     const struct watch_sink *sink;
+    void *sink_arg;
     size_t queue_limit;       /* unsent bytes past which a watcher gets a Resync */
     struct watcher **scratch; /* the watchers of one move, taken before any send */
     size_t scratch_size;
@@ -62,7 +73,7 @@ struct watch {
     unsigned long long resyncs;
 };
 
-void watch_init(struct watch *w, const struct watch_sink *sink, size_t queue_limit);
+void watch_init(struct watch *w, const struct watch_sink *sink, void *sink_arg, size_t queue_limit);
 /* Registers (or moves) a watcher for the programme. */
 void watch_add(struct watch *w, struct watcher *x, int64_t programme_id);
 /* Takes a watcher off its programme's list; nothing when it is not registered. */

@@ -4,7 +4,8 @@
  * what changed, and a watcher that does not read gets one resync event instead of an
  * unbounded queue while the others stay current. A listener connection that PostgreSQL
  * ends is rebuilt, LISTEN is run again, and a change committed while nobody listened is
- * not missed.
+ * not missed. Many watchers get the same event, packed once, even while some of them
+ * leave during the fan-out.
  */
 #include <errno.h>
 #include <poll.h>
@@ -211,6 +212,67 @@ START_TEST(slow_watcher_gets_resync_others_stay_current)
 }
 END_TEST
 
+/* The packed bytes of a message, for comparing what two connections were sent. */
+static uint8_t *packed(const Reno__ServerMessage *m, size_t *len)
+{
+    *len = reno__server_message__get_packed_size(m);
+    uint8_t *buf = malloc(*len ? *len : 1);
+    ck_assert_ptr_nonnull(buf);
+    reno__server_message__pack(m, buf);
+    return buf;
+}
+
+/* One move, many watchers: each gets the same event (renod packs it once and queues the
+ * same bytes on every connection), and watchers that go away while it is being sent,
+ * cut with a reset, neither stop it reaching the others nor trouble renod. */
+START_TEST(many_watchers_get_the_same_event_while_some_leave)
+{
+    enum { WATCHERS = 24, LEAVING = 8 };
+    long p0 = h_project_id(h_db, 0);
+    struct net_conn *writer = h_login(&h_srv, H_OFFICE);
+    struct net_conn *w[WATCHERS];
+    for (int i = 0; i < WATCHERS; i++) {
+        w[i] = h_login(&h_srv, H_LEADER);
+        watch(w[i]);
+    }
+    push(writer, p0, 321);
+    /* The write is acknowledged; its refresh and fan-out follow within milliseconds. */
+    for (int i = 0; i < LEAVING; i++) {
+        struct linger lg = {1, 0};
+        ck_assert_int_eq(setsockopt(net_fd(w[i]), SOL_SOCKET, SO_LINGER, &lg, sizeof lg), 0);
+        net_close(w[i]);
+    }
+    uint8_t *first = NULL;
+    size_t first_len = 0;
+    for (int i = LEAVING; i < WATCHERS; i++) {
+        Reno__ServerMessage *m =
+            wait_event(w[i], RENO__EVENT__BODY_STATUS_CHANGED, started_is, 321, 5000);
+        ck_assert_msg(m != NULL, "watcher %d was not pushed the change", i);
+        size_t len;
+        uint8_t *bytes = packed(m, &len);
+        if (first == NULL) {
+            first = bytes;
+            first_len = len;
+        } else {
+            ck_assert_uint_eq(len, first_len);
+            ck_assert_msg(memcmp(bytes, first, len) == 0, "watcher %d got other bytes", i);
+            free(bytes);
+        }
+        net_free(w[i], m);
+    }
+    free(first);
+    /* The server goes on serving, the leavers are gone from its watchers. */
+    push(writer, p0, 322);
+    Reno__ServerMessage *m =
+        wait_event(w[WATCHERS - 1], RENO__EVENT__BODY_STATUS_CHANGED, started_is, 322, 5000);
+    ck_assert_ptr_nonnull(m);
+    net_free(w[WATCHERS - 1], m);
+    for (int i = LEAVING; i < WATCHERS; i++)
+        net_close(w[i]);
+    net_close(writer);
+}
+END_TEST
+
 /* Regression: each notification used to push the coalesced refresh back, so under a
  * steady stream of writes watchers heard nothing until the writes stopped. */
 START_TEST(watchers_hear_during_a_steady_stream_of_writes)
@@ -297,6 +359,7 @@ Suite *it_live_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, two_servers_agree_and_watchers_are_pushed);
     tcase_add_test(tc, slow_watcher_gets_resync_others_stay_current);
+    tcase_add_test(tc, many_watchers_get_the_same_event_while_some_leave);
     tcase_add_test(tc, watchers_hear_during_a_steady_stream_of_writes);
     tcase_add_test(tc, lost_listener_is_rebuilt_and_misses_nothing);
     suite_add_tcase(s, tc);
