@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "labels.h"
 #include "xmalloc.h"
 
 #define MAX_MEMBERS 64
@@ -131,6 +132,27 @@ static bool append(char **out, size_t *len, size_t max, const char *piece)
     return true;
 }
 
+/* A member's name as a person reads it: its column's label (开工户数 for
+ * households_started), else the name itself. */
+static void key_text(const struct member *m, char *out, size_t size)
+{
+    snprintf(out, size, "%.*s", (int)m->key_len, m->key);
+    const char *label = label_field_word(out);
+    if (label != NULL)
+        snprintf(out, size, "%s", label);
+}
+
+/* A value as a person reads it: the label of a code (中央补助 for central_subsidy, in
+ * the column named so), else the value itself, at most `len` bytes of it. */
+static void value_text(const struct member *key, const char *value, int len, char *out, size_t size)
+{
+    char name[64], code[96];
+    snprintf(name, sizeof name, "%.*s", (int)key->key_len, key->key);
+    snprintf(code, sizeof code, "%.*s", len, value);
+    const char *label = label_code(name, code);
+    snprintf(out, size, "%s", label != code ? label : code);
+}
+
 /* "null" and "" read as "-", as empty cells do in the tables. */
 static int shown_len(const struct member *m)
 {
@@ -153,8 +175,10 @@ char *audit_summary(const char *before, const char *after, size_t max_bytes)
             int vl = shown_len(&a[i]);
             if (vl < 0 || (a[i].key_len == 2 && memcmp(a[i].key, "id", 2) == 0))
                 continue;
-            snprintf(piece, sizeof piece, "%s%.*s=%.*s", any ? ", " : "", (int)a[i].key_len,
-                     a[i].key, vl, a[i].value);
+            char key[96], value[128];
+            key_text(&a[i], key, sizeof key);
+            value_text(&a[i], a[i].value, vl, value, sizeof value);
+            snprintf(piece, sizeof piece, "%s%s=%s", any ? ", " : "", key, value);
             if (!append(&out, &len, max_bytes, piece)) {
                 (void)append(&out, &len, max_bytes, "…");
                 break;
@@ -170,9 +194,11 @@ char *audit_summary(const char *before, const char *after, size_t max_bytes)
         if (old != NULL && same_value(old, &a[i]))
             continue;
         int ol = shown_len(old), vl = shown_len(&a[i]);
-        snprintf(piece, sizeof piece, "%s%.*s %.*s→%.*s", any ? "; " : "", (int)a[i].key_len,
-                 a[i].key, ol < 0 ? 1 : ol, ol < 0 ? "-" : old->value, vl < 0 ? 1 : vl,
-                 vl < 0 ? "-" : a[i].value);
+        char key[96], was[128], now[128];
+        key_text(&a[i], key, sizeof key);
+        value_text(&a[i], ol < 0 ? "-" : old->value, ol < 0 ? 1 : ol, was, sizeof was);
+        value_text(&a[i], vl < 0 ? "-" : a[i].value, vl < 0 ? 1 : vl, now, sizeof now);
+        snprintf(piece, sizeof piece, "%s%s %s→%s", any ? "; " : "", key, was, now);
         if (!append(&out, &len, max_bytes, piece)) {
             (void)append(&out, &len, max_bytes, "…");
             break;

@@ -1,8 +1,9 @@
 /*
  * The one-line summary of an audit-log entry that `reno log` shows in place of its before
- * and after JSON: the members that changed, "households_started 150→210; note -→开工",
- * or for a new row its first members, "new: name=…, households=500". The full JSON stays
- * in `reno --json log`.
+ * and after JSON: the members that changed, "开工户数 150→210; 备注 -→开工" ("started
+ * 150→210; note -→开工" in English), or for a new row its first members, "新增：名称=…,
+ * 户数=500", each member by its column's label and a code by its label (labels.h). The
+ * full JSON stays in `reno log show ID` and `reno --json log`.
  *
  * The audit log's JSON is PostgreSQL's to_jsonb() of a row: one flat object. Nested values
  * are compared and shown as their text; anything that is not an object reads as a whole.

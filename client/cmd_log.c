@@ -98,8 +98,10 @@ void cmd_log_print_list(const Reno__AuditList *list, const Reno__ListAudit *requ
     static const char *const headers[] = {N_("ENTRY"), N_("TIME"), N_("UNIT"), N_("RECORD"),
                                           N_("CHANGE")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
-    /* The entry and the record's numbers are labels, not quantities: left, by the text. */
+    /* The entry's number, right-aligned as a number; the record's travels with its name. */
     table_set_align(t, 0, TABLE_ALIGN_RIGHT);
+    /* What changed is what the line is for: the other columns give their width first. */
+    table_set_keep(t, 4);
     for (size_t i = 0; i < list->n_items; i++) {
         const Reno__AuditEntry *e = list->items[i];
         char id[24], at[32], record[160];

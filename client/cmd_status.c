@@ -189,8 +189,7 @@ static void print_projects(const Reno__StatusReply *s, int64_t project, FILE *ou
     /* At 80 columns the names keep their width (they tell the rows apart) and the
      * numbers' columns shrink to their numbers under short headers. */
     static const char *const short_headers[] = {
-        NULL,          NULL,        NULL,          N_("HH"),       N_("START"),
-        N_("START %"), N_("COMPL"), N_("COMPL %"), N_("REPORTED"),
+        NULL, NULL, NULL, N_("HH"), N_("START"), N_("S%"), N_("COMPL"), N_("C%"), N_("REPORTED"),
     };
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t c = 0; c < sizeof short_headers / sizeof short_headers[0]; c++)

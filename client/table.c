@@ -297,13 +297,13 @@ static void line_pad(struct line *l, size_t count)
 }
 
 static void print_row(const struct table *t, const struct table_cell *row, const size_t *widths,
-                      const enum table_align *aligns, struct line *l, FILE *out)
+                      const enum table_align *aligns, size_t gap, struct line *l, FILE *out)
 {
     l->len = 0;
     for (size_t c = 0; c < t->columns; c++) {
         const struct table_cell *cell = &row[c];
         if (c > 0)
-            line_append(l, TABLE_GAP, sizeof TABLE_GAP - 1);
+            line_append(l, TABLE_GAP, gap);
         if (cell->width > widths[c]) {
             /* Too wide for the terminal: cut by display width, ending in "…". */
             char *cut = layout_cell(cell->text, widths[c],
@@ -366,6 +366,12 @@ void table_print(const struct table *t, FILE *out)
     /* Too wide: the columns that have a short header (开工 for 开工户数) take it first, so
      * that a number's column is as wide as its numbers before any text is cut. */
     bool narrow = width_limit > 0 && total > width_limit;
+    /* A table of figures that had to take its short headers also closes up to one blank
+     * between columns, as the dashboard does at 80 columns. */
+    size_t gap = sizeof TABLE_GAP - 1;
+    for (size_t c = 0; c < t->columns && narrow; c++)
+        if (t->short_headers[c].text != NULL)
+            gap = 1;
     for (size_t c = 0; c < t->columns; c++) {
         if (narrow && t->short_headers[c].text != NULL)
             headers[c] = t->short_headers[c];
@@ -381,23 +387,36 @@ void table_print(const struct table *t, FILE *out)
             minimum[c] = t->keep[c] || natural[c] < TABLE_MIN_TEXT ? natural[c] : TABLE_MIN_TEXT;
     }
     if (width_limit > 0) {
-        size_t used =
-            layout_widths(natural, minimum, t->columns, sizeof TABLE_GAP - 1, width_limit, widths);
-        /* Even so too wide: the kept columns give too, as any text column would. */
+        size_t used = layout_widths(natural, minimum, t->columns, gap, width_limit, widths);
+        /* Even so too wide: the kept columns give too, but only what the others at their
+         * narrowest leave them, shared in proportion to their widths. */
         if (used > width_limit) {
-            for (size_t c = 0; c < t->columns; c++)
-                if (t->keep[c] && aligns[c] != TABLE_ALIGN_RIGHT && minimum[c] > TABLE_MIN_TEXT)
-                    minimum[c] = TABLE_MIN_TEXT;
-            (void)layout_widths(natural, minimum, t->columns, sizeof TABLE_GAP - 1, width_limit,
-                                widths);
+            size_t others = (t->columns - 1) * gap, kept = 0;
+            for (size_t c = 0; c < t->columns; c++) {
+                bool k = t->keep[c] && aligns[c] != TABLE_ALIGN_RIGHT;
+                others += k ? 0 : minimum[c];
+                kept += k ? natural[c] : 0;
+            }
+            size_t avail = width_limit > others ? width_limit - others : 0;
+            for (size_t c = 0; c < t->columns; c++) {
+                if (!t->keep[c] || aligns[c] == TABLE_ALIGN_RIGHT || kept == 0)
+                    continue;
+                size_t share = avail * natural[c] / kept;
+                minimum[c] = share < TABLE_MIN_TEXT ? TABLE_MIN_TEXT
+                             : share > natural[c]   ? natural[c]
+                                                    : share;
+                if (minimum[c] > natural[c])
+                    minimum[c] = natural[c];
+            }
+            (void)layout_widths(natural, minimum, t->columns, gap, width_limit, widths);
         }
     } else {
         memcpy(widths, natural, t->columns * sizeof *widths);
     }
     struct line l = {0};
-    print_row(t, headers, widths, aligns, &l, out);
+    print_row(t, headers, widths, aligns, gap, &l, out);
     for (size_t r = 0; r < t->rows; r++)
-        print_row(t, t->cells + r * t->columns, widths, aligns, &l, out);
+        print_row(t, t->cells + r * t->columns, widths, aligns, gap, &l, out);
     free(l.buf);
     free(headers);
     free(aligns);

@@ -39,9 +39,10 @@ void table_set_align(struct table *t, size_t column, enum table_align align);
 /* A shorter header (marked N_()) the column takes when the table is wider than the width
  * limit: 开工 for 开工户数, so that a numeric column is as narrow as its numbers. */
 void table_set_short_header(struct table *t, size_t column, const char *header);
-/* Marks a text column that tells rows apart (a project's name, its community): under a
- * width limit it keeps its width while the other columns can give, and is cut only when
- * they cannot. */
+/* Marks a text column that tells rows apart (a project's name, its community) or says
+ * what a row is about (the log's change): under a width limit it keeps its width while
+ * the other columns can give, and when they are at their narrowest the kept columns share
+ * what is left in proportion to their widths. */
 void table_set_keep(struct table *t, size_t column);
 /* Adds a row of `columns` cells; a NULL cell is empty. */
 void table_add_row(struct table *t, const char *const cells[]);

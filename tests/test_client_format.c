@@ -64,7 +64,11 @@ START_TEST(audit_summaries_say_what_changed)
 {
     char *s = audit_summary("{\"id\": 3, \"households_started\": 150, \"note\": null}",
                             "{\"id\": 3, \"households_started\": 210, \"note\": \"开工\"}", 200);
-    ck_assert_str_eq(s, "households_started 150→210; note -→开工");
+    ck_assert_str_eq(s, "started 150→210; note -→开工");
+    free(s);
+    /* A code reads as its label, in the column named so; codes stay in the JSON. */
+    s = audit_summary("", "{\"id\": 5, \"source\": \"central_subsidy\"}", 200);
+    ck_assert_str_eq(s, "new: source=central subsidy");
     free(s);
     s = audit_summary("", "{\"id\": 4, \"name\": \"示例\", \"x\": null, \"n\": 5}", 200);
     ck_assert_str_eq(s, "new: name=示例, n=5");

@@ -547,19 +547,20 @@ START_TEST(status_money_in_10k_yuan_and_names_whole_at_80_columns)
         ck_assert_msg(rc == 0, "%d %s", rc, err);
         ck_assert_msg(strstr(out, "1,234.57") != NULL && strstr(out, unit[l]) != NULL &&
                           strstr(out, "12,345,678") == NULL,
-                      "%s", out);
+                      "%.1500s", out);
         ck_assert_msg(strstr(out, "松山街道示例小区一（示例）") != NULL &&
                           strstr(out, "松山街道示例小区二（示例）") != NULL,
-                      "a project's name cut:\n%s", out);
-        ck_assert_msg(strstr(out, started[l]) != NULL, "%s", out);
+                      "a project's name cut:\n%.1500s", out);
+        ck_assert_msg(strstr(out, started[l]) != NULL, "%.1500s", out);
         char widest[1024];
         size_t w = widest_line(out, widest, sizeof widest);
-        ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
+        ck_assert_msg(w <= 80, "a line of %zu columns:\n%s", w, widest);
         free(out);
         free(err);
         /* Wide enough, the headers carry the unit themselves. */
         rc = reno_in(locales[l], &out, &err, (const char *const[]){"status", NULL});
-        ck_assert_msg(rc == 0 && strstr(out, full_header[l]) != NULL, "%d %s", rc, out);
+        ck_assert_msg(rc == 0 && strstr(out, full_header[l]) != NULL, "%d %.2000s", rc,
+                      strstr(out, "funds") ? strstr(out, "funds") : out);
         free(out);
         free(err);
     }
