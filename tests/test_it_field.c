@@ -1240,8 +1240,10 @@ START_TEST(line_work_from_the_command_line)
     free(out);
     rc = reno(&out, (const char *const[]){"line", "record", "--help", NULL});
     ck_assert_int_eq(rc, 0);
-    ck_assert_ptr_nonnull(strstr(out, "--part VALUE, one of: trench, ducts, backfill, lines laid "
-                                      "(lay_lines), old lines cleared (clear_old_lines)"));
+    /* Required, then its sentence with the allowed values (a pipe: one whole line). */
+    ck_assert_ptr_nonnull(strstr(out, "--part VALUE *\n      part, one of: trench, ducts, "
+                                      "backfill, lines laid (lay_lines), old lines cleared "
+                                      "(clear_old_lines)"));
     ck_assert_ptr_nonnull(strstr(out, "overhead lines tidied (overhead_tidy)"));
     free(out);
 }
