@@ -29,6 +29,7 @@
 #include "labels.h"
 #include "output.h"
 #include "reflect.h"
+#include "status_diff.h"
 #include "status_parties.h"
 #include "table.h"
 #include "xmalloc.h"
@@ -1226,22 +1227,64 @@ const struct cmd cmd_status = {
 
 /* ---- reno watch ------------------------------------------------------------------------ */
 
-static void print_event(struct cmd_ctx *ctx, const Reno__StatusChanged *sc)
+/* The time a change was heard, in the local time zone. */
+static void heard_at(char *out, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (localtime_r(&now, &tm) == NULL || strftime(out, size, "%H:%M:%S", &tm) == 0)
+        snprintf(out, size, "--:--:--");
+}
+
+/*
+ * One pushed change: what changed from `before` (the status shown last) to the pushed
+ * status, one line each with the time, in the user's language (status_diff.h); the
+ * server's own lines only when the diff finds nothing it knows. With --full the whole new
+ * status follows; with --json only the status, as a machine reads it.
+ */
+static void print_event(struct cmd_ctx *ctx, const Reno__StatusReply *before,
+                        const Reno__StatusChanged *sc, bool full)
 {
     if (ctx->json) {
         print_json(sc->status, 0);
         return;
     }
-    output_line(stdout, _("-- changed (status as of %s):"), or_dash(sc->status->as_of));
-    for (size_t i = 0; i < sc->n_changes; i++)
-        output_line(stdout, "   %s", sc->changes[i]);
-    print_text(sc->status, stdout);
+    struct status_changes changes = {0};
+    status_diff(before, sc->status, &changes);
+    char when[16];
+    heard_at(when, sizeof when);
+    if (full)
+        output_line(stdout, _("-- changed (status as of %s):"), or_dash(sc->status->as_of));
+    /* "HH:MM:SS  " before each line; the change fits the rest of the width. */
+    size_t limit = table_width_limit();
+    size_t width = limit > 10 + 20 ? limit - 10 : 0;
+    for (size_t i = 0; i < changes.n; i++) {
+        char *line = status_change_line(&changes.items[i], width);
+        output_line(stdout, "%s  %s", when, line);
+        free(line);
+    }
+    for (size_t i = 0; changes.n == 0 && i < sc->n_changes; i++)
+        output_line(stdout, "%s  %s", when, sc->changes[i]);
+    status_changes_free(&changes);
+    if (full)
+        print_text(sc->status, stdout);
+}
+
+/* Where the watch starts from, in one line (the whole status with --full). */
+static void print_start(const Reno__StatusReply *s)
+{
+    output_line(stdout,
+                _("%s, status as of %s: %d of %d households started (%.1f%%), %d completed "
+                  "(%.1f%%); changes follow as they are committed"),
+                or_dash(s->programme_title), or_dash(s->as_of), s->households_started,
+                s->target_households, s->started_pct, s->households_completed, s->completed_pct);
 }
 
 static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
 {
     const char *count_text = NULL;
-    const struct cmd_option opts[] = {{"count", &count_text, NULL}};
+    bool full = false;
+    const struct cmd_option opts[] = {{"count", &count_text, NULL}, {"full", NULL, &full}};
     int rc = cmd_parse(self, argc, argv, opts, sizeof opts / sizeof opts[0]);
     if (rc != CMD_CONTINUE)
         return rc;
@@ -1262,8 +1305,13 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
         return rc;
     if (ctx->json)
         print_json(m->response->watch->status, 0);
-    else
+    else if (full)
         print_text(m->response->watch->status, stdout);
+    else
+        print_start(m->response->watch->status);
+    /* The status shown last, which each push is compared with: our own copy, since the
+     * message belongs to the connection. */
+    Reno__StatusReply *shown = status_copy(m->response->watch->status);
     cmd_free(ctx, m);
     fflush(stdout);
 
@@ -1273,14 +1321,18 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
         int got = net_next(ctx->conn, 60000, &m, err);
         if (got < 0) {
             output_error("%s", err);
+            reno__status_reply__free_unpacked(shown, NULL);
             return CMD_EXIT_TRANSPORT;
         }
         if (got > 0)
             continue; /* a quiet minute */
         if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT) {
             const Reno__Event *ev = m->event;
-            if (ev->body_case == RENO__EVENT__BODY_STATUS_CHANGED) {
-                print_event(ctx, ev->status_changed);
+            if (ev->body_case == RENO__EVENT__BODY_STATUS_CHANGED &&
+                ev->status_changed->status != NULL) {
+                print_event(ctx, shown, ev->status_changed, full);
+                reno__status_reply__free_unpacked(shown, NULL);
+                shown = status_copy(ev->status_changed->status);
                 seen++;
             } else if (ev->body_case == RENO__EVENT__BODY_RESYNC) {
                 /* Updates were dropped while we were slow: the next push carries the whole
@@ -1289,25 +1341,37 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
             } else if (ev->body_case == RENO__EVENT__BODY_SHUTTING_DOWN) {
                 output_error(_("server shutting down: %s"), ev->shutting_down->reason);
                 net_free(ctx->conn, m);
+                reno__status_reply__free_unpacked(shown, NULL);
                 return CMD_EXIT_TRANSPORT;
             }
         }
         net_free(ctx->conn, m);
         fflush(stdout);
     }
+    reno__status_reply__free_unpacked(shown, NULL);
     return CMD_EXIT_OK;
 }
 
 const struct cmd cmd_watch = {
     .name = "watch",
-    .usage = "[--count N]",
+    .usage = "[--count N] [--full]",
     .summary = N_("show the status, then every change to it as it is committed"),
-    .help = N_("Prints the consolidated status now, then, each time a change is committed by any\n"
-               "unit through any renod on the same database, what changed and the new status.\n"
-               "A watcher that falls behind gets one notice instead of a growing backlog.\n"
+    .help = N_("Prints where the consolidated status stands now, then, each time a change is\n"
+               "committed by any unit through any renod on the same database, one line per\n"
+               "change: the time, the section and whose (a project, a unit), what, before →\n"
+               "after. Every kind of change is shown: households, lights, rules, milestones,\n"
+               "funds, contracts, line work, surveys, supervision items, the round and who has\n"
+               "not reported, the rhythm, parties, quality and safety, progress payments and\n"
+               "the plan's guards. With --json each new status is printed whole instead. A\n"
+               "watcher that falls behind gets one notice instead of a growing backlog.\n"
                "\n"
                "Options:\n"
                "  --count N   exit after N changes (default: until interrupted)\n"
-               "  --help      show this help\n"),
+               "  --full      print the whole status at the start and after every change\n"
+               "  --help      show this help\n"
+               "\n"
+               "Example:\n"
+               "  reno watch\n"
+               "  14:02:31  progress payments 示例小区一: paid, yuan 0.00 → 50,000.00\n"),
     .run = run_watch,
 };

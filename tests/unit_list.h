@@ -20,6 +20,7 @@ UNIT_SUITE(client_format)
 UNIT_SUITE(conn_tls)
 UNIT_SUITE(log)
 UNIT_SUITE(dash_chart)
+UNIT_SUITE(status_diff)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif
