@@ -1,8 +1,8 @@
 /*
  * The dashboard's model (see dash_model.h). The status is copied by packing the message
- * and unpacking it again with protobuf-c's default allocator: the copy then does not
- * depend on the connection's budget allocator, and a reconnect (a new connection, a new
- * budget) cannot leave the model pointing into freed memory.
+ * and unpacking it again with protobuf-c's default allocator (status_copy()): the copy
+ * then does not depend on the connection's budget allocator, and a reconnect (a new
+ * connection, a new budget) cannot leave the model pointing into freed memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include "dash_model.h"
 #include "log.h"
+#include "status_diff.h"
 #include "xmalloc.h"
 
 void dash_model_init(struct dash_model *m)
@@ -22,8 +23,10 @@ void dash_model_done(struct dash_model *m)
 {
     if (m->status != NULL)
         reno__status_reply__free_unpacked(m->status, NULL);
-    for (size_t i = 0; i < m->n_changes; i++)
+    for (size_t i = 0; i < m->n_changes; i++) {
         free(m->changes[i]);
+        free(m->briefs[i]);
+    }
     if (m->round_reports != NULL)
         reno__round_report_list__free_unpacked(m->round_reports, NULL);
     memset(m, 0, sizeof *m);
@@ -31,14 +34,7 @@ void dash_model_done(struct dash_model *m)
 
 void dash_model_set_status(struct dash_model *m, const Reno__StatusReply *s)
 {
-    size_t size = reno__status_reply__get_packed_size(s);
-    uint8_t *buf = xmalloc(size > 0 ? size : 1);
-    reno__status_reply__pack(s, buf);
-    Reno__StatusReply *copy = reno__status_reply__unpack(NULL, size, buf);
-    free(buf);
-    /* What we packed ourselves always unpacks, unless memory ran out. */
-    if (copy == NULL)
-        fatal("cannot copy the status (%zu bytes)", size);
+    Reno__StatusReply *copy = status_copy(s);
     if (m->status != NULL)
         reno__status_reply__free_unpacked(m->status, NULL);
     m->status = copy;
@@ -62,14 +58,19 @@ void dash_model_set_round_reports(struct dash_model *m, const char *round_date,
     snprintf(m->round_reports_for, sizeof m->round_reports_for, "%s", round_date);
 }
 
-void dash_model_add_change(struct dash_model *m, const char *line)
+void dash_model_add_change(struct dash_model *m, const char *line, const char *brief)
 {
     if (m->n_changes == DASH_MODEL_CHANGES) {
         free(m->changes[0]);
+        free(m->briefs[0]);
         memmove(m->changes, m->changes + 1, (DASH_MODEL_CHANGES - 1) * sizeof m->changes[0]);
+        memmove(m->briefs, m->briefs + 1, (DASH_MODEL_CHANGES - 1) * sizeof m->briefs[0]);
         m->n_changes--;
     }
-    m->changes[m->n_changes++] = xstrdup(line != NULL ? line : "");
+    if (line == NULL)
+        line = "";
+    m->briefs[m->n_changes] = xstrdup(brief != NULL ? brief : line);
+    m->changes[m->n_changes++] = xstrdup(line);
 }
 
 void dash_model_set_conn(struct dash_model *m, enum dash_conn_state state, const char *detail)
@@ -86,10 +87,25 @@ int dash_model_apply(struct dash_model *m, const Reno__ServerMessage *msg)
     switch (ev->body_case) {
     case RENO__EVENT__BODY_STATUS_CHANGED: {
         const Reno__StatusChanged *sc = ev->status_changed;
+        /* What changed from the status on screen, every kind, in the user's language: one
+         * line per section and subject. The server's English lines only when that finds
+         * nothing (a change this client does not know how to name). */
+        struct status_changes changes = {0};
+        if (sc->status != NULL)
+            status_diff(m->status, sc->status, &changes);
+        for (size_t i = 0; i < changes.n;) {
+            size_t from = i;
+            char *line = status_changes_group_line(&changes, &i, 0);
+            char *brief = status_changes_group_line(&changes, &from, DASH_MODEL_BRIEF_SUBJECT);
+            dash_model_add_change(m, line, brief);
+            free(line);
+            free(brief);
+        }
+        for (size_t i = 0; changes.n == 0 && i < sc->n_changes; i++)
+            dash_model_add_change(m, sc->changes[i], NULL);
+        status_changes_free(&changes);
         if (sc->status != NULL)
             dash_model_set_status(m, sc->status);
-        for (size_t i = 0; i < sc->n_changes; i++)
-            dash_model_add_change(m, sc->changes[i]);
         return DASH_MODEL_CHANGED;
     }
     case RENO__EVENT__BODY_RESYNC:

@@ -1,6 +1,7 @@
 /*
  * The dashboard's model: what the screen shows, kept apart from how it is drawn. It holds
- * a copy of the latest consolidated status, the last change lines the server pushed, and
+ * a copy of the latest consolidated status, the last lines saying what changed (status_diff.h:
+ * every kind of change, in the user's language, one line per section and subject), and
  * the state of the connection. Network code updates it (dash_model_apply() for each
  * message, the setters for the rest); the view only reads it. No terminal, no socket: a
  * test can drive it with messages alone.
@@ -19,9 +20,11 @@
 
 /* The time chart's points: one per collection date (14th, 28th), the latest kept. */
 #define DASH_MODEL_HISTORY 48
-/* How many pushed change lines the model keeps, newest last. */
+/* How many change lines the model keeps, newest last. */
 #define DASH_MODEL_CHANGES 8
-#define DASH_MODEL_TEXT    256
+/* A change line's brief form cuts its subject (a project's name) to this many columns. */
+#define DASH_MODEL_BRIEF_SUBJECT 12
+#define DASH_MODEL_TEXT          256
 
 enum dash_conn_state {
     DASH_CONN_CONNECTING = 0, /* before the first Watch reply */
@@ -32,6 +35,7 @@ enum dash_conn_state {
 struct dash_model {
     Reno__StatusReply *status; /* NULL until the first status; our own unpacked copy */
     char *changes[DASH_MODEL_CHANGES];
+    char *briefs[DASH_MODEL_CHANGES]; /* the same lines, subject cut, for a narrow screen */
     size_t n_changes;
     enum dash_conn_state conn;
     char conn_detail[DASH_MODEL_TEXT]; /* the server's address, or why it was lost */
@@ -61,8 +65,9 @@ void dash_model_done(struct dash_model *m);
 
 /* Replaces the status with a copy of s. */
 void dash_model_set_status(struct dash_model *m, const Reno__StatusReply *s);
-/* Appends change lines, dropping the oldest beyond DASH_MODEL_CHANGES. */
-void dash_model_add_change(struct dash_model *m, const char *line);
+/* Appends a change line and its brief form (NULL: the same), dropping the oldest beyond
+ * DASH_MODEL_CHANGES. */
+void dash_model_add_change(struct dash_model *m, const char *line, const char *brief);
 /* Replaces the round's reports with a copy of list (of round `round_date`). */
 void dash_model_set_round_reports(struct dash_model *m, const char *round_date,
                                   const Reno__RoundReportList *list);

@@ -862,7 +862,13 @@ static void draw_footer(const struct dash_model *m, const struct view *v)
         size_t k =
             m->n_changes >= (size_t)(rows - i) ? m->n_changes - (size_t)(rows - i) : SIZE_MAX;
         if (k != SIZE_MAX) {
+            /* The whole line when it fits, else the one whose subject is cut: the figures
+             * at its end matter more than the whole of a long name. */
             char *line = xasprintf(" %s %s", _("changed:"), m->changes[k]);
+            if (text_width(line) > (size_t)COLS) {
+                free(line);
+                line = xasprintf(" %s %s", _("changed:"), m->briefs[k]);
+            }
             put_cell(y + i, 0, line, (size_t)COLS, LAYOUT_LEFT, COLOUR_CHANGE);
             free(line);
         } else if (i == rows - 1 && m->n_changes == 0) {

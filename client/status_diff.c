@@ -715,6 +715,14 @@ static char *cut(const char *text, size_t width)
     size_t len = strlen(cell);
     while (len > 0 && cell[len - 1] == ' ')
         cell[--len] = '\0';
+    /* A wide character that would straddle the edge leaves a blank before the "…": one
+     * column less reads better ("松山街…", not "松山街 …"). */
+    size_t el = strlen(LAYOUT_ELLIPSIS);
+    if (width > 1 && len > el && strcmp(cell + len - el, LAYOUT_ELLIPSIS) == 0 &&
+        cell[len - el - 1] == ' ') {
+        free(cell);
+        return cut(text, width - 1);
+    }
     return cell;
 }
 
@@ -738,6 +746,26 @@ char *status_change_line(const struct status_change *c, size_t width)
     char *shorter = cut(line, width);
     free(line);
     return shorter;
+}
+
+char *status_changes_group_line(const struct status_changes *c, size_t *i, size_t subject_width)
+{
+    const struct status_change *first = &c->items[*i];
+    char *subject = subject_width > 0 && text_width(first->subject) > subject_width
+                        ? cut(first->subject, subject_width)
+                        : xstrdup(first->subject);
+    char *line = compose(first, subject);
+    free(subject);
+    for ((*i)++; *i < c->n; (*i)++) {
+        const struct status_change *next = &c->items[*i];
+        if (next->section != first->section || strcmp(next->subject, first->subject) != 0)
+            break;
+        /* TRANSLATORS: one more change of the same subject, appended to its line. */
+        char *more = xasprintf(_("%s, %s %s → %s"), line, next->item, next->before, next->after);
+        free(line);
+        line = more;
+    }
+    return line;
 }
 
 /* ---- copies ---------------------------------------------------------------------------- */

@@ -84,6 +84,15 @@ const char *status_section_name(enum status_section section);
  */
 char *status_change_line(const struct status_change *c, size_t width);
 
+/*
+ * The changes from c->items[*i] on that share a section and a subject, as one line
+ * ("督查督办 县住房和城乡建设局：督办事项 0 → 1，未办结 0 → 1"), for a view with one row to
+ * spare; advances *i past them. With subject_width > 0 the subject is cut to that many
+ * display columns (with "…"), so that a narrow screen still shows the figures. Returns a
+ * string to free.
+ */
+char *status_changes_group_line(const struct status_changes *c, size_t *i, size_t subject_width);
+
 /* A deep copy of s (packed and unpacked with the default allocator). */
 Reno__StatusReply *status_copy(const Reno__StatusReply *s);
 

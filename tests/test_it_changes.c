@@ -16,34 +16,17 @@
 #include <unistd.h>
 
 #include "it.h"
+#include "it_writes.h"
 #include "table.h"
-
-#define H_SUPERVISION "supervision" /* 县委督查室, who issues supervision items */
 
 static char home[128];
 static char env_xdg[200];
 static char env_server[120];
 
-/* The harness's accounts lack the supervision group's seat: added as `renod account add`
- * would (test_it_supervision.c does the same). */
-static void add_supervision_account(void)
-{
-    char dbarg[128];
-    snprintf(dbarg, sizeof dbarg, "dbname=%s", h_db);
-    const char *argv[] = {h_bin("renod"),      "--database", dbarg,        "--log-level", "warn",
-                          "account",           "add",        "--username", H_SUPERVISION, "--unit",
-                          "party-supervision", "--role",     "department", NULL};
-    char *out, *err;
-    int rc = h_run(argv, NULL, H_SUPERVISION "-test-password\n", &out, &err);
-    ck_assert_msg(rc == 0, "account add: %s%s", out, err);
-    free(out);
-    free(err);
-}
-
 static void changes_setup(void)
 {
     h_fixture_setup();
-    add_supervision_account();
+    it_add_supervision_account();
     snprintf(home, sizeof home, "/tmp/reno-it-changes.XXXXXX");
     ck_assert(mkdtemp(home) != NULL);
     snprintf(env_xdg, sizeof env_xdg, "XDG_CONFIG_HOME=%s", home);
@@ -143,83 +126,6 @@ static void watcher_stop(struct watcher *w)
     unlink(w->path);
 }
 
-static int64_t write_ok(struct net_conn *c, Reno__Request__BodyCase body, void *msg)
-{
-    Reno__ServerMessage *m = h_call_body(c, body, msg);
-    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "write %d refused: %s", (int)body,
-                  m->response->status->message);
-    /* Every write is answered by a WriteReply in the same union slot. */
-    int64_t id = m->response->add_contract->id;
-    net_free(c, m);
-    return id;
-}
-
-/* A construction contract of project `project`, and 200,000 yuan of central subsidy
- * allocated to it and received: what a payment needs. Returns the contract's id. */
-static int64_t contract_and_money(long project)
-{
-    uint8_t key[16];
-    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
-    Reno__AddContract a = RENO__ADD_CONTRACT__INIT;
-    h_new_key(&a.idempotency_key, key);
-    a.project_id = project;
-    a.kind = RENO__CONTRACT_KIND__CONTRACT_KIND_CONSTRUCTION;
-    a.counterparty = "贵州紫云宏达建筑工程有限公司";
-    a.awarded_on = "2022-03-20";
-    a.amount = 3200000;
-    a.tender_method = "公开招标";
-    int64_t contract = write_ok(housing, RENO__REQUEST__BODY_ADD_CONTRACT, &a);
-    net_close(housing);
-
-    struct net_conn *finance = h_login(&h_srv, H_FINANCE);
-    Reno__AllocateFunds al = RENO__ALLOCATE_FUNDS__INIT;
-    h_new_key(&al.idempotency_key, key);
-    al.project_id = project;
-    al.source = RENO__FUND_SOURCE__FUND_SOURCE_CENTRAL_SUBSIDY;
-    al.amount = 200000;
-    al.allocated_on = "2022-01-10";
-    al.document_ref = "黔财建〔2022〕12号";
-    int64_t allocation = write_ok(finance, RENO__REQUEST__BODY_ALLOCATE_FUNDS, &al);
-    Reno__ReceiveFunds r = RENO__RECEIVE_FUNDS__INIT;
-    h_new_key(&r.idempotency_key, key);
-    r.allocation_id = allocation;
-    r.amount = 200000;
-    r.received_on = "2022-02-15";
-    write_ok(finance, RENO__REQUEST__BODY_RECEIVE_FUNDS, &r);
-    net_close(finance);
-    return contract;
-}
-
-static void issue_item(void)
-{
-    struct net_conn *sup = h_login(&h_srv, H_SUPERVISION);
-    uint8_t key[16];
-    Reno__CreateTask ct = RENO__CREATE_TASK__INIT;
-    h_new_key(&ct.idempotency_key, key);
-    ct.unit_code = "housing";
-    ct.title = "加快示例小区一管网改造";
-    ct.detail = "按工作方案时间节点推进";
-    ct.deadline = "2022-06-30";
-    ct.source = "工作方案 六(四)";
-    write_ok(sup, RENO__REQUEST__BODY_CREATE_TASK, &ct);
-    net_close(sup);
-}
-
-static void pay(int64_t contract)
-{
-    struct net_conn *finance = h_login(&h_srv, H_FINANCE);
-    uint8_t key[16];
-    Reno__RecordPayment p = RENO__RECORD_PAYMENT__INIT;
-    h_new_key(&p.idempotency_key, key);
-    p.contract_id = contract;
-    p.source = RENO__FUND_SOURCE__FUND_SOURCE_CENTRAL_SUBSIDY;
-    p.amount = 50000;
-    p.paid_on = "2022-04-15";
-    p.note = "工程进度款";
-    write_ok(finance, RENO__REQUEST__BODY_RECORD_PAYMENT, &p);
-    net_close(finance);
-}
-
 /* Every line of text at most `columns` display columns wide. */
 static void assert_fits(const char *text, size_t columns)
 {
@@ -251,7 +157,7 @@ static void assert_line(const char *text, const char *needle, const char *also)
 START_TEST(watch_prints_a_line_per_change_in_both_languages)
 {
     long project = h_project_id(h_db, 0);
-    int64_t contract = contract_and_money(project);
+    int64_t contract = it_contract_with_money(project);
     login_office();
     struct watcher zh, en;
     watcher_start(&zh, "zh", "LANG=zh_CN.UTF-8", (const char *const[]){NULL});
@@ -260,7 +166,7 @@ START_TEST(watch_prints_a_line_per_change_in_both_languages)
     free(watcher_wait(&zh, "之后每有提交的变更即显示一行"));
     free(watcher_wait(&en, "changes follow as they are committed"));
 
-    issue_item();
+    it_issue_item();
     char *zh_text = watcher_wait(&zh, "督查督办 县住房和城乡建设局：督办事项");
     char *en_text = watcher_wait(&en, "supervision 县住房和城乡建设局: items issued");
     assert_line(zh_text, "督查督办 县住房和城乡建设局：督办事项", "0 → 1");
@@ -268,7 +174,7 @@ START_TEST(watch_prints_a_line_per_change_in_both_languages)
     free(zh_text);
     free(en_text);
 
-    pay(contract);
+    it_pay(contract);
     zh_text = watcher_wait(&zh, "合同已付（元） 0.00 → 50,000.00");
     en_text = watcher_wait(&en, "paid on contracts, yuan 0.00 → 50,000.00");
     assert_line(zh_text, "资金 ", "支付（元） 0.00 → 50,000.00");
@@ -297,7 +203,7 @@ START_TEST(watch_full_prints_the_whole_status_with_the_lines)
     struct watcher w;
     watcher_start(&w, "full", "LANG=en_US.UTF-8", (const char *const[]){"--full", NULL});
     free(watcher_wait(&w, "traffic lights"));
-    issue_item();
+    it_issue_item();
     char *text = watcher_wait(&w, "-- changed (status as of");
     free(text);
     text = watcher_wait(&w, "supervision items (督查督办) per unit:");

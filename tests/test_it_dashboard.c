@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "it.h"
+#include "it_writes.h"
 #include "table.h"
 
 static char home[128];
@@ -504,6 +505,59 @@ START_TEST(dashboard_at_80x24_in_chinese)
 }
 END_TEST
 
+/*
+ * The change line at 80x24 says every kind of change, in the screen's language: a
+ * supervision item issued to a unit, then a payment on a contract, each written by another
+ * unit while the dashboard watches; the figures are whole on the one row there is.
+ */
+static void change_line_in(const char *lang, const char *item_line, const char *payment_line)
+{
+    it_add_supervision_account();
+    struct net_conn *office = h_login(&h_srv, H_OFFICE);
+    Reno__ServerMessage *st = get_status(office);
+    const Reno__StatusReply *s = st->response->status_reply;
+    int64_t contract = it_contract_with_money((long)s->projects[0]->project_id);
+
+    dash_cols = "80";
+    dash_rows = "24";
+    dash_lang = lang;
+    start_dashboard(h_srv.address);
+    char *screen = wait_for_screen(5000, (const char *const[]){s->projects[1]->name, NULL});
+    free(screen);
+    /* The projects are on screen once the dashboard watches: what follows is pushed. */
+    it_issue_item();
+    screen = wait_for_screen(5000, (const char *const[]){item_line, NULL});
+    fprintf(stderr, "---- 80x24 %s, a supervision item ----\n%s----\n", lang, screen);
+    ck_assert_msg(strstr(screen, item_line) != NULL, "no change line for the item:\n%s", screen);
+    free(screen);
+
+    it_pay(contract);
+    screen = wait_for_screen(5000, (const char *const[]){payment_line, NULL});
+    fprintf(stderr, "---- 80x24 %s, a payment ----\n%s----\n", lang, screen);
+    ck_assert_msg(strstr(screen, payment_line) != NULL, "no change line for the payment:\n%s",
+                  screen);
+    free(screen);
+
+    quit_and_check();
+    net_free(office, st);
+    net_close(office);
+}
+
+START_TEST(change_line_names_every_kind_in_english)
+{
+    /* In English the line is longer: the unit's name is cut, the figures are not. */
+    change_line_in("C.UTF-8", "items issued 0 → 1, items open 0 → 1",
+                   "paid on contracts, yuan 0.00 → 50,000.00");
+}
+END_TEST
+
+START_TEST(change_line_names_every_kind_in_chinese)
+{
+    change_line_in("zh_CN.UTF-8", "督查督办 县住房和城乡建设局：督办事项 0 → 1",
+                   "合同已付（元） 0.00 → 50,000.00");
+}
+END_TEST
+
 Suite *it_dashboard_suite(void)
 {
     Suite *s = suite_create("it_dashboard");
@@ -516,6 +570,8 @@ Suite *it_dashboard_suite(void)
     tcase_add_test(tc, dashboard_needs_a_terminal);
     tcase_add_test(tc, dashboard_at_80x24_in_english);
     tcase_add_test(tc, dashboard_at_80x24_in_chinese);
+    tcase_add_test(tc, change_line_names_every_kind_in_english);
+    tcase_add_test(tc, change_line_names_every_kind_in_chinese);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -290,6 +290,35 @@ START_TEST(lines_fit_their_width_subject_first)
 }
 END_TEST
 
+START_TEST(a_group_is_one_line_per_section_and_subject)
+{
+    struct fixture a, b;
+    fixture_init(&a);
+    fixture_init(&b);
+    b.sup[0].items = b.sup[1].items = 1;
+    b.sup[0].items_open = b.sup[1].items_open = 1;
+    b.funds[0].paid = b.funds[1].paid = 50000;
+    struct status_changes c = {0};
+    status_diff(&a.s, &b.s, &c);
+    ck_assert_uint_eq(c.n, 3);
+    size_t i = 0;
+    char *line = status_changes_group_line(&c, &i, 0);
+    ck_assert_str_eq(line, "funds 松山街道示例小区一 中央补助: paid, yuan 0.00 → 50,000.00");
+    ck_assert_uint_eq(i, 1);
+    free(line);
+    line = status_changes_group_line(&c, &i, 0);
+    ck_assert_str_eq(line, "supervision 县住房和城乡建设局: items issued 0 → 1, items open 0 → 1");
+    ck_assert_uint_eq(i, 3);
+    free(line);
+    /* The brief form cuts the subject, not the figures. */
+    i = 0;
+    line = status_changes_group_line(&c, &i, 8);
+    ck_assert_str_eq(line, "funds 松山街…: paid, yuan 0.00 → 50,000.00");
+    free(line);
+    status_changes_free(&c);
+}
+END_TEST
+
 START_TEST(copies_are_deep)
 {
     struct fixture a;
@@ -314,6 +343,7 @@ Suite *status_diff_suite(void)
     tcase_add_test(tc, reporters_guards_and_rounds);
     tcase_add_test(tc, a_new_unit_row_compares_with_zeros);
     tcase_add_test(tc, lines_fit_their_width_subject_first);
+    tcase_add_test(tc, a_group_is_one_line_per_section_and_subject);
     tcase_add_test(tc, copies_are_deep);
     suite_add_tcase(s, tc);
     return s;
