@@ -31,6 +31,7 @@
 #include "reflect.h"
 #include "status_diff.h"
 #include "status_parties.h"
+#include "status_view.h"
 #include "table.h"
 #include "xmalloc.h"
 
@@ -183,47 +184,15 @@ static void print_plan(const Reno__StatusReply *s, FILE *out)
 
 static void print_projects(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {
-        N_("ID"),        N_("NAME"),      N_("COMMUNITY"),   N_("HOUSEHOLDS"),  N_("STARTED"),
-        N_("STARTED %"), N_("COMPLETED"), N_("COMPLETED %"), N_("LAST REPORT"),
-    };
-    /* At 80 columns the names keep their width (they tell the rows apart) and the
-     * numbers' columns shrink to their numbers under short headers. */
-    static const char *const short_headers[] = {
-        NULL, NULL, NULL, N_("HH"), N_("START"), N_("S%"), N_("COMPL"), N_("C%"), N_("REPORTED"),
-    };
-    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
-    for (size_t c = 0; c < sizeof short_headers / sizeof short_headers[0]; c++)
-        table_set_short_header(t, c, short_headers[c]);
-    table_set_keep(t, 1);
-    table_set_keep(t, 2);
+    const struct sv_context ctx = {s, false, true};
+    struct table *t = sv_table(&sv_projects, &ctx);
     bool any_sample = false;
     for (size_t i = 0; i < s->n_projects; i++) {
         const Reno__ProjectStatus *p = s->projects[i];
         if (!keep_row(&p->base, project))
             continue;
-        char id[24], households[16], started[16], started_pct[24], completed[16], completed_pct[24];
-        snprintf(id, sizeof id, "%lld", (long long)p->project_id);
-        snprintf(households, sizeof households, "%d", p->households);
-        snprintf(started, sizeof started, "%d", p->households_started);
-        snprintf(started_pct, sizeof started_pct, "%.1f%%", p->started_pct);
-        snprintf(completed, sizeof completed, "%d", p->households_completed);
-        snprintf(completed_pct, sizeof completed_pct, "%.1f%%", p->completed_pct);
         /* Sample projects are marked in the name column and explained under the table. */
-        char *name = p->is_sample ? xasprintf("%s *", or_dash(p->name)) : NULL;
-        const char *cells[] = {
-            id,
-            name != NULL ? name : or_dash(p->name),
-            or_dash(p->community),
-            households,
-            started,
-            started_pct,
-            completed,
-            completed_pct,
-            or_dash(p->last_report_date),
-        };
-        table_add_row(t, cells);
-        free(name);
+        sv_table_add(t, &sv_projects, &p->base, &ctx);
         any_sample |= p->is_sample;
     }
     print_table(t, out);
@@ -244,19 +213,10 @@ static void print_projects(const Reno__StatusReply *s, int64_t project, FILE *ou
 
 static void print_rules(const Reno__StatusReply *s, FILE *out)
 {
-    static const char *const headers[] = {N_("RULE"), N_("DUE"), N_("VERDICT"), N_("DETAIL")};
-    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
-    for (size_t i = 0; i < s->n_rules; i++) {
-        const Reno__RuleCheck *r = s->rules[i];
-        const char *title = r->title != NULL && r->title[0] != '\0' ? r->title : r->code;
-        const char *cells[] = {
-            or_dash(title),
-            or_dash(r->due),
-            output_verdict_name(r->verdict),
-            or_dash(r->detail),
-        };
-        table_add_row(t, cells);
-    }
+    const struct sv_context ctx = {s, false, false};
+    struct table *t = sv_table(&sv_rules, &ctx);
+    for (size_t i = 0; i < s->n_rules; i++)
+        sv_table_add(t, &sv_rules, &s->rules[i]->base, &ctx);
     print_table(t, out);
 }
 
@@ -302,28 +262,14 @@ static void print_phases(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
     if (s->n_phases == 0)
         return;
-    static const char *const headers[] = {N_("PROJECT"),       N_("PHASE"),   N_("MILESTONES DONE"),
-                                          N_("DUE SOON"),      N_("OVERDUE"), N_("NEXT DUE"),
-                                          N_("NEXT MILESTONE")};
-    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
+    const struct sv_context ctx = {s, false, false};
+    struct table *t = sv_table(&sv_phases, &ctx);
     const char *overdue = NULL;
     for (size_t i = 0; i < s->n_phases; i++) {
         const Reno__StatusPhase *p = s->phases[i];
         if (!keep_row(&p->base, project))
             continue;
-        char phase[64], done[32], soon[16], late[16];
-        snprintf(phase, sizeof phase, "%d %s", p->phase, or_dash(p->phase_name));
-        snprintf(done, sizeof done, "%d/%d", p->milestones_done, p->milestones);
-        snprintf(soon, sizeof soon, "%d", p->milestones_due_soon);
-        snprintf(late, sizeof late, "%d", p->milestones_overdue);
-        const char *cells[] = {p->project_id == 0 ? "total" : or_dash(p->name),
-                               phase,
-                               done,
-                               soon,
-                               late,
-                               or_dash(p->next_due),
-                               or_dash(p->next_milestone)};
-        table_add_row(t, cells);
+        sv_table_add(t, &sv_phases, &p->base, &ctx);
         if (project != 0 && p->overdue[0] != '\0')
             overdue = p->overdue;
     }
@@ -346,40 +292,15 @@ static bool any_money(const Reno__StatusReply *s)
 /* Overview: each project's total and the programme's per source; a project: its sources. */
 static bool print_funds(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    /* In 万元, as the county's summary tables give money; the records stay in 元. */
-    static const char *const headers[] = {N_("PROJECT"),
-                                          N_("SOURCE"),
-                                          N_("ALLOCATED (10k yuan)"),
-                                          N_("RECEIVED (10k yuan)"),
-                                          N_("PAID (10k yuan)"),
-                                          N_("AVAILABLE (10k yuan)"),
-                                          N_("RECEIVED %")};
-    /* Narrow, the headers lose their unit (the section's title keeps it), never a digit. */
-    static const char *const short_headers[] = {
-        NULL, NULL, N_("ALLOC"), N_("RECEIPTS"), N_("PAYMENTS"), N_("BALANCE"), NULL};
-    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
-    for (size_t c = 0; c < sizeof short_headers / sizeof short_headers[0]; c++)
-        table_set_short_header(t, c, short_headers[c]);
+    const struct sv_context ctx = {s, false, false};
+    struct table *t = sv_table(&sv_funds, &ctx);
     for (size_t i = 0; i < s->n_funds; i++) {
         const Reno__StatusFunds *f = s->funds[i];
         if (project != 0
                 ? f->project_id != project
                 : f->project_id != 0 && f->source != RENO__FUND_SOURCE__FUND_SOURCE_UNSPECIFIED)
             continue;
-        char allocated[32], received[32], paid[32], available[32], share[16];
-        output_money_10k(f->allocated, allocated, sizeof allocated);
-        output_money_10k(f->received, received, sizeof received);
-        output_money_10k(f->paid, paid, sizeof paid);
-        output_money_10k(f->available, available, sizeof available);
-        snprintf(share, sizeof share, "%.1f%%", f->received_pct);
-        const char *cells[] = {f->project_id == 0 ? "total" : or_dash(f->name),
-                               or_dash(f->source_name),
-                               allocated,
-                               received,
-                               paid,
-                               available,
-                               share};
-        table_add_row(t, cells);
+        sv_table_add(t, &sv_funds, &f->base, &ctx);
     }
     return print_if_any(t, out);
 }
@@ -428,27 +349,11 @@ static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *o
 /* Overview: per utility and segment over all projects; a project: its own rows. */
 static bool print_lines(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    static const char *const headers[] = {N_("PROJECT"),    N_("UTILITY"),     N_("SEGMENT"),
-                                          N_("DONE"),       N_("IN PROGRESS"), N_("WAITING ON"),
-                                          N_("HANDED OVER")};
-    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
-    for (size_t i = 0; i < s->n_lines; i++) {
-        const Reno__StatusLines *l = s->lines[i];
-        if (l->project_id != project)
-            continue;
-        char segment[40], done[24], doing[16];
-        enum_word(&reno__line_segment__descriptor, (int)l->segment, segment, sizeof segment);
-        snprintf(done, sizeof done, "%d/%d", l->parts_done, l->parts);
-        snprintf(doing, sizeof doing, "%d", l->parts_in_progress);
-        const char *cells[] = {l->project_id == 0 ? _("all") : or_dash(l->name),
-                               or_dash(l->utility_name),
-                               segment,
-                               done,
-                               doing,
-                               or_dash(l->waiting_on),
-                               or_dash(l->handed_over_on)};
-        table_add_row(t, cells);
-    }
+    const struct sv_context ctx = {s, false, false};
+    struct table *t = sv_table(&sv_lines, &ctx);
+    for (size_t i = 0; i < s->n_lines; i++)
+        if (s->lines[i]->project_id == project)
+            sv_table_add(t, &sv_lines, &s->lines[i]->base, &ctx);
     return print_if_any(t, out);
 }
 
@@ -482,29 +387,11 @@ static bool print_surveys(const Reno__StatusReply *s, int64_t project, FILE *out
 
 static bool print_supervision(const Reno__StatusReply *s, FILE *out)
 {
-    static const char *const headers[] = {N_("UNIT"),         N_("ITEMS"),    N_("OPEN"),
-                                          N_("OVERDUE"),      N_("RETURNED"), N_("CLOSED"),
-                                          N_("NEXT DEADLINE")};
-    struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
-    for (size_t i = 0; i < s->n_supervision; i++) {
-        const Reno__StatusSupervision *u = s->supervision[i];
-        if (u->items == 0)
-            continue;
-        char items[16], open[16], overdue[16], returned[16], closed[16];
-        snprintf(items, sizeof items, "%d", u->items);
-        snprintf(open, sizeof open, "%d", u->items_open);
-        snprintf(overdue, sizeof overdue, "%d", u->items_overdue);
-        snprintf(returned, sizeof returned, "%d", u->items_returned);
-        snprintf(closed, sizeof closed, "%d", u->items_closed);
-        const char *cells[] = {u->unit_code[0] == '\0' ? "total" : or_dash(u->unit_name),
-                               items,
-                               open,
-                               overdue,
-                               returned,
-                               closed,
-                               or_dash(u->next_deadline)};
-        table_add_row(t, cells);
-    }
+    const struct sv_context ctx = {s, false, false};
+    struct table *t = sv_table(&sv_supervision, &ctx);
+    for (size_t i = 0; i < s->n_supervision; i++)
+        if (s->supervision[i]->items > 0)
+            sv_table_add(t, &sv_supervision, &s->supervision[i]->base, &ctx);
     return print_if_any(t, out);
 }
 

@@ -21,6 +21,7 @@ UNIT_SUITE(conn_tls)
 UNIT_SUITE(log)
 UNIT_SUITE(dash_chart)
 UNIT_SUITE(status_diff)
+UNIT_SUITE(status_view)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif
