@@ -188,6 +188,10 @@ void status_page_build(const Reno__StatusReply *full, const Reno__GetStatus *req
     KEEP_ROWS(lines, Reno__StatusLines);
     KEEP_ROWS(surveys, Reno__StatusSurvey);
     KEEP_ROWS(missing_reporters, Reno__MissingReporter);
+    KEEP_ROWS(parties, Reno__StatusParties);
+    KEEP_ROWS(quality, Reno__StatusQuality);
+    KEEP_ROWS(payments, Reno__StatusPayments);
+    KEEP_ROWS(guards, Reno__StatusGuard);
     free(on_page);
 
     view->projects_matching = (int32_t)n_match;

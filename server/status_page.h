@@ -16,7 +16,7 @@
 
 /* What the view owns: the arrays of pointers it fills and the light counts. */
 struct status_page {
-    void *arrays[9];
+    void *arrays[12]; /* the projects, then the rows of each of the 11 per-project sections */
     Reno__LightCount counts[4];
     Reno__LightCount *count_ptrs[4];
     char next_token[16];

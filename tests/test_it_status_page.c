@@ -126,6 +126,21 @@ START_TEST(default_page_keeps_the_summary_and_cuts_the_sections)
     ck_assert_uint_eq(s->n_lights, 51);
     for (size_t i = 0; i < s->n_missing_reporters; i++)
         ck_assert(on_page(s, s->missing_reporters[i]->project_id));
+    /* The plan's per-project sections too: parties, quality, payments and guards. */
+    size_t guarded = 0;
+    for (size_t i = 0; i < s->n_guards; i++) {
+        int64_t id = s->guards[i]->project_id;
+        guarded += id != 0;
+        ck_assert_msg(id == 0 || on_page(s, id), "guard of project %lld off the page",
+                      (long long)id);
+    }
+    ck_assert_uint_gt(guarded, 0);
+    for (size_t i = 0; i < s->n_parties; i++)
+        ck_assert(s->parties[i]->project_id == 0 || on_page(s, s->parties[i]->project_id));
+    for (size_t i = 0; i < s->n_quality; i++)
+        ck_assert(s->quality[i]->project_id == 0 || on_page(s, s->quality[i]->project_id));
+    for (size_t i = 0; i < s->n_payments; i++)
+        ck_assert(s->payments[i]->project_id == 0 || on_page(s, s->payments[i]->project_id));
     net_free(office, m);
 }
 END_TEST
