@@ -170,9 +170,10 @@ static void print_help(const struct cmd_op *op, FILE *out)
         if (f->type == PROTOBUF_C_TYPE_ENUM) {
             char choices[768];
             label_enum_choices(f->descriptor, choices, sizeof choices);
-            output_line(out, _("      %s, one of: %s"), what != NULL ? what : name, choices);
+            output_indented(out, 6, _("      %s, one of: %s"), what != NULL ? what : name, choices);
         } else {
-            output_line(out, _("      %s: %s"), what != NULL ? what : name, value_sentence(f));
+            output_indented(out, 6, _("      %s: %s"), what != NULL ? what : name,
+                            value_sentence(f));
         }
     }
     if (op->write)
@@ -182,7 +183,7 @@ static void print_help(const struct cmd_op *op, FILE *out)
     fputs(_("  --help                 this text\n"), out);
     if (h != NULL && h->example != NULL) {
         fputs(_("\nExample:\n"), out);
-        output_line(out, "  reno %s %s", op->cmd.name, h->example);
+        output_indented(out, 6, "  reno %s %s", op->cmd.name, h->example);
     }
 }
 

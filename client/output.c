@@ -175,7 +175,7 @@ void output_safe_text(FILE *out, const char *text)
     }
 }
 
-static void vline(FILE *out, const char *prefix, const char *fmt, va_list ap)
+static void vline(FILE *out, size_t indent, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
 /* The display width of the one character at s (len bytes). */
@@ -189,11 +189,14 @@ static size_t char_width(const char *s, size_t len)
 
 /*
  * Writes text (clean UTF-8) in lines of at most `limit` display columns, continued lines
- * indented by two blanks. Lines break at a blank (which is dropped) or beside a wide
- * character, never inside a word or a number; a word longer than a line stays whole.
+ * indented by `indent` blanks (at most 16). Lines break at a blank (which is dropped) or beside a
+ * wide character, never inside a word or a number; a word longer than a line stays whole.
  */
-static void write_wrapped(FILE *out, const char *text, size_t limit)
+static void write_wrapped(FILE *out, const char *text, size_t limit, size_t indent)
 {
+    static const char blanks[] = "                ";
+    if (indent > sizeof blanks - 1)
+        indent = sizeof blanks - 1;
     size_t n = strlen(text);
     size_t start = 0, brk = 0, width = 0, prev_w = 0;
     for (size_t i = 0; i < n;) {
@@ -206,11 +209,12 @@ static void write_wrapped(FILE *out, const char *text, size_t limit)
             brk = i;
         if (width + w > limit && brk > start) {
             fwrite(text + start, 1, brk - start, out);
-            fputs("\n  ", out);
+            fputc('\n', out);
+            fwrite(blanks, 1, indent, out);
             start = brk;
             while (start < n && text[start] == ' ')
                 start++;
-            width = 2;
+            width = indent;
             for (size_t k = start; k < i;) {
                 size_t kl = utf8_decode((const unsigned char *)text + k, n - k, &cp);
                 kl = kl == 0 ? 1 : kl;
@@ -233,12 +237,11 @@ static void write_wrapped(FILE *out, const char *text, size_t limit)
 
 /* Formats, cleans and writes one line; a format with server text goes through here. Prose
  * for standard output is wrapped to the width tables fit (table_width_limit()). */
-static void vline(FILE *out, const char *prefix, const char *fmt, va_list ap)
+static void vline(FILE *out, size_t indent, const char *fmt, va_list ap)
 {
     char *line = NULL;
     if (vasprintf(&line, fmt, ap) < 0)
         abort(); /* out of memory, as xmalloc would */
-    fputs(prefix, out);
     size_t limit = out == stdout ? table_width_limit() : 0;
     if (limit > 0) {
         char *clean = NULL;
@@ -248,7 +251,7 @@ static void vline(FILE *out, const char *prefix, const char *fmt, va_list ap)
             abort();
         output_safe_text(mem, line);
         fclose(mem);
-        write_wrapped(out, clean, limit);
+        write_wrapped(out, clean, limit, indent);
         free(clean);
     } else {
         output_safe_text(out, line);
@@ -261,7 +264,15 @@ void output_line(FILE *out, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vline(out, "", fmt, ap);
+    vline(out, 2, fmt, ap);
+    va_end(ap);
+}
+
+void output_indented(FILE *out, size_t indent, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vline(out, indent, fmt, ap);
     va_end(ap);
 }
 
@@ -282,7 +293,8 @@ void output_error(const char *fmt, ...)
     /* Whatever stdout holds came first; keep the order when both go to one terminal. */
     fflush(stdout);
     va_start(ap, fmt);
-    vline(stderr, "reno: ", fmt, ap);
+    fputs("reno: ", stderr);
+    vline(stderr, 2, fmt, ap);
     va_end(ap);
 }
 

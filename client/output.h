@@ -55,6 +55,10 @@ void output_safe_text(FILE *out, const char *text);
  * and writes it with a newline: for human output that includes text from the server.
  */
 void output_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, its continued lines indented by `indent` blanks (at most 16) to stand under
+ * the text they continue, as a help's option sentences do. */
+void output_indented(FILE *out, size_t indent, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Where figures read on a streaming standby came from and how far behind the primary it
  * was (StatusReply, IssuedReport: lag in ms, -1 unknown), as one line; nothing when they

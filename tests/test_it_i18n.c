@@ -593,6 +593,10 @@ START_TEST(write_help_marks_required_options_and_ends_with_an_example)
                           cases[l].marks[k], out);
         /* An optional option is not marked. */
         ck_assert_msg(strstr(out, "--document-ref TEXT\n") != NULL, "%s", out);
+        /* A sentence continues under its own start, not under the options. */
+        for (const char *line = out; (line = strstr(line, "\n  ")) != NULL; line++)
+            ck_assert_msg(line[3] == '-' || line[3] == ' ' || strncmp(line + 3, "reno", 4) == 0,
+                          "a continued line out of place:\n%s", out);
         size_t w = widest_line(out, widest, sizeof widest);
         ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
         free(out);
