@@ -5,9 +5,12 @@
  * allowed values (cmd_op.c); this table only adds what it cannot know.
  *
  * The required options are those renod refuses without (schema/functions/checks.sql's
- * DETAIL 'required', a missing project or record): an integration test sends each write
- * without each of them and expects BAD_REQUEST or NOT_FOUND, so the table cannot claim
- * more than the server enforces.
+ * DETAIL 'required', a missing project or record), read from the operations' SQL when the
+ * table was written; a value required only in some cases (a role unless removing) is not
+ * marked. The unit test every_write_has_required_options_and_an_example_that_parses
+ * checks that every write has an entry, that each required name is a field of its request
+ * and that each example names real options with values the client accepts; it does not
+ * ask renod, so a change to an operation's checks must be carried here by hand.
  */
 #ifndef RENO_OP_HELP_H
 #define RENO_OP_HELP_H
