@@ -53,7 +53,7 @@ static const struct op_help help[] = {
      "--contract-id 1 --source central_subsidy --amount 300000 --paid-on 2022-05-10 --note "
      "第一期进度款"},
     {"upsert_person", "name unit_code", "--name 张三 --unit-code housing --position 副局长"},
-    {"set_group_member", "group_code person_name role",
+    {"set_group_member", "group_code person_name",
      "--group-code funds --person-name 张三 --role member"},
     {"update_group", "group_code", "--group-code funds --seat-unit-code finance"},
     {"add_party", "project_id kind name",
@@ -69,7 +69,7 @@ static const struct op_help help[] = {
      "--name 松山街道示例小区三 --community 示例小区三 --households 320 --renovation-type "
      "comprehensive"},
     {"update_project", "project_id", "--project 示例小区一 --buildings 12"},
-    {"assign_project_unit", "project_id unit_code duty",
+    {"assign_project_unit", "project_id unit_code",
      "--project 示例小区一 --unit-code 南方电网紫云分公司 --duty 电力线路改造"},
     {"add_project_item", "project_id catalogue_code responsible_unit_code unit_of_measure",
      "--project 示例小区一 --catalogue-code roof --responsible-unit-code housing "
