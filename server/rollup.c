@@ -31,12 +31,14 @@ struct rollup_entry {
     struct rollup_entry *next;
     struct rollup *rollup;
     int64_t programme_id;
-    Reno__StatusReply *status; /* owned; NULL until the first refresh */
-    int32_t day;               /* the date status is as of */
-    int32_t refresh_day;       /* the date the refresh in flight computes */
-    uint64_t refresh_started;  /* loop time the refresh in flight started */
-    int64_t position;          /* what status reflects */
+    Reno__StatusReply *status;       /* owned; NULL until the first refresh */
+    struct lights_project *measures; /* owned; one per status->projects[i] */
+    int32_t day;                     /* the date status is as of */
+    int32_t refresh_day;             /* the date the refresh in flight computes */
+    uint64_t refresh_started;        /* loop time the refresh in flight started */
+    int64_t position;                /* what status reflects */
     bool dirty;
+    bool full; /* the next refresh computes everything rather than bringing status up to date */
     bool refreshing;
     bool failed; /* the last refresh failed: the figures held may be old */
 };
@@ -84,6 +86,7 @@ static struct rollup_entry *find(struct rollup *r, int64_t programme_id, bool cr
     e->rollup = r;
     e->programme_id = programme_id;
     e->dirty = true;
+    e->full = true;
     e->next = r->entries;
     r->entries = e;
     schedule(r);
@@ -154,7 +157,7 @@ void rollup_on_notify(void *arg, enum db_notify_event event, const char *payload
          * called current until it is back (DB_NOTIFY_SUBSCRIBED refreshes all). */
         r->lost = true;
         for (struct rollup_entry *e = r->entries; e; e = e->next)
-            e->dirty = true;
+            e->dirty = e->full = true;
         return;
     }
     struct rollup_change c = {0, 0, 0};
@@ -291,16 +294,30 @@ void rollup_set_move_cb(struct rollup *r, rollup_move_cb cb, void *arg)
 
 /* ---- refreshing ------------------------------------------------------------------------ */
 
-static void refreshed(void *arg, const Reno__StatusReply *reply, const struct db_error *err)
+/* "12, 40, 41" for the log: the projects an update read again, the first few. */
+static void touched_text(const struct status_touched *t, char *buf, size_t size)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < t->n && at + 24 < size; i++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%lld", i ? ", " : "", (long long)t->ids[i]);
+    if (at + 24 >= size)
+        snprintf(buf + at, size - at, ", …");
+}
+
+static void refreshed(void *arg, Reno__StatusReply *reply, struct lights_project *measures,
+                      const struct status_touched *touched, const struct db_error *err)
 {
     struct rollup_entry *e = arg;
     struct rollup *r = e->rollup;
     e->refreshing = false;
     if (err) {
-        /* Try again at the next upkeep tick; reads meanwhile get the figures held. */
+        /* Try again at the next upkeep tick, computing everything; reads meanwhile get
+         * the figures held. */
         log_warn("rollup: refresh of programme %lld failed: %s", (long long)e->programme_id,
                  err->message);
         e->dirty = true;
+        e->full = true;
         e->failed = true;
         answer_waiters(r, false);
         return;
@@ -312,17 +329,31 @@ static void refreshed(void *arg, const Reno__StatusReply *reply, const struct db
      * never taken on trust (anyone on the database may NOTIFY). */
     int64_t position = reply->position;
     /* One line per refresh: when the roll-up reached a position, for people measuring how
-     * long after a write's acknowledgement its readers see it. */
-    log_info("rollup: programme %lld at position %lld (%zu projects, refreshed in %llu ms)",
-             (long long)e->programme_id, (long long)position, reply->n_projects,
-             (unsigned long long)(uv_now(r->srv->loop) - e->refresh_started));
+     * long after a write's acknowledgement its readers see it, and what it read again. */
+    uint64_t ms = uv_now(r->srv->loop) - e->refresh_started;
+    if (touched->full) {
+        log_info("rollup: programme %lld at position %lld (%zu projects, refreshed in %llu ms)",
+                 (long long)e->programme_id, (long long)position, reply->n_projects,
+                 (unsigned long long)ms);
+    } else {
+        char ids[160];
+        touched_text(touched, ids, sizeof ids);
+        log_info("rollup: programme %lld at position %lld (%zu projects, updated in %llu ms: "
+                 "%zu project%s read again%s%s)",
+                 (long long)e->programme_id, (long long)position, reply->n_projects,
+                 (unsigned long long)ms, touched->n, touched->n == 1 ? "" : "s",
+                 touched->n ? ": " : "", ids);
+    }
+    free(e->measures);
+    e->measures = measures;
     if (e->status && e->day == e->refresh_day && same_status(e->status, reply)) {
         e->status->computed_at = reply->computed_at; /* the same figures, confirmed now */
         set_position(e, position);
+        status_free(reply);
     } else {
         Reno__StatusReply *old = e->status;
         int64_t from = e->position;
-        e->status = status_copy(reply);
+        e->status = reply;
         e->day = e->refresh_day;
         set_position(e, position);
         if (old && r->move_cb) {
@@ -334,6 +365,22 @@ static void refreshed(void *arg, const Reno__StatusReply *reply, const struct db
     answer_waiters(r, false);
     if (e->dirty)
         schedule(r);
+}
+
+/* Starts the refresh of one entry: bringing the figures held up to date when there are
+ * some of today, computing everything otherwise. 0, or -1 when the database is
+ * unavailable at once. */
+static int refresh(struct rollup *r, struct rollup_entry *e)
+{
+    struct server *srv = r->srv;
+    bool full = e->full || e->status == NULL || e->measures == NULL || e->day != r->day;
+    int rc = full ? status_compute_held(srv->db, e->programme_id, r->day, refreshed, e)
+                  : status_update(srv->db, e->programme_id, r->day, e->status, e->measures,
+                                  refreshed, e);
+    if (rc == 0) {
+        e->full = false;
+    }
+    return rc;
 }
 
 static void on_timer(uv_timer_t *t)
@@ -349,13 +396,13 @@ static void on_timer(uv_timer_t *t)
         /* A new day: every status "as of today" must be recomputed. */
         r->day = today;
         for (struct rollup_entry *e = r->entries; e; e = e->next)
-            e->dirty = true;
+            e->dirty = e->full = true;
     }
     for (struct rollup_entry *e = r->entries; e; e = e->next) {
         if (!e->dirty || e->refreshing)
             continue;
         /* A failure at once (the database is down) is tried again at the next tick. */
-        if (status_compute(srv->db, e->programme_id, r->day, refreshed, e) == 0) {
+        if (refresh(r, e) == 0) {
             e->refresh_day = r->day;
             e->refresh_started = uv_now(srv->loop);
             e->dirty = false;
@@ -385,6 +432,7 @@ void rollup_done(struct rollup *r)
     for (struct rollup_entry *e = r->entries; e; e = next) {
         next = e->next;
         status_free(e->status);
+        free(e->measures);
         free(e);
     }
     r->entries = NULL;

@@ -21,6 +21,7 @@
 #include "reflect.h"
 #include "rowfill.h"
 #include "rules.h"
+#include "status_splice.h"
 #include "db.h"
 #include "status.h"
 #include "xmalloc.h"
@@ -31,33 +32,48 @@ static const struct section {
     const char *field; /* StatusReply field */
     const char *name;  /* statement name, for the log */
     const char *sql;
+    /* One project's rows without the totals, for a section whose totals
+     * status_splice.c computes; NULL: the section is read whole on every update. */
+    const char *project_sql;
 } sections[] = {
-    {"light_rules", "status_light_rules", "SELECT * FROM reno_status_light_rules($1, $2::date)"},
-    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)"},
-    {"phases", "status_phases", "SELECT * FROM reno_status_phases($1, $2::date)"},
-    {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)"},
-    {"contracts", "status_contracts", "SELECT * FROM reno_status_contracts($1, $2::date)"},
-    {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)"},
-    {"surveys", "status_surveys", "SELECT * FROM reno_status_surveys($1, $2::date)"},
-    {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)"},
-    {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)"},
+    {"light_rules", "status_light_rules", "SELECT * FROM reno_status_light_rules($1, $2::date)",
+     NULL},
+    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL},
+    {"phases", "status_phases", "SELECT * FROM reno_status_phases($1, $2::date)",
+     "SELECT * FROM reno_status_phases($1, $2::date, $3)"},
+    {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
+     "SELECT * FROM reno_status_funds($1, $2::date, $3)"},
+    {"contracts", "status_contracts", "SELECT * FROM reno_status_contracts($1, $2::date)",
+     "SELECT * FROM reno_status_contracts($1, $2::date, $3)"},
+    {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL},
+    {"surveys", "status_surveys", "SELECT * FROM reno_status_surveys($1, $2::date)",
+     "SELECT * FROM reno_status_surveys($1, $2::date, $3)"},
+    {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)",
+     NULL},
+    {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL},
     {"missing_reporters", "status_missing_reporters",
-     "SELECT * FROM reno_status_missing_reporters($1, $2::date)"},
+     "SELECT * FROM reno_status_missing_reporters($1, $2::date)", NULL},
     /* The plan's rhythm: schema/functions/rhythm.sql. */
-    {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)"},
+    {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)", NULL},
     /* Parties, quality and safety, payment terms and the plan's guards (0021_parties.sql). */
-    {"parties", "status_parties", "SELECT * FROM reno_status_parties($1, $2::date)"},
-    {"quality", "status_quality", "SELECT * FROM reno_status_quality($1, $2::date)"},
-    {"payments", "status_payments", "SELECT * FROM reno_status_payments($1, $2::date)"},
-    {"guards", "status_guards", "SELECT * FROM reno_status_guards($1, $2::date)"},
+    {"parties", "status_parties", "SELECT * FROM reno_status_parties($1, $2::date)", NULL},
+    {"quality", "status_quality", "SELECT * FROM reno_status_quality($1, $2::date)", NULL},
+    {"payments", "status_payments", "SELECT * FROM reno_status_payments($1, $2::date)", NULL},
+    {"guards", "status_guards", "SELECT * FROM reno_status_guards($1, $2::date)", NULL},
 };
 
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
+
+/* More changed projects than this in one update and the whole status is computed again
+ * in the same snapshot: reading each project's rows section by section costs more than
+ * one set-based pass beyond a few dozen. */
+#define UPDATE_MAX_PROJECTS 64
 
 struct status_job {
     struct db_pool *pool;
     struct db_pin *pin; /* the snapshot's connection, once given */
     status_cb cb;
+    status_held_cb held_cb; /* instead of cb: the reply and measures handed over */
     void *arg;
     int32_t as_of;
     char programme_id[24];
@@ -68,13 +84,25 @@ struct status_job {
     struct lights_project *measures;      /* one per reply->projects[i] */
     Reno__StatusReply *reply;             /* owned; built up query by query */
     size_t section;                       /* the next section to load */
+    /* An update (status_update): reply starts as a copy of the held status, and only
+     * the projects changed since `since` are read again; otherwise everything is. */
+    bool update;
+    int64_t since;
+    int64_t *touched; /* the changed projects, at most UPDATE_MAX_PROJECTS */
+    size_t n_touched;
+    size_t next_touched;      /* the next project of the section being read */
+    Reno__StatusReply *fresh; /* the changed projects' rows of the section being read */
+    struct status_touched info;
 };
 
 static void job_free(struct status_job *job)
 {
     free(job->measures);
+    free(job->touched);
     if (job->reply)
         protobuf_c_message_free_unpacked(&job->reply->base, NULL);
+    if (job->fresh)
+        protobuf_c_message_free_unpacked(&job->fresh->base, NULL);
     free(job);
 }
 
@@ -84,7 +112,10 @@ static void job_fail(struct status_job *job, const struct db_error *err)
     if (job->pin)
         db_pin_release(job->pin);
     job->pin = NULL;
-    job->cb(job->arg, NULL, err);
+    if (job->held_cb)
+        job->held_cb(job->arg, NULL, NULL, NULL, err);
+    else
+        job->cb(job->arg, NULL, err);
     job_free(job);
 }
 
@@ -122,6 +153,14 @@ static double pct(int32_t part, int32_t whole)
     return whole > 0 ? 100.0 * part / whole : 0.0;
 }
 
+/* Replaces a string field of the reply (an update's copy holds the old one). */
+static void set_text(char **field, const char *value)
+{
+    if (*field != NULL && *field != protobuf_c_empty_string)
+        free(*field);
+    *field = xstrdup(value);
+}
+
 /* ---- the queries ----------------------------------------------------------------------- */
 
 /* The next statement of the snapshot; a refusal (the connection was lost) fails the job. */
@@ -150,7 +189,45 @@ static void section_loaded(void *arg, const PGresult *res, const struct db_error
         return;
     }
     const struct section *s = &sections[job->section];
-    rowfill_field(&job->reply->base, field_of(&reno__status_reply__descriptor, s->field), res);
+    const ProtobufCFieldDescriptor *f = field_of(&reno__status_reply__descriptor, s->field);
+    if (job->update) {
+        /* The copy's rows of this section are replaced by the snapshot's. */
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            status_splice_clear(job->reply, s->field);
+        } else {
+            ProtobufCMessage **slot = reflect_field(&job->reply->base, f);
+            if (*slot)
+                protobuf_c_message_free_unpacked(*slot, NULL);
+            *slot = NULL;
+        }
+    }
+    rowfill_field(&job->reply->base, f, res);
+    job->section++;
+    load_section(job);
+}
+
+/* An update's rows of one changed project for a per-project section; after the last
+ * project, they replace those projects' rows and the section's totals are computed
+ * again (status_splice.c). */
+static void project_section_loaded(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_job *job = arg;
+    if (err) {
+        job_fail(job, err);
+        return;
+    }
+    const struct section *s = &sections[job->section];
+    rowfill_field(&job->fresh->base, field_of(&reno__status_reply__descriptor, s->field), res);
+    if (++job->next_touched < job->n_touched) {
+        load_section(job);
+        return;
+    }
+    status_splice_rows(job->reply, job->fresh, s->field, job->touched, job->n_touched);
+    if (!status_splice_totals(job->reply, s->field))
+        fatal("status: no totals for section %s", s->field);
+    protobuf_c_message_free_unpacked(&job->fresh->base, NULL);
+    job->fresh = NULL;
+    job->next_touched = 0;
     job->section++;
     load_section(job);
 }
@@ -165,9 +242,21 @@ static void committed(void *arg, const PGresult *res, const struct db_error *err
     }
     db_pin_release(job->pin);
     job->pin = NULL;
+    if (job->update)
+        status_splice_clear(job->reply, "lights"); /* judged again over every project */
     lights_judge(job->reply, job->as_of, &job->plan, job->checks, job->measures);
     job->reply->computed_at = (int64_t)time(NULL);
-    job->cb(job->arg, job->reply, NULL);
+    if (job->held_cb) {
+        Reno__StatusReply *reply = job->reply;
+        struct lights_project *measures = job->measures;
+        job->reply = NULL;
+        job->measures = NULL;
+        job->info.ids = job->touched;
+        job->info.n = job->n_touched;
+        job->held_cb(job->arg, reply, measures, &job->info, NULL);
+    } else {
+        job->cb(job->arg, job->reply, NULL);
+    }
     job_free(job);
 }
 
@@ -178,50 +267,45 @@ static void load_section(struct status_job *job)
         return;
     }
     const struct section *s = &sections[job->section];
+    if (job->update && s->project_sql != NULL) {
+        if (job->n_touched == 0) { /* nothing of this section changed */
+            job->section++;
+            load_section(job);
+            return;
+        }
+        if (job->fresh == NULL)
+            job->fresh = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
+        char project[24];
+        snprintf(project, sizeof project, "%lld", (long long)job->touched[job->next_touched]);
+        const char *params[] = {job->programme_id, job->as_of_text, project};
+        job_query(job, s->name, s->project_sql, 3, params, project_section_loaded);
+        return;
+    }
     const char *params[] = {job->programme_id, job->as_of_text};
     job_query(job, s->name, s->sql, 2, params, section_loaded);
 }
 
-static void projects_loaded(void *arg, const PGresult *res, const struct db_error *err)
+/* The totals over the projects and the rule verdicts, from every project's figures held
+ * (the reply's projects and their measures); the rules' rows replace any held. */
+static void judge_rules(struct status_job *job)
 {
-    struct status_job *job = arg;
-    if (err) {
-        job_fail(job, err);
-        return;
-    }
     Reno__StatusReply *sr = job->reply;
-    const ProtobufCFieldDescriptor *projects =
-        field_of(&reno__status_reply__descriptor, "projects");
-    int n = PQntuples(res);
-    job->measures = xcalloc((size_t)n + 1, sizeof *job->measures);
-    for (int i = 0; i < n; i++) {
-        Reno__ProjectStatus *ps =
-            (Reno__ProjectStatus *)reflect_append_message(&sr->base, projects);
-        ps->project_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-        ps->name = xstrdup(PQgetvalue(res, i, 1));
-        ps->community = xstrdup(PQgetvalue(res, i, 2));
-        ps->households = int_at(res, i, 3);
-        ps->is_sample = strcmp(PQgetvalue(res, i, 4), "t") == 0;
-        ps->households_started = int_at(res, i, 5);
-        ps->households_completed = int_at(res, i, 6);
-        ps->last_report_date = xstrdup(PQgetvalue(res, i, 7));
-        ps->started_pct = pct(ps->households_started, ps->households);
-        ps->completed_pct = pct(ps->households_completed, ps->households);
+    sr->households = sr->households_started = sr->households_completed = 0;
+    memset(&job->measure, 0, sizeof job->measure);
+    for (size_t i = 0; i < sr->n_projects; i++) {
+        const Reno__ProjectStatus *ps = sr->projects[i];
+        const struct lights_project *pm = &job->measures[i];
         sr->households += ps->households;
         sr->households_started += ps->households_started;
         sr->households_completed += ps->households_completed;
-        struct lights_project *pm = &job->measures[i];
-        pm->started_at_share_due = int_at(res, i, 8);
-        pm->started_at_all_due = int_at(res, i, 9);
-        pm->completed_at_completion_due = int_at(res, i, 10);
         job->measure.households_started += pm->started_at_share_due;
         job->measure.projects_started += pm->started_at_all_due > 0;
         job->measure.households_completed += pm->completed_at_completion_due;
         job->measure.projects_registered++;
         job->measure.households_registered += ps->households;
     }
-
     rules_evaluate(&job->plan, job->as_of, &job->measure, job->checks);
+    status_splice_clear(sr, "rules");
     const ProtobufCFieldDescriptor *rules = field_of(&reno__status_reply__descriptor, "rules");
     for (int i = 0; i < RULE_COUNT; i++) {
         const struct rule_check *c = &job->checks[i];
@@ -240,7 +324,71 @@ static void projects_loaded(void *arg, const PGresult *res, const struct db_erro
     sr->target_households = job->plan.target_households;
     sr->started_pct = pct(sr->households_started, sr->target_households);
     sr->completed_pct = pct(sr->households_completed, sr->target_households);
+}
+
+/* Rows of the projects statement (sql.c status_projects, or reno_status_projects_some)
+ * into r's projects, with their measures appended to *measures (which holds *n). */
+static void fill_projects(Reno__StatusReply *r, struct lights_project **measures,
+                          const PGresult *res)
+{
+    const ProtobufCFieldDescriptor *projects =
+        field_of(&reno__status_reply__descriptor, "projects");
+    int n = PQntuples(res);
+    size_t have = r->n_projects;
+    *measures = xrealloc(*measures, (have + (size_t)n + 1) * sizeof **measures);
+    for (int i = 0; i < n; i++) {
+        Reno__ProjectStatus *ps = (Reno__ProjectStatus *)reflect_append_message(&r->base, projects);
+        ps->project_id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        ps->name = xstrdup(PQgetvalue(res, i, 1));
+        ps->community = xstrdup(PQgetvalue(res, i, 2));
+        ps->households = int_at(res, i, 3);
+        ps->is_sample = strcmp(PQgetvalue(res, i, 4), "t") == 0;
+        ps->households_started = int_at(res, i, 5);
+        ps->households_completed = int_at(res, i, 6);
+        ps->last_report_date = xstrdup(PQgetvalue(res, i, 7));
+        ps->started_pct = pct(ps->households_started, ps->households);
+        ps->completed_pct = pct(ps->households_completed, ps->households);
+        struct lights_project *pm = &(*measures)[have + (size_t)i];
+        pm->started_at_share_due = int_at(res, i, 8);
+        pm->started_at_all_due = int_at(res, i, 9);
+        pm->completed_at_completion_due = int_at(res, i, 10);
+    }
+}
+
+static void projects_loaded(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_job *job = arg;
+    if (err) {
+        job_fail(job, err);
+        return;
+    }
+    if (job->update) {
+        /* The changed projects' rows replace theirs; a project gone has none. */
+        Reno__StatusReply *fresh =
+            (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
+        struct lights_project *fm = NULL;
+        fill_projects(fresh, &fm, res);
+        status_splice_projects(job->reply, &job->measures, fresh, fm, job->touched, job->n_touched);
+        free(fm);
+        protobuf_c_message_free_unpacked(&fresh->base, NULL);
+    } else {
+        fill_projects(job->reply, &job->measures, res);
+    }
+    judge_rules(job);
     load_section(job);
+}
+
+/* reno_status_projects_some's array argument: "{1,2,3}". */
+static char *ids_text(const int64_t *ids, size_t n)
+{
+    char *text = xmalloc(n * 21 + 3);
+    size_t at = 0;
+    text[at++] = '{';
+    for (size_t i = 0; i < n; i++)
+        at += (size_t)sprintf(text + at, "%s%lld", i ? "," : "", (long long)ids[i]);
+    text[at++] = '}';
+    text[at] = '\0';
+    return text;
 }
 
 static void programme_loaded(void *arg, const PGresult *res, const struct db_error *err)
@@ -255,9 +403,9 @@ static void programme_loaded(void *arg, const PGresult *res, const struct db_err
         return;
     }
     Reno__StatusReply *sr = job->reply;
-    sr->programme_code = xstrdup(PQgetvalue(res, 0, 0));
-    sr->programme_title = xstrdup(PQgetvalue(res, 0, 1));
-    sr->as_of = xstrdup(job->as_of_text);
+    set_text(&sr->programme_code, PQgetvalue(res, 0, 0));
+    set_text(&sr->programme_title, PQgetvalue(res, 0, 1));
+    set_text(&sr->as_of, job->as_of_text);
     struct rules_plan *plan = &job->plan;
     plan->target_households = int_at(res, 0, 2);
     plan->target_projects = int_at(res, 0, 3);
@@ -270,8 +418,80 @@ static void programme_loaded(void *arg, const PGresult *res, const struct db_err
     date_format(rules_measure_date(plan, RULE_START_SHARE, job->as_of), d1);
     date_format(rules_measure_date(plan, RULE_START_ALL, job->as_of), d2);
     date_format(rules_measure_date(plan, RULE_COMPLETE_ALL, job->as_of), d3);
-    const char *params[] = {job->programme_id, job->as_of_text, d1, d2, d3};
-    job_stmt(job, SQL_STATUS_PROJECTS, 5, params, projects_loaded);
+    if (!job->update) {
+        const char *params[] = {job->programme_id, job->as_of_text, d1, d2, d3};
+        job_stmt(job, SQL_STATUS_PROJECTS, 5, params, projects_loaded);
+        return;
+    }
+    char *ids = ids_text(job->touched, job->n_touched);
+    const char *params[] = {job->programme_id, job->as_of_text, d1, d2, d3, ids};
+    job_query(job, "status_projects_some",
+              "SELECT * FROM reno_status_projects_some($1, $2::date, $3::date, $4::date, "
+              "$5::date, $6::bigint[])",
+              6, params, projects_loaded);
+    free(ids);
+}
+
+static void load_programme(struct status_job *job)
+{
+    const char *params[] = {job->programme_id};
+    job_stmt(job, SQL_STATUS_PROGRAMME, 1, params, programme_loaded);
+}
+
+/* An update gives way to computing everything, in the same snapshot. */
+static void compute_everything(struct status_job *job)
+{
+    int64_t position = job->reply->position;
+    bool from_standby = job->reply->from_standby;
+    int64_t lag = job->reply->standby_lag_ms;
+    protobuf_c_message_free_unpacked(&job->reply->base, NULL);
+    job->reply = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
+    job->reply->position = position;
+    job->reply->from_standby = from_standby;
+    job->reply->standby_lag_ms = lag;
+    free(job->measures);
+    job->measures = NULL;
+    job->n_touched = 0;
+    job->update = false;
+    job->info.full = true;
+}
+
+/* What the writes between the held status's position and the snapshot's touched: the
+ * projects to read again, or (a write with no single project in this programme, or too
+ * many projects) everything. */
+static void touched_loaded(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_job *job = arg;
+    if (err) {
+        job_fail(job, err);
+        return;
+    }
+    int64_t programme = strtoll(job->programme_id, NULL, 10);
+    bool everything = false;
+    for (int i = 0; i < PQntuples(res) && !everything; i++) {
+        int64_t of = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        int64_t project = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+        if (project == 0) {
+            /* Not one project's: the programme's own (plan, units, rounds, rules) or
+             * nobody's in particular. Another programme's is none of this one's. */
+            everything = of == 0 || of == programme;
+            continue;
+        }
+        /* A project of any programme: one that moved in or out is read again too. */
+        bool seen = false;
+        for (size_t k = 0; k < job->n_touched && !seen; k++)
+            seen = job->touched[k] == project;
+        if (seen)
+            continue;
+        if (job->n_touched == UPDATE_MAX_PROJECTS) {
+            everything = true;
+            continue;
+        }
+        job->touched[job->n_touched++] = project;
+    }
+    if (everything)
+        compute_everything(job);
+    load_programme(job);
 }
 
 /* The newest position the snapshot sees: every change up to it is in the figures, none
@@ -289,8 +509,22 @@ static void position_loaded(void *arg, const PGresult *res, const struct db_erro
         job->reply->from_standby = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
         job->reply->standby_lag_ms = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
     }
-    const char *params[] = {job->programme_id};
-    job_stmt(job, SQL_STATUS_PROGRAMME, 1, params, programme_loaded);
+    if (job->update) {
+        if (job->reply->position < job->since) {
+            /* The database is behind the figures held (restored, or another one): none
+             * of them can be trusted to be its. */
+            compute_everything(job);
+        } else {
+            char since[24], upto[24];
+            snprintf(since, sizeof since, "%lld", (long long)job->since);
+            snprintf(upto, sizeof upto, "%lld", (long long)job->reply->position);
+            const char *params[] = {since, upto};
+            job_query(job, "status_touched", "SELECT * FROM reno_status_touched($1, $2)", 2, params,
+                      touched_loaded);
+            return;
+        }
+    }
+    load_programme(job);
 }
 
 static void begun(void *arg, const PGresult *res, const struct db_error *err)
@@ -315,24 +549,66 @@ static void pinned(void *arg, struct db_pin *pin, const struct db_error *err)
     job_stmt(job, SQL_STATUS_BEGIN, 0, NULL, begun);
 }
 
+static struct status_job *job_new(struct db_pool *pool, int64_t programme_id, int32_t as_of,
+                                  void *arg)
+{
+    struct status_job *job = xcalloc(1, sizeof *job);
+    job->pool = pool;
+    job->arg = arg;
+    job->as_of = as_of;
+    date_format(as_of, job->as_of_text);
+    snprintf(job->programme_id, sizeof job->programme_id, "%lld", (long long)programme_id);
+    job->info.full = true;
+    return job;
+}
+
+static int job_start(struct status_job *job)
+{
+    if (job->reply == NULL)
+        job->reply = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
+    if (db_pin(job->pool, pinned, job) != 0) {
+        job_free(job);
+        return -1;
+    }
+    return 0;
+}
+
 int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of, status_cb cb,
                    void *arg)
 {
     if (pool == NULL)
         return -1;
-    struct status_job *job = xcalloc(1, sizeof *job);
-    job->pool = pool;
+    struct status_job *job = job_new(pool, programme_id, as_of, arg);
     job->cb = cb;
-    job->arg = arg;
-    job->as_of = as_of;
-    date_format(as_of, job->as_of_text);
-    snprintf(job->programme_id, sizeof job->programme_id, "%lld", (long long)programme_id);
-    job->reply = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
-    if (db_pin(pool, pinned, job) != 0) {
-        job_free(job);
+    return job_start(job);
+}
+
+int status_compute_held(struct db_pool *pool, int64_t programme_id, int32_t as_of,
+                        status_held_cb cb, void *arg)
+{
+    if (pool == NULL)
         return -1;
-    }
-    return 0;
+    struct status_job *job = job_new(pool, programme_id, as_of, arg);
+    job->held_cb = cb;
+    return job_start(job);
+}
+
+int status_update(struct db_pool *pool, int64_t programme_id, int32_t as_of,
+                  const Reno__StatusReply *held, const struct lights_project *measures,
+                  status_held_cb cb, void *arg)
+{
+    if (pool == NULL)
+        return -1;
+    struct status_job *job = job_new(pool, programme_id, as_of, arg);
+    job->held_cb = cb;
+    job->update = true;
+    job->info.full = false;
+    job->since = held->position;
+    job->reply = status_copy(held);
+    job->measures = xmalloc((held->n_projects + 1) * sizeof *job->measures);
+    memcpy(job->measures, measures, held->n_projects * sizeof *measures);
+    job->touched = xcalloc(UPDATE_MAX_PROJECTS, sizeof *job->touched);
+    return job_start(job);
 }
 
 Reno__StatusReply *status_copy(const Reno__StatusReply *reply)

@@ -23,9 +23,12 @@
 #ifndef RENO_STATUS_H
 #define RENO_STATUS_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "db.h"
+#include "lights.h"
 #include "reno.pb-c.h"
 
 typedef void (*status_cb)(void *arg, const Reno__StatusReply *reply, const struct db_error *err);
@@ -34,6 +37,37 @@ typedef void (*status_cb)(void *arg, const Reno__StatusReply *reply, const struc
  * the callback then never runs. */
 int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of, status_cb cb,
                    void *arg) __attribute__((warn_unused_result));
+
+/* What an update read again: everything (full), or the projects ids[0..n) changed since
+ * the held status's position. Lives only during the callback. */
+struct status_touched {
+    bool full;
+    const int64_t *ids;
+    size_t n;
+};
+
+/* The roll-up's form of the callback: on success the reply and measures (measures[i] for
+ * reply->projects[i], each project's values at the rules' dates) are handed over, to be
+ * kept and passed to the next status_update(), and freed with status_free() and free(). */
+typedef void (*status_held_cb)(void *arg, Reno__StatusReply *reply, struct lights_project *measures,
+                               const struct status_touched *touched, const struct db_error *err);
+
+/* status_compute(), handing the reply over with its measures. */
+int status_compute_held(struct db_pool *pool, int64_t programme_id, int32_t as_of,
+                        status_held_cb cb, void *arg) __attribute__((warn_unused_result));
+
+/* Brings a held status of the same date up to date, in one snapshot like
+ * status_compute()'s: the audit log between held->position and the snapshot's position
+ * names the projects changed (reno_status_touched); their progress and their rows of the
+ * per-project sections are read with p_project and spliced into a copy of held, the
+ * sections without a project dimension are read whole, and the totals, rules and lights
+ * are computed again in memory over every project (status_splice.h). A change that
+ * touches no single project of this programme, or more projects than an update reads
+ * one by one, makes it compute everything in that same snapshot. held and measures are
+ * only read, before this returns. */
+int status_update(struct db_pool *pool, int64_t programme_id, int32_t as_of,
+                  const Reno__StatusReply *held, const struct lights_project *measures,
+                  status_held_cb cb, void *arg) __attribute__((warn_unused_result));
 
 Reno__StatusReply *status_copy(const Reno__StatusReply *reply);
 void status_free(Reno__StatusReply *reply);
