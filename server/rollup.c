@@ -11,6 +11,13 @@
  * An entry's position is what the database named as committed when its last refresh
  * began (status.h reads it before any figure); the positions in notifications only say
  * that a refresh is due, and whether a reader's wait can end by one.
+ *
+ * A refresh brings the figures held up to date (status_update: only the projects the
+ * audit log names since the entry's position are read again) unless the entry is marked
+ * `full`: it has no figures of today yet, the subscription was lost, or the last refresh
+ * failed; then it computes everything (status_compute_held). The entry keeps, next to
+ * its status, each project's values at the rules' dates, which an update needs to judge
+ * the rules and lights again without reading every project.
  */
 #include "rollup.h"
 

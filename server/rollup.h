@@ -19,6 +19,17 @@
  * re-subscription refreshes them all. A write acknowledged by this renod is seen through
  * its notification too, as a write through any other renod is; nothing else invalidates.
  *
+ * Refreshing by project. A notification only says that a refresh is due; what changed is
+ * read from the audit log itself, in the refresh's snapshot (status_update in status.h):
+ * the projects written since the entry's position have their rows read again and spliced
+ * into the figures held, and the totals, rules and lights are computed again in memory,
+ * so that a write costs what its projects cost, not what the programme costs. The first
+ * refresh, a new day, a lost subscription, a failed refresh, and any change that is not
+ * one project's (the plan, units, rounds, light rules) compute everything, in one
+ * snapshot as before. Several changes heard within the coalescing delay are one refresh
+ * over the projects they touched. Each refresh logs one line: the position, the time it
+ * took and, for an update, the projects it read again.
+ *
  * Reading. rollup_read() answers from memory, never from the database: the entry's status
  * when it exists for today and has reached the asked position; otherwise rollup_wait()
  * holds the reader until it has (or status_wait seconds pass, or the server stops). A

@@ -17,6 +17,15 @@
  * (from_standby, standby_lag_ms), so that the staleness belongs to the figures. The
  * snapshot's deadline is the pool's query deadline, for all its statements together.
  *
+ * Brought up to date rather than computed (status_update, for the roll-up): in the same
+ * kind of snapshot, the audit log between the held figures' position and the snapshot's
+ * names the projects written; only their progress and their rows of the per-project
+ * sections (phases, funds, contracts, surveys: each function's p_project) are read and
+ * spliced in (status_splice.h), the sections without a project dimension are read whole,
+ * and the totals, the rules and the lights are computed in memory over every project
+ * held. The result is the status status_compute() would give at that position, byte for
+ * byte (suite incremental checks it after each kind of write).
+ *
  * Ownership: the StatusReply passed to the callback lives only during the call;
  * status_copy() makes an owned deep copy, freed with status_free().
  */
