@@ -26,6 +26,37 @@
 #include "status.h"
 #include "xmalloc.h"
 
+/* What a project's writes touched, for the sections read whole that only some writes can
+ * change (those costly at size: lines, the round, the missing reporters, parties). */
+enum {
+    TOUCH_LINES = 1u,   /* line_work, line_handover: reno_status_lines */
+    TOUCH_ROUND = 2u,   /* round_report: reno_round_timeliness (round, missing reporters) */
+    TOUCH_PARTIES = 4u, /* party, joint_meeting: reno_status_parties */
+    TOUCH_OTHER = 8u,   /* the project itself, its units, or a table not listed here */
+};
+
+/* Which of those sections a written table can change. A table listed as touching none is
+ * read by none of them (their functions read project, unit, project_unit, line_work,
+ * line_handover, round_report and the rounds' own tables, party and joint_meeting).
+ * The operations audit every row they write, under its table's name, so the audit log's
+ * entities are the whole of what changed; a table not listed here touches everything. */
+static unsigned entity_touches(const char *entity)
+{
+    static const char *const none[] = {"progress_report", "project_milestone", "fund_allocation",
+                                       "fund_receipt",    "fund_payment",      "contract",
+                                       "resident_survey"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        if (strcmp(entity, none[i]) == 0)
+            return 0;
+    if (strcmp(entity, "line_work") == 0 || strcmp(entity, "line_handover") == 0)
+        return TOUCH_LINES;
+    if (strcmp(entity, "round_report") == 0)
+        return TOUCH_ROUND;
+    if (strcmp(entity, "party") == 0 || strcmp(entity, "joint_meeting") == 0)
+        return TOUCH_PARTIES;
+    return TOUCH_OTHER;
+}
+
 /* Each section is one function of 0009_status.sql, called with the programme and the
  * date, whose columns are named after the fields of the StatusReply field it fills. */
 static const struct section {
@@ -35,31 +66,37 @@ static const struct section {
     /* One project's rows without the totals, for a section whose totals
      * status_splice.c computes; NULL: the section is read whole on every update. */
     const char *project_sql;
+    /* A section read whole: on an update, read only when the writes touched one of
+     * these (TOUCH_*, see entity_touches); 0: on every update. */
+    unsigned read_if;
 } sections[] = {
     {"light_rules", "status_light_rules", "SELECT * FROM reno_status_light_rules($1, $2::date)",
-     NULL},
-    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL},
+     NULL, 0},
+    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL, 0},
     {"phases", "status_phases", "SELECT * FROM reno_status_phases($1, $2::date)",
-     "SELECT * FROM reno_status_phases($1, $2::date, $3)"},
+     "SELECT * FROM reno_status_phases($1, $2::date, $3)", 0},
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
-     "SELECT * FROM reno_status_funds($1, $2::date, $3)"},
+     "SELECT * FROM reno_status_funds($1, $2::date, $3)", 0},
     {"contracts", "status_contracts", "SELECT * FROM reno_status_contracts($1, $2::date)",
-     "SELECT * FROM reno_status_contracts($1, $2::date, $3)"},
-    {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL},
+     "SELECT * FROM reno_status_contracts($1, $2::date, $3)", 0},
+    {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL,
+     TOUCH_LINES | TOUCH_OTHER},
     {"surveys", "status_surveys", "SELECT * FROM reno_status_surveys($1, $2::date)",
-     "SELECT * FROM reno_status_surveys($1, $2::date, $3)"},
+     "SELECT * FROM reno_status_surveys($1, $2::date, $3)", 0},
     {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)",
-     NULL},
-    {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL},
+     NULL, 0},
+    {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL,
+     TOUCH_ROUND | TOUCH_OTHER},
     {"missing_reporters", "status_missing_reporters",
-     "SELECT * FROM reno_status_missing_reporters($1, $2::date)", NULL},
+     "SELECT * FROM reno_status_missing_reporters($1, $2::date)", NULL, TOUCH_ROUND | TOUCH_OTHER},
     /* The plan's rhythm: schema/functions/rhythm.sql. */
-    {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)", NULL},
+    {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)", NULL, 0},
     /* Parties, quality and safety, payment terms and the plan's guards (0021_parties.sql). */
-    {"parties", "status_parties", "SELECT * FROM reno_status_parties($1, $2::date)", NULL},
-    {"quality", "status_quality", "SELECT * FROM reno_status_quality($1, $2::date)", NULL},
-    {"payments", "status_payments", "SELECT * FROM reno_status_payments($1, $2::date)", NULL},
-    {"guards", "status_guards", "SELECT * FROM reno_status_guards($1, $2::date)", NULL},
+    {"parties", "status_parties", "SELECT * FROM reno_status_parties($1, $2::date)", NULL,
+     TOUCH_PARTIES | TOUCH_OTHER},
+    {"quality", "status_quality", "SELECT * FROM reno_status_quality($1, $2::date)", NULL, 0},
+    {"payments", "status_payments", "SELECT * FROM reno_status_payments($1, $2::date)", NULL, 0},
+    {"guards", "status_guards", "SELECT * FROM reno_status_guards($1, $2::date)", NULL, 0},
 };
 
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
@@ -90,6 +127,7 @@ struct status_job {
     int64_t since;
     int64_t *touched; /* the changed projects, at most UPDATE_MAX_PROJECTS */
     size_t n_touched;
+    unsigned touches;         /* TOUCH_* of those projects' writes */
     size_t next_touched;      /* the next project of the section being read */
     Reno__StatusReply *fresh; /* the changed projects' rows of the section being read */
     struct status_touched info;
@@ -279,6 +317,11 @@ static void load_section(struct status_job *job)
         snprintf(project, sizeof project, "%lld", (long long)job->touched[job->next_touched]);
         const char *params[] = {job->programme_id, job->as_of_text, project};
         job_query(job, s->name, s->project_sql, 3, params, project_section_loaded);
+        return;
+    }
+    if (job->update && s->read_if != 0 && (job->touches & s->read_if) == 0) {
+        job->section++; /* nothing written that this section reads: the rows held stand */
+        load_section(job);
         return;
     }
     const char *params[] = {job->programme_id, job->as_of_text};
@@ -478,6 +521,7 @@ static void touched_loaded(void *arg, const PGresult *res, const struct db_error
             continue;
         }
         /* A project of any programme: one that moved in or out is read again too. */
+        job->touches |= entity_touches(PQgetvalue(res, i, 2));
         bool seen = false;
         for (size_t k = 0; k < job->n_touched && !seen; k++)
             seen = job->touched[k] == project;
@@ -606,7 +650,8 @@ int status_update(struct db_pool *pool, int64_t programme_id, int32_t as_of,
     job->since = held->position;
     job->reply = status_copy(held);
     job->measures = xmalloc((held->n_projects + 1) * sizeof *job->measures);
-    memcpy(job->measures, measures, held->n_projects * sizeof *measures);
+    if (held->n_projects > 0)
+        memcpy(job->measures, measures, held->n_projects * sizeof *measures);
     job->touched = xcalloc(UPDATE_MAX_PROJECTS, sizeof *job->touched);
     return job_start(job);
 }

@@ -263,6 +263,18 @@ static void round_report(long project, const char *round, int started)
     ok(h_call_body(housing, RENO__REQUEST__BODY_SUBMIT_ROUND_REPORT, &rr), housing, "round report");
 }
 
+static void add_party(long project)
+{
+    uint8_t key[16];
+    Reno__AddParty a = RENO__ADD_PARTY__INIT;
+    h_new_key(&a.idempotency_key, key);
+    a.project_id = project;
+    a.kind = RENO__PARTY_KIND__PARTY_KIND_RESIDENTS_COMMITTEE;
+    a.name = "某社区居民委员会";
+    a.contact = "张某 0851-0000000";
+    ok(h_call_body(housing, RENO__REQUEST__BODY_ADD_PARTY, &a), housing, "add party");
+}
+
 static long create_project(const char *name, int households)
 {
     uint8_t key[16];
@@ -290,33 +302,38 @@ static void task(const char *title)
     ok(h_call_body(office, RENO__REQUEST__BODY_CREATE_TASK, &t), office, "create task");
 }
 
-/* One project-scoped write, applied by reading that project again; then compared. */
+/* One project-scoped write, which must be applied by reading that project again. */
 #define PROJECT_WRITE(what, call)                                                                  \
     do {                                                                                           \
         int before = updates_logged();                                                             \
         call;                                                                                      \
         settle();                                                                                  \
         ck_assert_msg(updates_logged() > before, "%s was not applied by project", what);           \
-        assert_held_is_fresh(what);                                                                \
     } while (0)
 
+/* Compared after every two or three writes rather than each: a fresh renod per
+ * comparison is what this suite's time goes to. */
 START_TEST(each_kind_of_write_is_applied_by_project_and_equals_a_full_recompute)
 {
     settle(); /* the roll-up holds the programme */
-    assert_held_is_fresh("start-up");
     PROJECT_WRITE("a progress push", push(p0, "2022-04-15", 120, 10));
     PROJECT_WRITE("a milestone", milestone(p0, "feasibility", "2022-02-20"));
+    assert_held_is_fresh("a progress push and a milestone");
     PROJECT_WRITE("an allocation",
                   allocate(p1, RENO__FUND_SOURCE__FUND_SOURCE_PROVINCIAL_SUBSIDY, 250000.55));
     PROJECT_WRITE("another source",
                   allocate(p0, RENO__FUND_SOURCE__FUND_SOURCE_COUNTY_FUND, 1000.10));
     PROJECT_WRITE("a contract",
                   contract(p1, RENO__CONTRACT_KIND__CONTRACT_KIND_SUPERVISION, 33333.33));
+    assert_held_is_fresh("allocations and a contract");
     PROJECT_WRITE("line work", line_part(p0, RENO__LINE_PART__LINE_PART_TRENCH));
     PROJECT_WRITE("a survey",
                   survey(p1, RENO__SURVEY_KIND__SURVEY_KIND_WILLINGNESS, "2022-01-25", 30, 29));
     PROJECT_WRITE("a round report", round_report(p1, "2022-05-14", 50));
+    assert_held_is_fresh("line work, a survey and a round report");
+    PROJECT_WRITE("a party", add_party(p1));
     PROJECT_WRITE("a new project", create_project("增量测试小区", 77));
+    assert_held_is_fresh("a party and a new project");
     /* Not one project's: everything is computed again, and still equal. */
     task("增量测试督办");
     assert_held_is_fresh("a supervision item");
@@ -356,7 +373,7 @@ START_TEST(a_random_sequence_of_writes_equals_a_full_recompute)
          * and updates of one write are exercised. */
         if (rand() % 3 == 0)
             settle();
-        if (i % 8 == 7)
+        if (i % 12 == 11)
             assert_held_is_fresh("a random sequence");
     }
 }

@@ -5,19 +5,22 @@
 -- migrations; 0028_status_project.sql lets the serving role call these.
 
 -- What the writes after position p_after, up to p_upto, touched: one row per programme
--- (0 when the writer's unit has none) and project (0 when the write touches no single
--- project), by the same rule as the notification of 0022_positions.sql. renod reads it
--- in the status's snapshot, so that the projects it refreshes are exactly those changed
--- up to the position it then claims, whatever the notifications said or failed to say.
+-- (0 when the writer's unit has none), project (0 when the write touches no single
+-- project, by the same rule as the notification of 0022_positions.sql) and entity (the
+-- table written, as the audit log names it). renod reads it in the status's snapshot, so
+-- that the projects it refreshes are exactly those changed up to the position it then
+-- claims, whatever the notifications said or failed to say, and so that it reads again
+-- the sections without a project dimension only when what was written can change them.
 CREATE OR REPLACE FUNCTION reno_status_touched(p_after bigint, p_upto bigint)
-RETURNS TABLE (programme_id bigint, project_id bigint)
+RETURNS TABLE (programme_id bigint, project_id bigint, entity text)
 LANGUAGE sql STABLE AS $$
     SELECT DISTINCT COALESCE(u.programme_id, 0),
            CASE WHEN a.entity IN ('project', 'project_unit', 'evaluation_conclusion')
                 THEN COALESCE(a.entity_id, 0)
                 WHEN jsonb_typeof(COALESCE(a.after, a.before) -> 'project_id') = 'number'
                 THEN (COALESCE(a.after, a.before) ->> 'project_id')::bigint
-                ELSE 0 END
+                ELSE 0 END,
+           a.entity
       FROM audit_log a
       LEFT JOIN unit u ON u.id = a.unit_id
      WHERE a.id > p_after AND a.id <= p_upto
