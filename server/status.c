@@ -562,9 +562,9 @@ static void position_loaded(void *arg, const PGresult *res, const struct db_erro
             char since[24], upto[24];
             snprintf(since, sizeof since, "%lld", (long long)job->since);
             snprintf(upto, sizeof upto, "%lld", (long long)job->reply->position);
-            const char *params[] = {since, upto};
-            job_query(job, "status_touched", "SELECT * FROM reno_status_touched($1, $2)", 2, params,
-                      touched_loaded);
+            const char *params[] = {job->programme_id, since, upto};
+            job_query(job, "status_touched", "SELECT * FROM reno_status_touched($1, $2, $3)", 3,
+                      params, touched_loaded);
             return;
         }
     }

@@ -11,9 +11,20 @@
 -- that the projects it refreshes are exactly those changed up to the position it then
 -- claims, whatever the notifications said or failed to say, and so that it reads again
 -- the sections without a project dimension only when what was written can change them.
-CREATE OR REPLACE FUNCTION reno_status_touched(p_after bigint, p_upto bigint)
+--
+-- Positions are this database's own (its audit chain). A programme replicated from a
+-- county into a city's database (0018_city.sql) changes by audit records of the county's
+-- id range, which no range of this database's positions covers: for such a programme the
+-- answer is one row "the whole programme" (project 0, entity 'replicated').
+CREATE OR REPLACE FUNCTION reno_status_touched(p_programme bigint, p_after bigint,
+                                               p_upto bigint)
 RETURNS TABLE (programme_id bigint, project_id bigint, entity text)
 LANGUAGE sql STABLE AS $$
+    SELECT p_programme, 0::bigint, 'replicated'::text
+     WHERE EXISTS (SELECT 1 FROM programme g
+                    WHERE g.id = p_programme AND reno_site_code() IS NOT NULL
+                      AND g.jurisdiction_code IS DISTINCT FROM reno_site_code())
+    UNION ALL
     SELECT DISTINCT COALESCE(u.programme_id, 0),
            CASE WHEN a.entity IN ('project', 'project_unit', 'evaluation_conclusion')
                 THEN COALESCE(a.entity_id, 0)
