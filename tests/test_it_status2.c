@@ -867,15 +867,19 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The same figures: every field but when each server computed them (computed_at, in
+ * seconds), which two servers refreshing on the same notification may straddle. */
 static bool same_status(const Reno__StatusReply *a, const Reno__StatusReply *b)
 {
-    size_t la = reno__status_reply__get_packed_size(a);
-    size_t lb = reno__status_reply__get_packed_size(b);
+    Reno__StatusReply fa = *a, fb = *b;
+    fa.computed_at = fb.computed_at = 0;
+    size_t la = reno__status_reply__get_packed_size(&fa);
+    size_t lb = reno__status_reply__get_packed_size(&fb);
     if (la != lb)
         return false;
     uint8_t *pa = malloc(la + 1), *pb = malloc(lb + 1);
-    reno__status_reply__pack(a, pa);
-    reno__status_reply__pack(b, pb);
+    reno__status_reply__pack(&fa, pa);
+    reno__status_reply__pack(&fb, pb);
     bool same = memcmp(pa, pb, la) == 0;
     free(pa);
     free(pb);
