@@ -2,7 +2,7 @@
 -- by project (server/status_project.c), rather than recomputing every project.
 --
 -- Re-runnable: renod migrate applies every file of schema/functions after the
--- migrations; 0028_status_project.sql lets the serving role call these.
+-- migrations; 0029_status_project.sql lets the serving role call these.
 
 -- What the writes after position p_after, up to p_upto, touched: one row per programme
 -- (0 when the writer's unit has none), project (0 when the write touches no single
