@@ -133,6 +133,18 @@ static const struct label enum_labels[] = {
     {"ROUND_STATE_UPCOMING", NC_("RoundState", "upcoming")},
     {"ROUND_STATE_OPEN", NC_("RoundState", "open")},
     {"ROUND_STATE_CLOSED", NC_("RoundState", "closed")},
+    {"FUND_APPLICATION_OUTCOME_PENDING", NC_("FundApplicationOutcome", "pending")},
+    {"FUND_APPLICATION_OUTCOME_APPROVED", NC_("FundApplicationOutcome", "approved")},
+    {"FUND_APPLICATION_OUTCOME_REJECTED", NC_("FundApplicationOutcome", "rejected")},
+    {"OFFICE_ROLE_DIRECTOR", NC_("OfficeRole", "office director")},
+    {"OFFICE_ROLE_DEPUTY_DIRECTOR", NC_("OfficeRole", "office deputy director")},
+    /* Not an enum: FundApplication.state is text; label_code() finds these by the field's
+     * name. */
+    {"FUND_APPLICATION_STATE_PREPARING", NC_("FundApplicationState", "preparing")},
+    {"FUND_APPLICATION_STATE_OVERDUE", NC_("FundApplicationState", "overdue, not submitted")},
+    {"FUND_APPLICATION_STATE_SUBMITTED", NC_("FundApplicationState", "submitted")},
+    {"FUND_APPLICATION_STATE_LATE", NC_("FundApplicationState", "submitted late")},
+    {"FUND_APPLICATION_STATE_DECIDED", NC_("FundApplicationState", "answered")},
     /* Not an enum: Right.basis is text, "plan" or "county"; label_code() finds these by
      * the field's name. English keeps the words renod sends. */
     {"BASIS_PLAN", NC_("Basis", "plan")},
@@ -337,6 +349,18 @@ static const struct label field_labels[] = {
     {"filed_on", NC_("filed_on", "filed on")},
     {"historic", NC_("historic", "historic")},
     {"demonstration", NC_("demonstration", "demonstration")},
+    {"fund_name", NC_("fund_name", "fund")},
+    {"submitted_on", NC_("submitted_on", "submitted on")},
+    {"outcome", NC_("outcome", "outcome")},
+    {"decided_on", NC_("decided_on", "decided on")},
+    {"amount_approved", NC_("amount_approved", "approved (yuan)")},
+    {"office_role", NC_("office_role", "office role")},
+    {"county_start_by", NC_("county_start_by", "county: all started by")},
+    {"county_complete_by", NC_("county_complete_by", "county: all completed by")},
+    {"aligned", NC_("aligned", "aligned")},
+    {"facility", NC_("facility", "facility")},
+    {"maintainer", NC_("maintainer", "maintained by")},
+    {"party_id", NC_("party_id", "party")},
     {"aliases", NC_("aliases", "aliases")},
     {"side", NC_("side", "side")},
 };

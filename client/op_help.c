@@ -93,6 +93,16 @@ static const struct op_help help[] = {
     {"submit_round_report", "project_id round_date",
      "--project 示例小区一 --round-date 2022-05-14 --households-started 210 "
      "--households-completed 0"},
+    {"apply_funds", "project_id fund_name source amount deadline",
+     "--project 示例小区一 --fund-name 2022年省级城镇老旧小区改造补助资金 --source "
+     "provincial_subsidy --amount 800000 --deadline 2022-07-31 --submitted-on 2022-07-20"},
+    {"set_office_officer", "person_name", "--person-name 刘川荣 --role director"},
+    {"set_utility_plan", "project_id utility_code filed_on starts_on ends_on",
+     "--project 示例小区一 --utility-code power-grid --filed-on 2022-03-18 --starts-on "
+     "2022-04-01 --ends-on 2022-10-31"},
+    {"set_upkeep", "project_id facility starts_on",
+     "--project 示例小区一 --facility 红线内供电线路及设施 --unit-code power-grid --starts-on "
+     "2022-07-29"},
 };
 
 const struct op_help *op_help_find(const char *op)

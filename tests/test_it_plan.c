@@ -320,7 +320,8 @@ START_TEST(the_plans_rhythm_is_checked)
     ck_assert(!d->kept);
     ck_assert_str_eq(d->unit_code, "office");
     ck_assert_ptr_nonnull(
-        strstr(d->detail, "应由紫云自治县城镇老旧小区改造工作领导小组办公室办理"));
+        strstr(d->detail,
+               "应由紫云自治县城镇老旧小区改造工作领导小组办公室（主任刘川荣、副主任何忠诚）办理"));
     ck_assert(missed(s, "round_closed", "2022-03-14"));
     ck_assert(!missed(s, "round_closed", "2022-02-28")); /* before the plan */
     ck_assert(!missed(s, "round_closed", "2022-05-28")); /* not due yet */
@@ -434,8 +435,9 @@ START_TEST(duties_say_whose_word_they_are)
         strstr(right_in(l, "lines.utility", NULL)->plan_words, "专营单位负责线路埋设"));
     net_free(power, m);
     net_close(power);
-    /* Every right and duty of the programme is one or the other, never plan without words. */
-    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM right_grant WHERE basis = 'plan'"), 7);
+    /* Every right and duty of the programme is one or the other, never plan without words:
+     * the seven above and the fund management group's special-fund applications. */
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM right_grant WHERE basis = 'plan'"), 8);
 }
 END_TEST
 

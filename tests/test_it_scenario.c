@@ -243,15 +243,22 @@ static void check_status(void)
     /* The guards: project 2 started its surface works before its lines were done, and is
      * managed by its residents rather than a property company; project 1 meets both. */
     long p1 = h_project_id(h_db, 0), p2 = h_project_id(h_db, 1);
-    bool p2_underground = false, p2_property = false;
+    bool p2_underground = false, p2_property = false, p2_plan = false, p2_fund = false;
     for (size_t i = 0; i < s->n_guards; i++) {
         ck_assert_msg(s->guards[i]->project_id != p1, "project 1: %s", s->guards[i]->detail);
         p2_underground |=
             s->guards[i]->project_id == p2 && strcmp(s->guards[i]->code, "underground_first") == 0;
         p2_property |= s->guards[i]->project_id == p2 &&
                        strcmp(s->guards[i]->code, "property_management") == 0;
+        /* The broadcast network's plan ends after the county's; the provincial subsidy
+         * was never applied for by its deadline. */
+        p2_plan |= s->guards[i]->project_id == p2 &&
+                   strcmp(s->guards[i]->code, "utility_plan") == 0 &&
+                   strstr(s->guards[i]->detail, "完工 2022-12-15") != NULL;
+        p2_fund |=
+            s->guards[i]->project_id == p2 && strcmp(s->guards[i]->code, "fund_application") == 0;
     }
-    ck_assert(p2_underground && p2_property);
+    ck_assert(p2_underground && p2_property && p2_plan && p2_fund);
     net_free(office, m);
     net_close(office);
 }
@@ -403,6 +410,27 @@ static void check_stored_outcome(int writes_new)
                  "ON i.id = q.task_id WHERE i.state = 'closed'",
                  1);
     /* Progress payments: every term covered by its due date. */
+    /* The utilities' own plans, filed in March by each utility for both projects; upkeep
+     * of every facility handed over and of each community's common parts; the special-fund
+     * applications, one approved and one never submitted. */
+    expect_count("utility plans filed by the utilities themselves",
+                 "SELECT count(*) FROM utility_plan p JOIN account a ON a.id = p.recorded_by "
+                 "WHERE a.unit_id = p.utility_unit_id AND p.filed_on < '2022-04-01'",
+                 14);
+    expect_count(
+        "upkeep by the utility of every facility handed over",
+        "SELECT count(*) FROM line_handover h JOIN upkeep k ON k.project_id = h.project_id "
+        "AND k.unit_id = h.utility_unit_id AND k.starts_on = h.handed_over_on",
+        14);
+    expect_count("upkeep of the common parts by a party",
+                 "SELECT count(*) FROM upkeep "
+                 "WHERE party_id IS NOT NULL",
+                 2);
+    expect_count("special-fund applications by outcome",
+                 "SELECT count(*) FROM fund_application f JOIN account a ON a.id = f.recorded_by "
+                 "WHERE a.username = 'finance' AND ((f.outcome = 'approved' AND f.amount_approved "
+                 "= 600000) OR (f.outcome = 'pending' AND f.submitted_on IS NULL))",
+                 2);
     expect_count("payment terms", "SELECT count(*) FROM payment_term", 10);
     expect_count("payment terms not paid on time",
                  "SELECT count(*) FROM reno_payment_terms((SELECT id FROM programme "

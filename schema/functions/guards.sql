@@ -76,6 +76,61 @@ LANGUAGE sql STABLE AS $$
                              JOIN content_catalogue c ON c.id = i.catalogue_id
                             WHERE i.project_id = pr.id AND c.code = 'heritage_protection'
                               AND i.status <> 'cancelled')
+        UNION ALL
+        -- 资金管理组…指导全县争取城镇老旧小区各类专项资金的申报工作: an application not
+        -- submitted by its deadline (0030_plan_duties.sql).
+        SELECT pr.id, 70, 'fund_application',
+               format('专项资金申报“%s”（%s 元）截止 %s，到 %s 仍未报送：应由资金管理组（%s）办理',
+                      f.fund_name, f.amount, f.deadline, p_as_of,
+                      COALESCE((SELECT u.name FROM working_group wg JOIN unit u ON u.id = wg.seat_unit_id
+                                 WHERE wg.programme_id = p_programme AND wg.code = 'fund_management'),
+                               '县财政局'))
+          FROM pr JOIN fund_application f ON f.project_id = pr.id
+         WHERE reno_fund_application_state(f, p_as_of) = 'overdue'
+        UNION ALL
+        -- 专营单位的改造计划应与我县城镇老旧小区改造规划和计划有效对接，同步推进实施: a
+        -- utility's plan filed by the date that does not meet the project's milestone plan.
+        SELECT pr.id, 80, 'utility_plan',
+               format('%s的改造计划（%s—%s）与全县改造计划不衔接：%s', u.name, up.starts_on,
+                      up.ends_on, reno_utility_plan_gap(up.starts_on, up.ends_on, c.start_by,
+                                                        c.complete_by))
+          FROM pr JOIN utility_plan up ON up.project_id = pr.id AND up.filed_on <= p_as_of
+          JOIN unit u ON u.id = up.utility_unit_id
+          CROSS JOIN LATERAL reno_county_plan_of(pr.id) c
+         WHERE reno_utility_plan_gap(up.starts_on, up.ends_on, c.start_by, c.complete_by) <> ''
+        UNION ALL
+        -- ... and a utility working on the project by the date without a plan filed.
+        SELECT pr.id, 81, 'utility_plan',
+               format('%s已在本项目施工（%s 起），未报送其改造计划：专营单位的改造计划应与全县改造计划有效对接（utility-plan set）',
+                      u.name, w.first_on)
+          FROM pr JOIN (SELECT lw.project_id, lw.utility_unit_id, min(lw.started_on) AS first_on
+                          FROM line_work lw WHERE lw.started_on <= p_as_of
+                         GROUP BY lw.project_id, lw.utility_unit_id) w ON w.project_id = pr.id
+          JOIN unit u ON u.id = w.utility_unit_id
+         WHERE NOT EXISTS (SELECT 1 FROM utility_plan up
+                            WHERE up.project_id = pr.id AND up.utility_unit_id = w.utility_unit_id
+                              AND up.filed_on <= p_as_of)
+        UNION ALL
+        -- 改造后的专营设施…移交给专营单位，并由其负责维护管理: facilities handed over to a
+        -- utility whose upkeep it is not recorded to bear.
+        SELECT pr.id, 90, 'upkeep',
+               format('专营设施已于 %s 移交%s，未登记由其负责维护管理（upkeep set）',
+                      h.handed_over_on, u.name)
+          FROM pr JOIN line_handover h ON h.project_id = pr.id AND h.handed_over_on <= p_as_of
+          JOIN unit u ON u.id = h.utility_unit_id
+         WHERE NOT EXISTS (SELECT 1 FROM upkeep k
+                            WHERE k.project_id = pr.id AND k.unit_id = h.utility_unit_id
+                              AND k.starts_on <= p_as_of)
+        UNION ALL
+        -- 落实长效管理: a project accepted with nobody recorded to maintain any of it.
+        SELECT pr.id, 91, 'upkeep',
+               format('已于 %s 竣工验收，未登记移交后由谁维护管理哪些设施（upkeep set）',
+                      min(a.accepted_on))
+          FROM pr JOIN acceptance a ON a.project_id = pr.id AND a.result = 'passed'
+                                   AND a.accepted_on <= p_as_of
+         WHERE NOT EXISTS (SELECT 1 FROM upkeep k
+                            WHERE k.project_id = pr.id AND k.starts_on <= p_as_of)
+         GROUP BY pr.id
     )
     SELECT g.id, pr.name, g.code, g.detail
       FROM g JOIN pr ON pr.id = g.id

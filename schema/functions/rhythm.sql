@@ -30,7 +30,9 @@ LANGUAGE sql STABLE AS $$
         SELECT COALESCE(g.plan_issued_on, g.starts_on) AS from_on, g.evaluation_due
           FROM programme g WHERE g.id = p_programme
     ), office AS (
-        SELECT u.code, u.name FROM unit u
+        -- Named with its director and deputy (0030_plan_duties.sql) where it says who
+        -- should have acted.
+        SELECT u.code, u.name, reno_office_named(p_programme, u.name) AS named FROM unit u
          WHERE u.programme_id = p_programme AND u.kind = 'office'
          ORDER BY u.id LIMIT 1
     ), rounds AS (
@@ -87,12 +89,12 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN s.missed_count = 0
                 THEN format('%s：到 %s 应办 %s 次，均已办理', s.title, p_date, s.due_count)
                 ELSE format('%s：到 %s 应办 %s 次，缺 %s 次（%s），应由%s办理', s.title, p_date,
-                            s.due_count, s.missed_count, left(s.missed_periods, 200), o.name)
+                            s.due_count, s.missed_count, left(s.missed_periods, 200), o.named)
            END
       FROM summary s CROSS JOIN office o
     UNION ALL
     SELECT i.code, d.title, i.period, to_char(i.due, 'YYYY-MM-DD'), o.code, o.name, false, 1, 1,
-           format(d.missed_text, i.period, to_char(i.due, 'YYYY-MM-DD')) || '，应由' || o.name
+           format(d.missed_text, i.period, to_char(i.due, 'YYYY-MM-DD')) || '，应由' || o.named
                || '办理'
       FROM items i JOIN duty d ON d.code = i.code CROSS JOIN office o
      WHERE NOT i.kept

@@ -110,7 +110,7 @@ SELECT u.id, '县发展和改革局'
 -- Position is the title in the document with the unit name taken off (刘川荣 县住房和城乡
 -- 建设局局长 -> unit housing, position 局长). The county leaders keep their full titles.
 -- 刘川荣 and 何忠诚 also serve as director and deputy director of the office (兼任); that
--- is a second role, recorded here only by their leading-group title.
+-- second role is an office_officer row (0030_plan_duties.sql), loaded after the people.
 -- 陈芳, 莫毅坤, 朱文 and 邹苇 appear only in the working groups, without unit or title.
 
 INSERT INTO person (programme_id, name, unit_id, position)
@@ -206,6 +206,14 @@ SELECT p.id, pe.id, v.role, v.seq
   JOIN person pe ON pe.programme_id = p.id AND pe.name = v.name
  WHERE p.code = 'ziyun-2022'
  ORDER BY v.seq;
+
+-- The office's director and deputy director (刘川荣同志兼任办公室主任，何忠诚同志兼任办公室副主任).
+INSERT INTO office_officer (programme_id, person_id, role)
+SELECT p.id, pe.id, v.role
+  FROM programme p
+ CROSS JOIN (VALUES ('刘川荣', 'director'), ('何忠诚', 'deputy_director')) AS v(name, role)
+  JOIN person pe ON pe.programme_id = p.id AND pe.name = v.name
+ WHERE p.code = 'ziyun-2022';
 
 -- 5. Projects -------------------------------------------------------------------------
 --
@@ -308,6 +316,7 @@ SELECT p.id, v.kind, v.grantee, v.right_name, v.source
     ('unit', 'housing', 'lines.government', '红线内管沟开挖、管道预埋、覆土 (地方政府)'),
     ('unit', 'housing', 'acceptance.write', '县住房和城乡建设局: acceptance and evaluation'),
     ('unit', 'finance', 'funds.write', 'seat of 资金管理组'),
+    ('unit', 'finance', 'funds.apply', 'seat of 资金管理组: 专项资金申报'),
     ('unit', 'party-supervision', 'tasks.write', 'seat of 督查督办组'),
     ('unit', 'songshan-street', 'residents.write', '街道: 意愿征集、公示、满意度调查'),
     -- The document names nobody for the parties' register and joint meetings beyond the
@@ -464,3 +473,12 @@ SELECT p.id, v.code, v.value
 -- Which rights and duties are the plan's words, quoting them; the others are the county's
 -- own configuration (0020_duty_basis.sql).
 SELECT reno_ziyun_plan_words('ziyun-2022');
+
+-- Special-fund applications are the fund management group's, in the plan's words
+-- (0030_plan_duties.sql).
+UPDATE right_grant g
+   SET basis = 'plan',
+       plan_words = '（二）资金管理组…办公地点设在县财政局，负责…指导全县争取城镇老旧小区各类专项资金的申报工作'
+  FROM programme p
+ WHERE g.programme_id = p.id AND p.code = 'ziyun-2022' AND g.grantee_kind = 'unit'
+   AND g.grantee = 'finance' AND g.right_name = 'funds.apply';
