@@ -103,6 +103,7 @@ static const struct op_help help[] = {
     {"set_upkeep", "project_id facility starts_on",
      "--project 示例小区一 --facility 红线内供电线路及设施 --unit-code power-grid --starts-on "
      "2022-07-29"},
+    {"set_doc_number_format", "doc_number_format", "--doc-number-format 紫改办〔{year}〕{n}号"},
 };
 
 const struct op_help *op_help_find(const char *op)

@@ -421,11 +421,35 @@ START_TEST(preview_by_default_issue_once_replace_explicitly)
     ck_assert_str_eq(l->items[2]->replaces, "紫改办〔2022〕1号");
     net_free(office, m);
 
-    /* The format is the programme's; N counts per year (an evaluation not yet concluded
-     * is dated the year it is issued in). */
-    char state[6];
-    h_sql_exec(h_db, "UPDATE programme SET doc_number_format = '紫改发〔{year}〕{n}号'", state);
-    ck_assert_str_eq(state, "");
+    /* The format is the programme's, set by the office through an operation (not by the
+     * housing bureau, which does not issue; not without {n} or {year}); N counts per year
+     * (an evaluation not yet concluded is dated the year it is issued in). */
+    Reno__SetDocNumberFormat sf = RENO__SET_DOC_NUMBER_FORMAT__INIT;
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    h_new_key(&sf.idempotency_key, key);
+    sf.doc_number_format = "紫改发〔{year}〕{n}号";
+    m = h_call_body(housing, RENO__REQUEST__BODY_SET_DOC_NUMBER_FORMAT, &sf);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__PERMISSION_DENIED);
+    net_free(housing, m);
+    net_close(housing);
+    static const char *const bad_formats[] = {"紫改发〔{year}〕号", "紫改发{n}号",
+                                              "紫改发〔{year}〕{n}-{n}号"};
+    for (size_t i = 0; i < sizeof bad_formats / sizeof bad_formats[0]; i++) {
+        h_new_key(&sf.idempotency_key, key);
+        sf.doc_number_format = (char *)bad_formats[i];
+        m = h_call_body(office, RENO__REQUEST__BODY_SET_DOC_NUMBER_FORMAT, &sf);
+        ck_assert_msg(h_code(m) == RENO__STATUS_CODE__BAD_REQUEST, "%s", bad_formats[i]);
+        ck_assert_str_eq(m->response->status->field, "set_doc_number_format.doc_number_format");
+        net_free(office, m);
+    }
+    h_new_key(&sf.idempotency_key, key);
+    sf.doc_number_format = "紫改发〔{year}〕{n}号";
+    m = h_call_body(office, RENO__REQUEST__BODY_SET_DOC_NUMBER_FORMAT, &sf);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(office, m);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM programme "
+                                      "WHERE doc_number_format = '紫改发〔{year}〕{n}号'"),
+                     1);
     char project[24], expected[64];
     snprintf(project, sizeof project, "%ld", h_project_id(h_db, 1));
     snprintf(expected, sizeof expected, "紫改发〔%ld〕1号",
@@ -593,14 +617,26 @@ START_TEST(refusals_store_nothing)
         ck_assert_str_eq(m->response->status->field, "issue_report.subject");
         net_free(office, m);
     }
-    /* The housing bureau reports up through the office; it does not issue itself. */
+    /* The housing bureau reports up through the office; it does not issue itself. Looking
+     * is reading: it may preview, as it reads the whole programme; a utility, which reads
+     * only its own line work, may not. */
     struct net_conn *housing = h_login(&h_srv, H_HOUSING);
     randombytes_buf(key, sizeof key);
     Reno__ServerMessage *m = issue(housing, key, RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14",
                                    RENO__REPORT_FORMAT__REPORT_FORMAT_MD);
     ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__PERMISSION_DENIED);
     net_free(housing, m);
+    m = preview(housing, RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-05-14",
+                RENO__REPORT_FORMAT__REPORT_FORMAT_MD);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
+    net_free(housing, m);
     net_close(housing);
+    struct net_conn *power = h_login(&h_srv, H_POWER);
+    m = preview(power, RENO__REPORT_KIND__REPORT_KIND_NOTICE, "2022-05",
+                RENO__REPORT_FORMAT__REPORT_FORMAT_MD);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__PERMISSION_DENIED);
+    net_free(power, m);
+    net_close(power);
     ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM issued_report"), 0);
     ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM idempotency"), 0);
 }

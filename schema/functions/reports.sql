@@ -280,7 +280,15 @@ DECLARE
     v_year integer;
     v_next record;
 BEGIN
-    PERFORM reno_require(p_account, 'report.issue');
+    -- Issuing is the office's act (report.issue); looking is reading: a preview needs only
+    -- the right to read what every report shows, the whole programme's money and line work.
+    IF p_issue THEN
+        PERFORM reno_require(p_account, 'report.issue');
+    ELSIF reno_read_scope(p_account, 'funds') <> 'programme'
+          OR reno_read_scope(p_account, 'lines') <> 'programme' THEN
+        RAISE EXCEPTION 'a report shows the whole programme; your unit reads only its own records'
+            USING ERRCODE = 'RN403';
+    END IF;
     IF p_kind = 'notice' AND p_subject !~ '^[0-9]{4}-(0[1-9]|1[0-2])$' THEN
         RAISE EXCEPTION 'a notice''s subject is its month, YYYY-MM'
             USING ERRCODE = 'check_violation', COLUMN = 'subject';

@@ -1,0 +1,45 @@
+-- report_numbering: the office sets the format of the 文号 its issued reports are numbered
+-- with (programme.doc_number_format, 0024_report_issue.sql; numbers are given by
+-- reno_report_next_number in reports.sql). Before this operation the format could only be
+-- changed in the database.
+--
+-- Re-runnable (CREATE OR REPLACE only, DROP when a signature changes): renod migrate
+-- applies every file of schema/functions after the migrations, on every run.
+
+-- Sets the caller's programme's 文号 format (right report.issue: whoever issues reports
+-- decides how they are numbered). {n} and {year} must each appear once: numbering counts
+-- per year, so a format without the year would give one 文号 again the next year. Reports
+-- issued before keep the numbers they were issued with.
+DROP FUNCTION IF EXISTS reno_op_set_doc_number_format(bigint, bytea, bytea, text);
+CREATE OR REPLACE FUNCTION reno_op_set_doc_number_format(p_account bigint, p_key bytea,
+                                                         p_digest bytea, p_format text)
+RETURNS TABLE (id bigint, replayed boolean) LANGUAGE plpgsql AS $$
+DECLARE
+    v_prior bigint;
+    v_programme bigint := reno_programme_of(p_account);
+    v_format text;
+    v_before text;
+BEGIN
+    v_prior := reno_idem_prior(p_account, p_key, p_digest, 'set_doc_number_format');
+    IF v_prior IS NOT NULL THEN
+        RETURN QUERY SELECT v_prior, true;
+        RETURN;
+    END IF;
+    PERFORM reno_require(p_account, 'report.issue');
+    v_format := reno_text(p_format, 'doc_number_format', 60, true);
+    IF (length(v_format) - length(replace(v_format, '{n}', ''))) / 3 <> 1 THEN
+        RAISE EXCEPTION 'doc_number_format must hold {n}, the number in the year, exactly once'
+            USING ERRCODE = 'check_violation', COLUMN = 'doc_number_format';
+    END IF;
+    IF (length(v_format) - length(replace(v_format, '{year}', ''))) / 6 <> 1 THEN
+        RAISE EXCEPTION 'doc_number_format must hold {year}, the document''s year, exactly once'
+            USING ERRCODE = 'check_violation', COLUMN = 'doc_number_format';
+    END IF;
+    SELECT g.doc_number_format INTO v_before FROM programme g WHERE g.id = v_programme FOR UPDATE;
+    UPDATE programme g SET doc_number_format = v_format WHERE g.id = v_programme;
+    PERFORM reno_audit(p_account, 'set_doc_number_format', 'programme', v_programme,
+                       jsonb_build_object('doc_number_format', v_before),
+                       jsonb_build_object('doc_number_format', v_format));
+    PERFORM reno_idem_store(p_account, p_key, p_digest, 'set_doc_number_format', v_programme);
+    RETURN QUERY SELECT v_programme, false;
+END $$;
