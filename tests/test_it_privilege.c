@@ -628,6 +628,10 @@ START_TEST(permission_matrix_every_unit_every_write_and_read)
             *(ProtobufCMessage **)((char *)&req + f->offset) = msg;
             if (is_write) {
                 fill_write(msg, &t, key);
+                /* Issuing is the write; a preview is a read that any unit reading the
+                 * whole programme may do (schema/functions/reports.sql). */
+                if (req.body_case == RENO__REQUEST__BODY_ISSUE_REPORT)
+                    ((Reno__IssueReport *)msg)->issue = true;
                 char right[64];
                 op_right(pg, f->name, right);
                 /* With no right to name, only the office may (the targets are others'). */
@@ -677,14 +681,16 @@ START_TEST(permission_matrix_every_unit_every_write_and_read)
         total_changed += changed;
         total_reads += reads;
         total_read_denied += read_denied;
-        /* Reads as data: a utility is refused the funds ledger and the contracts' payment
-         * terms, and nothing else; the accounts and their failed logins (right
-         * accounts.manage) are the office's. */
+        /* Reads as data: a utility is refused the funds ledger, the contracts' payment
+         * terms and the special-fund applications, and nothing else; the accounts and their
+         * failed logins (right accounts.manage) are the office's. */
         const char *admin = strcmp(role, "office") == 0 ? "" : "list_accounts list_lockouts";
         if (strcmp(role, "utility") == 0) {
             char expected[200];
             snprintf(expected, sizeof expected,
-                     "list_allocations list_ledger list_payments %s list_payment_terms", admin);
+                     "list_allocations list_ledger list_payments %s list_payment_terms "
+                     "list_fund_applications",
+                     admin);
             ck_assert_str_eq(refused_reads, expected);
         } else {
             ck_assert_str_eq(refused_reads, admin);
