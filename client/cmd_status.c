@@ -29,6 +29,7 @@
 #include "labels.h"
 #include "output.h"
 #include "reflect.h"
+#include "status_delta.h"
 #include "status_diff.h"
 #include "status_parties.h"
 #include "status_view.h"
@@ -1167,6 +1168,33 @@ static void print_start(const Reno__StatusReply *s)
                 s->target_households, s->started_pct, s->households_completed, s->completed_pct);
 }
 
+/* Watches, asking for deltas; prints where the watch starts from and keeps in *shown our
+ * own copy of that status (the message belongs to the connection). */
+static int start_watch(struct cmd_ctx *ctx, bool full, Reno__StatusReply **shown)
+{
+    Reno__Watch watch = RENO__WATCH__INIT;
+    watch.deltas = true;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_WATCH;
+    req.watch = &watch;
+    Reno__ServerMessage *m = NULL;
+    int rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_WATCH, &m);
+    if (rc != CMD_EXIT_OK)
+        return rc;
+    if (ctx->json)
+        print_json(m->response->watch->status, 0);
+    else if (full)
+        print_text(m->response->watch->status, stdout);
+    else
+        print_start(m->response->watch->status);
+    if (*shown != NULL)
+        reno__status_reply__free_unpacked(*shown, NULL);
+    *shown = status_copy(m->response->watch->status);
+    cmd_free(ctx, m);
+    fflush(stdout);
+    return CMD_EXIT_OK;
+}
+
 static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
 {
     const char *count_text = NULL;
@@ -1182,25 +1210,13 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
     if (rc != CMD_EXIT_OK)
         return rc;
 
-    Reno__Watch watch = RENO__WATCH__INIT;
-    Reno__Request req = RENO__REQUEST__INIT;
-    req.body_case = RENO__REQUEST__BODY_WATCH;
-    req.watch = &watch;
-    Reno__ServerMessage *m = NULL;
-    rc = cmd_call(ctx, &req, RENO__RESPONSE__BODY_WATCH, &m);
+    /* The status shown last, which each push is compared with; each delta is applied
+     * to it, so that it is always the whole current status. */
+    Reno__StatusReply *shown = NULL;
+    rc = start_watch(ctx, full, &shown);
     if (rc != CMD_EXIT_OK)
         return rc;
-    if (ctx->json)
-        print_json(m->response->watch->status, 0);
-    else if (full)
-        print_text(m->response->watch->status, stdout);
-    else
-        print_start(m->response->watch->status);
-    /* The status shown last, which each push is compared with: our own copy, since the
-     * message belongs to the connection. */
-    Reno__StatusReply *shown = status_copy(m->response->watch->status);
-    cmd_free(ctx, m);
-    fflush(stdout);
+    Reno__ServerMessage *m = NULL;
 
     /* Until interrupted (or --count events): print each pushed change as it comes. */
     for (long long seen = 0; count == 0 || seen < count;) {
@@ -1220,6 +1236,34 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
                 print_event(ctx, shown, ev->status_changed, full);
                 reno__status_reply__free_unpacked(shown, NULL);
                 shown = status_copy(ev->status_changed->status);
+                seen++;
+            } else if (ev->body_case == RENO__EVENT__BODY_STATUS_DELTA &&
+                       ev->status_delta->to_position > shown->position) {
+                const Reno__StatusDelta *d = ev->status_delta;
+                char why[200];
+                snprintf(why, sizeof why, "%s", _("the change does not follow the status held"));
+                Reno__StatusReply *next = status_delta_fits(shown, d)
+                                              ? status_delta_apply(shown, d, why, sizeof why)
+                                              : NULL;
+                if (next == NULL) {
+                    /* A change we cannot place: say so and start again from the whole
+                     * status. */
+                    output_line(stderr, _("reno: %s"), why);
+                    net_free(ctx->conn, m);
+                    rc = start_watch(ctx, full, &shown);
+                    if (rc != CMD_EXIT_OK) {
+                        reno__status_reply__free_unpacked(shown, NULL);
+                        return rc;
+                    }
+                    continue;
+                }
+                Reno__StatusChanged sc = RENO__STATUS_CHANGED__INIT;
+                sc.status = next;
+                sc.changes = d->changes;
+                sc.n_changes = d->n_changes;
+                print_event(ctx, shown, &sc, full);
+                reno__status_reply__free_unpacked(shown, NULL);
+                shown = next;
                 seen++;
             } else if (ev->body_case == RENO__EVENT__BODY_RESYNC) {
                 /* Updates were dropped while we were slow: the next push carries the whole

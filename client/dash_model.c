@@ -10,6 +10,7 @@
 
 #include "dash_model.h"
 #include "log.h"
+#include "status_delta.h"
 #include "status_diff.h"
 #include "xmalloc.h"
 
@@ -79,6 +80,28 @@ void dash_model_set_conn(struct dash_model *m, enum dash_conn_state state, const
     snprintf(m->conn_detail, sizeof m->conn_detail, "%s", detail != NULL ? detail : "");
 }
 
+/* What changed from the status on screen to `next`, every kind, in the user's language: one
+ * line per section and subject. The server's English lines only when that finds nothing (a
+ * change this client does not know how to name). */
+static void add_changes(struct dash_model *m, const Reno__StatusReply *next, char **server_lines,
+                        size_t n_server_lines)
+{
+    struct status_changes changes = {0};
+    if (next != NULL)
+        status_diff(m->status, next, &changes);
+    for (size_t i = 0; i < changes.n;) {
+        size_t from = i;
+        char *line = status_changes_group_line(&changes, &i, 0);
+        char *brief = status_changes_group_line(&changes, &from, DASH_MODEL_BRIEF_SUBJECT);
+        dash_model_add_change(m, line, brief);
+        free(line);
+        free(brief);
+    }
+    for (size_t i = 0; changes.n == 0 && i < n_server_lines; i++)
+        dash_model_add_change(m, server_lines[i], NULL);
+    status_changes_free(&changes);
+}
+
 int dash_model_apply(struct dash_model *m, const Reno__ServerMessage *msg)
 {
     if (msg->kind_case != RENO__SERVER_MESSAGE__KIND_EVENT)
@@ -87,25 +110,30 @@ int dash_model_apply(struct dash_model *m, const Reno__ServerMessage *msg)
     switch (ev->body_case) {
     case RENO__EVENT__BODY_STATUS_CHANGED: {
         const Reno__StatusChanged *sc = ev->status_changed;
-        /* What changed from the status on screen, every kind, in the user's language: one
-         * line per section and subject. The server's English lines only when that finds
-         * nothing (a change this client does not know how to name). */
-        struct status_changes changes = {0};
-        if (sc->status != NULL)
-            status_diff(m->status, sc->status, &changes);
-        for (size_t i = 0; i < changes.n;) {
-            size_t from = i;
-            char *line = status_changes_group_line(&changes, &i, 0);
-            char *brief = status_changes_group_line(&changes, &from, DASH_MODEL_BRIEF_SUBJECT);
-            dash_model_add_change(m, line, brief);
-            free(line);
-            free(brief);
-        }
-        for (size_t i = 0; changes.n == 0 && i < sc->n_changes; i++)
-            dash_model_add_change(m, sc->changes[i], NULL);
-        status_changes_free(&changes);
+        add_changes(m, sc->status, sc->changes, sc->n_changes);
         if (sc->status != NULL)
             dash_model_set_status(m, sc->status);
+        return DASH_MODEL_CHANGED;
+    }
+    case RENO__EVENT__BODY_STATUS_DELTA: {
+        /* A change as a delta of the status held: applied when it follows it; otherwise
+         * (a status held from elsewhere, or a delta that does not fit) the whole status
+         * is asked for again, as after a resync. */
+        const Reno__StatusDelta *d = ev->status_delta;
+        if (m->status != NULL && d->to_position <= m->status->position)
+            return DASH_MODEL_NONE; /* the status held already has it (a Watch since) */
+        char why[200] = "the change does not follow the status held";
+        Reno__StatusReply *next = status_delta_fits(m->status, d)
+                                      ? status_delta_apply(m->status, d, why, sizeof why)
+                                      : NULL;
+        if (next == NULL) {
+            snprintf(m->notice, sizeof m->notice, "resync: %s", why);
+            return DASH_MODEL_CHANGED | DASH_MODEL_RESYNC;
+        }
+        add_changes(m, next, d->changes, d->n_changes);
+        reno__status_reply__free_unpacked(m->status, NULL);
+        m->status = next;
+        m->updates++;
         return DASH_MODEL_CHANGED;
     }
     case RENO__EVENT__BODY_RESYNC:

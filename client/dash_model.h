@@ -56,7 +56,7 @@ struct dash_model {
 enum dash_model_effect {
     DASH_MODEL_NONE = 0,
     DASH_MODEL_CHANGED = 1 << 0, /* the model changed: redraw */
-    DASH_MODEL_RESYNC = 1 << 1,  /* pushes were dropped: ask GetStatus again */
+    DASH_MODEL_RESYNC = 1 << 1,  /* pushes were dropped: watch again for the whole status */
     DASH_MODEL_CLOSING = 1 << 2, /* the server is shutting down or reported an error */
 };
 

@@ -203,6 +203,7 @@ static int call(struct dash *d, Reno__Request *req, Reno__Response__BodyCase exp
 static int watch(struct dash *d, char err[NET_ERR_SIZE])
 {
     Reno__Watch w = RENO__WATCH__INIT;
+    w.deltas = true; /* each change as the projects it touched (dash_model_apply) */
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_WATCH;
     req.watch = &w;
@@ -213,24 +214,6 @@ static int watch(struct dash *d, char err[NET_ERR_SIZE])
         dash_model_set_status(&d->model, m->response->watch->status);
     net_free(d->ctx->conn, m);
     dash_model_set_conn(&d->model, DASH_CONN_LIVE, d->ctx->settings.server);
-    return 0;
-}
-
-static int get_status(struct dash *d, char err[NET_ERR_SIZE])
-{
-    Reno__GetStatus get = RENO__GET_STATUS__INIT;
-    get.as_of = (char *)"";
-    /* The largest page: the dashboard scrolls through what it holds, as with the whole
-     * status a Watch starts with. */
-    get.page_size = 1000;
-    Reno__Request req = RENO__REQUEST__INIT;
-    req.body_case = RENO__REQUEST__BODY_GET_STATUS;
-    req.get_status = &get;
-    Reno__ServerMessage *m = NULL;
-    if (call(d, &req, RENO__RESPONSE__BODY_STATUS_REPLY, &m, err) != 0)
-        return -1;
-    dash_model_set_status(&d->model, m->response->status_reply);
-    net_free(d->ctx->conn, m);
     return 0;
 }
 
@@ -428,7 +411,9 @@ static int run_loop(struct dash *d)
             continue;
         }
         if (want_status && d->model.conn == DASH_CONN_LIVE) {
-            if (get_status(d, err) != 0)
+            /* Watching again brings the whole status, which the deltas that follow apply
+             * to (a page of GetStatus would not do). */
+            if (watch(d, err) != 0)
                 connection_lost(d, err);
             want_status = false;
             redraw = true;

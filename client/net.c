@@ -46,6 +46,8 @@
 #include "msg.h"
 #include "xmalloc.h"
 
+/* Events kept while a call waits for its reply (struct net_conn). */
+#define NET_PENDING 16
 /* TLS 1.2 suites for an older server: forward secrecy and AEAD only (1.3's are all so). */
 #define TLS12_CIPHERS "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL"
 
@@ -67,6 +69,13 @@ struct net_conn {
     /* The newest position a write on this connection was answered with: today's status
      * asked on it waits for at least that (read-your-writes, docs/PROTOCOL.md). */
     int64_t last_position;
+    /* Events that arrived while a call waited for its reply, oldest first, handed out by
+     * net_next() before anything read after them: a watcher's feed must not lose a pushed
+     * change (a delta applies only to the status before it). At most NET_PENDING are
+     * kept; beyond that the oldest is dropped, which the feed notices as a change that
+     * does not follow what it holds. */
+    Reno__ServerMessage *pending[NET_PENDING];
+    size_t n_pending;
 };
 
 /* A write's reply names its position: WriteReply and PushProgressReply. */
@@ -525,6 +534,8 @@ void net_close(struct net_conn *c)
         SSL_free(c->tls);
     }
     SSL_CTX_free(c->tls_ctx);
+    for (size_t i = 0; i < c->n_pending; i++)
+        msg_free_server(&c->budget, c->pending[i]);
     close(c->fd);
     frame_reader_done(&c->reader);
     free(c);
@@ -697,7 +708,17 @@ static int consider(struct net_conn *c, Reno__ServerMessage *m, uint64_t id, cha
                      reason && reason[0] ? reason : "no reason given");
         }
     }
-    /* Other events, and responses to calls that already timed out, are not ours. */
+    if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT) {
+        /* Not ours, but the watcher's: kept for net_next(). */
+        if (c->n_pending == NET_PENDING) {
+            net_free(c, c->pending[0]);
+            memmove(c->pending, c->pending + 1, (NET_PENDING - 1) * sizeof c->pending[0]);
+            c->n_pending--;
+        }
+        c->pending[c->n_pending++] = m;
+        return 0;
+    }
+    /* Responses to calls that already timed out are not ours. */
     net_free(c, m);
     return 0;
 }
@@ -765,6 +786,12 @@ int net_next(struct net_conn *c, int timeout_ms, Reno__ServerMessage **msg, char
     if (c->broken) {
         set_err(err, "connection to %s is no longer usable", c->address);
         return -1;
+    }
+    if (c->n_pending > 0) {
+        *msg = c->pending[0];
+        memmove(c->pending, c->pending + 1, (c->n_pending - 1) * sizeof c->pending[0]);
+        c->n_pending--;
+        return 0;
     }
     int64_t deadline = now_ms() + timeout_ms;
     for (;;) {

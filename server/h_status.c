@@ -39,8 +39,8 @@ static void reply_status(struct call *call, const Reno__StatusReply *reply, bool
              * applies. */
             int sndbuf = WATCH_SNDBUF;
             uv_send_buffer_size((uv_handle_t *)&call->client->conn.tcp, &sndbuf);
-            watch_add(&call->srv->watch, &call->client->watcher,
-                      call->client->session.programme_id);
+            watch_add(&call->srv->watch, &call->client->watcher, call->client->session.programme_id,
+                      reply->position, call->req->watch->deltas);
             conn_log(&call->client->conn, LOG_INFO, "watching programme %s at position %lld",
                      reply->programme_code, (long long)reply->position);
         }

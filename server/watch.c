@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "status_delta.h"
 #include "xmalloc.h"
 
 #define MAX_CHANGES 32
@@ -16,6 +17,7 @@ struct watch_programme {
     int64_t programme_id;
     struct watcher *head;
     size_t count;
+    int64_t since; /* the position of the last move seen: its figures are held since */
 };
 
 void watch_init(struct watch *w, const struct watch_sink *sink, void *sink_arg, size_t queue_limit)
@@ -40,7 +42,8 @@ static struct watch_programme *find(struct watch *w, int64_t programme_id, bool 
     return p;
 }
 
-void watch_add(struct watch *w, struct watcher *x, int64_t programme_id)
+void watch_add(struct watch *w, struct watcher *x, int64_t programme_id, int64_t position,
+               bool deltas)
 {
     watch_remove(w, x);
     struct watch_programme *p = find(w, programme_id, true);
@@ -52,6 +55,8 @@ void watch_add(struct watch *w, struct watcher *x, int64_t programme_id)
         p->head->prev = x;
     p->head = x;
     p->count++;
+    x->position = position;
+    x->deltas = deltas;
     x->resync_sent = false;
 }
 
@@ -138,6 +143,40 @@ static size_t describe_changes(const Reno__StatusReply *before, const Reno__Stat
 
 /* ---- pushing --------------------------------------------------------------------------- */
 
+/* The frames of one move, each packed when the first watcher needs it. */
+struct move_frames {
+    struct watch *w;
+    const struct rollup_move *move;
+    int64_t from;
+    Reno__Event changed, delta, resync;
+    struct conn_shared *changed_frame, *delta_frame, *resync_frame;
+    bool changed_packed, delta_packed, resync_packed;
+};
+
+static struct conn_shared *frame_of(struct move_frames *f, Reno__Event *event,
+                                    struct conn_shared **frame, bool *packed)
+{
+    if (!*packed) {
+        *packed = true;
+        if (event == &f->delta) {
+            /* The delta itself is made once too, and only when someone asked for it. */
+            struct status_delta d;
+            status_delta_make(f->move->before, f->move->after, &d);
+            d.delta.from_position = f->from;
+            d.delta.to_position = f->move->to_position;
+            d.delta.changes = f->changed.status_changed->changes;
+            d.delta.n_changes = f->changed.status_changed->n_changes;
+            f->delta.status_delta = &d.delta;
+            *frame = f->w->sink->pack(f->w->sink_arg, event);
+            f->delta.status_delta = NULL;
+            status_delta_release(&d);
+        } else {
+            *frame = f->w->sink->pack(f->w->sink_arg, event);
+        }
+    }
+    return *frame;
+}
+
 void watch_on_move(void *arg, const struct rollup_move *move)
 {
     struct watch *w = arg;
@@ -150,14 +189,18 @@ void watch_on_move(void *arg, const struct rollup_move *move)
     sc.status = (Reno__StatusReply *)move->after;
     sc.n_changes = n;
     sc.changes = changes;
-    Reno__Event changed = RENO__EVENT__INIT;
-    changed.body_case = RENO__EVENT__BODY_STATUS_CHANGED;
-    changed.status_changed = &sc;
     Reno__Resync rs = RENO__RESYNC__INIT;
     rs.reason = "updates were dropped because this connection did not read them: ask again";
-    Reno__Event resync = RENO__EVENT__INIT;
-    resync.body_case = RENO__EVENT__BODY_RESYNC;
-    resync.resync = &rs;
+    struct move_frames f = {.w = w, .move = move, .from = p->since};
+    reno__event__init(&f.changed);
+    f.changed.body_case = RENO__EVENT__BODY_STATUS_CHANGED;
+    f.changed.status_changed = &sc;
+    reno__event__init(&f.delta);
+    f.delta.body_case = RENO__EVENT__BODY_STATUS_DELTA;
+    reno__event__init(&f.resync);
+    f.resync.body_case = RENO__EVENT__BODY_RESYNC;
+    f.resync.resync = &rs;
+    p->since = move->to_position;
 
     /* A send may close connections (this one over the reply limit, others over the
      * output budget), and a closing connection leaves the list: the watchers are taken
@@ -168,8 +211,6 @@ void watch_on_move(void *arg, const struct rollup_move *move)
         w->scratch_size = p->count * 2;
         w->scratch = xrealloc(w->scratch, w->scratch_size * sizeof *w->scratch);
     }
-    struct conn_shared *changed_frame = NULL, *resync_frame = NULL;
-    bool packed = false;
     size_t count = 0;
     for (struct watcher *x = p->head; x; x = x->next)
         w->scratch[count++] = x;
@@ -182,22 +223,26 @@ void watch_on_move(void *arg, const struct rollup_move *move)
             if (!x->resync_sent) {
                 x->resync_sent = true;
                 w->resyncs++;
-                if (resync_frame == NULL)
-                    resync_frame = w->sink->pack(w->sink_arg, &resync);
-                w->sink->send(x, &resync, resync_frame);
+                w->sink->send(x, &f.resync,
+                              frame_of(&f, &f.resync, &f.resync_frame, &f.resync_packed));
             }
             continue;
         }
         x->resync_sent = false;
-        w->pushes++;
-        if (!packed) {
-            changed_frame = w->sink->pack(w->sink_arg, &changed);
-            packed = true;
+        bool follows = x->deltas && x->position >= f.from && x->position < move->to_position;
+        x->position = move->to_position;
+        if (follows) {
+            w->deltas++;
+            w->sink->send(x, &f.delta, frame_of(&f, &f.delta, &f.delta_frame, &f.delta_packed));
+        } else {
+            w->pushes++;
+            w->sink->send(x, &f.changed,
+                          frame_of(&f, &f.changed, &f.changed_frame, &f.changed_packed));
         }
-        w->sink->send(x, &changed, changed_frame);
     }
-    conn_shared_unref(changed_frame);
-    conn_shared_unref(resync_frame);
+    conn_shared_unref(f.changed_frame);
+    conn_shared_unref(f.delta_frame);
+    conn_shared_unref(f.resync_frame);
     for (size_t i = 0; i < n; i++)
         free(changes[i]);
 }

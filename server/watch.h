@@ -11,10 +11,20 @@
  * watcher does nothing. Watchers are kept in one list per programme, so a move costs only
  * the programme's own watchers.
  *
+ * Deltas. A watcher that asked for them (Watch.deltas) is sent a StatusDelta for each move:
+ * the programme-wide parts and the rows of the projects that changed (common/
+ * status_delta.h), made once per move. A delta applies to the figures held since the
+ * programme's previous move (its from_position is that move's position, or 0 before the
+ * first move this module saw: every watcher then holds the current figures), so each
+ * watcher's position is tracked: one that holds an older status (it missed a move) is
+ * sent the whole status instead, as is every watcher that did not ask for deltas.
+ *
  * Backlog. A watcher whose connection holds more than the queue limit of unsent bytes gets
  * one Resync event instead of more updates: its updates are dropped rather than queued
- * without bound. Once its connection has drained below the limit it gets updates again
- * (the client asks for the whole status on a Resync; see docs/PROTOCOL.md).
+ * without bound, so a peer that never reads costs at most the limit plus one event. Once
+ * its connection has drained below the limit it resumes: its position is behind, so the
+ * next move sends it the whole status (or it watches again, as the clients here do on a
+ * Resync, and starts from the status that reply carries).
  *
  * Encode once, send many. The event for a move is packed once, into a reference-counted
  * frame (conn_shared), and the same bytes are queued on every watcher that gets it (with
@@ -59,6 +69,8 @@ struct watcher {
     struct watcher *prev, *next;  /* in its programme's list while registered */
     struct watch_programme *list; /* NULL when not registered */
     int64_t programme_id;
+    int64_t position; /* of the last status it was sent whole or brought to by a delta */
+    bool deltas;      /* asked for StatusDelta events */
     bool resync_sent; /* a Resync went out; no more updates until the peer catches up */
 };
 
@@ -69,13 +81,16 @@ struct watch {
     size_t queue_limit;       /* unsent bytes past which a watcher gets a Resync */
     struct watcher **scratch; /* the watchers of one move, taken before any send */
     size_t scratch_size;
-    unsigned long long pushes;
+    unsigned long long pushes; /* events sent whole */
+    unsigned long long deltas; /* StatusDelta events sent */
     unsigned long long resyncs;
 };
 
 void watch_init(struct watch *w, const struct watch_sink *sink, void *sink_arg, size_t queue_limit);
-/* Registers (or moves) a watcher for the programme. */
-void watch_add(struct watch *w, struct watcher *x, int64_t programme_id);
+/* Registers (or moves) a watcher for the programme, holding the status at `position`
+ * (the one its Watch was answered with); `deltas` when it asked for StatusDelta events. */
+void watch_add(struct watch *w, struct watcher *x, int64_t programme_id, int64_t position,
+               bool deltas);
 /* Takes a watcher off its programme's list; nothing when it is not registered. */
 void watch_remove(struct watch *w, struct watcher *x);
 static inline bool watch_active(const struct watcher *x)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "it.h"
+#include "status_delta.h"
 
 static struct h_server second;
 
@@ -69,6 +70,34 @@ static Reno__ServerMessage *wait_event(struct net_conn *c, Reno__Event__BodyCase
 static bool started_is(const Reno__Event *e, int want)
 {
     return e->status_changed->status->households_started == want;
+}
+
+/* Watch asking for deltas; the status it starts from, our own copy. */
+static Reno__StatusReply *watch_deltas(struct net_conn *c)
+{
+    Reno__Watch w = RENO__WATCH__INIT;
+    w.deltas = true;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_WATCH;
+    req.watch = &w;
+    Reno__ServerMessage *m = h_call(c, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    const Reno__StatusReply *s = m->response->watch->status;
+    ck_assert_ptr_nonnull(s);
+    size_t len = reno__status_reply__get_packed_size(s);
+    uint8_t *buf = malloc(len ? len : 1);
+    ck_assert_ptr_nonnull(buf);
+    reno__status_reply__pack(s, buf);
+    Reno__StatusReply *copy = reno__status_reply__unpack(NULL, len, buf);
+    free(buf);
+    net_free(c, m);
+    ck_assert_ptr_nonnull(copy);
+    return copy;
+}
+
+static bool delta_started_is(const Reno__Event *e, int want)
+{
+    return e->status_delta->status != NULL && e->status_delta->status->households_started == want;
 }
 
 static void watch(struct net_conn *c)
@@ -163,7 +192,7 @@ START_TEST(slow_watcher_gets_resync_others_stay_current)
     struct net_conn *good = h_login(&second, H_LEADER);
     struct net_conn *slow = h_login(&second, H_LEADER);
     watch(good);
-    watch(slow);
+    reno__status_reply__free_unpacked(watch_deltas(slow), NULL);
 
     /* The server names the slow connection by its peer address in its log. */
     struct sockaddr_in local;
@@ -204,6 +233,22 @@ START_TEST(slow_watcher_gets_resync_others_stay_current)
     /* The slow one finds the resync among what was queued for it. */
     m = wait_event(slow, RENO__EVENT__BODY_RESYNC, NULL, 0, 10000);
     ck_assert_msg(m != NULL, "no resync event on the slow connection");
+    net_free(slow, m);
+    /* Having read its backlog, the slow watcher resumes: first the whole status (it
+     * missed changes, so no delta would follow what it holds), then deltas again. */
+    for (int i = 0; i < 200; i++) {
+        m = wait_event(slow, RENO__EVENT__BODY_STATUS_CHANGED, NULL, 0, 0);
+        if (m == NULL)
+            break;
+        net_free(slow, m); /* whole statuses of changes still in flight */
+    }
+    push(writer, p0, 401);
+    m = wait_event(slow, RENO__EVENT__BODY_STATUS_CHANGED, started_is, 401, 5000);
+    ck_assert_msg(m != NULL, "the slow watcher did not resume with the whole status");
+    net_free(slow, m);
+    push(writer, p0, 402);
+    m = wait_event(slow, RENO__EVENT__BODY_STATUS_DELTA, delta_started_is, 402, 5000);
+    ck_assert_msg(m != NULL, "the slow watcher did not go back to deltas");
     net_free(slow, m);
     ck_assert(h_server_alive(&second));
     net_close(slow);
@@ -269,6 +314,72 @@ START_TEST(many_watchers_get_the_same_event_while_some_leave)
     net_free(w[WATCHERS - 1], m);
     for (int i = LEAVING; i < WATCHERS; i++)
         net_close(w[i]);
+    net_close(writer);
+}
+END_TEST
+
+static uint8_t *pack_status(const Reno__StatusReply *s, size_t *len)
+{
+    *len = reno__status_reply__get_packed_size(s);
+    uint8_t *buf = malloc(*len ? *len : 1);
+    ck_assert_ptr_nonnull(buf);
+    reno__status_reply__pack(s, buf);
+    return buf;
+}
+
+/* A watcher that asked for deltas is sent StatusDelta events; applied in turn to the
+ * status its Watch started from, they give the status a fresh Watch is answered with,
+ * byte for byte (but for when the figures were computed); a watcher that did not ask
+ * still gets the whole status. */
+START_TEST(deltas_applied_give_the_current_status)
+{
+    long p0 = h_project_id(h_db, 0), p1 = h_project_id(h_db, 1);
+    struct net_conn *writer = h_login(&h_srv, H_OFFICE);
+    struct net_conn *watcher = h_login(&h_srv, H_LEADER);
+    struct net_conn *plain = h_login(&h_srv, H_LEADER);
+    Reno__StatusReply *held = watch_deltas(watcher);
+    watch(plain);
+    struct {
+        long project;
+        int started;
+        int total;
+    } steps[] = {{p0, 120, 120}, {p1, 80, 200}, {p0, 130, 210}};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        push(writer, steps[i].project, steps[i].started);
+        Reno__ServerMessage *m = wait_event(watcher, RENO__EVENT__BODY_STATUS_DELTA,
+                                            delta_started_is, steps[i].total, 5000);
+        ck_assert_msg(m != NULL, "no delta for step %zu", i);
+        const Reno__StatusDelta *d = m->event->status_delta;
+        ck_assert_msg(status_delta_fits(held, d), "delta %lld..%lld after %lld",
+                      (long long)d->from_position, (long long)d->to_position,
+                      (long long)held->position);
+        /* Only the project written (and the totals, 0) travel. */
+        for (size_t k = 0; k < d->n_projects; k++)
+            ck_assert(d->projects[k] == steps[i].project || d->projects[k] == 0);
+        char why[200];
+        Reno__StatusReply *next = status_delta_apply(held, d, why, sizeof why);
+        ck_assert_msg(next != NULL, "%s", why);
+        reno__status_reply__free_unpacked(held, NULL);
+        held = next;
+        net_free(watcher, m);
+        m = wait_event(plain, RENO__EVENT__BODY_STATUS_CHANGED, started_is, steps[i].total, 5000);
+        ck_assert_msg(m != NULL, "the watcher without deltas got no whole status");
+        net_free(plain, m);
+    }
+    struct net_conn *fresh = h_login(&h_srv, H_LEADER);
+    Reno__StatusReply *now = watch_deltas(fresh);
+    held->computed_at = now->computed_at = 0;
+    size_t lh, ln;
+    uint8_t *bh = pack_status(held, &lh), *bn = pack_status(now, &ln);
+    ck_assert_uint_eq(lh, ln);
+    ck_assert_msg(memcmp(bh, bn, lh) == 0, "the status made by deltas differs");
+    free(bh);
+    free(bn);
+    reno__status_reply__free_unpacked(now, NULL);
+    reno__status_reply__free_unpacked(held, NULL);
+    net_close(fresh);
+    net_close(plain);
+    net_close(watcher);
     net_close(writer);
 }
 END_TEST
@@ -360,6 +471,7 @@ Suite *it_live_suite(void)
     tcase_add_test(tc, two_servers_agree_and_watchers_are_pushed);
     tcase_add_test(tc, slow_watcher_gets_resync_others_stay_current);
     tcase_add_test(tc, many_watchers_get_the_same_event_while_some_leave);
+    tcase_add_test(tc, deltas_applied_give_the_current_status);
     tcase_add_test(tc, watchers_hear_during_a_steady_stream_of_writes);
     tcase_add_test(tc, lost_listener_is_rebuilt_and_misses_nothing);
     suite_add_tcase(s, tc);

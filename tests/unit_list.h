@@ -22,6 +22,7 @@ UNIT_SUITE(log)
 UNIT_SUITE(dash_chart)
 UNIT_SUITE(status_diff)
 UNIT_SUITE(status_view)
+UNIT_SUITE(status_delta)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif
