@@ -4,9 +4,12 @@
  * Owns the page layout: the head (issuing organ in red, 文号, a red rule, title,
  * 主送), the numbered sections with their tables (headers repeated on every page a
  * table continues on, a project's or unit's rows grouped under its name, short cells
- * never broken, a heading never left alone at a page's foot), the charts (each
- * project's started and completed households against the plan's marks; funds received
- * and paid by source; line work per utility), the organ and the date at the end, 抄送,
+ * never broken, the name columns kept at their width while columns of figures shrink to
+ * their figures, a heading never left alone at a page's foot: it keeps its table's header
+ * and first row, measured as drawn), the charts, set off by a gap from the text around
+ * (each project's started and completed households against the plan's marks; funds
+ * received and paid by source; line work per utility), the organ and the date at the end,
+ * 抄送,
  * and the page number at every page's foot. A preview says 预览稿 on every page.
  *
  * Deterministic like the other renderings: the PDF's creation date is the document's
@@ -147,8 +150,11 @@ static void paragraph(struct pdf *p, const char *font, double size, const char *
 
 /* ---- tables ------------------------------------------------------------------------- */
 
-#define CELL_PAD 3.0
-#define TABLE_FS 9.5
+#define CELL_PAD      3.0
+#define HEADING_AFTER 5.0
+/* The room left above and below a chart with its caption, apart from the text. */
+#define CHART_GAP 10.0
+#define TABLE_FS  9.5
 
 static bool short_cell(const char *s)
 {
@@ -156,6 +162,33 @@ static bool short_cell(const char *s)
     for (const unsigned char *c = (const unsigned char *)s; *c; c++)
         n += (*c & 0xC0) != 0x80;
     return n <= 12;
+}
+
+/* A figure: digits with a sign, separators, a decimal point, a percent sign or a unit
+ * of 户/元/万元; such a column shrinks to its figures and lets its header wrap. */
+static bool numeric_cell(const char *s)
+{
+    bool digit = false;
+    for (const char *c = s; *c; c++) {
+        if (*c >= '0' && *c <= '9')
+            digit = true;
+        else if (strchr("+-.,% /", *c) == NULL)
+            return strncmp(c, "户", strlen("户")) == 0 || strncmp(c, "元", strlen("元")) == 0 ||
+                   strncmp(c, "万元", strlen("万元")) == 0;
+    }
+    return digit || s[0] == '\0' || strcmp(s, "-") == 0;
+}
+
+/* The columns that tell rows apart, whose text must not wrap while there is room: the
+ * names of projects, communities, units and sources. */
+static bool name_column(const char *header)
+{
+    static const char *const names[] = {"项目",     "小区",     "单位",   "责任单位",
+                                        "专营单位", "资金来源", "参与方", "名称"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(header, names[i]) == 0)
+            return true;
+    return false;
 }
 
 static bool groups_first_column(const struct report_table *t)
@@ -172,25 +205,34 @@ static const char *tcell(const struct report_table *t, size_t r, size_t c)
     return t->cells[r * t->ncols + c];
 }
 
-/* Column widths: short cells (dates, numbers, status words) keep their natural width;
- * what remains of the body's width goes to the long text columns. */
+/* Column widths: short cells (dates, numbers, status words) keep their natural width, a
+ * column of figures only its figures' (its header wraps onto two lines rather than widen
+ * it), and the names that tell rows apart theirs, up to 40% of the body; what remains of
+ * the body's width goes to the long text columns. */
 static void column_widths(struct pdf *p, const struct report_table *t, double *w)
 {
     double fixed = 0, flexible_natural = 0;
     bool *flex = xcalloc(t->ncols, sizeof *flex);
     for (size_t c = 0; c < t->ncols; c++) {
         PangoLayout *h = layout(p, SANS, TABLE_FS, t->columns[c], -1, PANGO_ALIGN_LEFT);
-        double natural = layout_w(h);
+        double header = layout_w(h), natural = 0;
         g_object_unref(h);
+        bool numbers = t->nrows > 0;
         for (size_t r = 0; r < t->nrows; r++) {
             PangoLayout *l = layout(p, SERIF, TABLE_FS, tcell(t, r, c), -1, PANGO_ALIGN_LEFT);
             double lw = layout_w(l);
             g_object_unref(l);
             if (!short_cell(tcell(t, r, c)))
                 flex[c] = true;
+            numbers = numbers && numeric_cell(tcell(t, r, c));
             natural = lw > natural ? lw : natural;
         }
+        natural = fmax(natural, numbers ? header / 2 + TABLE_FS : header);
         w[c] = natural + 2 * CELL_PAD;
+        if (flex[c] && name_column(t->columns[c])) {
+            w[c] = fmin(w[c], 0.4 * BODY_W);
+            flex[c] = false;
+        }
         if (flex[c])
             flexible_natural += w[c];
         else
@@ -247,6 +289,28 @@ static void draw_row(struct pdf *p, const struct report_table *t, const double *
     p->y += h;
 }
 
+/* The height that must follow a table's heading on its page: its header and first row,
+ * or the line saying it is empty. */
+static double table_lead(struct pdf *p, const struct report_table *t)
+{
+    if (t->nrows == 0) {
+        PangoLayout *l = layout(p, SERIF, 11, "（无）", BODY_W, PANGO_ALIGN_LEFT);
+        double h = layout_h(l);
+        g_object_unref(l);
+        return h;
+    }
+    double *w = xcalloc(t->ncols, sizeof *w);
+    column_widths(p, t, w);
+    const char **texts = xcalloc(t->ncols, sizeof *texts);
+    for (size_t c = 0; c < t->ncols; c++)
+        texts[c] = tcell(t, 0, c);
+    double h = row_height(p, t, w, (const char *const *)t->columns, true) +
+               row_height(p, t, w, texts, false);
+    free(texts);
+    free(w);
+    return h;
+}
+
 static void draw_table(struct pdf *p, const struct report_table *t)
 {
     double *w = xcalloc(t->ncols, sizeof *w);
@@ -300,7 +364,7 @@ static void caption(struct pdf *p, int *figure, const char *title)
 {
     char text[300];
     snprintf(text, sizeof text, "图%d　%s", ++*figure, title);
-    paragraph(p, SANS, 10.5, text, PANGO_ALIGN_CENTER, 10);
+    paragraph(p, SANS, 10.5, text, PANGO_ALIGN_CENTER, CHART_GAP + 4);
 }
 
 /* Each project's share started and completed over time against the plan's marks. */
@@ -308,7 +372,9 @@ static void progress_chart(struct pdf *p, int *figure)
 {
     const struct report_doc *doc = p->doc;
     const double H = MM(80.0), L = MM(16.0), B = MM(14.0), R = MM(4.0);
-    need(p, H + 40);
+    /* The chart and its caption stay together, set off from the text above by a gap. */
+    need(p, CHART_GAP + H + 40);
+    p->y += CHART_GAP;
     double x0 = LEFT + L, x1 = LEFT + BODY_W - R, y0 = p->y + H - B, y1 = p->y + 4;
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     for (size_t i = 0; i < doc->nseries; i++)
@@ -429,7 +495,8 @@ static void bar_chart(struct pdf *p, int *figure, const char *title, const char 
                       const double *values /* ncats * nvals */)
 {
     const double H = MM(62.0), L = MM(22.0), B = MM(16.0);
-    need(p, H + 40);
+    need(p, CHART_GAP + H + 40);
+    p->y += CHART_GAP;
     double x0 = LEFT + L, x1 = LEFT + BODY_W - MM(4.0), y0 = p->y + H - B, y1 = p->y + 14;
     double max = 0;
     for (size_t i = 0; i < ncats * nvals; i++)
@@ -570,11 +637,13 @@ static void render(struct pdf *p)
     int figure = 0;
     for (size_t i = 0; i < doc->ntables; i++) {
         const struct report_table *t = &doc->tables[i];
-        /* A heading keeps its table's header and first row with it. */
+        /* A heading is never the last thing on a page: it keeps its table's header and
+         * first row (or the line saying the table is empty) with it, measured as they
+         * will be drawn. */
         PangoLayout *h = layout(p, SANS, 13, t->title, BODY_W, PANGO_ALIGN_LEFT);
-        need(p, layout_h(h) + 60);
+        need(p, layout_h(h) + HEADING_AFTER + table_lead(p, t));
         g_object_unref(h);
-        paragraph(p, SANS, 13, t->title, PANGO_ALIGN_LEFT, 5);
+        paragraph(p, SANS, 13, t->title, PANGO_ALIGN_LEFT, HEADING_AFTER);
         if (t->nrows == 0)
             paragraph(p, SERIF, 11, "（无）", PANGO_ALIGN_LEFT, 6);
         else
