@@ -100,6 +100,7 @@ struct options {
     char as_of[DATE_TEXT_SIZE]; /* status: "" means today (the roll-up path) */
     char date[DATE_TEXT_SIZE];  /* push: the report date */
     bool kv;
+    bool deltas; /* watch-fanout: watchers ask for per-project deltas (Watch.deltas) */
 };
 
 /* A request in flight on a connection. */
@@ -251,6 +252,8 @@ static void usage(FILE *out)
             "  --as-of YYYY-MM-DD        status: ask for this date (the database path);\n"
             "                            without it, today (served from the roll-up)\n"
             "  --date YYYY-MM-DD         push: the report date (default today)\n"
+            "  --deltas                  watch-fanout: the watchers ask for per-project\n"
+            "                            deltas instead of the whole status at each change\n"
             "  --kv                      print one line of name=value pairs\n"
             "  --help                    show this help\n"
             "\n"
@@ -299,6 +302,10 @@ static void parse_options(int argc, char **argv, struct options *o)
         }
         if (strcmp(arg, "--kv") == 0) {
             o->kv = true;
+            continue;
+        }
+        if (strcmp(arg, "--deltas") == 0) {
+            o->deltas = true;
             continue;
         }
         if (strncmp(arg, "--", 2) != 0)
@@ -690,9 +697,10 @@ static void load_projects(struct loadgen *lg, struct lg_conn *c)
     msg_free_server(&c->budget, m);
 }
 
-static void batch_watch(struct lg_conn *const *cs, int n)
+static void batch_watch(struct lg_conn *const *cs, int n, bool deltas)
 {
     Reno__Watch w = RENO__WATCH__INIT;
+    w.deltas = deltas;
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_WATCH;
     req.watch = &w;
@@ -889,9 +897,15 @@ static void on_event(struct loadgen *lg, struct lg_conn *c, const Reno__Event *e
         lg->resyncs++;
         record_error(lg, "connection %d: resync: %s", c->index, ev->resync->reason);
         return;
-    case RENO__EVENT__BODY_STATUS_CHANGED: {
+    case RENO__EVENT__BODY_STATUS_CHANGED:
+    case RENO__EVENT__BODY_STATUS_DELTA: {
         lg->events++;
-        const Reno__ProjectStatus *p = find_project(ev->status_changed->status, lg->round_project);
+        /* A delta's status holds the rows of the projects that changed, which is the
+         * pushed project when its figure moved. */
+        const Reno__StatusReply *status = ev->body_case == RENO__EVENT__BODY_STATUS_DELTA
+                                              ? ev->status_delta->status
+                                              : ev->status_changed->status;
+        const Reno__ProjectStatus *p = find_project(status, lg->round_project);
         if (!c->watcher || !lg->round_open || c->seen_round || p == NULL ||
             p->households_started != lg->round_value) {
             lg->stray_events++;
@@ -1251,7 +1265,7 @@ int main(int argc, char **argv)
         batch_hello(batch, n);
         batch_resume(&lg, batch, n);
         if (lg.opt.mix == MIX_WATCH_FANOUT)
-            batch_watch(batch, n);
+            batch_watch(batch, n, lg.opt.deltas);
     }
     if (lg.opt.ready_file[0] != '\0') {
         FILE *f = fopen(lg.opt.ready_file, "w");

@@ -177,6 +177,41 @@ static void compare_field(const ProtobufCMessage *a, const ProtobufCMessage *b,
     free(pb);
 }
 
+/* A programme-wide field that may be left out of a delta when unchanged: a repeated field
+ * or a message (scalars and strings are a few bytes and always travel). */
+static bool keepable(const ProtobufCFieldDescriptor *f)
+{
+    return !per_project(f) &&
+           (f->label == PROTOBUF_C_LABEL_REPEATED || f->type == PROTOBUF_C_TYPE_MESSAGE);
+}
+
+/* Copies field f (its count and array, or its message pointer) from src to dst, shallow. */
+static void copy_field(ProtobufCMessage *dst, const ProtobufCMessage *src,
+                       const ProtobufCFieldDescriptor *f)
+{
+    if (f->label == PROTOBUF_C_LABEL_REPEATED)
+        *count_of(dst, f) = *count_of(src, f);
+    memcpy((char *)dst + f->offset, (const char *)src + f->offset, sizeof(void *));
+}
+
+/* Clears field f of m (shallow: nothing is freed). */
+static void clear_field(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
+{
+    if (f->label == PROTOBUF_C_LABEL_REPEATED)
+        *count_of(m, f) = 0;
+    memset((char *)m + f->offset, 0, sizeof(void *));
+}
+
+/* True when field f packs to the same bytes in a and b. */
+static bool same_field(struct scratch *s, const ProtobufCMessage *a, const ProtobufCMessage *b,
+                       const ProtobufCFieldDescriptor *f)
+{
+    Reno__StatusReply x = RENO__STATUS_REPLY__INIT, y = RENO__STATUS_REPLY__INIT;
+    copy_field(&x.base, a, f);
+    copy_field(&y.base, b, f);
+    return same_row(s, &x.base, &y.base);
+}
+
 static void *own(struct status_delta *d, void *array)
 {
     d->arrays = xrealloc(d->arrays, (d->n_arrays + 1) * sizeof *d->arrays);
@@ -217,14 +252,25 @@ void status_delta_make(const Reno__StatusReply *before, const Reno__StatusReply 
     for (unsigned i = 0; i < md->n_fields; i++)
         if (per_project(&md->fields[i]))
             compare_field(a, b, &md->fields[i], &s, &changed, &in_after);
-    free(s.a);
-    free(s.b);
     ids_seal(&changed);
     ids_seal(&in_after);
 
     reno__status_delta__init(&d->delta);
-    d->status = *after; /* shallow: the programme-wide fields travel whole */
+    d->status = *after; /* shallow: the programme-wide fields travel whole unless kept */
     d->delta.status = &d->status;
+    /* The programme-wide lists and messages that did not change stay behind: at a few
+     * projects they are most of the status (rules, plan, rhythm, the round). */
+    uint32_t *kept = own(d, xmalloc(md->n_fields * sizeof *kept));
+    for (unsigned i = 0; i < md->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &md->fields[i];
+        if (keepable(f) && same_field(&s, a, b, f)) {
+            clear_field(&d->status.base, f);
+            kept[d->delta.n_kept++] = f->id;
+        }
+    }
+    d->delta.kept = kept;
+    free(s.a);
+    free(s.b);
     int64_t *projects = own(d, xmalloc((changed.n ? changed.n : 1) * sizeof *projects));
     int64_t *removed = own(d, xmalloc((changed.n ? changed.n : 1) * sizeof *removed));
     for (size_t i = 0; i < changed.n; i++) {
@@ -365,6 +411,30 @@ Reno__StatusReply *status_delta_apply(const Reno__StatusReply *held, const Reno_
     void **arrays = xcalloc(md->n_fields, sizeof *arrays);
     size_t n_arrays = 0;
     bool ok = true;
+    /* The fields the delta left out stand as held: each must name a programme-wide list
+     * or message, once, and not come with rows of its own. */
+    for (size_t i = 0; ok && i < delta->n_kept; i++) {
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field(md, delta->kept[i]);
+        if (f == NULL || !keepable(f)) {
+            snprintf(why, why_size, "kept field %u is not a programme-wide list or message",
+                     delta->kept[i]);
+            ok = false;
+            break;
+        }
+        bool given =
+            f->label == PROTOBUF_C_LABEL_REPEATED
+                ? *count_of(&delta->status->base, f) != 0
+                : *(void *const *)(const void *)((const char *)delta->status + f->offset) != NULL;
+        for (size_t j = 0; j < i; j++)
+            given |= delta->kept[j] == delta->kept[i];
+        if (given) {
+            snprintf(why, why_size, "field %u is both kept and given", f->id);
+            ok = false;
+            break;
+        }
+        copy_field(&out.base, &held->base, f);
+    }
     for (unsigned i = 0; ok && i < md->n_fields; i++)
         if (per_project(&md->fields[i]))
             ok = merge_field(held, delta, &dropped, &md->fields[i], &out, arrays, &n_arrays, why,

@@ -7,8 +7,10 @@
  * What is per project is read from the messages, not listed: a repeated message field of
  * StatusReply whose rows have an int64 project_id (projects, phases, lights, funds, lines
  * and every section added later the same way) is a per-project field; every other field
- * is programme-wide and travels whole (they are small: totals, rules, light counts,
- * rhythm, round, supervision per unit). A project has changed when its rows in any
+ * is programme-wide: its scalars always travel, and its lists and messages (rules, plan,
+ * rhythm, the round, supervision per unit: at a few projects most of the status's bytes)
+ * travel only when they changed, the unchanged ones named in StatusDelta.kept so that
+ * applying takes them from the held status. A project has changed when its rows in any
  * per-project field differ (compared packed) or exist on one side only; the delta carries
  * the changed projects' rows and where they go. Making costs one pass over both statuses'
  * per-project rows (each packed once) plus sorting their ids; applying, one pass over the

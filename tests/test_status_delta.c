@@ -245,6 +245,15 @@ static Reno__StatusReply *mutate(const Reno__StatusReply *a, int changes, int ne
     return b;
 }
 
+/* The number of StatusReply's field `name`. */
+static uint32_t field_number(const char *name)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(&reno__status_reply__descriptor, name);
+    ck_assert_ptr_nonnull(f);
+    return f->id;
+}
+
 /* make, through the wire, apply: the result packs to b's bytes. The delta's size is
  * returned. */
 static size_t round_trip(const Reno__StatusReply *a, const Reno__StatusReply *b)
@@ -339,6 +348,59 @@ START_TEST(test_ill_fitting_deltas_are_refused)
             reno__status_reply__free_unpacked(got, NULL);
         status_delta_release(&d);
     }
+    /* Kept fields that are not programme-wide lists or messages, or that come with rows:
+     * the projects (a per-project field), a scalar (households), a number no field has. */
+    Reno__StatusReply *c = mutate(a, 1, 50);
+    for (size_t k = 0; k < 3; k++) {
+        struct status_delta d;
+        status_delta_make(a, c, &d);
+        uint32_t *kept = xmalloc((d.delta.n_kept + 1) * sizeof *kept);
+        memcpy(kept, d.delta.kept, d.delta.n_kept * sizeof *kept);
+        kept[d.delta.n_kept] = k == 0   ? field_number("projects")
+                               : k == 1 ? field_number("households")
+                                        : 99999u;
+        uint32_t *was = d.delta.kept;
+        d.delta.kept = kept;
+        d.delta.n_kept++;
+        char why[200];
+        ck_assert_ptr_null(status_delta_apply(a, &d.delta, why, sizeof why));
+        d.delta.kept = was;
+        d.delta.n_kept--;
+        free(kept);
+        status_delta_release(&d);
+    }
+    /* A field both kept and given: a kept list or message of a put back into the delta. */
+    {
+        struct status_delta d;
+        status_delta_make(a, a, &d);
+        bool tried = false;
+        for (size_t k = 0; k < d.delta.n_kept && !tried; k++) {
+            const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+                &reno__status_reply__descriptor, d.delta.kept[k]);
+            const char *from = (const char *)a;
+            char *to = (char *)&d.status;
+            if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+                size_t n;
+                memcpy(&n, from + f->quantifier_offset, sizeof n);
+                if (n == 0)
+                    continue;
+                memcpy(to + f->quantifier_offset, &n, sizeof n);
+            } else {
+                void *m;
+                memcpy(&m, from + f->offset, sizeof m);
+                if (m == NULL)
+                    continue;
+            }
+            memcpy(to + f->offset, from + f->offset, sizeof(void *));
+            tried = true;
+        }
+        ck_assert(tried);
+        char why[200];
+        ck_assert_ptr_null(status_delta_apply(a, &d.delta, why, sizeof why));
+        ck_assert_msg(strstr(why, "both kept and given") != NULL, "%s", why);
+        status_delta_release(&d);
+    }
+    protobuf_c_message_free_unpacked(&c->base, NULL);
     /* A delta without a status, and a status to apply to that is missing. */
     Reno__StatusDelta empty = RENO__STATUS_DELTA__INIT;
     char why[200];
