@@ -201,6 +201,46 @@ START_TEST(demolished_households_are_outside_every_figure)
     ps = project_in(m->response->status_reply, p1);
     ck_assert_double_eq(ps->completed_pct, 100.0);
     net_free(office, m);
+
+    /* A willingness survey asking every household in scope asked 100% of them, in the
+     * survey list as in the status's surveys section (not 280 of 302). */
+    Reno__RecordSurvey rs = RENO__RECORD_SURVEY__INIT;
+    h_new_key(&rs.idempotency_key, key);
+    rs.project_id = p1;
+    rs.kind = RENO__SURVEY_KIND__SURVEY_KIND_WILLINGNESS;
+    rs.surveyed_on = "2022-02-20";
+    rs.households_asked = 280;
+    rs.households_agreeing = 252;
+    rs.note = "";
+    write_ok(office, RENO__REQUEST__BODY_RECORD_SURVEY, &rs);
+    Reno__ListSurveys ls = RENO__LIST_SURVEYS__INIT;
+    ls.project_id = p1;
+    m = h_call_body(office, RENO__REQUEST__BODY_LIST_SURVEYS, &ls);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    const Reno__SurveyList *list = m->response->list_surveys;
+    bool listed = false;
+    for (size_t i = 0; i < list->n_items; i++) {
+        if (strcmp(list->items[i]->kind, "willingness") != 0)
+            continue;
+        ck_assert_int_eq(list->items[i]->households, 280);
+        ck_assert_double_eq_tol(list->items[i]->asked_pct, 100.0, 1e-9);
+        listed = true;
+    }
+    ck_assert(listed);
+    net_free(office, m);
+    m = h_get_status(office, "2022-11-30");
+    const Reno__StatusReply *st = m->response->status_reply;
+    bool shown = false;
+    for (size_t i = 0; i < st->n_surveys; i++) {
+        if (st->surveys[i]->project_id != p1 ||
+            st->surveys[i]->kind != RENO__SURVEY_KIND__SURVEY_KIND_WILLINGNESS)
+            continue;
+        ck_assert_int_eq(st->surveys[i]->households, 280);
+        ck_assert_double_eq_tol(st->surveys[i]->asked_pct, 100.0, 1e-9);
+        shown = true;
+    }
+    ck_assert(shown);
+    net_free(office, m);
 }
 END_TEST
 

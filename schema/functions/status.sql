@@ -344,7 +344,8 @@ BEGIN
 END $$;
 
 -- The latest survey of each kind per project by the date, then per kind over all projects
--- (their latest surveys summed).
+-- (their latest surveys summed). A project's households are those in the renovation's
+-- scope (0015): a survey asks no more than those, so "asked" is a share of them.
 CREATE OR REPLACE FUNCTION reno_status_surveys_rows(p_programme bigint, p_as_of date,
                                                p_project bigint DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, kind text, surveyed_on text, surveys integer,
@@ -352,7 +353,7 @@ RETURNS TABLE (project_id bigint, name text, kind text, surveyed_on text, survey
                asked_pct double precision, agreeing_pct double precision)
 LANGUAGE sql STABLE AS $$
     WITH held AS (
-        SELECT s.*, p.name AS project_name, p.households,
+        SELECT s.*, p.name AS project_name, p.households_in_scope AS households,
                row_number() OVER (PARTITION BY s.project_id, s.kind
                                   ORDER BY s.surveyed_on DESC, s.id DESC) AS latest,
                count(*) OVER (PARTITION BY s.project_id, s.kind) AS surveys
