@@ -241,6 +241,14 @@ START_TEST(demolished_households_are_outside_every_figure)
     }
     ck_assert(shown);
     net_free(office, m);
+
+    /* The evaluation report's subtitle counts them too, and names the demolished ones. */
+    char subject[24];
+    snprintf(subject, sizeof subject, "%ld", p1);
+    md = report_text(RENO__REPORT_KIND__REPORT_KIND_EVALUATION, subject, false);
+    ck_assert_msg(strstr(md, "示例小区二，280户（另拆除 22 户，不纳入改造范围）") != NULL,
+                  "subtitle not on the households in scope:\n%s", md);
+    free(md);
 }
 END_TEST
 
