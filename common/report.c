@@ -45,9 +45,12 @@ void report_doc_done(struct report_doc *doc)
         for (size_t c = 0; c < t->ncols; c++)
             free(t->columns[c]);
         free(t->columns);
-        for (size_t k = 0; k < t->nrows * t->ncols; k++)
+        for (size_t k = 0; k < t->nrows * t->ncols; k++) {
             free(t->cells[k]);
+            free(t->shown[k]);
+        }
         free(t->cells);
+        free(t->shown);
         free(t->note);
     }
     free(doc->tables);
@@ -77,12 +80,51 @@ struct report_table *report_add_table(struct report_doc *doc, const char *title,
     return t;
 }
 
+bool report_group_amount(const char *s, char *out, size_t size)
+{
+    size_t len = strlen(s);
+    size_t sign = s[0] == '-';
+    /* digits, '.', two digits */
+    if (len < sign + 4 || s[len - 3] != '.' || !isdigit((unsigned char)s[len - 2]) ||
+        !isdigit((unsigned char)s[len - 1]))
+        return false;
+    size_t whole = len - 3 - sign;
+    for (size_t i = sign; i < sign + whole; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+    if (whole < 4 || len + (whole - 1) / 3 + 1 > size)
+        return false;
+    size_t o = 0;
+    if (sign)
+        out[o++] = '-';
+    for (size_t i = 0; i < whole; i++) {
+        if (i > 0 && (whole - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = s[sign + i];
+    }
+    memcpy(out + o, s + len - 3, 4); /* the point, two decimals and the NUL */
+    return true;
+}
+
 void report_table_row(struct report_table *t, const char *const *cells)
 {
-    t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *t->cells);
-    for (size_t c = 0; c < t->ncols; c++)
-        t->cells[t->nrows * t->ncols + c] = xstrdup(cells[c] ? cells[c] : "");
+    size_t n = (t->nrows + 1) * t->ncols;
+    t->cells = xrealloc(t->cells, n * sizeof *t->cells);
+    t->shown = xrealloc(t->shown, n * sizeof *t->shown);
+    for (size_t c = 0; c < t->ncols; c++) {
+        size_t k = t->nrows * t->ncols + c;
+        t->cells[k] = xstrdup(cells[c] ? cells[c] : "");
+        char grouped[64];
+        t->shown[k] =
+            report_group_amount(t->cells[k], grouped, sizeof grouped) ? xstrdup(grouped) : NULL;
+    }
     t->nrows++;
+}
+
+const char *report_cell_shown(const struct report_table *t, size_t r, size_t c)
+{
+    size_t k = r * t->ncols + c;
+    return t->shown[k] != NULL ? t->shown[k] : t->cells[k];
 }
 
 void report_table_note(struct report_table *t, const char *note)
@@ -263,7 +305,7 @@ static void render_md(const struct report_doc *doc, struct buf *b)
                 for (size_t c = 0; c < t->ncols; c++) {
                     put(b, " ");
                     if (c > 0 || !grouped_under_above(t, r))
-                        md_cell(b, cell(t, r, c));
+                        md_cell(b, report_cell_shown(t, r, c));
                     put(b, " |");
                 }
                 put(b, "\n");
@@ -759,11 +801,11 @@ static void render_html(const struct report_doc *doc, struct buf *b)
                     size_t span = 1;
                     while (c == 0 && r + span < t->nrows && grouped_under_above(t, r + span))
                         span++;
-                    put(b, html_nowrap(cell(t, r, c)) ? "<td class=\"nw\"" : "<td");
+                    put(b, html_nowrap(report_cell_shown(t, r, c)) ? "<td class=\"nw\"" : "<td");
                     if (span > 1)
                         putf(b, " rowspan=\"%zu\"", span);
                     put(b, ">");
-                    html_text(b, cell(t, r, c));
+                    html_text(b, report_cell_shown(t, r, c));
                     put(b, "</td>");
                 }
                 put(b, "</tr>\n");

@@ -13,6 +13,7 @@
 #ifndef RENO_REPORT_H
 #define RENO_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,8 @@ struct report_table {
     char **columns;
     size_t nrows;
     char **cells; /* nrows * ncols, row-major */
+    char **shown; /* nrows * ncols: a cell as printed where it differs (an amount with its
+                   * thousands separators), else NULL; see report_cell_shown() */
     char *note;   /* printed under the table (e.g. how it is ranked); NULL: none */
 };
 
@@ -80,6 +83,16 @@ void report_set(char **field, const char *value);
 struct report_table *report_add_table(struct report_doc *doc, const char *title, size_t ncols,
                                       const char *const *columns);
 void report_table_row(struct report_table *t, const char *const *cells);
+
+/* A cell as a person reads it in the printed forms (Markdown, HTML, PDF): an amount as the
+ * reports' SQL writes it (digits, a point and two decimals: 1234567.89) with thousands
+ * separators (1,234,567.89), as an office writes money; anything else as it is. CSV and
+ * JSON keep the cell as stored, for the programs that read them. */
+const char *report_cell_shown(const struct report_table *t, size_t r, size_t c);
+
+/* Writes s with thousands separators into out when s is such an amount and has at least
+ * four digits before the point; false (out untouched) otherwise or when out is too small. */
+bool report_group_amount(const char *s, char *out, size_t size);
 /* Sets the note printed under the table, replacing any earlier one. */
 void report_table_note(struct report_table *t, const char *note);
 struct report_series *report_add_series(struct report_doc *doc, const char *name);

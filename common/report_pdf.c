@@ -200,9 +200,10 @@ static bool groups_first_column(const struct report_table *t)
     return false;
 }
 
+/* A cell as printed: amounts with their thousands separators (report_cell_shown). */
 static const char *tcell(const struct report_table *t, size_t r, size_t c)
 {
-    return t->cells[r * t->ncols + c];
+    return report_cell_shown(t, r, c);
 }
 
 /* Column widths: short cells (dates, numbers, status words) keep their natural width, a
@@ -599,7 +600,7 @@ static void chart_from_table(struct pdf *p, int *figure, const struct report_tab
         if (i == ncats)
             cats[ncats++] = (char *)name;
         for (size_t k = 0; k < ncols; k++)
-            values[i * ncols + k] += strtod(tcell(t, r, (size_t)idx[k]), NULL) / scale;
+            values[i * ncols + k] += strtod(t->cells[r * t->ncols + (size_t)idx[k]], NULL) / scale;
     }
     bar_chart(p, figure, title, unit, ncats, cats, ncols, cols, values);
     free(cats);

@@ -88,6 +88,44 @@ START_TEST(markdown_escapes_pipes_and_folds_lines)
 }
 END_TEST
 
+START_TEST(amounts_are_grouped_when_printed_and_kept_for_programs)
+{
+    /* An amount as the reports' SQL writes it gets its thousands separators in the
+     * printed forms; CSV and JSON keep it as stored; counts, short amounts, percentages
+     * and other text are left alone. */
+    char out[64];
+    ck_assert(report_group_amount("6000000.00", out, sizeof out));
+    ck_assert_str_eq(out, "6,000,000.00");
+    ck_assert(report_group_amount("-1234.50", out, sizeof out));
+    ck_assert_str_eq(out, "-1,234.50");
+    ck_assert(report_group_amount("100000.25", out, sizeof out));
+    ck_assert_str_eq(out, "100,000.25");
+    const char *left[] = {"999.99",   "500",     "95.8%", "12.5", "1234.5",     "1,234.00",
+                          "a1234.00", "1234.0x", "",      "-",    "2022-05-14", "--1234.00"};
+    for (size_t i = 0; i < sizeof left / sizeof left[0]; i++)
+        ck_assert_msg(!report_group_amount(left[i], out, sizeof out), "grouped %s", left[i]);
+    char small[8];
+    ck_assert(!report_group_amount("6000000.00", small, sizeof small)); /* too small: refused */
+
+    const char *cols[] = {"来源", "到位（元）", "户数"};
+    struct report_table *t = report_add_table(&doc, "资金", 3, cols);
+    report_table_row(t, (const char *const[]){"中央补助", "6000000.00", "1500"});
+    char *md = render(REPORT_MD);
+    ck_assert_ptr_nonnull(strstr(md, "| 中央补助 | 6,000,000.00 | 1500 |\n"));
+    free(md);
+    char *html = render(REPORT_HTML);
+    ck_assert_ptr_nonnull(strstr(html, ">6,000,000.00</td>"));
+    free(html);
+    char *csv = render(REPORT_CSV);
+    ck_assert_ptr_nonnull(strstr(csv, "中央补助,6000000.00,1500\r\n"));
+    free(csv);
+    char *json = render(REPORT_JSON);
+    ck_assert_ptr_nonnull(strstr(json, "\"6000000.00\""));
+    ck_assert_ptr_null(strstr(json, "6,000,000.00"));
+    free(json);
+}
+END_TEST
+
 START_TEST(csv_quotes_per_rfc4180)
 {
     char *csv = render(REPORT_CSV);
@@ -151,6 +189,7 @@ Suite *report_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, markdown_escapes_pipes_and_folds_lines);
     tcase_add_test(tc, csv_quotes_per_rfc4180);
+    tcase_add_test(tc, amounts_are_grouped_when_printed_and_kept_for_programs);
     tcase_add_test(tc, csv_neutralises_formulas);
     tcase_add_test(tc, json_escapes_and_carries_the_chart);
     tcase_add_test(tc, html_escapes_markup_and_draws_the_chart);
