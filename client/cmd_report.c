@@ -224,22 +224,27 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
 /* The options every kind of report shares, concatenated into each help text; po/zh_CN.po
  * translates each whole text, as gettext looks up the string the compiler joined. */
 #define ISSUE_HELP                                                                                 \
-    "The document is built by renod from the stored data and written to FILE or standard\n"        \
-    "output. Without --issue it is a preview: marked 预览 on the page, stored nowhere,\n"        \
-    "as often as you like. With --issue the office issues it: it gets the next 文号 of its\n"    \
-    "year (e.g. 紫改办〔2022〕3号) and is stored as issued (content, SHA-256 and the\n"      \
-    "audit-log position it reflects). A round, month or project is issued once; to issue\n"        \
-    "it again, name the 文号 it replaces (the replaced one stays, marked replaced).\n"           \
+    "The document is built by renod from the stored data and written to FILE or\n"                 \
+    "standard output. Without --issue it is a preview: marked 预览 on the page,\n"               \
+    "stored nowhere, as often as you like. With --issue the office issues it: it\n"                \
+    "gets the next 文号 of its year (e.g. 紫改办〔2022〕3号) and is stored as issued\n"    \
+    "(content, SHA-256 and the audit-log position it reflects). A round, month or\n"               \
+    "project is issued once; to issue it again, name the 文号 it replaces (the\n"                \
+    "replaced one stays, marked replaced).\n"                                                      \
     "\n"                                                                                           \
     "Options:\n"                                                                                   \
-    "  --format FMT    md (default), csv, json, html (a printable page with a chart) or\n"         \
-    "                  pdf (the printed 公文, A4, with its charts; use -o FILE)\n"               \
+    "  --format FMT    md (default), csv, json, html (a printable page with a\n"                   \
+    "                  chart) or pdf (the printed 公文, A4, with its charts; use\n"              \
+    "                  -o FILE)\n"                                                                 \
     "  -o, --output F  write the document to F\n"                                                  \
     "  --issue         issue it (the office's): number and store it\n"                             \
-    "  --replaces NO   with --issue: the 文号 of the issued report this one replaces\n"          \
-    "  --key HEX32     with --issue: idempotency key; the same key gives back the report\n"        \
-    "                  it issued\n"                                                                \
+    "  --replaces NO   with --issue: the 文号 of the issued report it replaces\n"                \
+    "  --key HEX32     with --issue: idempotency key; the same key gives back\n"                   \
+    "                  the report it issued\n"                                                     \
     "  --help          show this help\n"
+
+/* Two examples closing a report's help: a preview, and the printed 公文 issued. */
+#define EXAMPLES(preview, issue) "\nExamples:\n  " preview "\n  " issue "\n"
 
 const struct cmd cmd_report_round = {
     .name = "report round",
@@ -248,7 +253,9 @@ const struct cmd cmd_report_round = {
     .help = N_("The half-monthly progress report to the county government and the municipal\n"
                "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
                "the 28th): each project's progress, the plan's rules, milestones, and the rest\n"
-               "of what the office consolidates.\n\n" ISSUE_HELP),
+               "of what the office consolidates.\n\n" ISSUE_HELP EXAMPLES(
+                   "reno report round 2022-05-14",
+                   "reno report round 2022-05-14 --format pdf -o 2022-05-14.pdf --issue")),
     .run = run_round,
 };
 
@@ -256,7 +263,9 @@ const struct cmd cmd_report_notice = {
     .name = "report notice",
     .usage = "MONTH [--format FMT] [-o FILE] [--issue [--replaces NO]]",
     .summary = N_("preview or issue the monthly notice (通报) for MONTH (YYYY-MM)"),
-    .help = N_("The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP),
+    .help = N_("The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP EXAMPLES(
+        "reno report notice 2022-05",
+        "reno report notice 2022-05 --format pdf -o 2022-05.pdf --issue")),
     .run = run_notice,
 };
 
@@ -264,7 +273,9 @@ const struct cmd cmd_report_evaluation = {
     .name = "report evaluation",
     .usage = "PROJECT [--format FMT] [-o FILE] [--issue [--replaces NO]]",
     .summary = N_("preview or issue a project's performance evaluation"),
-    .help = N_("The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP),
+    .help = N_("The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP
+                   EXAMPLES("reno report evaluation 1",
+                            "reno report evaluation 1 --format pdf -o 1.pdf --issue")),
     .run = run_evaluation,
 };
 

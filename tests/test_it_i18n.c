@@ -610,6 +610,19 @@ START_TEST(write_help_marks_required_options_and_ends_with_an_example)
                       "%s", out);
         free(out);
         free(err);
+
+        /* Issuing a report is a write too: its help ends with a preview and an issue. */
+        rc = reno80(cases[l].locale, &out, &err,
+                    (const char *const[]){"report", "round", "--help", NULL});
+        ck_assert_msg(rc == 0, "%d %s", rc, err);
+        const char *example = l == 0 ? "示例：\n  reno report round 2022-05-14\n"
+                                     : "Examples:\n  reno report round 2022-05-14\n";
+        ck_assert_msg(strstr(out, example) != NULL && strstr(out, "--issue\n") != NULL, "%s", out);
+        ck_assert_msg(l != 0 || strstr(out, "半月进度报告") != NULL, "not in Chinese:\n%s", out);
+        w = widest_line(out, widest, sizeof widest);
+        ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
+        free(out);
+        free(err);
     }
     remove_home();
 }
