@@ -100,8 +100,10 @@ static void print_quality(const Reno__StatusReply *s, int64_t project, FILE *out
 
 static void print_payments(const Reno__StatusReply *s, int64_t project, FILE *out)
 {
-    const char *const headers[] = {_("PROJECT"), _("TERMS DUE"),    _("DUE"),     _("PAID"),
-                                   _("UNPAID"),  _("UNPAID TERMS"), _("EARLIEST")};
+    /* Amounts in 万元 with the unit in the header, as the status's other money sections. */
+    const char *const headers[] = {
+        _("PROJECT"),           _("TERMS DUE"),    _("DUE (10k yuan)"), _("PAID (10k yuan)"),
+        _("UNPAID (10k yuan)"), _("UNPAID TERMS"), _("EARLIEST")};
     struct table *t = table_new(sizeof headers / sizeof headers[0], headers);
     for (size_t i = 0; i < s->n_payments; i++) {
         const Reno__StatusPayments *p = s->payments[i];
@@ -109,9 +111,9 @@ static void print_payments(const Reno__StatusReply *s, int64_t project, FILE *ou
             continue;
         char terms[32], due[32], paid[32], unpaid[32], late[16];
         snprintf(terms, sizeof terms, "%d/%d", p->terms_due, p->terms);
-        snprintf(due, sizeof due, "%.2f", p->amount_due);
-        snprintf(paid, sizeof paid, "%.2f", p->paid);
-        snprintf(unpaid, sizeof unpaid, "%.2f", p->unpaid_due);
+        output_money_10k(p->amount_due, due, sizeof due);
+        output_money_10k(p->paid, paid, sizeof paid);
+        output_money_10k(p->unpaid_due, unpaid, sizeof unpaid);
         snprintf(late, sizeof late, "%d", p->terms_unpaid);
         const char *cells[] = {project_cell(p->project_id, p->name), terms, due, paid, unpaid, late,
                                or_dash(p->earliest_unpaid)};

@@ -725,6 +725,24 @@ START_TEST(the_year_is_played_and_replayed)
     check_stored_outcome(fresh);
     check_status();
 
+    /* The office reads the year's progress payments as it writes money: in 万元, the unit
+     * in the header, thousands grouped (by 30 November four terms of each construction
+     * contract were due: 12,950,000 元 in all, 1,295.00 万元). */
+    char config[260], env_server[120];
+    snprintf(config, sizeof config, "XDG_CONFIG_HOME=%s/office", state);
+    snprintf(env_server, sizeof env_server, "RENO_SERVER=%s", h_srv.address);
+    const char *argv[] = {h_bin("reno"), "status", "--as-of", "2022-11-30", NULL};
+    const char *env[] = {config,        env_server, "LANG=zh_CN.UTF-8", "LC_ALL=zh_CN.UTF-8",
+                         "COLUMNS=120", NULL};
+    rc = h_run(argv, env, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "reno status exited %d: %s", rc, err);
+    const char *pay = strstr(out, "工程进度款");
+    ck_assert_msg(pay != NULL && strstr(pay, "应付（万元）") != NULL &&
+                      strstr(pay, "1,295.00") != NULL && strstr(pay, "12950000") == NULL,
+                  "%s", pay ? pay : out);
+    free(out);
+    free(err);
+
     /* Again: every write replays, no session is opened, not one row changes. */
     char *before = row_counts();
     char path[300], first_hex[65], again_hex[65];
