@@ -478,11 +478,19 @@ struct table *sv_table(const struct sv_section *sec, const struct sv_context *ct
     size_t n = sv_columns(sec, SV_CLI, cols);
     /* table.c translates its headers itself: it gets them untranslated. Its columns align
      * by their content (numbers right), which agrees with the columns' own alignment. */
-    const char *headers[SV_MAX_COLUMNS];
+    const char *headers[SV_MAX_COLUMNS] = {0};
     for (size_t i = 0; i < n; i++)
         headers[i] =
             ctx->narrow && cols[i]->short_header != NULL ? cols[i]->short_header : cols[i]->header;
-    return table_new(n, headers);
+    struct table *t = table_new(n, headers);
+    /* When the terminal is too narrow for the table, table.c shrinks the numeric columns
+     * first (their short headers) and the names that tell rows apart keep their width. */
+    for (size_t i = 0; i < n; i++) {
+        if (cols[i]->keep)
+            table_set_keep(t, i);
+        table_set_short_header(t, i, cols[i]->short_header);
+    }
+    return t;
 }
 
 void sv_table_add(struct table *t, const struct sv_section *sec, const ProtobufCMessage *row,

@@ -742,6 +742,22 @@ START_TEST(the_year_is_played_and_replayed)
                   "%s", pay ? pay : out);
     free(out);
     free(err);
+    /* At 80 columns, with every figure and report date of the played year filled in, the
+     * project names keep their width while the numeric columns take short headers. */
+    const char *env80[] = {config,           env_server,   "LANG=C.UTF-8",
+                           "LC_ALL=C.UTF-8", "COLUMNS=80", NULL};
+    rc = h_run(argv, env80, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "reno status exited %d: %s", rc, err);
+    /* The projects table: from its header line to the totals under it. */
+    char *table = strstr(out, "\nID ");
+    char *end = table != NULL ? strstr(table, "\ntotal:") : NULL;
+    ck_assert_msg(table != NULL && end != NULL, "no projects table:\n%.1200s", out);
+    *end = '\0';
+    ck_assert_msg(strstr(table, "松山街道示例小区一（示例）") != NULL &&
+                      strstr(table, "松山街道示例小区二（示例）") != NULL,
+                  "a project's name cut at 80 columns:%s", table);
+    free(out);
+    free(err);
 
     /* Again: every write replays, no session is opened, not one row changes. */
     char *before = row_counts();
