@@ -137,6 +137,10 @@ START_TEST(demolished_households_are_outside_every_figure)
     snprintf(row, sizeof row, "| %s | 示例小区二 | 280 | 280 | 100.0%% | 140 | 50.0%% |", name);
     char *md = report_text(RENO__REPORT_KIND__REPORT_KIND_ROUND, "2022-04-14", false);
     ck_assert_msg(strstr(md, row) != NULL, "no row %s in\n%s", row, md);
+    /* Two projects are listed whole: no total row of a large programme's page, and
+     * never an empty one. */
+    ck_assert_msg(strstr(md, "| 合计（") == NULL, "a total row under two projects:\n%.400s",
+                  strstr(md, "| 合计（"));
     free(md);
     Reno__CloseRound cr = RENO__CLOSE_ROUND__INIT;
     h_new_key(&cr.idempotency_key, key);

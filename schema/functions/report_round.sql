@@ -101,7 +101,7 @@ BEGIN
         SELECT 'row', ARRAY['合计（' || count(*) || '个项目）', '', sum(k.h)::text, sum(k.st)::text,
                             reno_pct(sum(k.st), sum(k.h)), sum(k.co)::text,
                             reno_pct(sum(k.co), sum(k.h)), '']
-          FROM k WHERE v_large;
+          FROM k HAVING v_large; -- an aggregate row exists even over no rows: HAVING drops it
     IF v_large THEN
         RETURN QUERY SELECT 'note', ARRAY['共' || v_projects || '个项目，本表列出完工率最低的'
                                           || v_page || '个及全部项目合计；各项目进度见 reno status'
