@@ -373,6 +373,36 @@ static bool is_time(const char *field)
  * holds them with the header, the count and the hint to the next page. */
 #define LOG_PAGE 20
 
+/* Whether a listing's column has anything to tell a person: bytes never do in a table
+ * (a report's content is fetched with its own command), and a text or a yes/no that is
+ * empty or "no" in every row only takes room from the columns that differ (a report list
+ * where nothing was replaced or read on a standby). Numbers always show: a 0 is a figure.
+ * --json keeps every field. */
+static bool column_says_something(const ProtobufCFieldDescriptor *f, ProtobufCMessage *const *rows,
+                                  size_t n)
+{
+    if (f->label == PROTOBUF_C_LABEL_REPEATED)
+        return true;
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_BYTES:
+        return false;
+    case PROTOBUF_C_TYPE_STRING:
+        for (size_t r = 0; r < n; r++) {
+            const char *v = *(const char *const *)reflect_field(rows[r], f);
+            if (v != NULL && v[0] != '\0')
+                return true;
+        }
+        return n == 0;
+    case PROTOBUF_C_TYPE_BOOL:
+        for (size_t r = 0; r < n; r++)
+            if (*(const protobuf_c_boolean *)reflect_field(rows[r], f))
+                return true;
+        return n == 0;
+    default:
+        return true;
+    }
+}
+
 static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m,
                        const ProtobufCMessage *request)
 {
@@ -399,10 +429,13 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m,
         cmd_log_print_list((const Reno__AuditList *)m, (const Reno__ListAudit *)request);
         return;
     }
+    size_t n = reflect_count(m, items);
+    ProtobufCMessage *const *rows = *(ProtobufCMessage *const *const *)reflect_field(m, items);
     unsigned *cols = xcalloc(d->n_fields, sizeof *cols);
     size_t ncols = 0;
     for (unsigned i = 0; i < d->n_fields; i++)
-        cols[ncols++] = i;
+        if (column_says_something(&d->fields[i], rows, n))
+            cols[ncols++] = i;
     const char **headers = xcalloc(d->n_fields, sizeof *headers);
     char **upper = xcalloc(d->n_fields, sizeof *upper);
     for (size_t k = 0; k < ncols; k++) {
@@ -411,8 +444,6 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m,
         headers[k] = upper[k];
     }
     struct table *t = table_new(ncols, headers);
-    size_t n = reflect_count(m, items);
-    ProtobufCMessage *const *rows = *(ProtobufCMessage *const *const *)reflect_field(m, items);
     char **cells = xcalloc(d->n_fields, sizeof *cells);
     for (size_t r = 0; r < n; r++) {
         for (size_t k = 0; k < ncols; k++) {

@@ -758,6 +758,17 @@ START_TEST(the_year_is_played_and_replayed)
                   "a project's name cut at 80 columns:%s", table);
     free(out);
     free(err);
+    /* The reports issued: no column of bytes, none empty in every row (nothing was
+     * replaced or read on a standby), and the 文号 that were given. */
+    const char *list[] = {h_bin("reno"), "report", "list", NULL};
+    rc = h_run(list, env80, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "reno report list exited %d: %s", rc, err);
+    ck_assert_msg(strstr(out, "\\x") == NULL && strstr(out, "CONTENT") == NULL &&
+                      strstr(out, "FROM ST") == NULL && strstr(out, "REPLACES") == NULL &&
+                      strstr(out, "紫改办") != NULL,
+                  "%.1500s", out);
+    free(out);
+    free(err);
 
     /* Again: every write replays, no session is opened, not one row changes. */
     char *before = row_counts();
