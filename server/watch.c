@@ -108,9 +108,17 @@ void watch_done(struct watch *w)
 
 /* ---- what changed ---------------------------------------------------------------------- */
 
-static const Reno__ProjectStatus *project_by_id(const Reno__StatusReply *s, int64_t id)
+/* Project `id` of s, looked for first at index `hint`: the roll-up keeps the projects in
+ * one order from one status to the next, so the walk below is linear in the projects, not
+ * quadratic (at 60,000 projects a whole scan per project was 3.6e9 comparisons on the
+ * event loop for each change). */
+static const Reno__ProjectStatus *project_by_id(const Reno__StatusReply *s, size_t hint, int64_t id)
 {
-    for (size_t i = 0; s && i < s->n_projects; i++)
+    if (s == NULL)
+        return NULL;
+    if (hint < s->n_projects && s->projects[hint]->project_id == id)
+        return s->projects[hint];
+    for (size_t i = 0; i < s->n_projects; i++)
         if (s->projects[i]->project_id == id)
             return s->projects[i];
     return NULL;
@@ -123,7 +131,7 @@ static size_t describe_changes(const Reno__StatusReply *before, const Reno__Stat
     size_t n = 0;
     for (size_t i = 0; i < now->n_projects && n < MAX_CHANGES; i++) {
         const Reno__ProjectStatus *p = now->projects[i];
-        const Reno__ProjectStatus *q = project_by_id(before, p->project_id);
+        const Reno__ProjectStatus *q = project_by_id(before, i, p->project_id);
         if (q == NULL) {
             lines[n++] = xasprintf("%s: new project (%d households)", p->name, p->households);
             continue;
