@@ -397,6 +397,31 @@ bool h_server_alive(const struct h_server *s)
     return s->pid > 0 && waitpid(s->pid, &status, WNOHANG) == 0;
 }
 
+bool h_log_has(const struct h_server *s, const char *needle)
+{
+    FILE *f = fopen(s->log_path, "r");
+    if (f == NULL)
+        return false;
+    char line[4096];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
+bool h_log_wait(const struct h_server *s, const char *needle, int timeout_ms)
+{
+    double deadline = h_now_s() + timeout_ms / 1000.0;
+    for (;;) {
+        if (h_log_has(s, needle))
+            return true;
+        if (h_now_s() > deadline)
+            return false;
+        usleep(20 * 1000);
+    }
+}
+
 int h_server_stop(struct h_server *s)
 {
     if (s->pid <= 0)

@@ -75,6 +75,12 @@ int h_server_stop(struct h_server *s);
 int h_server_wait(struct h_server *s);
 /* True when the server process is still running. */
 bool h_server_alive(const struct h_server *s);
+/* True when a line of the server's log contains needle. */
+bool h_log_has(const struct h_server *s, const char *needle);
+/* Waits until a line of the server's log contains needle, for at most timeout_ms; true
+ * when one does. For tests that must not act before the server has done something it
+ * logs, whatever the machine's load. */
+bool h_log_wait(const struct h_server *s, const char *needle, int timeout_ms);
 
 /* A connection that has said Hello (TLS when the server serves TLS). */
 struct net_conn *h_connect(const struct h_server *s);

@@ -172,19 +172,6 @@ START_TEST(two_servers_agree_and_watchers_are_pushed)
 }
 END_TEST
 
-static bool log_has(const struct h_server *s, const char *needle)
-{
-    FILE *f = fopen(s->log_path, "r");
-    if (f == NULL)
-        return false;
-    char line[2048];
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
-}
-
 START_TEST(slow_watcher_gets_resync_others_stay_current)
 {
     long p0 = h_project_id(h_db, 0);
@@ -212,18 +199,18 @@ START_TEST(slow_watcher_gets_resync_others_stay_current)
             net_free(good, m);
         if (started % 10 == 0) {
             usleep(15 * 1000); /* let refreshes through one by one */
-            if (log_has(&second, needle))
+            if (h_log_has(&second, needle))
                 break;
         }
     }
-    ck_assert_msg(log_has(&second, needle), "the slow watcher never got a resync");
+    ck_assert_msg(h_log_has(&second, needle), "the slow watcher never got a resync");
     /* The watcher that kept reading never fell behind. */
     len = sizeof local;
     ck_assert_int_eq(getsockname(net_fd(good), (struct sockaddr *)&local, &len), 0);
     char good_needle[96];
     snprintf(good_needle, sizeof good_needle, "peer=127.0.0.1:%d account=leader watcher is",
              ntohs(local.sin_port));
-    ck_assert(!log_has(&second, good_needle));
+    ck_assert(!h_log_has(&second, good_needle));
     /* The good watcher still gets the latest value. */
     push(writer, p0, 777 % 500);
     Reno__ServerMessage *m =

@@ -37,19 +37,6 @@ static void teardown(void)
     ck_assert_int_eq(rc, 0);
 }
 
-static bool log_has(const struct h_server *s, const char *needle)
-{
-    FILE *f = fopen(s->log_path, "r");
-    if (f == NULL)
-        return false;
-    char line[2048];
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f))
-        found = strstr(line, needle) != NULL;
-    fclose(f);
-    return found;
-}
-
 /* Which of the two servers accepted the connection: its "connected" line names the
  * connection's own port as the peer. 0 for the first, 1 for the second. */
 static int served_by(struct net_conn *c)
@@ -60,9 +47,9 @@ static int served_by(struct net_conn *c)
     char needle[64];
     snprintf(needle, sizeof needle, "peer=127.0.0.1:%d ", ntohs(local.sin_port));
     for (int tries = 0; tries < 100; tries++) {
-        if (log_has(&h_srv, needle))
+        if (h_log_has(&h_srv, needle))
             return 0;
-        if (log_has(&second, needle))
+        if (h_log_has(&second, needle))
             return 1;
         usleep(10 * 1000);
     }

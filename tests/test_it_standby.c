@@ -203,7 +203,7 @@ Suite *it_standby_suite(void)
     Suite *s = suite_create("standby");
     TCase *tc = tcase_create("standby");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, 300); /* a base backup and a standby started on a loaded machine */
     tcase_add_test(tc, past_status_from_the_standby_then_from_the_primary);
     suite_add_tcase(s, tc);
     return s;
