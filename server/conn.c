@@ -43,7 +43,7 @@ static void conn_free_if_done(struct conn *c)
     if (c->tcp_closed && c->refs == 0) {
         frame_reader_done(&c->reader);
         tls_session_free(c->tls);
-        free(c);
+        c->cb->on_free(c);
     }
 }
 

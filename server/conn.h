@@ -20,8 +20,10 @@
  *
  * Ownership: a conn is reference-counted. The server holds one reference while the
  * connection is open; anything that can outlive it (a database query, a hashing job)
- * takes one with conn_ref() and drops it with conn_unref(). Memory is freed when the TCP
- * handle is closed and the last reference is gone, never inside a callback of its own.
+ * takes one with conn_ref() and drops it with conn_unref(). When the TCP handle is
+ * closed and the last reference is gone (never inside a callback of its own), conn.c
+ * releases what it allocated and calls the owner's on_free, which frees the memory the
+ * conn is embedded in: the owner allocated it, so the owner frees it.
  */
 #ifndef RENO_CONN_H
 #define RENO_CONN_H
@@ -46,6 +48,10 @@ struct conn_callbacks {
     void (*on_oversize)(struct conn *c, uint32_t announced);
     /* The connection is closing for `reason`; called exactly once. */
     void (*on_close)(struct conn *c, const char *reason);
+    /* The handle is closed and no reference is left: the owner releases the memory it
+     * allocated around the connection (conn.c never frees what it did not allocate).
+     * Called exactly once, last; c is not touched afterwards. */
+    void (*on_free)(struct conn *c);
 };
 
 struct conn {

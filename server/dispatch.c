@@ -481,7 +481,7 @@ void call_fail_db(struct call *call, const struct db_error *err)
 
 static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 {
-    struct client *client = (struct client *)c;
+    struct client *client = c->owner;
     struct server *srv = client->srv;
     if (client->phase == CLIENT_ENDED)
         return; /* told why and being closed: nothing more is served */
@@ -559,7 +559,7 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 
 static void on_oversize(struct conn *c, uint32_t announced)
 {
-    struct client *client = (struct client *)c;
+    struct client *client = c->owner;
     char message[160];
     snprintf(message, sizeof message, "frame of %u bytes is over the limit of %u bytes", announced,
              c->reader.max);
@@ -569,15 +569,21 @@ static void on_oversize(struct conn *c, uint32_t announced)
 static void on_close(struct conn *c, const char *reason)
 {
     (void)reason;
-    struct client *client = (struct client *)c;
+    struct client *client = c->owner;
     dispatch_set_phase(client, CLIENT_ENDED);
     server_client_gone(client->srv, client);
+}
+
+static void on_free(struct conn *c)
+{
+    free(c->owner); /* the client, which holds the connection */
 }
 
 static const struct conn_callbacks client_callbacks = {
     .on_frame = on_frame,
     .on_oversize = on_oversize,
     .on_close = on_close,
+    .on_free = on_free,
 };
 
 struct client *dispatch_client_new(struct server *srv)

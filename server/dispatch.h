@@ -49,7 +49,7 @@ struct session {
 };
 
 struct client {
-    struct conn conn; /* first: the connection is the client's transport */
+    struct conn conn; /* the client's transport; conn.owner is the client */
     struct server *srv;
     struct client *prev, *next;
     struct session session; /* valid in CLIENT_READY */

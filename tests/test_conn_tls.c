@@ -125,7 +125,12 @@ static void on_close(struct conn *c, const char *reason)
     fx->conn = NULL; /* conn.c frees it once its handle is closed */
 }
 
-static const struct conn_callbacks callbacks = {on_frame, on_oversize, on_close};
+static void on_free(struct conn *c)
+{
+    free(c);
+}
+
+static const struct conn_callbacks callbacks = {on_frame, on_oversize, on_close, on_free};
 
 static void on_connection(uv_stream_t *listener, int status)
 {
