@@ -139,6 +139,11 @@ static size_t reply_max(const struct renod_config *cfg)
     return max;
 }
 
+size_t dispatch_reply_max(const struct server *srv)
+{
+    return reply_max(srv->cfg);
+}
+
 /* After a frame is queued: the connection's limit and the server's budget. */
 static void after_send(struct client *client)
 {
@@ -385,6 +390,16 @@ void call_reply(struct call *call, Reno__Response *resp)
     } else
         conn_log(&call->client->conn, LOG_DEBUG, "request %llu %s: OK",
                  (unsigned long long)call->id, call->name);
+    call_free(call);
+}
+
+void call_reply_shared(struct call *call, const uint8_t *prefix, size_t prefix_len,
+                       struct conn_shared *body)
+{
+    if (call_live(call))
+        dispatch_send_shared(call->client, prefix, prefix_len, body);
+    conn_log(&call->client->conn, LOG_DEBUG, "request %llu %s: OK", (unsigned long long)call->id,
+             call->name);
     call_free(call);
 }
 

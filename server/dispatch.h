@@ -82,6 +82,10 @@ void dispatch_peer_address(uv_tcp_t *tcp, char out[48]);
 
 /* Answers a call; `resp` is the caller's (stack) message, its id and status are filled. */
 void call_reply(struct call *call, Reno__Response *resp);
+/* Answers a call OK with a frame made of prefix (this call's frame header and id) and a
+ * body packed once for several calls (status_cache.h); as dispatch_send_shared. */
+void call_reply_shared(struct call *call, const uint8_t *prefix, size_t prefix_len,
+                       struct conn_shared *body);
 void call_fail(struct call *call, Reno__StatusCode code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* call_fail() with a stable reason and its arguments (Status.reason, Status.args). */
@@ -112,6 +116,8 @@ void h_issue_report(struct call *call);
 
 /* Sends an Event to a client (e.g. shutting down). */
 void dispatch_send_event(struct client *client, Reno__Event *event);
+/* The largest reply payload renod sends (max_reply, within half the output limit). */
+size_t dispatch_reply_max(const struct server *srv);
 /* Packs an event once into a frame several clients may be sent (conn_shared); NULL when
  * it is over the reply limit. */
 struct conn_shared *dispatch_pack_event(const struct server *srv, Reno__Event *event);

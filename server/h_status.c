@@ -12,6 +12,10 @@
  * they were computed, so that the office keeps its picture through an outage and knows
  * how old it is. Watch subscribes the connection to pushed changes, starting from the
  * status it is answered with.
+ *
+ * A page of today's status is packed once for every reader of the same page of the same
+ * figures (status_cache.h) and queued behind each reader's own frame header and request
+ * id; a status as of another date is paged and packed for its one reader.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +27,41 @@
 #include "rollup.h"
 #include "server.h"
 #include "status.h"
+#include "status_cache.h"
 #include "status_page.h"
 
 #define WATCH_SNDBUF 32768
 
-static void reply_status(struct call *call, const Reno__StatusReply *reply, bool stale)
+/* Today's page from the roll-up's figures: packed once for every reader of the same page
+ * of the same figures (status_cache.h) and sent behind this call's own id. */
+static void reply_page(struct call *call, const Reno__StatusReply *reply, bool stale)
 {
+    size_t max = dispatch_reply_max(call->srv), len;
+    struct conn_shared *body =
+        status_cache_get(&call->srv->status_cache, call->client->session.programme_id, reply, stale,
+                         call->req->get_status, max, &len);
+    if (body == NULL) {
+        call_fail(call, RENO__STATUS_CODE__RESOURCE_EXHAUSTED, "",
+                  "the reply would be %zu bytes, over the limit of %zu: ask for less (a smaller "
+                  "page, a narrower filter)",
+                  len + STATUS_CACHE_PREFIX_MAX, max);
+        return;
+    }
+    uint8_t prefix[STATUS_CACHE_PREFIX_MAX];
+    size_t n = status_cache_prefix(prefix, call->id, body->len);
+    call_reply_shared(call, prefix, n, body);
+    conn_shared_unref(body);
+}
+
+/* from_rollup: reply is the roll-up's figures of today (their page may be cached), not a
+ * status computed for this call. */
+static void reply_status(struct call *call, const Reno__StatusReply *reply, bool stale,
+                         bool from_rollup)
+{
+    if (from_rollup && call->req->body_case == RENO__REQUEST__BODY_GET_STATUS) {
+        reply_page(call, reply, stale);
+        return;
+    }
     Reno__StatusReply view = *reply; /* shallow: only `stale` may differ */
     view.stale = stale;
     Reno__Response resp = RENO__RESPONSE__INIT;
@@ -68,7 +101,7 @@ static void computed(void *arg, const Reno__StatusReply *reply, const struct db_
         call_fail_db(call, err);
         return;
     }
-    reply_status(call, reply, false);
+    reply_status(call, reply, false, false);
 }
 
 /* A status read on the standby; when the standby fails it is asked of the primary. */
@@ -93,7 +126,7 @@ static void waited(void *arg, const Reno__StatusReply *status, bool stale, int64
 {
     struct call *call = arg;
     if (status) {
-        reply_status(call, status, stale);
+        reply_status(call, status, stale, true);
         return;
     }
     if (call->srv->stopping) {
@@ -118,7 +151,7 @@ static void from_memory(struct call *call, int64_t min_position)
     bool stale = false;
     const Reno__StatusReply *st = rollup_read(r, programme, min_position, &stale);
     if (st) {
-        reply_status(call, st, stale);
+        reply_status(call, st, stale, true);
         return;
     }
     /* Nothing in memory yet and no database to compute it from: no use waiting. */

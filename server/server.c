@@ -549,6 +549,15 @@ static int server_tls_init(struct server *srv)
     return 0;
 }
 
+/* The roll-up moved a programme's figures: its packed pages are of figures no longer held,
+ * and its watchers are told. */
+static void on_rollup_move(void *arg, const struct rollup_move *move)
+{
+    struct server *srv = arg;
+    status_cache_drop(&srv->status_cache, move->programme_id);
+    watch_on_move(&srv->watch, move);
+}
+
 int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *cfg)
 {
     memset(srv, 0, sizeof *srv);
@@ -616,7 +625,8 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     uv_timer_start(&srv->janitor, on_janitor, JANITOR_INTERVAL_MS, JANITOR_INTERVAL_MS);
     rollup_init(&srv->rollup, srv);
     watch_init(&srv->watch, &dispatch_watch_sink, srv, (size_t)cfg->watch_queue_limit);
-    rollup_set_move_cb(&srv->rollup, watch_on_move, &srv->watch);
+    status_cache_init(&srv->status_cache);
+    rollup_set_move_cb(&srv->rollup, on_rollup_move, srv);
     db_pool_listen(srv->db, ROLLUP_CHANNEL, rollup_on_notify, &srv->rollup);
     srv->session_cache = session_cache_new(SESSION_CACHE_DEFAULT_CAPACITY);
     db_pool_listen(srv->db, SESSION_END_CHANNEL, session_end_on_notify, srv);
@@ -723,6 +733,7 @@ void server_done(struct server *srv)
     srv->session_cache = NULL;
     rollup_done(&srv->rollup);
     watch_done(&srv->watch);
+    status_cache_done(&srv->status_cache);
     tls_server_free(srv->tls);
     srv->tls = NULL;
 }

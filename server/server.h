@@ -28,6 +28,7 @@
 #include "config.h"
 #include "db.h"
 #include "rollup.h"
+#include "status_cache.h"
 #include "tls.h"
 #include "watch.h"
 
@@ -114,6 +115,7 @@ struct server {
     bool handles_closed;
     struct rollup rollup;
     struct watch watch;                  /* the connections told of each move of the roll-up */
+    struct status_cache status_cache;    /* today's pages packed once for every reader */
     struct session_cache *session_cache; /* sessions seen valid (session_cache.h) */
     struct tls_server *tls;              /* NULL when the settings say tls = off */
     /* An argon2id hash of a random password: a login for an unknown user is checked
