@@ -98,6 +98,12 @@ void conn_send(struct conn *c, uint8_t *buf, size_t len);
  * programme, one status reply for every reader at a position): packed once and queued on
  * each connection without a copy; with TLS each connection encrypts the same plaintext
  * with its own keys. Reference-counted: the maker holds one, each queued write another.
+ *
+ * A connection's queued_bytes (and the owner's total) count the shared bytes in full on
+ * every connection that queued them: with TLS, as off loopback always, each connection
+ * holds its own ciphertext of them, so that is the memory held; over plaintext (loopback
+ * only) the bytes are held once and the count errs high, which only makes the limits
+ * stricter.
  */
 struct conn_shared {
     int refs;

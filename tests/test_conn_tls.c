@@ -3,10 +3,10 @@
  * (server/conn.c with a server/tls.c session over memory BIOs) and a client thread speaks
  * to it with client/net.c over a real loopback socket. The server answers each request
  * with a reply of a chosen size, so that a reply spans many TLS records and several of
- * conn.c's encryption slices; the client checks every byte. The certificate is made
- * here with OpenSSL's API (a self-signed one for 127.0.0.1 that the client trusts
- * directly). The test ends by closing every handle: uv_loop_close() must return 0 and,
- * under the sanitizer build, nothing may leak.
+ * conn.c's encryption slices, the second reply sent as a shared frame; the client checks
+ * every byte. The certificate is made here with OpenSSL's API (a self-signed one for
+ * 127.0.0.1 that the client trusts directly). The test ends by closing every handle:
+ * uv_loop_close() must return 0 and, under the sanitizer build, nothing may leak.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -44,6 +44,7 @@ struct fixture {
     char client_err[NET_ERR_SIZE];
     size_t reply_len;
     bool reply_ok;
+    int requests; /* answered by the server side */
 };
 
 static void write_pem(const char *path, X509 *cert, EVP_PKEY *key)
@@ -107,7 +108,21 @@ static void on_frame(struct conn *c, const uint8_t *payload, uint32_t len)
     sm.response = &resp;
     size_t frame_len = 0;
     uint8_t *frame = msg_pack_frame(&sm.base, &frame_len);
-    conn_send(c, frame, frame_len);
+    struct fixture *fx = c->owner;
+    if (fx->requests++ == 0) {
+        conn_send(c, frame, frame_len);
+    } else {
+        /* The second reply goes as a frame shared by several connections would (a page of
+         * today's status): with TLS the connection encrypts the shared bytes into its own
+         * ciphertext, so it keeps no reference to them and counts at least all of them in
+         * what it holds (the output limits count them on every connection). */
+        struct conn_shared *shared = conn_shared_new(frame, frame_len);
+        size_t before = c->queued_bytes;
+        conn_send_shared(c, NULL, 0, shared);
+        ck_assert_int_eq(shared->refs, 1);
+        ck_assert_uint_ge(c->queued_bytes - before, frame_len);
+        conn_shared_unref(shared);
+    }
     free(text);
     msg_free_request(&budget, req);
 }
