@@ -813,6 +813,156 @@ static void print_summary(const struct import *im, bool dry_run)
     putchar('\n');
 }
 
+/* ---- Which projects --------------------------------------------------------------------- */
+
+/* The project a row names by project_id, 0 for none. */
+static int64_t row_project_id(const struct row *r)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(r->msg->descriptor, "project_id");
+    if (f == NULL || f->type != PROTOBUF_C_TYPE_INT64 || f->label == PROTOBUF_C_LABEL_REPEATED)
+        return 0;
+    return *(const int64_t *)reflect_field(r->msg, f);
+}
+
+static bool creates_project(const struct row *r)
+{
+    return r->msg->descriptor == &reno__create_project__descriptor;
+}
+
+/* A project's name from the programme's list, or NULL (an unknown id, or no list). */
+static const char *project_name(const Reno__ServerMessage *list, int64_t id)
+{
+    if (list == NULL)
+        return NULL;
+    const Reno__ProjectList *pl = list->response->list_projects;
+    for (size_t i = 0; i < pl->n_items; i++)
+        if (pl->items[i]->id == id)
+            return pl->items[i]->name;
+    return NULL;
+}
+
+/* "示例小区一 (project 3)" into buf: the name a person knows, with the number reno knows. */
+static void describe_project(const Reno__ServerMessage *list, const struct row *r,
+                             const struct result *res, char *buf, size_t size)
+{
+    int64_t id = creates_project(r) ? res->id : row_project_id(r);
+    const char *name =
+        creates_project(r) ? ((const Reno__CreateProject *)r->msg)->name : project_name(list, id);
+    if (name != NULL && name[0] != '\0')
+        snprintf(buf, size, _("%s (project %lld)"), name, (long long)id);
+    else
+        snprintf(buf, size, _("project %lld"), (long long)id);
+}
+
+/*
+ * Which projects the import created and which it wrote to, by name, each with the lines
+ * that did it, and every refused line with its operation and project: what a person
+ * checks after an import, where the per-line output only gave ids. The names of projects
+ * written to come from one ListProjects after the rows were sent.
+ */
+static void print_projects(struct cmd_ctx *ctx, const struct import *im)
+{
+    bool named_by_id = false, any = false, connected = true;
+    for (size_t k = 0; k < im->n_results; k++) {
+        const struct row *r = &im->rows[im->results[k].row];
+        named_by_id |= !creates_project(r) && row_project_id(r) != 0;
+        any |= creates_project(r) || row_project_id(r) != 0 ||
+               im->results[k].outcome == OUTCOME_REFUSED;
+        connected &= im->results[k].outcome != OUTCOME_NO_ANSWER &&
+                     im->results[k].code != RENO__STATUS_CODE__UNAUTHENTICATED;
+    }
+    if (!any)
+        return;
+    /* Without a connection (a row went unanswered) the projects go by their numbers. */
+    Reno__ServerMessage *list = NULL;
+    if (named_by_id && connected) {
+        Reno__ListProjects lp = RENO__LIST_PROJECTS__INIT;
+        Reno__Request req = RENO__REQUEST__INIT;
+        req.body_case = RENO__REQUEST__BODY_LIST_PROJECTS;
+        req.list_projects = &lp;
+        if (cmd_call(ctx, &req, RENO__RESPONSE__BODY_LIST_PROJECTS, &list) != CMD_EXIT_OK)
+            list = NULL;
+    }
+    char what[320];
+    /* Created: one entry per project, in file order. */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    size_t n = 0;
+    for (size_t k = 0; k < im->n_results; k++) {
+        const struct result *res = &im->results[k];
+        const struct row *r = &im->rows[res->row];
+        if (res->outcome != OUTCOME_RECORDED || !creates_project(r))
+            continue;
+        describe_project(list, r, res, what, sizeof what);
+        char line[24];
+        snprintf(line, sizeof line, "%zu", r->line);
+        fprintf(f, _("%s%s, line %s"), n++ ? _("; ") : "", what, line);
+    }
+    fclose(f);
+    if (n > 0)
+        output_line(stdout, _("projects created: %s"), text);
+    free(text);
+    /* Written to: one entry per project, with every line that wrote to it. */
+    text = NULL;
+    f = open_memstream(&text, &len);
+    n = 0;
+    for (size_t k = 0; k < im->n_results; k++) {
+        const struct result *res = &im->results[k];
+        const struct row *r = &im->rows[res->row];
+        int64_t id = row_project_id(r);
+        if (res->outcome != OUTCOME_RECORDED || creates_project(r) || id == 0)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < k && !seen; j++)
+            seen = im->results[j].outcome == OUTCOME_RECORDED &&
+                   !creates_project(&im->rows[im->results[j].row]) &&
+                   row_project_id(&im->rows[im->results[j].row]) == id;
+        if (seen)
+            continue;
+        describe_project(list, r, res, what, sizeof what);
+        char lines[200];
+        size_t used = (size_t)snprintf(lines, sizeof lines, "%zu", r->line);
+        for (size_t j = k + 1; j < im->n_results && used < sizeof lines; j++)
+            if (im->results[j].outcome == OUTCOME_RECORDED &&
+                !creates_project(&im->rows[im->results[j].row]) &&
+                row_project_id(&im->rows[im->results[j].row]) == id) {
+                int w = snprintf(lines + used, sizeof lines - used, "%s%zu", _(", "),
+                                 im->rows[im->results[j].row].line);
+                used += w > 0 ? (size_t)w : 0;
+            }
+        fprintf(f, _("%s%s, line %s"), n++ ? _("; ") : "", what, lines);
+    }
+    fclose(f);
+    if (n > 0)
+        output_line(stdout, _("projects updated: %s"), text);
+    free(text);
+    /* Refused: each line, its operation and project, and the server's reason. */
+    for (size_t k = 0; k < im->n_results; k++) {
+        const struct result *res = &im->results[k];
+        const struct row *r = &im->rows[res->row];
+        if (res->outcome != OUTCOME_REFUSED)
+            continue;
+        if (creates_project(r)) {
+            const char *name = ((const Reno__CreateProject *)r->msg)->name;
+            snprintf(what, sizeof what, "%s", name != NULL ? name : "");
+        } else if (row_project_id(r) != 0) {
+            describe_project(list, r, res, what, sizeof what);
+        } else {
+            what[0] = '\0';
+        }
+        const char *why = res->message != NULL ? res->message : "";
+        if (what[0] != '\0')
+            output_line(stdout, _("refused: line %zu (%s, %s): %s"), r->line, r->body->name, what,
+                        why);
+        else
+            output_line(stdout, _("refused: line %zu (%s): %s"), r->line, r->body->name, why);
+    }
+    if (list != NULL)
+        cmd_free(ctx, list);
+}
+
 /* ---- The command ------------------------------------------------------------------------ */
 
 static void import_done(struct import *im)
@@ -875,10 +1025,13 @@ static int run_import(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
             rc = send_rows(ctx, &im, keep_going);
     }
     if (rc == CMD_EXIT_OK || im.n_results > 0) {
-        if (ctx->json)
+        if (ctx->json) {
             print_json(&im, dry_run);
-        else
+        } else {
             print_summary(&im, dry_run);
+            if (!dry_run && im.n_results > 0)
+                print_projects(ctx, &im);
+        }
     }
     import_done(&im);
     return rc;

@@ -146,6 +146,33 @@ static const char *value_sentence(const ProtobufCFieldDescriptor *f)
     }
 }
 
+/* The READ operation sharing a WRITE's words ("report numbering"), or NULL. */
+static const struct cmd_op *read_twin(const struct cmd_op *op)
+{
+    for (size_t i = 0; i < cmd_ops_count && op->write; i++)
+        if (!cmd_ops[i].write && strcmp(cmd_ops[i].cmd.name, op->cmd.name) == 0)
+            return &cmd_ops[i];
+    return NULL;
+}
+
+/* True when the options of argv are all fields of the READ twin's request and none of the
+ * write's: `reno report numbering --year 2023` reads. */
+static bool reads_twin(const struct cmd_op *op, const struct cmd_op *twin, int argc, char **argv)
+{
+    const ProtobufCMessageDescriptor *w = cmd_op_request_field(op)->descriptor;
+    const ProtobufCMessageDescriptor *r = cmd_op_request_field(twin)->descriptor;
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0)
+            continue;
+        char name[80];
+        snprintf(name, sizeof name, "%s", argv[i] + 2);
+        name[strcspn(name, "=")] = '\0';
+        if (option_field(w, name) != NULL || option_field(r, name) == NULL)
+            return false;
+    }
+    return true;
+}
+
 static void print_help(const struct cmd_op *op, FILE *out)
 {
     const ProtobufCMessageDescriptor *d = cmd_op_request_field(op)->descriptor;
@@ -181,6 +208,11 @@ static void print_help(const struct cmd_op *op, FILE *out)
                 "                         same key is recorded once. Default: a new one.\n"),
               out);
     fputs(_("  --help                 this text\n"), out);
+    const struct cmd_op *twin = read_twin(op);
+    if (twin != NULL) {
+        fputc('\n', out);
+        output_indented(out, 0, _("Without these options it shows %s."), _(twin->cmd.summary));
+    }
     if (h != NULL && h->example != NULL) {
         fputs(_("\nExample:\n"), out);
         output_indented(out, 6, "  reno %s %s", op->cmd.name, h->example);
@@ -403,6 +435,30 @@ static bool column_says_something(const ProtobufCFieldDescriptor *f, ProtobufCMe
     }
 }
 
+/* Columns a narrow terminal leaves out first (table_set_optional): details a reader
+ * checks one at a time, with --json or on a wide screen, not what tells rows apart. */
+static bool is_detail(const char *field)
+{
+    static const char *const details[] = {"sha256",    "audit_position", "format",
+                                          "issued_by", "standby_lag_ms", "from_standby"};
+    for (size_t i = 0; i < sizeof details / sizeof details[0]; i++)
+        if (strcmp(field, details[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A standby's lag says something only in a listing read on a standby. */
+static bool read_on_standby(const ProtobufCMessageDescriptor *d, ProtobufCMessage *const *rows,
+                            size_t n)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(d, "from_standby");
+    for (size_t r = 0; f != NULL && r < n; r++)
+        if (*(const protobuf_c_boolean *)reflect_field(rows[r], f))
+            return true;
+    return f == NULL;
+}
+
 static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m,
                        const ProtobufCMessage *request)
 {
@@ -416,9 +472,19 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m,
     const ProtobufCFieldDescriptor *items =
         protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "items");
     if (items == NULL || items->type != PROTOBUF_C_TYPE_MESSAGE) {
+        /* One record: a line per field, by its label ("下一个文号: ..."). */
         for (unsigned i = 0; i < m->descriptor->n_fields; i++) {
-            char *t = reflect_get_text(m, &m->descriptor->fields[i]);
-            output_line(stdout, "%s: %s", m->descriptor->fields[i].name, t ? t : "");
+            const ProtobufCFieldDescriptor *f = &m->descriptor->fields[i];
+            char *t = reflect_get_text(m, f);
+            char local[32];
+            if (t != NULL && f->type == PROTOBUF_C_TYPE_STRING && is_time(f->name) &&
+                output_local_time(t, local, sizeof local)) {
+                free(t);
+                t = xstrdup(local);
+            }
+            const char *label = label_field_word(f->name);
+            output_line(stdout, _("%s: %s"), label != NULL ? label : f->name,
+                        t != NULL && t[0] != '\0' ? t : "-");
             free(t);
         }
         return;
@@ -434,7 +500,8 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m,
     unsigned *cols = xcalloc(d->n_fields, sizeof *cols);
     size_t ncols = 0;
     for (unsigned i = 0; i < d->n_fields; i++)
-        if (column_says_something(&d->fields[i], rows, n))
+        if (column_says_something(&d->fields[i], rows, n) &&
+            (strcmp(d->fields[i].name, "standby_lag_ms") != 0 || read_on_standby(d, rows, n)))
             cols[ncols++] = i;
     const char **headers = xcalloc(d->n_fields, sizeof *headers);
     char **upper = xcalloc(d->n_fields, sizeof *upper);
@@ -444,6 +511,14 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m,
         headers[k] = upper[k];
     }
     struct table *t = table_new(ncols, headers);
+    for (size_t k = 0; k < ncols; k++) {
+        const char *name = d->fields[cols[k]].name;
+        if (is_detail(name))
+            table_set_optional(t, k);
+        /* A report is told apart by its 文号 and what it is of. */
+        if (strcmp(name, "doc_number") == 0 || strcmp(name, "subject") == 0)
+            table_set_keep(t, k);
+    }
     char **cells = xcalloc(d->n_fields, sizeof *cells);
     for (size_t r = 0; r < n; r++) {
         for (size_t k = 0; k < ncols; k++) {
@@ -741,6 +816,12 @@ static int resolve_project_names(const struct cmd *self, struct cmd_ctx *ctx,
 static int op_run(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
 {
     const struct cmd_op *op = (const struct cmd_op *)self;
+    /* A write given nothing to write shows what it would change: its READ twin answers
+     * (`reno report numbering` shows the format that --doc-number-format sets). */
+    if (read_twin(op) != NULL && reads_twin(op, read_twin(op), argc, argv)) {
+        op = read_twin(op);
+        self = &op->cmd;
+    }
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             print_help(op, stdout);

@@ -2,9 +2,10 @@
  * reno report: preview the reports that go up, issue them, and fetch them again as
  * issued.
  *
- *   reno report round DATE [--format md|csv|json|html] [-o FILE]
+ *   reno report round DATE|--round-date DATE [--format md|csv|json|html] [-o FILE]
  *                          [--issue [--replaces 文号] [--key HEX32]]
- *   reno report notice MONTH ...        reno report evaluation PROJECT ...
+ *   reno report notice MONTH|--month MONTH ...
+ *   reno report evaluation PROJECT|--project PROJECT ...
  *   reno report show ID [-o FILE]
  *
  * Without --issue a report is a preview: built from the data as it stands, marked 预览
@@ -78,11 +79,26 @@ static int parse_format(const struct cmd *self, const char *text, Reno__ReportFo
     return cmd_usage_error(self, _("--format must be md, csv, json, html or pdf, not '%s'"), text);
 }
 
+/* The option that names a report's subject, as the other commands name the same thing:
+ * `round missing --round-date`, `progress push --project`. The subject may also be given
+ * as the one word that is not an option. */
+static const char *subject_option(Reno__ReportKind kind)
+{
+    switch (kind) {
+    case RENO__REPORT_KIND__REPORT_KIND_ROUND:
+        return "round-date";
+    case RENO__REPORT_KIND__REPORT_KIND_NOTICE:
+        return "month";
+    default:
+        return "project";
+    }
+}
+
 static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv,
                  Reno__ReportKind kind)
 {
     const char *format_text = "md", *out = NULL, *key_text = NULL, *replaces = NULL;
-    const char *subject = NULL;
+    const char *subject = NULL, *named = NULL;
     bool issue_it = false;
     /* The subject is the one word that is not an option. */
     if (argc > 0 && strncmp(argv[0], "--", 2) != 0 && strcmp(argv[0], "-o") != 0) {
@@ -98,15 +114,19 @@ static int issue(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **a
         else
             rest[nrest++] = argv[i];
     }
-    const struct cmd_option opts[] = {{"format", &format_text, NULL},
-                                      {"output", &out, NULL},
-                                      {"key", &key_text, NULL},
-                                      {"issue", NULL, &issue_it},
-                                      {"replaces", &replaces, NULL}};
+    const struct cmd_option opts[] = {
+        {"format", &format_text, NULL}, {"output", &out, NULL},
+        {"key", &key_text, NULL},       {"issue", NULL, &issue_it},
+        {"replaces", &replaces, NULL},  {subject_option(kind), &named, NULL}};
     int rc = cmd_parse(self, nrest, rest, opts, sizeof opts / sizeof opts[0]);
     free(rest);
     if (rc != CMD_CONTINUE)
         return rc;
+    if (subject != NULL && named != NULL && strcmp(subject, named) != 0)
+        return cmd_usage_error(self, _("'%s' and --%s %s name two different reports: give one"),
+                               subject, subject_option(kind), named);
+    if (subject == NULL)
+        subject = named;
     if (subject == NULL)
         return cmd_usage_error(self, _("which %s?"), self->usage);
     if (!issue_it && (replaces || key_text))
@@ -248,7 +268,7 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd cmd_report_round = {
     .name = "report round",
-    .usage = "DATE [--format FMT] [-o FILE] [--issue [--replaces NO]]",
+    .usage = "DATE|--round-date DATE [--format FMT] [-o FILE] [--issue [--replaces NO]]",
     .summary = N_("preview or issue the half-monthly report of a collection date (14th or 28th)"),
     .help = N_("The half-monthly progress report to the county government and the municipal\n"
                "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
@@ -261,7 +281,7 @@ const struct cmd cmd_report_round = {
 
 const struct cmd cmd_report_notice = {
     .name = "report notice",
-    .usage = "MONTH [--format FMT] [-o FILE] [--issue [--replaces NO]]",
+    .usage = "MONTH|--month MONTH [--format FMT] [-o FILE] [--issue [--replaces NO]]",
     .summary = N_("preview or issue the monthly notice (通报) for MONTH (YYYY-MM)"),
     .help = N_("The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP EXAMPLES(
         "reno report notice 2022-05",
@@ -271,7 +291,7 @@ const struct cmd cmd_report_notice = {
 
 const struct cmd cmd_report_evaluation = {
     .name = "report evaluation",
-    .usage = "PROJECT [--format FMT] [-o FILE] [--issue [--replaces NO]]",
+    .usage = "PROJECT|--project PROJECT [--format FMT] [-o FILE] [--issue [--replaces NO]]",
     .summary = N_("preview or issue a project's performance evaluation"),
     .help = N_("The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP
                    EXAMPLES("reno report evaluation 1",

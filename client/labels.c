@@ -147,6 +147,11 @@ static const struct label enum_labels[] = {
     {"FUND_APPLICATION_STATE_DECIDED", NC_("FundApplicationState", "answered")},
     /* Not an enum: Right.basis is text, "plan" or "county"; label_code() finds these by
      * the field's name. English keeps the words renod sends. */
+    /* Not an enum: IssuedReport.status is text; label_code() finds these by the field's
+     * name. */
+    {"REPORT_STATUS_PREVIEW", NC_("ReportStatus", "preview")},
+    {"REPORT_STATUS_ISSUED", NC_("ReportStatus", "issued")},
+    {"REPORT_STATUS_REPLACED", NC_("ReportStatus", "replaced")},
     {"BASIS_PLAN", NC_("Basis", "plan")},
     {"BASIS_COUNTY", NC_("Basis", "county")},
 };
@@ -288,6 +293,17 @@ static const struct label field_labels[] = {
     {"superseded", NC_("superseded", "superseded")},
     {"superseded_by", NC_("superseded_by", "superseded by")},
     {"audit_position", NC_("audit_position", "audit log to")},
+    {"doc_number", NC_("doc_number", "document number")},
+    {"doc_number_format", NC_("doc_number_format", "document number format")},
+    {"next_doc_number", NC_("next_doc_number", "next document number")},
+    {"last_doc_number", NC_("last_doc_number", "last document number")},
+    {"last_subject", NC_("last_subject", "last issued for")},
+    {"last_issued_at", NC_("last_issued_at", "last issued at")},
+    {"replayed", NC_("replayed", "replayed")},
+    {"replaces", NC_("replaces", "replaces")},
+    {"replaced_by", NC_("replaced_by", "replaced by")},
+    {"from_standby", NC_("from_standby", "from standby")},
+    {"standby_lag_ms", NC_("standby_lag_ms", "standby lag (ms)")},
     {"at", NC_("at", "at")},
     {"entity", NC_("entity", "entity")},
     {"entity_id", NC_("entity_id", "entity ID")},

@@ -137,6 +137,7 @@ static const struct diff_field survey_fields[] = {
 static const struct diff_field supervision_fields[] = {
     {"items", NC_("status change", "items issued"), FMT_INT, NULL},
     {"items_open", NC_("status change", "items open"), FMT_INT, NULL},
+    {"items_replied", NC_("status change", "items replied"), FMT_INT, NULL},
     {"items_returned", NC_("status change", "items returned"), FMT_INT, NULL},
     {"items_overdue", NC_("status change", "items overdue"), FMT_INT, NULL},
     {"items_closed", NC_("status change", "items closed"), FMT_INT, NULL},

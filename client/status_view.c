@@ -138,7 +138,7 @@ static void project_last_report(const ProtobufCMessage *row, const struct sv_con
 }
 
 static const struct sv_column project_columns[] = {
-    {N_("ID"), NULL, 2, LAYOUT_RIGHT, false, SV_CLI, project_id},
+    {N_("ID"), N_("#"), 2, LAYOUT_RIGHT, false, SV_CLI, project_id},
     {N_("LIGHT"), N_("L"), 1, LAYOUT_LEFT, false, SV_DASH, project_light},
     {N_("NAME"), NULL, 10, LAYOUT_LEFT, true, SV_BOTH, project_name},
     {N_("COMMUNITY"), NULL, 8, LAYOUT_LEFT, true, SV_BOTH, project_community},

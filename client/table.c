@@ -20,6 +20,7 @@
 
 #include "i18n.h"
 #include "layout.h"
+#include "output.h"
 #include "utf8.h"
 #include "xmalloc.h"
 
@@ -37,6 +38,7 @@ struct table {
     struct table_cell *headers;
     struct table_cell *short_headers; /* per column; text NULL: none */
     bool *keep;                       /* columns that tell rows apart */
+    bool *optional;                   /* columns left out first when the width is short */
     enum table_align *align;
     struct table_cell *cells; /* rows * columns, row-major */
     size_t rows;
@@ -183,6 +185,7 @@ struct table *table_new(size_t columns, const char *const headers[])
     t->align = xcalloc(columns, sizeof *t->align);
     t->short_headers = xcalloc(columns, sizeof *t->short_headers);
     t->keep = xcalloc(columns, sizeof *t->keep);
+    t->optional = xcalloc(columns, sizeof *t->optional);
     /* Headers are marked N_() where they are written and translated here; "" is not
      * looked up (gettext would answer with the catalogue's header). */
     for (size_t c = 0; c < columns; c++)
@@ -209,6 +212,12 @@ void table_set_keep(struct table *t, size_t column)
 {
     if (column < t->columns)
         t->keep[column] = true;
+}
+
+void table_set_optional(struct table *t, size_t column)
+{
+    if (column < t->columns)
+        t->optional[column] = true;
 }
 
 void table_add_row(struct table *t, const char *const cells[])
@@ -249,6 +258,39 @@ static bool looks_numeric(const char *s)
     if (*s == '%')
         s++;
     return *s == '\0';
+}
+
+/* "2022-05-14", "05-14" or "2022-05-14 09:30": a date (and time) a reader takes whole,
+ * so never cut, as a number is not. */
+static bool looks_date(const char *s)
+{
+    static const char *const shapes[] = {"dddd-dd-dd", "dd-dd", "dddd-dd-dd dd:dd",
+                                         "dddd-dd-dd dd:dd:dd"};
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        const char *p = shapes[k], *q = s;
+        while (*p != '\0' && *q != '\0' && (*p == 'd' ? *q >= '0' && *q <= '9' : *q == *p)) {
+            p++;
+            q++;
+        }
+        if (*p == '\0' && *q == '\0')
+            return true;
+    }
+    return false;
+}
+
+/* True when every cell of column c that says something is a date. */
+static bool column_is_dates(const struct table *t, size_t c)
+{
+    bool any = false;
+    for (size_t r = 0; r < t->rows; r++) {
+        const char *text = t->cells[r * t->columns + c].text;
+        if (text[0] == '\0' || strcmp(text, "-") == 0)
+            continue;
+        if (!looks_date(text))
+            return false;
+        any = true;
+    }
+    return any;
 }
 
 static enum table_align column_align(const struct table *t, size_t c)
@@ -297,13 +339,18 @@ static void line_pad(struct line *l, size_t count)
 }
 
 static void print_row(const struct table *t, const struct table_cell *row, const size_t *widths,
-                      const enum table_align *aligns, size_t gap, struct line *l, FILE *out)
+                      const enum table_align *aligns, const bool *hidden, size_t gap,
+                      struct line *l, FILE *out)
 {
     l->len = 0;
+    bool first = true;
     for (size_t c = 0; c < t->columns; c++) {
+        if (hidden[c])
+            continue;
         const struct table_cell *cell = &row[c];
-        if (c > 0)
+        if (!first)
             line_append(l, TABLE_GAP, gap);
+        first = false;
         if (cell->width > widths[c]) {
             /* Too wide for the terminal: cut by display width, ending in "…". */
             char *cut = layout_cell(cell->text, widths[c],
@@ -348,81 +395,151 @@ static size_t column_natural(const struct table *t, size_t c, const struct table
     return header->width > *data ? header->width : *data;
 }
 
-void table_print(const struct table *t, FILE *out)
+/* The layout of a table: each column's header, alignment and width, and the columns
+ * left out. */
+struct plan {
+    size_t *widths;
+    enum table_align *aligns;
+    struct table_cell *headers;
+    bool *hidden;
+    size_t gap;
+    size_t natural; /* the width of the columns shown, none cut, full headers */
+};
+
+/*
+ * Widths for the columns not hidden: every column at its natural width when that fits;
+ * else short headers first, numbers and dates kept whole, other text shrunk, the kept
+ * columns last. Returns the width used, which is more than the limit only when even the
+ * narrowest layout is.
+ */
+static size_t plan_widths(const struct table *t, struct plan *p)
 {
-    if (t->columns == 0)
-        return;
+    size_t n = 0;
     size_t *natural = xcalloc(t->columns, sizeof *natural);
     size_t *minimum = xcalloc(t->columns, sizeof *minimum);
     size_t *widths = xcalloc(t->columns, sizeof *widths);
-    enum table_align *aligns = xcalloc(t->columns, sizeof *aligns);
-    struct table_cell *headers = xcalloc(t->columns, sizeof *headers);
+    size_t *index = xcalloc(t->columns, sizeof *index); /* shown column k is index[k] */
     size_t total = 0;
     for (size_t c = 0; c < t->columns; c++) {
+        if (p->hidden[c])
+            continue;
         size_t data;
-        headers[c] = t->headers[c];
-        total += column_natural(t, c, &headers[c], &data) + (c > 0 ? sizeof TABLE_GAP - 1 : 0);
+        p->headers[c] = t->headers[c];
+        total += column_natural(t, c, &p->headers[c], &data) + (n > 0 ? sizeof TABLE_GAP - 1 : 0);
+        index[n++] = c;
     }
+    p->natural = total;
     /* Too wide: the columns that have a short header (开工 for 开工户数) take it first, so
      * that a number's column is as wide as its numbers before any text is cut. */
     bool narrow = width_limit > 0 && total > width_limit;
     /* A table of figures that had to take its short headers also closes up to one blank
      * between columns, as the dashboard does at 80 columns. */
-    size_t gap = sizeof TABLE_GAP - 1;
-    for (size_t c = 0; c < t->columns && narrow; c++)
-        if (t->short_headers[c].text != NULL)
-            gap = 1;
-    for (size_t c = 0; c < t->columns; c++) {
+    p->gap = sizeof TABLE_GAP - 1;
+    for (size_t k = 0; k < n && narrow; k++)
+        if (t->short_headers[index[k]].text != NULL)
+            p->gap = 1;
+    for (size_t k = 0; k < n; k++) {
+        size_t c = index[k];
         if (narrow && t->short_headers[c].text != NULL)
-            headers[c] = t->short_headers[c];
+            p->headers[c] = t->short_headers[c];
         size_t data;
-        natural[c] = column_natural(t, c, &headers[c], &data);
-        aligns[c] = column_align(t, c);
-        /* Numbers keep their width (a number is never cut, though a long header over
-         * them may be); text may shrink to a few characters, except a column that tells
-         * rows apart, which keeps its width while the others can give. */
-        if (aligns[c] == TABLE_ALIGN_RIGHT)
-            minimum[c] = data > 4 ? data : (natural[c] < 4 ? natural[c] : 4);
+        natural[k] = column_natural(t, c, &p->headers[c], &data);
+        p->aligns[c] = column_align(t, c);
+        /* Numbers and dates keep their width (never cut, though a long header over them
+         * may be); text may shrink to a few characters, except a column that tells rows
+         * apart, which keeps its width while the others can give. */
+        if (p->aligns[c] == TABLE_ALIGN_RIGHT)
+            minimum[k] = data > 4 ? data : (natural[k] < 4 ? natural[k] : 4);
+        else if (column_is_dates(t, c))
+            minimum[k] = data;
         else
-            minimum[c] = t->keep[c] || natural[c] < TABLE_MIN_TEXT ? natural[c] : TABLE_MIN_TEXT;
+            minimum[k] = t->keep[c] || natural[k] < TABLE_MIN_TEXT ? natural[k] : TABLE_MIN_TEXT;
     }
+    size_t used;
     if (width_limit > 0) {
-        size_t used = layout_widths(natural, minimum, t->columns, gap, width_limit, widths);
+        used = layout_widths(natural, minimum, n, p->gap, width_limit, widths);
         /* Even so too wide: the kept columns give too, but only what the others at their
          * narrowest leave them, shared in proportion to their widths. */
         if (used > width_limit) {
-            size_t others = (t->columns - 1) * gap, kept = 0;
-            for (size_t c = 0; c < t->columns; c++) {
-                bool k = t->keep[c] && aligns[c] != TABLE_ALIGN_RIGHT;
-                others += k ? 0 : minimum[c];
-                kept += k ? natural[c] : 0;
+            size_t others = n > 0 ? (n - 1) * p->gap : 0, kept = 0;
+            for (size_t k = 0; k < n; k++) {
+                size_t c = index[k];
+                bool keep = t->keep[c] && p->aligns[c] != TABLE_ALIGN_RIGHT;
+                others += keep ? 0 : minimum[k];
+                kept += keep ? natural[k] : 0;
             }
             size_t avail = width_limit > others ? width_limit - others : 0;
-            for (size_t c = 0; c < t->columns; c++) {
-                if (!t->keep[c] || aligns[c] == TABLE_ALIGN_RIGHT || kept == 0)
+            for (size_t k = 0; k < n; k++) {
+                size_t c = index[k];
+                if (!t->keep[c] || p->aligns[c] == TABLE_ALIGN_RIGHT || kept == 0)
                     continue;
-                size_t share = avail * natural[c] / kept;
-                minimum[c] = share < TABLE_MIN_TEXT ? TABLE_MIN_TEXT
-                             : share > natural[c]   ? natural[c]
+                size_t share = avail * natural[k] / kept;
+                minimum[k] = share < TABLE_MIN_TEXT ? TABLE_MIN_TEXT
+                             : share > natural[k]   ? natural[k]
                                                     : share;
-                if (minimum[c] > natural[c])
-                    minimum[c] = natural[c];
+                if (minimum[k] > natural[k])
+                    minimum[k] = natural[k];
             }
-            (void)layout_widths(natural, minimum, t->columns, gap, width_limit, widths);
+            used = layout_widths(natural, minimum, n, p->gap, width_limit, widths);
         }
     } else {
-        memcpy(widths, natural, t->columns * sizeof *widths);
+        memcpy(widths, natural, n * sizeof *widths);
+        used = total;
     }
-    struct line l = {0};
-    print_row(t, headers, widths, aligns, gap, &l, out);
-    for (size_t r = 0; r < t->rows; r++)
-        print_row(t, t->cells + r * t->columns, widths, aligns, gap, &l, out);
-    free(l.buf);
-    free(headers);
-    free(aligns);
+    for (size_t k = 0; k < n; k++)
+        p->widths[index[k]] = widths[k];
+    free(index);
     free(widths);
     free(minimum);
     free(natural);
+    return used;
+}
+
+void table_print(const struct table *t, FILE *out)
+{
+    if (t->columns == 0)
+        return;
+    struct plan p = {
+        .widths = xcalloc(t->columns, sizeof *p.widths),
+        .aligns = xcalloc(t->columns, sizeof *p.aligns),
+        .headers = xcalloc(t->columns, sizeof *p.headers),
+        .hidden = xcalloc(t->columns, sizeof *p.hidden),
+    };
+    /* Wider than the terminal: the optional columns go, the last first, before any other
+     * is cut or shrunk; the reader is told which, and --json has them all. */
+    size_t left_out = 0;
+    for (;;) {
+        (void)plan_widths(t, &p);
+        if (width_limit == 0 || p.natural <= width_limit)
+            break;
+        size_t c = t->columns;
+        while (c > 0 && !(t->optional[c - 1] && !p.hidden[c - 1]))
+            c--;
+        if (c == 0)
+            break;
+        p.hidden[c - 1] = true;
+        left_out++;
+    }
+    struct line l = {0};
+    print_row(t, p.headers, p.widths, p.aligns, p.hidden, p.gap, &l, out);
+    for (size_t r = 0; r < t->rows; r++)
+        print_row(t, t->cells + r * t->columns, p.widths, p.aligns, p.hidden, p.gap, &l, out);
+    if (left_out > 0) {
+        l.len = 0;
+        for (size_t c = 0; c < t->columns; c++) {
+            if (!p.hidden[c])
+                continue;
+            if (l.len > 0)
+                line_append(&l, _(", "), strlen(_(", ")));
+            line_append(&l, t->headers[c].text, strlen(t->headers[c].text));
+        }
+        output_line(out, _("(left out at this width: %s; --json shows every column)"), l.buf);
+    }
+    free(l.buf);
+    free(p.hidden);
+    free(p.headers);
+    free(p.aligns);
+    free(p.widths);
 }
 
 void table_free(struct table *t)
@@ -435,6 +552,7 @@ void table_free(struct table *t)
     }
     free(t->short_headers);
     free(t->keep);
+    free(t->optional);
     for (size_t i = 0; i < t->rows * t->columns; i++)
         free(t->cells[i].text);
     free(t->cells);

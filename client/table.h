@@ -44,6 +44,10 @@ void table_set_short_header(struct table *t, size_t column, const char *header);
  * the other columns can give, and when they are at their narrowest the kept columns share
  * what is left in proportion to their widths. */
 void table_set_keep(struct table *t, size_t column);
+/* Marks a column a narrow terminal may leave out (a digest, a position in the audit log):
+ * when the table does not fit even with its text shrunk, such columns go, the last first,
+ * and a line under the table names them. */
+void table_set_optional(struct table *t, size_t column);
 /* Adds a row of `columns` cells; a NULL cell is empty. */
 void table_add_row(struct table *t, const char *const cells[]);
 size_t table_rows(const struct table *t);

@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "table.h"
 #include "xmalloc.h"
 
 #define TEMPLATE_DB             "reno_it_template"
@@ -70,6 +71,29 @@ long h_sql_long(const char *db, const char *sql)
     PQclear(res);
     PQfinish(pg);
     return v;
+}
+
+char *h_sql_text(const char *db, const char *sql)
+{
+    PGconn *pg = connect_db(db);
+    PGresult *res = PQexec(pg, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1, "%s: %s", sql,
+                  PQresultErrorMessage(res));
+    char *v = xstrdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    PQfinish(pg);
+    return v;
+}
+
+void h_assert_fits(const char *text, size_t columns)
+{
+    while (*text != '\0') {
+        size_t len = strcspn(text, "\n");
+        char *line = strndup(text, len);
+        ck_assert_msg(text_width(line) <= columns, "%zu columns: %s", text_width(line), line);
+        free(line);
+        text += len + (text[len] == '\n');
+    }
 }
 
 long h_project_id(const char *db, int index)

@@ -111,6 +111,10 @@ long h_project_id(const char *db, int index);
 
 /* Blocking SQL against a test database, for checking what was stored. */
 long h_sql_long(const char *db, const char *sql);
+/* Asserts every line of text is at most `columns` display columns wide (text_width). */
+void h_assert_fits(const char *text, size_t columns);
+/* The one value of a one-row query as text (caller frees). */
+char *h_sql_text(const char *db, const char *sql);
 /* Runs a statement; returns its SQLSTATE ("" on success). */
 void h_sql_exec(const char *db, const char *sql, char sqlstate[6]);
 

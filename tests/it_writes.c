@@ -78,7 +78,7 @@ int64_t it_contract_with_money(long project)
     return contract;
 }
 
-void it_issue_item(void)
+int64_t it_issue_item(void)
 {
     struct net_conn *sup = h_login(&h_srv, IT_SUPERVISION);
     uint8_t key[16];
@@ -89,8 +89,21 @@ void it_issue_item(void)
     ct.detail = "按工作方案时间节点推进";
     ct.deadline = "2022-06-30";
     ct.source = "工作方案 六(四)";
-    write_ok(sup, RENO__REQUEST__BODY_CREATE_TASK, &ct);
+    int64_t item = write_ok(sup, RENO__REQUEST__BODY_CREATE_TASK, &ct);
     net_close(sup);
+    return item;
+}
+
+void it_reply_item(int64_t item)
+{
+    struct net_conn *housing = h_login(&h_srv, H_HOUSING);
+    uint8_t key[16];
+    Reno__ReplyTask rt = RENO__REPLY_TASK__INIT;
+    h_new_key(&rt.idempotency_key, key);
+    rt.task_id = item;
+    rt.reply = "管网改造已按节点完成，附验收照片";
+    write_ok(housing, RENO__REQUEST__BODY_REPLY_TASK, &rt);
+    net_close(housing);
 }
 
 void it_pay(int64_t contract)

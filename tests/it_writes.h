@@ -19,8 +19,12 @@ void it_add_supervision_account(void);
  * central subsidy allocated to it and received (by finance). Returns the contract's id. */
 int64_t it_contract_with_money(long project);
 
-/* Issues a supervision item to the housing bureau (县住房和城乡建设局), due 2022-06-30. */
-void it_issue_item(void);
+/* Issues a supervision item to the housing bureau (县住房和城乡建设局), due 2022-06-30.
+ * Returns the item's id. */
+int64_t it_issue_item(void);
+
+/* The housing bureau replies to supervision item `item`; it waits for review. */
+void it_reply_item(int64_t item);
 
 /* Pays 50,000 yuan of central subsidy on `contract` (by finance), on 2022-04-15. */
 void it_pay(int64_t contract);

@@ -126,18 +126,6 @@ static void watcher_stop(struct watcher *w)
     unlink(w->path);
 }
 
-/* Every line of text at most `columns` display columns wide. */
-static void assert_fits(const char *text, size_t columns)
-{
-    while (*text != '\0') {
-        size_t len = strcspn(text, "\n");
-        char *line = strndup(text, len);
-        ck_assert_msg(text_width(line) <= columns, "%zu columns: %s", text_width(line), line);
-        free(line);
-        text += len + (text[len] == '\n');
-    }
-}
-
 /* The line holding needle, which must also hold `also` (the same change's values). */
 static void assert_line(const char *text, const char *needle, const char *also)
 {
@@ -166,7 +154,7 @@ START_TEST(watch_prints_a_line_per_change_in_both_languages)
     free(watcher_wait(&zh, "之后每有提交的变更即显示一行"));
     free(watcher_wait(&en, "changes follow as they are committed"));
 
-    it_issue_item();
+    int64_t item = it_issue_item();
     char *zh_text = watcher_wait(&zh, "督查督办 县住房和城乡建设局：督办事项");
     char *en_text = watcher_wait(&en, "supervision 县住房和城乡建设局: items issued");
     assert_line(zh_text, "督查督办 县住房和城乡建设局：督办事项", "0 → 1");
@@ -183,13 +171,24 @@ START_TEST(watch_prints_a_line_per_change_in_both_languages)
     ck_assert_msg(strstr(en_text, "-- changed") == NULL, "%s", en_text);
     ck_assert_msg(strstr(en_text, "traffic lights") == NULL, "%s", en_text);
     ck_assert_msg(strstr(en_text, "items open") != NULL, "%s", en_text);
-    assert_fits(zh_text, 80);
-    assert_fits(en_text, 80);
+    h_assert_fits(zh_text, 80);
+    h_assert_fits(en_text, 80);
     /* The Chinese watcher speaks no English labels, the English one no Chinese ones. */
     ck_assert_msg(strstr(zh_text, "yuan") == NULL && strstr(zh_text, "supervision") == NULL, "%s",
                   zh_text);
     ck_assert_msg(strstr(en_text, "督查督办") == NULL && strstr(en_text, "资金") == NULL, "%s",
                   en_text);
+    free(zh_text);
+    free(en_text);
+
+    /* The unit's reply: still open, but waiting for the review, and the lines say so. */
+    it_reply_item(item);
+    zh_text = watcher_wait(&zh, "已答复 0 → 1");
+    en_text = watcher_wait(&en, "items replied 0 → 1");
+    assert_line(zh_text, "已答复 0 → 1", "督查督办 县住房和城乡建设局：");
+    assert_line(en_text, "items replied 0 → 1", "supervision 县住房和城乡建设局: ");
+    h_assert_fits(zh_text, 80);
+    h_assert_fits(en_text, 80);
     free(zh_text);
     free(en_text);
     watcher_stop(&zh);

@@ -146,6 +146,109 @@ START_TEST(refusals_are_exit_codes)
 }
 END_TEST
 
+/* Runs reno in a language at 80 columns; returns its exit status. */
+static int reno_in(const char *lang, char **out, char **err, const char *const *args)
+{
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = h_bin("reno");
+    for (const char *const *a = args; *a && n < 31; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    char lc_all[64];
+    snprintf(lc_all, sizeof lc_all, "LC_ALL=%s", lang + strlen("LANG="));
+    const char *env[] = {env_xdg, env_server, lang, lc_all, "COLUMNS=80", NULL};
+    return h_run(argv, env, NULL, out, err);
+}
+
+/* A report's subject by the option the other commands use (`round missing --round-date`),
+ * or as the one word; the numbering read back (`reno report numbering` without options);
+ * a round issued twice: the second refused, naming the 文号 it would replace, and the
+ * list of reports with its headers in the user's language, fitting 80 columns. */
+START_TEST(report_options_numbering_and_a_second_issue)
+{
+    login_as(H_OFFICE);
+    char *out, *err;
+    /* Nothing issued yet: the next number is the first of this year's. */
+    int rc =
+        reno_in("LANG=C.UTF-8", &out, &err, (const char *const[]){"report", "numbering", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "document number format: 紫改办〔{year}〕{n}号\n") != NULL &&
+                      strstr(out, "last document number: -\n") != NULL,
+                  "%s", out);
+    free(out);
+    free(err);
+
+    const char *const issue[] = {"report",  "round", "--round-date", "2022-05-14",
+                                 "--issue", "-o",    "/dev/null",    NULL};
+    rc = reno_in("LANG=C.UTF-8", &out, &err, issue);
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(err, "紫改办〔2022〕1号: 2022-05-14") != NULL, "%s", err);
+    free(out);
+    free(err);
+    /* The same round named twice, differently: refused before anything is sent. */
+    rc = reno_in(
+        "LANG=C.UTF-8", &out, &err,
+        (const char *const[]){"report", "round", "2022-05-28", "--round-date", "2022-05-14", NULL});
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(err, "name two different reports") != NULL, "%s", err);
+    free(out);
+    free(err);
+    /* Issued again without saying what it replaces: refused, in Chinese, naming the 文号. */
+    rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, issue);
+    ck_assert_msg(rc == 10 + RENO__STATUS_CODE__CONFLICT, "%d %s", rc, err);
+    ck_assert_msg(strncmp(err, "reno: 冲突：", strlen("reno: 冲突：")) == 0 &&
+                      strstr(err, "--replaces 紫改办〔2022〕1号") != NULL,
+                  "%s", err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM issued_report"), 1);
+
+    rc =
+        reno_in("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"report", "numbering", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "文号格式：紫改办〔{year}〕{n}号\n") != NULL &&
+                      strstr(out, "年度：2022\n") != NULL &&
+                      strstr(out, "下一个文号：紫改办〔2022〕2号\n") != NULL &&
+                      strstr(out, "最近签发的文号：紫改办〔2022〕1号\n") != NULL &&
+                      strstr(out, "最近签发事项：2022-05-14\n") != NULL,
+                  "%s", out);
+    free(out);
+    free(err);
+    /* Another year counts from 1; a format set is read back. */
+    rc = reno_in("LANG=C.UTF-8", &out, &err,
+                 (const char *const[]){"report", "numbering", "--doc-number-format",
+                                       "紫改〔{year}〕第{n}号", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    free(out);
+    free(err);
+    rc = reno_in("LANG=C.UTF-8", &out, &err,
+                 (const char *const[]){"report", "numbering", "--year", "2023", NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    ck_assert_msg(strstr(out, "next document number: 紫改〔2023〕第1号\n") != NULL, "%s", out);
+    free(out);
+    free(err);
+
+    /* The list in each language: every header labelled, the table within 80 columns. */
+    const char *langs[] = {"LANG=zh_CN.UTF-8", "LANG=C.UTF-8"};
+    for (size_t k = 0; k < 2; k++) {
+        rc = reno_in(langs[k], &out, &err, (const char *const[]){"report", "list", NULL});
+        ck_assert_msg(rc == 0, "%d %s", rc, err);
+        h_assert_fits(out, 80);
+        ck_assert_msg(strstr(out, "紫改办〔2022〕1号") != NULL, "%s", out);
+        if (k == 0)
+            ck_assert_msg(strstr(out, "文号") != NULL && strstr(out, "已签发") != NULL &&
+                              strstr(out, "DOC") == NULL && strstr(out, "issued") == NULL &&
+                              strstr(out, "REPORT") == NULL,
+                          "%s", out);
+        else
+            ck_assert_msg(strstr(out, "DOCUMENT NUMBER") != NULL, "%s", out);
+        free(out);
+        free(err);
+    }
+}
+END_TEST
+
 /* The office's commands that live beyond one request: a report issued to a file and
  * shown again byte for byte with its digest checked, and `reno watch` printing a change
  * pushed while it waits. */
@@ -278,6 +381,7 @@ Suite *it_cli_suite(void)
     tcase_add_test(tc, login_status_push_through_the_cli);
     tcase_add_test(tc, refusals_are_exit_codes);
     tcase_add_test(tc, report_and_watch_through_the_cli);
+    tcase_add_test(tc, report_options_numbering_and_a_second_issue);
     tcase_add_test(tc, status_through_an_outage_is_marked_stale);
     tcase_add_test(tc, status_after_a_write_in_another_command);
     suite_add_tcase(s, tc);

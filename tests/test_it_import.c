@@ -185,6 +185,61 @@ START_TEST(mixed_file_is_stored_and_a_rerun_replays_it)
 }
 END_TEST
 
+/* The name of the fixture's project `id` (caller frees). */
+static char *project_name_of(const char *id)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT name FROM project WHERE id = %s", id);
+    return h_sql_text(h_db, sql);
+}
+
+/* After the rows, the import says which projects it created and updated, by name with the
+ * lines that did it, and each refused line with its operation and project. */
+START_TEST(the_import_names_the_projects_it_created_updated_and_refused)
+{
+    login_as(H_OFFICE);
+    write_csv("op,project_id,name,community,street,households,renovation_type,buildings,"
+              "area_m2,implementing_body,subsidy_batch\n"
+              "create_project,,松山街道第三小区,第三小区,松山街道,40,comprehensive,2,3000,"
+              "县住房和城乡建设局,县级自筹\n"
+              "update_project,P0,,,,,,3,,,\n"
+              "update_project,P1,,,,,,4,,,\n"
+              "update_project,P0,,,,,,5,,,\n"
+              "update_project,P1,,,,-3,,,,,\n");
+    char *out, *err;
+    reno_expect(10 + RENO__STATUS_CODE__BAD_REQUEST, &out, &err,
+                (const char *const[]){"import", "--keep-going", csv_path, NULL});
+    char *name0 = project_name_of(project0), *name1 = project_name_of(project1);
+    char want[512];
+    long created = h_sql_long(h_db, "SELECT id FROM project WHERE name = '松山街道第三小区'");
+    snprintf(want, sizeof want, "projects created: 松山街道第三小区 (project %ld), line 2",
+             created);
+    assert_has(out, want);
+    snprintf(want, sizeof want,
+             "projects updated: %s (project %s), line 3, 5; %s (project %s), "
+             "line 4",
+             name0, project0, name1, project1);
+    assert_has(out, want);
+    snprintf(want, sizeof want, "refused: line 6 (update_project, %s (project %s)): ", name1,
+             project1);
+    assert_has(out, want);
+    free(out);
+    free(err);
+
+    /* In Chinese too. */
+    const char *argv[] = {h_bin("reno"), "import", "--keep-going", csv_path, NULL};
+    const char *env[] = {env_xdg, env_server, "LANG=zh_CN.UTF-8", "LC_ALL=zh_CN.UTF-8", NULL};
+    ck_assert_int_eq(h_run(argv, env, NULL, &out, &err), 10 + RENO__STATUS_CODE__BAD_REQUEST);
+    snprintf(want, sizeof want, "未通过：第 6 行（update_project，%s（项目 %s））：", name1,
+             project1);
+    assert_has(out, want);
+    free(out);
+    free(err);
+    free(name0);
+    free(name1);
+}
+END_TEST
+
 START_TEST(a_bad_file_sends_nothing_and_names_each_line)
 {
     login_as(H_HOUSING);
@@ -522,6 +577,7 @@ Suite *it_import_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, mixed_file_is_stored_and_a_rerun_replays_it);
     tcase_add_test(tc, a_bad_file_sends_nothing_and_names_each_line);
+    tcase_add_test(tc, the_import_names_the_projects_it_created_updated_and_refused);
     tcase_add_test(tc, a_refusal_stops_the_import_and_a_fixed_rerun_records_the_rest_once);
     tcase_add_test(tc, server_refusals_name_the_line_and_field);
     tcase_add_test(tc, dry_run_and_identical_rows);

@@ -743,21 +743,31 @@ START_TEST(the_year_is_played_and_replayed)
     free(out);
     free(err);
     /* At 80 columns, with every figure and report date of the played year filled in, the
-     * project names keep their width while the numeric columns take short headers. */
+     * project names keep their width while the numeric columns take short headers, and
+     * the report dates are whole, in either language. */
     const char *env80[] = {config,           env_server,   "LANG=C.UTF-8",
                            "LC_ALL=C.UTF-8", "COLUMNS=80", NULL};
-    rc = h_run(argv, env80, NULL, &out, &err);
-    ck_assert_msg(rc == 0, "reno status exited %d: %s", rc, err);
-    /* The projects table: from its header line to the totals under it. */
-    char *table = strstr(out, "\nID ");
-    char *end = table != NULL ? strstr(table, "\ntotal:") : NULL;
-    ck_assert_msg(table != NULL && end != NULL, "no projects table:\n%.1200s", out);
-    *end = '\0';
-    ck_assert_msg(strstr(table, "松山街道示例小区一（示例）") != NULL &&
-                      strstr(table, "松山街道示例小区二（示例）") != NULL,
-                  "a project's name cut at 80 columns:%s", table);
-    free(out);
-    free(err);
+    const char *env80zh[] = {config,       env_server, "LANG=zh_CN.UTF-8", "LC_ALL=zh_CN.UTF-8",
+                             "COLUMNS=80", NULL};
+    const char *const *envs80[] = {env80, env80zh};
+    const char *totals[] = {"\ntotal:", "\n合计："};
+    for (size_t k = 0; k < 2; k++) {
+        rc = h_run(argv, envs80[k], NULL, &out, &err);
+        ck_assert_msg(rc == 0, "reno status exited %d: %s", rc, err);
+        h_assert_fits(out, 80);
+        /* The projects table: from its header line ("#", the short header of the
+         * number) to the totals under it. */
+        char *table = strstr(out, "\n# ");
+        char *end = table != NULL ? strstr(table, totals[k]) : NULL;
+        ck_assert_msg(table != NULL && end != NULL, "no projects table:\n%.1200s", out);
+        *end = '\0';
+        ck_assert_msg(strstr(table, "松山街道示例小区一（示例）") != NULL &&
+                          strstr(table, "松山街道示例小区二（示例）") != NULL &&
+                          strstr(table, " 2022-11-28\n") != NULL,
+                      "a project's name or report date cut at 80 columns:%s", table);
+        free(out);
+        free(err);
+    }
     /* The reports issued: no column of bytes, none empty in every row (nothing was
      * replaced or read on a standby), and the 文号 that were given. */
     const char *list[] = {h_bin("reno"), "report", "list", NULL};
@@ -766,6 +776,21 @@ START_TEST(the_year_is_played_and_replayed)
     ck_assert_msg(strstr(out, "\\x") == NULL && strstr(out, "CONTENT") == NULL &&
                       strstr(out, "FROM ST") == NULL && strstr(out, "REPLACES") == NULL &&
                       strstr(out, "紫改办") != NULL,
+                  "%.1500s", out);
+    /* The year's reports fit 80 columns with their 文号 whole; the details a narrow
+     * screen leaves out are named under the table. */
+    h_assert_fits(out, 80);
+    ck_assert_msg(strstr(out, "  紫改办〔2022〕7号  ") != NULL && strstr(out, "SHA-256") != NULL,
+                  "%.1500s", out);
+    free(out);
+    free(err);
+    /* In Chinese: every header and status labelled, none in English. */
+    rc = h_run(list, env80zh, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "reno report list exited %d: %s", rc, err);
+    h_assert_fits(out, 80);
+    ck_assert_msg(strstr(out, "文号") != NULL && strstr(out, "已签发") != NULL &&
+                      strstr(out, "DOC") == NULL && strstr(out, "REPORT") == NULL &&
+                      strstr(out, "issued") == NULL && strstr(out, "  紫改办〔2022〕7号  ") != NULL,
                   "%.1500s", out);
     free(out);
     free(err);

@@ -219,6 +219,32 @@ START_TEST(print_hostile_cells)
 }
 END_TEST
 
+/* At a short width the optional columns go first, named under the table; a date is never
+ * cut while text beside it shrinks; every line fits. */
+START_TEST(print_narrow_leaves_out_optional_and_keeps_dates)
+{
+    const char *headers[] = {"ID", "SUBJECT", "DIGEST", "ISSUED", "NOTE"};
+    struct table *t = table_new(5, headers);
+    table_set_optional(t, 2);
+    table_add_row(t, (const char *const[]){"1", "2022-05-14",
+                                           "a96646b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6", "2022-05-15",
+                                           "领导小组办公室的半月调度报告"});
+    table_set_width_limit(44);
+    char *text = render(t);
+    table_set_width_limit(0);
+    char *lines[4];
+    ck_assert_uint_eq(split_lines(text, lines, 4), 3);
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_msg(text_width(lines[i]) <= 44, "%zu: %s", text_width(lines[i]), lines[i]);
+    ck_assert_msg(strstr(lines[1], "2022-05-14  2022-05-15  ") != NULL, "%s", lines[1]);
+    ck_assert_ptr_null(strstr(lines[1], "a96646"));
+    ck_assert_ptr_nonnull(strstr(lines[1], "…"));
+    ck_assert_str_eq(lines[2], "(left out at this width: DIGEST; --json shows every column)");
+    free(text);
+    table_free(t);
+}
+END_TEST
+
 Suite *table_suite(void);
 
 Suite *table_suite(void)
@@ -237,6 +263,7 @@ Suite *table_suite(void)
     tcase_add_test(print, print_headers_only);
     tcase_add_test(print, print_alignment_override);
     tcase_add_test(print, print_hostile_cells);
+    tcase_add_test(print, print_narrow_leaves_out_optional_and_keeps_dates);
     suite_add_tcase(s, print);
     return s;
 }
