@@ -268,7 +268,7 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
 
 const struct cmd cmd_report_round = {
     .name = "report round",
-    .usage = "DATE|--round-date DATE [--format FMT] [-o FILE] [--issue [--replaces NO]]",
+    .usage = "DATE|--round-date DATE [--format FMT] [-o FILE] [--issue]",
     .summary = N_("preview or issue the half-monthly report of a collection date (14th or 28th)"),
     .help = N_("The half-monthly progress report to the county government and the municipal\n"
                "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
@@ -281,7 +281,7 @@ const struct cmd cmd_report_round = {
 
 const struct cmd cmd_report_notice = {
     .name = "report notice",
-    .usage = "MONTH|--month MONTH [--format FMT] [-o FILE] [--issue [--replaces NO]]",
+    .usage = "MONTH|--month MONTH [--format FMT] [-o FILE] [--issue]",
     .summary = N_("preview or issue the monthly notice (通报) for MONTH (YYYY-MM)"),
     .help = N_("The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP EXAMPLES(
         "reno report notice 2022-05",
@@ -291,7 +291,7 @@ const struct cmd cmd_report_notice = {
 
 const struct cmd cmd_report_evaluation = {
     .name = "report evaluation",
-    .usage = "PROJECT|--project PROJECT [--format FMT] [-o FILE] [--issue [--replaces NO]]",
+    .usage = "PROJECT|--project P [--format FMT] [-o FILE] [--issue]",
     .summary = N_("preview or issue a project's performance evaluation"),
     .help = N_("The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP
                    EXAMPLES("reno report evaluation 1",
