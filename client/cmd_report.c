@@ -241,31 +241,9 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
     return rc;
 }
 
-/* The options every kind of report shares, concatenated into each help text; po/zh_CN.po
- * translates each whole text, as gettext looks up the string the compiler joined. */
-#define ISSUE_HELP                                                                                 \
-    "The document is built by renod from the stored data and written to FILE or\n"                 \
-    "standard output. Without --issue it is a preview: marked 预览 on the page,\n"               \
-    "stored nowhere, as often as you like. With --issue the office issues it: it\n"                \
-    "gets the next 文号 of its year (e.g. 紫改办〔2022〕3号) and is stored as issued\n"    \
-    "(content, SHA-256 and the audit-log position it reflects). A round, month or\n"               \
-    "project is issued once; to issue it again, name the 文号 it replaces (the\n"                \
-    "replaced one stays, marked replaced).\n"                                                      \
-    "\n"                                                                                           \
-    "Options:\n"                                                                                   \
-    "  --format FMT    md (default), csv, json, html (a printable page with a\n"                   \
-    "                  chart) or pdf (the printed 公文, A4, with its charts; use\n"              \
-    "                  -o FILE)\n"                                                                 \
-    "  -o, --output F  write the document to F\n"                                                  \
-    "  --issue         issue it (the office's): number and store it\n"                             \
-    "  --replaces NO   with --issue: the 文号 of the issued report it replaces\n"                \
-    "  --key HEX32     with --issue: idempotency key; the same key gives back\n"                   \
-    "                  the report it issued\n"                                                     \
-    "  --help          show this help\n"
-
-/* Two examples closing a report's help: a preview, and the printed 公文 issued. */
-#define EXAMPLES(preview, issue) "\nExamples:\n  " preview "\n  " issue "\n"
-
+/* Each kind's help is written out whole, the options every report shares repeated in
+ * each: xgettext does not expand macros, so a text joined from macros would reach
+ * po/reno.pot as its first piece only and never be translated. */
 const struct cmd cmd_report_round = {
     .name = "report round",
     .usage = "DATE|--round-date DATE [--format FMT] [-o FILE] [--issue]",
@@ -273,9 +251,30 @@ const struct cmd cmd_report_round = {
     .help = N_("The half-monthly progress report to the county government and the municipal\n"
                "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
                "the 28th): each project's progress, the plan's rules, milestones, and the rest\n"
-               "of what the office consolidates.\n\n" ISSUE_HELP EXAMPLES(
-                   "reno report round 2022-05-14",
-                   "reno report round 2022-05-14 --format pdf -o 2022-05-14.pdf --issue")),
+               "of what the office consolidates.\n"
+               "\n"
+               "The document is built by renod from the stored data and written to FILE or\n"
+               "standard output. Without --issue it is a preview: marked 预览 on the page,\n"
+               "stored nowhere, as often as you like. With --issue the office issues it: it\n"
+               "gets the next 文号 of its year (e.g. 紫改办〔2022〕3号) and is stored as issued\n"
+               "(content, SHA-256 and the audit-log position it reflects). A round, month or\n"
+               "project is issued once; to issue it again, name the 文号 it replaces (the\n"
+               "replaced one stays, marked replaced).\n"
+               "\n"
+               "Options:\n"
+               "  --format FMT    md (default), csv, json, html (a printable page with a\n"
+               "                  chart) or pdf (the printed 公文, A4, with its charts; use\n"
+               "                  -o FILE)\n"
+               "  -o, --output F  write the document to F\n"
+               "  --issue         issue it (the office's): number and store it\n"
+               "  --replaces NO   with --issue: the 文号 of the issued report it replaces\n"
+               "  --key HEX32     with --issue: idempotency key; the same key gives back\n"
+               "                  the report it issued\n"
+               "  --help          show this help\n"
+               "\n"
+               "Examples:\n"
+               "  reno report round 2022-05-14\n"
+               "  reno report round 2022-05-14 --format pdf -o 2022-05-14.pdf --issue\n"),
     .run = run_round,
 };
 
@@ -283,9 +282,30 @@ const struct cmd cmd_report_notice = {
     .name = "report notice",
     .usage = "MONTH|--month MONTH [--format FMT] [-o FILE] [--issue]",
     .summary = N_("preview or issue the monthly notice (通报) for MONTH (YYYY-MM)"),
-    .help = N_("The monthly notice per unit for MONTH (YYYY-MM).\n\n" ISSUE_HELP EXAMPLES(
-        "reno report notice 2022-05",
-        "reno report notice 2022-05 --format pdf -o 2022-05.pdf --issue")),
+    .help = N_("The monthly notice per unit for MONTH (YYYY-MM).\n"
+               "\n"
+               "The document is built by renod from the stored data and written to FILE or\n"
+               "standard output. Without --issue it is a preview: marked 预览 on the page,\n"
+               "stored nowhere, as often as you like. With --issue the office issues it: it\n"
+               "gets the next 文号 of its year (e.g. 紫改办〔2022〕3号) and is stored as issued\n"
+               "(content, SHA-256 and the audit-log position it reflects). A round, month or\n"
+               "project is issued once; to issue it again, name the 文号 it replaces (the\n"
+               "replaced one stays, marked replaced).\n"
+               "\n"
+               "Options:\n"
+               "  --format FMT    md (default), csv, json, html (a printable page with a\n"
+               "                  chart) or pdf (the printed 公文, A4, with its charts; use\n"
+               "                  -o FILE)\n"
+               "  -o, --output F  write the document to F\n"
+               "  --issue         issue it (the office's): number and store it\n"
+               "  --replaces NO   with --issue: the 文号 of the issued report it replaces\n"
+               "  --key HEX32     with --issue: idempotency key; the same key gives back\n"
+               "                  the report it issued\n"
+               "  --help          show this help\n"
+               "\n"
+               "Examples:\n"
+               "  reno report notice 2022-05\n"
+               "  reno report notice 2022-05 --format pdf -o 2022-05.pdf --issue\n"),
     .run = run_notice,
 };
 
@@ -293,9 +313,30 @@ const struct cmd cmd_report_evaluation = {
     .name = "report evaluation",
     .usage = "PROJECT|--project P [--format FMT] [-o FILE] [--issue]",
     .summary = N_("preview or issue a project's performance evaluation"),
-    .help = N_("The performance evaluation (绩效评估) of project PROJECT (its id).\n\n" ISSUE_HELP
-                   EXAMPLES("reno report evaluation 1",
-                            "reno report evaluation 1 --format pdf -o 1.pdf --issue")),
+    .help = N_("The performance evaluation (绩效评估) of project PROJECT (its id).\n"
+               "\n"
+               "The document is built by renod from the stored data and written to FILE or\n"
+               "standard output. Without --issue it is a preview: marked 预览 on the page,\n"
+               "stored nowhere, as often as you like. With --issue the office issues it: it\n"
+               "gets the next 文号 of its year (e.g. 紫改办〔2022〕3号) and is stored as issued\n"
+               "(content, SHA-256 and the audit-log position it reflects). A round, month or\n"
+               "project is issued once; to issue it again, name the 文号 it replaces (the\n"
+               "replaced one stays, marked replaced).\n"
+               "\n"
+               "Options:\n"
+               "  --format FMT    md (default), csv, json, html (a printable page with a\n"
+               "                  chart) or pdf (the printed 公文, A4, with its charts; use\n"
+               "                  -o FILE)\n"
+               "  -o, --output F  write the document to F\n"
+               "  --issue         issue it (the office's): number and store it\n"
+               "  --replaces NO   with --issue: the 文号 of the issued report it replaces\n"
+               "  --key HEX32     with --issue: idempotency key; the same key gives back\n"
+               "                  the report it issued\n"
+               "  --help          show this help\n"
+               "\n"
+               "Examples:\n"
+               "  reno report evaluation 1\n"
+               "  reno report evaluation 1 --format pdf -o 1.pdf --issue\n"),
     .run = run_evaluation,
 };
 

@@ -17,6 +17,7 @@
 #include "i18n.h"
 #include "labels.h"
 #include "msg.h"
+#include "refusal.h"
 #include "table.h"
 #include "utf8.h"
 
@@ -305,6 +306,9 @@ void output_field_flag(const char *field, char *out, size_t size)
     const char *last = strrchr(field, '.');
     last = last != NULL ? last + 1 : field;
     size_t len = strcspn(last, "[");
+    /* Every command takes a project as --project (the name people use). */
+    if (len == strlen("project_id") && strncmp(last, "project_id", len) == 0)
+        len = strlen("project");
     if (len + 3 > size)
         len = size - 3;
     out[0] = '-';
@@ -346,59 +350,6 @@ const char *output_right_name(const char *code)
     return code;
 }
 
-/* The argument i of a status, "" when it has fewer. */
-static const char *status_arg(const Reno__Status *status, size_t i)
-{
-    return i < status->n_args && status->args[i] != NULL ? status->args[i] : "";
-}
-
-/*
- * A refusal said through the translated template of its reason (docs/PROTOCOL.md lists
- * them), with the option named as the user typed it. Returns false for a reason this
- * client has no template for, or in English, where the server's own sentence (which
- * scripts match) is kept.
- */
-static bool status_in_words(FILE *out, const Reno__Status *status, const char *flag)
-{
-    const char *r = status->reason;
-    if (!i18n_is_chinese() || r == NULL || r[0] == '\0')
-        return false;
-    const char *a1 = status_arg(status, 1);
-    if (strcmp(r, "required") == 0 && flag[0] != '\0') {
-        fprintf(out, _("missing the required %s"), flag);
-        if (a1[0] != '\0')
-            fprintf(out, _(" (%s)"), a1);
-    } else if (strcmp(r, "too_long") == 0 && flag[0] != '\0')
-        fprintf(out, _("%s is too long: at most %s bytes"), flag, a1);
-    else if (strcmp(r, "invalid_choice") == 0 && flag[0] != '\0') {
-        fprintf(out, _("%s is not one of: "), flag);
-        output_safe_text(out, a1);
-    } else if (strcmp(r, "invalid_date") == 0 && flag[0] != '\0')
-        fprintf(out, _("%s must be a date YYYY-MM-DD"), flag);
-    else if (strcmp(r, "in_future") == 0 && flag[0] != '\0')
-        fprintf(out, _("%s is in the future"), flag);
-    else if (strcmp(r, "not_allowed") == 0 && status_arg(status, 0)[0] != '\0') {
-        const char *right = output_right_name(status_arg(status, 0));
-        if (a1[0] != '\0') {
-            /* After the code's label: "无权操作：签发报告由领导小组办公室负责". */
-            output_safe_text(out, right);
-            fputs(_(" is for "), out);
-            output_safe_text(out, a1);
-            fputs(_(" to do"), out);
-        } else {
-            fputs(_("your unit does not hold the right "), out);
-            output_safe_text(out, right);
-        }
-    } else if (strcmp(r, "role_not_allowed") == 0) {
-        fputs(_("your role may not make this request: "), out);
-        output_safe_text(out, status_arg(status, 0));
-    } else if (strcmp(r, "log_in_first") == 0)
-        fputs(_("log in first"), out);
-    else
-        return false;
-    return true;
-}
-
 void output_status_error(const Reno__Status *status)
 {
     fflush(stdout);
@@ -412,7 +363,7 @@ void output_status_error(const Reno__Status *status)
     char *words = NULL;
     size_t words_len = 0;
     FILE *out = open_memstream(&words, &words_len);
-    bool said = out != NULL && status_in_words(out, status, flag);
+    bool said = out != NULL && refusal_say(out, status, flag);
     if (out != NULL)
         fclose(out);
     if (said) {

@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "labels.h"
 #include "output.h"
+#include "rules_text.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -159,9 +160,9 @@ static void rule_title(const ProtobufCMessage *row, const struct sv_context *ctx
                        size_t size)
 {
     (void)ctx;
-    const Reno__RuleCheck *r = RULE(row);
-    snprintf(out, size, "%s",
-             or_dash(r->title != NULL && r->title[0] != '\0' ? r->title : r->code));
+    rules_text_title(RULE(row), out, size);
+    if (out[0] == '\0')
+        snprintf(out, size, "-");
 }
 
 static void rule_due(const ProtobufCMessage *row, const struct sv_context *ctx, char *out,
@@ -182,7 +183,9 @@ static void rule_detail(const ProtobufCMessage *row, const struct sv_context *ct
                         size_t size)
 {
     (void)ctx;
-    snprintf(out, size, "%s", or_dash(RULE(row)->detail));
+    rules_text_detail(RULE(row), out, size);
+    if (out[0] == '\0')
+        snprintf(out, size, "-");
 }
 
 static const struct sv_column rule_columns[] = {

@@ -188,6 +188,33 @@ static const char *leaf(const char *path)
     return dot != NULL ? dot + 1 : path;
 }
 
+/* A DETAIL that names a reason: lower-case letters and '_' only, shorter than the field. A
+ * right ("report.issue") has a dot, and "required" keeps its documented arguments. */
+static bool is_reason_code(const char *d, size_t size)
+{
+    size_t len = strlen(d);
+    return len > 0 && len < size && strspn(d, "abcdefghijklmnopqrstuvwxyz_") == len &&
+           strcmp(d, "required") != 0;
+}
+
+/* r's arguments from the lines of hint, at most MSG_REASON_ARGS; longer lines are cut
+ * at a character boundary. */
+static void reason_args_from_lines(struct msg_reason *r, const char *hint)
+{
+    const char *p = hint;
+    while (p != NULL && *p != '\0' && r->nargs < MSG_REASON_ARGS) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+        size_t keep = len < sizeof r->args[0] - 1 ? len : sizeof r->args[0] - 1;
+        while (keep > 0 && keep < len && ((unsigned char)p[keep] & 0xc0) == 0x80)
+            keep--; /* never half a character */
+        memcpy(r->args[r->nargs], p, keep);
+        r->args[r->nargs][keep] = '\0';
+        r->nargs++;
+        p = nl != NULL ? nl + 1 : NULL;
+    }
+}
+
 void msg_reason_of_db(const char *sqlstate, const char *detail, const char *hint,
                       const char *column, struct msg_reason *r)
 {
@@ -195,7 +222,10 @@ void msg_reason_of_db(const char *sqlstate, const char *detail, const char *hint
     const char *d = detail != NULL && detail[0] != '\0' ? detail : NULL;
     const char *h = hint != NULL && hint[0] != '\0' ? hint : NULL;
     memset(r, 0, sizeof *r);
-    if (strcmp(sqlstate, "RN403") == 0)
+    if (d != NULL && is_reason_code(d, sizeof r->reason)) {
+        snprintf(r->reason, sizeof r->reason, "%s", d);
+        reason_args_from_lines(r, h);
+    } else if (strcmp(sqlstate, "RN403") == 0)
         /* reno_require(): the right in DETAIL, who holds it in HINT. */
         msg_reason_set(r, "not_allowed", d, d != NULL ? h : NULL, NULL);
     else if (strcmp(sqlstate, "RN404") == 0 || strcmp(sqlstate, "23503") == 0)

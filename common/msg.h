@@ -60,7 +60,7 @@ void msg_free_server(struct msg_budget *b, Reno__ServerMessage *m);
 
 /* Why a request was refused, as a stable code (Status.reason) and its arguments
  * (Status.args), so that the client can say it in its own language; "" when none fits. */
-#define MSG_REASON_ARGS 3
+#define MSG_REASON_ARGS 4
 struct msg_reason {
     char reason[24];
     char args[MSG_REASON_ARGS][160];
@@ -75,7 +75,7 @@ struct msg_fault {
     struct msg_reason why;
 };
 
-/* Sets r to reason with up to MSG_REASON_ARGS arguments (NULL ends them early). */
+/* Sets r to reason with up to three arguments (NULL ends them early). */
 void msg_reason_set(struct msg_reason *r, const char *reason, const char *a0, const char *a1,
                     const char *a2);
 
@@ -86,6 +86,11 @@ void msg_reason_set(struct msg_reason *r, const char *reason, const char *a0, co
  * RN404 not_found, RN409 and unique violations conflict, a NOT NULL or a check with DETAIL
  * 'required' required (args: the column, the form from HINT), another check or data
  * exception invalid; each with the column as its first argument where one is named.
+ * A RAISE that names its own reason wins over all of these: a DETAIL that is a reason
+ * code (lower-case letters and '_', no '.', as a right has) is the reason, and the lines
+ * of its HINT are its arguments, at most MSG_REASON_ARGS ("already_issued" with HINT
+ * 'round\n2022-05-14\n紫改办〔2022〕7号'). The English sentence of the RAISE is then only
+ * for clients that do not know the code.
  */
 void msg_reason_of_db(const char *sqlstate, const char *detail, const char *hint,
                       const char *column, struct msg_reason *r);

@@ -51,6 +51,14 @@ void rules_evaluate(const struct rules_plan *plan, int32_t as_of, const struct r
     char due[DATE_TEXT_SIZE];
     char at[DATE_TEXT_SIZE];
 
+    for (int i = 0; i < RULE_COUNT; i++) {
+        out[i].share_pct = plan->start_share_pct;
+        out[i].plan_projects = plan->target_projects;
+        out[i].plan_households = plan->target_households;
+        out[i].households = m->households_registered;
+        out[i].measured_on = rules_measure_date(plan, (enum rule_id)i, as_of);
+    }
+
     struct rule_check *r = &out[RULE_START_SHARE];
     r->code = "start_share";
     r->due = plan->start_share_due;
@@ -112,6 +120,7 @@ void rules_evaluate(const struct rules_plan *plan, int32_t as_of, const struct r
     bool agree = m->projects_registered == plan->target_projects &&
                  m->households_registered == plan->target_households;
     r->verdict = agree ? RULE_MET : as_of <= r->due ? RULE_PENDING : RULE_MISSED;
+    r->measured_on = as_of;
     date_format(r->due, due);
     date_format(as_of, at);
     snprintf(r->title, sizeof r->title,

@@ -63,6 +63,13 @@ struct rule_check {
     int32_t required;
     int32_t denominator;
     char detail[320];
+    /* The figures title and detail are written from, beside actual, required and
+     * denominator, so that a client can write them in its own language. */
+    int32_t share_pct;       /* the plan's start share, percent */
+    int32_t plan_projects;   /* the plan's projects */
+    int32_t plan_households; /* the plan's households */
+    int32_t households;      /* registered: households in scope on as_of */
+    int32_t measured_on;     /* days since the epoch: min(as_of, due) (registered: as_of) */
 };
 
 /* ceil(total * pct / 100) without floating point: 25% of 802 is 201. */

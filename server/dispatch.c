@@ -471,8 +471,10 @@ static bool request_has_field(const struct call *call, const char *name)
 
 void call_fail_unavailable(struct call *call, bool write)
 {
-    call_fail(call, RENO__STATUS_CODE__UNAVAILABLE, "", "%s: retry%s",
-              server_query_refusal(call->srv), write ? " with the same idempotency key" : "");
+    struct msg_reason r;
+    msg_reason_set(&r, "unavailable", NULL, NULL, NULL);
+    call_fail_why(call, RENO__STATUS_CODE__UNAVAILABLE, "", &r, "%s: retry%s",
+                  server_query_refusal(call->srv), write ? " with the same idempotency key" : "");
 }
 
 void call_fail_db(struct call *call, const struct db_error *err)

@@ -498,20 +498,24 @@ static bool check_subject(struct call *call, Reno__ReportKind kind, const char *
     switch (kind) {
     case RENO__REPORT_KIND__REPORT_KIND_ROUND: {
         int y, m, d;
+        struct msg_reason why;
         if (!date_parse(subject, &days)) {
-            call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.subject",
-                      "a round report's subject is its collection date YYYY-MM-DD");
+            msg_reason_set(&why, "round_date_form", subject, NULL, NULL);
+            call_fail_why(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.subject", &why,
+                          "a round report's subject is its collection date YYYY-MM-DD");
             return false;
         }
         date_to_civil(days, &y, &m, &d);
         if (d != 14 && d != 28) {
-            call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.subject",
-                      "progress is collected on the 14th and the 28th, not on %s", subject);
+            msg_reason_set(&why, "not_a_round", subject, NULL, NULL);
+            call_fail_why(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.subject", &why,
+                          "progress is collected on the 14th and the 28th, not on %s", subject);
             return false;
         }
         if (days > call->srv->today()) {
-            call_fail(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.subject",
-                      "%s has not come yet", subject);
+            msg_reason_set(&why, "round_not_yet", subject, NULL, NULL);
+            call_fail_why(call, RENO__STATUS_CODE__BAD_REQUEST, "issue_report.subject", &why,
+                          "%s has not come yet", subject);
             return false;
         }
         *as_of = days;

@@ -363,6 +363,13 @@ static void judge_rules(struct status_job *job)
         rc->required = c->required;
         rc->denominator = c->denominator;
         rc->detail = xstrdup(c->detail);
+        char on[DATE_TEXT_SIZE];
+        date_format(c->measured_on, on);
+        rc->share_pct = c->share_pct;
+        rc->plan_projects = c->plan_projects;
+        rc->plan_households = c->plan_households;
+        rc->households = c->households;
+        rc->measured_on = xstrdup(on);
     }
     sr->target_households = job->plan.target_households;
     sr->started_pct = pct(sr->households_started, sr->target_households);

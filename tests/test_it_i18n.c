@@ -104,6 +104,35 @@ static size_t widest_line(const char *text, char *widest, size_t size)
     return best;
 }
 
+/*
+ * The first ASCII word in text that a person would read as English, or NULL: a run of two
+ * or more Latin letters that is not in `typed` (what the user types: the command, flags,
+ * forms such as YYYY-MM-DD, the placeholders of a 文号 format).
+ */
+static const char *english_word(const char *text, char *word, size_t size)
+{
+    static const char *const typed[] = {"reno", "report", "round",     "notice",  "evaluation",
+                                        "list", "issue",  "replaces",  "project", "key",
+                                        "YYYY", "MM",     "DD",        "year",    "progress",
+                                        "unit", "person", "milestone", NULL};
+    for (const char *p = text; *p != '\0';) {
+        size_t len = 0;
+        while ((p[len] >= 'a' && p[len] <= 'z') || (p[len] >= 'A' && p[len] <= 'Z'))
+            len++;
+        if (len >= 2) {
+            bool known = false;
+            for (const char *const *t = typed; *t != NULL && !known; t++)
+                known = strlen(*t) == len && strncmp(*t, p, len) == 0;
+            if (!known) {
+                snprintf(word, size, "%.*s", (int)len, p);
+                return word;
+            }
+        }
+        p += len > 0 ? len : 1;
+    }
+    return NULL;
+}
+
 START_TEST(help_follows_the_locale)
 {
     make_home();
@@ -171,6 +200,20 @@ START_TEST(status_reads_chinese_and_fits_80_columns)
     ck_assert_msg(strstr(out, "monthly_meeting") == NULL && strstr(out, "round_closed") == NULL &&
                       strstr(out, "plan's rhythm") == NULL && strstr(out, "KEPT") == NULL,
                   "%s", out);
+    /* The plan's rules in Chinese, from their codes and figures: no English title or
+     * detail of the server's. */
+    const char *rules = strstr(out, "\n规则");
+    ck_assert_msg(rules != NULL, "%s", out);
+    size_t rules_len =
+        strstr(rules, "\n\n") != NULL ? (size_t)(strstr(rules, "\n\n") - rules) : strlen(rules);
+    char *section = strndup(rules, rules_len), word[64];
+    ck_assert_msg(strstr(section, "开工户数不低于 25%") != NULL &&
+                      strstr(section, "全部住户完工") != NULL &&
+                      strstr(section, "登记项目全部开工") != NULL,
+                  "%s", section);
+    ck_assert_msg(english_word(section, word, sizeof word) == NULL, "English '%s' in:\n%s", word,
+                  section);
+    free(section);
     size_t w = widest_line(out, widest, sizeof widest);
     ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
     free(out);
@@ -180,6 +223,7 @@ START_TEST(status_reads_chinese_and_fits_80_columns)
     ck_assert_msg(rc == 0, "%d %s", rc, err);
     ck_assert_ptr_nonnull(strstr(out, "status as of"));
     ck_assert_ptr_nonnull(strstr(out, "RULE"));
+    ck_assert_msg(strstr(out, "≥25% of households started") != NULL, "%s", out);
     ck_assert_ptr_null(strstr(out, "开工率"));
     w = widest_line(out, widest, sizeof widest);
     ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
@@ -316,6 +360,113 @@ START_TEST(refusals_are_said_in_the_users_language)
                       strstr(err, "领导小组办公室)") != NULL,
                   "%s", err);
     free(out);
+    free(err);
+}
+END_TEST
+
+/* Runs reno at 80 columns in Chinese, expects refusal `code` and every one of `words` in
+ * its one line, and no English word; then returns its stderr (to free) for more checks. */
+static char *refused_in_chinese(const char *const *args, Reno__StatusCode code,
+                                const char *const *words)
+{
+    char *out, *err, word[64];
+    int rc = reno80("LANG=zh_CN.UTF-8", &out, &err, args);
+    ck_assert_msg(rc == 10 + (int)code, "%s %s: %d %.200s", args[0], args[1], rc, err);
+    for (const char *const *w = words; *w != NULL; w++)
+        ck_assert_msg(strstr(err, *w) != NULL, "no '%s' in: %s", *w, err);
+    ck_assert_msg(english_word(err, word, sizeof word) == NULL, "English '%s' in: %s", word, err);
+    ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "not one line: %s", err);
+    free(out);
+    return err;
+}
+
+/* The refusals an office meets in daily work, through the real path: each says in the
+ * user's language which report, which flag or what to run, from the reason and arguments
+ * renod sends (never by embedding renod's English sentence in a Chinese one). */
+START_TEST(refusals_of_daily_work_say_what_to_do)
+{
+    login_as(H_OFFICE);
+    char *out, *err;
+    const char *const issue[] = {"report", "round", "2022-05-14", "--issue", NULL};
+    int rc = reno80("LANG=zh_CN.UTF-8", &out, &err, issue);
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    free(out);
+    free(err);
+
+    /* Issued a second time: which report holds the round, and the command that replaces it. */
+    err = refused_in_chinese(issue, RENO__STATUS_CODE__CONFLICT,
+                             (const char *const[]){"冲突：半月调度报告 2022-05-14 已签发，文号 "
+                                                   "紫改办〔2022〕1号",
+                                                   "reno report round 2022-05-14 --issue "
+                                                   "--replaces 紫改办〔2022〕1号",
+                                                   NULL});
+    free(err);
+    rc = reno80("LANG=C.UTF-8", &out, &err, issue);
+    ck_assert_int_eq(rc, 10 + RENO__STATUS_CODE__CONFLICT);
+    ck_assert_msg(strcmp(err, "reno: CONFLICT: the round report of 2022-05-14 was already issued "
+                              "as 紫改办〔2022〕1号; to issue a new one in its place: reno report "
+                              "round 2022-05-14 --issue --replaces 紫改办〔2022〕1号\n") == 0,
+                  "%s", err);
+    free(out);
+    free(err);
+
+    /* A 文号 nobody issued; a date that is no collection date; a month written wrong. */
+    err = refused_in_chinese((const char *const[]){"report", "round", "2022-05-14", "--issue",
+                                                   "--replaces", "紫改办〔2022〕99号", NULL},
+                             RENO__STATUS_CODE__NOT_FOUND,
+                             (const char *const[]){"紫改办〔2022〕99号", "reno report list", NULL});
+    free(err);
+    err =
+        refused_in_chinese((const char *const[]){"report", "round", "2022-05-15", NULL},
+                           RENO__STATUS_CODE__BAD_REQUEST,
+                           (const char *const[]){"2022-05-15 不是收集日", "reno round list", NULL});
+    free(err);
+    err = refused_in_chinese((const char *const[]){"report", "notice", "2022-5", NULL},
+                             RENO__STATUS_CODE__BAD_REQUEST,
+                             (const char *const[]){"YYYY-MM", "2022-5", NULL});
+    free(err);
+
+    /* The document number's format: which placeholder is missing, with an example. */
+    err = refused_in_chinese(
+        (const char *const[]){"report", "numbering", "--doc-number-format", "紫改发{n}号", NULL},
+        RENO__STATUS_CODE__BAD_REQUEST,
+        (const char *const[]){"{year}（年份）", "紫改办〔{year}〕{n}号", NULL});
+    free(err);
+
+    /* A project that does not exist: the flag the user typed and where to look. */
+    login_as(H_HOUSING);
+    err = refused_in_chinese((const char *const[]){"progress", "push", "--project", "999999",
+                                                   "--date", "2022-05-14", "--started", "1",
+                                                   "--completed", "0", NULL},
+                             RENO__STATUS_CODE__NOT_FOUND,
+                             (const char *const[]){"--project", "reno project list", NULL});
+    ck_assert_ptr_null(strstr(err, "--project-id"));
+    free(err);
+
+    /* A unit without the right to read the programme's money asks for a report. */
+    login_as(H_POWER);
+    err = refused_in_chinese((const char *const[]){"report", "round", "2022-05-14", NULL},
+                             RENO__STATUS_CODE__PERMISSION_DENIED,
+                             (const char *const[]){"无权", NULL});
+    free(err);
+
+    /* One idempotency key for two different writes: which flag, and what to do instead. */
+    login_as(H_HOUSING);
+    char project[32];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+    const char *key = "00112233445566778899aabbccddeeff";
+    rc = reno80("LANG=zh_CN.UTF-8", &out, &err,
+                (const char *const[]){"progress", "push", "--project", project, "--date",
+                                      "2022-05-14", "--started", "5", "--completed", "0", "--key",
+                                      key, NULL});
+    ck_assert_msg(rc == 0, "%d %s", rc, err);
+    free(out);
+    free(err);
+    err = refused_in_chinese((const char *const[]){"progress", "push", "--project", project,
+                                                   "--date", "2022-05-14", "--started", "6",
+                                                   "--completed", "0", "--key", key, NULL},
+                             RENO__STATUS_CODE__CONFLICT,
+                             (const char *const[]){"幂等键（--key）已用于另一项请求", NULL});
     free(err);
 }
 END_TEST
@@ -761,6 +912,7 @@ Suite *it_i18n_suite(void)
     tcase_add_test(live, status_reads_chinese_and_fits_80_columns);
     tcase_add_test(live, chinese_labels_are_accepted_and_refusals_list_them);
     tcase_add_test(live, refusals_are_said_in_the_users_language);
+    tcase_add_test(live, refusals_of_daily_work_say_what_to_do);
     tcase_add_test(live, names_amounts_times_and_the_log_read_as_an_office_writes_them);
     tcase_add_test(live, the_log_reads_newest_first_a_page_at_a_time);
     tcase_add_test(live, status_money_in_10k_yuan_and_names_whole_at_80_columns);

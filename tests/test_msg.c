@@ -975,6 +975,31 @@ START_TEST(test_reason_of_db_reads_facts_not_words)
     msg_reason_of_db("23505", "", "", "", &r);
     ck_assert_str_eq(r.reason, "conflict");
     ck_assert_int_eq(r.nargs, 0);
+
+    /* A RAISE that names its reason in DETAIL gives its arguments as HINT's lines, whatever
+     * its SQLSTATE; a line too long is cut whole characters short. */
+    msg_reason_of_db("RN409", "already_issued", "round\n2022-05-14\n紫改办〔2022〕7号", "replaces",
+                     &r);
+    ck_assert_str_eq(r.reason, "already_issued");
+    ck_assert_int_eq(r.nargs, 3);
+    ck_assert_str_eq(r.args[0], "round");
+    ck_assert_str_eq(r.args[1], "2022-05-14");
+    ck_assert_str_eq(r.args[2], "紫改办〔2022〕7号");
+    msg_reason_of_db("RN403", "may_not_read", "", "", &r);
+    ck_assert_str_eq(r.reason, "may_not_read");
+    ck_assert_int_eq(r.nargs, 0);
+    char longer[400] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(longer, "文");
+    strcat(longer, "\na\nb\nc\nd\ne");
+    msg_reason_of_db("23514", "doc_number_format", longer, "", &r);
+    ck_assert_int_eq(r.nargs, MSG_REASON_ARGS);
+    ck_assert_uint_eq(strlen(r.args[0]) % 3, 0);
+    ck_assert(msg_valid_utf8(r.args[0], strlen(r.args[0])));
+    ck_assert_str_eq(r.args[3], "c");
+    /* Not a reason: a right (it has a dot), or text with capitals or spaces. */
+    msg_reason_of_db("RN403", "Report issue", "", "", &r);
+    ck_assert_str_eq(r.reason, "not_allowed");
 }
 END_TEST
 

@@ -62,6 +62,18 @@ START_TEST(test_start_share_threshold)
     rules_evaluate(&plan, due + 1, &m, out);
     ck_assert_str_eq(out[RULE_START_SHARE].code, "start_share");
     ck_assert_int_eq(out[RULE_START_SHARE].required, 201);
+    /* The figures a client writes the rule from in its own language: the plan's share and
+     * targets, and the day measured (the due date once it has passed; today for the
+     * registered projects). */
+    ck_assert_int_eq(out[RULE_START_SHARE].share_pct, 25);
+    ck_assert_int_eq(out[RULE_START_SHARE].plan_households, 802);
+    ck_assert_int_eq(out[RULE_START_ALL].plan_projects, 2);
+    ck_assert_int_eq(out[RULE_REGISTERED].households, 802);
+    ck_assert_int_eq(out[RULE_START_SHARE].measured_on, due);
+    ck_assert_int_eq(out[RULE_REGISTERED].measured_on, due + 1);
+    struct rule_check early[RULE_COUNT];
+    rules_evaluate(&plan, due - 3, &m, early);
+    ck_assert_int_eq(early[RULE_COMPLETE_ALL].measured_on, due - 3);
     ck_assert_int_eq(out[RULE_START_SHARE].denominator, 802);
     ck_assert_int_eq(out[RULE_START_SHARE].actual, 200);
     ck_assert_int_eq(out[RULE_START_SHARE].verdict, RULE_MISSED);

@@ -129,5 +129,6 @@ BEGIN
     IF reno_may(p_account, p_area || '.read_own', NULL, reno_unit_of(p_account)) THEN
         RETURN 'own';
     END IF;
-    RAISE EXCEPTION 'your unit may not read %', p_area USING ERRCODE = 'RN403';
+    RAISE EXCEPTION 'your unit may not read %', p_area
+        USING ERRCODE = 'RN403', DETAIL = 'may_not_read', HINT = p_area;
 END $$;

@@ -29,11 +29,13 @@ BEGIN
     v_format := reno_text(p_format, 'doc_number_format', 60, true);
     IF (length(v_format) - length(replace(v_format, '{n}', ''))) / 3 <> 1 THEN
         RAISE EXCEPTION 'doc_number_format must hold {n}, the number in the year, exactly once'
-            USING ERRCODE = 'check_violation', COLUMN = 'doc_number_format';
+            USING ERRCODE = 'check_violation', COLUMN = 'doc_number_format',
+                  DETAIL = 'doc_number_format', HINT = '{n}';
     END IF;
     IF (length(v_format) - length(replace(v_format, '{year}', ''))) / 6 <> 1 THEN
         RAISE EXCEPTION 'doc_number_format must hold {year}, the document''s year, exactly once'
-            USING ERRCODE = 'check_violation', COLUMN = 'doc_number_format';
+            USING ERRCODE = 'check_violation', COLUMN = 'doc_number_format',
+                  DETAIL = 'doc_number_format', HINT = '{year}';
     END IF;
     SELECT g.doc_number_format INTO v_before FROM programme g WHERE g.id = v_programme FOR UPDATE;
     UPDATE programme g SET doc_number_format = v_format WHERE g.id = v_programme;

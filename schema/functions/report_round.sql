@@ -49,7 +49,7 @@ BEGIN
     SELECT * INTO rd FROM reno_sup_rounds(p_programme) r WHERE r.round_on = p_date;
     IF rd.round_on IS NULL THEN
         RAISE EXCEPTION '% is not a collection date of the programme', p_date
-            USING ERRCODE = 'RN404', COLUMN = 'subject';
+            USING ERRCODE = 'RN404', COLUMN = 'subject', DETAIL = 'not_a_round', HINT = p_date;
     END IF;
     v_on := rd.effective_on;
     SELECT count(*) INTO v_projects FROM project p WHERE p.programme_id = p_programme;

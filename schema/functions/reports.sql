@@ -107,7 +107,9 @@ BEGIN
                             COALESCE(cur.doc_number, '（无文号）'), cur.id,
                             to_char(cur.issued_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI"Z"'),
                             p_kind, p_subject, COALESCE(cur.doc_number, cur.id::text)
-                USING ERRCODE = 'RN409', COLUMN = 'replaces';
+                USING ERRCODE = 'RN409', COLUMN = 'replaces', DETAIL = 'already_issued',
+                      HINT = concat_ws(E'\n', p_kind, p_subject,
+                                       COALESCE(cur.doc_number, cur.id::text));
         END IF;
         RETURN NULL;
     END IF;
@@ -117,18 +119,22 @@ BEGIN
             OR (r.doc_number IS NULL AND p_replaces ~ '^[0-9]{1,18}$' AND r.id = p_replaces::bigint));
     IF old.id IS NULL THEN
         RAISE EXCEPTION 'no issued report has the number %', left(p_replaces, 80)
-            USING ERRCODE = 'RN404', COLUMN = 'replaces';
+            USING ERRCODE = 'RN404', COLUMN = 'replaces', DETAIL = 'no_such_report',
+                  HINT = left(p_replaces, 80);
     END IF;
     IF old.kind <> p_kind OR old.subject <> p_subject THEN
         RAISE EXCEPTION '% is the % of %, not the % of %', p_replaces,
                         reno_report_kind_name(old.kind), old.subject,
                         reno_report_kind_name(p_kind), p_subject
-            USING ERRCODE = 'check_violation', COLUMN = 'replaces';
+            USING ERRCODE = 'check_violation', COLUMN = 'replaces', DETAIL = 'replaces_other',
+                  HINT = concat_ws(E'\n', left(p_replaces, 80), old.kind, old.subject);
     END IF;
     IF old.id <> cur.id THEN
         RAISE EXCEPTION '% was already replaced; the current one is %', p_replaces,
                         COALESCE(cur.doc_number, cur.id::text)
-            USING ERRCODE = 'RN409', COLUMN = 'replaces';
+            USING ERRCODE = 'RN409', COLUMN = 'replaces', DETAIL = 'already_replaced',
+                  HINT = concat_ws(E'\n', left(p_replaces, 80),
+                                   COALESCE(cur.doc_number, cur.id::text));
     END IF;
     RETURN old.id;
 END $$;
@@ -213,7 +219,7 @@ BEGIN
     IF v_next.doc_number IS DISTINCT FROM p_doc_number THEN
         RAISE EXCEPTION 'another report was issued meanwhile as %: issue this one again',
                         p_doc_number
-            USING ERRCODE = 'RN409';
+            USING ERRCODE = 'RN409', DETAIL = 'issued_meanwhile', HINT = p_doc_number;
     END IF;
     INSERT INTO issued_report (programme_id, kind, subject, format, content, sha256,
                                audit_position, audit_head, account_id, doc_year, doc_seq,
@@ -287,21 +293,23 @@ BEGIN
     ELSIF reno_read_scope(p_account, 'funds') <> 'programme'
           OR reno_read_scope(p_account, 'lines') <> 'programme' THEN
         RAISE EXCEPTION 'a report shows the whole programme; your unit reads only its own records'
-            USING ERRCODE = 'RN403';
+            USING ERRCODE = 'RN403', DETAIL = 'report_whole_programme';
     END IF;
     IF p_kind = 'notice' AND p_subject !~ '^[0-9]{4}-(0[1-9]|1[0-2])$' THEN
         RAISE EXCEPTION 'a notice''s subject is its month, YYYY-MM'
-            USING ERRCODE = 'check_violation', COLUMN = 'subject';
+            USING ERRCODE = 'check_violation', COLUMN = 'subject', DETAIL = 'notice_month',
+                  HINT = left(p_subject, 40);
     END IF;
     IF p_kind = 'evaluation' AND p_subject !~ '^[1-9][0-9]{0,17}$' THEN
         RAISE EXCEPTION 'an evaluation''s subject is a project id'
-            USING ERRCODE = 'check_violation', COLUMN = 'subject';
+            USING ERRCODE = 'check_violation', COLUMN = 'subject', DETAIL = 'evaluation_project',
+                  HINT = left(p_subject, 40);
     END IF;
     IF p_issue THEN
         PERFORM reno_report_check_issue(v_programme, p_kind, p_subject, p_replaces);
     ELSIF COALESCE(p_replaces, '') <> '' THEN
         RAISE EXCEPTION 'only an issued report replaces another: add issue'
-            USING ERRCODE = 'check_violation', COLUMN = 'replaces';
+            USING ERRCODE = 'check_violation', COLUMN = 'replaces', DETAIL = 'replaces_needs_issue';
     END IF;
     -- One branch per kind: each subject is parsed only by its own kind.
     IF p_kind = 'round' THEN
