@@ -246,7 +246,7 @@ static int run_show(const struct cmd *self, struct cmd_ctx *ctx, int argc, char 
  * po/reno.pot as its first piece only and never be translated. */
 const struct cmd cmd_report_round = {
     .name = "report round",
-    .usage = "DATE|--round-date DATE [--format FMT] [-o FILE] [--issue]",
+    .usage = "DATE|--round-date D [--format FMT] [-o FILE] [--issue]",
     .summary = N_("preview or issue the half-monthly report of a collection date (14th or 28th)"),
     .help = N_("The half-monthly progress report to the county government and the municipal\n"
                "joint-meeting office for the collection date DATE (YYYY-MM-DD, the 14th or\n"
@@ -280,7 +280,7 @@ const struct cmd cmd_report_round = {
 
 const struct cmd cmd_report_notice = {
     .name = "report notice",
-    .usage = "MONTH|--month MONTH [--format FMT] [-o FILE] [--issue]",
+    .usage = "MONTH|--month M [--format FMT] [-o FILE] [--issue]",
     .summary = N_("preview or issue the monthly notice (通报) for MONTH (YYYY-MM)"),
     .help = N_("The monthly notice per unit for MONTH (YYYY-MM).\n"
                "\n"
