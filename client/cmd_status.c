@@ -28,6 +28,7 @@
 #include "i18n.h"
 #include "labels.h"
 #include "output.h"
+#include "rules_text.h"
 #include "reflect.h"
 #include "status_delta.h"
 #include "status_diff.h"
@@ -847,7 +848,10 @@ static void print_diff_text(const struct diff_side *a, const struct diff_side *b
         else
             snprintf(verdict, sizeof verdict, "%s → %s", output_verdict_name(ra->verdict),
                      output_verdict_name(rb->verdict));
-        const char *cells[] = {or_dash(rb->title), verdict, or_dash(rb->detail)};
+        char title[200], detail[320];
+        rules_text_title(rb, title, sizeof title);
+        rules_text_detail(rb, detail, sizeof detail);
+        const char *cells[] = {or_dash(title), verdict, or_dash(detail)};
         table_add_row(rt, cells);
     }
     print_table(rt, out);

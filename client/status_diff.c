@@ -15,6 +15,7 @@
 
 #include "i18n.h"
 #include "labels.h"
+#include "rules_text.h"
 #include "layout.h"
 #include "log.h"
 #include "output.h"
@@ -525,6 +526,12 @@ static void rows_free(struct row *rows, size_t n)
 /* The row's name for people: its name fields joined by a space, enums by their label. */
 static char *subject_of(const struct diff_section *sec, const ProtobufCMessage *m)
 {
+    if (sec->section == STATUS_SECTION_RULE) {
+        /* A rule by its title in the user's language, from its code and figures. */
+        char title[200];
+        rules_text_title((const Reno__RuleCheck *)m, title, sizeof title);
+        return xstrdup(title);
+    }
     char *out = xstrdup("");
     for (size_t k = 0; k < COUNT(sec->names) && sec->names[k] != NULL; k++) {
         const ProtobufCFieldDescriptor *f = field_of(m, sec->names[k]);
