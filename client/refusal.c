@@ -220,9 +220,15 @@ static bool say_common(FILE *out, const char *r, const Reno__Status *status, con
         fputs(_("this idempotency key (--key) was already used for a different request: a new "
                 "write needs a new key (leave --key out and reno makes one)"),
               out);
-    else if (strcmp(r, "conflict") == 0 && flag[0] != '\0')
-        fprintf(out, _("%s is already taken: the value must be one not yet recorded"), flag);
-    else if (strcmp(r, "retry_later") == 0) {
+    else if (strcmp(r, "name_taken") == 0) {
+        fputs(_("the programme already has a project named "), out);
+        text(out, a0);
+        fputs(_(": choose another name (reno project list shows them)"), out);
+    } else if (strcmp(r, "round_closed") == 0) {
+        fputs(_("the round of "), out);
+        text(out, a0);
+        fputs(_(" is closed and its figures were sent up: nothing in it changes any more"), out);
+    } else if (strcmp(r, "retry_later") == 0) {
         if (status->retry_after > 0)
             fprintf(out, _("the server cannot take this now: try again in %u seconds"),
                     (unsigned)status->retry_after);

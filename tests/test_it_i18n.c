@@ -433,6 +433,16 @@ START_TEST(refusals_of_daily_work_say_what_to_do)
         (const char *const[]){"{year}（年份）", "紫改办〔{year}〕{n}号", NULL});
     free(err);
 
+    /* A project's name the programme already has: which, and where to see the others. */
+    char *taken = h_sql_text(h_db, "SELECT name FROM project ORDER BY id LIMIT 1");
+    err = refused_in_chinese(
+        (const char *const[]){"project", "create", "--name", taken, "--community", "示例",
+                              "--households", "10", "--renovation-type", "comprehensive", NULL},
+        RENO__STATUS_CODE__CONFLICT,
+        (const char *const[]){"本计划已有名为 ", taken, "reno project list", NULL});
+    free(err);
+    free(taken);
+
     /* A project that does not exist: the flag the user typed and where to look. */
     login_as(H_HOUSING);
     err = refused_in_chinese((const char *const[]){"progress", "push", "--project", "999999",

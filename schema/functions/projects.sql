@@ -45,7 +45,8 @@ BEGIN
     PERFORM reno_projects_range(p_area_m2, 'area_m2', 0, 100000000);
     IF EXISTS (SELECT 1 FROM project p WHERE p.programme_id = v_programme AND p.name = v_name) THEN
         RAISE EXCEPTION 'the programme already has a project named "%"', v_name
-            USING ERRCODE = 'unique_violation', COLUMN = 'name';
+            USING ERRCODE = 'unique_violation', COLUMN = 'name', DETAIL = 'name_taken',
+                  HINT = v_name;
     END IF;
 
     INSERT INTO project (programme_id, name, community, households, renovation_type, street,
@@ -101,7 +102,8 @@ BEGIN
             SELECT 1 FROM project p WHERE p.programme_id = v_before.programme_id
                AND p.name = v_name) THEN
         RAISE EXCEPTION 'the programme already has a project named "%"', v_name
-            USING ERRCODE = 'unique_violation', COLUMN = 'name';
+            USING ERRCODE = 'unique_violation', COLUMN = 'name', DETAIL = 'name_taken',
+                  HINT = v_name;
     END IF;
     PERFORM reno_projects_range(p_households, 'households', 0, 1000000);
     PERFORM reno_projects_range(p_buildings, 'buildings', 0, 10000);

@@ -89,7 +89,8 @@ BEGIN
     IF EXISTS (SELECT 1 FROM round_close c JOIN project p ON p.programme_id = c.programme_id
                 WHERE p.id = r.project_id AND c.round_on = r.round_on) THEN
         RAISE EXCEPTION 'the round of % is closed: its reports are frozen', r.round_on
-            USING ERRCODE = 'RN409', COLUMN = 'round_date';
+            USING ERRCODE = 'RN409', COLUMN = 'round_date', DETAIL = 'round_closed',
+                  HINT = r.round_on::text;
     END IF;
     IF TG_OP = 'UPDATE' AND (OLD.superseded_by IS NOT NULL
         OR (NEW.id, NEW.round_on, NEW.effective_on, NEW.project_id, NEW.unit_id, NEW.account_id,
@@ -152,7 +153,8 @@ BEGIN
     IF v_round.state = 'closed' THEN
         RAISE EXCEPTION 'the round of % was closed at %: it takes no more reports',
                         v_round.round_on, reno_sup_ts(v_round.closed_at)
-            USING ERRCODE = 'RN409', COLUMN = 'round_date';
+            USING ERRCODE = 'RN409', COLUMN = 'round_date', DETAIL = 'round_closed',
+                  HINT = v_round.round_on::text;
     END IF;
     -- A report is as of the effective date, which must have come (as push_progress
     -- refuses a report dated in the future).
