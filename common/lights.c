@@ -43,12 +43,43 @@ static int32_t threshold(const Reno__StatusReply *r, const char *code, int32_t f
     return fallback;
 }
 
-static const Reno__StatusPhase *phase_of(const Reno__StatusReply *r, int64_t project_id)
+/* The phases rows ordered by project (rows of one project in the reply's order), so that
+ * each project finds its row by binary search: a scan of every row for each project cost
+ * the square of the projects (1.8·10⁹ comparisons at 60,000). */
+struct phase_row {
+    const Reno__StatusPhase *row;
+    size_t at; /* its place in the reply */
+};
+
+static int cmp_phase_row(const void *a, const void *b)
 {
+    const struct phase_row *x = a, *y = b;
+    if (x->row->project_id != y->row->project_id)
+        return x->row->project_id < y->row->project_id ? -1 : 1;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+static struct phase_row *phase_index(const Reno__StatusReply *r)
+{
+    struct phase_row *ix = xmalloc((r->n_phases + 1) * sizeof *ix);
     for (size_t i = 0; i < r->n_phases; i++)
-        if (r->phases[i]->project_id == project_id)
-            return r->phases[i];
-    return NULL;
+        ix[i] = (struct phase_row){r->phases[i], i};
+    qsort(ix, r->n_phases, sizeof *ix, cmp_phase_row);
+    return ix;
+}
+
+/* The project's first phases row in the reply's order, or NULL. */
+static const Reno__StatusPhase *phase_of(const struct phase_row *ix, size_t n, int64_t project_id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix[mid].row->project_id < project_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ix[lo].row->project_id == project_id ? ix[lo].row : NULL;
 }
 
 const char *lights_name(Reno__Light light)
@@ -293,6 +324,7 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
     char detail[512];
     int32_t projects_started = 0, reds = 0, yellows = 0;
     char red_names[256] = "", yellow_names[256] = "";
+    struct phase_row *phases = phase_index(r);
 
     for (size_t i = 0; i < r->n_projects; i++) {
         const Reno__ProjectStatus *p = r->projects[i];
@@ -318,7 +350,7 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
         Reno__StatusLight *l = new_light(r, p->project_id, p->name);
         rule_reasons(l, &in, &lim);
         pace_reasons(l, &in, &lim);
-        milestone_reasons(l, phase_of(r, p->project_id), &lim);
+        milestone_reasons(l, phase_of(phases, r->n_phases, p->project_id), &lim);
         green_detail(detail, sizeof detail, &in, &lim);
         settle(l, detail);
         char *names = l->light == RENO__LIGHT__LIGHT_RED      ? red_names
@@ -335,6 +367,7 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
             (*count)++;
         }
     }
+    free(phases);
 
     /* The programme against its own rules and pace, its supervision items, and its
      * projects. */

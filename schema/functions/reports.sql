@@ -278,7 +278,10 @@ DROP FUNCTION IF EXISTS reno_report_data(bigint, text, text);
 CREATE OR REPLACE FUNCTION reno_report_data(p_account bigint, p_kind text, p_subject text,
                                             p_issue boolean, p_replaces text)
 RETURNS TABLE (seq bigint, what text, col bigint, value text)
-LANGUAGE plpgsql STABLE AS $$
+-- No JIT: at tens of thousands of projects every statement of a report passes
+-- jit_above_cost, and compiling it took longer than running it (the monthly notice at
+-- 20,000 projects: 6.8 s with, 2.6 s without). Nothing compiled is kept between calls.
+LANGUAGE plpgsql STABLE SET jit = off AS $$
 DECLARE
     v_programme bigint := reno_programme_of(p_account);
     v_records reno_report_record[];
