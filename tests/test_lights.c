@@ -197,6 +197,32 @@ START_TEST(test_overdue_milestones_red)
 }
 END_TEST
 
+static void add_phase(Reno__StatusReply *r, int64_t project_id, int32_t overdue, const char *list)
+{
+    Reno__StatusPhase *ph = (Reno__StatusPhase *)reflect_append_message(&r->base, field("phases"));
+    ph->project_id = project_id;
+    ph->milestones = 20;
+    ph->milestones_overdue = overdue;
+    ph->overdue = xstrdup(list);
+}
+
+/* Each project's light reads its own phases row wherever it stands (the totals row, the
+ * projects out of order), and the first of two rows of one project. */
+START_TEST(test_each_project_its_own_phase)
+{
+    Reno__StatusReply *r = reply_with(0, 0);
+    add_phase(r, 0, 3, "");
+    add_phase(r, 2, 0, "");
+    add_phase(r, 1, 2, "意愿征集、方案设计");
+    add_phase(r, 1, 0, "");
+    judge(r, "2022-01-05");
+    ck_assert_int_eq(light_for(r, 1)->light, RENO__LIGHT__LIGHT_RED);
+    ck_assert_ptr_nonnull(strstr(light_for(r, 1)->detail, "意愿征集、方案设计"));
+    ck_assert_int_eq(light_for(r, 2)->light, RENO__LIGHT__LIGHT_GREEN);
+    reply_free(r);
+}
+END_TEST
+
 Suite *lights_suite(void)
 {
     Suite *s = suite_create("lights");
@@ -205,6 +231,7 @@ Suite *lights_suite(void)
     tcase_add_test(tc, test_pace_yellow);
     tcase_add_test(tc, test_share_rule_red_after_due);
     tcase_add_test(tc, test_overdue_milestones_red);
+    tcase_add_test(tc, test_each_project_its_own_phase);
     suite_add_tcase(s, tc);
     return s;
 }
