@@ -439,12 +439,57 @@ static bool column_says_something(const ProtobufCFieldDescriptor *f, ProtobufCMe
  * checks one at a time, with --json or on a wide screen, not what tells rows apart. */
 static bool is_detail(const char *field)
 {
-    static const char *const details[] = {"sha256",    "audit_position", "format",
-                                          "issued_by", "standby_lag_ms", "from_standby"};
+    static const char *const details[] = {"sha256",      "audit_position", "format",
+                                          "issued_by",   "standby_lag_ms", "from_standby",
+                                          "username",    "submitted_at",   "effective_date",
+                                          "help_needed", "superseded_by",  "investment_completed"};
     for (size_t i = 0; i < sizeof details / sizeof details[0]; i++)
         if (strcmp(field, details[i]) == 0)
             return true;
     return false;
+}
+
+/* True when column f holds the same value in every one of n rows (n > 1): it tells no row
+ * from another. With asked_for, a narrow screen may leave it out. */
+static bool same_in_every_row(const ProtobufCFieldDescriptor *f, ProtobufCMessage *const *rows,
+                              size_t n)
+{
+    if (n < 2 || f->label == PROTOBUF_C_LABEL_REPEATED || f->type == PROTOBUF_C_TYPE_MESSAGE)
+        return false;
+    char *first = reflect_get_text(rows[0], f);
+    bool same = true;
+    for (size_t r = 1; r < n && same; r++) {
+        char *v = reflect_get_text(rows[r], f);
+        same =
+            (first == NULL && v == NULL) || (first != NULL && v != NULL && strcmp(first, v) == 0);
+        free(v);
+    }
+    free(first);
+    return same;
+}
+
+/* True when the request named field (the round of `round reports --round-date`): a
+ * column of the value asked for. */
+static bool asked_for(const ProtobufCMessage *request, const char *field)
+{
+    return request != NULL &&
+           protobuf_c_message_descriptor_get_field_by_name(request->descriptor, field) != NULL;
+}
+
+/* True when the item also names what field holds the code or number of: project_id
+ * beside project_name, unit_code beside unit_name. The name tells rows apart; the code
+ * may go on a narrow screen. */
+static bool named_beside(const ProtobufCMessageDescriptor *d, const char *field)
+{
+    size_t n = strlen(field);
+    size_t stem = n > 3 && strcmp(field + n - 3, "_id") == 0     ? n - 3
+                  : n > 5 && strcmp(field + n - 5, "_code") == 0 ? n - 5
+                                                                 : 0;
+    if (stem == 0)
+        return false;
+    char name[96];
+    snprintf(name, sizeof name, "%.*s_name", (int)stem, field);
+    return protobuf_c_message_descriptor_get_field_by_name(d, name) != NULL;
 }
 
 /* A standby's lag says something only in a listing read on a standby. */
@@ -513,10 +558,13 @@ static void print_read(struct cmd_ctx *ctx, const ProtobufCMessage *m,
     struct table *t = table_new(ncols, headers);
     for (size_t k = 0; k < ncols; k++) {
         const char *name = d->fields[cols[k]].name;
-        if (is_detail(name))
+        if (is_detail(name) || named_beside(d, name) ||
+            (asked_for(request, name) && same_in_every_row(&d->fields[cols[k]], rows, n)))
             table_set_optional(t, k);
-        /* A report is told apart by its 文号 and what it is of. */
-        if (strcmp(name, "doc_number") == 0 || strcmp(name, "subject") == 0)
+        /* A report is told apart by its 文号 and what it is of, a unit's row by the names
+         * of the unit and the project. */
+        if (strcmp(name, "doc_number") == 0 || strcmp(name, "subject") == 0 ||
+            strcmp(name, "project_name") == 0 || strcmp(name, "unit_name") == 0)
             table_set_keep(t, k);
     }
     char **cells = xcalloc(d->n_fields, sizeof *cells);

@@ -784,6 +784,18 @@ START_TEST(the_year_is_played_and_replayed)
                   "%.1500s", out);
     free(out);
     free(err);
+    /* A round's reports at 80 columns in Chinese: the round, the codes beside the names
+     * and the details go (named under the table); the late ones still say so. */
+    const char *reports[] = {h_bin("reno"), "round", "reports", "--round-date", "2022-05-14", NULL};
+    rc = h_run(reports, env80zh, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "reno round reports exited %d: %s", rc, err);
+    h_assert_fits(out, 80);
+    ck_assert_msg(strstr(out, "逾期") != NULL && strstr(out, " 是 ") != NULL &&
+                      strstr(out, "2022-05-17") != NULL && strstr(out, "未显示：") != NULL &&
+                      strstr(out, "（共 18 行）") != NULL,
+                  "%s", out);
+    free(out);
+    free(err);
     /* In Chinese: every header and status labelled, none in English. */
     rc = h_run(list, env80zh, NULL, &out, &err);
     ck_assert_msg(rc == 0, "reno report list exited %d: %s", rc, err);
