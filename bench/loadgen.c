@@ -98,6 +98,7 @@ struct options {
     long rate;                  /* requests a second over all connections; 0: unpaced */
     char ready_file[PATH_MAX];  /* created once every connection is set up; "": none */
     char as_of[DATE_TEXT_SIZE]; /* status: "" means today (the roll-up path) */
+    int rhythm_periods;         /* status: GetStatus.rhythm_periods, 0 the server's default */
     char date[DATE_TEXT_SIZE];  /* push: the report date */
     bool kv;
     bool deltas; /* watch-fanout: watchers ask for per-project deltas (Watch.deltas) */
@@ -251,6 +252,8 @@ static void usage(FILE *out)
             "                            (idle: while they are held)\n"
             "  --as-of YYYY-MM-DD        status: ask for this date (the database path);\n"
             "                            without it, today (served from the roll-up)\n"
+            "  --rhythm-periods N        status: missed periods of the plan's rhythm per duty,\n"
+            "                            1..500 (default: the server's page, 3)\n"
             "  --date YYYY-MM-DD         push: the report date (default today)\n"
             "  --deltas                  watch-fanout: the watchers ask for per-project\n"
             "                            deltas instead of the whole status at each change\n"
@@ -358,6 +361,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             snprintf(o->ready_file, sizeof o->ready_file, "%s", value);
         } else if (strcmp(name, "--as-of") == 0) {
             parse_date_flag(name, value, o->as_of);
+        } else if (strcmp(name, "--rhythm-periods") == 0) {
+            o->rhythm_periods = (int)parse_long(name, value, 1, 500);
         } else if (strcmp(name, "--date") == 0) {
             parse_date_flag(name, value, o->date);
             have_date = true;
@@ -758,6 +763,7 @@ static uint64_t queue_request(struct loadgen *lg, struct lg_conn *c)
     }
     case MIX_STATUS:
         gs.as_of = lg->opt.as_of;
+        gs.rhythm_periods = lg->opt.rhythm_periods;
         req.body_case = RENO__REQUEST__BODY_GET_STATUS;
         req.get_status = &gs;
         break;

@@ -479,6 +479,24 @@ static void print_rhythm(const Reno__StatusReply *s, FILE *out)
         table_add_row(t, cells);
     }
     print_table(t, out);
+    /* A page carries each duty's newest missed periods only (GetStatus.rhythm_periods);
+     * the summaries count them all, and the rest are one flag away. */
+    long long hidden = 0;
+    for (size_t i = 0; i < s->n_rhythm; i++) {
+        const Reno__StatusRhythm *d = s->rhythm[i];
+        if (d->period[0] != '\0')
+            continue;
+        int shown = 0;
+        for (size_t j = 0; j < s->n_rhythm; j++)
+            shown += s->rhythm[j]->period[0] != '\0' && strcmp(s->rhythm[j]->code, d->code) == 0;
+        if (d->missed_count > shown)
+            hidden += d->missed_count - shown;
+    }
+    if (hidden > 0)
+        output_line(out,
+                    _("%lld earlier missed periods not shown (counted above): reno status "
+                      "--rhythm-all"),
+                    hidden);
 }
 
 static void section(FILE *out, const char *title)
@@ -935,8 +953,9 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
             }
         } else if (strncmp(argv[i], "--", 2) == 0 || strcmp(argv[i], "-h") == 0) {
             rest[n++] = argv[i];
-            static const char *const valued[] = {"--as-of",  "--page", "--page-size", "--light",
-                                                 "--search", "--sort", "--after"};
+            static const char *const valued[] = {"--as-of", "--page",          "--page-size",
+                                                 "--light", "--search",        "--sort",
+                                                 "--after", "--rhythm-periods"};
             for (size_t v = 0; v < sizeof valued / sizeof valued[0]; v++)
                 if (strcmp(argv[i], valued[v]) == 0 && i + 1 < argc) {
                     rest[n++] = argv[++i];
@@ -950,14 +969,21 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         }
     }
     const char *as_of = NULL, *page_text = NULL, *size_text = NULL, *light = NULL;
-    const char *search = NULL, *sort = NULL, *after_text = NULL;
-    bool overdue = false, all = false, descending = false;
+    const char *search = NULL, *sort = NULL, *after_text = NULL, *rhythm_text = NULL;
+    bool overdue = false, all = false, descending = false, rhythm_all = false;
     const struct cmd_option opts[] = {
-        {"after", &after_text, NULL}, {"as-of", &as_of, NULL},
-        {"page", &page_text, NULL},   {"page-size", &size_text, NULL},
-        {"light", &light, NULL},      {"search", &search, NULL},
-        {"sort", &sort, NULL},        {"overdue", NULL, &overdue},
-        {"all", NULL, &all},          {"descending", NULL, &descending},
+        {"after", &after_text, NULL},
+        {"as-of", &as_of, NULL},
+        {"page", &page_text, NULL},
+        {"page-size", &size_text, NULL},
+        {"light", &light, NULL},
+        {"search", &search, NULL},
+        {"sort", &sort, NULL},
+        {"overdue", NULL, &overdue},
+        {"all", NULL, &all},
+        {"descending", NULL, &descending},
+        {"rhythm-periods", &rhythm_text, NULL},
+        {"rhythm-all", NULL, &rhythm_all},
     };
     if (rc == CMD_CONTINUE)
         rc = cmd_parse(self, n, rest, opts, sizeof opts / sizeof opts[0]);
@@ -981,6 +1007,13 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         return CMD_EXIT_USAGE;
     if (all && page_text != NULL)
         return cmd_usage_error(self, "--all shows every page: it takes no --page");
+    /* Missed periods of the plan's rhythm per duty: 0 lets the server keep its default. */
+    long long rhythm_periods = 0;
+    if (rhythm_text != NULL &&
+        !cmd_parse_number(self, "--rhythm-periods", rhythm_text, 1, 500, &rhythm_periods))
+        return CMD_EXIT_USAGE;
+    if (rhythm_all)
+        rhythm_periods = 500;
     want.page_size = (int32_t)(all ? 1000 : page_size);
     char token[24] = "";
     snprintf(token, sizeof token, "%lld", (page_no - 1) * page_size);
@@ -1035,6 +1068,7 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
             want.search = (char *)which;
     }
     want.min_position = after;
+    want.rhythm_periods = (int32_t)rhythm_periods;
     Reno__ServerMessage *m = NULL;
     for (;;) {
         rc = get_status_page(ctx, as_of, &want, &m);
@@ -1073,7 +1107,7 @@ const struct cmd cmd_status = {
     .name = "status",
     .usage = "[PROJECT] [--as-of YYYY-MM-DD] [--page N] [--light red|yellow|green]\n"
              "       [--search TEXT] [--overdue] [--sort KEY] [--all] [--diff ROUND ROUND]\n"
-             "       [--after POSITION]",
+             "       [--after POSITION] [--rhythm-periods N] [--rhythm-all]",
     .summary = N_("show the programme's consolidated status: progress, rules, lights, sections"),
     .help =
         N_("Shows each project's households started and completed, the totals against the\n"
@@ -1113,6 +1147,9 @@ const struct cmd cmd_status = {
            "  --descending           the order reversed\n"
            "  --diff ROUND ROUND     the difference between two rounds (YYYY-MM-DD, the 14th\n"
            "                         or the 28th)\n"
+           "  --rhythm-periods N     the plan's rhythm: each duty's newest N missed periods,\n"
+           "                         1..500 (default 3; the counts always cover them all)\n"
+           "  --rhythm-all           every missed period of the plan's rhythm (up to 500)\n"
            "  --help                 show this help\n"),
     .run = run_status,
 };

@@ -521,6 +521,9 @@ bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault
             return fault(f, "get_status.search", "search is at most 200 bytes");
         if (g->project_id < 0)
             return fault(f, "get_status.project_id", "project_id must not be negative");
+        if (g->rhythm_periods < 0 || g->rhythm_periods > 500)
+            return fault(f, "get_status.rhythm_periods",
+                         "rhythm_periods must be 0 (the default, 3) to 500");
         const char *as_of = g->as_of;
         if (g->min_position < 0)
             return fault(f, "get_status.min_position", "min_position must not be negative");

@@ -22,6 +22,7 @@ struct page_query {
     bool overdue;
     int64_t project_id;
     unsigned long long offset;
+    int32_t rhythm_periods;
 };
 
 struct status_cache_page {
@@ -48,6 +49,9 @@ static struct page_query normalize(const Reno__GetStatus *req)
     q.descending = req->descending;
     q.overdue = req->overdue;
     q.project_id = req->project_id;
+    q.rhythm_periods = req->rhythm_periods > 0 ? req->rhythm_periods : STATUS_RHYTHM_DEFAULT;
+    if (q.rhythm_periods > STATUS_RHYTHM_MAX)
+        q.rhythm_periods = STATUS_RHYTHM_MAX;
     /* As status_page_build reads it: msg_check_request allowed digits only. */
     if (req->page_token != NULL && req->page_token[0] != '\0')
         q.offset = strtoull(req->page_token, NULL, 10);

@@ -4,7 +4,9 @@
  * counts always, the projects filtered (light, overdue, text, one project), sorted and
  * cut to a page, and each per-project section cut to the same projects. The work is
  * proportional to the programme's projects (a sort of the matching ones) and the reply
- * to the page: at 60,000 projects a page is tens of kilobytes instead of megabytes.
+ * to the page: at 60,000 projects a page is tens of kilobytes instead of megabytes. The
+ * plan's rhythm, which grows with the calendar rather than with the projects, keeps each
+ * duty's summary and only its newest missed periods.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -113,6 +115,34 @@ static bool matches(const struct entry *e, const Reno__GetStatus *req)
         page->arrays[slot++] = rows;                                                               \
     } while (0)
 
+/* The rhythm's rows (per duty its summary, then its missed periods oldest first, as
+ * reno_status_rhythm orders them) with at most `keep` periods per duty: the newest. */
+static Reno__StatusRhythm **keep_rhythm(const Reno__StatusReply *full, size_t keep, size_t *kept)
+{
+    Reno__StatusRhythm **rows = xcalloc(full->n_rhythm + 1, sizeof *rows);
+    size_t n = 0;
+    for (size_t i = 0; i < full->n_rhythm;) {
+        /* One duty: rows i..end-1 share its code. */
+        size_t end = i + 1;
+        while (end < full->n_rhythm && strcmp(full->rhythm[end]->code, full->rhythm[i]->code) == 0)
+            end++;
+        size_t periods = 0;
+        for (size_t j = i; j < end; j++)
+            periods += full->rhythm[j]->period[0] != '\0';
+        size_t skip = periods > keep ? periods - keep : 0;
+        for (size_t j = i; j < end; j++) {
+            if (full->rhythm[j]->period[0] != '\0' && skip > 0) {
+                skip--;
+                continue;
+            }
+            rows[n++] = full->rhythm[j];
+        }
+        i = end;
+    }
+    *kept = n;
+    return rows;
+}
+
 void status_page_build(const Reno__StatusReply *full, const Reno__GetStatus *req,
                        Reno__StatusReply *view, struct status_page *page)
 {
@@ -193,6 +223,11 @@ void status_page_build(const Reno__StatusReply *full, const Reno__GetStatus *req
     KEEP_ROWS(payments, Reno__StatusPayments);
     KEEP_ROWS(guards, Reno__StatusGuard);
     free(on_page);
+    size_t periods = req->rhythm_periods > 0 ? (size_t)req->rhythm_periods : STATUS_RHYTHM_DEFAULT;
+    if (periods > STATUS_RHYTHM_MAX)
+        periods = STATUS_RHYTHM_MAX;
+    view->rhythm = keep_rhythm(full, periods, &view->n_rhythm);
+    page->arrays[slot++] = view->rhythm;
 
     view->projects_matching = (int32_t)n_match;
     view->page_offset = (int32_t)offset;

@@ -14,9 +14,17 @@
 #define STATUS_PAGE_DEFAULT 50
 #define STATUS_PAGE_MAX     1000
 
+/* The default and the largest number of missed periods of the plan's rhythm per duty in a
+ * page (GetStatus.rhythm_periods). Each duty's summary row counts every period; the
+ * periods themselves grow with the calendar (two rounds a month), so a page carries the
+ * newest few unless more are asked for. 500 is over twenty years of rounds. */
+#define STATUS_RHYTHM_DEFAULT 3
+#define STATUS_RHYTHM_MAX     500
+
 /* What the view owns: the arrays of pointers it fills and the light counts. */
 struct status_page {
-    void *arrays[12]; /* the projects, then the rows of each of the 11 per-project sections */
+    void *arrays[13]; /* the projects, the rows of each of the 11 per-project sections, the
+                         rhythm's */
     Reno__LightCount counts[4];
     Reno__LightCount *count_ptrs[4];
     char next_token[16];

@@ -359,12 +359,33 @@ static bool missed(const Reno__StatusReply *s, const char *code, const char *per
     return false;
 }
 
+/* The status as of a date (NULL: today) with up to `periods` missed periods per duty of the
+ * rhythm (0: the server's default page). */
+static Reno__ServerMessage *status_with_rhythm(const char *as_of, int32_t periods)
+{
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    gs.as_of = (char *)(as_of != NULL ? as_of : "");
+    gs.rhythm_periods = periods;
+    Reno__ServerMessage *m = h_call_body(office, RENO__REQUEST__BODY_GET_STATUS, &gs);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "status: %s", m->response->status->message);
+    return m;
+}
+
+/* How many missed periods of a duty a reply carries. */
+static int periods_of(const Reno__StatusReply *s, const char *code)
+{
+    int n = 0;
+    for (size_t i = 0; i < s->n_rhythm; i++)
+        n += strcmp(s->rhythm[i]->code, code) == 0 && s->rhythm[i]->period[0] != '\0';
+    return n;
+}
+
 START_TEST(the_plans_rhythm_is_checked)
 {
     /* The plan was issued on 2022-03-03. By 2022-05-20 five rounds have passed their
      * window (03-14 to 05-14), March and April have ended, their notices were due by
-     * 04-07 and 05-07: nothing was done. */
-    Reno__ServerMessage *m = h_get_status(office, "2022-05-20");
+     * 04-07 and 05-07: nothing was done. Every missed period is asked for. */
+    Reno__ServerMessage *m = status_with_rhythm("2022-05-20", 500);
     const Reno__StatusReply *s = m->response->status_reply;
     const Reno__StatusRhythm *d = duty(s, "round_closed");
     ck_assert_int_eq(d->due_count, 5);
@@ -410,7 +431,7 @@ START_TEST(the_plans_rhythm_is_checked)
     rm.problems = "管线入地衔接";
     write_ok(office, RENO__REQUEST__BODY_RECORD_MEETING, &rm);
 
-    m = h_get_status(office, "2022-05-20");
+    m = status_with_rhythm("2022-05-20", 500);
     s = m->response->status_reply;
     ck_assert_int_eq(duty(s, "round_closed")->missed_count, 4);
     ck_assert(!missed(s, "round_closed", "2022-05-14"));
@@ -429,6 +450,73 @@ START_TEST(the_plans_rhythm_is_checked)
         ck_assert_msg(s->rhythm[i]->kept, "%s", s->rhythm[i]->detail);
     ck_assert_ptr_null(programme_reason(s, "rhythm_round_closed"));
     net_free(office, m);
+}
+END_TEST
+
+/* A page of the status carries each duty's summary, whose counts are the whole, and only
+ * its newest missed periods: the rhythm grows with the calendar, a reply must not. */
+static void check_rhythm_page(const char *as_of)
+{
+    const char *const codes[] = {"round_closed", "round_reported", "monthly_notice",
+                                 "monthly_meeting"};
+    Reno__ServerMessage *all = status_with_rhythm(as_of, 500);
+    Reno__ServerMessage *page = status_with_rhythm(as_of, 0);
+    Reno__ServerMessage *one = status_with_rhythm(as_of, 1);
+    const Reno__StatusReply *a = all->response->status_reply;
+    const Reno__StatusReply *p = page->response->status_reply;
+    const Reno__StatusReply *o = one->response->status_reply;
+    for (size_t c = 0; c < 4; c++) {
+        int missed_all = periods_of(a, codes[c]);
+        /* The plan was issued in 2022 and nothing was done: many periods missed. */
+        ck_assert_int_gt(missed_all, 3);
+        ck_assert_int_eq(duty(a, codes[c])->missed_count, missed_all);
+        ck_assert_int_eq(duty(p, codes[c])->missed_count, missed_all);
+        ck_assert_int_eq(duty(p, codes[c])->due_count, duty(a, codes[c])->due_count);
+        ck_assert_int_eq(periods_of(p, codes[c]), 3);
+        ck_assert_int_eq(periods_of(o, codes[c]), 1);
+    }
+    /* The page's periods are the newest: the last three of each duty's whole list. */
+    for (size_t i = 0; i < p->n_rhythm; i++) {
+        const Reno__StatusRhythm *r = p->rhythm[i];
+        if (r->period[0] == '\0')
+            continue;
+        ck_assert(missed(a, r->code, r->period));
+        int newer = 0;
+        for (size_t j = 0; j < a->n_rhythm; j++)
+            newer += strcmp(a->rhythm[j]->code, r->code) == 0 &&
+                     strcmp(a->rhythm[j]->period, r->period) > 0;
+        ck_assert_int_lt(newer, 3);
+    }
+    /* The page's rhythm stays a few kilobytes however late the date; the whole list is
+     * larger. */
+    size_t page_bytes = 0, all_bytes = 0;
+    for (size_t i = 0; i < p->n_rhythm; i++)
+        page_bytes += protobuf_c_message_get_packed_size(&p->rhythm[i]->base);
+    for (size_t i = 0; i < a->n_rhythm; i++)
+        all_bytes += protobuf_c_message_get_packed_size(&a->rhythm[i]->base);
+    ck_assert_uint_eq(p->n_rhythm, 4 + 4 * 3);
+    ck_assert_uint_lt(page_bytes, 16 * 1024);
+    ck_assert_uint_gt(all_bytes, page_bytes);
+    net_free(office, all);
+    net_free(office, page);
+    net_free(office, one);
+}
+
+START_TEST(the_rhythm_comes_a_page_at_a_time)
+{
+    /* Computed for a date in the database, and today's from the roll-up (the plan's
+     * calendar is long past). */
+    check_rhythm_page("2022-12-20");
+    check_rhythm_page(NULL);
+
+    /* More than the bound, or a negative number, is refused naming the field. */
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    gs.rhythm_periods = 501;
+    free(refused(office, RENO__REQUEST__BODY_GET_STATUS, &gs, RENO__STATUS_CODE__BAD_REQUEST,
+                 "get_status.rhythm_periods"));
+    gs.rhythm_periods = -1;
+    free(refused(office, RENO__REQUEST__BODY_GET_STATUS, &gs, RENO__STATUS_CODE__BAD_REQUEST,
+                 "get_status.rhythm_periods"));
 }
 END_TEST
 
@@ -601,6 +689,7 @@ Suite *it_plan_suite(void)
     tcase_add_test(tc, milestones_need_their_evidence);
     tcase_add_test(tc, april_rule_counts_the_registered_projects);
     tcase_add_test(tc, the_plans_rhythm_is_checked);
+    tcase_add_test(tc, the_rhythm_comes_a_page_at_a_time);
     tcase_add_test(tc, duties_say_whose_word_they_are);
     suite_add_tcase(s, tc);
     return s;
