@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -520,6 +521,59 @@ START_TEST(the_rhythm_comes_a_page_at_a_time)
 }
 END_TEST
 
+/* reno status says how many missed periods a page leaves out, and --rhythm-all shows them. */
+START_TEST(reno_status_names_the_periods_left_out)
+{
+    char home[64], env_xdg[100], env_server[120];
+    snprintf(home, sizeof home, "/tmp/reno-it-plan.XXXXXX");
+    ck_assert(mkdtemp(home) != NULL);
+    snprintf(env_xdg, sizeof env_xdg, "XDG_CONFIG_HOME=%s", home);
+    snprintf(env_server, sizeof env_server, "RENO_SERVER=%s", h_srv.address);
+    const char *env[] = {env_xdg, env_server, "LANG=C.UTF-8", NULL};
+    char *out, *err;
+    const char *login[] = {h_bin("reno"), "login", "--user", "office", "--password-stdin", NULL};
+    int rc = h_run(login, env, "office-test-password\n", &out, &err);
+    ck_assert_msg(rc == 0, "login: %s", err);
+    free(out);
+    free(err);
+
+    /* By 2022-12-20 more than three periods of every duty were missed. */
+    const char *page[] = {h_bin("reno"), "status", "--as-of", "2022-12-20", NULL};
+    rc = h_run(page, env, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "status: %s", err);
+    ck_assert_msg(strstr(out, "earlier missed periods not shown (counted above): reno status "
+                              "--rhythm-all") != NULL,
+                  "%s", out);
+    int on_page = 0;
+    for (const char *at = out; (at = strstr(at, "2022-03-14")) != NULL; at++)
+        on_page++;
+    free(out);
+    free(err);
+    const char *whole[] = {h_bin("reno"), "status", "--as-of", "2022-12-20", "--rhythm-all", NULL};
+    rc = h_run(whole, env, NULL, &out, &err);
+    ck_assert_msg(rc == 0, "status --rhythm-all: %s", err);
+    ck_assert_ptr_null(strstr(out, "earlier missed periods not shown"));
+    /* The oldest round's rows (closed and reported) are shown only when all are asked for. */
+    int in_whole = 0;
+    for (const char *at = out; (at = strstr(at, "2022-03-14")) != NULL; at++)
+        in_whole++;
+    ck_assert_int_gt(in_whole, on_page);
+    free(out);
+    free(err);
+    const char *bad[] = {h_bin("reno"), "status", "--rhythm-periods", "501", NULL};
+    ck_assert_int_eq(h_run(bad, env, NULL, &out, &err), 2);
+    free(out);
+    free(err);
+
+    char path[100];
+    snprintf(path, sizeof path, "%s/reno/token", home);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/reno", home);
+    rmdir(path);
+    rmdir(home);
+}
+END_TEST
+
 /* ---- duties: the plan's words or the county's own --------------------------------------- */
 
 static const Reno__Right *right_in(const Reno__RightList *l, const char *right, const char *scope)
@@ -690,6 +744,7 @@ Suite *it_plan_suite(void)
     tcase_add_test(tc, april_rule_counts_the_registered_projects);
     tcase_add_test(tc, the_plans_rhythm_is_checked);
     tcase_add_test(tc, the_rhythm_comes_a_page_at_a_time);
+    tcase_add_test(tc, reno_status_names_the_periods_left_out);
     tcase_add_test(tc, duties_say_whose_word_they_are);
     suite_add_tcase(s, tc);
     return s;
