@@ -28,6 +28,7 @@
 #include "i18n.h"
 #include "labels.h"
 #include "output.h"
+#include "lights_text.h"
 #include "rules_text.h"
 #include "reflect.h"
 #include "status_delta.h"
@@ -232,9 +233,11 @@ static void print_lights(const Reno__StatusReply *s, int64_t project, FILE *out)
         struct table *t = table_new(3, headers);
         for (size_t i = 0; i < s->n_lights; i++) {
             const Reno__StatusLight *l = s->lights[i];
+            char why[400];
+            lights_text_detail(s, l, why, sizeof why);
             const char *cells[] = {light_word(l->light),
                                    l->project_id == 0 ? _("programme") : or_dash(l->name),
-                                   or_dash(l->detail)};
+                                   or_dash(why)};
             table_add_row(t, cells);
         }
         print_table(t, out);
@@ -246,14 +249,18 @@ static void print_lights(const Reno__StatusReply *s, int64_t project, FILE *out)
             continue;
         output_line(out, _("light: %s"), light_word(l->light));
         if (l->n_reasons == 0) {
-            output_line(out, "  %s", or_dash(l->detail));
+            char why[400];
+            lights_text_detail(s, l, why, sizeof why);
+            output_line(out, "  %s", or_dash(why));
             continue;
         }
         static const char *const headers[] = {N_("LIGHT"), N_("REASON"), N_("DETAIL")};
         struct table *t = table_new(3, headers);
         for (size_t k = 0; k < l->n_reasons; k++) {
             const Reno__LightReason *r = l->reasons[k];
-            const char *cells[] = {light_word(r->light), or_dash(r->code), or_dash(r->detail)};
+            char why[400];
+            lights_text_reason(r, why, sizeof why);
+            const char *cells[] = {light_word(r->light), or_dash(r->code), or_dash(why)};
             table_add_row(t, cells);
         }
         print_table(t, out);

@@ -214,6 +214,17 @@ START_TEST(status_reads_chinese_and_fits_80_columns)
     ck_assert_msg(english_word(section, word, sizeof word) == NULL, "English '%s' in:\n%s", word,
                   section);
     free(section);
+    /* The lights' reasons too, from their codes and figures. */
+    const char *lights = strstr(out, "\n红绿灯：");
+    ck_assert_msg(lights != NULL, "%s", out);
+    size_t lights_len = strstr(lights + 1, "\n\n") != NULL
+                            ? (size_t)(strstr(lights + 1, "\n\n") - lights)
+                            : strlen(lights);
+    section = strndup(lights, lights_len);
+    ck_assert_msg(strstr(section, "已开工") != NULL, "%s", section);
+    ck_assert_msg(english_word(section, word, sizeof word) == NULL, "English '%s' in:\n%s", word,
+                  section);
+    free(section);
     size_t w = widest_line(out, widest, sizeof widest);
     ck_assert_msg(w <= 80, "a line of %zu columns:\n%s\n---\n%s", w, widest, out);
     free(out);
