@@ -82,6 +82,16 @@ static const Reno__StatusPhase *phase_of(const struct phase_row *ix, size_t n, i
     return lo < n && ix[lo].row->project_id == project_id ? ix[lo].row : NULL;
 }
 
+/* The same for a few projects: the first row of the project in the reply's order, by a
+ * scan (cheaper than ordering every row when an update judges a few projects again). */
+static const Reno__StatusPhase *phase_scan(const Reno__StatusReply *r, int64_t project_id)
+{
+    for (size_t i = 0; i < r->n_phases; i++)
+        if (r->phases[i]->project_id == project_id)
+            return r->phases[i];
+    return NULL;
+}
+
 const char *lights_name(Reno__Light light)
 {
     switch (light) {
@@ -310,8 +320,7 @@ static void green_detail(char *out, size_t size, const struct light_input *in,
              pct(in->completed, in->households), on, lim->near_days);
 }
 
-void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *programme,
-                  const struct rule_check checks[RULE_COUNT], const struct lights_project *measures)
+static struct light_limits limits_of(const Reno__StatusReply *r, int32_t as_of)
 {
     struct light_limits lim = {
         .as_of = as_of,
@@ -321,13 +330,29 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
         .complete_lag = threshold(r, "complete_lag_points", 20),
         .overdue_red = threshold(r, "overdue_red_milestones", 1),
     };
-    char detail[512];
-    int32_t projects_started = 0, reds = 0, yellows = 0;
-    char red_names[256] = "", yellow_names[256] = "";
-    struct phase_row *phases = phase_index(r);
+    return lim;
+}
 
+static bool listed(int64_t id, const int64_t *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
+}
+
+void lights_judge_projects(Reno__StatusReply *out, const Reno__StatusReply *r, int32_t as_of,
+                           const struct rules_plan *programme,
+                           const struct lights_project *measures, const int64_t *ids, size_t n)
+{
+    struct light_limits lim = limits_of(r, as_of);
+    char detail[512];
+    /* Every project: its phase found by binary search over the rows ordered once. */
+    struct phase_row *phases = ids == NULL ? phase_index(r) : NULL;
     for (size_t i = 0; i < r->n_projects; i++) {
         const Reno__ProjectStatus *p = r->projects[i];
+        if (ids != NULL && !listed(p->project_id, ids, n))
+            continue;
         const struct lights_project *pm = &measures[i];
         /* The project stands for the programme: its households are the target and it is
          * the one project that must start. */
@@ -345,14 +370,32 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
                                  p->households_completed,
                                  p->households_started > 0,
                                  true};
-        projects_started += p->households_started > 0;
-
-        Reno__StatusLight *l = new_light(r, p->project_id, p->name);
+        Reno__StatusLight *l = new_light(out, p->project_id, p->name);
         rule_reasons(l, &in, &lim);
         pace_reasons(l, &in, &lim);
-        milestone_reasons(l, phase_of(phases, r->n_phases, p->project_id), &lim);
+        const Reno__StatusPhase *phase =
+            phases ? phase_of(phases, r->n_phases, p->project_id) : phase_scan(r, p->project_id);
+        milestone_reasons(l, phase, &lim);
         green_detail(detail, sizeof detail, &in, &lim);
         settle(l, detail);
+    }
+    free(phases);
+}
+
+void lights_judge_programme(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *programme,
+                            const struct rule_check checks[RULE_COUNT])
+{
+    struct light_limits lim = limits_of(r, as_of);
+    char detail[512];
+    int32_t projects_started = 0, reds = 0, yellows = 0;
+    char red_names[256] = "", yellow_names[256] = "";
+    for (size_t i = 0; i < r->n_projects; i++)
+        projects_started += r->projects[i]->households_started > 0;
+    /* The projects' lights come first, in the projects' order. */
+    for (size_t i = 0; i < r->n_lights; i++) {
+        const Reno__StatusLight *l = r->lights[i];
+        if (l->project_id == 0)
+            continue;
         char *names = l->light == RENO__LIGHT__LIGHT_RED      ? red_names
                       : l->light == RENO__LIGHT__LIGHT_YELLOW ? yellow_names
                                                               : NULL;
@@ -361,13 +404,12 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
             /* The first three by name, then how many more. */
             if (*count < 3)
                 snprintf(names + strlen(names), sizeof red_names - strlen(names), "%s%s",
-                         *count ? "、" : "", p->name);
+                         *count ? "、" : "", l->name);
             else if (*count == 3)
                 snprintf(names + strlen(names), sizeof red_names - strlen(names), "、…");
             (*count)++;
         }
     }
-    free(phases);
 
     /* The programme against its own rules and pace, its supervision items, and its
      * projects. */
@@ -411,4 +453,11 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
                           "%d of %zu projects yellow (%s)", yellows, r->n_projects, yellow_names);
     green_detail(detail, sizeof detail, &in, &lim);
     settle(l, detail);
+}
+
+void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *programme,
+                  const struct rule_check checks[RULE_COUNT], const struct lights_project *measures)
+{
+    lights_judge_projects(r, r, as_of, programme, measures, NULL, 0);
+    lights_judge_programme(r, as_of, programme, checks);
 }

@@ -31,6 +31,7 @@
 #ifndef RENO_LIGHTS_H
 #define RENO_LIGHTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "reno.pb-c.h"
@@ -55,6 +56,16 @@ void lights_judge(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *
  * reasons that come from SQL sections (the plan's rhythm). */
 void lights_add_reason(Reno__StatusLight *l, const char *code, Reno__Light light, double actual,
                        double required, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* lights_judge in two steps, for a status brought up to date project by project: the
+ * lights of the projects of r listed in ids[0..n) (every project when ids is NULL),
+ * appended to out's lights in r's order, judged from r's sections; then the programme's
+ * light, appended to r's lights, from the project lights r holds. */
+void lights_judge_projects(Reno__StatusReply *out, const Reno__StatusReply *r, int32_t as_of,
+                           const struct rules_plan *plan, const struct lights_project *measures,
+                           const int64_t *ids, size_t n);
+void lights_judge_programme(Reno__StatusReply *r, int32_t as_of, const struct rules_plan *plan,
+                            const struct rule_check checks[RULE_COUNT]);
 
 const char *lights_name(Reno__Light light);
 

@@ -179,6 +179,89 @@ static void compare_field(const ProtobufCMessage *a, const ProtobufCMessage *b,
     free(pb);
 }
 
+/* Adds the ids of a's and b's rows of field f whose project is among `cand` (sorted) to
+ * places pa and pb, and compares every other row pairwise in order: a pair with the
+ * same project is the same row when it is the same pointer or packs the same (a status
+ * brought up to date shares its unchanged rows with the one before). False when the
+ * other rows do not pair up (a project's rows moved, or one not named changed in
+ * number): the caller then compares the field whole. */
+static bool compare_others(const ProtobufCMessage *a, const ProtobufCMessage *b,
+                           const ProtobufCFieldDescriptor *f, const ProtobufCFieldDescriptor *pid,
+                           const struct ids *cand, struct scratch *s, struct ids *changed,
+                           struct place **pa, size_t *npa, struct place **pb, size_t *npb)
+{
+    size_t na = *count_of(a, f), nb = *count_of(b, f);
+    ProtobufCMessage **ra = *rows_of(a, f), **rb = *rows_of(b, f);
+    size_t i = 0, j = 0;
+    for (;;) {
+        while (i < na && ids_has(cand, row_id(pid, ra[i]))) {
+            (*pa)[*npa].id = row_id(pid, ra[i]);
+            (*pa)[(*npa)++].index = i++;
+        }
+        while (j < nb && ids_has(cand, row_id(pid, rb[j]))) {
+            (*pb)[*npb].id = row_id(pid, rb[j]);
+            (*pb)[(*npb)++].index = j++;
+        }
+        if (i == na || j == nb)
+            return i == na && j == nb;
+        int64_t id = row_id(pid, ra[i]);
+        if (id != row_id(pid, rb[j]))
+            return false;
+        if (!same_row(s, ra[i], rb[j]))
+            ids_add(changed, id);
+        i++;
+        j++;
+    }
+}
+
+/* compare_field when only the projects `cand` (sorted, with 0 for the totals) are
+ * expected to have changed: those are compared as compare_field does, the other rows in
+ * one pass, pairwise. What it adds to `changed` and `in_after` is what compare_field
+ * would add, save that a changed project is added to in_after only when changed. */
+static void compare_field_hinted(const ProtobufCMessage *a, const ProtobufCMessage *b,
+                                 const ProtobufCFieldDescriptor *f, const struct ids *cand,
+                                 struct scratch *s, struct ids *changed, struct ids *in_after)
+{
+    const ProtobufCFieldDescriptor *pid = project_id_of(f->descriptor);
+    size_t na = *count_of(a, f), nb = *count_of(b, f);
+    struct place *pa = xmalloc((na ? na : 1) * sizeof *pa);
+    struct place *pb = xmalloc((nb ? nb : 1) * sizeof *pb);
+    size_t npa = 0, npb = 0;
+    size_t changed_before = changed->n;
+    if (!compare_others(a, b, f, pid, cand, s, changed, &pa, &npa, &pb, &npb)) {
+        free(pa);
+        free(pb);
+        compare_field(a, b, f, s, changed, in_after);
+        return;
+    }
+    /* Rows paired up are in both: a project changed among them is in `after`. */
+    for (size_t k = changed_before; k < changed->n; k++)
+        ids_add(in_after, changed->v[k]);
+    qsort(pa, npa, sizeof *pa, cmp_place);
+    qsort(pb, npb, sizeof *pb, cmp_place);
+    ProtobufCMessage **ra = *rows_of(a, f), **rb = *rows_of(b, f);
+    size_t i = 0, j = 0;
+    while (i < npa || j < npb) {
+        int64_t id = i < npa && (j >= npb || pa[i].id <= pb[j].id) ? pa[i].id : pb[j].id;
+        size_t ei = i, ej = j;
+        while (ei < npa && pa[ei].id == id)
+            ei++;
+        while (ej < npb && pb[ej].id == id)
+            ej++;
+        bool same = ei - i == ej - j;
+        for (size_t k = 0; same && k < ei - i; k++)
+            same = same_row(s, ra[pa[i + k].index], rb[pb[j + k].index]);
+        if (!same)
+            ids_add(changed, id);
+        if (ej > j)
+            ids_add(in_after, id);
+        i = ei;
+        j = ej;
+    }
+    free(pa);
+    free(pb);
+}
+
 /* A programme-wide field that may be left out of a delta when unchanged: a repeated field
  * or a message (scalars and strings are a few bytes and always travel). */
 static bool keepable(const ProtobufCFieldDescriptor *f)
@@ -208,6 +291,17 @@ static void clear_field(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
 static bool same_field(struct scratch *s, const ProtobufCMessage *a, const ProtobufCMessage *b,
                        const ProtobufCFieldDescriptor *f)
 {
+    if (f->label == PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+        /* Row by row, so that rows shared by both are not packed. */
+        size_t n = *count_of(a, f);
+        if (n != *count_of(b, f))
+            return false;
+        ProtobufCMessage **ra = *rows_of(a, f), **rb = *rows_of(b, f);
+        for (size_t i = 0; i < n; i++)
+            if (!same_row(s, ra[i], rb[i]))
+                return false;
+        return true;
+    }
     Reno__StatusReply x = RENO__STATUS_REPLY__INIT, y = RENO__STATUS_REPLY__INIT;
     copy_field(&x.base, a, f);
     copy_field(&y.base, b, f);
@@ -243,17 +337,22 @@ static bool same_order(const ProtobufCMessage *a, const ProtobufCMessage *b,
     }
 }
 
-void status_delta_make(const Reno__StatusReply *before, const Reno__StatusReply *after,
-                       struct status_delta *d)
+static void make(const Reno__StatusReply *before, const Reno__StatusReply *after,
+                 const struct ids *cand, struct status_delta *d)
 {
     memset(d, 0, sizeof *d);
     const ProtobufCMessageDescriptor *md = &reno__status_reply__descriptor;
     const ProtobufCMessage *a = &before->base, *b = &after->base;
     struct scratch s = {0};
     struct ids changed = {0}, in_after = {0};
-    for (unsigned i = 0; i < md->n_fields; i++)
-        if (per_project(&md->fields[i]))
+    for (unsigned i = 0; i < md->n_fields; i++) {
+        if (!per_project(&md->fields[i]))
+            continue;
+        if (cand)
+            compare_field_hinted(a, b, &md->fields[i], cand, &s, &changed, &in_after);
+        else
             compare_field(a, b, &md->fields[i], &s, &changed, &in_after);
+    }
     ids_seal(&changed);
     ids_seal(&in_after);
 
@@ -319,6 +418,24 @@ void status_delta_make(const Reno__StatusReply *before, const Reno__StatusReply 
     d->delta.n_places = d->n_places;
     free(changed.v);
     free(in_after.v);
+}
+
+void status_delta_make(const Reno__StatusReply *before, const Reno__StatusReply *after,
+                       struct status_delta *d)
+{
+    make(before, after, NULL, d);
+}
+
+void status_delta_make_some(const Reno__StatusReply *before, const Reno__StatusReply *after,
+                            const int64_t *projects, size_t n, struct status_delta *d)
+{
+    struct ids cand = {0};
+    ids_add(&cand, 0); /* the totals */
+    for (size_t i = 0; i < n; i++)
+        ids_add(&cand, projects[i]);
+    ids_seal(&cand);
+    make(before, after, &cand, d);
+    free(cand.v);
 }
 
 void status_delta_release(struct status_delta *d)

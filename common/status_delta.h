@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "reno.pb-c.h"
 
@@ -49,6 +50,15 @@ struct status_delta {
  * in d->delta). Release it with status_delta_release(). */
 void status_delta_make(const Reno__StatusReply *before, const Reno__StatusReply *after,
                        struct status_delta *d);
+/* The same delta, byte for byte, made faster when only the projects projects[0..n) are
+ * expected to have changed (the roll-up's update names them, and shares every other
+ * project's rows between before and after): the other projects' rows are compared in
+ * one pass, pairwise, a shared row without packing it, instead of every row being
+ * sorted and packed. Exact whatever the list says: a row of another project that
+ * differs still makes its project changed, and rows that do not pair up make the field
+ * be compared as status_delta_make() compares it. */
+void status_delta_make_some(const Reno__StatusReply *before, const Reno__StatusReply *after,
+                            const int64_t *projects, size_t n, struct status_delta *d);
 void status_delta_release(struct status_delta *d);
 
 /* True when the delta follows the status held: held at a position p with

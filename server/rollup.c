@@ -29,10 +29,14 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "status_splice.h"
 #include "xmalloc.h"
 
 #define COALESCE_MS 10
 #define UPKEEP_MS   1000
+/* After a refresh, the next one of the same programme waits as long as that one took,
+ * within these bounds (see rest_until). */
+#define REST_MAX_MS 250
 
 struct rollup_entry {
     struct rollup_entry *next;
@@ -43,7 +47,13 @@ struct rollup_entry {
     int32_t day;                     /* the date status is as of */
     int32_t refresh_day;             /* the date the refresh in flight computes */
     uint64_t refresh_started;        /* loop time the refresh in flight started */
-    int64_t position;                /* what status reflects */
+    /* Under a stream of writes, no refresh starts before this loop time: each refresh
+     * is followed by a rest as long as it took (COALESCE_MS to REST_MAX_MS), so that
+     * refreshing takes at most about half of one database connection's time and the
+     * writes and the snapshot's statements are not crowded out; everything heard during
+     * the rest is one refresh after it. */
+    uint64_t rest_until;
+    int64_t position; /* what status reflects */
     bool dirty;
     bool full; /* the next refresh computes everything rather than bringing status up to date */
     bool refreshing;
@@ -267,30 +277,6 @@ const Reno__StatusReply *rollup_last(struct rollup *r, int64_t programme_id)
     return e->status;
 }
 
-/* ---- what changed ---------------------------------------------------------------------- */
-
-static bool same_status(const Reno__StatusReply *a, const Reno__StatusReply *b)
-{
-    if (a == NULL || b == NULL)
-        return false;
-    /* The figures, not when they were computed. */
-    Reno__StatusReply fa = *a, fb = *b;
-    fa.computed_at = fb.computed_at = 0;
-    fa.stale = fb.stale = false;
-    fa.position = fb.position = 0;
-    size_t la = reno__status_reply__get_packed_size(&fa);
-    size_t lb = reno__status_reply__get_packed_size(&fb);
-    if (la != lb)
-        return false;
-    uint8_t *pa = xmalloc(la ? la : 1), *pb = xmalloc(lb ? lb : 1);
-    reno__status_reply__pack(&fa, pa);
-    reno__status_reply__pack(&fb, pb);
-    bool same = memcmp(pa, pb, la) == 0;
-    free(pa);
-    free(pb);
-    return same;
-}
-
 /* ---- reporting moves ------------------------------------------------------------------ */
 
 void rollup_set_move_cb(struct rollup *r, rollup_move_cb cb, void *arg)
@@ -353,22 +339,27 @@ static void refreshed(void *arg, Reno__StatusReply *reply, struct lights_project
     }
     free(e->measures);
     e->measures = measures;
-    if (e->status && e->day == e->refresh_day && same_status(e->status, reply)) {
-        e->status->computed_at = reply->computed_at; /* the same figures, confirmed now */
-        set_position(e, position);
-        status_free(reply);
-    } else {
-        Reno__StatusReply *old = e->status;
-        int64_t from = e->position;
-        e->status = reply;
-        e->day = e->refresh_day;
-        set_position(e, position);
-        if (old && r->move_cb) {
-            struct rollup_move move = {e->programme_id, old, from, e->status, e->position};
-            r->move_cb(r->move_arg, &move);
-        }
-        status_free(old);
+    /* The new figures are held from now on, even when they are the same (then they are
+     * the old ones confirmed at computed_at, and no move is reported). An update's new
+     * status shares the old one's unchanged rows, so comparing costs what was read
+     * again, and the old one stays whole until its shell is freed after the move. */
+    Reno__StatusReply *old = e->status;
+    int64_t from = e->position;
+    bool moved = old == NULL || e->day != e->refresh_day || !status_splice_same(old, reply);
+    e->status = reply;
+    e->day = e->refresh_day;
+    set_position(e, position);
+    if (moved && old && r->move_cb) {
+        struct rollup_move move = {e->programme_id, old,          from,       e->status,
+                                   e->position,     touched->ids, touched->n, touched->full};
+        r->move_cb(r->move_arg, &move);
     }
+    if (touched->retired)
+        status_splice_retire(old, touched->retired);
+    else
+        status_free(old);
+    uint64_t rest = ms < COALESCE_MS ? COALESCE_MS : ms > REST_MAX_MS ? REST_MAX_MS : ms;
+    e->rest_until = uv_now(r->srv->loop) + rest;
     answer_waiters(r, false);
     if (e->dirty)
         schedule(r);
@@ -405,9 +396,15 @@ static void on_timer(uv_timer_t *t)
         for (struct rollup_entry *e = r->entries; e; e = e->next)
             e->dirty = e->full = true;
     }
+    uint64_t now = uv_now(srv->loop), wake = 0;
     for (struct rollup_entry *e = r->entries; e; e = e->next) {
         if (!e->dirty || e->refreshing)
             continue;
+        if (now < e->rest_until) {
+            if (wake == 0 || e->rest_until < wake)
+                wake = e->rest_until;
+            continue;
+        }
         /* A failure at once (the database is down) is tried again at the next tick. */
         if (refresh(r, e) == 0) {
             e->refresh_day = r->day;
@@ -417,6 +414,11 @@ static void on_timer(uv_timer_t *t)
         } else {
             e->failed = true;
         }
+    }
+    if (wake != 0) {
+        uv_timer_start(&r->timer, on_timer, wake - now, UPKEEP_MS);
+        r->timer_running = true;
+        r->refresh_soon = true;
     }
 }
 

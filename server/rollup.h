@@ -61,13 +61,21 @@ struct rollup_entry;
 struct rollup_waiter;
 
 /* One programme's status moved: `before` held at from_position, `after` at to_position.
- * Both live only during the callback. */
+ * Both live only during the callback. Unless all_projects, the move is an update by
+ * project: only the rows of projects[0..n_projects) and the totals rows (project_id 0)
+ * were read again, every other project's rows are the same rows (the same pointers) in
+ * the same order in both, and the programme-wide fields may have changed; a delta is
+ * best made with status_delta_make_some() over that list. With all_projects, anything
+ * may differ. */
 struct rollup_move {
     int64_t programme_id;
     const Reno__StatusReply *before;
     int64_t from_position;
     const Reno__StatusReply *after;
     int64_t to_position;
+    const int64_t *projects;
+    size_t n_projects;
+    bool all_projects;
 };
 typedef void (*rollup_move_cb)(void *arg, const struct rollup_move *move);
 

@@ -63,8 +63,9 @@ static const struct section {
     const char *field; /* StatusReply field */
     const char *name;  /* statement name, for the log */
     const char *sql;
-    /* One project's rows without the totals, for a section whose totals
-     * status_splice.c computes; NULL: the section is read whole on every update. */
+    /* The changed projects' rows (and a totals row each, dropped), all of them in one
+     * statement over the array $3, each project's rows together: for a section whose
+     * totals status_splice.c computes; NULL: the section is read whole on every update. */
     const char *project_sql;
     /* A section read whole: on an update, read only when the writes touched one of
      * these (TOUCH_*, see entity_touches); 0: on every update. */
@@ -74,15 +75,23 @@ static const struct section {
      NULL, 0},
     {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL, 0},
     {"phases", "status_phases", "SELECT * FROM reno_status_phases($1, $2::date)",
-     "SELECT * FROM reno_status_phases($1, $2::date, $3)", 0},
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_phases($1, $2::date, "
+     "p.id) s",
+     0},
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
-     "SELECT * FROM reno_status_funds($1, $2::date, $3)", 0},
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
+     "s",
+     0},
     {"contracts", "status_contracts", "SELECT * FROM reno_status_contracts($1, $2::date)",
-     "SELECT * FROM reno_status_contracts($1, $2::date, $3)", 0},
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
+     "p.id) s",
+     0},
     {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL,
      TOUCH_LINES | TOUCH_OTHER},
     {"surveys", "status_surveys", "SELECT * FROM reno_status_surveys($1, $2::date)",
-     "SELECT * FROM reno_status_surveys($1, $2::date, $3)", 0},
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_surveys($1, $2::date, "
+     "p.id) s",
+     0},
     {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)",
      NULL, 0},
     {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL,
@@ -121,15 +130,19 @@ struct status_job {
     struct lights_project *measures;      /* one per reply->projects[i] */
     Reno__StatusReply *reply;             /* owned; built up query by query */
     size_t section;                       /* the next section to load */
-    /* An update (status_update): reply starts as a copy of the held status, and only
-     * the projects changed since `since` are read again; otherwise everything is. */
+    /* An update (status_update): only the projects changed since `since` are read
+     * again, into `reply`, which then holds only what was read (those projects' rows
+     * and the sections read whole, with measures); the held status is not touched until
+     * the snapshot has committed, when a new status sharing its unchanged rows is made
+     * at once (update_commit). Otherwise everything is read into `reply`. */
     bool update;
     int64_t since;
+    const Reno__StatusReply *held;              /* update: the roll-up's, unchanged meanwhile */
+    const struct lights_project *held_measures; /* one per held->projects[i] */
+    bool read_whole[SECTION_COUNT];             /* update: sections read whole */
     int64_t *touched; /* the changed projects, at most UPDATE_MAX_PROJECTS */
     size_t n_touched;
-    unsigned touches;         /* TOUCH_* of those projects' writes */
-    size_t next_touched;      /* the next project of the section being read */
-    Reno__StatusReply *fresh; /* the changed projects' rows of the section being read */
+    unsigned touches; /* TOUCH_* of those projects' writes */
     struct status_touched info;
 };
 
@@ -139,8 +152,6 @@ static void job_free(struct status_job *job)
     free(job->touched);
     if (job->reply)
         protobuf_c_message_free_unpacked(&job->reply->base, NULL);
-    if (job->fresh)
-        protobuf_c_message_free_unpacked(&job->fresh->base, NULL);
     free(job);
 }
 
@@ -228,25 +239,14 @@ static void section_loaded(void *arg, const PGresult *res, const struct db_error
     }
     const struct section *s = &sections[job->section];
     const ProtobufCFieldDescriptor *f = field_of(&reno__status_reply__descriptor, s->field);
-    if (job->update) {
-        /* The copy's rows of this section are replaced by the snapshot's. */
-        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-            status_splice_clear(job->reply, s->field);
-        } else {
-            ProtobufCMessage **slot = reflect_field(&job->reply->base, f);
-            if (*slot)
-                protobuf_c_message_free_unpacked(*slot, NULL);
-            *slot = NULL;
-        }
-    }
     rowfill_field(&job->reply->base, f, res);
+    job->read_whole[job->section] = true; /* an update's: replaces the held rows */
     job->section++;
     load_section(job);
 }
 
-/* An update's rows of one changed project for a per-project section; after the last
- * project, they replace those projects' rows and the section's totals are computed
- * again (status_splice.c). */
+/* An update's rows of the changed projects for a per-project section, kept until the
+ * snapshot commits (update_commit splices them in and computes the totals again). */
 static void project_section_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct status_job *job = arg;
@@ -255,19 +255,58 @@ static void project_section_loaded(void *arg, const PGresult *res, const struct 
         return;
     }
     const struct section *s = &sections[job->section];
-    rowfill_field(&job->fresh->base, field_of(&reno__status_reply__descriptor, s->field), res);
-    if (++job->next_touched < job->n_touched) {
-        load_section(job);
-        return;
-    }
-    status_splice_rows(job->reply, job->fresh, s->field, job->touched, job->n_touched);
-    if (!status_splice_totals(job->reply, s->field))
-        fatal("status: no totals for section %s", s->field);
-    protobuf_c_message_free_unpacked(&job->fresh->base, NULL);
-    job->fresh = NULL;
-    job->next_touched = 0;
+    rowfill_field(&job->reply->base, field_of(&reno__status_reply__descriptor, s->field), res);
     job->section++;
     load_section(job);
+}
+
+static void judge_rules(struct status_job *job, Reno__StatusReply *retired);
+
+/* The new status of an update, made at once from the held one and what the snapshot read
+ * (status_splice.h): the held status's unchanged rows are shared, not copied; what the
+ * new one no longer holds is handed to the roll-up in info.retired, to be freed with the
+ * held status's shell once the move is reported. Then the totals, rules and lights are
+ * judged again: the rules over every project's figures held, the lights of the changed
+ * projects only (a project's light reads nothing of the other projects), and the
+ * programme's light from them all. */
+static void update_commit(struct status_job *job)
+{
+    Reno__StatusReply *fresh = job->reply, *retired;
+    Reno__StatusReply *r = status_splice_begin(job->held, &retired);
+    r->position = fresh->position;
+    r->from_standby = fresh->from_standby;
+    r->standby_lag_ms = fresh->standby_lag_ms;
+    status_splice_take(r, fresh, "programme_code", retired);
+    status_splice_take(r, fresh, "programme_title", retired);
+    status_splice_take(r, fresh, "as_of", retired);
+    struct lights_project *measures = xmalloc((job->held->n_projects + 1) * sizeof *measures);
+    if (job->held->n_projects > 0)
+        memcpy(measures, job->held_measures, job->held->n_projects * sizeof *measures);
+    status_splice_projects(r, &measures, fresh, job->measures, job->touched, job->n_touched,
+                           retired);
+    free(job->measures);
+    job->measures = measures;
+    for (size_t i = 0; i < SECTION_COUNT; i++) {
+        const struct section *s = &sections[i];
+        if (job->read_whole[i]) {
+            status_splice_take(r, fresh, s->field, retired);
+        } else if (s->project_sql != NULL && job->n_touched > 0) {
+            status_splice_rows(r, fresh, s->field, job->touched, job->n_touched, retired);
+            if (!status_splice_totals(r, s->field, retired))
+                fatal("status: no totals for section %s", s->field);
+        }
+    }
+    protobuf_c_message_free_unpacked(&fresh->base, NULL);
+    job->reply = r;
+    judge_rules(job, retired);
+    Reno__StatusReply *lit = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
+    lights_judge_projects(lit, r, job->as_of, &job->plan, job->measures, job->touched,
+                          job->n_touched);
+    status_splice_drop(r, "lights", job->touched, job->n_touched, retired);
+    status_splice_rows(r, lit, "lights", job->touched, job->n_touched, retired);
+    protobuf_c_message_free_unpacked(&lit->base, NULL);
+    lights_judge_programme(r, job->as_of, &job->plan, job->checks);
+    job->info.retired = retired;
 }
 
 static void committed(void *arg, const PGresult *res, const struct db_error *err)
@@ -280,9 +319,12 @@ static void committed(void *arg, const PGresult *res, const struct db_error *err
     }
     db_pin_release(job->pin);
     job->pin = NULL;
-    if (job->update)
-        status_splice_clear(job->reply, "lights"); /* judged again over every project */
-    lights_judge(job->reply, job->as_of, &job->plan, job->checks, job->measures);
+    if (job->update) {
+        update_commit(job);
+    } else {
+        judge_rules(job, NULL);
+        lights_judge(job->reply, job->as_of, &job->plan, job->checks, job->measures);
+    }
     job->reply->computed_at = (int64_t)time(NULL);
     if (job->held_cb) {
         Reno__StatusReply *reply = job->reply;
@@ -298,6 +340,8 @@ static void committed(void *arg, const PGresult *res, const struct db_error *err
     job_free(job);
 }
 
+static char *ids_text(const int64_t *ids, size_t n);
+
 static void load_section(struct status_job *job)
 {
     if (job->section == SECTION_COUNT) {
@@ -311,12 +355,10 @@ static void load_section(struct status_job *job)
             load_section(job);
             return;
         }
-        if (job->fresh == NULL)
-            job->fresh = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
-        char project[24];
-        snprintf(project, sizeof project, "%lld", (long long)job->touched[job->next_touched]);
-        const char *params[] = {job->programme_id, job->as_of_text, project};
+        char *ids = ids_text(job->touched, job->n_touched);
+        const char *params[] = {job->programme_id, job->as_of_text, ids};
         job_query(job, s->name, s->project_sql, 3, params, project_section_loaded);
+        free(ids);
         return;
     }
     if (job->update && s->read_if != 0 && (job->touches & s->read_if) == 0) {
@@ -329,8 +371,9 @@ static void load_section(struct status_job *job)
 }
 
 /* The totals over the projects and the rule verdicts, from every project's figures held
- * (the reply's projects and their measures); the rules' rows replace any held. */
-static void judge_rules(struct status_job *job)
+ * (the reply's projects and their measures); the rules' rows replace any held, which are
+ * retired (status_splice.h). */
+static void judge_rules(struct status_job *job, Reno__StatusReply *retired)
 {
     Reno__StatusReply *sr = job->reply;
     sr->households = sr->households_started = sr->households_completed = 0;
@@ -348,7 +391,7 @@ static void judge_rules(struct status_job *job)
         job->measure.households_registered += ps->households;
     }
     rules_evaluate(&job->plan, job->as_of, &job->measure, job->checks);
-    status_splice_clear(sr, "rules");
+    status_splice_clear(sr, "rules", retired);
     const ProtobufCFieldDescriptor *rules = field_of(&reno__status_reply__descriptor, "rules");
     for (int i = 0; i < RULE_COUNT; i++) {
         const struct rule_check *c = &job->checks[i];
@@ -412,19 +455,9 @@ static void projects_loaded(void *arg, const PGresult *res, const struct db_erro
         job_fail(job, err);
         return;
     }
-    if (job->update) {
-        /* The changed projects' rows replace theirs; a project gone has none. */
-        Reno__StatusReply *fresh =
-            (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
-        struct lights_project *fm = NULL;
-        fill_projects(fresh, &fm, res);
-        status_splice_projects(job->reply, &job->measures, fresh, fm, job->touched, job->n_touched);
-        free(fm);
-        protobuf_c_message_free_unpacked(&fresh->base, NULL);
-    } else {
-        fill_projects(job->reply, &job->measures, res);
-    }
-    judge_rules(job);
+    /* An update's: the changed projects' rows, which replace theirs at the commit (a
+     * project gone has none). */
+    fill_projects(job->reply, &job->measures, res);
     load_section(job);
 }
 
@@ -671,25 +704,10 @@ int status_update(struct db_pool *pool, int64_t programme_id, int32_t as_of,
     job->update = true;
     job->info.full = false;
     job->since = held->position;
-    job->reply = status_copy(held);
-    job->measures = xmalloc((held->n_projects + 1) * sizeof *job->measures);
-    if (held->n_projects > 0)
-        memcpy(job->measures, measures, held->n_projects * sizeof *measures);
+    job->held = held;
+    job->held_measures = measures;
     job->touched = xcalloc(UPDATE_MAX_PROJECTS, sizeof *job->touched);
     return job_start(job);
-}
-
-Reno__StatusReply *status_copy(const Reno__StatusReply *reply)
-{
-    /* A round trip through the wire form is the simplest correct deep copy. */
-    size_t len = reno__status_reply__get_packed_size(reply);
-    uint8_t *buf = xmalloc(len ? len : 1);
-    reno__status_reply__pack(reply, buf);
-    Reno__StatusReply *copy = reno__status_reply__unpack(NULL, len, buf);
-    free(buf);
-    if (copy == NULL)
-        fatal("cannot unpack a status reply just packed");
-    return copy;
 }
 
 void status_free(Reno__StatusReply *reply)

@@ -20,14 +20,15 @@
  * Brought up to date rather than computed (status_update, for the roll-up): in the same
  * kind of snapshot, the audit log between the held figures' position and the snapshot's
  * names the projects written; only their progress and their rows of the per-project
- * sections (phases, funds, contracts, surveys: each function's p_project) are read and
- * spliced in (status_splice.h), the sections without a project dimension are read whole,
- * and the totals, the rules and the lights are computed in memory over every project
- * held. The result is the status status_compute() would give at that position, byte for
- * byte (suite incremental checks it after each kind of write).
+ * sections (phases, funds, contracts, surveys: each function's p_project, all the
+ * projects in one statement per section) are read, the sections without a project
+ * dimension are read whole, and once the snapshot has committed they are spliced into a
+ * new status that shares the held one's unchanged rows (status_splice.h); the totals
+ * and the rules are computed in memory over every project held, the lights of the
+ * changed projects and the programme's again. The result is the status status_compute() would give
+ * at that position, byte for byte (suite incremental checks it after each kind of write).
  *
- * Ownership: the StatusReply passed to the callback lives only during the call;
- * status_copy() makes an owned deep copy, freed with status_free().
+ * Ownership: the StatusReply passed to status_cb lives only during the call.
  */
 #ifndef RENO_STATUS_H
 #define RENO_STATUS_H
@@ -48,11 +49,16 @@ int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of, st
                    void *arg) __attribute__((warn_unused_result));
 
 /* What an update read again: everything (full), or the projects ids[0..n) changed since
- * the held status's position. Lives only during the callback. */
+ * the held status's position. Lives only during the callback, but for `retired`. */
 struct status_touched {
     bool full;
     const int64_t *ids;
     size_t n;
+    /* An update's (not full): the reply shares the held status's unchanged rows, and
+     * holds none of what is in `retired`. The held status stays whole and readable until
+     * the callee, its owner, frees it with status_splice_retire(held, retired), which
+     * takes `retired` over; never with status_free(). NULL when full. */
+    Reno__StatusReply *retired;
 };
 
 /* The roll-up's form of the callback: on success the reply and measures (measures[i] for
@@ -68,17 +74,16 @@ int status_compute_held(struct db_pool *pool, int64_t programme_id, int32_t as_o
 /* Brings a held status of the same date up to date, in one snapshot like
  * status_compute()'s: the audit log between held->position and the snapshot's position
  * names the projects changed (reno_status_touched); their progress and their rows of the
- * per-project sections are read with p_project and spliced into a copy of held, the
- * sections without a project dimension are read whole, and the totals, rules and lights
- * are computed again in memory over every project (status_splice.h). A change that
- * touches no single project of this programme, or more projects than an update reads
- * one by one, makes it compute everything in that same snapshot. held and measures are
- * only read, before this returns. */
+ * per-project sections are read with p_project and spliced into a new status sharing
+ * held's unchanged rows, the sections without a project dimension are read whole, and
+ * the totals, rules and lights are computed again in memory (status_splice.h). A change
+ * that touches no single project of this programme, or more projects than an update
+ * reads one by one, makes it compute everything in that same snapshot. held and measures
+ * are only read, but until the callback: the caller keeps them unchanged meanwhile. */
 int status_update(struct db_pool *pool, int64_t programme_id, int32_t as_of,
                   const Reno__StatusReply *held, const struct lights_project *measures,
                   status_held_cb cb, void *arg) __attribute__((warn_unused_result));
 
-Reno__StatusReply *status_copy(const Reno__StatusReply *reply);
 void status_free(Reno__StatusReply *reply);
 
 #endif

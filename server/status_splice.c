@@ -22,6 +22,7 @@ struct rows {
     size_t *n;
     ProtobufCMessage ***items;
     const ProtobufCFieldDescriptor *field;
+    const ProtobufCFieldDescriptor *pid; /* the rows' project_id; NULL when they have none */
 };
 
 static struct rows rows_of(Reno__StatusReply *r, const char *name)
@@ -30,18 +31,20 @@ static struct rows rows_of(Reno__StatusReply *r, const char *name)
         protobuf_c_message_descriptor_get_field_by_name(&reno__status_reply__descriptor, name);
     if (f == NULL || f->label != PROTOBUF_C_LABEL_REPEATED || f->type != PROTOBUF_C_TYPE_MESSAGE)
         fatal("StatusReply has no repeated message field %s", name);
+    const ProtobufCFieldDescriptor *pid = protobuf_c_message_descriptor_get_field_by_name(
+        (const ProtobufCMessageDescriptor *)f->descriptor, "project_id");
+    if (pid != NULL && pid->type != PROTOBUF_C_TYPE_INT64)
+        pid = NULL;
     struct rows rs = {(size_t *)((char *)r + f->quantifier_offset),
-                      (ProtobufCMessage ***)((char *)r + f->offset), f};
+                      (ProtobufCMessage ***)((char *)r + f->offset), f, pid};
     return rs;
 }
 
-static int64_t project_of(const ProtobufCMessage *m)
+static int64_t project_of(struct rows rs, const ProtobufCMessage *m)
 {
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "project_id");
-    if (f == NULL || f->type != PROTOBUF_C_TYPE_INT64)
-        fatal("%s has no project_id", m->descriptor->name);
-    return *(const int64_t *)((const char *)m + f->offset);
+    if (rs.pid == NULL)
+        fatal("%s has no project_id", rs.field->name);
+    return *(const int64_t *)((const char *)m + rs.pid->offset);
 }
 
 static bool among(int64_t id, const int64_t *ids, size_t n)
@@ -52,11 +55,25 @@ static bool among(int64_t id, const int64_t *ids, size_t n)
     return false;
 }
 
-void status_splice_clear(Reno__StatusReply *r, const char *field)
+/* Appends `row` to the same repeated field of `retired`, or frees it when there is none. */
+static void retire_row(Reno__StatusReply *retired, const ProtobufCFieldDescriptor *f,
+                       ProtobufCMessage *row)
+{
+    if (retired == NULL) {
+        protobuf_c_message_free_unpacked(row, NULL);
+        return;
+    }
+    size_t *n = (size_t *)((char *)retired + f->quantifier_offset);
+    ProtobufCMessage ***items = (ProtobufCMessage ***)((char *)retired + f->offset);
+    *items = xrealloc(*items, (*n + 1) * sizeof **items);
+    (*items)[(*n)++] = row;
+}
+
+void status_splice_clear(Reno__StatusReply *r, const char *field, Reno__StatusReply *retired)
 {
     struct rows rs = rows_of(r, field);
     for (size_t i = 0; i < *rs.n; i++)
-        protobuf_c_message_free_unpacked((*rs.items)[i], NULL);
+        retire_row(retired, rs.field, (*rs.items)[i]);
     free(*rs.items);
     *rs.items = NULL;
     *rs.n = 0;
@@ -64,13 +81,13 @@ void status_splice_clear(Reno__StatusReply *r, const char *field)
 
 /* Drops the rows for which drop() holds, keeping the others in order. */
 static void drop_rows(struct rows rs, bool (*drop)(int64_t project, const int64_t *ids, size_t n),
-                      const int64_t *ids, size_t n)
+                      const int64_t *ids, size_t n, Reno__StatusReply *retired)
 {
     size_t kept = 0;
     for (size_t i = 0; i < *rs.n; i++) {
         ProtobufCMessage *m = (*rs.items)[i];
-        if (drop(project_of(m), ids, n))
-            protobuf_c_message_free_unpacked(m, NULL);
+        if (drop(project_of(rs, m), ids, n))
+            retire_row(retired, rs.field, m);
         else
             (*rs.items)[kept++] = m;
     }
@@ -89,13 +106,18 @@ static bool drop_totals(int64_t project, const int64_t *ids, size_t n)
     return project == 0;
 }
 
+static bool drop_listed_and_totals(int64_t project, const int64_t *ids, size_t n)
+{
+    return project == 0 || among(project, ids, n);
+}
+
 /* Where a row of `project` goes: before the first row of a greater project or of the
  * totals (project 0), which come last. */
 static size_t place_of(struct rows rs, int64_t project)
 {
     size_t i = 0;
     while (i < *rs.n) {
-        int64_t p = project_of((*rs.items)[i]);
+        int64_t p = project_of(rs, (*rs.items)[i]);
         if (p == 0 || p > project)
             break;
         i++;
@@ -113,18 +135,18 @@ static void insert_rows(struct rows rs, size_t place, ProtobufCMessage **from, s
 }
 
 void status_splice_rows(Reno__StatusReply *r, Reno__StatusReply *from, const char *field,
-                        const int64_t *ids, size_t n)
+                        const int64_t *ids, size_t n, Reno__StatusReply *retired)
 {
     struct rows rs = rows_of(r, field);
     struct rows fs = rows_of(from, field);
-    drop_rows(rs, drop_listed, ids, n);
+    drop_rows(rs, drop_listed, ids, n, retired);
     /* Each project's rows arrive together; a project the section has no rows for (or
      * that is gone) simply adds none. */
     size_t i = 0;
     while (i < *fs.n) {
-        int64_t project = project_of((*fs.items)[i]);
+        int64_t project = project_of(fs, (*fs.items)[i]);
         size_t j = i + 1;
-        while (j < *fs.n && project_of((*fs.items)[j]) == project)
+        while (j < *fs.n && project_of(fs, (*fs.items)[j]) == project)
             j++;
         if (project == 0) {
             /* A totals row, which reno_status_phases returns even for one project (an
@@ -141,18 +163,25 @@ void status_splice_rows(Reno__StatusReply *r, Reno__StatusReply *from, const cha
     *fs.n = 0;
 }
 
+void status_splice_drop(Reno__StatusReply *r, const char *field, const int64_t *ids, size_t n,
+                        Reno__StatusReply *retired)
+{
+    drop_rows(rows_of(r, field), drop_listed_and_totals, ids, n, retired);
+}
+
 void status_splice_projects(Reno__StatusReply *r, struct lights_project **measures,
                             Reno__StatusReply *from, const struct lights_project *from_measures,
-                            const int64_t *ids, size_t n)
+                            const int64_t *ids, size_t n, Reno__StatusReply *retired)
 {
     /* Both arrays move together: rebuilt in one pass into new ones. */
+    const ProtobufCFieldDescriptor *f = rows_of(r, "projects").field;
     size_t total = r->n_projects + from->n_projects;
     Reno__ProjectStatus **ps = xcalloc(total + 1, sizeof *ps);
     struct lights_project *pm = xcalloc(total + 1, sizeof *pm);
     size_t k = 0, a = 0, b = 0;
     while (a < r->n_projects || b < from->n_projects) {
         if (a < r->n_projects && among(r->projects[a]->project_id, ids, n)) {
-            protobuf_c_message_free_unpacked(&r->projects[a]->base, NULL);
+            retire_row(retired, f, &r->projects[a]->base);
             a++;
             continue;
         }
@@ -177,6 +206,156 @@ void status_splice_projects(Reno__StatusReply *r, struct lights_project **measur
     free(from->projects);
     from->projects = NULL;
     from->n_projects = 0;
+}
+
+/* ---- sharing with the held status ------------------------------------------------------- */
+
+Reno__StatusReply *status_splice_begin(const Reno__StatusReply *held, Reno__StatusReply **retired)
+{
+    const ProtobufCMessageDescriptor *md = &reno__status_reply__descriptor;
+    Reno__StatusReply *r = xmalloc(sizeof *r);
+    memcpy(r, held, sizeof *r);
+    for (unsigned i = 0; i < md->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &md->fields[i];
+        if (f->label != PROTOBUF_C_LABEL_REPEATED)
+            continue;
+        size_t n = *(const size_t *)((const char *)r + f->quantifier_offset);
+        void **array = (void **)((char *)r + f->offset);
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE && n > 0)
+            fatal("status_splice: repeated field %s holds no messages", f->name);
+        if (n == 0) {
+            *array = NULL;
+            continue;
+        }
+        void *copy = xmalloc(n * sizeof(void *));
+        memcpy(copy, *array, n * sizeof(void *));
+        *array = copy;
+    }
+    *retired = (Reno__StatusReply *)reflect_new(md);
+    return r;
+}
+
+void status_splice_take(Reno__StatusReply *r, Reno__StatusReply *from, const char *field,
+                        Reno__StatusReply *retired)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(&reno__status_reply__descriptor, field);
+    if (f == NULL)
+        fatal("StatusReply has no field %s", field);
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+        status_splice_clear(r, field, retired);
+        struct rows rs = rows_of(r, field), fs = rows_of(from, field);
+        *rs.items = *fs.items;
+        *rs.n = *fs.n;
+        *fs.items = NULL;
+        *fs.n = 0;
+        return;
+    }
+    if (f->type != PROTOBUF_C_TYPE_MESSAGE && f->type != PROTOBUF_C_TYPE_STRING)
+        fatal("status_splice: field %s is neither a message nor a string", field);
+    /* One pointer: the held one goes to retired (whose own is the empty default, nothing
+     * to free), from's to r, and from keeps the empty default. */
+    void **slot = (void **)((char *)r + f->offset);
+    void **from_slot = (void **)((char *)from + f->offset);
+    void **retired_slot = (void **)((char *)retired + f->offset);
+    *retired_slot = *slot;
+    *slot = *from_slot;
+    *from_slot = (void *)f->default_value;
+}
+
+void status_splice_retire(Reno__StatusReply *held, Reno__StatusReply *retired)
+{
+    if (held == NULL)
+        return;
+    /* The held status's rows, strings and messages that the new one still holds are the
+     * new one's now; what it no longer holds is in `retired`. Only the arrays and the
+     * struct itself are the held status's own. */
+    const ProtobufCMessageDescriptor *md = &reno__status_reply__descriptor;
+    for (unsigned i = 0; i < md->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &md->fields[i];
+        if (f->label == PROTOBUF_C_LABEL_REPEATED)
+            free(*(void **)((char *)held + f->offset));
+    }
+    free(held);
+    if (retired)
+        protobuf_c_message_free_unpacked(&retired->base, NULL);
+}
+
+/* True when message fields x and y pack to the same bytes (the same message is). */
+static bool same_message(const ProtobufCMessage *x, const ProtobufCMessage *y, uint8_t **buf,
+                         size_t *cap)
+{
+    if (x == y)
+        return true;
+    if (x == NULL || y == NULL)
+        return false;
+    size_t lx = protobuf_c_message_get_packed_size(x);
+    size_t ly = protobuf_c_message_get_packed_size(y);
+    if (lx != ly)
+        return false;
+    if (2 * lx > *cap) {
+        *cap = 2 * lx;
+        *buf = xrealloc(*buf, *cap);
+    }
+    protobuf_c_message_pack(x, *buf);
+    protobuf_c_message_pack(y, *buf + lx);
+    return memcmp(*buf, *buf + lx, lx) == 0;
+}
+
+bool status_splice_same(const Reno__StatusReply *a, const Reno__StatusReply *b)
+{
+    if (a == NULL || b == NULL)
+        return false;
+    const ProtobufCMessageDescriptor *md = &reno__status_reply__descriptor;
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    bool same = true;
+    for (unsigned i = 0; i < md->n_fields && same; i++) {
+        const ProtobufCFieldDescriptor *f = &md->fields[i];
+        /* The figures, not when they were computed or what they reflect. */
+        if (strcmp(f->name, "computed_at") == 0 || strcmp(f->name, "stale") == 0 ||
+            strcmp(f->name, "position") == 0)
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            /* Row by row: the rows the new status shares with the old are the same
+             * pointers, so only those read again are packed. */
+            size_t na = *(const size_t *)((const char *)a + f->quantifier_offset);
+            size_t nb = *(const size_t *)((const char *)b + f->quantifier_offset);
+            ProtobufCMessage *const *ra =
+                *(ProtobufCMessage *const *const *)((const char *)a + f->offset);
+            ProtobufCMessage *const *rb =
+                *(ProtobufCMessage *const *const *)((const char *)b + f->offset);
+            same = na == nb;
+            for (size_t k = 0; same && k < na; k++)
+                same = same_message(ra[k], rb[k], &buf, &cap);
+            continue;
+        }
+        /* Any other field alone in an empty status, packed. */
+        Reno__StatusReply x = RENO__STATUS_REPLY__INIT, y = RENO__STATUS_REPLY__INIT;
+        size_t size = f->label == PROTOBUF_C_LABEL_REPEATED ? sizeof(void *) : 0;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            memcpy((char *)&x + f->quantifier_offset, (const char *)a + f->quantifier_offset,
+                   sizeof(size_t));
+            memcpy((char *)&y + f->quantifier_offset, (const char *)b + f->quantifier_offset,
+                   sizeof(size_t));
+        } else if (f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE ||
+                   f->type == PROTOBUF_C_TYPE_BYTES) {
+            size = f->type == PROTOBUF_C_TYPE_BYTES ? sizeof(ProtobufCBinaryData) : sizeof(void *);
+        } else if (f->type == PROTOBUF_C_TYPE_INT64 || f->type == PROTOBUF_C_TYPE_UINT64 ||
+                   f->type == PROTOBUF_C_TYPE_SINT64 || f->type == PROTOBUF_C_TYPE_SFIXED64 ||
+                   f->type == PROTOBUF_C_TYPE_FIXED64 || f->type == PROTOBUF_C_TYPE_DOUBLE) {
+            size = 8;
+        } else if (f->type == PROTOBUF_C_TYPE_BOOL) {
+            size = sizeof(protobuf_c_boolean);
+        } else {
+            size = 4;
+        }
+        memcpy((char *)&x + f->offset, (const char *)a + f->offset, size);
+        memcpy((char *)&y + f->offset, (const char *)b + f->offset, size);
+        same = same_message(&x.base, &y.base, &buf, &cap);
+    }
+    free(buf);
+    return same;
 }
 
 /* ---- the totals ---------------------------------------------------------------------- */
@@ -232,9 +411,9 @@ static ProtobufCMessage *append_row(Reno__StatusReply *r, const char *field)
 
 /* reno_status_phases_rows' last row: the furthest-behind phase, the sums, the earliest
  * next deadline. */
-static void totals_phases(Reno__StatusReply *r)
+static void totals_phases(Reno__StatusReply *r, Reno__StatusReply *retired)
 {
-    drop_rows(rows_of(r, "phases"), drop_totals, NULL, 0);
+    drop_rows(rows_of(r, "phases"), drop_totals, NULL, 0, retired);
     int32_t phase = 0, milestones = 0, done = 0, soon = 0, overdue = 0;
     bool any = false;
     const char *next = NULL;
@@ -263,9 +442,9 @@ static void totals_phases(Reno__StatusReply *r)
 
 /* reno_status_funds_rows' grouping sets (source) and (): per source over all projects in
  * the order of reno_status_source_order (the enum's), then in all, always present. */
-static void totals_funds(Reno__StatusReply *r)
+static void totals_funds(Reno__StatusReply *r, Reno__StatusReply *retired)
 {
-    drop_rows(rows_of(r, "funds"), drop_totals, NULL, 0);
+    drop_rows(rows_of(r, "funds"), drop_totals, NULL, 0, retired);
     enum { SOURCES = 10 };
     int64_t alloc[SOURCES] = {0}, recv[SOURCES] = {0}, paid[SOURCES] = {0};
     const char *names[SOURCES] = {NULL};
@@ -303,9 +482,9 @@ static void totals_funds(Reno__StatusReply *r)
 
 /* reno_status_contracts_rows' grouping sets (kind) and (): per kind in the order
  * construction, supervision, design, supplier, audit (the enum's), then in all. */
-static void totals_contracts(Reno__StatusReply *r)
+static void totals_contracts(Reno__StatusReply *r, Reno__StatusReply *retired)
 {
-    drop_rows(rows_of(r, "contracts"), drop_totals, NULL, 0);
+    drop_rows(rows_of(r, "contracts"), drop_totals, NULL, 0, retired);
     enum { KINDS = 6 };
     int64_t amount[KINDS] = {0}, paid[KINDS] = {0};
     int32_t count[KINDS] = {0};
@@ -343,9 +522,9 @@ static void totals_contracts(Reno__StatusReply *r)
 
 /* reno_status_surveys_rows' totals: per kind, ordered by the kind's text descending
  * (willingness, then satisfaction: the enum's order), the latest surveys summed. */
-static void totals_surveys(Reno__StatusReply *r)
+static void totals_surveys(Reno__StatusReply *r, Reno__StatusReply *retired)
 {
-    drop_rows(rows_of(r, "surveys"), drop_totals, NULL, 0);
+    drop_rows(rows_of(r, "surveys"), drop_totals, NULL, 0, retired);
     enum { KINDS = 3 };
     int32_t surveys[KINDS] = {0}, households[KINDS] = {0}, asked[KINDS] = {0},
             agreeing[KINDS] = {0};
@@ -379,16 +558,16 @@ static void totals_surveys(Reno__StatusReply *r)
     }
 }
 
-bool status_splice_totals(Reno__StatusReply *r, const char *field)
+bool status_splice_totals(Reno__StatusReply *r, const char *field, Reno__StatusReply *retired)
 {
     if (strcmp(field, "phases") == 0)
-        totals_phases(r);
+        totals_phases(r, retired);
     else if (strcmp(field, "funds") == 0)
-        totals_funds(r);
+        totals_funds(r, retired);
     else if (strcmp(field, "contracts") == 0)
-        totals_contracts(r);
+        totals_contracts(r, retired);
     else if (strcmp(field, "surveys") == 0)
-        totals_surveys(r);
+        totals_surveys(r, retired);
     else
         return false;
     return true;

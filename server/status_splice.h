@@ -10,8 +10,21 @@
  * Sections whose totals are not computed here (lines, missing reporters, ...) are read
  * whole by status.c instead.
  *
+ * Sharing instead of copying. An update does not copy the held status: it takes a new
+ * shell (status_splice_begin) whose arrays are its own but whose rows, strings and
+ * messages are the held status's, and replaces only what was read again. Everything the
+ * new status drops of the held one goes to `retired`, a status of its own holding those
+ * rows in the same fields, so that the held status stays whole and readable (for the
+ * move reported to watchers) until status_splice_retire() frees its shell and `retired`.
+ * At 60,000 projects this makes an update cost the pointer arrays (a few MB copied)
+ * instead of a pack and an unpack of the whole status (over 10 MB, every string and row
+ * allocated again), and makes comparing the two (status_splice_same) cost the rows read
+ * again, since shared rows are the same pointers.
+ *
  * Ownership: every function works on the message given, which must be allocated as
- * reflect.h allocates (status_copy()'s output is); rows moved from `from` leave it.
+ * reflect.h allocates; rows moved from `from` leave it. Where a function takes
+ * `retired`, the rows it removes are appended to that status's same field, or freed when
+ * it is NULL.
  */
 #ifndef RENO_STATUS_SPLICE_H
 #define RENO_STATUS_SPLICE_H
@@ -23,8 +36,8 @@
 #include "lights.h"
 #include "reno.pb-c.h"
 
-/* Frees every element of the repeated message field `field` of r and leaves it empty. */
-void status_splice_clear(Reno__StatusReply *r, const char *field);
+/* Retires every element of the repeated message field `field` of r and leaves it empty. */
+void status_splice_clear(Reno__StatusReply *r, const char *field, Reno__StatusReply *retired);
 
 /* In the repeated field `field` (whose elements have a project_id), removes the rows of
  * the projects ids[0..n), then moves in the rows of the same field of `from` (which hold
@@ -32,17 +45,41 @@ void status_splice_clear(Reno__StatusReply *r, const char *field);
  * project's before the first row of a greater project or of the totals; totals rows in
  * `from` are dropped, since the totals are computed here (status_splice_totals). */
 void status_splice_rows(Reno__StatusReply *r, Reno__StatusReply *from, const char *field,
-                        const int64_t *ids, size_t n);
+                        const int64_t *ids, size_t n, Reno__StatusReply *retired);
+
+/* Retires the rows of the projects ids[0..n) and the totals rows (project_id 0) of the
+ * repeated field `field`, keeping the others in order. */
+void status_splice_drop(Reno__StatusReply *r, const char *field, const int64_t *ids, size_t n,
+                        Reno__StatusReply *retired);
 
 /* The same for r->projects, keeping measures[i] for r->projects[i]: *measures is
  * reallocated; from_measures[i] belongs to from->projects[i]. */
 void status_splice_projects(Reno__StatusReply *r, struct lights_project **measures,
                             Reno__StatusReply *from, const struct lights_project *from_measures,
-                            const int64_t *ids, size_t n);
+                            const int64_t *ids, size_t n, Reno__StatusReply *retired);
 
 /* The totals rows of one section computed again from its project rows; false when the
  * field has no totals computed here. */
-bool status_splice_totals(Reno__StatusReply *r, const char *field);
+bool status_splice_totals(Reno__StatusReply *r, const char *field, Reno__StatusReply *retired);
+
+/* A new status sharing everything with `held` but its arrays (see above); *retired is a
+ * new empty status for what the new one drops. Every repeated field of StatusReply is a
+ * repeated message. */
+Reno__StatusReply *status_splice_begin(const Reno__StatusReply *held, Reno__StatusReply **retired);
+
+/* Field `field` of r (repeated, a message or a string) replaced by from's, which leaves
+ * from; r's old one is retired. */
+void status_splice_take(Reno__StatusReply *r, Reno__StatusReply *from, const char *field,
+                        Reno__StatusReply *retired);
+
+/* Frees a held status that a status made by status_splice_begin() replaced: its shell and
+ * arrays only, and `retired` whole (NULL: nothing retired). */
+void status_splice_retire(Reno__StatusReply *held, Reno__StatusReply *retired);
+
+/* True when a and b hold the same figures (computed_at, stale and position aside): each
+ * field packs to the same bytes, rows shared by both counting as the same without being
+ * packed. */
+bool status_splice_same(const Reno__StatusReply *a, const Reno__StatusReply *b);
 
 /* The percentage of reno_status_pct (0009_status.sql): round(100 * part / whole, 1), half
  * away from zero, 0 when whole is not positive; exact for parts and wholes in cents. */

@@ -169,7 +169,11 @@ static struct conn_shared *frame_of(struct move_frames *f, Reno__Event *event,
         if (event == &f->delta) {
             /* The delta itself is made once too, and only when someone asked for it. */
             struct status_delta d;
-            status_delta_make(f->move->before, f->move->after, &d);
+            if (f->move->all_projects)
+                status_delta_make(f->move->before, f->move->after, &d);
+            else
+                status_delta_make_some(f->move->before, f->move->after, f->move->projects,
+                                       f->move->n_projects, &d);
             d.delta.from_position = f->from;
             d.delta.to_position = f->move->to_position;
             d.delta.changes = f->changed.status_changed->changes;

@@ -175,6 +175,17 @@ static Reno__StatusReply *copy(const Reno__StatusReply *s)
     return c;
 }
 
+static ProtobufCMessage *copy_message(const ProtobufCMessage *m)
+{
+    size_t len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = xmalloc(len ? len : 1);
+    protobuf_c_message_pack(m, buf);
+    ProtobufCMessage *c = protobuf_c_message_unpack(m->descriptor, NULL, len, buf);
+    free(buf);
+    ck_assert_ptr_nonnull(c);
+    return c;
+}
+
 static void drop_row(ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, size_t index)
 {
     size_t *n = at(m, f->quantifier_offset);
@@ -298,6 +309,73 @@ START_TEST(test_apply_make_is_b_on_random_statuses)
 }
 END_TEST
 
+/* The delta made with a list of the projects expected to have changed packs to the same
+ * bytes as the one made without, whatever the list says. */
+static void same_with_list(const Reno__StatusReply *a, const Reno__StatusReply *b,
+                           const int64_t *ids, size_t n)
+{
+    struct status_delta plain, some;
+    status_delta_make(a, b, &plain);
+    status_delta_make_some(a, b, ids, n, &some);
+    size_t lp = reno__status_delta__get_packed_size(&plain.delta);
+    size_t ls = reno__status_delta__get_packed_size(&some.delta);
+    ck_assert_msg(lp == ls, "%zu bytes with a list of %zu, %zu without (seed %llu)", ls, n, lp,
+                  (unsigned long long)rng_state);
+    uint8_t *wp = xmalloc(lp ? lp : 1), *ws = xmalloc(ls ? ls : 1);
+    reno__status_delta__pack(&plain.delta, wp);
+    reno__status_delta__pack(&some.delta, ws);
+    ck_assert_msg(memcmp(wp, ws, lp) == 0, "the delta with a list of %zu differs", n);
+    free(wp);
+    free(ws);
+    status_delta_release(&plain);
+    status_delta_release(&some);
+}
+
+START_TEST(test_make_some_is_make_whatever_the_list)
+{
+    rng_state = 0x51ce;
+    for (int round = 0; round < 300; round++) {
+        Reno__StatusReply *a = random_status((int)below(12));
+        Reno__StatusReply *b = mutate(a, (int)below(8), 100);
+        int64_t ids[6];
+        size_t n = below(7);
+        for (size_t i = 0; i < n; i++)
+            ids[i] = (int64_t)below(14);
+        same_with_list(a, b, NULL, 0);
+        same_with_list(a, b, ids, n);
+        same_with_list(b, a, ids, n);
+        protobuf_c_message_free_unpacked(&b->base, NULL);
+        protobuf_c_message_free_unpacked(&a->base, NULL);
+    }
+}
+END_TEST
+
+/* As the roll-up makes them: b shares a's rows but for one project's, which are new. */
+START_TEST(test_make_some_over_shared_rows)
+{
+    rng_state = 99;
+    Reno__StatusReply *a = random_status(300);
+    Reno__StatusReply b = *a;
+    b.projects = xmalloc((a->n_projects ? a->n_projects : 1) * sizeof *b.projects);
+    memcpy(b.projects, a->projects, a->n_projects * sizeof *b.projects);
+    ck_assert_uint_gt(b.n_projects, 2);
+    size_t at = b.n_projects / 2;
+    Reno__ProjectStatus *changed = (Reno__ProjectStatus *)copy_message(&b.projects[at]->base);
+    changed->households_started += 10;
+    b.projects[at] = changed;
+    int64_t id = changed->project_id;
+    same_with_list(a, &b, &id, 1);
+    struct status_delta d;
+    status_delta_make_some(a, &b, &id, 1, &d);
+    ck_assert_uint_eq(d.delta.n_projects, 1);
+    ck_assert_int_eq(d.delta.projects[0], id);
+    status_delta_release(&d);
+    protobuf_c_message_free_unpacked(&changed->base, NULL);
+    free(b.projects);
+    protobuf_c_message_free_unpacked(&a->base, NULL);
+}
+END_TEST
+
 START_TEST(test_delta_of_one_project_is_small)
 {
     rng_state = 42;
@@ -418,6 +496,8 @@ Suite *status_delta_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_apply_make_is_b_on_random_statuses);
     tcase_add_test(tc, test_delta_of_one_project_is_small);
+    tcase_add_test(tc, test_make_some_is_make_whatever_the_list);
+    tcase_add_test(tc, test_make_some_over_shared_rows);
     tcase_add_test(tc, test_ill_fitting_deltas_are_refused);
     suite_add_tcase(s, tc);
     return s;
