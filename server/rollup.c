@@ -47,8 +47,9 @@ struct rollup_entry {
     int32_t day;                     /* the date status is as of */
     int32_t refresh_day;             /* the date the refresh in flight computes */
     uint64_t refresh_started;        /* loop time the refresh in flight started */
-    /* Under a stream of writes, no refresh starts before this loop time: each refresh
-     * is followed by a rest as long as it took (COALESCE_MS to REST_MAX_MS), so that
+    /* Under a stream of writes, no refresh starts before this loop time: a refresh
+     * during which another change was heard is followed by a rest as long as it took
+     * (COALESCE_MS to REST_MAX_MS), so that
      * refreshing takes at most about half of one database connection's time and the
      * writes and the snapshot's statements are not crowded out; everything heard during
      * the rest is one refresh after it. */
@@ -358,8 +359,10 @@ static void refreshed(void *arg, Reno__StatusReply *reply, struct lights_project
         status_splice_retire(old, touched->retired);
     else
         status_free(old);
+    /* A change heard while this refresh ran: writes are streaming, and the next refresh
+     * rests first. A lone write is refreshed at once. */
     uint64_t rest = ms < COALESCE_MS ? COALESCE_MS : ms > REST_MAX_MS ? REST_MAX_MS : ms;
-    e->rest_until = uv_now(r->srv->loop) + rest;
+    e->rest_until = e->dirty ? uv_now(r->srv->loop) + rest : 0;
     answer_waiters(r, false);
     if (e->dirty)
         schedule(r);

@@ -568,6 +568,8 @@ bool status_splice_totals(Reno__StatusReply *r, const char *field, Reno__StatusR
         totals_contracts(r, retired);
     else if (strcmp(field, "surveys") == 0)
         totals_surveys(r, retired);
+    else if (strcmp(field, "guards") == 0)
+        (void)retired; /* rows per project only, no totals row */
     else
         return false;
     return true;

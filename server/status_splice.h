@@ -58,8 +58,8 @@ void status_splice_projects(Reno__StatusReply *r, struct lights_project **measur
                             Reno__StatusReply *from, const struct lights_project *from_measures,
                             const int64_t *ids, size_t n, Reno__StatusReply *retired);
 
-/* The totals rows of one section computed again from its project rows; false when the
- * field has no totals computed here. */
+/* The totals rows of one section computed again from its project rows (nothing for
+ * guards, which has none); false when the field's totals are not computed here. */
 bool status_splice_totals(Reno__StatusReply *r, const char *field, Reno__StatusReply *retired);
 
 /* A new status sharing everything with `held` but its arrays (see above); *retired is a
