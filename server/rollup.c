@@ -340,25 +340,34 @@ static void refreshed(void *arg, Reno__StatusReply *reply, struct lights_project
     }
     free(e->measures);
     e->measures = measures;
-    /* The new figures are held from now on, even when they are the same (then they are
-     * the old ones confirmed at computed_at, and no move is reported). An update's new
-     * status shares the old one's unchanged rows, so comparing costs what was read
-     * again, and the old one stays whole until its shell is freed after the move. */
-    Reno__StatusReply *old = e->status;
-    int64_t from = e->position;
-    bool moved = old == NULL || e->day != e->refresh_day || !status_splice_same(old, reply);
-    e->status = reply;
-    e->day = e->refresh_day;
-    set_position(e, position);
-    if (moved && old && r->move_cb) {
-        struct rollup_move move = {e->programme_id, old,          from,       e->status,
-                                   e->position,     touched->ids, touched->n, touched->full};
-        r->move_cb(r->move_arg, &move);
+    if (e->status && e->day == e->refresh_day && status_splice_same(e->status, reply)) {
+        /* The same figures, confirmed now; the new status is dropped (an update's shares
+         * the held one's rows: only what it read again is freed). */
+        e->status->computed_at = reply->computed_at;
+        set_position(e, position);
+        if (touched->retired)
+            status_splice_discard(reply, e->status, touched->retired);
+        else
+            status_free(reply);
+    } else {
+        /* An update's new status shares the old one's unchanged rows: the old one stays
+         * whole for the move, and only its shell and what the new one dropped are freed
+         * after it. */
+        Reno__StatusReply *old = e->status;
+        int64_t from = e->position;
+        e->status = reply;
+        e->day = e->refresh_day;
+        set_position(e, position);
+        if (old && r->move_cb) {
+            struct rollup_move move = {e->programme_id, old,          from,       e->status,
+                                       e->position,     touched->ids, touched->n, touched->full};
+            r->move_cb(r->move_arg, &move);
+        }
+        if (touched->retired)
+            status_splice_retire(old, touched->retired);
+        else
+            status_free(old);
     }
-    if (touched->retired)
-        status_splice_retire(old, touched->retired);
-    else
-        status_free(old);
     /* A change heard while this refresh ran: writes are streaming, and the next refresh
      * rests first. A lone write is refreshed at once. */
     uint64_t rest = ms < COALESCE_MS ? COALESCE_MS : ms > REST_MAX_MS ? REST_MAX_MS : ms;

@@ -281,6 +281,40 @@ void status_splice_retire(Reno__StatusReply *held, Reno__StatusReply *retired)
         protobuf_c_message_free_unpacked(&retired->base, NULL);
 }
 
+void status_splice_discard(Reno__StatusReply *r, const Reno__StatusReply *held,
+                           Reno__StatusReply *retired)
+{
+    /* The same figures: every repeated field has as many rows in both, pairwise the same
+     * (status_splice_same), so what r holds of its own is where it differs from held by
+     * pointer. What `retired` holds is still held's. */
+    const ProtobufCMessageDescriptor *md = &reno__status_reply__descriptor;
+    for (unsigned i = 0; i < md->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &md->fields[i];
+        bool pointer = f->label == PROTOBUF_C_LABEL_REPEATED ||
+                       f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_STRING;
+        if (!pointer)
+            continue; /* a scalar: nothing of its own */
+        void *mine = *(void **)((char *)r + f->offset);
+        void *theirs = *(void *const *)((const char *)held + f->offset);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(size_t *)((char *)r + f->quantifier_offset);
+            ProtobufCMessage **rows = mine, *const *held_rows = theirs;
+            for (size_t k = 0; k < n; k++)
+                if (rows[k] != held_rows[k])
+                    protobuf_c_message_free_unpacked(rows[k], NULL);
+            free(mine);
+            free(*(void **)((char *)retired + f->offset));
+        } else if (f->type == PROTOBUF_C_TYPE_MESSAGE && mine != theirs && mine != NULL) {
+            protobuf_c_message_free_unpacked(mine, NULL);
+        } else if (f->type == PROTOBUF_C_TYPE_STRING && mine != theirs &&
+                   mine != f->default_value && mine != NULL) {
+            free(mine);
+        }
+    }
+    free(r);
+    free(retired);
+}
+
 /* True when message fields x and y pack to the same bytes (the same message is). */
 static bool same_message(const ProtobufCMessage *x, const ProtobufCMessage *y, uint8_t **buf,
                          size_t *cap)

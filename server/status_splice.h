@@ -76,6 +76,12 @@ void status_splice_take(Reno__StatusReply *r, Reno__StatusReply *from, const cha
  * arrays only, and `retired` whole (NULL: nothing retired). */
 void status_splice_retire(Reno__StatusReply *held, Reno__StatusReply *retired);
 
+/* Frees a status made by status_splice_begin() from `held` that holds the same figures
+ * (status_splice_same), keeping held whole: what r holds of its own, its shell and arrays,
+ * and `retired`'s shell and arrays (its rows are still held's). */
+void status_splice_discard(Reno__StatusReply *r, const Reno__StatusReply *held,
+                           Reno__StatusReply *retired);
+
 /* True when a and b hold the same figures (computed_at, stale and position aside): each
  * field packs to the same bytes, rows shared by both counting as the same without being
  * packed. */
