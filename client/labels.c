@@ -158,13 +158,13 @@ static const struct label enum_labels[] = {
 
 static const struct label field_labels[] = {
     {"id", NC_("id", "ID")},
-    {"project_id", NC_("project_id", "project")},
+    {"project_id", NC_("project_id", "project no.")},
     {"project_name", NC_("project_name", "project")},
     {"name", NC_("name", "name")},
     {"community", NC_("community", "community")},
     {"street", NC_("street", "street")},
     {"address", NC_("address", "address")},
-    {"unit_code", NC_("unit_code", "unit")},
+    {"unit_code", NC_("unit_code", "unit code")},
     {"unit_name", NC_("unit_name", "unit")},
     {"utility_code", NC_("utility_code", "utility")},
     {"utility_name", NC_("utility_name", "utility")},
