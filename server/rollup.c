@@ -324,6 +324,9 @@ static void refreshed(void *arg, Reno__StatusReply *reply, struct lights_project
     int64_t position = reply->position;
     /* One line per refresh: when the roll-up reached a position, for people measuring how
      * long after a write's acknowledgement its readers see it, and what it read again. */
+    /* The loop's time is that of this iteration's start: brought up to now, so that the
+     * time includes the update's work in memory done in this iteration (status.h). */
+    uv_update_time(r->srv->loop);
     uint64_t ms = uv_now(r->srv->loop) - e->refresh_started;
     if (touched->full) {
         log_info("rollup: programme %lld at position %lld (%zu projects, refreshed in %llu ms)",
