@@ -343,7 +343,7 @@ static bool print_contracts(const Reno__StatusReply *s, int64_t project, FILE *o
         output_money_10k(c->paid, paid, sizeof paid);
         output_money_10k(c->remaining, remaining, sizeof remaining);
         snprintf(share, sizeof share, "%.1f%%", c->paid_pct);
-        const char *cells[] = {c->project_id == 0 ? "total" : or_dash(c->name),
+        const char *cells[] = {c->project_id == 0 ? _("total") : or_dash(c->name),
                                kind,
                                count,
                                amount,
@@ -382,7 +382,7 @@ static bool print_surveys(const Reno__StatusReply *s, int64_t project, FILE *out
         snprintf(agreeing, sizeof agreeing, "%d", v->households_agreeing);
         snprintf(asked_pct, sizeof asked_pct, "%.1f%%", v->asked_pct);
         snprintf(agreeing_pct, sizeof agreeing_pct, "%.1f%%", v->agreeing_pct);
-        const char *cells[] = {v->project_id == 0 ? "total" : or_dash(v->name),
+        const char *cells[] = {v->project_id == 0 ? _("total") : or_dash(v->name),
                                kind,
                                or_dash(v->surveyed_on),
                                asked,
