@@ -478,6 +478,36 @@ static bool check_generic(const Reno__Request *req, struct msg_fault *f)
     return true;
 }
 
+/* The paging, order and filters of a GetStatus, or of a Watch's page (`prefix` names
+ * which in the field paths). */
+static bool check_status_view(const Reno__GetStatus *g, const char *prefix, struct msg_fault *f)
+{
+    char field[64];
+#define FIELD(name) (snprintf(field, sizeof field, "%s.%s", prefix, name), field)
+    if (g->page_size < 0 || g->page_size > 1000)
+        return fault(f, FIELD("page_size"), "page_size must be 0 (the default) to 1000");
+    if (g->page_token != NULL &&
+        (strlen(g->page_token) > 9 || strspn(g->page_token, "0123456789") != strlen(g->page_token)))
+        return fault(f, FIELD("page_token"),
+                     "page_token must be a next_page_token of an earlier reply");
+    if (g->sort < RENO__STATUS_SORT__STATUS_SORT_ID ||
+        g->sort > RENO__STATUS_SORT__STATUS_SORT_LIGHT)
+        return fault(f, FIELD("sort"), "unknown sort order %d", (int)g->sort);
+    if (g->light < RENO__LIGHT__LIGHT_UNSPECIFIED || g->light > RENO__LIGHT__LIGHT_RED)
+        return fault(f, FIELD("light"), "unknown light %d", (int)g->light);
+    if (g->search != NULL && strlen(g->search) > 200)
+        return fault(f, FIELD("search"), "search is at most 200 bytes");
+    if (g->project_id < 0)
+        return fault(f, FIELD("project_id"), "project_id must not be negative");
+    if (g->rhythm_periods < 0 || g->rhythm_periods > 500)
+        return fault(f, FIELD("rhythm_periods"),
+                     "rhythm_periods must be 0 (the default, 3) to 500");
+    if (g->min_position < 0)
+        return fault(f, FIELD("min_position"), "min_position must not be negative");
+#undef FIELD
+    return true;
+}
+
 bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault *f)
 {
     switch (req->body_case) {
@@ -500,33 +530,23 @@ bool msg_check_request(const Reno__Request *req, int32_t today, struct msg_fault
     }
     case RENO__REQUEST__BODY_LOGOUT:
     case RENO__REQUEST__BODY_PING:
-    case RENO__REQUEST__BODY_WATCH:
         return true;
+    case RENO__REQUEST__BODY_WATCH: {
+        /* A watch is of today's status: a page of it, or the whole. */
+        const Reno__GetStatus *g = req->watch->page;
+        if (g == NULL)
+            return true;
+        if (g->as_of != NULL && g->as_of[0] != '\0')
+            return fault(f, "watch.page.as_of", "a watch is of today's status: leave as_of empty");
+        return check_status_view(g, "watch.page", f);
+    }
     case RENO__REQUEST__BODY_PUSH_PROGRESS:
         return check_push_progress(req->push_progress, today, f);
     case RENO__REQUEST__BODY_GET_STATUS: {
         const Reno__GetStatus *g = req->get_status;
-        if (g->page_size < 0 || g->page_size > 1000)
-            return fault(f, "get_status.page_size", "page_size must be 0 (the default) to 1000");
-        if (g->page_token != NULL && (strlen(g->page_token) > 9 ||
-                                      strspn(g->page_token, "0123456789") != strlen(g->page_token)))
-            return fault(f, "get_status.page_token",
-                         "page_token must be a next_page_token of an earlier reply");
-        if (g->sort < RENO__STATUS_SORT__STATUS_SORT_ID ||
-            g->sort > RENO__STATUS_SORT__STATUS_SORT_LIGHT)
-            return fault(f, "get_status.sort", "unknown sort order %d", (int)g->sort);
-        if (g->light < RENO__LIGHT__LIGHT_UNSPECIFIED || g->light > RENO__LIGHT__LIGHT_RED)
-            return fault(f, "get_status.light", "unknown light %d", (int)g->light);
-        if (g->search != NULL && strlen(g->search) > 200)
-            return fault(f, "get_status.search", "search is at most 200 bytes");
-        if (g->project_id < 0)
-            return fault(f, "get_status.project_id", "project_id must not be negative");
-        if (g->rhythm_periods < 0 || g->rhythm_periods > 500)
-            return fault(f, "get_status.rhythm_periods",
-                         "rhythm_periods must be 0 (the default, 3) to 500");
+        if (!check_status_view(g, "get_status", f))
+            return false;
         const char *as_of = g->as_of;
-        if (g->min_position < 0)
-            return fault(f, "get_status.min_position", "min_position must not be negative");
         /* A position orders today's in-memory status; a past date is computed on demand. */
         if (g->min_position > 0 && as_of != NULL && as_of[0] != '\0')
             return fault(f, "get_status.min_position",

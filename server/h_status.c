@@ -10,8 +10,9 @@
  * Figures the roll-up cannot know to be current (its subscription is down, its last
  * refresh failed or the database is unreachable) are answered marked stale, with the time
  * they were computed, so that the office keeps its picture through an outage and knows
- * how old it is. Watch subscribes the connection to pushed changes, starting from the
- * status it is answered with.
+ * how old it is. Watch subscribes the connection to pushed changes of a page (Watch.page,
+ * the same view as GetStatus's) or of the whole status, starting from the one it is
+ * answered with; the whole status only when it fits a reply (watch.h).
  *
  * A page of today's status is packed once for every reader of the same page of the same
  * figures (status_cache.h) and queued behind each reader's own frame header and request
@@ -31,6 +32,56 @@
 #include "status_page.h"
 
 #define WATCH_SNDBUF 32768
+
+/* Answers a Watch: the page it asks for, or the whole status when that fits a reply, and
+ * subscribes the connection to that view's changes. */
+static void reply_watch(struct call *call, const Reno__StatusReply *view)
+{
+    const Reno__GetStatus *page = call->req->watch->page;
+    Reno__StatusReply paged;
+    struct status_page mem;
+    memset(&mem, 0, sizeof mem);
+    const Reno__StatusReply *start = view;
+    if (page != NULL) {
+        status_page_build(view, page, &paged, &mem);
+        start = &paged;
+    } else {
+        /* The whole status is refused when no reply could carry it, with a reason that
+         * says to ask for a page, before anything is subscribed. */
+        size_t size = reno__status_reply__get_packed_size(view);
+        size_t max = dispatch_reply_max(call->srv);
+        if (size + 64 > max) {
+            char have[24], limit[24];
+            snprintf(have, sizeof have, "%zu", size);
+            snprintf(limit, sizeof limit, "%zu", max);
+            struct msg_reason why;
+            msg_reason_set(&why, "too_large", "page", have, limit);
+            call_fail_why(call, RENO__STATUS_CODE__RESOURCE_EXHAUSTED, "watch.page", &why,
+                          "the whole status of %zu projects is %zu bytes, over the reply limit "
+                          "of %zu: watch a page of it (Watch.page)",
+                          view->n_projects, size, max);
+            return;
+        }
+    }
+    if (call_live(call)) {
+        /* Bound what the kernel holds for a watcher too, so that one that stops reading
+         * soon shows in the connection's own queue, where the resync rule applies. */
+        int sndbuf = WATCH_SNDBUF;
+        uv_send_buffer_size((uv_handle_t *)&call->client->conn.tcp, &sndbuf);
+        watch_add(&call->srv->watch, &call->client->watcher, call->client->session.programme_id,
+                  view->position, call->req->watch->deltas, page);
+        conn_log(&call->client->conn, LOG_INFO, "watching programme %s at position %lld (%s)",
+                 view->programme_code, (long long)view->position,
+                 page != NULL ? "a page" : "the whole status");
+    }
+    Reno__WatchReply wr = RENO__WATCH_REPLY__INIT;
+    wr.status = (Reno__StatusReply *)start;
+    Reno__Response resp = RENO__RESPONSE__INIT;
+    resp.body_case = RENO__RESPONSE__BODY_WATCH;
+    resp.watch = &wr;
+    call_reply(call, &resp);
+    status_page_free(&mem);
+}
 
 /* Today's page from the roll-up's figures: packed once for every reader of the same page
  * of the same figures (status_cache.h) and sent behind this call's own id. */
@@ -64,27 +115,12 @@ static void reply_status(struct call *call, const Reno__StatusReply *reply, bool
     }
     Reno__StatusReply view = *reply; /* shallow: only `stale` may differ */
     view.stale = stale;
-    Reno__Response resp = RENO__RESPONSE__INIT;
     if (call->req->body_case == RENO__REQUEST__BODY_WATCH) {
-        if (call_live(call)) {
-            /* Bound what the kernel holds for a watcher too, so that one that stops
-             * reading soon shows in the connection's own queue, where the resync rule
-             * applies. */
-            int sndbuf = WATCH_SNDBUF;
-            uv_send_buffer_size((uv_handle_t *)&call->client->conn.tcp, &sndbuf);
-            watch_add(&call->srv->watch, &call->client->watcher, call->client->session.programme_id,
-                      reply->position, call->req->watch->deltas);
-            conn_log(&call->client->conn, LOG_INFO, "watching programme %s at position %lld",
-                     reply->programme_code, (long long)reply->position);
-        }
-        Reno__WatchReply wr = RENO__WATCH_REPLY__INIT;
-        wr.status = &view;
-        resp.body_case = RENO__RESPONSE__BODY_WATCH;
-        resp.watch = &wr;
-        call_reply(call, &resp);
+        reply_watch(call, &view);
         return;
     }
     /* GetStatus answers with one page of the whole status (status_page.h). */
+    Reno__Response resp = RENO__RESPONSE__INIT;
     Reno__StatusReply paged;
     struct status_page page;
     status_page_build(&view, call->req->get_status, &paged, &page);
@@ -135,7 +171,8 @@ static void waited(void *arg, const Reno__StatusReply *status, bool stale, int64
     }
     int64_t wanted = call->req->body_case == RENO__REQUEST__BODY_GET_STATUS
                          ? call->req->get_status->min_position
-                         : 0;
+                     : call->req->watch->page != NULL ? call->req->watch->page->min_position
+                                                      : 0;
     if (at_position == 0)
         call_fail_retry(call, 1, "the status is not computed yet (is the database reachable?)");
     else
@@ -190,7 +227,9 @@ void h_get_status(struct call *call)
 
 void h_watch(struct call *call)
 {
-    /* The starting point is what the roll-up holds, so that every later change reaches
-     * this watcher as a push relative to it. */
-    from_memory(call, 0);
+    /* The starting point is what the roll-up holds (once it has the page's min_position),
+     * so that every later change reaches this watcher as a push relative to it. */
+    const Reno__GetStatus *page = call->req->watch->page;
+    watch_caught_up(&call->client->watcher);
+    from_memory(call, page != NULL ? page->min_position : 0);
 }

@@ -1,23 +1,53 @@
 /*
- * The watchers of each programme and the events a move of its status becomes. See
- * watch.h.
+ * The watchers of each programme, the views they watch and the events a move of its
+ * status becomes. See watch.h.
  */
 #include "watch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "status_delta.h"
+#include "status_page.h"
 #include "xmalloc.h"
 
 #define MAX_CHANGES 32
+
+/* The frames of one view for one move, each packed when the first watcher needs it. */
+struct view_move {
+    bool differs; /* the view differs before and after the move */
+    int64_t from; /* the position the view was held at since it last changed */
+    const Reno__StatusReply *before, *after; /* the view before and after */
+    Reno__StatusReply before_page, after_page;
+    struct status_page before_mem, after_mem;
+    bool paged;
+    char *changes[MAX_CHANGES];
+    size_t n_changes;
+    Reno__StatusChanged sc;
+    Reno__Event changed, delta;
+    struct conn_shared *changed_frame, *delta_frame;
+    bool changed_packed, delta_packed;
+};
+
+struct watch_view {
+    struct watch_view *next; /* in its programme's list */
+    size_t watchers;
+    bool whole;            /* the whole status; otherwise `page` */
+    Reno__GetStatus page;  /* normalized: see view_normalize() */
+    char token[16];        /* page.page_token's text */
+    char *search;          /* page.search's text, ours */
+    int64_t since;         /* the position of the last change of this view seen */
+    struct view_move move; /* during watch_on_move only */
+};
 
 struct watch_programme {
     struct watch_programme *next;
     int64_t programme_id;
     struct watcher *head;
     size_t count;
-    int64_t since; /* the position of the last move seen: its figures are held since */
+    struct watch_view *views;
+    size_t n_views;
 };
 
 void watch_init(struct watch *w, const struct watch_sink *sink, void *sink_arg, size_t queue_limit)
@@ -42,8 +72,86 @@ static struct watch_programme *find(struct watch *w, int64_t programme_id, bool 
     return p;
 }
 
+/* ---- views ----------------------------------------------------------------------------- */
+
+/* The page as status_page_build reads it, in one form for every way of asking for it: the
+ * page size written out, the token as the decimal offset, no search for an empty one, and
+ * nothing of what a view does not depend on (as_of, min_position). */
+static void view_normalize(struct watch_view *v, const Reno__GetStatus *page)
+{
+    reno__get_status__init(&v->page);
+    int32_t size = page->page_size > 0 ? page->page_size : STATUS_PAGE_DEFAULT;
+    v->page.page_size = size > STATUS_PAGE_MAX ? STATUS_PAGE_MAX : size;
+    unsigned long long offset = 0;
+    if (page->page_token != NULL && page->page_token[0] != '\0')
+        offset = strtoull(page->page_token, NULL, 10); /* digits only: msg_check_request */
+    snprintf(v->token, sizeof v->token, "%llu", offset);
+    v->page.page_token = v->token;
+    v->page.sort = page->sort;
+    v->page.descending = page->descending;
+    v->page.light = page->light;
+    v->search = xstrdup(page->search != NULL ? page->search : "");
+    v->page.search = v->search;
+    v->page.overdue = page->overdue;
+    v->page.project_id = page->project_id;
+    int32_t periods = page->rhythm_periods > 0 ? page->rhythm_periods : STATUS_RHYTHM_DEFAULT;
+    v->page.rhythm_periods = periods > STATUS_RHYTHM_MAX ? STATUS_RHYTHM_MAX : periods;
+    v->page.as_of = (char *)"";
+}
+
+static bool view_same(const struct watch_view *a, const struct watch_view *b)
+{
+    if (a->whole || b->whole)
+        return a->whole == b->whole;
+    return a->page.page_size == b->page.page_size && strcmp(a->token, b->token) == 0 &&
+           a->page.sort == b->page.sort && a->page.descending == b->page.descending &&
+           a->page.light == b->page.light && strcmp(a->search, b->search) == 0 &&
+           a->page.overdue == b->page.overdue && a->page.project_id == b->page.project_id &&
+           a->page.rhythm_periods == b->page.rhythm_periods;
+}
+
+/* The programme's view like `page` (NULL: the whole status), made when there is none. */
+static struct watch_view *view_get(struct watch_programme *p, const Reno__GetStatus *page)
+{
+    struct watch_view key;
+    memset(&key, 0, sizeof key);
+    key.whole = page == NULL;
+    if (page != NULL)
+        view_normalize(&key, page);
+    for (struct watch_view *v = p->views; v; v = v->next)
+        if (view_same(v, &key)) {
+            free(key.search);
+            return v;
+        }
+    struct watch_view *v = xcalloc(1, sizeof *v);
+    *v = key;
+    if (!v->whole) {
+        v->page.page_token = v->token; /* the copy's own arrays */
+        v->page.search = v->search;
+    }
+    v->next = p->views;
+    p->views = v;
+    p->n_views++;
+    return v;
+}
+
+static void view_put(struct watch_programme *p, struct watch_view *v)
+{
+    if (--v->watchers > 0)
+        return;
+    struct watch_view **link = &p->views;
+    while (*link != v)
+        link = &(*link)->next;
+    *link = v->next;
+    p->n_views--;
+    free(v->search);
+    free(v);
+}
+
+/* ---- registration ---------------------------------------------------------------------- */
+
 void watch_add(struct watch *w, struct watcher *x, int64_t programme_id, int64_t position,
-               bool deltas)
+               bool deltas, const Reno__GetStatus *page)
 {
     watch_remove(w, x);
     struct watch_programme *p = find(w, programme_id, true);
@@ -55,6 +163,8 @@ void watch_add(struct watch *w, struct watcher *x, int64_t programme_id, int64_t
         p->head->prev = x;
     p->head = x;
     p->count++;
+    x->view = view_get(p, page);
+    x->view->watchers++;
     x->position = position;
     x->deltas = deltas;
     x->resync_sent = false;
@@ -74,6 +184,8 @@ void watch_remove(struct watch *w, struct watcher *x)
     x->prev = x->next = NULL;
     x->list = NULL;
     x->resync_sent = false;
+    view_put(p, x->view);
+    x->view = NULL;
     if (--p->count == 0) {
         struct watch_programme **link = &w->programmes;
         while (*link != p)
@@ -91,13 +203,29 @@ size_t watch_count(const struct watch *w, int64_t programme_id)
     return 0;
 }
 
+size_t watch_views(const struct watch *w, int64_t programme_id)
+{
+    for (const struct watch_programme *p = w->programmes; p; p = p->next)
+        if (p->programme_id == programme_id)
+            return p->n_views;
+    return 0;
+}
+
 void watch_done(struct watch *w)
 {
     struct watch_programme *next;
     for (struct watch_programme *p = w->programmes; p; p = next) {
         next = p->next;
-        for (struct watcher *x = p->head; x; x = x->next)
+        for (struct watcher *x = p->head; x; x = x->next) {
             x->list = NULL;
+            x->view = NULL;
+        }
+        struct watch_view *vnext;
+        for (struct watch_view *v = p->views; v; v = vnext) {
+            vnext = v->next;
+            free(v->search);
+            free(v);
+        }
         free(p);
     }
     w->programmes = NULL;
@@ -151,42 +279,127 @@ static size_t describe_changes(const Reno__StatusReply *before, const Reno__Stat
 
 /* ---- pushing --------------------------------------------------------------------------- */
 
-/* The frames of one move, each packed when the first watcher needs it. */
-struct move_frames {
-    struct watch *w;
-    const struct rollup_move *move;
-    int64_t from;
-    Reno__Event changed, delta, resync;
-    struct conn_shared *changed_frame, *delta_frame, *resync_frame;
-    bool changed_packed, delta_packed, resync_packed;
+/* The page's bytes without what moves with every refresh (the position, the time of the
+ * computation): equal bytes are a page that did not change. */
+static uint8_t *pack_page(const Reno__StatusReply *page, size_t *len)
+{
+    Reno__StatusReply bare = *page;
+    bare.position = 0;
+    bare.computed_at = 0;
+    *len = reno__status_reply__get_packed_size(&bare);
+    uint8_t *buf = xmalloc(*len ? *len : 1);
+    reno__status_reply__pack(&bare, buf);
+    return buf;
+}
+
+/* Works out what the move is for one view: its page before and after, whether it
+ * changed, and the lines saying how. */
+static void view_move_begin(struct watch_view *v, const struct rollup_move *move)
+{
+    struct view_move *m = &v->move;
+    memset(m, 0, sizeof *m);
+    m->from = v->since;
+    if (v->whole) {
+        m->before = move->before;
+        m->after = move->after;
+        m->differs = true; /* a move is a change of the figures */
+    } else {
+        status_page_build(move->before, &v->page, &m->before_page, &m->before_mem);
+        status_page_build(move->after, &v->page, &m->after_page, &m->after_mem);
+        m->paged = true;
+        m->before = &m->before_page;
+        m->after = &m->after_page;
+        size_t before_len, after_len;
+        uint8_t *b = pack_page(m->before, &before_len);
+        uint8_t *a = pack_page(m->after, &after_len);
+        m->differs = before_len != after_len || memcmp(a, b, after_len) != 0;
+        free(a);
+        free(b);
+    }
+    if (!m->differs)
+        return;
+    v->since = move->to_position;
+    m->n_changes = describe_changes(m->before, m->after, m->changes);
+    reno__status_changed__init(&m->sc);
+    m->sc.status = (Reno__StatusReply *)m->after;
+    m->sc.n_changes = m->n_changes;
+    m->sc.changes = m->changes;
+    reno__event__init(&m->changed);
+    m->changed.body_case = RENO__EVENT__BODY_STATUS_CHANGED;
+    m->changed.status_changed = &m->sc;
+    reno__event__init(&m->delta);
+    m->delta.body_case = RENO__EVENT__BODY_STATUS_DELTA;
+}
+
+static void view_move_end(struct watch_view *v)
+{
+    struct view_move *m = &v->move;
+    conn_shared_unref(m->changed_frame);
+    conn_shared_unref(m->delta_frame);
+    for (size_t i = 0; i < m->n_changes; i++)
+        free(m->changes[i]);
+    if (m->paged) {
+        status_page_free(&m->before_mem);
+        status_page_free(&m->after_mem);
+    }
+    memset(m, 0, sizeof *m);
+}
+
+/* The view's event for this move, packed once: the delta or the whole view. NULL when it
+ * is over the reply limit. */
+static struct conn_shared *view_frame(struct watch *w, struct watch_view *v,
+                                      const struct rollup_move *move, bool delta)
+{
+    struct view_move *m = &v->move;
+    if (delta && !m->delta_packed) {
+        m->delta_packed = true;
+        /* The delta itself is made once too, and only when someone asked for it. */
+        struct status_delta d;
+        if (v->whole && !move->all_projects)
+            /* The whole status: only the projects the roll-up read again can differ. */
+            status_delta_make_some(m->before, m->after, move->projects, move->n_projects, &d);
+        else
+            status_delta_make(m->before, m->after, &d); /* a page: small */
+        d.delta.from_position = m->from;
+        d.delta.to_position = move->to_position;
+        d.delta.changes = m->changes;
+        d.delta.n_changes = m->n_changes;
+        m->delta.status_delta = &d.delta;
+        m->delta_frame = w->sink->pack(w->sink_arg, &m->delta);
+        m->delta.status_delta = NULL;
+        status_delta_release(&d);
+    } else if (!delta && !m->changed_packed) {
+        m->changed_packed = true;
+        m->changed_frame = w->sink->pack(w->sink_arg, &m->changed);
+    }
+    return delta ? m->delta_frame : m->changed_frame;
+}
+
+/* A Resync with its reason, packed when first needed. */
+struct resync_frame {
+    Reno__Resync body;
+    Reno__Event event;
+    struct conn_shared *frame;
+    bool packed;
 };
 
-static struct conn_shared *frame_of(struct move_frames *f, Reno__Event *event,
-                                    struct conn_shared **frame, bool *packed)
+static void resync_init(struct resync_frame *r, const char *reason)
 {
-    if (!*packed) {
-        *packed = true;
-        if (event == &f->delta) {
-            /* The delta itself is made once too, and only when someone asked for it. */
-            struct status_delta d;
-            if (f->move->all_projects)
-                status_delta_make(f->move->before, f->move->after, &d);
-            else
-                status_delta_make_some(f->move->before, f->move->after, f->move->projects,
-                                       f->move->n_projects, &d);
-            d.delta.from_position = f->from;
-            d.delta.to_position = f->move->to_position;
-            d.delta.changes = f->changed.status_changed->changes;
-            d.delta.n_changes = f->changed.status_changed->n_changes;
-            f->delta.status_delta = &d.delta;
-            *frame = f->w->sink->pack(f->w->sink_arg, event);
-            f->delta.status_delta = NULL;
-            status_delta_release(&d);
-        } else {
-            *frame = f->w->sink->pack(f->w->sink_arg, event);
-        }
+    memset(r, 0, sizeof *r);
+    reno__resync__init(&r->body);
+    r->body.reason = (char *)reason;
+    reno__event__init(&r->event);
+    r->event.body_case = RENO__EVENT__BODY_RESYNC;
+    r->event.resync = &r->body;
+}
+
+static struct conn_shared *resync_frame(struct watch *w, struct resync_frame *r)
+{
+    if (!r->packed) {
+        r->packed = true;
+        r->frame = w->sink->pack(w->sink_arg, &r->event);
     }
-    return *frame;
+    return r->frame;
 }
 
 void watch_on_move(void *arg, const struct rollup_move *move)
@@ -195,30 +408,26 @@ void watch_on_move(void *arg, const struct rollup_move *move)
     struct watch_programme *p = find(w, move->programme_id, false);
     if (p == NULL || move->before == NULL)
         return;
-    char *changes[MAX_CHANGES];
-    size_t n = describe_changes(move->before, move->after, changes);
-    Reno__StatusChanged sc = RENO__STATUS_CHANGED__INIT;
-    sc.status = (Reno__StatusReply *)move->after;
-    sc.n_changes = n;
-    sc.changes = changes;
-    Reno__Resync rs = RENO__RESYNC__INIT;
-    rs.reason = "updates were dropped because this connection did not read them: ask again";
-    struct move_frames f = {.w = w, .move = move, .from = p->since};
-    reno__event__init(&f.changed);
-    f.changed.body_case = RENO__EVENT__BODY_STATUS_CHANGED;
-    f.changed.status_changed = &sc;
-    reno__event__init(&f.delta);
-    f.delta.body_case = RENO__EVENT__BODY_STATUS_DELTA;
-    reno__event__init(&f.resync);
-    f.resync.body_case = RENO__EVENT__BODY_RESYNC;
-    f.resync.resync = &rs;
-    p->since = move->to_position;
+    struct resync_frame behind, too_large;
+    resync_init(&behind,
+                "updates were dropped because this connection did not read them: ask again");
+    resync_init(&too_large, "the whole status is over the reply limit: watch a page of it");
 
     /* A send may close connections (this one over the reply limit, others over the
-     * output budget), and a closing connection leaves the list: the watchers are taken
-     * first, and each is checked to be still registered before it is sent to. Their
-     * memory stays valid meanwhile (a client is freed only after its handle's close
-     * callback, which cannot run during this call). */
+     * output budget), and a closing connection leaves the list, its view with it when it
+     * was the last: the views are worked out and the watchers taken first, and each
+     * watcher is checked to be still registered before it is sent to. The views are
+     * freed only after the sends (a view left by every watcher is kept meanwhile by a
+     * reference of this function). Their memory stays valid meanwhile (a client is freed
+     * only after its handle's close callback, which cannot run during this call). */
+    size_t n_views = p->n_views;
+    struct watch_view **views = xcalloc(n_views + 1, sizeof *views);
+    size_t k = 0;
+    for (struct watch_view *v = p->views; v; v = v->next) {
+        views[k++] = v;
+        v->watchers++; /* ours until the end of the move */
+        view_move_begin(v, move);
+    }
     if (w->scratch_size < p->count) {
         w->scratch_size = p->count * 2;
         w->scratch = xrealloc(w->scratch, w->scratch_size * sizeof *w->scratch);
@@ -230,31 +439,50 @@ void watch_on_move(void *arg, const struct rollup_move *move)
         struct watcher *x = w->scratch[i];
         if (x->list == NULL || x->programme_id != move->programme_id)
             continue;
+        struct watch_view *v = x->view;
+        if (!v->move.differs) {
+            w->unchanged++;
+            continue;
+        }
         size_t backlog = w->sink->backlog(x);
         if (backlog > w->queue_limit) {
             if (!x->resync_sent) {
                 x->resync_sent = true;
                 w->resyncs++;
-                w->sink->send(x, &f.resync,
-                              frame_of(&f, &f.resync, &f.resync_frame, &f.resync_packed));
+                w->sink->send(x, &behind.event, resync_frame(w, &behind));
             }
             continue;
         }
         x->resync_sent = false;
-        bool follows = x->deltas && x->position >= f.from && x->position < move->to_position;
+        bool follows = x->deltas && x->position >= v->move.from && x->position < move->to_position;
         x->position = move->to_position;
-        if (follows) {
+        struct conn_shared *frame = view_frame(w, v, move, follows);
+        if (frame == NULL && v->whole) {
+            /* The whole status grew over the reply limit since this watcher started: it
+             * is told to watch a page instead, and keeps its connection. */
+            w->resyncs++;
+            w->sink->send(x, &too_large.event, resync_frame(w, &too_large));
+            watch_remove(w, x);
+            continue;
+        }
+        if (follows)
             w->deltas++;
-            w->sink->send(x, &f.delta, frame_of(&f, &f.delta, &f.delta_frame, &f.delta_packed));
-        } else {
+        else
             w->pushes++;
-            w->sink->send(x, &f.changed,
-                          frame_of(&f, &f.changed, &f.changed_frame, &f.changed_packed));
+        w->sink->send(x, follows ? &v->move.delta : &v->move.changed, frame);
+    }
+    struct watch_programme *still = find(w, move->programme_id, false);
+    for (size_t i = 0; i < k; i++) {
+        view_move_end(views[i]);
+        if (still == p)
+            view_put(p, views[i]);
+        else {
+            /* Every watcher left during the sends: the list head is gone. */
+            free(views[i]->search);
+            free(views[i]);
         }
     }
-    conn_shared_unref(f.changed_frame);
-    conn_shared_unref(f.delta_frame);
-    conn_shared_unref(f.resync_frame);
-    for (size_t i = 0; i < n; i++)
-        free(changes[i]);
+    free(views);
+    conn_shared_unref(behind.frame);
+    conn_shared_unref(too_large.frame);
 }
