@@ -942,6 +942,62 @@ static int run_diff(const struct cmd *self, struct cmd_ctx *ctx, const char *rou
     return rc;
 }
 
+/* The options that choose a page of the status (reno status and reno watch). */
+struct view_options {
+    const char *page, *page_size, *light, *search, *sort;
+    bool overdue, descending;
+};
+
+/* The page the options ask for into *want (its token in token[24]); false after a usage
+ * error. */
+static bool parse_view(const struct cmd *self, const struct view_options *o, Reno__GetStatus *want,
+                       char token[24], long long *page_no, long long *page_size)
+{
+    *page_no = 1;
+    *page_size = 50;
+    if (o->page != NULL && !cmd_parse_number(self, "--page", o->page, 1, 1000000, page_no))
+        return false;
+    if (o->page_size != NULL &&
+        !cmd_parse_number(self, "--page-size", o->page_size, 1, 1000, page_size))
+        return false;
+    want->page_size = (int32_t)*page_size;
+    snprintf(token, 24, "%lld", (*page_no - 1) * *page_size);
+    want->page_token = token;
+    if (o->light != NULL) {
+        if (strcmp(o->light, "red") == 0)
+            want->light = RENO__LIGHT__LIGHT_RED;
+        else if (strcmp(o->light, "yellow") == 0)
+            want->light = RENO__LIGHT__LIGHT_YELLOW;
+        else if (strcmp(o->light, "green") == 0)
+            want->light = RENO__LIGHT__LIGHT_GREEN;
+        else {
+            cmd_usage_error(self, "--light is red, yellow or green, not '%s'", o->light);
+            return false;
+        }
+    }
+    if (o->sort != NULL) {
+        static const char *const sorts[] = {"id", "name", "started", "completed", "light"};
+        bool known = false;
+        for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
+            if (strcmp(o->sort, sorts[i]) == 0) {
+                want->sort = (Reno__StatusSort)i;
+                known = true;
+            }
+        if (!known) {
+            cmd_usage_error(self, "--sort is id, name, started, completed or light");
+            return false;
+        }
+    }
+    if (o->search != NULL && strlen(o->search) > 200) {
+        cmd_usage_error(self, "--search is at most 200 bytes");
+        return false;
+    }
+    want->search = (char *)(o->search != NULL ? o->search : "");
+    want->overdue = o->overdue;
+    want->descending = o->descending;
+    return true;
+}
+
 static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
 {
     /* PROJECT and the two values of --diff are taken out first; cmd_parse sees the rest. */
@@ -1008,10 +1064,6 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         return cmd_usage_error(self, "--after is for today's status: no --as-of or --diff");
     Reno__GetStatus want = RENO__GET_STATUS__INIT;
     long long page_no = 1, page_size = 50;
-    if (page_text != NULL && !cmd_parse_number(self, "--page", page_text, 1, 1000000, &page_no))
-        return CMD_EXIT_USAGE;
-    if (size_text != NULL && !cmd_parse_number(self, "--page-size", size_text, 1, 1000, &page_size))
-        return CMD_EXIT_USAGE;
     if (all && page_text != NULL)
         return cmd_usage_error(self, "--all shows every page: it takes no --page");
     /* Missed periods of the plan's rhythm per duty: 0 lets the server keep its default. */
@@ -1021,36 +1073,11 @@ static int run_status(const struct cmd *self, struct cmd_ctx *ctx, int argc, cha
         return CMD_EXIT_USAGE;
     if (rhythm_all)
         rhythm_periods = 500;
-    want.page_size = (int32_t)(all ? 1000 : page_size);
     char token[24] = "";
-    snprintf(token, sizeof token, "%lld", (page_no - 1) * page_size);
-    want.page_token = token;
-    if (light != NULL) {
-        if (strcmp(light, "red") == 0)
-            want.light = RENO__LIGHT__LIGHT_RED;
-        else if (strcmp(light, "yellow") == 0)
-            want.light = RENO__LIGHT__LIGHT_YELLOW;
-        else if (strcmp(light, "green") == 0)
-            want.light = RENO__LIGHT__LIGHT_GREEN;
-        else
-            return cmd_usage_error(self, "--light is red, yellow or green, not '%s'", light);
-    }
-    if (sort != NULL) {
-        static const char *const sorts[] = {"id", "name", "started", "completed", "light"};
-        bool known = false;
-        for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++)
-            if (strcmp(sort, sorts[i]) == 0) {
-                want.sort = (Reno__StatusSort)i;
-                known = true;
-            }
-        if (!known)
-            return cmd_usage_error(self, "--sort is id, name, started, completed or light");
-    }
-    if (search != NULL && strlen(search) > 200)
-        return cmd_usage_error(self, "--search is at most 200 bytes");
-    want.search = (char *)(search != NULL ? search : "");
-    want.overdue = overdue;
-    want.descending = descending;
+    const struct view_options vo = {
+        page_text, all ? "1000" : size_text, light, search, sort, overdue, descending};
+    if (!parse_view(self, &vo, &want, token, &page_no, &page_size))
+        return CMD_EXIT_USAGE;
     for (int k = 0; k < 2; k++)
         if (rounds[k] != NULL && !cmd_parse_date(self, "--diff", rounds[k]))
             return CMD_EXIT_USAGE;
@@ -1206,22 +1233,28 @@ static void print_event(struct cmd_ctx *ctx, const Reno__StatusReply *before,
         print_text(sc->status, stdout);
 }
 
-/* Where the watch starts from, in one line (the whole status with --full). */
-static void print_start(const Reno__StatusReply *s)
+/* Where the watch starts from: the totals in one line, then for a page the lights of
+ * every project and which projects the page holds (the whole status with --full). */
+static void print_start(const Reno__StatusReply *s, bool paged)
 {
     output_line(stdout,
                 _("%s, status as of %s: %d of %d households started (%.1f%%), %d completed "
                   "(%.1f%%); changes follow as they are committed"),
                 or_dash(s->programme_title), or_dash(s->as_of), s->households_started,
                 s->target_households, s->started_pct, s->households_completed, s->completed_pct);
+    if (paged)
+        print_summary(s, stdout);
 }
 
-/* Watches, asking for deltas; prints where the watch starts from and keeps in *shown our
- * own copy of that status (the message belongs to the connection). */
-static int start_watch(struct cmd_ctx *ctx, bool full, Reno__StatusReply **shown)
+/* Watches the page *page asks for (NULL: the whole status), asking for deltas; prints
+ * where the watch starts from and keeps in *shown our own copy of that status (the
+ * message belongs to the connection). */
+static int start_watch(struct cmd_ctx *ctx, bool full, Reno__GetStatus *page,
+                       Reno__StatusReply **shown)
 {
     Reno__Watch watch = RENO__WATCH__INIT;
     watch.deltas = true;
+    watch.page = page;
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_WATCH;
     req.watch = &watch;
@@ -1234,7 +1267,7 @@ static int start_watch(struct cmd_ctx *ctx, bool full, Reno__StatusReply **shown
     else if (full)
         print_text(m->response->watch->status, stdout);
     else
-        print_start(m->response->watch->status);
+        print_start(m->response->watch->status, page != NULL);
     if (*shown != NULL)
         reno__status_reply__free_unpacked(*shown, NULL);
     *shown = status_copy(m->response->watch->status);
@@ -1245,23 +1278,46 @@ static int start_watch(struct cmd_ctx *ctx, bool full, Reno__StatusReply **shown
 
 static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char **argv)
 {
-    const char *count_text = NULL;
-    bool full = false;
-    const struct cmd_option opts[] = {{"count", &count_text, NULL}, {"full", NULL, &full}};
+    const char *count_text = NULL, *page_text = NULL, *size_text = NULL, *light = NULL;
+    const char *search = NULL, *sort = NULL;
+    bool full = false, overdue = false, descending = false;
+    const struct cmd_option opts[] = {
+        {"count", &count_text, NULL},
+        {"full", NULL, &full},
+        {"page", &page_text, NULL},
+        {"page-size", &size_text, NULL},
+        {"light", &light, NULL},
+        {"search", &search, NULL},
+        {"sort", &sort, NULL},
+        {"overdue", NULL, &overdue},
+        {"descending", NULL, &descending},
+    };
     int rc = cmd_parse(self, argc, argv, opts, sizeof opts / sizeof opts[0]);
     if (rc != CMD_CONTINUE)
         return rc;
     long long count = 0;
     if (count_text != NULL && !cmd_parse_number(self, "--count", count_text, 1, 1000000, &count))
         return CMD_EXIT_USAGE;
+    /* A page unless --full: the whole status is for programmes small enough to read
+     * whole (the server refuses it over its reply limit). */
+    Reno__GetStatus want = RENO__GET_STATUS__INIT;
+    char token[24] = "";
+    long long page_no, page_size;
+    const struct view_options vo = {page_text, size_text, light, search, sort, overdue, descending};
+    if (!parse_view(self, &vo, &want, token, &page_no, &page_size))
+        return CMD_EXIT_USAGE;
+    if (full && (page_text || size_text || light || search || sort || overdue || descending))
+        return cmd_usage_error(self, "--full watches the whole status: it takes no page or filter");
+    Reno__GetStatus *page = full ? NULL : &want;
     rc = cmd_resume(ctx, NULL, NULL);
     if (rc != CMD_EXIT_OK)
         return rc;
 
-    /* The status shown last, which each push is compared with; each delta is applied
-     * to it, so that it is always the whole current status. */
+    /* The status shown last (the page, or the whole with --full), which each push is
+     * compared with; each delta is applied to it, so that it is always the current
+     * view. */
     Reno__StatusReply *shown = NULL;
-    rc = start_watch(ctx, full, &shown);
+    rc = start_watch(ctx, full, page, &shown);
     if (rc != CMD_EXIT_OK)
         return rc;
     Reno__ServerMessage *m = NULL;
@@ -1298,7 +1354,7 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
                      * status. */
                     output_line(stderr, _("reno: %s"), why);
                     net_free(ctx->conn, m);
-                    rc = start_watch(ctx, full, &shown);
+                    rc = start_watch(ctx, full, page, &shown);
                     if (rc != CMD_EXIT_OK) {
                         reno__status_reply__free_unpacked(shown, NULL);
                         return rc;
@@ -1314,9 +1370,18 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
                 shown = next;
                 seen++;
             } else if (ev->body_case == RENO__EVENT__BODY_RESYNC) {
-                /* Updates were dropped while we were slow: the next push carries the whole
-                 * status again, so say so and carry on. */
+                /* Updates were dropped while we were slow (the next push carries the whole
+                 * view again), or the whole status grew over the server's limit (the
+                 * watch ended; watching again is refused with the reason): say so and
+                 * start again. */
                 output_line(stderr, _("reno: %s"), ev->resync->reason);
+                net_free(ctx->conn, m);
+                rc = start_watch(ctx, full, page, &shown);
+                if (rc != CMD_EXIT_OK) {
+                    reno__status_reply__free_unpacked(shown, NULL);
+                    return rc;
+                }
+                continue;
             } else if (ev->body_case == RENO__EVENT__BODY_SHUTTING_DOWN) {
                 output_error(_("server shutting down: %s"), ev->shutting_down->reason);
                 net_free(ctx->conn, m);
@@ -1333,24 +1398,39 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
 
 const struct cmd cmd_watch = {
     .name = "watch",
-    .usage = "[--count N] [--full]",
+    .usage = "[--count N] [--full] [--page N] [--page-size N] [--light red|yellow|green]\n"
+             "       [--search TEXT] [--overdue] [--sort KEY] [--descending]",
     .summary = N_("show the status, then every change to it as it is committed"),
-    .help = N_("Prints where the consolidated status stands now, then, each time a change is\n"
+    .help = N_("Prints where the consolidated status stands now (the totals, the lights of\n"
+               "every project and the page of projects watched), then, each time a change is\n"
                "committed by any unit through any renod on the same database, one line per\n"
                "change: the time, the section and whose (a project, a unit), what, before →\n"
-               "after. Every kind of change is shown: households, lights, rules, milestones,\n"
-               "funds, contracts, line work, surveys, supervision items, the round and who has\n"
-               "not reported, the rhythm, parties, quality and safety, progress payments and\n"
-               "the plan's guards. With --json each new status is printed whole instead. A\n"
-               "watcher that falls behind gets one notice instead of a growing backlog.\n"
+               "after. A page is watched (the first 50 projects unless the options choose\n"
+               "another, as reno status's do): changes to its projects, and to the totals,\n"
+               "rules and lights of the whole programme; a project entering or leaving the\n"
+               "page is a change too. Every kind of change is shown: households, lights,\n"
+               "rules, milestones, funds, contracts, line work, surveys, supervision items,\n"
+               "the round and who has not reported, the rhythm, parties, quality and safety,\n"
+               "progress payments and the plan's guards. With --json each new page is\n"
+               "printed whole instead. A watcher that falls behind gets one notice instead of\n"
+               "a growing backlog.\n"
                "\n"
                "Options:\n"
-               "  --count N   exit after N changes (default: until interrupted)\n"
-               "  --full      print the whole status at the start and after every change\n"
-               "  --help      show this help\n"
+               "  --count N         exit after N changes (default: until interrupted)\n"
+               "  --full            the whole status, printed at the start and after every\n"
+               "                    change (refused when it is too large: watch a page)\n"
+               "  --page N          the Nth page of projects (default 1)\n"
+               "  --page-size N     projects per page, 1..1000 (default 50)\n"
+               "  --light COLOUR    only projects whose light is red, yellow or green\n"
+               "  --search TEXT     only projects whose name or community contains TEXT\n"
+               "  --overdue         only projects with an overdue milestone\n"
+               "  --sort KEY        id (default), name, started, completed or light\n"
+               "  --descending      the order reversed\n"
+               "  --help            show this help\n"
                "\n"
-               "Example:\n"
+               "Examples:\n"
                "  reno watch\n"
-               "  14:02:31  progress payments 示例小区一: paid, yuan 0.00 → 50,000.00\n"),
+               "  14:02:31  progress payments 示例小区一: paid, yuan 0.00 → 50,000.00\n"
+               "  reno watch --light red --sort completed\n"),
     .run = run_watch,
 };

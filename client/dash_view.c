@@ -4,6 +4,8 @@
 #include "dash_view.h"
 
 #include <stdint.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,7 +175,22 @@ static void draw_bars(const Reno__StatusReply *s, int y)
     free(l2);
 }
 
-/* The projects with their lights, those the search passes; returns the rows used. */
+/* The line under the projects saying which page this is, of how many matching, and the
+ * keys that page and filter. */
+static char *page_line(const Reno__StatusReply *s, const struct dash_view *v)
+{
+    const char *light = v->light == RENO__LIGHT__LIGHT_RED      ? _("red")
+                        : v->light == RENO__LIGHT__LIGHT_YELLOW ? _("yellow")
+                        : v->light == RENO__LIGHT__LIGHT_GREEN  ? _("green")
+                                                                : _("every light");
+    if (s->projects_matching == 0)
+        return xasprintf(_(" no projects match (light: %s)  l light  Esc all"), light);
+    return xasprintf(_(" projects %d-%d of %d (light: %s)  n p pages  l light"), s->page_offset + 1,
+                     s->page_offset + (int)s->n_projects, s->projects_matching, light);
+}
+
+/* The projects with their lights, those the search passes, then the page's line; returns
+ * the rows used. */
 static int draw_projects(const Reno__StatusReply *s, const struct dash_view *v, int y, int height)
 {
     /* At 80 columns: the same columns under short headers (开工, 完工, 开工率), the light as
@@ -186,15 +203,12 @@ static int draw_projects(const Reno__StatusReply *s, const struct dash_view *v, 
         if (matches(v, p->name, p->community))
             dash_grid_add_row(&g, &p->base, light_colour(project_light(s, p->project_id)));
     }
-    size_t shown = dash_grid_draw(&g, y, height, 0);
-    if (shown < g.n_rows) {
-        char *more = xasprintf(_(" … %zu more projects: / searches, reno status lists them all"),
-                               g.n_rows - shown);
-        dash_put_cell(y + height - 1, 0, more, (size_t)COLS, LAYOUT_LEFT, COLOUR_NORMAL);
-        free(more);
-    }
+    size_t shown = dash_grid_draw(&g, y, height - 1, 0);
+    char *line = page_line(s, v);
+    dash_put_cell(y + 1 + (int)shown, 0, line, (size_t)COLS, LAYOUT_LEFT, COLOUR_HELP);
+    free(line);
     dash_grid_done(&g);
-    return 1 + (int)shown;
+    return 2 + (int)shown;
 }
 
 static int draw_rules(const Reno__StatusReply *s, int y, int height)
@@ -464,6 +478,21 @@ static void draw_footer(const struct dash_model *m, const struct dash_view *v)
     free(help);
 }
 
+int dash_view_page_rows(void)
+{
+    /* As dash_view_draw shares the screen out: a third of what lies between the bars and
+     * the change lines. Before curses has started (the first Watch) LINES is 0: the
+     * terminal is asked. */
+    int lines = LINES;
+    struct winsize ws;
+    if (lines <= 0)
+        lines = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 ? ws.ws_row : 24;
+    int changes = lines < 30 ? 1 : CHANGE_ROWS;
+    int room = lines - 1 - changes - 3;
+    int rows = room / 3;
+    return rows < 1 ? 1 : rows > 1000 ? 1000 : rows;
+}
+
 void dash_view_draw(const struct dash_model *m, struct dash_view *v)
 {
     erase();
@@ -476,9 +505,11 @@ void dash_view_draw(const struct dash_model *m, struct dash_view *v)
         draw_bars(s, 1);
         int y = 3;
         int room = bottom - y;
-        int projects = 1 + (int)s->n_projects;
-        if (projects > room / 3 + 1)
-            projects = room / 3 + 1;
+        /* The header, the page (the server sends as many as fit: dash_view_page_rows),
+         * the page's line. */
+        int projects = 2 + (int)s->n_projects;
+        if (projects > room / 3 + 2)
+            projects = room / 3 + 2;
         y += draw_projects(s, v, y, projects) + 1;
         /* The chart wants the height; the bars above say what the rules would. */
         if (s->n_rules > 0 && bottom - y > 6 && !(v->pane == PANE_CHART && LINES < 40)) {

@@ -32,17 +32,23 @@ enum pane {
 /* The longest search text, in bytes. */
 #define SEARCH_MAX 64
 
-/* What the view remembers between draws: the pane shown, how far it is scrolled, and the
- * search that filters the projects. */
+/* What the view remembers between draws: the pane shown, how far it is scrolled, the
+ * search that filters the projects, and the page of projects watched (the server sends
+ * only that page: a programme of thousands of projects is read a screenful at a time). */
 struct dash_view {
     enum pane pane;
     size_t scroll;
     size_t pane_rows;            /* rows of the pane's table at the last draw */
     char search[SEARCH_MAX + 1]; /* "" shows every project */
     bool typing;                 /* '/' was pressed: keys go into search */
+    size_t page;                 /* the page of projects watched, from 0 */
+    Reno__Light light;           /* only projects with this light; UNSPECIFIED: all */
+    int page_rows;               /* the page size watched, dash_view_page_rows() then */
 };
 
 /* Draws the whole screen from the model; clamps v->scroll to the pane's rows. */
 void dash_view_draw(const struct dash_model *m, struct dash_view *v);
+/* How many projects fit the projects table on this screen: the page size to watch. */
+int dash_view_page_rows(void);
 
 #endif

@@ -24,8 +24,11 @@
  * pane 6 a time chart of started and completed on each collection date against the plan's
  * pace. The status carries no history, so the chart asks GetStatus as of each collection
  * date once, when it is first shown and on a refresh; today's point follows the pushes.
- * '/' filters the projects (and the panes' project rows) by a part of a name or community,
- * for programmes of thousands of projects.
+ * The dashboard watches a page of projects (Watch.page): as many as the projects table
+ * holds on this screen, so a programme of thousands of projects costs a screenful, not
+ * the whole status; n and p page, l shows one light's projects (red, yellow, green, then
+ * all again), '/' searches names and communities (the panes' project rows follow the
+ * page); the totals, rules and lights above are always the whole programme's.
  *
  * At 80x24 the names keep their width and the numeric columns narrow, with short headers
  * (开工, 完工, 开工率 in Chinese); the date the status is as of is drawn first in the
@@ -70,11 +73,38 @@ enum handler_result {
     HANDLER_REDRAW = 1 << 1,
     HANDLER_REFRESH = 1 << 2, /* ask the server for the status now */
     HANDLER_QUIT = 1 << 3,
+    HANDLER_REWATCH = 1 << 4, /* the page watched changed: watch the new one */
 };
 
-static int handle_key(struct dash_view *v, int key)
+/* The page watched changed to page `page`: the server is asked for it. */
+static int new_page(struct dash_view *v, size_t page)
+{
+    v->page = page;
+    v->scroll = 0;
+    return HANDLER_HANDLED | HANDLER_REDRAW | HANDLER_REWATCH;
+}
+
+static int handle_key(struct dash_view *v, const Reno__StatusReply *s, int key)
 {
     switch (key) {
+    case 'n':
+    case ' ':
+        /* The next page, when there is one. */
+        if (s == NULL || s->next_page_token == NULL || s->next_page_token[0] == '\0')
+            return HANDLER_HANDLED;
+        return new_page(v, v->page + 1);
+    case 'p':
+    case 'b':
+        return v->page > 0 ? new_page(v, v->page - 1) : HANDLER_HANDLED;
+    case 'l':
+    case 'L':
+        /* Every light, then red, yellow, green: the projects of one light, a page at a
+         * time, from the first. */
+        v->light = v->light == RENO__LIGHT__LIGHT_UNSPECIFIED ? RENO__LIGHT__LIGHT_RED
+                   : v->light == RENO__LIGHT__LIGHT_RED       ? RENO__LIGHT__LIGHT_YELLOW
+                   : v->light == RENO__LIGHT__LIGHT_YELLOW    ? RENO__LIGHT__LIGHT_GREEN
+                                                              : RENO__LIGHT__LIGHT_UNSPECIFIED;
+        return new_page(v, 0);
     case 'q':
     case 'Q':
         return HANDLER_HANDLED | HANDLER_QUIT;
@@ -112,8 +142,8 @@ static int handle_key(struct dash_view *v, int key)
         return HANDLER_HANDLED | HANDLER_REDRAW;
     case 27: /* Esc: every project again */
         v->search[0] = '\0';
-        v->scroll = 0;
-        return HANDLER_HANDLED | HANDLER_REDRAW;
+        v->light = RENO__LIGHT__LIGHT_UNSPECIFIED;
+        return new_page(v, 0);
     case KEY_RESIZE:
     case 12: /* ^L */
         clearok(curscr, TRUE);
@@ -125,17 +155,20 @@ static int handle_key(struct dash_view *v, int key)
 
 /*
  * A key while the search is typed: text (Chinese too: get_wch gives whole characters)
- * goes into the search, which filters as it grows; Enter keeps it, Esc clears it,
- * Backspace takes off the last character. `function_key` is get_wch's KEY_CODE_YES.
+ * goes into the search, which filters the page shown as it grows; Enter keeps it and asks
+ * the server for the first page of the projects it finds, Esc clears it, Backspace takes
+ * off the last character. `function_key` is get_wch's KEY_CODE_YES.
  */
 static int handle_search_key(struct dash_view *v, wint_t key, bool function_key)
 {
     size_t len = strlen(v->search);
     if ((!function_key && (key == '\n' || key == '\r')) || (function_key && key == KEY_ENTER)) {
         v->typing = false;
+        return new_page(v, 0);
     } else if (!function_key && key == 27) {
         v->typing = false;
         v->search[0] = '\0';
+        return new_page(v, 0);
     } else if ((function_key && key == KEY_BACKSPACE) ||
                (!function_key && (key == 127 || key == 8))) {
         /* Back over one whole UTF-8 character: continuation bytes are 10xxxxxx. */
@@ -199,11 +232,22 @@ static int call(struct dash *d, Reno__Request *req, Reno__Response__BodyCase exp
     return rc;
 }
 
-/* Subscribes; the Watch reply carries the status to start from. */
+/* Subscribes to the page of projects that fits the screen (with the light and search
+ * chosen); the Watch reply carries the page to start from. */
 static int watch(struct dash *d, char err[NET_ERR_SIZE])
 {
+    struct dash_view *v = &d->view;
+    v->page_rows = dash_view_page_rows();
+    Reno__GetStatus page = RENO__GET_STATUS__INIT;
+    page.page_size = v->page_rows;
+    char token[24];
+    snprintf(token, sizeof token, "%zu", v->page * (size_t)v->page_rows);
+    page.page_token = token;
+    page.light = v->light;
+    page.search = v->search;
     Reno__Watch w = RENO__WATCH__INIT;
     w.deltas = true; /* each change as the projects it touched (dash_model_apply) */
+    w.page = &page;
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_WATCH;
     req.watch = &w;
@@ -411,8 +455,8 @@ static int run_loop(struct dash *d)
             continue;
         }
         if (want_status && d->model.conn == DASH_CONN_LIVE) {
-            /* Watching again brings the whole status, which the deltas that follow apply
-             * to (a page of GetStatus would not do). */
+            /* Watching again brings the whole page, which the deltas that follow apply
+             * to (a page of GetStatus would not do: its position is not the watch's). */
             if (watch(d, err) != 0)
                 connection_lost(d, err);
             want_status = false;
@@ -453,11 +497,15 @@ static int run_loop(struct dash *d)
         int kind;
         while ((kind = get_wch(&key)) != ERR) {
             int result = d->view.typing ? handle_search_key(&d->view, key, kind == KEY_CODE_YES)
-                                        : handle_key(&d->view, (int)key);
+                                        : handle_key(&d->view, d->model.status, (int)key);
             if (result & HANDLER_QUIT)
                 return CMD_EXIT_OK;
             redraw |= (result & HANDLER_REDRAW) != 0;
             want_reports |= (result & HANDLER_REDRAW) != 0;
+            /* Another page, or a screen that holds another number of projects. */
+            want_status |=
+                (result & HANDLER_REWATCH) != 0 || (kind == KEY_CODE_YES && key == KEY_RESIZE &&
+                                                    dash_view_page_rows() != d->view.page_rows);
             if (result & HANDLER_REFRESH) {
                 want_status = true;
                 want_reports = true;

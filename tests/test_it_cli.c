@@ -301,6 +301,46 @@ START_TEST(report_and_watch_through_the_cli)
 }
 END_TEST
 
+/* `reno watch` watches a page: it starts with the lights of every project and the page it
+ * holds, and prints the change to a project on it; --full takes no page. */
+START_TEST(watch_follows_a_page_through_the_cli)
+{
+    login_as(H_OFFICE);
+    char *out, *err;
+    int rc = reno(NULL, &out, &err, (const char *const[]){"watch", "--full", "--page", "2", NULL});
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(err, "--full watches the whole status") != NULL, "%s", err);
+    free(out);
+    free(err);
+
+    char project[24];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 1));
+    pid_t pusher = fork();
+    ck_assert(pusher >= 0);
+    if (pusher == 0) {
+        usleep(700 * 1000);
+        char *o, *e;
+        int prc =
+            reno(NULL, &o, &e,
+                 (const char *const[]){"progress", "push", "--project", project, "--date",
+                                       "2022-04-01", "--started", "33", "--completed", "0", NULL});
+        _exit(prc == 0 ? 0 : 1);
+    }
+    /* The second project alone: its page. */
+    rc = reno(
+        NULL, &out, &err,
+        (const char *const[]){"watch", "--page", "2", "--page-size", "1", "--count", "1", NULL});
+    int status = 0;
+    waitpid(pusher, &status, 0);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_msg(rc == 0, "watch: %s", err);
+    ck_assert_msg(strstr(out, "projects 2-2 of 2 matching") != NULL, "%s", out);
+    ck_assert_msg(strstr(out, "households started 0 (0.0%) → 33 (") != NULL, "%s", out);
+    free(out);
+    free(err);
+}
+END_TEST
+
 /*
  * An outage seen from the office: with PostgreSQL stopped, a new `reno status` resumes its
  * session from renod's memory and prints the last figures with a STALE line; a write
@@ -382,6 +422,7 @@ Suite *it_cli_suite(void)
     tcase_add_test(tc, refusals_are_exit_codes);
     tcase_add_test(tc, report_and_watch_through_the_cli);
     tcase_add_test(tc, report_options_numbering_and_a_second_issue);
+    tcase_add_test(tc, watch_follows_a_page_through_the_cli);
     tcase_add_test(tc, status_through_an_outage_is_marked_stale);
     tcase_add_test(tc, status_after_a_write_in_another_command);
     suite_add_tcase(s, tc);
