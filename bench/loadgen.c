@@ -101,7 +101,8 @@ struct options {
     int rhythm_periods;         /* status: GetStatus.rhythm_periods, 0 the server's default */
     char date[DATE_TEXT_SIZE];  /* push: the report date */
     bool kv;
-    bool deltas; /* watch-fanout: watchers ask for per-project deltas (Watch.deltas) */
+    bool deltas;   /* watch-fanout: watchers ask for per-project deltas (Watch.deltas) */
+    int page_size; /* watch-fanout: watchers watch the first page of this many; 0 the whole */
 };
 
 /* A request in flight on a connection. */
@@ -257,6 +258,9 @@ static void usage(FILE *out)
             "  --date YYYY-MM-DD         push: the report date (default today)\n"
             "  --deltas                  watch-fanout: the watchers ask for per-project\n"
             "                            deltas instead of the whole status at each change\n"
+            "  --page-size N             watch-fanout: the watchers watch the first page of\n"
+            "                            N projects by id, 1..1000 (Watch.page; the pushed\n"
+            "                            project is on it), not the whole status\n"
             "  --kv                      print one line of name=value pairs\n"
             "  --help                    show this help\n"
             "\n"
@@ -366,6 +370,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         } else if (strcmp(name, "--date") == 0) {
             parse_date_flag(name, value, o->date);
             have_date = true;
+        } else if (strcmp(name, "--page-size") == 0) {
+            o->page_size = (int)parse_long(name, value, 1, 1000);
         } else {
             usage_error("unknown option %s", name);
         }
@@ -378,6 +384,8 @@ static void parse_options(int argc, char **argv, struct options *o)
      * a report dated earlier changes that only while no later report exists. */
     if (have_date && o->mix != MIX_PUSH)
         usage_error("--date applies to --mix push only");
+    if ((o->deltas || o->page_size != 0) && o->mix != MIX_WATCH_FANOUT)
+        usage_error("--deltas and --page-size apply to --mix watch-fanout only");
     /* watch-fanout is a closed loop (one push at a time) and idle sends nothing to pace. */
     if (o->rate != 0 && (o->mix == MIX_WATCH_FANOUT || o->mix == MIX_IDLE))
         usage_error("--rate applies to push, status and ping");
@@ -702,10 +710,16 @@ static void load_projects(struct loadgen *lg, struct lg_conn *c)
     msg_free_server(&c->budget, m);
 }
 
-static void batch_watch(struct lg_conn *const *cs, int n, bool deltas)
+/* Every watcher watches the same view (one frame per change for all of them): the whole
+ * status, or the first page of page_size projects by id. */
+static void batch_watch(struct lg_conn *const *cs, int n, bool deltas, int page_size)
 {
     Reno__Watch w = RENO__WATCH__INIT;
     w.deltas = deltas;
+    Reno__GetStatus page = RENO__GET_STATUS__INIT;
+    page.page_size = page_size;
+    if (page_size > 0)
+        w.page = &page;
     Reno__Request req = RENO__REQUEST__INIT;
     req.body_case = RENO__REQUEST__BODY_WATCH;
     req.watch = &w;
@@ -1196,7 +1210,9 @@ static void report(struct loadgen *lg)
     } else {
         printf("reno_loadgen: %s against %s as %s\n", mix_names[o->mix], o->server, o->user);
         if (o->mix == MIX_WATCH_FANOUT)
-            printf("  %d watchers and 1 pushing connection, one push at a time\n", o->clients);
+            printf("  %d watchers (%s%s) and 1 pushing connection, one push at a time\n",
+                   o->clients, o->page_size > 0 ? "a page of projects" : "the whole status",
+                   o->deltas ? ", deltas" : "");
         else if (o->mix == MIX_IDLE)
             printf("  %d connections held idle, then one ping each\n", o->clients);
         else
@@ -1271,7 +1287,7 @@ int main(int argc, char **argv)
         batch_hello(batch, n);
         batch_resume(&lg, batch, n);
         if (lg.opt.mix == MIX_WATCH_FANOUT)
-            batch_watch(batch, n, lg.opt.deltas);
+            batch_watch(batch, n, lg.opt.deltas, lg.opt.page_size);
     }
     if (lg.opt.ready_file[0] != '\0') {
         FILE *f = fopen(lg.opt.ready_file, "w");

@@ -550,6 +550,70 @@ static void change_line_in(const char *lang, const char *item_line, const char *
     net_close(office);
 }
 
+/* A programme larger than the screen: the dashboard watches the projects that fit, pages
+ * with n and p and shows one light's projects with l, at 80x24 in Chinese, the names and
+ * the page's line whole. */
+START_TEST(dashboard_pages_a_large_programme)
+{
+    char state[6];
+    h_sql_exec(h_db,
+               "INSERT INTO project (programme_id, name, community, households, "
+               "renovation_type, street, buildings, area_m2, subsidy_batch, is_sample) "
+               "SELECT p.programme_id, '增补' || lpad(g::text, 3, '0') || '小区（示例）', "
+               "'增补' || g || '小区', 100, 'comprehensive', '松山街道', 4, 8550, "
+               "'2022年度中央补助支持老旧小区改造计划', true "
+               "FROM (SELECT programme_id FROM project ORDER BY id LIMIT 1) p, "
+               "generate_series(3, 20) g",
+               state);
+    ck_assert_msg(state[0] == '\0', "adding projects: %s", state);
+    /* A notification renod cannot parse refreshes every programme. */
+    h_sql_exec(h_db, "NOTIFY reno_changed, 'everything'", state);
+    struct net_conn *office = h_login(&h_srv, H_OFFICE);
+    for (int64_t deadline = now_ms() + 10000; now_ms() < deadline;) {
+        Reno__ServerMessage *st = get_status(office);
+        int n = st->response->status_reply->projects_in_programme;
+        net_free(office, st);
+        if (n == 20)
+            break;
+        usleep(50 * 1000);
+    }
+
+    dash_cols = "80";
+    dash_rows = "24";
+    dash_lang = "zh_CN.UTF-8";
+    start_dashboard(h_srv.address);
+    /* 24 rows: six projects fit. */
+    char *screen = wait_for_screen(5000, (const char *const[]){"项目 1-6，共 20 个", NULL});
+    fprintf(stderr, "---- 80x24 zh_CN.UTF-8, 20 projects ----\n%s----\n", screen);
+    ck_assert_msg(strstr(screen, "项目 1-6，共 20 个（红绿灯：全部）") != NULL, "no page line:\n%s",
+                  screen);
+    ck_assert_msg(strstr(screen, "增补004小区（示例）") != NULL, "a name cut:\n%s", screen);
+    ck_assert_msg(strstr(screen, "增补007小区（示例）") == NULL, "more than the page:\n%s", screen);
+    free(screen);
+
+    send_keys("n");
+    screen = wait_for_screen(5000, (const char *const[]){"项目 7-12，共 20 个", NULL});
+    fprintf(stderr, "---- 80x24 zh_CN.UTF-8, key n ----\n%s----\n", screen);
+    ck_assert_msg(strstr(screen, "增补007小区（示例）") != NULL, "not the second page:\n%s",
+                  screen);
+    ck_assert_msg(strstr(screen, "增补004小区（示例）") == NULL, "the first page stayed:\n%s",
+                  screen);
+    free(screen);
+    send_keys("p");
+    screen = wait_for_screen(5000, (const char *const[]){"项目 1-6，共 20 个", NULL});
+    free(screen);
+
+    /* One light's projects, from their first page. */
+    send_keys("l");
+    screen = wait_for_screen(5000, (const char *const[]){"（红绿灯：红）", NULL});
+    fprintf(stderr, "---- 80x24 zh_CN.UTF-8, key l ----\n%s----\n", screen);
+    ck_assert_msg(strstr(screen, "（红绿灯：红）") != NULL, "no light filter:\n%s", screen);
+    free(screen);
+    quit_and_check();
+    net_close(office);
+}
+END_TEST
+
 START_TEST(change_line_names_every_kind_in_english)
 {
     /* In English the line is longer: the unit's name is cut, the figures are not. */
@@ -577,6 +641,7 @@ Suite *it_dashboard_suite(void)
     tcase_add_test(tc, dashboard_needs_a_terminal);
     tcase_add_test(tc, dashboard_at_80x24_in_english);
     tcase_add_test(tc, dashboard_at_80x24_in_chinese);
+    tcase_add_test(tc, dashboard_pages_a_large_programme);
     tcase_add_test(tc, change_line_names_every_kind_in_english);
     tcase_add_test(tc, change_line_names_every_kind_in_chinese);
     suite_add_tcase(s, tc);
