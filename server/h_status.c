@@ -33,23 +33,31 @@
 
 #define WATCH_SNDBUF 32768
 
-/* Answers a Watch: the page it asks for, or the whole status when that fits a reply, and
- * subscribes the connection to that view's changes. */
-static void reply_watch(struct call *call, const Reno__StatusReply *view)
+/* Answers a Watch of today's figures `reply` (the roll-up's): the page it asks for, packed
+ * once for every watcher and reader of that page of those figures (status_cache.h), or
+ * the whole status when that fits a reply; and subscribes the connection to that view's
+ * changes. */
+static void reply_watch(struct call *call, const Reno__StatusReply *reply, bool stale)
 {
     const Reno__GetStatus *page = call->req->watch->page;
-    Reno__StatusReply paged;
-    struct status_page mem;
-    memset(&mem, 0, sizeof mem);
-    const Reno__StatusReply *start = view;
+    size_t max = dispatch_reply_max(call->srv);
+    Reno__StatusReply whole = *reply; /* shallow: only `stale` may differ */
+    whole.stale = stale;
+    struct conn_shared *body = NULL;
     if (page != NULL) {
-        status_page_build(view, page, &paged, &mem);
-        start = &paged;
+        size_t len;
+        body = status_cache_get_watch(&call->srv->status_cache, call->client->session.programme_id,
+                                      reply, stale, page, max, &len);
+        if (body == NULL) {
+            call_fail(call, RENO__STATUS_CODE__RESOURCE_EXHAUSTED, "watch.page",
+                      "the page would be %zu bytes, over the limit of %zu: watch a smaller page",
+                      len + STATUS_CACHE_PREFIX_MAX, max);
+            return;
+        }
     } else {
         /* The whole status is refused when no reply could carry it, with a reason that
          * says to ask for a page, before anything is subscribed. */
-        size_t size = reno__status_reply__get_packed_size(view);
-        size_t max = dispatch_reply_max(call->srv);
+        size_t size = reno__status_reply__get_packed_size(&whole);
         if (size + 64 > max) {
             char have[24], limit[24];
             snprintf(have, sizeof have, "%zu", size);
@@ -59,7 +67,7 @@ static void reply_watch(struct call *call, const Reno__StatusReply *view)
             call_fail_why(call, RENO__STATUS_CODE__RESOURCE_EXHAUSTED, "watch.page", &why,
                           "the whole status of %zu projects is %zu bytes, over the reply limit "
                           "of %zu: watch a page of it (Watch.page)",
-                          view->n_projects, size, max);
+                          reply->n_projects, size, max);
             return;
         }
     }
@@ -69,18 +77,24 @@ static void reply_watch(struct call *call, const Reno__StatusReply *view)
         int sndbuf = WATCH_SNDBUF;
         uv_send_buffer_size((uv_handle_t *)&call->client->conn.tcp, &sndbuf);
         watch_add(&call->srv->watch, &call->client->watcher, call->client->session.programme_id,
-                  view->position, call->req->watch->deltas, page);
+                  reply->position, call->req->watch->deltas, page);
         conn_log(&call->client->conn, LOG_INFO, "watching programme %s at position %lld (%s)",
-                 view->programme_code, (long long)view->position,
+                 reply->programme_code, (long long)reply->position,
                  page != NULL ? "a page" : "the whole status");
     }
+    if (body != NULL) {
+        uint8_t prefix[STATUS_CACHE_PREFIX_MAX];
+        size_t n = status_cache_prefix(prefix, call->id, body->len);
+        call_reply_shared(call, prefix, n, body);
+        conn_shared_unref(body);
+        return;
+    }
     Reno__WatchReply wr = RENO__WATCH_REPLY__INIT;
-    wr.status = (Reno__StatusReply *)start;
+    wr.status = &whole;
     Reno__Response resp = RENO__RESPONSE__INIT;
     resp.body_case = RENO__RESPONSE__BODY_WATCH;
     resp.watch = &wr;
     call_reply(call, &resp);
-    status_page_free(&mem);
 }
 
 /* Today's page from the roll-up's figures: packed once for every reader of the same page
@@ -113,12 +127,12 @@ static void reply_status(struct call *call, const Reno__StatusReply *reply, bool
         reply_page(call, reply, stale);
         return;
     }
-    Reno__StatusReply view = *reply; /* shallow: only `stale` may differ */
-    view.stale = stale;
     if (call->req->body_case == RENO__REQUEST__BODY_WATCH) {
-        reply_watch(call, &view);
+        reply_watch(call, reply, stale); /* always today's, from the roll-up */
         return;
     }
+    Reno__StatusReply view = *reply; /* shallow: only `stale` may differ */
+    view.stale = stale;
     /* GetStatus answers with one page of the whole status (status_page.h). */
     Reno__Response resp = RENO__RESPONSE__INIT;
     Reno__StatusReply paged;

@@ -33,6 +33,7 @@ struct status_cache_page {
     int64_t computed_at;
     bool stale;
     struct page_query query;
+    int kind;     /* the Response's body: a GetStatus's status_reply or a Watch's watch */
     char *search; /* owned; "" for none */
     struct conn_shared *body;
 };
@@ -109,7 +110,7 @@ void status_cache_drop(struct status_cache *c, int64_t programme_id)
 
 /* The Response of the page, without an id (see status_cache.h), packed. */
 static uint8_t *pack_body(const Reno__StatusReply *status, bool stale, const Reno__GetStatus *req,
-                          size_t max, size_t *len)
+                          Reno__Response__BodyCase kind, size_t max, size_t *len)
 {
     Reno__StatusReply view = *status; /* shallow: only `stale` may differ */
     view.stale = stale;
@@ -119,8 +120,15 @@ static uint8_t *pack_body(const Reno__StatusReply *status, bool stale, const Ren
     Reno__Status ok = RENO__STATUS__INIT;
     Reno__Response resp = RENO__RESPONSE__INIT;
     resp.status = &ok;
-    resp.body_case = RENO__RESPONSE__BODY_STATUS_REPLY;
-    resp.status_reply = &paged;
+    /* A Watch's reply is the same page in a WatchReply (Response field 22, after the id
+     * and the status as well). */
+    Reno__WatchReply wr = RENO__WATCH_REPLY__INIT;
+    wr.status = &paged;
+    resp.body_case = kind;
+    if (kind == RENO__RESPONSE__BODY_WATCH)
+        resp.watch = &wr;
+    else
+        resp.status_reply = &paged;
     size_t n = protobuf_c_message_get_packed_size(&resp.base);
     *len = n;
     uint8_t *buf = NULL;
@@ -136,9 +144,10 @@ static uint8_t *pack_body(const Reno__StatusReply *status, bool stale, const Ren
     return buf;
 }
 
-struct conn_shared *status_cache_get(struct status_cache *c, int64_t programme_id,
-                                     const Reno__StatusReply *status, bool stale,
-                                     const Reno__GetStatus *req, size_t max, size_t *len)
+static struct conn_shared *get(struct status_cache *c, int64_t programme_id,
+                               const Reno__StatusReply *status, bool stale,
+                               const Reno__GetStatus *req, Reno__Response__BodyCase kind,
+                               size_t max, size_t *len)
 {
     struct page_query q = normalize(req);
     const char *search = req->search != NULL ? req->search : "";
@@ -153,7 +162,7 @@ struct conn_shared *status_cache_get(struct status_cache *c, int64_t programme_i
             drop_page(c, p);
             continue;
         }
-        if (p->stale != stale || memcmp(&p->query, &q, sizeof q) != 0 ||
+        if (p->stale != stale || p->kind != (int)kind || memcmp(&p->query, &q, sizeof q) != 0 ||
             strcmp(p->search, search) != 0)
             continue;
         c->hits++;
@@ -164,7 +173,7 @@ struct conn_shared *status_cache_get(struct status_cache *c, int64_t programme_i
         return p->body;
     }
     c->misses++;
-    uint8_t *buf = pack_body(status, stale, req, max, len);
+    uint8_t *buf = pack_body(status, stale, req, kind, max, len);
     if (buf == NULL)
         return NULL;
     struct conn_shared *body = conn_shared_new(buf, *len);
@@ -180,6 +189,7 @@ struct conn_shared *status_cache_get(struct status_cache *c, int64_t programme_i
     p->computed_at = status->computed_at;
     p->stale = stale;
     p->query = q;
+    p->kind = (int)kind;
     p->search = xstrdup(search);
     p->body = body;
     body->refs++; /* the cache's */
@@ -187,6 +197,20 @@ struct conn_shared *status_cache_get(struct status_cache *c, int64_t programme_i
     c->pages++;
     c->bytes += *len;
     return body;
+}
+
+struct conn_shared *status_cache_get(struct status_cache *c, int64_t programme_id,
+                                     const Reno__StatusReply *status, bool stale,
+                                     const Reno__GetStatus *req, size_t max, size_t *len)
+{
+    return get(c, programme_id, status, stale, req, RENO__RESPONSE__BODY_STATUS_REPLY, max, len);
+}
+
+struct conn_shared *status_cache_get_watch(struct status_cache *c, int64_t programme_id,
+                                           const Reno__StatusReply *status, bool stale,
+                                           const Reno__GetStatus *page, size_t max, size_t *len)
+{
+    return get(c, programme_id, status, stale, page, RENO__RESPONSE__BODY_WATCH, max, len);
 }
 
 /* Protobuf's base-128 varint, least significant group first. */

@@ -24,7 +24,9 @@
  * the maximum are the maximum, the token is read as its offset, an empty search is no
  * search). min_position is not part of the key: the roll-up only answers a reader with
  * figures that have reached it, and the key names the figures. A status as of another
- * date is never cached: it is computed for its reader.
+ * date is never cached: it is computed for its reader. A Watch of a page (Watch.page) is
+ * answered with the same page in a WatchReply, kept apart (the kind of reply is part of
+ * the key): at the start of a watch of 10,000 dashboards, one page built and packed.
  *
  * Bounds. Distinct queries (a hostile client can make thousands of searches) must not
  * grow memory: the cache holds at most STATUS_CACHE_MAX_ENTRIES pages and
@@ -77,6 +79,12 @@ void status_cache_init(struct status_cache *c);
 struct conn_shared *status_cache_get(struct status_cache *c, int64_t programme_id,
                                      const Reno__StatusReply *status, bool stale,
                                      const Reno__GetStatus *req, size_t max, size_t *len);
+
+/* The same for a Watch of that page (Watch.page): the body of its WatchReply, so that
+ * watchers of one page starting from the same figures share it too. */
+struct conn_shared *status_cache_get_watch(struct status_cache *c, int64_t programme_id,
+                                           const Reno__StatusReply *status, bool stale,
+                                           const Reno__GetStatus *page, size_t max, size_t *len);
 
 /* The prefix for one reader: writes at most STATUS_CACHE_PREFIX_MAX bytes to out, returns
  * how many. */
