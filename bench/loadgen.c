@@ -75,7 +75,7 @@
 #define LG_LIMIT_MAX_REQUESTS   20000000
 #define LG_SETUP_TIMEOUT_MS     15000
 #define LG_DRAIN_TIMEOUT_MS     10000
-#define LG_ROUND_TIMEOUT_MS     10000
+#define LG_ROUND_TIMEOUT_MS     10000 /* the default of --round-timeout */
 #define LG_MAX_FRAME            (4u << 20)
 #define LG_BUDGET               (16u << 20)
 #define LG_READS_PER_TURN       16 /* reads per connection per loop turn, so none starves */
@@ -103,6 +103,7 @@ struct options {
     bool kv;
     bool deltas;   /* watch-fanout: watchers ask for per-project deltas (Watch.deltas) */
     int page_size; /* watch-fanout: watchers watch the first page of this many; 0 the whole */
+    int round_timeout_ms; /* watch-fanout: how long every watcher has to see a change */
 };
 
 /* A request in flight on a connection. */
@@ -162,10 +163,13 @@ struct loadgen {
     bool round_replied;
     bool round_measured;
     int64_t round_sent_ns;
-    int64_t round_ack_ns;  /* when the push's reply arrived */
-    int64_t round_last_ns; /* when the last watcher so far saw the change */
-    uint32_t *all_us;      /* per measured round: acknowledgement to the last watcher */
+    int64_t round_ack_ns;   /* when the push's reply arrived */
+    int64_t round_last_ns;  /* when the last watcher so far saw the change */
+    int64_t round_first_ns; /* when the first watcher saw it */
+    uint32_t *all_us;       /* per measured round: acknowledgement to the last watcher */
     size_t n_all, cap_all;
+    uint32_t *spread_us; /* per measured round: the first watcher's event to the last's */
+    size_t n_spread, cap_spread;
     int64_t round_project;
     int32_t round_value;
     int round_seen;
@@ -261,6 +265,8 @@ static void usage(FILE *out)
             "  --page-size N             watch-fanout: the watchers watch the first page of\n"
             "                            N projects by id, 1..1000 (Watch.page; the pushed\n"
             "                            project is on it), not the whole status\n"
+            "  --round-timeout S         watch-fanout: seconds every watcher has to see a\n"
+            "                            change before the run fails (default 10)\n"
             "  --kv                      print one line of name=value pairs\n"
             "  --help                    show this help\n"
             "\n"
@@ -372,6 +378,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             have_date = true;
         } else if (strcmp(name, "--page-size") == 0) {
             o->page_size = (int)parse_long(name, value, 1, 1000);
+        } else if (strcmp(name, "--round-timeout") == 0) {
+            o->round_timeout_ms = (int)parse_long(name, value, 1, 600) * 1000;
         } else {
             usage_error("unknown option %s", name);
         }
@@ -384,6 +392,8 @@ static void parse_options(int argc, char **argv, struct options *o)
      * a report dated earlier changes that only while no later report exists. */
     if (have_date && o->mix != MIX_PUSH)
         usage_error("--date applies to --mix push only");
+    if (o->round_timeout_ms == 0)
+        o->round_timeout_ms = LG_ROUND_TIMEOUT_MS;
     if ((o->deltas || o->page_size != 0) && o->mix != MIX_WATCH_FANOUT)
         usage_error("--deltas and --page-size apply to --mix watch-fanout only");
     /* watch-fanout is a closed loop (one push at a time) and idle sends nothing to pace. */
@@ -932,7 +942,8 @@ static void on_event(struct loadgen *lg, struct lg_conn *c, const Reno__Event *e
             return;
         }
         c->seen_round = true;
-        lg->round_seen++;
+        if (lg->round_seen++ == 0)
+            lg->round_first_ns = now;
         lg->round_last_ns = now;
         if (lg->round_measured) {
             add_sample(lg, now - lg->round_sent_ns);
@@ -978,12 +989,12 @@ static void fanout_step(struct loadgen *lg, int64_t now)
     int watchers = lg->n_conns - 1;
     if (lg->round_open) {
         bool done = lg->round_replied && lg->round_seen == watchers;
-        bool late = now - lg->round_sent_ns > (int64_t)LG_ROUND_TIMEOUT_MS * 1000000;
+        bool late = now - lg->round_sent_ns > (int64_t)lg->opt.round_timeout_ms * 1000000;
         if (!done && !late)
             return;
         if (!done)
             record_error(lg, "round %llu: %d of %d watchers saw the change within %d ms%s",
-                         lg->rounds + 1, lg->round_seen, watchers, LG_ROUND_TIMEOUT_MS,
+                         lg->rounds + 1, lg->round_seen, watchers, lg->opt.round_timeout_ms,
                          lg->round_replied ? "" : ", and the push had no reply");
         lg->rounds++;
         if (done && lg->round_measured) {
@@ -991,6 +1002,9 @@ static void fanout_step(struct loadgen *lg, int64_t now)
             /* A watcher may hear of the change before the pushing connection reads its
              * reply (both follow the commit); that counts as no wait at all. */
             push_us(&lg->all_us, &lg->n_all, &lg->cap_all, lg->round_last_ns - lg->round_ack_ns);
+            /* What the fan-out itself takes, without the roll-up's refresh before it. */
+            push_us(&lg->spread_us, &lg->n_spread, &lg->cap_spread,
+                    lg->round_last_ns - lg->round_first_ns);
         }
         lg->round_open = false;
         if (!done)
@@ -1164,6 +1178,10 @@ static void report(struct loadgen *lg)
     double all_p50 = percentile_ms(lg->all_us, lg->n_all, 50);
     double all_p99 = percentile_ms(lg->all_us, lg->n_all, 99);
     double all_max = lg->n_all ? lg->all_us[lg->n_all - 1] / 1000.0 : 0.0;
+    if (lg->n_spread > 0)
+        qsort(lg->spread_us, lg->n_spread, sizeof *lg->spread_us, compare_u32);
+    double spread_p50 = percentile_ms(lg->spread_us, lg->n_spread, 50);
+    double spread_p99 = percentile_ms(lg->spread_us, lg->n_spread, 99);
     if (o->mix == MIX_WATCH_FANOUT && lg->rounds_in_window == 0 && lg->errors == 0)
         record_error(lg, "no push was sent and seen by every watcher in the window: a longer"
                          " --duration, or --warmup 0");
@@ -1194,9 +1212,9 @@ static void report(struct loadgen *lg)
                answered, lg->errors, rps, p50, p90, p99, max, lg->n_samples, detail);
         if (o->mix == MIX_WATCH_FANOUT)
             printf(" rounds=%llu rounds_per_s=%.1f stray_events=%llu all_p50_ms=%.3f"
-                   " all_p99_ms=%.3f all_max_ms=%.3f",
+                   " all_p99_ms=%.3f all_max_ms=%.3f spread_p50_ms=%.3f spread_p99_ms=%.3f",
                    lg->rounds_in_window, (double)lg->rounds_in_window / seconds, lg->stray_events,
-                   all_p50, all_p99, all_max);
+                   all_p50, all_p99, all_max, spread_p50, spread_p99);
         if (o->rate != 0)
             printf(" rate=%ld", o->rate);
         /* Bytes per right reply (per event delivered, for watch-fanout): what a reply costs
@@ -1227,6 +1245,8 @@ static void report(struct loadgen *lg)
             printf(
                 "  every watcher, from the push's reply: p50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
                 all_p50, all_p99, all_max);
+            printf("  the first watcher's event to the last's: p50 %.2f ms  p99 %.2f ms\n",
+                   spread_p50, spread_p99);
         } else if (o->mix == MIX_IDLE) {
             printf("  answered   %llu of %d connections after the idle window\n", lg->ok_total,
                    lg->n_conns);
@@ -1304,5 +1324,6 @@ int main(int argc, char **argv)
     free(lg.projects);
     free(lg.samples_us);
     free(lg.all_us);
+    free(lg.spread_us);
     return lg.errors > 0 ? 1 : 0;
 }
