@@ -359,10 +359,10 @@ static void call_free(struct call *call)
     msg_free_request(&call->budget, call->req);
     free(call);
     client->inflight--;
-    if (client->inflight < inflight_cap(client) && conn_is_open(&client->conn) && !srv->stopping &&
-        client->phase != CLIENT_ENDED)
+    if (client->inflight < inflight_cap(client) && conn_is_open(&client->conn) &&
+        !server_stopping(srv) && client->phase != CLIENT_ENDED)
         conn_pause(&client->conn, false);
-    if (srv->stopping && client->inflight == 0)
+    if (server_stopping(srv) && client->inflight == 0)
         conn_close(&client->conn, "server shutting down");
     conn_unref(&client->conn);
     server_call_done(srv);

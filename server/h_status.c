@@ -179,7 +179,7 @@ static void waited(void *arg, const Reno__StatusReply *status, bool stale, int64
         reply_status(call, status, stale, true);
         return;
     }
-    if (call->srv->stopping) {
+    if (server_stopping(call->srv)) {
         call_fail_retry(call, 1, "the server is shutting down");
         return;
     }

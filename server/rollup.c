@@ -83,7 +83,7 @@ void rollup_init(struct rollup *r, struct server *srv)
 
 static void schedule(struct rollup *r)
 {
-    if (r->stopped || r->srv->stopping || r->refresh_soon)
+    if (r->stopped || server_stopping(r->srv) || r->refresh_soon)
         return;
     /* The next run within COALESCE_MS, then every UPKEEP_MS. A run already due soon is
      * not moved: under a steady stream of writes, pushing it back on every notification
@@ -402,7 +402,7 @@ static void on_timer(uv_timer_t *t)
     struct server *srv = r->srv;
     r->refresh_soon = false;
     answer_waiters(r, false);
-    if (r->stopped || srv->stopping)
+    if (r->stopped || server_stopping(srv))
         return;
     int32_t today = srv->today();
     if (today != r->day) {

@@ -122,7 +122,7 @@ static void server_maybe_finish(struct server *srv);
 int server_query(struct server *srv, enum sql_stmt stmt, int nparams, const char *const *values,
                  db_cb cb, void *arg)
 {
-    if (srv->db == NULL || srv->db_closing)
+    if (srv->db == NULL || srv->phase >= SERVER_CLOSING_DB)
         return -1;
     return db_query(srv->db, stmt, nparams, values, cb, arg);
 }
@@ -130,14 +130,14 @@ int server_query(struct server *srv, enum sql_stmt stmt, int nparams, const char
 int server_query_text(struct server *srv, const char *name, const char *text, int nparams,
                       const char *const *values, db_cb cb, void *arg)
 {
-    if (srv->db == NULL || srv->db_closing)
+    if (srv->db == NULL || srv->phase >= SERVER_CLOSING_DB)
         return -1;
     return db_query_text(srv->db, name, text, nparams, values, cb, arg);
 }
 
 const char *server_query_refusal(const struct server *srv)
 {
-    if (srv->db == NULL || srv->db_closing)
+    if (srv->db == NULL || srv->phase >= SERVER_CLOSING_DB)
         return "the server is shutting down";
     return db_pool_refusal(srv->db);
 }
@@ -234,7 +234,7 @@ static void on_connection(uv_stream_t *listener, int status)
         log_warn("accept: %s", uv_strerror(status));
         return;
     }
-    if (srv->stopping) {
+    if (server_stopping(srv)) {
         uv_tcp_t *t = xmalloc(sizeof *t);
         uv_tcp_init(srv->loop, t);
         if (uv_accept(listener, (uv_stream_t *)t) == 0)
@@ -295,7 +295,7 @@ void server_call_done(struct server *srv)
  */
 static void server_tell_service(struct server *srv)
 {
-    if (srv->port == 0 || srv->stopping || srv->db == NULL)
+    if (srv->port == 0 || server_stopping(srv) || srv->db == NULL)
         return;
     bool up = db_pool_healthy(srv->db);
     int rc = 0;
@@ -378,7 +378,7 @@ static void on_janitor(uv_timer_t *t)
     /* The first purge comes at the first tick, so that a renod restarted more often than
      * once a minute still purges; one skipped while the database cannot be reached is
      * tried again at the next tick rather than a minute later. */
-    if (!srv->stopping && srv->purge_in-- == 0) {
+    if (!server_stopping(srv) && srv->purge_in-- == 0) {
         char window[24];
         snprintf(window, sizeof window, "%ld", srv->cfg->login_failure_window);
         const char *params[] = {window};
@@ -396,45 +396,43 @@ static void on_handle_closed(uv_handle_t *h)
     (void)h;
 }
 
+/* Moves renod forward in its life (enum server_phase); a move back is ignored, so that a
+ * late timer or signal cannot undo a step already taken. */
+static void server_set_phase(struct server *srv, enum server_phase phase)
+{
+    if (phase > srv->phase)
+        srv->phase = phase;
+}
+
 static void on_pool_closed(void *arg)
 {
     struct server *srv = arg;
-    srv->db_closed = true;
-    server_maybe_finish(srv);
-}
-
-static void on_standby_closed(void *arg)
-{
-    struct server *srv = arg;
-    srv->standby_closed = true;
+    srv->pools_open--;
     server_maybe_finish(srv);
 }
 
 static void server_maybe_finish(struct server *srv)
 {
-    if (!srv->stopping || srv->handles_closed)
+    if (!server_stopping(srv) || srv->phase == SERVER_DONE)
         return;
     if (srv->nclients > 0)
         return;
-    if (srv->calls > 0 && !srv->grace_expired)
+    if (srv->calls > 0 && srv->phase < SERVER_CUT)
         return;
-    if (!srv->db_closing) {
-        srv->db_closing = true;
-        struct db_pool *pool = srv->db;
+    if (srv->phase < SERVER_CLOSING_DB) {
+        server_set_phase(srv, SERVER_CLOSING_DB);
+        struct db_pool *pool = srv->db, *standby = srv->standby;
         srv->db = NULL;
-        if (srv->standby) {
-            struct db_pool *standby = srv->standby;
-            srv->standby = NULL;
-            db_pool_close(standby, on_standby_closed, srv);
-        } else {
-            srv->standby_closed = true;
-        }
+        srv->standby = NULL;
+        srv->pools_open = standby ? 2 : 1;
+        if (standby)
+            db_pool_close(standby, on_pool_closed, srv);
         db_pool_close(pool, on_pool_closed, srv);
         return;
     }
-    if (!srv->db_closed || !srv->standby_closed || srv->calls > 0)
+    if (srv->pools_open > 0 || srv->calls > 0)
         return;
-    srv->handles_closed = true;
+    server_set_phase(srv, SERVER_DONE);
     uv_close((uv_handle_t *)&srv->janitor, on_handle_closed);
     uv_close((uv_handle_t *)&srv->grace, on_handle_closed);
     uv_close((uv_handle_t *)&srv->sigint, on_handle_closed);
@@ -446,7 +444,7 @@ static void server_maybe_finish(struct server *srv)
 static void on_grace(uv_timer_t *t)
 {
     struct server *srv = t->data;
-    srv->grace_expired = true;
+    server_set_phase(srv, SERVER_CUT);
     struct client *next;
     for (struct client *c = srv->clients; c; c = next) {
         next = c->next;
@@ -457,9 +455,9 @@ static void on_grace(uv_timer_t *t)
 
 void server_stop(struct server *srv, const char *why)
 {
-    if (srv->stopping)
+    if (server_stopping(srv))
         return;
-    srv->stopping = true;
+    server_set_phase(srv, SERVER_DRAINING);
     log_info("shutting down: %s", why);
     if (service_notify("STOPPING=1") != 0)
         log_warn("cannot reach the service manager at NOTIFY_SOCKET");
@@ -485,9 +483,8 @@ void server_stop(struct server *srv, const char *why)
 static void on_signal(uv_signal_t *s, int signum)
 {
     struct server *srv = s->data;
-    if (srv->stopping) {
+    if (server_stopping(srv)) {
         log_warn("second signal %d: stopping now", signum);
-        srv->grace_expired = true;
         on_grace(&srv->grace);
         return;
     }

@@ -79,6 +79,19 @@ extern const size_t renod_settings_count;
 struct client;
 struct session_cache;
 
+/*
+ * Where renod is in its life. Shutting down moves through these in order and never back:
+ * a second signal or the end of the grace period skips DRAINING's wait, nothing else.
+ */
+enum server_phase {
+    SERVER_RUNNING,    /* accepting connections and requests */
+    SERVER_DRAINING,   /* stopping: nothing new accepted; the calls in flight are answered */
+    SERVER_CUT,        /* the grace period is over (or a second signal): connections are
+                          closed and calls still in flight are not waited for */
+    SERVER_CLOSING_DB, /* no connection left: the database pools are closing */
+    SERVER_DONE,       /* the pools are closed and renod's handles are closing: the loop ends */
+};
+
 struct server {
     uv_loop_t *loop;
     const struct renod_config *cfg;
@@ -89,8 +102,7 @@ struct server {
     uv_timer_t grace;
     struct db_pool *db;      /* NULL once closing */
     struct db_pool *standby; /* reads that may be slightly old; NULL when off or closing */
-    bool standby_closed;
-    struct client *clients; /* doubly linked list of open connections */
+    struct client *clients;  /* doubly linked list of open connections */
     int nclients;
     struct client *unauth_head, *unauth_tail; /* not logged in, oldest first */
     int unauth_clients;
@@ -108,11 +120,8 @@ struct server {
     bool service_said_waiting;
     bool service_db_up;
     bool service_unreachable; /* logged once, not at every tick */
-    bool stopping;
-    bool grace_expired;
-    bool db_closing;
-    bool db_closed;
-    bool handles_closed;
+    enum server_phase phase;  /* moves forward only: server_set_phase() */
+    int pools_open;           /* database pools not yet closed: the primary's and the standby's */
     struct rollup rollup;
     struct watch watch;                  /* the connections told of each move of the roll-up */
     struct status_cache status_cache;    /* today's pages packed once for every reader */
@@ -130,6 +139,11 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
 /* Binds and listens; writes the port to cfg->port_file when set. */
 int server_listen(struct server *srv) __attribute__((warn_unused_result));
 void server_stop(struct server *srv, const char *why);
+/* True once shutting down began: nothing new is started. */
+static inline bool server_stopping(const struct server *srv)
+{
+    return srv->phase >= SERVER_DRAINING;
+}
 /* Frees what outlives the loop (the roll-up); after uv_run() has returned. */
 void server_done(struct server *srv);
 

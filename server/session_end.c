@@ -155,7 +155,7 @@ static void check_done(void *arg, const PGresult *res, const struct db_error *er
 
 static void check_all_sessions(struct server *srv)
 {
-    if (srv->session_check_running || srv->stopping)
+    if (srv->session_check_running || server_stopping(srv))
         return;
     struct session_check *chk = xcalloc(1, sizeof *chk);
     chk->srv = srv;
