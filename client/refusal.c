@@ -190,7 +190,17 @@ static bool say_common(FILE *out, const char *r, const Reno__Status *status, con
             label_enum_choices(e, choices, sizeof choices);
         fprintf(out, _("%s is not one of: "), flag);
         text(out, e != NULL ? choices : a1);
-    } else if (strcmp(r, "invalid_date") == 0 && flag[0] != '\0')
+    } else if (strcmp(r, "too_large") == 0 && a1[0] != '\0' && arg(status, 2)[0] != '\0')
+        fprintf(out,
+                _("the whole status is %s bytes, over the server's limit of %s: watch a page "
+                  "of it (reno watch without --full)"),
+                a1, arg(status, 2));
+    else if (strcmp(r, "too_many_views") == 0 && a0[0] != '\0')
+        fprintf(out,
+                _("%s different pages of this programme are watched already: watch one of "
+                  "them (the first page, no search)"),
+                a0);
+    else if (strcmp(r, "invalid_date") == 0 && flag[0] != '\0')
         fprintf(out, _("%s must be a date YYYY-MM-DD"), flag);
     else if (strcmp(r, "in_future") == 0 && flag[0] != '\0')
         fprintf(out, _("%s is in the future"), flag);

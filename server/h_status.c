@@ -71,6 +71,20 @@ static void reply_watch(struct call *call, const Reno__StatusReply *reply, bool 
             return;
         }
     }
+    if (!watch_view_room(&call->srv->watch, &call->client->watcher,
+                         call->client->session.programme_id, page,
+                         (size_t)call->srv->cfg->watch_views)) {
+        conn_shared_unref(body);
+        char limit[24];
+        snprintf(limit, sizeof limit, "%ld", call->srv->cfg->watch_views);
+        struct msg_reason why;
+        msg_reason_set(&why, "too_many_views", limit, NULL, NULL);
+        call_fail_why(call, RENO__STATUS_CODE__RESOURCE_EXHAUSTED, "watch.page", &why,
+                      "%ld different pages of this programme are watched already (the server's "
+                      "watch_views): watch one of them, e.g. the first page with no search",
+                      call->srv->cfg->watch_views);
+        return;
+    }
     if (call_live(call)) {
         /* Bound what the kernel holds for a watcher too, so that one that stops reading
          * soon shows in the connection's own queue, where the resync rule applies. */

@@ -66,6 +66,10 @@ const struct setting renod_settings[] = {
      false},
     {"output_budget", SETTING_INT, "268435456", 1048576, 68719476736, S(output_budget),
      "reply bytes queued over all clients; over it the largest non-reader is closed", false},
+    {"watch_views", SETTING_INT, "256", 1, 100000, S(watch_views),
+     "distinct pages (views) watched at once in one programme; a Watch of one more is "
+     "refused RESOURCE_EXHAUSTED (each costs a page built at every change)",
+     false},
     {"max_reply", SETTING_INT, "4194304", 4096, FRAME_ABSOLUTE_MAX, S(max_reply),
      "largest reply in bytes; a larger one is refused RESOURCE_EXHAUSTED (ask for less)", false},
     /* The minimum is low so that expiry can be tested in seconds; no one wants it. */

@@ -49,6 +49,7 @@ struct renod_config {
     long output_limit;
     long output_budget;
     long max_reply;
+    long watch_views;
     long token_ttl;
     long shutdown_grace;
     char *log_level;

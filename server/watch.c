@@ -203,6 +203,32 @@ size_t watch_count(const struct watch *w, int64_t programme_id)
     return 0;
 }
 
+bool watch_view_room(const struct watch *w, const struct watcher *x, int64_t programme_id,
+                     const Reno__GetStatus *page, size_t max_views)
+{
+    const struct watch_programme *p = NULL;
+    for (const struct watch_programme *q = w->programmes; q; q = q->next)
+        if (q->programme_id == programme_id)
+            p = q;
+    if (p == NULL)
+        return max_views > 0;
+    struct watch_view key;
+    memset(&key, 0, sizeof key);
+    key.whole = page == NULL;
+    if (page != NULL)
+        view_normalize(&key, page);
+    bool watched = false;
+    for (const struct watch_view *v = p->views; v && !watched; v = v->next)
+        watched = view_same(v, &key);
+    free(key.search);
+    if (watched)
+        return true;
+    size_t views = p->n_views;
+    if (x->list == p && x->view != NULL && x->view->watchers == 1)
+        views--; /* x leaves a view of its own for this one */
+    return views < max_views;
+}
+
 size_t watch_views(const struct watch *w, int64_t programme_id)
 {
     for (const struct watch_programme *p = w->programmes; p; p = p->next)

@@ -16,7 +16,9 @@
  * status_page.h). Watchers of one programme with the same view after normalizing (the
  * default page size written out, the token as its offset, an empty search as none) share
  * one struct watch_view, so a move costs one page per distinct view, and its event is
- * packed once for all of them. A page's event comes only when the page changed: its
+ * packed once for all of them; a peer cannot make that cost grow without bound, since a
+programme has at most `watch_views` distinct views (watch_view_room, checked before a
+Watch is answered). A page's event comes only when the page changed: its
  * bytes, packed without the position and the time the figures were computed, differ
  * before and after the move. The page carries the programme's totals, rules, plan and
  * light counts, so a change to a project off the page that moves a total is an event (the
@@ -124,6 +126,13 @@ static inline void watch_caught_up(struct watcher *x)
 }
 /* The roll-up's move callback (rollup_set_move_cb); arg is the struct watch. */
 void watch_on_move(void *arg, const struct rollup_move *move);
+/* True when x may watch `page` (NULL: the whole status) of its programme with at most
+ * max_views distinct views watched there: the view is watched already, or there is room
+ * for one more (counting the one x would leave, when it is x's alone). Each distinct view
+ * costs a page built and packed at every move, so a peer that watches ever new searches
+ * must not make every move of its programme cost more without bound. */
+bool watch_view_room(const struct watch *w, const struct watcher *x, int64_t programme_id,
+                     const Reno__GetStatus *page, size_t max_views);
 /* How many watchers a programme has, and how many distinct views they watch (for tests
  * and logs). */
 size_t watch_count(const struct watch *w, int64_t programme_id);

@@ -407,6 +407,47 @@ START_TEST(the_whole_status_over_the_limit_is_refused_with_a_reason)
 }
 END_TEST
 
+/* Each distinct view watched costs a page at every move: past the server's watch_views a
+ * new one is refused with a reason, while the views already watched stay open to all and
+ * a watcher may trade a view of its own for another. */
+START_TEST(distinct_views_are_bounded)
+{
+    struct h_server small;
+    const char *extra[] = {"--watch-views", "2", NULL};
+    h_server_start(&small, h_db, extra);
+    struct net_conn *a = h_login(&small, H_LEADER), *b = h_login(&small, H_LEADER),
+                    *c = h_login(&small, H_LEADER);
+    Reno__GetStatus one = RENO__GET_STATUS__INIT, two = RENO__GET_STATUS__INIT,
+                    three = RENO__GET_STATUS__INIT;
+    one.search = "一";
+    two.search = "二";
+    three.search = "三";
+    reno__status_reply__free_unpacked(watch_page(a, &one, true), NULL);
+    reno__status_reply__free_unpacked(watch_page(b, &two, true), NULL);
+    Reno__ServerMessage *m = watch_raw(c, &three, true);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__RESOURCE_EXHAUSTED);
+    ck_assert_str_eq(m->response->status->reason, "too_many_views");
+    ck_assert_str_eq(m->response->status->field, "watch.page");
+    ck_assert_uint_eq(m->response->status->n_args, 1);
+    ck_assert_str_eq(m->response->status->args[0], "2");
+    net_free(c, m);
+    /* A view already watched is open to everyone, and the refused connection is served. */
+    reno__status_reply__free_unpacked(watch_page(c, &one, true), NULL);
+    /* b watches `two` alone: it may leave it for `three`; a, sharing `one`, may not. */
+    reno__status_reply__free_unpacked(watch_page(b, &three, true), NULL);
+    m = watch_raw(a, &two, true);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__RESOURCE_EXHAUSTED);
+    net_free(a, m);
+    m = get_page(a, NULL);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(a, m);
+    net_close(a);
+    net_close(b);
+    net_close(c);
+    ck_assert_int_eq(h_server_stop(&small), 0);
+}
+END_TEST
+
 /* At 2,000 projects a page starts from a reply the size of a page: a few times the
  * programme-wide part, not a row per project (the whole status is megabytes). */
 START_TEST(a_page_of_two_thousand_projects_starts_small)
@@ -441,6 +482,7 @@ Suite *it_watch_page_suite(void)
     tcase_add_test(tc, a_page_watcher_without_deltas_gets_its_page_whole);
     tcase_add_test(tc, the_whole_status_over_the_limit_is_refused_with_a_reason);
     tcase_add_test(tc, a_page_of_two_thousand_projects_starts_small);
+    tcase_add_test(tc, distinct_views_are_bounded);
     suite_add_tcase(s, tc);
     return s;
 }
