@@ -43,6 +43,7 @@
 #include <openssl/x509v3.h>
 
 #include "frame.h"
+#include "i18n.h"
 #include "msg.h"
 #include "xmalloc.h"
 
@@ -168,7 +169,7 @@ int net_split_address(const char *address, char *host, size_t host_size, char po
     if (address[0] == '[') {
         const char *close = strchr(address, ']');
         if (close == NULL || close[1] != ':') {
-            set_err(err, "address '%.100s' must be [IPv6]:port", address);
+            set_err(err, _("address '%.100s' must be [IPv6]:port"), address);
             return -1;
         }
         host_start = address + 1;
@@ -178,18 +179,18 @@ int net_split_address(const char *address, char *host, size_t host_size, char po
         /* The last colon separates the port, so "::1:7420" also works unbracketed. */
         const char *colon = strrchr(address, ':');
         if (colon == NULL) {
-            set_err(err, "address '%.100s' must be host:port", address);
+            set_err(err, _("address '%.100s' must be host:port"), address);
             return -1;
         }
         host_len = (size_t)(colon - address);
         port_text = colon + 1;
     }
     if (host_len == 0 || host_len >= host_size) {
-        set_err(err, "address '%.100s' has no usable host", address);
+        set_err(err, _("address '%.100s' has no usable host"), address);
         return -1;
     }
     if (!parse_port(port_text, port)) {
-        set_err(err, "address '%.100s': port must be a number 1..65535", address);
+        set_err(err, _("address '%.100s': port must be a number 1..65535"), address);
         return -1;
     }
     memcpy(host, host_start, host_len);
@@ -251,9 +252,9 @@ static const char *openssl_reason(void)
     unsigned long e = ERR_peek_last_error();
     ERR_clear_error();
     if (e == 0)
-        return "no further detail from OpenSSL";
+        return _("no further detail from OpenSSL");
     const char *reason = ERR_reason_error_string(e);
-    return reason ? reason : "unknown OpenSSL error";
+    return reason ? reason : _("unknown OpenSSL error");
 }
 
 /* Says what a refused certificate means for the person at the keyboard. */
@@ -264,8 +265,8 @@ static void describe_verify_failure(long result, const char *address, const char
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
         set_err(err,
-                "the certificate of %.100s is not for '%.100s': connect by a name it carries, "
-                "or set server_name = NAME in the config file (~/.config/reno/config)",
+                _("the certificate of %.100s is not for '%.100s': connect by a name it carries, "
+                  "or set server_name = NAME in the config file (~/.config/reno/config)"),
                 address, name);
         break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
@@ -276,12 +277,12 @@ static void describe_verify_failure(long result, const char *address, const char
     case X509_V_ERR_CERT_UNTRUSTED:
     case X509_V_ERR_CERT_SIGNATURE_FAILURE:
         set_err(err,
-                "certificate of %.100s not trusted (%s): set ca = FILE (your county's ca.crt) "
-                "in ~/.config/reno/config, or give --ca FILE or RENO_CA",
+                _("certificate of %.100s not trusted (%s): set ca = FILE (your county's ca.crt) "
+                  "in ~/.config/reno/config, or give --ca FILE or RENO_CA"),
                 address, X509_verify_cert_error_string(result));
         break;
     default:
-        set_err(err, "certificate of %.100s refused: %s", address,
+        set_err(err, _("certificate of %.100s refused: %s"), address,
                 X509_verify_cert_error_string(result));
         break;
     }
@@ -293,23 +294,23 @@ static int load_client_certificate(SSL_CTX *ctx, const struct net_tls *tls, char
     const char *key = tls->key_file && tls->key_file[0] ? tls->key_file : "";
     struct stat st;
     if (stat(key, &st) != 0) {
-        set_err(err, "key %.150s: %s (set key = FILE, the private key of cert)", key,
+        set_err(err, _("key %.150s: %s (set key = FILE, the private key of cert)"), key,
                 strerror(errno));
         return -1;
     }
     if ((st.st_mode & 077) != 0) {
-        set_err(err, "key %.150s has mode %04o: others may read it; chmod 600 it", key,
+        set_err(err, _("key %.150s has mode %04o: others may read it; chmod 600 it"), key,
                 (unsigned)(st.st_mode & 07777));
         return -1;
     }
     if (SSL_CTX_use_certificate_chain_file(ctx, tls->cert_file) != 1) {
-        set_err(err, "cert %.150s: cannot load a PEM certificate: %s", tls->cert_file,
+        set_err(err, _("cert %.150s: cannot load a PEM certificate: %s"), tls->cert_file,
                 openssl_reason());
         return -1;
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(ctx) != 1) {
-        set_err(err, "key %.150s: not a PEM private key of cert %.150s: %s", key, tls->cert_file,
+        set_err(err, _("key %.150s: not a PEM private key of cert %.150s: %s"), key, tls->cert_file,
                 openssl_reason());
         return -1;
     }
@@ -327,8 +328,8 @@ static void describe_tls_error(const char *address, char out[NET_ERR_SIZE])
     int reason = ERR_GET_REASON(e);
     if (reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED)
         set_err(out,
-                "renod at %.100s asks for a client certificate: set cert = FILE and key = FILE "
-                "in ~/.config/reno/config (or RENO_CERT, RENO_KEY)",
+                _("renod at %.100s asks for a client certificate: set cert = FILE and key = FILE "
+                  "in ~/.config/reno/config (or RENO_CERT, RENO_KEY)"),
                 address);
     else if (reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA ||
              reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
@@ -336,11 +337,11 @@ static void describe_tls_error(const char *address, char out[NET_ERR_SIZE])
              reason == SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED ||
              reason == SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN)
         set_err(out,
-                "renod at %.100s refused this client's certificate (%s): ask for one signed by "
-                "the CA it trusts (cert = FILE, key = FILE)",
+                _("renod at %.100s refused this client's certificate (%s): ask for one signed by "
+                  "the CA it trusts (cert = FILE, key = FILE)"),
                 address, openssl_reason());
     else
-        set_err(out, "TLS with %.100s failed: %s", address, openssl_reason());
+        set_err(out, _("TLS with %.100s failed: %s"), address, openssl_reason());
     ERR_clear_error();
 }
 
@@ -352,26 +353,26 @@ static int tls_handshake(struct net_conn *c, const char *host, const struct net_
     ERR_clear_error();
     c->tls_ctx = SSL_CTX_new(TLS_client_method());
     if (c->tls_ctx == NULL) {
-        set_err(err, "cannot set up TLS: %s", openssl_reason());
+        set_err(err, _("cannot set up TLS: %s"), openssl_reason());
         return -1;
     }
     SSL_CTX_set_min_proto_version(c->tls_ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(c->tls_ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
                                         SSL_OP_IGNORE_UNEXPECTED_EOF);
     if (SSL_CTX_set_cipher_list(c->tls_ctx, TLS12_CIPHERS) != 1) {
-        set_err(err, "cannot set up TLS: %s", openssl_reason());
+        set_err(err, _("cannot set up TLS: %s"), openssl_reason());
         return -1;
     }
     if (tls->ca_file && tls->ca_file[0]) {
         if (SSL_CTX_load_verify_locations(c->tls_ctx, tls->ca_file, NULL) != 1) {
             set_err(err,
-                    "ca %.150s: cannot load CA certificates from it: %s (set ca = FILE, a "
-                    "PEM file, in ~/.config/reno/config)",
+                    _("ca %.150s: cannot load CA certificates from it: %s (set ca = FILE, a "
+                      "PEM file, in ~/.config/reno/config)"),
                     tls->ca_file, openssl_reason());
             return -1;
         }
     } else if (SSL_CTX_set_default_verify_paths(c->tls_ctx) != 1) {
-        set_err(err, "cannot load the system's CA certificates: %s", openssl_reason());
+        set_err(err, _("cannot load the system's CA certificates: %s"), openssl_reason());
         return -1;
     }
     SSL_CTX_set_verify(c->tls_ctx, SSL_VERIFY_PEER, NULL);
@@ -380,7 +381,7 @@ static int tls_handshake(struct net_conn *c, const char *host, const struct net_
 
     c->tls = SSL_new(c->tls_ctx);
     if (c->tls == NULL || SSL_set_fd(c->tls, c->fd) != 1) {
-        set_err(err, "cannot set up TLS: %s", openssl_reason());
+        set_err(err, _("cannot set up TLS: %s"), openssl_reason());
         return -1;
     }
     /* An IP literal is matched against the certificate's IP addresses, a name against its
@@ -396,7 +397,7 @@ static int tls_handshake(struct net_conn *c, const char *host, const struct net_
         set = SSL_set1_host(c->tls, name) == 1 && SSL_set_tlsext_host_name(c->tls, name) == 1;
     }
     if (set != 1) {
-        set_err(err, "cannot check the server's certificate against '%.100s': %s", name,
+        set_err(err, _("cannot check the server's certificate against '%.100s': %s"), name,
                 openssl_reason());
         return -1;
     }
@@ -414,14 +415,14 @@ static int tls_handshake(struct net_conn *c, const char *host, const struct net_
                 describe_verify_failure(verify, c->address, name, err);
             else if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN)
                 set_err(err,
-                        "%.100s closed the connection during the TLS handshake (is it renod "
-                        "with TLS?)",
+                        _("%.100s closed the connection during the TLS handshake (is it renod "
+                          "with TLS?)"),
                         c->address);
             else if (ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_SSL &&
                      ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_WRONG_VERSION_NUMBER)
                 set_err(err,
-                        "%.100s does not speak TLS (for a renod serving plaintext on "
-                        "loopback, set tls = off)",
+                        _("%.100s does not speak TLS (for a renod serving plaintext on "
+                          "loopback, set tls = off)"),
                         c->address);
             else
                 describe_tls_error(c->address, err);
@@ -430,12 +431,12 @@ static int tls_handshake(struct net_conn *c, const char *host, const struct net_
         }
         int ready = wait_for(c->fd, events, deadline);
         if (ready == 0) {
-            set_err(err, "TLS handshake with %.100s: no answer within %d ms", c->address,
+            set_err(err, _("TLS handshake with %.100s: no answer within %d ms"), c->address,
                     timeout_ms);
             return -1;
         }
         if (ready < 0) {
-            set_err(err, "cannot wait for %.100s: %s", c->address, strerror(errno));
+            set_err(err, _("cannot wait for %.100s: %s"), c->address, strerror(errno));
             return -1;
         }
     }
@@ -470,7 +471,7 @@ int net_connect_tls(const char *address, int timeout_ms, const struct net_tls *t
         gai = getaddrinfo(host, port, &hints, &list);
     }
     if (gai != 0) {
-        set_err(err, "cannot resolve '%.100s': %s", host,
+        set_err(err, _("cannot resolve '%.100s': %s"), host,
                 gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
         return -1;
     }
@@ -480,8 +481,8 @@ int net_connect_tls(const char *address, int timeout_ms, const struct net_tls *t
             if (!is_loopback(ai->ai_addr)) {
                 freeaddrinfo(list);
                 set_err(err,
-                        "plaintext (tls = off) is allowed only to a loopback address, and "
-                        "%.100s is not one: remove tls = off and set ca = FILE",
+                        _("plaintext (tls = off) is allowed only to a loopback address, and "
+                          "%.100s is not one: remove tls = off and set ca = FILE"),
                         address);
                 return -1;
             }
@@ -499,9 +500,10 @@ int net_connect_tls(const char *address, int timeout_ms, const struct net_tls *t
     freeaddrinfo(list);
     if (fd < 0) {
         if (last_errno == ETIMEDOUT)
-            set_err(err, "cannot connect to %.100s: no answer within %d ms", address, timeout_ms);
+            set_err(err, _("cannot connect to %.100s: no answer within %d ms"), address,
+                    timeout_ms);
         else
-            set_err(err, "cannot connect to %.100s: %s", address, strerror(last_errno));
+            set_err(err, _("cannot connect to %.100s: %s"), address, strerror(last_errno));
         return -1;
     }
 
@@ -638,12 +640,12 @@ static int send_all(struct net_conn *c, const uint8_t *buf, size_t len, int64_t 
             if (ready > 0)
                 continue;
             if (ready == 0)
-                return fail(c, err, "timed out after %d ms sending to %s", c->timeout_ms,
+                return fail(c, err, _("timed out after %d ms sending to %s"), c->timeout_ms,
                             c->address);
         }
         if (errno == EPROTO)
             return fail(c, err, "%s", tls_reason);
-        return fail(c, err, "cannot send to %s: %s", c->address, strerror(errno));
+        return fail(c, err, _("cannot send to %s: %s"), c->address, strerror(errno));
     }
     return 0;
 }
@@ -662,26 +664,26 @@ static int receive_some(struct net_conn *c, int64_t deadline, char err[NET_ERR_S
         }
         if (n == 0) {
             if (c->shutdown_reason[0] != '\0')
-                return fail(c, err, "server %s shut down: %s", c->address, c->shutdown_reason);
-            return fail(c, err, "server %s closed the connection", c->address);
+                return fail(c, err, _("server %s shut down: %s"), c->address, c->shutdown_reason);
+            return fail(c, err, _("server %s closed the connection"), c->address);
         }
         if (errno == EINTR)
             continue;
         if (errno == EPROTO)
             return fail(c, err, "%s", tls_reason);
         if (errno != EAGAIN && errno != EWOULDBLOCK)
-            return fail(c, err, "cannot read from %s: %s", c->address, strerror(errno));
+            return fail(c, err, _("cannot read from %s: %s"), c->address, strerror(errno));
         int ready = wait_for(c->fd, wait, deadline);
         if (ready == 0) {
             if (frame_reader_pending(&c->reader) > 0)
-                set_err(err, "only part of a reply from %s within %d ms", c->address,
+                set_err(err, _("only part of a reply from %s within %d ms"), c->address,
                         c->timeout_ms);
             else
-                set_err(err, "no reply from %s within %d ms", c->address, c->timeout_ms);
+                set_err(err, _("no reply from %s within %d ms"), c->address, c->timeout_ms);
             return -1;
         }
         if (ready < 0)
-            return fail(c, err, "cannot wait for %s: %s", c->address, strerror(errno));
+            return fail(c, err, _("cannot wait for %s: %s"), c->address, strerror(errno));
     }
 }
 
@@ -697,7 +699,7 @@ static int consider(struct net_conn *c, Reno__ServerMessage *m, uint64_t id, cha
         const Reno__Event *ev = m->event;
         if (ev->body_case == RENO__EVENT__BODY_ERROR) {
             const Reno__Status *st = ev->error;
-            int rc = fail(c, err, "server error: %s: %s", msg_status_name(st->code),
+            int rc = fail(c, err, _("server error: %s: %s"), msg_status_name(st->code),
                           st->message ? st->message : "");
             net_free(c, m);
             return rc;
@@ -705,7 +707,7 @@ static int consider(struct net_conn *c, Reno__ServerMessage *m, uint64_t id, cha
         if (ev->body_case == RENO__EVENT__BODY_SHUTTING_DOWN) {
             const char *reason = ev->shutting_down->reason;
             snprintf(c->shutdown_reason, sizeof c->shutdown_reason, "%s",
-                     reason && reason[0] ? reason : "no reason given");
+                     reason && reason[0] ? reason : _("no reason given"));
         }
     }
     if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT) {
@@ -728,7 +730,7 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
 {
     *reply = NULL;
     if (c->broken) {
-        set_err(err, "connection to %s is no longer usable", c->address);
+        set_err(err, _("connection to %s is no longer usable"), c->address);
         return -1;
     }
     int64_t deadline = now_ms() + c->timeout_ms;
@@ -744,7 +746,7 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
     if (implied)
         gs->min_position = 0; /* the request stays the caller's as it was */
     if (frame == NULL) {
-        set_err(err, "request of %zu bytes is over the largest frame", frame_len);
+        set_err(err, _("request of %zu bytes is over the largest frame"), frame_len);
         return -1;
     }
     int rc = send_all(c, frame, frame_len, deadline, err);
@@ -759,7 +761,7 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
         uint32_t len = 0;
         enum frame_status st = frame_reader_next(&c->reader, &payload, &len);
         if (st == FRAME_TOO_LARGE)
-            return fail(c, err, "server sent a %u-byte frame; at most %u accepted", len,
+            return fail(c, err, _("server sent a %u-byte frame; at most %u accepted"), len,
                         NET_MAX_FRAME);
         if (st == FRAME_NEED_MORE) {
             if (receive_some(c, deadline, err) != 0)
@@ -768,7 +770,7 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
         }
         Reno__ServerMessage *m = msg_unpack_server(&c->budget, payload, len);
         if (m == NULL)
-            return fail(c, err, "server sent an undecodable %u-byte frame", len);
+            return fail(c, err, _("server sent an undecodable %u-byte frame"), len);
         int got = consider(c, m, req->id, err);
         if (got < 0)
             return -1;
@@ -784,7 +786,7 @@ int net_next(struct net_conn *c, int timeout_ms, Reno__ServerMessage **msg, char
 {
     *msg = NULL;
     if (c->broken) {
-        set_err(err, "connection to %s is no longer usable", c->address);
+        set_err(err, _("connection to %s is no longer usable"), c->address);
         return -1;
     }
     if (c->n_pending > 0) {
@@ -799,12 +801,12 @@ int net_next(struct net_conn *c, int timeout_ms, Reno__ServerMessage **msg, char
         uint32_t len = 0;
         enum frame_status st = frame_reader_next(&c->reader, &payload, &len);
         if (st == FRAME_TOO_LARGE)
-            return fail(c, err, "server sent a %u-byte frame; at most %u accepted", len,
+            return fail(c, err, _("server sent a %u-byte frame; at most %u accepted"), len,
                         NET_MAX_FRAME);
         if (st == FRAME_READY) {
             Reno__ServerMessage *m = msg_unpack_server(&c->budget, payload, len);
             if (m == NULL)
-                return fail(c, err, "server sent an undecodable %u-byte frame", len);
+                return fail(c, err, _("server sent an undecodable %u-byte frame"), len);
             *msg = m;
             return 0;
         }
@@ -829,12 +831,12 @@ int net_hello(struct net_conn *c, const char *client_name, char err[NET_ERR_SIZE
     const Reno__Response *r = m->response;
     int rc = -1;
     if (r->status != NULL && r->status->code != RENO__STATUS_CODE__OK) {
-        set_err(err, "server refused hello: %s: %s", msg_status_name(r->status->code),
+        set_err(err, _("server refused hello: %s: %s"), msg_status_name(r->status->code),
                 r->status->message ? r->status->message : "");
     } else if (r->body_case != RENO__RESPONSE__BODY_HELLO) {
-        set_err(err, "server answered hello without a HelloReply");
+        set_err(err, _("server answered hello without a HelloReply"));
     } else if (r->hello->protocol_version != RENO_PROTOCOL_VERSION) {
-        set_err(err, "server speaks protocol %u, this client %d", r->hello->protocol_version,
+        set_err(err, _("server speaks protocol %u, this client %d"), r->hello->protocol_version,
                 RENO_PROTOCOL_VERSION);
     } else {
         const char *name = r->hello->server_name;

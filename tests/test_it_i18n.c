@@ -911,6 +911,14 @@ START_TEST(mistyped_commands_and_groups_help)
     rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"ping", NULL});
     ck_assert_int_eq(rc, 3);
     ck_assert_msg(strstr(err, "RENO_SERVER") != NULL && strstr(err, "--server") != NULL, "%s", err);
+    /* ... and what went wrong, in the user's language (client/net.c's messages). */
+    ck_assert_msg(strstr(err, "无法连接 127.0.0.1:1") != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "cannot connect") == NULL, "%s", err);
+    free(out);
+    free(err);
+    rc = reno_in("LANG=C.UTF-8", &out, &err, (const char *const[]){"ping", NULL});
+    ck_assert_int_eq(rc, 3);
+    ck_assert_msg(strstr(err, "cannot connect to 127.0.0.1:1") != NULL, "%s", err);
     free(out);
     free(err);
     remove_home();
