@@ -147,16 +147,13 @@ static bool same_row(struct scratch *s, const ProtobufCMessage *x, const Protobu
     return memcmp(s->a, s->b, lx) == 0;
 }
 
-/* Adds to `changed` every project whose rows of field f differ between a and b. */
-static void compare_field(const ProtobufCMessage *a, const ProtobufCMessage *b,
-                          const ProtobufCFieldDescriptor *f, struct scratch *s, struct ids *changed,
-                          struct ids *in_after)
+/* Walks the places of a's rows (pa) and b's (pb) of one field, both sorted by project, and
+ * adds to `changed` every project whose rows differ in number or content, and to
+ * `in_after` every project with rows in b. */
+static void compare_places(const struct place *pa, size_t na, const struct place *pb, size_t nb,
+                           ProtobufCMessage **ra, ProtobufCMessage **rb, struct scratch *s,
+                           struct ids *changed, struct ids *in_after)
 {
-    const ProtobufCFieldDescriptor *pid = project_id_of(f->descriptor);
-    size_t na, nb;
-    struct place *pa = places_of(a, f, pid, &na);
-    struct place *pb = places_of(b, f, pid, &nb);
-    ProtobufCMessage **ra = *rows_of(a, f), **rb = *rows_of(b, f);
     size_t i = 0, j = 0;
     while (i < na || j < nb) {
         int64_t id = i < na && (j >= nb || pa[i].id <= pb[j].id) ? pa[i].id : pb[j].id;
@@ -175,6 +172,18 @@ static void compare_field(const ProtobufCMessage *a, const ProtobufCMessage *b,
         i = ei;
         j = ej;
     }
+}
+
+/* Adds to `changed` every project whose rows of field f differ between a and b. */
+static void compare_field(const ProtobufCMessage *a, const ProtobufCMessage *b,
+                          const ProtobufCFieldDescriptor *f, struct scratch *s, struct ids *changed,
+                          struct ids *in_after)
+{
+    const ProtobufCFieldDescriptor *pid = project_id_of(f->descriptor);
+    size_t na, nb;
+    struct place *pa = places_of(a, f, pid, &na);
+    struct place *pb = places_of(b, f, pid, &nb);
+    compare_places(pa, na, pb, nb, *rows_of(a, f), *rows_of(b, f), s, changed, in_after);
     free(pa);
     free(pb);
 }
@@ -239,25 +248,7 @@ static void compare_field_hinted(const ProtobufCMessage *a, const ProtobufCMessa
         ids_add(in_after, changed->v[k]);
     qsort(pa, npa, sizeof *pa, cmp_place);
     qsort(pb, npb, sizeof *pb, cmp_place);
-    ProtobufCMessage **ra = *rows_of(a, f), **rb = *rows_of(b, f);
-    size_t i = 0, j = 0;
-    while (i < npa || j < npb) {
-        int64_t id = i < npa && (j >= npb || pa[i].id <= pb[j].id) ? pa[i].id : pb[j].id;
-        size_t ei = i, ej = j;
-        while (ei < npa && pa[ei].id == id)
-            ei++;
-        while (ej < npb && pb[ej].id == id)
-            ej++;
-        bool same = ei - i == ej - j;
-        for (size_t k = 0; same && k < ei - i; k++)
-            same = same_row(s, ra[pa[i + k].index], rb[pb[j + k].index]);
-        if (!same)
-            ids_add(changed, id);
-        if (ej > j)
-            ids_add(in_after, id);
-        i = ei;
-        j = ej;
-    }
+    compare_places(pa, npa, pb, npb, *rows_of(a, f), *rows_of(b, f), s, changed, in_after);
     free(pa);
     free(pb);
 }
