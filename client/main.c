@@ -26,6 +26,7 @@
 #include "msg.h"
 #include "output.h"
 #include "table.h"
+#include "xmalloc.h"
 
 #ifndef RENO_VERSION
 #define RENO_VERSION "0.1.0"
@@ -68,19 +69,51 @@ static void print_short_usage(FILE *out)
           out);
 }
 
+/* Where the help's descriptions begin: after "  " and a 22-column name. */
+#define HELP_INDENT 25
+
+/* Writes text line by line, each wrapped to the terminal with its continuation indented
+ * by `indent` (under its description, or under the command after "usage: reno "). */
+static void print_lines(FILE *out, char *text, size_t indent)
+{
+    for (char *line = text, *nl; line != NULL && *line != '\0'; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl != NULL)
+            *nl = '\0';
+        output_indented(out, indent, "%s", line);
+    }
+}
+
+/* The settings' lines, which config.c writes for renod and reno alike. */
+static void print_settings_help(FILE *out)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    if (mem == NULL)
+        abort();
+    settings_print_help(mem);
+    fclose(mem);
+    print_lines(out, text, HELP_INDENT);
+    free(text);
+}
+
 static void print_main_help(FILE *out)
 {
-    fputs(_("usage: reno [--server ADDR] [--ca FILE] [--timeout MS] [--json] COMMAND [OPTIONS]\n"
-            "\n"
-            "The command-line client of renod, the old-community renovation programme\n"
-            "server: log in, read the programme's consolidated status, report progress.\n"
-            "\n"
-            "Commands:\n"),
-          out);
+    char *head = xstrdup(
+        _("usage: reno [--server ADDR] [--ca FILE] [--timeout MS] [--json] COMMAND [OPTIONS]\n"
+          "\n"
+          "The command-line client of renod, the old-community renovation programme\n"
+          "server: log in, read the programme's consolidated status, report progress.\n"
+          "\n"
+          "Commands:\n"));
+    print_lines(out, head, strlen("usage: reno "));
+    free(head);
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
         const char *name = command_at(i)->name;
-        /* Names are ASCII: padding them by bytes pads them by display width. */
-        fprintf(out, "  %-22s %s\n", name, _(command_at(i)->summary));
+        /* Names are ASCII: padding them by bytes pads them by display width. A summary
+         * longer than the terminal continues under itself. */
+        output_indented(out, HELP_INDENT, "  %-22s %s", name, _(command_at(i)->summary));
     }
     fputs(_("\n"
             "Options (before the command):\n"
@@ -92,7 +125,7 @@ static void print_main_help(FILE *out)
             "'name = value' line in the config file; flags win over the environment,\n"
             "the environment over the file):\n"),
           out);
-    settings_print_help(out);
+    print_settings_help(out);
     fputs(_("\n"
             "Files:\n"
             "  $XDG_CONFIG_HOME/reno/config   settings (default ~/.config/reno/config)\n"
@@ -485,8 +518,8 @@ static bool list_group(const char *word, FILE *out)
         if (command_at(i)->name[len] == ' ' && strlen(word) == len &&
             strncmp(command_at(i)->name, word, len) == 0) {
             group = true;
-            fprintf(out, "  reno %s %s\n      %s\n", command_at(i)->name, command_at(i)->usage,
-                    _(command_at(i)->summary));
+            output_indented(out, 8, "  reno %s %s", command_at(i)->name, command_at(i)->usage);
+            output_indented(out, 6, "      %s", _(command_at(i)->summary));
         }
     }
     return group;

@@ -190,12 +190,12 @@ static size_t char_width(const char *s, size_t len)
 
 /*
  * Writes text (clean UTF-8) in lines of at most `limit` display columns, continued lines
- * indented by `indent` blanks (at most 16). Lines break at a blank (which is dropped) or beside a
+ * indented by `indent` blanks (at most 32). Lines break at a blank (which is dropped) or beside a
  * wide character, never inside a word or a number; a word longer than a line stays whole.
  */
 static void write_wrapped(FILE *out, const char *text, size_t limit, size_t indent)
 {
-    static const char blanks[] = "                ";
+    static const char blanks[] = "                                ";
     if (indent > sizeof blanks - 1)
         indent = sizeof blanks - 1;
     size_t n = strlen(text);

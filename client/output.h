@@ -55,7 +55,7 @@ void output_safe_text(FILE *out, const char *text);
  * and writes it with a newline: for human output that includes text from the server.
  */
 void output_line(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same, its continued lines indented by `indent` blanks (at most 16) to stand under
+/* The same, its continued lines indented by `indent` blanks (at most 32) to stand under
  * the text they continue, as a help's option sentences do. */
 void output_indented(FILE *out, size_t indent, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

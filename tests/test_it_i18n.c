@@ -899,6 +899,22 @@ START_TEST(mistyped_commands_and_groups_help)
     free(out);
     free(err);
 
+    /* The main help and a group's list fit 80 columns in both locales: summaries and
+     * settings continue under themselves. */
+    const char *const helps[][3] = {{"--help", NULL, NULL}, {"report", "--help", NULL}};
+    const char *const locales[] = {"LANG=C.UTF-8", "LANG=zh_CN.UTF-8"};
+    for (size_t h = 0; h < 2; h++)
+        for (size_t l = 0; l < 2; l++) {
+            rc = reno80(locales[l], &out, &err, helps[h]);
+            ck_assert_msg(rc == 0, "%d %s", rc, err);
+            char widest[512];
+            size_t w = widest_line(out, widest, sizeof widest);
+            ck_assert_msg(w <= 80, "%s %s: a line of %zu columns:\n%s", locales[l], helps[h][0], w,
+                          widest);
+            free(out);
+            free(err);
+        }
+
     /* Every command's help ends its last line. */
     rc = reno_in("LANG=zh_CN.UTF-8", &out, &err, (const char *const[]){"status", "--help", NULL});
     ck_assert_int_eq(rc, 0);
