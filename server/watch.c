@@ -110,19 +110,35 @@ static bool view_same(const struct watch_view *a, const struct watch_view *b)
            a->page.rhythm_periods == b->page.rhythm_periods;
 }
 
-/* The programme's view like `page` (NULL: the whole status), made when there is none. */
-static struct watch_view *view_get(struct watch_programme *p, const Reno__GetStatus *page)
+/* The view key of `page` (NULL: the whole status), normalized; its search is owned. */
+static struct watch_view view_key(const Reno__GetStatus *page)
 {
     struct watch_view key;
     memset(&key, 0, sizeof key);
     key.whole = page == NULL;
     if (page != NULL)
         view_normalize(&key, page);
+    return key;
+}
+
+/* The programme's view equal to key, or NULL. */
+static struct watch_view *view_find(const struct watch_programme *p, const struct watch_view *key)
+{
     for (struct watch_view *v = p->views; v; v = v->next)
-        if (view_same(v, &key)) {
-            free(key.search);
+        if (view_same(v, key))
             return v;
-        }
+    return NULL;
+}
+
+/* The programme's view like `page` (NULL: the whole status), made when there is none. */
+static struct watch_view *view_get(struct watch_programme *p, const Reno__GetStatus *page)
+{
+    struct watch_view key = view_key(page);
+    struct watch_view *found = view_find(p, &key);
+    if (found != NULL) {
+        free(key.search);
+        return found;
+    }
     struct watch_view *v = xcalloc(1, sizeof *v);
     *v = key;
     if (!v->whole) {
@@ -212,14 +228,8 @@ bool watch_view_room(const struct watch *w, const struct watcher *x, int64_t pro
             p = q;
     if (p == NULL)
         return max_views > 0;
-    struct watch_view key;
-    memset(&key, 0, sizeof key);
-    key.whole = page == NULL;
-    if (page != NULL)
-        view_normalize(&key, page);
-    bool watched = false;
-    for (const struct watch_view *v = p->views; v && !watched; v = v->next)
-        watched = view_same(v, &key);
+    struct watch_view key = view_key(page);
+    bool watched = view_find(p, &key) != NULL;
     free(key.search);
     if (watched)
         return true;
