@@ -30,12 +30,18 @@
 /* Plaintext encrypted and queued at a time when sending a frame. */
 #define TLS_WRITE_SLICE (256 * 1024)
 
+/* A shared frame's prefix this short (a reply's frame header and id: 26 bytes at most) is
+ * carried in the write request itself, so that queueing a shared reply allocates nothing
+ * but the request. */
+#define WRITE_PREFIX_INLINE 32
+
 struct write_req {
     uv_write_t req;
     struct conn *c;
     uint8_t *buf;               /* owned; may be NULL when only shared bytes go */
-    struct conn_shared *shared; /* a reference, written after buf; or NULL */
-    size_t len;                 /* of both */
+    struct conn_shared *shared; /* a reference, written after buf or prefix; or NULL */
+    size_t len;                 /* of all */
+    uint8_t prefix[WRITE_PREFIX_INLINE];
 };
 
 static void conn_free_if_done(struct conn *c)
@@ -319,21 +325,29 @@ static void on_write(uv_write_t *req, int status)
     conn_unref(c);
 }
 
-/* Hands bytes as they go on the wire to libuv and counts them: buf (owned, may be NULL)
+/* Hands bytes as they go on the wire to libuv and counts them, in one write: buf (owned,
+ * may be NULL) or a prefix of at most WRITE_PREFIX_INLINE bytes (copied into the request),
  * then, when given, the shared bytes (a reference is taken until the write is done). */
-static void conn_write_shared(struct conn *c, uint8_t *buf, size_t len, struct conn_shared *shared)
+static void conn_write_shared(struct conn *c, uint8_t *buf, size_t len, const uint8_t *prefix,
+                              size_t prefix_len, struct conn_shared *shared)
 {
     if (c->state == CONN_CLOSING) {
         free(buf);
         return;
     }
-    struct write_req *w = xcalloc(1, sizeof *w);
+    struct write_req *w = xmalloc(sizeof *w);
     w->c = c;
     w->buf = buf;
+    w->shared = NULL;
     uv_buf_t b[2];
     unsigned n = 0;
-    if (buf != NULL || shared == NULL)
+    if (prefix_len > 0) {
+        memcpy(w->prefix, prefix, prefix_len);
+        b[n++] = uv_buf_init((char *)w->prefix, (unsigned)prefix_len);
+        len = prefix_len;
+    } else if (buf != NULL || shared == NULL) {
         b[n++] = uv_buf_init((char *)buf, (unsigned)len);
+    }
     if (shared != NULL) {
         b[n++] = uv_buf_init((char *)shared->data, (unsigned)shared->len);
         len += shared->len;
@@ -364,7 +378,7 @@ static void conn_write_shared(struct conn *c, uint8_t *buf, size_t len, struct c
 
 static void conn_write(struct conn *c, uint8_t *buf, size_t len)
 {
-    conn_write_shared(c, buf, len, NULL);
+    conn_write_shared(c, buf, len, NULL, 0, NULL);
 }
 
 /* True when a frame may go out now: plaintext, or TLS with its handshake done. */
@@ -435,12 +449,13 @@ void conn_send_shared(struct conn *c, const uint8_t *prefix, size_t prefix_len,
     if (!can_send(c))
         return;
     if (c->tls_server == NULL || c->state == CONN_CLOSING) {
-        uint8_t *copy = NULL;
-        if (prefix_len > 0) {
-            copy = xmalloc(prefix_len);
-            memcpy(copy, prefix, prefix_len);
+        if (prefix_len <= WRITE_PREFIX_INLINE) {
+            conn_write_shared(c, NULL, 0, prefix, prefix_len, s);
+            return;
         }
-        conn_write_shared(c, copy, prefix_len, s);
+        uint8_t *copy = xmalloc(prefix_len);
+        memcpy(copy, prefix, prefix_len);
+        conn_write_shared(c, copy, prefix_len, NULL, 0, s);
         return;
     }
     /* One record stream: the prefix and the shared plaintext, each connection with its
