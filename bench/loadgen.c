@@ -65,6 +65,7 @@
 #include "frame.h"
 #include "msg.h"
 #include "net.h"
+#include "wire_check.h"
 #include "xmalloc.h"
 
 #define LG_MAX_CLIENTS          12000 /* 10,000 watchers or idle connections and more */
@@ -885,142 +886,22 @@ static void add_sample(struct loadgen *lg, int64_t latency_ns)
  * a field out of place) sends the reply to the whole decoding, which reports it.
  */
 
-/* One field as the wire format has it: its number, its wire type, and its value (a varint
- * or fixed) or its bytes (length-delimited). */
-struct wire_field {
-    uint32_t number;
-    unsigned type;
-    uint64_t value;
-    const uint8_t *data;
-    size_t len;
-};
-
-static bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-    uint64_t x = 0;
-    for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
-        uint8_t b = *(*p)++;
-        x |= (uint64_t)(b & 0x7f) << shift;
-        if ((b & 0x80) == 0) {
-            *v = x;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* The next field of the message in [*p, end): 1, 0 at its end, -1 when malformed (groups
- * included, which reno never sends). */
-static int wire_next(const uint8_t **p, const uint8_t *end, struct wire_field *f)
-{
-    if (*p == end)
-        return 0;
-    uint64_t key;
-    if (!wire_varint(p, end, &key) || (key >> 3) == 0 || (key >> 3) > UINT32_MAX)
-        return -1;
-    f->number = (uint32_t)(key >> 3);
-    f->type = (unsigned)(key & 7);
-    f->data = NULL;
-    f->len = 0;
-    f->value = 0;
-    switch (f->type) {
-    case 0:
-        return wire_varint(p, end, &f->value) ? 1 : -1;
-    case 1:
-    case 5: {
-        size_t n = f->type == 1 ? 8 : 4;
-        if ((size_t)(end - *p) < n)
-            return -1;
-        *p += n;
-        return 1;
-    }
-    case 2: {
-        uint64_t n;
-        if (!wire_varint(p, end, &n) || n > (uint64_t)(end - *p))
-            return -1;
-        f->data = *p;
-        f->len = (size_t)n;
-        *p += n;
-        return 1;
-    }
-    default:
-        return -1;
-    }
-}
-
-/* A StatusReply's fields: right when as of `as_of`, at `position`, with projects. */
-static bool wire_status_right(const uint8_t *p, const uint8_t *end, const char *as_of,
-                              int64_t position)
-{
-    struct wire_field f;
-    bool dated = false;
-    uint64_t at = 0;
-    size_t projects = 0;
-    int got;
-    while ((got = wire_next(&p, end, &f)) > 0) {
-        if (f.number == 3 && f.type == 2) /* as_of */
-            dated = f.len == strlen(as_of) && memcmp(f.data, as_of, f.len) == 0;
-        else if (f.number == 31 && f.type == 0) /* position */
-            at = f.value;
-        else if (f.number == 10 && f.type == 2) /* projects */
-            projects++;
-    }
-    return got == 0 && dated && (int64_t)at == position && projects > 0;
-}
-
-/* Checks one reply by its wire fields (see above): true and *id when it is right; false
- * when it must be decoded whole. */
+/* Checks one reply by its wire fields (see above and wire_check.h): true and *id when it
+ * is right; false when it must be decoded whole. */
 static bool wire_check(const struct loadgen *lg, const struct lg_conn *c, const uint8_t *payload,
                        uint32_t len, uint64_t *id)
 {
-    const uint8_t *p = payload, *end = payload + len;
-    struct wire_field f;
-    /* ServerMessage: exactly one field, response (1). */
-    if (!c->decoded_once || wire_next(&p, end, &f) != 1 || f.number != 1 || f.type != 2 || p != end)
+    if (!c->decoded_once)
         return false;
-    p = f.data;
-    end = f.data + f.len;
-    uint32_t want = lg->opt.mix == MIX_STATUS ? 21 : 14; /* status_reply, pong */
-    uint64_t rid = 0;
-    const struct wire_field *body = NULL;
-    struct wire_field b;
-    int got;
-    while ((got = wire_next(&p, end, &f)) > 0) {
-        if (f.number == 1 && f.type == 0) { /* id */
-            rid = f.value;
-        } else if (f.number == 2 && f.type == 2) { /* status: its code (1) must be OK (0) */
-            const uint8_t *q = f.data, *qend = f.data + f.len;
-            struct wire_field s;
-            int sgot;
-            while ((sgot = wire_next(&q, qend, &s)) > 0)
-                if (s.number == 1 && (s.type != 0 || s.value != 0))
-                    return false;
-            if (sgot < 0)
-                return false;
-        } else if (f.number == want && f.type == 2 && body == NULL) {
-            b = f;
-            body = &b;
-        } else {
-            return false; /* another body, or a field a right reply does not have */
-        }
-    }
-    if (got < 0 || body == NULL || rid == 0)
+    struct wire_want want = {.body = lg->opt.mix == MIX_STATUS ? WIRE_STATUS : WIRE_PONG,
+                             .as_of = lg->opt.as_of[0] ? lg->opt.as_of : lg->today,
+                             .position = c->decoded_position};
+    struct wire_reply got;
+    if (!wire_check_reply(payload, len, &want, &got))
         return false;
-    if (lg->opt.mix == MIX_STATUS) {
-        const char *as_of = lg->opt.as_of[0] ? lg->opt.as_of : lg->today;
-        if (!wire_status_right(body->data, body->data + body->len, as_of, c->decoded_position))
-            return false;
-    } else {
-        p = body->data;
-        end = body->data + body->len;
-        uint64_t nonce = 0;
-        while ((got = wire_next(&p, end, &f)) > 0)
-            if (f.number == 1 && f.type == 0)
-                nonce = f.value;
-        if (got < 0 || nonce != rid * 2654435761u)
-            return false;
-    }
-    *id = rid;
+    if (want.body == WIRE_PONG && got.nonce != got.id * 2654435761u)
+        return false;
+    *id = got.id;
     return true;
 }
 

@@ -24,6 +24,7 @@ UNIT_SUITE(status_diff)
 UNIT_SUITE(status_view)
 UNIT_SUITE(status_delta)
 UNIT_SUITE(report_pdf)
+UNIT_SUITE(wire_check)
 #ifdef RENO_HAVE_TABLE_TEST
 UNIT_SUITE(table)
 #endif
