@@ -178,8 +178,8 @@ static void computed_on_standby(void *arg, const Reno__StatusReply *reply,
                  err->message, call->req->get_status->as_of);
         int32_t as_of;
         if (!date_parse(call->req->get_status->as_of, &as_of) ||
-            status_compute(call->srv->db, call->client->session.programme_id, as_of, computed,
-                           call) != 0)
+            status_compute(call->srv->db, call->client->session.programme_id, as_of,
+                           call->req->get_status, computed, call) != 0)
             call_fail_unavailable(call, false);
         return;
     }
@@ -243,13 +243,14 @@ void h_get_status(struct call *call)
     }
     struct db_pool *standby = call->srv->standby;
     if (standby != NULL) {
-        if (db_pool_healthy(standby) && status_compute(standby, call->client->session.programme_id,
-                                                       as_of, computed_on_standby, call) == 0)
+        if (db_pool_healthy(standby) &&
+            status_compute(standby, call->client->session.programme_id, as_of,
+                           call->req->get_status, computed_on_standby, call) == 0)
             return;
         log_warn("the standby is unavailable: the status as of %s is read from the primary", text);
     }
-    if (status_compute(call->srv->db, call->client->session.programme_id, as_of, computed, call) !=
-        0)
+    if (status_compute(call->srv->db, call->client->session.programme_id, as_of,
+                       call->req->get_status, computed, call) != 0)
         call_fail_unavailable(call, false);
 }
 

@@ -21,6 +21,7 @@
 #include "reflect.h"
 #include "rowfill.h"
 #include "rules.h"
+#include "status_page.h"
 #include "status_splice.h"
 #include "db.h"
 #include "status.h"
@@ -76,47 +77,57 @@ static const struct section {
     /* A section read whole: on an update, read only when the writes touched one of
      * these (TOUCH_*, see entity_touches); 0: on every update. */
     unsigned read_if;
+    /* A section of project rows only (no totals, nothing else reads them) that a page
+     * cuts to its projects: for a status asked for one page (status_compute), only the
+     * page's projects' rows are read, all in one statement over the array $3 of their
+     * ids, in the order of the whole section's rows; NULL: read whole. */
+    const char *page_sql;
 } sections[] = {
     {"light_rules", "status_light_rules", "SELECT * FROM reno_status_light_rules($1, $2::date)",
-     NULL, TOUCH_OTHER},
-    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL, TOUCH_OTHER},
+     NULL, TOUCH_OTHER, NULL},
+    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL, TOUCH_OTHER,
+     NULL},
     {"phases", "status_phases", "SELECT * FROM reno_status_phases($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_phases($1, $2::date, "
      "p.id) s",
-     0},
+     0, NULL},
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
      "s",
-     0},
+     0, NULL},
     {"contracts", "status_contracts", "SELECT * FROM reno_status_contracts($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
      "p.id) s",
-     0},
+     0, NULL},
     {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL,
-     TOUCH_LINES | TOUCH_OTHER},
+     TOUCH_LINES | TOUCH_OTHER, NULL},
     {"surveys", "status_surveys", "SELECT * FROM reno_status_surveys($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_surveys($1, $2::date, "
      "p.id) s",
-     0},
+     0, NULL},
     {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)",
-     NULL, TOUCH_OTHER},
+     NULL, TOUCH_OTHER, NULL},
     {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL,
-     TOUCH_ROUND | TOUCH_OTHER},
+     TOUCH_ROUND | TOUCH_OTHER, NULL},
     {"missing_reporters", "status_missing_reporters",
-     "SELECT * FROM reno_status_missing_reporters($1, $2::date)", NULL, TOUCH_ROUND | TOUCH_OTHER},
+     "SELECT * FROM reno_status_missing_reporters($1, $2::date)", NULL, TOUCH_ROUND | TOUCH_OTHER,
+     "SELECT * FROM reno_status_missing_reporters_of($1, $2::date, $3::bigint[])"},
     /* The plan's rhythm: schema/functions/rhythm.sql. */
-    {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)", NULL,
-     TOUCH_OTHER},
+    {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)", NULL, TOUCH_OTHER,
+     NULL},
     /* Parties, quality and safety, payment terms and the plan's guards (0021_parties.sql). */
     {"parties", "status_parties", "SELECT * FROM reno_status_parties($1, $2::date)", NULL,
-     TOUCH_PARTIES | TOUCH_OTHER},
+     TOUCH_PARTIES | TOUCH_OTHER, NULL},
     {"quality", "status_quality", "SELECT * FROM reno_status_quality($1, $2::date)", NULL,
-     TOUCH_OTHER},
-    {"payments", "status_payments", "SELECT * FROM reno_status_payments($1, $2::date)", NULL, 0},
+     TOUCH_OTHER, NULL},
+    {"payments", "status_payments", "SELECT * FROM reno_status_payments($1, $2::date)", NULL, 0,
+     NULL},
     {"guards", "status_guards", "SELECT * FROM reno_status_guards($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_guards($1, $2::date, "
      "p.id) s",
-     0},
+     0,
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_guards($1, $2::date, "
+     "p.id) s"},
 };
 
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
@@ -155,12 +166,20 @@ struct status_job {
     size_t n_touched;
     unsigned touches; /* TOUCH_* of those projects' writes */
     struct status_touched info;
+    /* A status for one page (status_compute): the request, which outlives the job. The
+     * sections with a page_sql are read last, for the page's projects only, once the
+     * lights (which the page's filters and order read) are judged. */
+    const Reno__GetStatus *page;
+    bool paging;    /* reading the page's sections */
+    bool judged;    /* rules and lights judged before the commit */
+    char *page_ids; /* the page's projects, "{1,2,3}", ascending */
 };
 
 static void job_free(struct status_job *job)
 {
     free(job->measures);
     free(job->touched);
+    free(job->page_ids);
     if (job->reply)
         protobuf_c_message_free_unpacked(&job->reply->base, NULL);
     free(job);
@@ -332,7 +351,7 @@ static void committed(void *arg, const PGresult *res, const struct db_error *err
     job->pin = NULL;
     if (job->update) {
         update_commit(job);
-    } else {
+    } else if (!job->judged) {
         judge_rules(job, NULL);
         lights_judge(job->reply, job->as_of, &job->plan, job->checks, job->measures);
     }
@@ -353,13 +372,57 @@ static void committed(void *arg, const PGresult *res, const struct db_error *err
 
 static char *ids_text(const int64_t *ids, size_t n);
 
+static int cmp_int64(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    return (*x > *y) - (*x < *y);
+}
+
+/* The rules and lights judged from every section but the paged ones (which neither
+ * reads), and the projects of the page asked for taken as status_page_build will take
+ * them from the finished status: the same filters and order over the same figures. */
+static void page_projects(struct status_job *job)
+{
+    judge_rules(job, NULL);
+    lights_judge(job->reply, job->as_of, &job->plan, job->checks, job->measures);
+    job->judged = true;
+    Reno__StatusReply view;
+    struct status_page page;
+    status_page_build(job->reply, job->page, &view, &page);
+    int64_t *ids = xcalloc(view.n_projects + 1, sizeof *ids);
+    for (size_t i = 0; i < view.n_projects; i++)
+        ids[i] = view.projects[i]->project_id;
+    qsort(ids, view.n_projects, sizeof *ids, cmp_int64);
+    job->page_ids = view.n_projects > 0 ? ids_text(ids, view.n_projects) : NULL;
+    free(ids);
+    status_page_free(&page);
+}
+
 static void load_section(struct status_job *job)
 {
+    if (job->section == SECTION_COUNT && job->page != NULL && !job->paging) {
+        /* The page's own sections, now that the page is known. */
+        page_projects(job);
+        job->paging = true;
+        job->section = 0;
+    }
     if (job->section == SECTION_COUNT) {
         job_stmt(job, SQL_STATUS_COMMIT, 0, NULL, committed);
         return;
     }
     const struct section *s = &sections[job->section];
+    if (job->page != NULL &&
+        (job->paging != (s->page_sql != NULL) || (job->paging && job->page_ids == NULL))) {
+        /* Not in this pass, or no project on the page: it has no rows there. */
+        job->section++;
+        load_section(job);
+        return;
+    }
+    if (job->paging) {
+        const char *params[] = {job->programme_id, job->as_of_text, job->page_ids};
+        job_query(job, s->name, s->page_sql, 3, params, section_loaded);
+        return;
+    }
     if (job->update && s->project_sql != NULL) {
         if (job->n_touched == 0) { /* nothing of this section changed */
             job->section++;
@@ -684,13 +747,14 @@ static int job_start(struct status_job *job)
     return 0;
 }
 
-int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of, status_cb cb,
-                   void *arg)
+int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of,
+                   const Reno__GetStatus *page, status_cb cb, void *arg)
 {
     if (pool == NULL)
         return -1;
     struct status_job *job = job_new(pool, programme_id, as_of, arg);
     job->cb = cb;
+    job->page = page;
     return job_start(job);
 }
 

@@ -44,9 +44,18 @@
 typedef void (*status_cb)(void *arg, const Reno__StatusReply *reply, const struct db_error *err);
 
 /* -1 when the database is unavailable at once, or pool is NULL (the server is closing);
- * the callback then never runs. */
-int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of, status_cb cb,
-                   void *arg) __attribute__((warn_unused_result));
+ * the callback then never runs.
+ *
+ * With `page` (a GetStatus, which must outlive the call), the status is for that one page
+ * (status_page.h) and holds what status_page_build() needs for it, no more: the sections
+ * a page cuts to its projects and that nothing else reads (the guards, the missing
+ * reporters) hold the page's projects' rows only, read after the lights have chosen the
+ * page, so that their cost is the page's, not the programme's. Everything a page shows
+ * whole (totals, rules, lights and their counts, sections' totals) is the whole
+ * programme's, in the same snapshot. NULL: every project's rows of every section. */
+int status_compute(struct db_pool *pool, int64_t programme_id, int32_t as_of,
+                   const Reno__GetStatus *page, status_cb cb, void *arg)
+    __attribute__((warn_unused_result));
 
 /* What an update read again: everything (full), or the projects ids[0..n) changed since
  * the held status's position. Lives only during the callback, but for `retired`. */

@@ -443,3 +443,35 @@ BEGIN
     RETURN QUERY EXECUTE 'SELECT * FROM reno_status_missing_reporters_rows($1, $2, $3)'
         USING p_programme, p_as_of, p_project;
 END $$;
+
+-- The missing reporters of some projects only (those of one page of the status), in the
+-- order of reno_status_missing_reporters's rows. Each project's are read by a statement
+-- of its own, planned for its id (p_project: its rows of project_unit and round_report,
+-- by index), so that a page costs its projects, not the programme's: at 60,000 projects
+-- the whole section took seconds. One statement over all the ids (the SQL function
+-- inlined with the id as a column) was planned for the whole programme: 1.2 s for 50 of
+-- 20,000 projects, against 0.2 s project by project.
+CREATE OR REPLACE FUNCTION reno_status_missing_of(p_programme bigint, p_as_of date,
+                                                  p_projects bigint[])
+RETURNS TABLE (unit_id bigint, project_id bigint)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_project bigint;
+BEGIN
+    FOREACH v_project IN ARRAY COALESCE(p_projects, '{}') LOOP
+        RETURN QUERY EXECUTE 'SELECT x.unit_id, x.project_id FROM reno_status_missing($1, $2, $3) x'
+            USING p_programme, p_as_of, v_project;
+    END LOOP;
+END $$;
+
+CREATE OR REPLACE FUNCTION reno_status_missing_reporters_of(p_programme bigint, p_as_of date,
+                                                            p_projects bigint[])
+RETURNS TABLE (unit_code text, unit_name text, project_id bigint, project_name text, duty text)
+LANGUAGE sql STABLE AS $$
+    SELECT u.code, u.name, p.id, p.name, COALESCE(pu.duty, '')
+      FROM reno_status_missing_of(p_programme, p_as_of, p_projects) x
+      JOIN unit u ON u.id = x.unit_id
+      JOIN project p ON p.id = x.project_id
+      LEFT JOIN project_unit pu ON pu.project_id = x.project_id AND pu.unit_id = x.unit_id
+     ORDER BY u.id, p.id
+$$;

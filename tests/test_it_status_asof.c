@@ -1,0 +1,239 @@
+/*
+ * A status as of a past date is computed for the page asked (server/status.c): the
+ * sections that a page cuts to its projects and that nothing else reads (the guards, the
+ * missing reporters) are read for the page's projects only, once the lights have chosen
+ * the page. This suite checks, through the real path (client → protocol → renod →
+ * PostgreSQL), that every page holds exactly the rows the whole programme's statements
+ * give for its projects, in their order: on the seed's programme with 60 more projects
+ * made in the test (half of them expected to report in each collection round, so that
+ * some are missing from it), for three dates of the year, walking every page of several
+ * orders and filters. The reference is SQL over the whole programme
+ * (reno_status_guards, reno_status_missing_reporters), the statements that computed
+ * these sections for every project before.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "it.h"
+
+#define MADE 60
+
+static struct net_conn *office;
+static long programme;
+
+/* 60 projects beside the seed's: every third on 甲街道; the even ones have done the
+ * milestones due by the end of March, the odd ones have not (overdue later: red); the
+ * first half have the seed's utilities expected to report in each round, the odd ones of
+ * them having reported in none. */
+static void setup(void)
+{
+    h_fixture_setup();
+    office = h_login(&h_srv, H_OFFICE);
+    programme = h_sql_long(h_db, "SELECT u.programme_id FROM account a JOIN unit u ON u.id = "
+                                 "a.unit_id WHERE a.username = 'office'");
+    char state[6];
+    h_sql_exec(
+        h_db,
+        "INSERT INTO project (programme_id, name, community, households, renovation_type)"
+        " SELECT p.id, CASE WHEN k % 3 = 0 THEN '甲街道' ELSE '乙街道' END || '期测小区' || k,"
+        "        '期测社区' || k, 100, 'comprehensive'"
+        "   FROM programme p, generate_series(1, 60) k ORDER BY k",
+        state);
+    ck_assert_str_eq(state, "");
+    h_sql_exec(h_db,
+               "INSERT INTO project_milestone (project_id, template_id, due)"
+               " SELECT pr.id, t.id, t.due FROM project pr"
+               "   JOIN milestone_template t ON t.programme_id = pr.programme_id"
+               "  WHERE pr.name LIKE '%期测%'",
+               state);
+    ck_assert_str_eq(state, "");
+    h_sql_exec(h_db,
+               "UPDATE project_milestone pm SET done_on = pm.due - 3, evidence = 'test',"
+               "       done_by_account = a.id, done_by_unit = a.unit_id, done_at = now()"
+               "  FROM project pr, account a"
+               " WHERE pr.id = pm.project_id AND pr.name LIKE '%期测%' AND pr.id % 2 = 0"
+               "   AND pm.due <= DATE '2022-03-31' AND a.username = 'office'",
+               state);
+    ck_assert_str_eq(state, "");
+    h_sql_exec(h_db,
+               "INSERT INTO progress_report (project_id, report_date, households_started,"
+               "                             households_completed, account_id, unit_id)"
+               " SELECT pr.id, DATE '2022-01-10', pr.id % 100, 0, a.id, a.unit_id"
+               "   FROM project pr, account a"
+               "  WHERE pr.name LIKE '%期测%' AND a.username = 'office'",
+               state);
+    ck_assert_str_eq(state, "");
+    /* The units expected of the seed's projects are expected of the first half of these. */
+    h_sql_exec(h_db,
+               "INSERT INTO project_unit (project_id, unit_id, duty)"
+               " SELECT DISTINCT pr.id, pu.unit_id, pu.duty FROM project pr"
+               "   JOIN project_unit pu ON pu.project_id IN (SELECT id FROM project"
+               "                                              WHERE name NOT LIKE '%期测%')"
+               "  WHERE pr.name LIKE '%期测%'"
+               "    AND substring(pr.name from '期测小区([0-9]+)')::int <= 30"
+               " ON CONFLICT DO NOTHING",
+               state);
+    ck_assert_str_eq(state, "");
+}
+
+static void teardown(void)
+{
+    net_close(office);
+    h_fixture_teardown();
+}
+
+/* Appends to a growing text. */
+static void add(char **text, size_t *len, const char *piece)
+{
+    size_t n = strlen(piece);
+    *text = realloc(*text, *len + n + 1);
+    ck_assert_ptr_nonnull(*text);
+    memcpy(*text + *len, piece, n + 1);
+    *len += n;
+}
+
+/* The page's projects' rows of a section, from the whole programme's statement, as lines
+ * of `columns` (an SQL expression over the row s), in the statement's order. */
+static char *whole_rows(const char *function, const char *as_of, const char *columns,
+                        const Reno__StatusReply *page)
+{
+    char *ids = NULL;
+    size_t len = 0;
+    add(&ids, &len, "{0");
+    for (size_t i = 0; i < page->n_projects; i++) {
+        char one[32];
+        snprintf(one, sizeof one, ",%lld", (long long)page->projects[i]->project_id);
+        add(&ids, &len, one);
+    }
+    add(&ids, &len, "}");
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "SELECT COALESCE(string_agg(%s, E'\\n' ORDER BY s.n), '')"
+             "  FROM (SELECT f.*, row_number() OVER () AS n FROM %s(%ld, DATE '%s') f) s"
+             " WHERE s.project_id = ANY ('%s'::bigint[])",
+             columns, function, programme, as_of, ids);
+    free(ids);
+    return h_sql_text(h_db, sql);
+}
+
+static char *reply_guards(const Reno__StatusReply *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    add(&text, &len, "");
+    for (size_t i = 0; i < s->n_guards; i++) {
+        char head[32];
+        snprintf(head, sizeof head, "%s%lld|", i ? "\n" : "", (long long)s->guards[i]->project_id);
+        add(&text, &len, head);
+        add(&text, &len, s->guards[i]->code);
+        add(&text, &len, "|");
+        add(&text, &len, s->guards[i]->detail);
+    }
+    return text;
+}
+
+static char *reply_missing(const Reno__StatusReply *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    add(&text, &len, "");
+    for (size_t i = 0; i < s->n_missing_reporters; i++) {
+        const Reno__MissingReporter *r = s->missing_reporters[i];
+        char id[32];
+        add(&text, &len, i ? "\n" : "");
+        add(&text, &len, r->unit_code);
+        snprintf(id, sizeof id, "|%lld|", (long long)r->project_id);
+        add(&text, &len, id);
+        add(&text, &len, r->duty);
+    }
+    return text;
+}
+
+/* Walks every page of one view of the status as of `as_of`, comparing each page's guards
+ * and missing reporters with the whole programme's; adds the rows seen to *guards and
+ * *missing and returns the projects seen. */
+static size_t walk(const char *as_of, Reno__GetStatus *want, size_t *guards, size_t *missing)
+{
+    size_t seen = 0;
+    char token[32] = "";
+    want->as_of = (char *)as_of;
+    want->page_size = 11;
+    for (int pages = 0; pages < 100; pages++) {
+        want->page_token = token;
+        Reno__ServerMessage *m = h_call_body(office, RENO__REQUEST__BODY_GET_STATUS, want);
+        ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "GetStatus %s: %s", as_of,
+                      m->response->status->message);
+        const Reno__StatusReply *s = m->response->status_reply;
+        ck_assert_str_eq(s->as_of, as_of);
+        char *want_g = whole_rows("reno_status_guards", as_of,
+                                  "s.project_id || '|' || s.code || '|' || s.detail", s);
+        char *got_g = reply_guards(s);
+        ck_assert_msg(strcmp(want_g, got_g) == 0, "guards as of %s, page %s:\n%s\n--- not ---\n%s",
+                      as_of, token, got_g, want_g);
+        char *want_m = whole_rows("reno_status_missing_reporters", as_of,
+                                  "s.unit_code || '|' || s.project_id || '|' || s.duty", s);
+        char *got_m = reply_missing(s);
+        ck_assert_msg(strcmp(want_m, got_m) == 0,
+                      "missing reporters as of %s, page %s:\n%s\n--- not ---\n%s", as_of, token,
+                      got_m, want_m);
+        free(want_g);
+        free(got_g);
+        free(want_m);
+        free(got_m);
+        *guards += s->n_guards;
+        *missing += s->n_missing_reporters;
+        seen += s->n_projects;
+        bool last = s->next_page_token[0] == '\0';
+        snprintf(token, sizeof token, "%s", s->next_page_token);
+        net_free(office, m);
+        if (last)
+            return seen;
+    }
+    ck_abort_msg("more than 100 pages");
+    return seen;
+}
+
+START_TEST(every_page_holds_the_whole_programmes_rows_of_its_projects)
+{
+    static const char *const dates[] = {"2022-01-15", "2022-06-30", "2022-12-14"};
+    size_t guards = 0, missing = 0;
+    long projects = h_sql_long(h_db, "SELECT count(*) FROM project");
+    for (size_t d = 0; d < sizeof dates / sizeof dates[0]; d++) {
+        Reno__GetStatus want = RENO__GET_STATUS__INIT;
+        ck_assert_uint_eq(walk(dates[d], &want, &guards, &missing), (size_t)projects);
+        /* Other orders and filters choose other projects for each page. */
+        Reno__GetStatus by_light = RENO__GET_STATUS__INIT;
+        by_light.sort = RENO__STATUS_SORT__STATUS_SORT_LIGHT;
+        ck_assert_uint_eq(walk(dates[d], &by_light, &guards, &missing), (size_t)projects);
+        Reno__GetStatus searched = RENO__GET_STATUS__INIT;
+        searched.search = (char *)"甲街道";
+        ck_assert_uint_ge(walk(dates[d], &searched, &guards, &missing), MADE / 3);
+        Reno__GetStatus overdue = RENO__GET_STATUS__INIT;
+        overdue.overdue = true;
+        walk(dates[d], &overdue, &guards, &missing);
+        Reno__GetStatus red = RENO__GET_STATUS__INIT;
+        red.light = RENO__LIGHT__LIGHT_RED;
+        red.sort = RENO__STATUS_SORT__STATUS_SORT_NAME;
+        red.descending = true;
+        walk(dates[d], &red, &guards, &missing);
+        Reno__GetStatus one = RENO__GET_STATUS__INIT;
+        one.project_id = h_sql_long(h_db, "SELECT min(id) FROM project WHERE name LIKE '%期测%'");
+        ck_assert_uint_eq(walk(dates[d], &one, &guards, &missing), 1);
+    }
+    /* The comparison had rows to compare. */
+    ck_assert_uint_gt(guards, 0);
+    ck_assert_uint_gt(missing, 0);
+}
+END_TEST
+
+Suite *it_status_asof_suite(void)
+{
+    Suite *s = suite_create("it_status_asof");
+    TCase *tc = tcase_create("status_asof");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, every_page_holds_the_whole_programmes_rows_of_its_projects);
+    suite_add_tcase(s, tc);
+    return s;
+}
