@@ -82,52 +82,65 @@ static const struct section {
      * page's projects' rows are read, all in one statement over the array $3 of their
      * ids, in the order of the whole section's rows; NULL: read whole. */
     const char *page_sql;
+    /* With page_sql, for a section with totals rows (project_id 0, after the project
+     * rows): those rows alone, over the whole programme (status_totals.sql). */
+    const char *totals_sql;
 } sections[] = {
     {"light_rules", "status_light_rules", "SELECT * FROM reno_status_light_rules($1, $2::date)",
-     NULL, TOUCH_OTHER, NULL},
-    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL, TOUCH_OTHER,
+     NULL, TOUCH_OTHER, NULL, NULL},
+    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL, TOUCH_OTHER, NULL,
      NULL},
     {"phases", "status_phases", "SELECT * FROM reno_status_phases($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_phases($1, $2::date, "
      "p.id) s",
-     0, NULL},
+     0, NULL, NULL},
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
      "s",
-     0, NULL},
+     0,
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
+     "s",
+     "SELECT * FROM reno_status_funds_totals($1, $2::date)"},
     {"contracts", "status_contracts", "SELECT * FROM reno_status_contracts($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
      "p.id) s",
-     0, NULL},
+     0,
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
+     "p.id) s",
+     "SELECT * FROM reno_status_contracts_totals($1, $2::date)"},
     {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL,
-     TOUCH_LINES | TOUCH_OTHER, NULL},
+     TOUCH_LINES | TOUCH_OTHER,
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_lines($1, $2::date, p.id) "
+     "s",
+     "SELECT * FROM reno_status_lines_totals($1, $2::date)"},
     {"surveys", "status_surveys", "SELECT * FROM reno_status_surveys($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_surveys($1, $2::date, "
      "p.id) s",
-     0, NULL},
+     0, NULL, NULL},
     {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)",
-     NULL, TOUCH_OTHER, NULL},
+     NULL, TOUCH_OTHER, NULL, NULL},
     {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL,
-     TOUCH_ROUND | TOUCH_OTHER, NULL},
+     TOUCH_ROUND | TOUCH_OTHER, NULL, NULL},
     {"missing_reporters", "status_missing_reporters",
      "SELECT * FROM reno_status_missing_reporters($1, $2::date)", NULL, TOUCH_ROUND | TOUCH_OTHER,
-     "SELECT * FROM reno_status_missing_reporters_of($1, $2::date, $3::bigint[])"},
+     "SELECT * FROM reno_status_missing_reporters_of($1, $2::date, $3::bigint[])", NULL},
     /* The plan's rhythm: schema/functions/rhythm.sql. */
     {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)", NULL, TOUCH_OTHER,
-     NULL},
+     NULL, NULL},
     /* Parties, quality and safety, payment terms and the plan's guards (0021_parties.sql). */
     {"parties", "status_parties", "SELECT * FROM reno_status_parties($1, $2::date)", NULL,
-     TOUCH_PARTIES | TOUCH_OTHER, NULL},
+     TOUCH_PARTIES | TOUCH_OTHER, NULL, NULL},
     {"quality", "status_quality", "SELECT * FROM reno_status_quality($1, $2::date)", NULL,
-     TOUCH_OTHER, NULL},
+     TOUCH_OTHER, NULL, NULL},
     {"payments", "status_payments", "SELECT * FROM reno_status_payments($1, $2::date)", NULL, 0,
-     NULL},
+     NULL, NULL},
     {"guards", "status_guards", "SELECT * FROM reno_status_guards($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_guards($1, $2::date, "
      "p.id) s",
      0,
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_guards($1, $2::date, "
-     "p.id) s"},
+     "p.id) s",
+     NULL},
 };
 
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
@@ -171,6 +184,7 @@ struct status_job {
      * lights (which the page's filters and order read) are judged. */
     const Reno__GetStatus *page;
     bool paging;    /* reading the page's sections */
+    int page_step;  /* of the page's section: 0 its rows, 1 its totals, 2 done */
     bool judged;    /* rules and lights judged before the commit */
     char *page_ids; /* the page's projects, "{1,2,3}", ascending */
 };
@@ -398,6 +412,39 @@ static void page_projects(struct status_job *job)
     status_page_free(&page);
 }
 
+static void page_step_loaded(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_job *job = arg;
+    if (err) {
+        job_fail(job, err);
+        return;
+    }
+    const struct section *s = &sections[job->section];
+    rowfill_field(&job->reply->base, field_of(&reno__status_reply__descriptor, s->field), res);
+    job->page_step++;
+    load_section(job);
+}
+
+/* A paged section: the page's projects' rows (none when the page is empty), then its
+ * totals over the whole programme, appended in the order of the whole section's rows. */
+static void load_page_section(struct status_job *job, const struct section *s)
+{
+    if (job->page_step == 0 && job->page_ids != NULL) {
+        const char *params[] = {job->programme_id, job->as_of_text, job->page_ids};
+        job_query(job, s->name, s->page_sql, 3, params, page_step_loaded);
+        return;
+    }
+    if (job->page_step <= 1 && s->totals_sql != NULL) {
+        job->page_step = 1;
+        const char *params[] = {job->programme_id, job->as_of_text};
+        job_query(job, s->name, s->totals_sql, 2, params, page_step_loaded);
+        return;
+    }
+    job->page_step = 0;
+    job->section++;
+    load_section(job);
+}
+
 static void load_section(struct status_job *job)
 {
     if (job->section == SECTION_COUNT && job->page != NULL && !job->paging) {
@@ -411,16 +458,14 @@ static void load_section(struct status_job *job)
         return;
     }
     const struct section *s = &sections[job->section];
-    if (job->page != NULL &&
-        (job->paging != (s->page_sql != NULL) || (job->paging && job->page_ids == NULL))) {
-        /* Not in this pass, or no project on the page: it has no rows there. */
+    if (job->page != NULL && job->paging != (s->page_sql != NULL)) {
+        /* Not in this pass. */
         job->section++;
         load_section(job);
         return;
     }
     if (job->paging) {
-        const char *params[] = {job->programme_id, job->as_of_text, job->page_ids};
-        job_query(job, s->name, s->page_sql, 3, params, section_loaded);
+        load_page_section(job, s);
         return;
     }
     if (job->update && s->project_sql != NULL) {

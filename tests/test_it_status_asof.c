@@ -1,15 +1,16 @@
 /*
  * A status as of a past date is computed for the page asked (server/status.c): the
  * sections that a page cuts to its projects and that nothing else reads (the guards, the
- * missing reporters) are read for the page's projects only, once the lights have chosen
- * the page. This suite checks, through the real path (client → protocol → renod →
+ * missing reporters, the funds, contracts and line work, these three with their totals
+ * over the whole programme) are read for the page's projects only, once the lights have
+ * chosen the page. This suite checks, through the real path (client → protocol → renod →
  * PostgreSQL), that every page holds exactly the rows the whole programme's statements
  * give for its projects, in their order: on the seed's programme with 60 more projects
  * made in the test (half of them expected to report in each collection round, so that
  * some are missing from it), for three dates of the year, walking every page of several
- * orders and filters. The reference is SQL over the whole programme
- * (reno_status_guards, reno_status_missing_reporters), the statements that computed
- * these sections for every project before.
+ * orders and filters. The reference is SQL over the whole programme (reno_status_guards,
+ * reno_status_missing_reporters, reno_status_funds, ...), the statements that compute
+ * these sections for every project.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,8 @@ static long programme;
 
 /* 60 projects beside the seed's: every third on 甲街道; the even ones have done the
  * milestones due by the end of March, the odd ones have not (overdue later: red); the
- * first half have the seed's utilities expected to report in each round, the odd ones of
- * them having reported in none. */
+ * first half have the seed's units expected to report in each round, and have reported
+ * in none. */
 static void setup(void)
 {
     h_fixture_setup();
@@ -74,6 +75,55 @@ static void setup(void)
                "    AND substring(pr.name from '期测小区([0-9]+)')::int <= 30"
                " ON CONFLICT DO NOTHING",
                state);
+    ck_assert_str_eq(state, "");
+    /* Money for every fourth project (two sources, allocated in January and in May) and
+     * contracts for every fifth; line work of the seed's gas company on every sixth, done
+     * part by part from March to September, in the order the work must follow. */
+    h_sql_exec(h_db,
+               "INSERT INTO fund_allocation (project_id, source, amount, allocated_on, account_id,"
+               "                             unit_id)"
+               " SELECT pr.id, v.source::reno_fund_source, 1000.25 * (pr.id % 7 + 1), v.on_,"
+               "        a.id, a.unit_id"
+               "   FROM project pr, account a,"
+               "        (VALUES ('central_subsidy', DATE '2022-01-20'),"
+               "                ('county_fund', DATE '2022-05-10')) v(source, on_)"
+               "  WHERE pr.name LIKE '%期测%' AND pr.id % 4 = 0 AND a.username = 'office'",
+               state);
+    ck_assert_str_eq(state, "");
+    h_sql_exec(h_db,
+               "INSERT INTO contract (project_id, kind, counterparty, awarded_on, amount,"
+               "                      tender_method, account_id, unit_id)"
+               " SELECT pr.id, v.kind, '期测公司', v.on_, 20000.5 * (pr.id % 3 + 1), '公开招标',"
+               "        a.id, a.unit_id"
+               "   FROM project pr, account a,"
+               "        (VALUES ('construction', DATE '2022-02-15'),"
+               "                ('supervision', DATE '2022-07-01')) v(kind, on_)"
+               "  WHERE pr.name LIKE '%期测%' AND pr.id % 5 = 0 AND a.username = 'office'",
+               state);
+    ck_assert_str_eq(state, "");
+    h_sql_exec(
+        h_db,
+        "INSERT INTO line_work (project_id, utility_unit_id, segment, part, length_m,"
+        "                       started_on, done_on, status, recorded_by, recorded_at)"
+        " SELECT pr.id, u.id, 'inside_red_line', x.part, 120,"
+        "        DATE '2022-03-01' + 40 * x.n::int, DATE '2022-03-20' + 40 * x.n::int,"
+        "        'done', a.id, DATE '2022-03-01' + 40 * x.n::int"
+        "   FROM project pr"
+        "   JOIN unit u ON u.programme_id = pr.programme_id AND u.code = 'gas',"
+        "        account a,"
+        "        unnest(ARRAY['trench', 'ducts', 'lay_lines', 'backfill', 'clear_old_lines'])"
+        "            WITH ORDINALITY x(part, n)"
+        "  WHERE pr.name LIKE '%期测%' AND pr.id % 6 = 0 AND a.username = 'office'",
+        state);
+    ck_assert_str_eq(state, "");
+    /* Half of those handed over to the utility in November: nothing waits there then. */
+    h_sql_exec(
+        h_db,
+        "INSERT INTO line_handover (project_id, utility_unit_id, handed_over_on, recorded_by)"
+        " SELECT DISTINCT lw.project_id, lw.utility_unit_id, DATE '2022-11-01', a.id"
+        "   FROM line_work lw JOIN project pr ON pr.id = lw.project_id, account a"
+        "  WHERE pr.name LIKE '%期测%' AND pr.id % 12 = 0 AND a.username = 'office'",
+        state);
     ck_assert_str_eq(state, "");
 }
 
@@ -150,10 +200,80 @@ static char *reply_missing(const Reno__StatusReply *s)
     return text;
 }
 
-/* Walks every page of one view of the status as of `as_of`, comparing each page's guards
- * and missing reporters with the whole programme's; adds the rows seen to *guards and
- * *missing and returns the projects seen. */
-static size_t walk(const char *as_of, Reno__GetStatus *want, size_t *guards, size_t *missing)
+static char *reply_funds(const Reno__StatusReply *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    add(&text, &len, "");
+    for (size_t i = 0; i < s->n_funds; i++) {
+        const Reno__StatusFunds *r = s->funds[i];
+        char line[512];
+        snprintf(line, sizeof line, "%s%lld|%s|%s|%.2f|%.2f|%.2f", i ? "\n" : "",
+                 (long long)r->project_id, r->name, r->source_name, r->allocated, r->received,
+                 r->paid);
+        add(&text, &len, line);
+    }
+    return text;
+}
+
+static char *reply_contracts(const Reno__StatusReply *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    add(&text, &len, "");
+    for (size_t i = 0; i < s->n_contracts; i++) {
+        const Reno__StatusContracts *r = s->contracts[i];
+        char line[512];
+        snprintf(line, sizeof line, "%s%lld|%s|%d|%.2f|%.2f", i ? "\n" : "",
+                 (long long)r->project_id, r->name, r->contracts, r->amount, r->paid);
+        add(&text, &len, line);
+    }
+    return text;
+}
+
+static char *reply_lines(const Reno__StatusReply *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    add(&text, &len, "");
+    for (size_t i = 0; i < s->n_lines; i++) {
+        const Reno__StatusLines *r = s->lines[i];
+        char line[1024];
+        snprintf(line, sizeof line, "%s%lld|%s|%s|%d|%d|%d|%s|%d|%s", i ? "\n" : "",
+                 (long long)r->project_id, r->name, r->utility_code, r->parts, r->parts_done,
+                 r->parts_in_progress, r->waiting_on, r->waiting, r->handed_over_on);
+        add(&text, &len, line);
+    }
+    return text;
+}
+
+/* One section of a page against the whole programme's statement; counts its project rows. */
+static void compare(const char *what, const char *as_of, const char *token, char *want, char *got)
+{
+    ck_assert_msg(strcmp(want, got) == 0, "%s as of %s, page %s:\n%s\n--- not ---\n%s", what, as_of,
+                  token, got, want);
+    free(want);
+    free(got);
+}
+
+static size_t project_rows(const Reno__StatusReply *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_funds; i++)
+        n += s->funds[i]->project_id != 0;
+    for (size_t i = 0; i < s->n_contracts; i++)
+        n += s->contracts[i]->project_id != 0;
+    for (size_t i = 0; i < s->n_lines; i++)
+        n += s->lines[i]->project_id != 0;
+    return n;
+}
+
+/* Walks every page of one view of the status as of `as_of`, comparing each page's guards,
+ * missing reporters, funds, contracts and line work (with their totals) with the whole
+ * programme's; adds the rows seen to *guards, *missing and (the project rows of funds,
+ * contracts and line work) *sections, and returns the projects seen. */
+static size_t walk(const char *as_of, Reno__GetStatus *want, size_t *guards, size_t *missing,
+                   size_t *sections)
 {
     size_t seen = 0;
     char token[32] = "";
@@ -181,6 +301,29 @@ static size_t walk(const char *as_of, Reno__GetStatus *want, size_t *guards, siz
         free(got_g);
         free(want_m);
         free(got_m);
+        compare("funds", as_of, token,
+                whole_rows("reno_status_funds", as_of,
+                           "format('%s|%s|%s|%s|%s|%s', s.project_id, s.name, s.source_name, "
+                           "to_char(s.allocated, 'FM999999999999990.00'), "
+                           "to_char(s.received, 'FM999999999999990.00'), "
+                           "to_char(s.paid, 'FM999999999999990.00'))",
+                           s),
+                reply_funds(s));
+        compare("contracts", as_of, token,
+                whole_rows("reno_status_contracts", as_of,
+                           "format('%s|%s|%s|%s|%s', s.project_id, s.name, s.contracts, "
+                           "to_char(s.amount, 'FM999999999999990.00'), "
+                           "to_char(s.paid, 'FM999999999999990.00'))",
+                           s),
+                reply_contracts(s));
+        compare("lines", as_of, token,
+                whole_rows("reno_status_lines", as_of,
+                           "format('%s|%s|%s|%s|%s|%s|%s|%s|%s', s.project_id, s.name, "
+                           "s.utility_code, s.parts, s.parts_done, s.parts_in_progress, "
+                           "s.waiting_on, s.waiting, s.handed_over_on)",
+                           s),
+                reply_lines(s));
+        *sections += project_rows(s);
         *guards += s->n_guards;
         *missing += s->n_missing_reporters;
         seen += s->n_projects;
@@ -197,33 +340,35 @@ static size_t walk(const char *as_of, Reno__GetStatus *want, size_t *guards, siz
 START_TEST(every_page_holds_the_whole_programmes_rows_of_its_projects)
 {
     static const char *const dates[] = {"2022-01-15", "2022-06-30", "2022-12-14"};
-    size_t guards = 0, missing = 0;
+    size_t guards = 0, missing = 0, sections = 0;
     long projects = h_sql_long(h_db, "SELECT count(*) FROM project");
     for (size_t d = 0; d < sizeof dates / sizeof dates[0]; d++) {
         Reno__GetStatus want = RENO__GET_STATUS__INIT;
-        ck_assert_uint_eq(walk(dates[d], &want, &guards, &missing), (size_t)projects);
+        ck_assert_uint_eq(walk(dates[d], &want, &guards, &missing, &sections), (size_t)projects);
         /* Other orders and filters choose other projects for each page. */
         Reno__GetStatus by_light = RENO__GET_STATUS__INIT;
         by_light.sort = RENO__STATUS_SORT__STATUS_SORT_LIGHT;
-        ck_assert_uint_eq(walk(dates[d], &by_light, &guards, &missing), (size_t)projects);
+        ck_assert_uint_eq(walk(dates[d], &by_light, &guards, &missing, &sections),
+                          (size_t)projects);
         Reno__GetStatus searched = RENO__GET_STATUS__INIT;
         searched.search = (char *)"甲街道";
-        ck_assert_uint_ge(walk(dates[d], &searched, &guards, &missing), MADE / 3);
+        ck_assert_uint_ge(walk(dates[d], &searched, &guards, &missing, &sections), MADE / 3);
         Reno__GetStatus overdue = RENO__GET_STATUS__INIT;
         overdue.overdue = true;
-        walk(dates[d], &overdue, &guards, &missing);
+        walk(dates[d], &overdue, &guards, &missing, &sections);
         Reno__GetStatus red = RENO__GET_STATUS__INIT;
         red.light = RENO__LIGHT__LIGHT_RED;
         red.sort = RENO__STATUS_SORT__STATUS_SORT_NAME;
         red.descending = true;
-        walk(dates[d], &red, &guards, &missing);
+        walk(dates[d], &red, &guards, &missing, &sections);
         Reno__GetStatus one = RENO__GET_STATUS__INIT;
         one.project_id = h_sql_long(h_db, "SELECT min(id) FROM project WHERE name LIKE '%期测%'");
-        ck_assert_uint_eq(walk(dates[d], &one, &guards, &missing), 1);
+        ck_assert_uint_eq(walk(dates[d], &one, &guards, &missing, &sections), 1);
     }
     /* The comparison had rows to compare. */
     ck_assert_uint_gt(guards, 0);
     ck_assert_uint_gt(missing, 0);
+    ck_assert_uint_gt(sections, 0);
 }
 END_TEST
 

@@ -254,12 +254,15 @@ END $$;
 -- for everything else; outside and overhead, the utility. Then per utility and segment
 -- over all projects, with how many of its projects wait on whom (one subquery per
 -- utility and segment, a handful, not per project).
-CREATE OR REPLACE FUNCTION reno_status_lines_rows(p_programme bigint, p_as_of date,
-                                             p_project bigint DEFAULT NULL)
-RETURNS TABLE (project_id bigint, name text, utility_code text, utility_name text, segment text,
-               parts integer, parts_done integer, parts_in_progress integer,
-               length_m double precision, waiting_on text, waiting integer,
-               handed_over_on text)
+-- Each project's segments as of the date, judged: who must act next there. One
+-- definition for the section's rows (reno_status_lines_rows) and its totals over all
+-- projects (reno_status_lines_totals); plain SQL, inlined into both.
+CREATE OR REPLACE FUNCTION reno_status_lines_judged(p_programme bigint, p_as_of date,
+                                                    p_project bigint DEFAULT NULL)
+RETURNS TABLE (project_id bigint, utility_unit_id bigint, segment text, done integer,
+               in_progress integer, length_m numeric, done_parts text[],
+               project_name text, utility_code text, utility_name text, parts integer,
+               handed_over_on date, waiting_on text)
 LANGUAGE sql STABLE AS $$
     WITH w AS (
         SELECT lw.project_id, lw.utility_unit_id, lw.segment, lw.part, lw.length_m,
@@ -301,6 +304,22 @@ LANGUAGE sql STABLE AS $$
                                    AND h.utility_unit_id = seg.utility_unit_id
                                    AND h.handed_over_on <= p_as_of
                                    AND seg.segment = 'inside_red_line'
+    )
+    SELECT j.project_id, j.utility_unit_id, j.segment, j.done, j.in_progress, j.length_m,
+           j.done_parts, j.project_name, j.utility_code, j.utility_name, j.parts,
+           j.handed_over_on, j.waiting_on
+      FROM judged j
+$$;
+
+CREATE OR REPLACE FUNCTION reno_status_lines_rows(p_programme bigint, p_as_of date,
+                                             p_project bigint DEFAULT NULL)
+RETURNS TABLE (project_id bigint, name text, utility_code text, utility_name text, segment text,
+               parts integer, parts_done integer, parts_in_progress integer,
+               length_m double precision, waiting_on text, waiting integer,
+               handed_over_on text)
+LANGUAGE sql STABLE AS $$
+    WITH judged AS MATERIALIZED (
+        SELECT * FROM reno_status_lines_judged(p_programme, p_as_of, p_project)
     )
     SELECT * FROM (
         SELECT j.project_id, j.project_name, j.utility_code, j.utility_name, j.segment, j.parts,

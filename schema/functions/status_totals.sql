@@ -1,0 +1,151 @@
+-- status_totals: the totals rows (project_id 0) of the sections of the consolidated status
+-- whose project rows a page cuts to its own projects (funds, contracts, line work), each
+-- computed over the whole programme without its project rows. A status as of a past date
+-- asked for one page (server/status.c) reads the page's projects' rows with each
+-- section's p_project and these totals, instead of every project's rows: at 20,000
+-- projects the funds' totals alone take a quarter of the whole section.
+--
+-- Each function returns exactly the rows of project_id 0 of its section's function in
+-- schema/functions/status.sql, with the same columns and in the same order; suite
+-- status_asof compares every page with the whole programme's statements.
+--
+-- Each is a query (reno_status_<x>_totals_rows, plain SQL) and the entry point renod calls
+-- (reno_status_<x>_totals), which runs it with EXECUTE so that it is planned for the
+-- values of its arguments, as the sections' own functions are (status.sql).
+--
+-- Re-runnable (CREATE OR REPLACE only, DROP when a signature changes): renod migrate
+-- applies every file of schema/functions after the migrations, on every run;
+-- 0031_status_page.sql lets the serving role call the entry points.
+
+-- reno_status_funds_rows's rows per source over all projects and in all. Its totals add
+-- up the (project, source) sums; these add up the movements themselves, the same exact
+-- numeric sums.
+CREATE OR REPLACE FUNCTION reno_status_funds_totals_rows(p_programme bigint, p_as_of date)
+RETURNS TABLE (project_id bigint, name text, source text, source_name text, allocated numeric,
+               received numeric, paid numeric, available numeric, received_pct double precision)
+LANGUAGE sql STABLE AS $$
+    WITH scope AS (
+        SELECT p.id FROM project p WHERE p.programme_id = p_programme
+    ), money AS (
+        SELECT a.source::text AS source, a.amount AS allocated, 0::numeric AS received,
+               0::numeric AS paid
+          FROM fund_allocation a JOIN scope s ON s.id = a.project_id
+         WHERE a.allocated_on <= p_as_of
+        UNION ALL
+        SELECT a.source::text, 0, r.amount, 0
+          FROM fund_receipt r JOIN fund_allocation a ON a.id = r.allocation_id
+          JOIN scope s ON s.id = a.project_id
+         WHERE r.received_on <= p_as_of
+        UNION ALL
+        SELECT f.source::text, 0, 0, f.amount
+          FROM fund_payment f JOIN scope s ON s.id = f.project_id
+         WHERE f.paid_on <= p_as_of
+    ), sums AS (
+        SELECT money.source, sum(money.allocated) AS allocated, sum(money.received) AS received,
+               sum(money.paid) AS paid, GROUPING(money.source) AS all_sources
+          FROM money
+         GROUP BY GROUPING SETS ((money.source), ())
+    )
+    SELECT 0::bigint, '合计',
+           CASE WHEN x.all_sources = 1 THEN NULL ELSE x.source END,
+           reno_status_source_name(CASE WHEN x.all_sources = 1 THEN NULL ELSE x.source END),
+           COALESCE(x.allocated, 0), COALESCE(x.received, 0), COALESCE(x.paid, 0),
+           COALESCE(x.received, 0) - COALESCE(x.paid, 0),
+           reno_status_pct(COALESCE(x.received, 0), COALESCE(x.allocated, 0))
+      FROM sums x
+     ORDER BY x.all_sources, reno_status_source_order(x.source)
+$$;
+
+-- reno_status_contracts_rows's rows per kind over all projects and in all.
+CREATE OR REPLACE FUNCTION reno_status_contracts_totals_rows(p_programme bigint, p_as_of date)
+RETURNS TABLE (project_id bigint, name text, kind text, contracts integer, amount numeric,
+               paid numeric, remaining numeric, paid_pct double precision)
+LANGUAGE sql STABLE AS $$
+    WITH scope AS (
+        SELECT p.id FROM project p WHERE p.programme_id = p_programme
+    ), pay AS (
+        SELECT f.contract_id, sum(f.amount) AS paid
+          FROM fund_payment f JOIN scope s ON s.id = f.project_id
+         WHERE f.paid_on <= p_as_of
+         GROUP BY f.contract_id
+    ), k AS (
+        SELECT c.kind, c.amount, COALESCE(pay.paid, 0) AS paid
+          FROM contract c JOIN scope s ON s.id = c.project_id
+          LEFT JOIN pay ON pay.contract_id = c.id
+         WHERE c.awarded_on <= p_as_of
+    ), sums AS (
+        SELECT k.kind, count(*)::int AS contracts, sum(k.amount) AS amount, sum(k.paid) AS paid,
+               GROUPING(k.kind) AS all_kinds
+          FROM k
+         GROUP BY GROUPING SETS ((k.kind), ())
+    )
+    SELECT 0::bigint, '合计', CASE WHEN x.all_kinds = 1 THEN NULL ELSE x.kind END,
+           x.contracts, COALESCE(x.amount, 0), COALESCE(x.paid, 0),
+           COALESCE(x.amount, 0) - COALESCE(x.paid, 0),
+           reno_status_pct(COALESCE(x.paid, 0), COALESCE(x.amount, 0))
+      FROM sums x
+     ORDER BY x.all_kinds,
+              array_position(ARRAY['construction', 'supervision', 'design', 'supplier', 'audit'],
+                             x.kind)
+$$;
+
+-- reno_status_lines_rows's rows per utility and segment over all projects, from the same
+-- judged segments (reno_status_lines_judged).
+CREATE OR REPLACE FUNCTION reno_status_lines_totals_rows(p_programme bigint, p_as_of date)
+RETURNS TABLE (project_id bigint, name text, utility_code text, utility_name text, segment text,
+               parts integer, parts_done integer, parts_in_progress integer,
+               length_m double precision, waiting_on text, waiting integer,
+               handed_over_on text)
+LANGUAGE sql STABLE AS $$
+    WITH judged AS MATERIALIZED (
+        SELECT * FROM reno_status_lines_judged(p_programme, p_as_of, NULL)
+    ), who AS (
+        -- How many segments of each utility and segment wait on whom, counted once for
+        -- all of them rather than once per utility and segment.
+        SELECT c.utility_unit_id, c.segment,
+               string_agg(c.who || ' ' || c.n, '、' ORDER BY c.who) AS waiting_on
+          FROM (SELECT j2.utility_unit_id, j2.segment, split_part(j2.waiting_on, ':', 1) AS who,
+                       count(*) AS n
+                  FROM judged j2 WHERE j2.waiting_on <> ''
+                 GROUP BY 1, 2, 3) c
+         GROUP BY c.utility_unit_id, c.segment
+    )
+    SELECT 0::bigint, '合计', j.utility_code, j.utility_name, j.segment,
+           sum(j.parts)::int, sum(j.done)::int, sum(j.in_progress)::int,
+           max(j.length_m)::double precision, COALESCE(min(who.waiting_on), ''),
+           count(*) FILTER (WHERE j.waiting_on <> '')::int, ''
+      FROM judged j
+      LEFT JOIN who ON who.utility_unit_id = j.utility_unit_id AND who.segment = j.segment
+     GROUP BY j.utility_unit_id, j.utility_code, j.utility_name, j.segment
+     ORDER BY j.utility_unit_id,
+              array_position(ARRAY['inside_red_line', 'outside_red_line', 'overhead'], j.segment)
+$$;
+
+CREATE OR REPLACE FUNCTION reno_status_funds_totals(p_programme bigint, p_as_of date)
+RETURNS TABLE (project_id bigint, name text, source text, source_name text, allocated numeric,
+               received numeric, paid numeric, available numeric, received_pct double precision)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_funds_totals_rows($1, $2)'
+        USING p_programme, p_as_of;
+END $$;
+
+CREATE OR REPLACE FUNCTION reno_status_contracts_totals(p_programme bigint, p_as_of date)
+RETURNS TABLE (project_id bigint, name text, kind text, contracts integer, amount numeric,
+               paid numeric, remaining numeric, paid_pct double precision)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_contracts_totals_rows($1, $2)'
+        USING p_programme, p_as_of;
+END $$;
+
+CREATE OR REPLACE FUNCTION reno_status_lines_totals(p_programme bigint, p_as_of date)
+RETURNS TABLE (project_id bigint, name text, utility_code text, utility_name text, segment text,
+               parts integer, parts_done integer, parts_in_progress integer,
+               length_m double precision, waiting_on text, waiting integer,
+               handed_over_on text)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_lines_totals_rows($1, $2)'
+        USING p_programme, p_as_of;
+END $$;
