@@ -9,6 +9,10 @@
  * 0009_status.sql, named in `sections` below after the StatusReply field it fills.
  *
  * The traffic lights are judged last, by common/lights.c, from what the queries returned.
+ * A status for one page (status_compute with a GetStatus) judges them before the
+ * sections that only the page's projects need (page_sql), which are then read for those
+ * projects alone: the page is chosen from the lights and phases, as status_page.c will
+ * choose it from the finished status.
  */
 #include <stdio.h>
 #include <stdlib.h>
