@@ -44,9 +44,12 @@ struct rollup_entry {
     int64_t programme_id;
     Reno__StatusReply *status;       /* owned; NULL until the first refresh */
     struct lights_project *measures; /* owned; one per status->projects[i] */
-    int32_t day;                     /* the date status is as of */
-    int32_t refresh_day;             /* the date the refresh in flight computes */
-    uint64_t refresh_started;        /* loop time the refresh in flight started */
+    /* Owned: the sums behind status's totals (status_splice.h), made from status when it
+     * is computed from scratch and brought up to date by each update. */
+    struct status_sums *sums;
+    int32_t day;              /* the date status is as of */
+    int32_t refresh_day;      /* the date the refresh in flight computes */
+    uint64_t refresh_started; /* loop time the refresh in flight started */
     /* Under a stream of writes, no refresh starts before this loop time: a refresh
      * during which another change was heard is followed by a rest as long as it took
      * (COALESCE_MS to REST_MAX_MS), so that
@@ -371,6 +374,12 @@ static void refreshed(void *arg, Reno__StatusReply *reply, struct lights_project
         else
             status_free(old);
     }
+    if (touched->full) {
+        /* Computed from scratch: the sums made again from the status kept, now rather
+         * than in the next update, which a write waits for. */
+        status_sums_free(e->sums);
+        e->sums = status_sums_new(e->status);
+    }
     /* A change heard while this refresh ran: writes are streaming, and the next refresh
      * rests first. A lone write is refreshed at once. */
     uint64_t rest = ms < COALESCE_MS ? COALESCE_MS : ms > REST_MAX_MS ? REST_MAX_MS : ms;
@@ -387,8 +396,10 @@ static int refresh(struct rollup *r, struct rollup_entry *e)
 {
     struct server *srv = r->srv;
     bool full = e->full || e->status == NULL || e->measures == NULL || e->day != r->day;
+    if (!full && e->sums == NULL)
+        e->sums = status_sums_new(e->status);
     int rc = full ? status_compute_held(srv->db, e->programme_id, r->day, refreshed, e)
-                  : status_update(srv->db, e->programme_id, r->day, e->status, e->measures,
+                  : status_update(srv->db, e->programme_id, r->day, e->status, e->measures, e->sums,
                                   refreshed, e);
     if (rc == 0) {
         e->full = false;
@@ -457,6 +468,7 @@ void rollup_done(struct rollup *r)
         next = e->next;
         status_free(e->status);
         free(e->measures);
+        status_sums_free(e->sums);
         free(e);
     }
     r->entries = NULL;

@@ -178,8 +178,9 @@ struct status_job {
     int64_t since;
     const Reno__StatusReply *held;              /* update: the roll-up's, unchanged meanwhile */
     const struct lights_project *held_measures; /* one per held->projects[i] */
-    bool read_whole[SECTION_COUNT];             /* update: sections read whole */
-    int64_t *touched; /* the changed projects, at most UPDATE_MAX_PROJECTS */
+    struct status_sums *sums;       /* update: held's totals' sums, brought up to date with it */
+    bool read_whole[SECTION_COUNT]; /* update: sections read whole */
+    int64_t *touched;               /* the changed projects, at most UPDATE_MAX_PROJECTS */
     size_t n_touched;
     unsigned touches; /* TOUCH_* of those projects' writes */
     struct status_touched info;
@@ -339,8 +340,9 @@ static void update_commit(struct status_job *job)
         if (job->read_whole[i]) {
             status_splice_take(r, fresh, s->field, retired);
         } else if (s->project_sql != NULL && job->n_touched > 0) {
-            status_splice_rows(r, fresh, s->field, job->touched, job->n_touched, retired);
-            if (!status_splice_totals(r, s->field, retired))
+            status_splice_rows(r, fresh, s->field, job->touched, job->n_touched, job->sums,
+                               retired);
+            if (!status_splice_totals(r, s->field, job->sums, retired))
                 fatal("status: no totals for section %s", s->field);
         }
     }
@@ -351,7 +353,7 @@ static void update_commit(struct status_job *job)
     lights_judge_projects(lit, r, job->as_of, &job->plan, job->measures, job->touched,
                           job->n_touched);
     status_splice_drop(r, "lights", job->touched, job->n_touched, retired);
-    status_splice_rows(r, lit, "lights", job->touched, job->n_touched, retired);
+    status_splice_rows(r, lit, "lights", job->touched, job->n_touched, NULL, retired);
     protobuf_c_message_free_unpacked(&lit->base, NULL);
     lights_judge_programme(r, job->as_of, &job->plan, job->checks);
     job->info.retired = retired;
@@ -819,7 +821,7 @@ int status_compute_held(struct db_pool *pool, int64_t programme_id, int32_t as_o
 
 int status_update(struct db_pool *pool, int64_t programme_id, int32_t as_of,
                   const Reno__StatusReply *held, const struct lights_project *measures,
-                  status_held_cb cb, void *arg)
+                  struct status_sums *sums, status_held_cb cb, void *arg)
 {
     if (pool == NULL)
         return -1;
@@ -830,6 +832,7 @@ int status_update(struct db_pool *pool, int64_t programme_id, int32_t as_of,
     job->since = held->position;
     job->held = held;
     job->held_measures = measures;
+    job->sums = sums;
     job->touched = xcalloc(UPDATE_MAX_PROJECTS, sizeof *job->touched);
     return job_start(job);
 }

@@ -24,8 +24,9 @@
  * projects in one statement per section) are read, the sections without a project
  * dimension are read whole, and once the snapshot has committed they are spliced into a
  * new status that shares the held one's unchanged rows (status_splice.h); the totals
- * and the rules are computed in memory over every project held, the lights of the
- * changed projects and the programme's again. The result is the status status_compute() would give
+ * are brought up to date from sums kept beside the held status, the rules are computed in
+ * memory over every project held, the lights of the changed projects and the programme's
+ * again. The result is the status status_compute() would give
  * at that position, byte for byte (suite incremental checks it after each kind of write).
  *
  * Ownership: the StatusReply passed to status_cb lives only during the call.
@@ -40,6 +41,8 @@
 #include "db.h"
 #include "lights.h"
 #include "reno.pb-c.h"
+
+struct status_sums; /* status_splice.h */
 
 typedef void (*status_cb)(void *arg, const Reno__StatusReply *reply, const struct db_error *err);
 
@@ -88,10 +91,16 @@ int status_compute_held(struct db_pool *pool, int64_t programme_id, int32_t as_o
  * the totals, rules and lights are computed again in memory (status_splice.h). A change
  * that touches no single project of this programme, or more projects than an update
  * reads one by one, makes it compute everything in that same snapshot. held and measures
- * are only read, but until the callback: the caller keeps them unchanged meanwhile. */
+ * are only read, but until the callback: the caller keeps them unchanged meanwhile.
+ * sums (status_splice.h; NULL: none kept) are held's totals' sums: an update that
+ * reads by project brings them up to date with the reply it hands over, so that they are
+ * the reply's when it is kept and still the same figures when the reply is found to hold
+ * the same as held; one that computes everything (touched->full) leaves them held's, and
+ * the caller makes them again from the reply. */
 int status_update(struct db_pool *pool, int64_t programme_id, int32_t as_of,
                   const Reno__StatusReply *held, const struct lights_project *measures,
-                  status_held_cb cb, void *arg) __attribute__((warn_unused_result));
+                  struct status_sums *sums, status_held_cb cb, void *arg)
+    __attribute__((warn_unused_result));
 
 void status_free(Reno__StatusReply *reply);
 

@@ -47,14 +47,6 @@ static int64_t project_of(struct rows rs, const ProtobufCMessage *m)
     return *(const int64_t *)((const char *)m + rs.pid->offset);
 }
 
-static bool among(int64_t id, const int64_t *ids, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ids[i] == id)
-            return true;
-    return false;
-}
-
 /* Appends `row` to the same repeated field of `retired`, or frees it when there is none. */
 static void retire_row(Reno__StatusReply *retired, const ProtobufCFieldDescriptor *f,
                        ProtobufCMessage *row)
@@ -79,53 +71,77 @@ void status_splice_clear(Reno__StatusReply *r, const char *field, Reno__StatusRe
     *rs.n = 0;
 }
 
-/* Drops the rows for which drop() holds, keeping the others in order. */
-static void drop_rows(struct rows rs, bool (*drop)(int64_t project, const int64_t *ids, size_t n),
-                      const int64_t *ids, size_t n, Reno__StatusReply *retired)
+/* ---- finding a project's rows ----------------------------------------------------------- */
+
+/* Every section holds its project rows in the order of their project ids, each project's
+ * together, and then its totals rows (project 0): the order of the section's SQL. A
+ * project's rows are found by binary search in that order, so that splicing one project
+ * costs the logarithm of the rows held and a move of the pointers after it, not a pass
+ * over every row read through its descriptor. */
+
+/* The number of rows before the totals rows at the end. */
+static size_t project_rows_end(struct rows rs)
 {
-    size_t kept = 0;
-    for (size_t i = 0; i < *rs.n; i++) {
-        ProtobufCMessage *m = (*rs.items)[i];
-        if (drop(project_of(rs, m), ids, n))
-            retire_row(retired, rs.field, m);
+    size_t end = *rs.n;
+    while (end > 0 && project_of(rs, (*rs.items)[end - 1]) == 0)
+        end--;
+    return end;
+}
+
+/* The first of rows[0..end) whose project is `project` or greater. */
+static size_t first_at_or_after(struct rows rs, size_t end, int64_t project)
+{
+    size_t lo = 0, hi = end;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (project_of(rs, (*rs.items)[mid]) < project)
+            lo = mid + 1;
         else
-            (*rs.items)[kept++] = m;
+            hi = mid;
     }
-    *rs.n = kept;
+    return lo;
 }
 
-static bool drop_listed(int64_t project, const int64_t *ids, size_t n)
+/* Removes rows[at..at+len), retiring them (and taking them off `sums`). */
+static void remove_rows(struct rows rs, size_t at, size_t len, struct status_sums *sums,
+                        Reno__StatusReply *retired)
 {
-    return project != 0 && among(project, ids, n);
-}
-
-static bool drop_totals(int64_t project, const int64_t *ids, size_t n)
-{
-    (void)ids;
-    (void)n;
-    return project == 0;
-}
-
-static bool drop_listed_and_totals(int64_t project, const int64_t *ids, size_t n)
-{
-    return project == 0 || among(project, ids, n);
-}
-
-/* Where a row of `project` goes: before the first row of a greater project or of the
- * totals (project 0), which come last. */
-static size_t place_of(struct rows rs, int64_t project)
-{
-    size_t i = 0;
-    while (i < *rs.n) {
-        int64_t p = project_of(rs, (*rs.items)[i]);
-        if (p == 0 || p > project)
-            break;
-        i++;
+    if (len == 0)
+        return; /* the array may be NULL */
+    for (size_t k = at; k < at + len; k++) {
+        status_sums_row(sums, rs.field->name, (*rs.items)[k], -1);
+        retire_row(retired, rs.field, (*rs.items)[k]);
     }
-    return i;
+    memmove(*rs.items + at, *rs.items + at + len, (*rs.n - at - len) * sizeof **rs.items);
+    *rs.n -= len;
 }
 
-/* Moves the run of rows from[at..at+len) into rs at `place`. */
+/* Retires the totals rows at the end. */
+static void drop_totals(struct rows rs, Reno__StatusReply *retired)
+{
+    size_t end = project_rows_end(rs);
+    for (size_t k = end; k < *rs.n; k++)
+        retire_row(retired, rs.field, (*rs.items)[k]);
+    *rs.n = end;
+}
+
+/* Retires the rows of the projects ids[0..n) (each id once or more, in any order). */
+static void drop_projects(struct rows rs, const int64_t *ids, size_t n, struct status_sums *sums,
+                          Reno__StatusReply *retired)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] == 0)
+            continue;
+        size_t end = project_rows_end(rs);
+        size_t at = first_at_or_after(rs, end, ids[i]);
+        size_t len = 0;
+        while (at + len < end && project_of(rs, (*rs.items)[at + len]) == ids[i])
+            len++;
+        remove_rows(rs, at, len, sums, retired);
+    }
+}
+
+/* Moves the run of rows from[0..len) into rs at `place`. */
 static void insert_rows(struct rows rs, size_t place, ProtobufCMessage **from, size_t len)
 {
     *rs.items = xrealloc(*rs.items, (*rs.n + len) * sizeof **rs.items);
@@ -135,13 +151,15 @@ static void insert_rows(struct rows rs, size_t place, ProtobufCMessage **from, s
 }
 
 void status_splice_rows(Reno__StatusReply *r, Reno__StatusReply *from, const char *field,
-                        const int64_t *ids, size_t n, Reno__StatusReply *retired)
+                        const int64_t *ids, size_t n, struct status_sums *sums,
+                        Reno__StatusReply *retired)
 {
     struct rows rs = rows_of(r, field);
     struct rows fs = rows_of(from, field);
-    drop_rows(rs, drop_listed, ids, n, retired);
+    drop_projects(rs, ids, n, sums, retired);
     /* Each project's rows arrive together; a project the section has no rows for (or
-     * that is gone) simply adds none. */
+     * that is gone) simply adds none. Each goes before the first row of a greater
+     * project or of the totals. */
     size_t i = 0;
     while (i < *fs.n) {
         int64_t project = project_of(fs, (*fs.items)[i]);
@@ -154,7 +172,10 @@ void status_splice_rows(Reno__StatusReply *r, Reno__StatusReply *from, const cha
             for (size_t k = i; k < j; k++)
                 protobuf_c_message_free_unpacked((*fs.items)[k], NULL);
         } else {
-            insert_rows(rs, place_of(rs, project), *fs.items + i, j - i);
+            for (size_t k = i; k < j; k++)
+                status_sums_row(sums, field, (*fs.items)[k], +1);
+            insert_rows(rs, first_at_or_after(rs, project_rows_end(rs), project), *fs.items + i,
+                        j - i);
         }
         i = j;
     }
@@ -166,43 +187,54 @@ void status_splice_rows(Reno__StatusReply *r, Reno__StatusReply *from, const cha
 void status_splice_drop(Reno__StatusReply *r, const char *field, const int64_t *ids, size_t n,
                         Reno__StatusReply *retired)
 {
-    drop_rows(rows_of(r, field), drop_listed_and_totals, ids, n, retired);
+    struct rows rs = rows_of(r, field);
+    drop_totals(rs, retired);
+    drop_projects(rs, ids, n, NULL, retired);
+}
+
+/* The first of r->projects[0..n) whose id is `project` or greater (the projects are in
+ * the order of their ids). */
+static size_t first_project_at_or_after(const Reno__StatusReply *r, int64_t project)
+{
+    size_t lo = 0, hi = r->n_projects;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->projects[mid]->project_id < project)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void status_splice_projects(Reno__StatusReply *r, struct lights_project **measures,
                             Reno__StatusReply *from, const struct lights_project *from_measures,
                             const int64_t *ids, size_t n, Reno__StatusReply *retired)
 {
-    /* Both arrays move together: rebuilt in one pass into new ones. */
+    /* Both arrays move together, a project at a time: found by binary search. */
     const ProtobufCFieldDescriptor *f = rows_of(r, "projects").field;
-    size_t total = r->n_projects + from->n_projects;
-    Reno__ProjectStatus **ps = xcalloc(total + 1, sizeof *ps);
-    struct lights_project *pm = xcalloc(total + 1, sizeof *pm);
-    size_t k = 0, a = 0, b = 0;
-    while (a < r->n_projects || b < from->n_projects) {
-        if (a < r->n_projects && among(r->projects[a]->project_id, ids, n)) {
-            retire_row(retired, f, &r->projects[a]->base);
-            a++;
+    for (size_t i = 0; i < n; i++) {
+        size_t at = first_project_at_or_after(r, ids[i]);
+        if (at == r->n_projects || r->projects[at]->project_id != ids[i])
             continue;
-        }
-        bool take_new =
-            b < from->n_projects &&
-            (a == r->n_projects || from->projects[b]->project_id < r->projects[a]->project_id);
-        if (take_new) {
-            ps[k] = from->projects[b];
-            pm[k++] = from_measures[b];
-            b++;
-        } else {
-            ps[k] = r->projects[a];
-            pm[k++] = (*measures)[a];
-            a++;
-        }
+        retire_row(retired, f, &r->projects[at]->base);
+        size_t after = r->n_projects - at - 1;
+        memmove(r->projects + at, r->projects + at + 1, after * sizeof *r->projects);
+        memmove(*measures + at, *measures + at + 1, after * sizeof **measures);
+        r->n_projects--;
     }
-    free(r->projects);
-    free(*measures);
-    r->projects = ps;
-    r->n_projects = k;
-    *measures = pm;
+    size_t total = r->n_projects + from->n_projects;
+    r->projects = xrealloc(r->projects, (total + 1) * sizeof *r->projects);
+    *measures = xrealloc(*measures, (total + 1) * sizeof **measures);
+    for (size_t b = 0; b < from->n_projects; b++) {
+        size_t at = first_project_at_or_after(r, from->projects[b]->project_id);
+        size_t after = r->n_projects - at;
+        memmove(r->projects + at + 1, r->projects + at, after * sizeof *r->projects);
+        memmove(*measures + at + 1, *measures + at, after * sizeof **measures);
+        r->projects[at] = from->projects[b];
+        (*measures)[at] = from_measures[b];
+        r->n_projects++;
+    }
     free(from->projects);
     from->projects = NULL;
     from->n_projects = 0;
@@ -443,168 +475,319 @@ static ProtobufCMessage *append_row(Reno__StatusReply *r, const char *field)
     return reflect_append_message(&r->base, rs.field);
 }
 
+/* ---- the sums behind the totals -------------------------------------------------------- */
+
+/* A multiset of values ordered by (num, text): the phases held (for the furthest behind),
+ * the next deadlines (for the earliest) and the survey dates (for the latest), so that
+ * a project's rows leaving take their value out without the others being read again. */
+struct bag {
+    struct bag_item {
+        int64_t num;
+        char *text;
+        int64_t count;
+    } * items;
+    size_t n;
+};
+
+static int bag_cmp(const struct bag_item *a, int64_t num, const char *text)
+{
+    if (a->num != num)
+        return a->num < num ? -1 : 1;
+    return strcmp(a->text, text);
+}
+
+/* Adds (sign +1) or takes out (sign -1) one value; false when taking out one not held. */
+static bool bag_put(struct bag *b, int64_t num, const char *text, int sign)
+{
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (bag_cmp(&b->items[mid], num, text) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < b->n && bag_cmp(&b->items[lo], num, text) == 0) {
+        b->items[lo].count += sign;
+        if (b->items[lo].count > 0)
+            return true;
+        free(b->items[lo].text);
+        memmove(b->items + lo, b->items + lo + 1, (b->n - lo - 1) * sizeof *b->items);
+        b->n--;
+        return true;
+    }
+    if (sign < 0)
+        return false;
+    b->items = xrealloc(b->items, (b->n + 1) * sizeof *b->items);
+    memmove(b->items + lo + 1, b->items + lo, (b->n - lo) * sizeof *b->items);
+    b->items[lo] = (struct bag_item){num, xstrdup(text), 1};
+    b->n++;
+    return true;
+}
+
+static void bag_free(struct bag *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        free(b->items[i].text);
+    free(b->items);
+}
+
+enum { SOURCES = 10, KINDS = 6, SURVEY_KINDS = 3 };
+
+struct status_sums {
+    /* A row taken out that was never put in: the sums no longer follow the rows, and
+     * every totals row is computed from the rows held instead. */
+    bool broken;
+    struct {
+        int64_t rows, milestones, done, soon, overdue;
+        struct bag phase, next; /* next: the non-empty next deadlines */
+    } phases;
+    struct {
+        int64_t rows, alloc, recv, paid; /* in cents */
+        char *name;
+    } funds[SOURCES]; /* [0]: over every source */
+    struct {
+        int64_t rows, contracts, amount, paid;
+    } contracts[KINDS];
+    struct {
+        int64_t rows, surveys, households, asked, agreeing;
+        struct bag latest;
+    } surveys[SURVEY_KINDS];
+};
+
+static void sums_phase(struct status_sums *s, const Reno__StatusPhase *p, int sign)
+{
+    s->phases.rows += sign;
+    s->phases.milestones += sign * p->milestones;
+    s->phases.done += sign * p->milestones_done;
+    s->phases.soon += sign * p->milestones_due_soon;
+    s->phases.overdue += sign * p->milestones_overdue;
+    if (!bag_put(&s->phases.phase, p->phase, "", sign))
+        s->broken = true;
+    if (p->next_due[0] && !bag_put(&s->phases.next, 0, p->next_due, sign))
+        s->broken = true;
+}
+
+static void sums_funds(struct status_sums *s, const Reno__StatusFunds *f, int sign)
+{
+    int src = (int)f->source;
+    if (src <= 0) /* a project's row over its sources */
+        return;
+    if (src >= SOURCES)
+        fatal("status_splice: fund source %d unknown", src);
+    for (int at = 0; at <= src; at += src) {
+        s->funds[at].rows += sign;
+        s->funds[at].alloc += sign * cents(f->allocated);
+        s->funds[at].recv += sign * cents(f->received);
+        s->funds[at].paid += sign * cents(f->paid);
+    }
+    if (s->funds[src].rows < 0)
+        s->broken = true;
+    if (s->funds[src].rows == 0) {
+        free(s->funds[src].name);
+        s->funds[src].name = NULL;
+    } else if (s->funds[src].name == NULL) {
+        s->funds[src].name = xstrdup(f->source_name);
+    }
+}
+
+static void sums_contracts(struct status_sums *s, const Reno__StatusContracts *c, int sign)
+{
+    int k = (int)c->kind;
+    if (k <= 0)
+        return;
+    if (k >= KINDS)
+        fatal("status_splice: contract kind %d unknown", k);
+    for (int at = 0; at <= k; at += k) {
+        s->contracts[at].rows += sign;
+        s->contracts[at].contracts += sign * c->contracts;
+        s->contracts[at].amount += sign * cents(c->amount);
+        s->contracts[at].paid += sign * cents(c->paid);
+    }
+    if (s->contracts[k].rows < 0)
+        s->broken = true;
+}
+
+static void sums_surveys(struct status_sums *s, const Reno__StatusSurvey *v, int sign)
+{
+    int k = (int)v->kind;
+    if (k <= 0 || k >= SURVEY_KINDS)
+        fatal("status_splice: survey kind %d unknown", k);
+    s->surveys[k].rows += sign;
+    s->surveys[k].surveys += sign * v->surveys;
+    s->surveys[k].households += sign * v->households;
+    s->surveys[k].asked += sign * v->households_asked;
+    s->surveys[k].agreeing += sign * v->households_agreeing;
+    if (!bag_put(&s->surveys[k].latest, 0, v->surveyed_on, sign))
+        s->broken = true;
+}
+
+void status_sums_row(struct status_sums *s, const char *field, const ProtobufCMessage *row,
+                     int sign)
+{
+    /* Totals rows (project 0) are what the sums stand for, not part of them. */
+    if (s == NULL)
+        return;
+    if (strcmp(field, "phases") == 0) {
+        const Reno__StatusPhase *p = (const Reno__StatusPhase *)row;
+        if (p->project_id != 0)
+            sums_phase(s, p, sign);
+    } else if (strcmp(field, "funds") == 0) {
+        const Reno__StatusFunds *f = (const Reno__StatusFunds *)row;
+        if (f->project_id != 0)
+            sums_funds(s, f, sign);
+    } else if (strcmp(field, "contracts") == 0) {
+        const Reno__StatusContracts *c = (const Reno__StatusContracts *)row;
+        if (c->project_id != 0)
+            sums_contracts(s, c, sign);
+    } else if (strcmp(field, "surveys") == 0) {
+        const Reno__StatusSurvey *v = (const Reno__StatusSurvey *)row;
+        if (v->project_id != 0)
+            sums_surveys(s, v, sign);
+    }
+}
+
+static const char *const summed[] = {"phases", "funds", "contracts", "surveys"};
+
+/* The sums of one section from its rows held. */
+static void sums_section(struct status_sums *s, const Reno__StatusReply *r, const char *field)
+{
+    struct rows rs = rows_of((Reno__StatusReply *)r, field);
+    for (size_t i = 0; i < *rs.n; i++)
+        status_sums_row(s, field, (*rs.items)[i], +1);
+}
+
+struct status_sums *status_sums_new(const Reno__StatusReply *r)
+{
+    struct status_sums *s = xcalloc(1, sizeof *s);
+    for (size_t i = 0; i < sizeof summed / sizeof summed[0]; i++)
+        sums_section(s, r, summed[i]);
+    return s;
+}
+
+void status_sums_free(struct status_sums *s)
+{
+    if (s == NULL)
+        return;
+    bag_free(&s->phases.phase);
+    bag_free(&s->phases.next);
+    for (int i = 0; i < SOURCES; i++)
+        free(s->funds[i].name);
+    for (int k = 0; k < SURVEY_KINDS; k++)
+        bag_free(&s->surveys[k].latest);
+    free(s);
+}
+
+/* ---- the totals ------------------------------------------------------------------------ */
+
 /* reno_status_phases_rows' last row: the furthest-behind phase, the sums, the earliest
  * next deadline. */
-static void totals_phases(Reno__StatusReply *r, Reno__StatusReply *retired)
+static void totals_phases(Reno__StatusReply *r, const struct status_sums *s)
 {
-    drop_rows(rows_of(r, "phases"), drop_totals, NULL, 0, retired);
-    int32_t phase = 0, milestones = 0, done = 0, soon = 0, overdue = 0;
-    bool any = false;
-    const char *next = NULL;
-    for (size_t i = 0; i < r->n_phases; i++) {
-        const Reno__StatusPhase *p = r->phases[i];
-        phase = any && phase < p->phase ? phase : p->phase;
-        any = true;
-        milestones += p->milestones;
-        done += p->milestones_done;
-        soon += p->milestones_due_soon;
-        overdue += p->milestones_overdue;
-        if (p->next_due[0] && (next == NULL || strcmp(p->next_due, next) < 0))
-            next = p->next_due;
-    }
+    int32_t phase = s->phases.phase.n > 0 ? (int32_t)s->phases.phase.items[0].num : 0;
+    const char *next = s->phases.next.n > 0 ? s->phases.next.items[0].text : "";
     Reno__StatusPhase *t = (Reno__StatusPhase *)append_row(r, "phases");
     t->project_id = 0;
     t->name = xstrdup("合计");
     t->phase = phase;
     t->phase_name = xstrdup(phase_name(phase));
-    t->milestones = milestones;
-    t->milestones_done = done;
-    t->milestones_due_soon = soon;
-    t->milestones_overdue = overdue;
-    t->next_due = xstrdup(next ? next : "");
+    t->milestones = (int32_t)s->phases.milestones;
+    t->milestones_done = (int32_t)s->phases.done;
+    t->milestones_due_soon = (int32_t)s->phases.soon;
+    t->milestones_overdue = (int32_t)s->phases.overdue;
+    t->next_due = xstrdup(next);
 }
 
 /* reno_status_funds_rows' grouping sets (source) and (): per source over all projects in
  * the order of reno_status_source_order (the enum's), then in all, always present. */
-static void totals_funds(Reno__StatusReply *r, Reno__StatusReply *retired)
+static void totals_funds(Reno__StatusReply *r, const struct status_sums *s)
 {
-    drop_rows(rows_of(r, "funds"), drop_totals, NULL, 0, retired);
-    enum { SOURCES = 10 };
-    int64_t alloc[SOURCES] = {0}, recv[SOURCES] = {0}, paid[SOURCES] = {0};
-    const char *names[SOURCES] = {NULL};
-    for (size_t i = 0; i < r->n_funds; i++) {
-        const Reno__StatusFunds *f = r->funds[i];
-        int s = (int)f->source;
-        if (s <= 0) /* a project's row over its sources */
-            continue;
-        if (s >= SOURCES)
-            fatal("status_splice: fund source %d unknown", s);
-        alloc[s] += cents(f->allocated);
-        recv[s] += cents(f->received);
-        paid[s] += cents(f->paid);
-        names[s] = f->source_name;
-        alloc[0] += cents(f->allocated);
-        recv[0] += cents(f->received);
-        paid[0] += cents(f->paid);
-    }
-    for (int s = 1; s <= SOURCES; s++) {
-        int at = s == SOURCES ? 0 : s;
-        if (at != 0 && names[at] == NULL)
+    for (int src = 1; src <= SOURCES; src++) {
+        int at = src == SOURCES ? 0 : src;
+        if (at != 0 && s->funds[at].rows == 0)
             continue;
         Reno__StatusFunds *t = (Reno__StatusFunds *)append_row(r, "funds");
         t->project_id = 0;
         t->name = xstrdup("合计");
         t->source = (Reno__FundSource)at;
-        t->source_name = xstrdup(at ? names[at] : "合计");
-        t->allocated = yuan(alloc[at]);
-        t->received = yuan(recv[at]);
-        t->paid = yuan(paid[at]);
-        t->available = yuan(recv[at] - paid[at]);
-        t->received_pct = status_pct(recv[at], alloc[at]);
+        t->source_name = xstrdup(at ? s->funds[at].name : "合计");
+        t->allocated = yuan(s->funds[at].alloc);
+        t->received = yuan(s->funds[at].recv);
+        t->paid = yuan(s->funds[at].paid);
+        t->available = yuan(s->funds[at].recv - s->funds[at].paid);
+        t->received_pct = status_pct(s->funds[at].recv, s->funds[at].alloc);
     }
 }
 
 /* reno_status_contracts_rows' grouping sets (kind) and (): per kind in the order
  * construction, supervision, design, supplier, audit (the enum's), then in all. */
-static void totals_contracts(Reno__StatusReply *r, Reno__StatusReply *retired)
+static void totals_contracts(Reno__StatusReply *r, const struct status_sums *s)
 {
-    drop_rows(rows_of(r, "contracts"), drop_totals, NULL, 0, retired);
-    enum { KINDS = 6 };
-    int64_t amount[KINDS] = {0}, paid[KINDS] = {0};
-    int32_t count[KINDS] = {0};
-    bool seen[KINDS] = {false};
-    for (size_t i = 0; i < r->n_contracts; i++) {
-        const Reno__StatusContracts *c = r->contracts[i];
-        int k = (int)c->kind;
-        if (k <= 0)
-            continue;
-        if (k >= KINDS)
-            fatal("status_splice: contract kind %d unknown", k);
-        seen[k] = true;
-        count[k] += c->contracts;
-        amount[k] += cents(c->amount);
-        paid[k] += cents(c->paid);
-        count[0] += c->contracts;
-        amount[0] += cents(c->amount);
-        paid[0] += cents(c->paid);
-    }
     for (int k = 1; k <= KINDS; k++) {
         int at = k == KINDS ? 0 : k;
-        if (at != 0 && !seen[at])
+        if (at != 0 && s->contracts[at].rows == 0)
             continue;
         Reno__StatusContracts *t = (Reno__StatusContracts *)append_row(r, "contracts");
         t->project_id = 0;
         t->name = xstrdup("合计");
         t->kind = (Reno__ContractKind)at;
-        t->contracts = count[at];
-        t->amount = yuan(amount[at]);
-        t->paid = yuan(paid[at]);
-        t->remaining = yuan(amount[at] - paid[at]);
-        t->paid_pct = status_pct(paid[at], amount[at]);
+        t->contracts = (int32_t)s->contracts[at].contracts;
+        t->amount = yuan(s->contracts[at].amount);
+        t->paid = yuan(s->contracts[at].paid);
+        t->remaining = yuan(s->contracts[at].amount - s->contracts[at].paid);
+        t->paid_pct = status_pct(s->contracts[at].paid, s->contracts[at].amount);
     }
 }
 
 /* reno_status_surveys_rows' totals: per kind, ordered by the kind's text descending
  * (willingness, then satisfaction: the enum's order), the latest surveys summed. */
-static void totals_surveys(Reno__StatusReply *r, Reno__StatusReply *retired)
+static void totals_surveys(Reno__StatusReply *r, const struct status_sums *s)
 {
-    drop_rows(rows_of(r, "surveys"), drop_totals, NULL, 0, retired);
-    enum { KINDS = 3 };
-    int32_t surveys[KINDS] = {0}, households[KINDS] = {0}, asked[KINDS] = {0},
-            agreeing[KINDS] = {0};
-    const char *latest[KINDS] = {NULL};
-    for (size_t i = 0; i < r->n_surveys; i++) {
-        const Reno__StatusSurvey *s = r->surveys[i];
-        int k = (int)s->kind;
-        if (k <= 0 || k >= KINDS)
-            fatal("status_splice: survey kind %d unknown", k);
-        surveys[k] += s->surveys;
-        households[k] += s->households;
-        asked[k] += s->households_asked;
-        agreeing[k] += s->households_agreeing;
-        if (latest[k] == NULL || strcmp(s->surveyed_on, latest[k]) > 0)
-            latest[k] = s->surveyed_on;
-    }
-    for (int k = 1; k < KINDS; k++) {
-        if (latest[k] == NULL)
+    for (int k = 1; k < SURVEY_KINDS; k++) {
+        const struct bag *latest = &s->surveys[k].latest;
+        if (s->surveys[k].rows == 0 || latest->n == 0)
             continue;
         Reno__StatusSurvey *t = (Reno__StatusSurvey *)append_row(r, "surveys");
         t->project_id = 0;
         t->name = xstrdup("合计");
         t->kind = (Reno__SurveyKind)k;
-        t->surveyed_on = xstrdup(latest[k]);
-        t->surveys = surveys[k];
-        t->households = households[k];
-        t->households_asked = asked[k];
-        t->households_agreeing = agreeing[k];
-        t->asked_pct = status_pct(asked[k], households[k]);
-        t->agreeing_pct = status_pct(agreeing[k], asked[k]);
+        t->surveyed_on = xstrdup(latest->items[latest->n - 1].text);
+        t->surveys = (int32_t)s->surveys[k].surveys;
+        t->households = (int32_t)s->surveys[k].households;
+        t->households_asked = (int32_t)s->surveys[k].asked;
+        t->households_agreeing = (int32_t)s->surveys[k].agreeing;
+        t->asked_pct = status_pct(s->surveys[k].asked, s->surveys[k].households);
+        t->agreeing_pct = status_pct(s->surveys[k].agreeing, s->surveys[k].asked);
     }
 }
 
-bool status_splice_totals(Reno__StatusReply *r, const char *field, Reno__StatusReply *retired)
+bool status_splice_totals(Reno__StatusReply *r, const char *field, const struct status_sums *sums,
+                          Reno__StatusReply *retired)
 {
+    void (*emit)(Reno__StatusReply *, const struct status_sums *) = NULL;
     if (strcmp(field, "phases") == 0)
-        totals_phases(r, retired);
+        emit = totals_phases;
     else if (strcmp(field, "funds") == 0)
-        totals_funds(r, retired);
+        emit = totals_funds;
     else if (strcmp(field, "contracts") == 0)
-        totals_contracts(r, retired);
+        emit = totals_contracts;
     else if (strcmp(field, "surveys") == 0)
-        totals_surveys(r, retired);
+        emit = totals_surveys;
     else if (strcmp(field, "guards") == 0)
-        (void)retired; /* rows per project only, no totals row */
+        return true; /* rows per project only, no totals row */
     else
         return false;
+    drop_totals(rows_of(r, field), retired);
+    if (sums != NULL && !sums->broken) {
+        emit(r, sums);
+        return true;
+    }
+    /* No sums kept, or they no longer follow the rows: the section's own, from its rows. */
+    if (sums != NULL)
+        log_warn("status_splice: the totals of %s computed from every row", field);
+    struct status_sums *own = xcalloc(1, sizeof *own);
+    sums_section(own, r, field);
+    emit(r, own);
+    status_sums_free(own);
     return true;
 }

@@ -2,10 +2,17 @@
  * Bringing a held status up to date project by project, in memory: a changed project's
  * rows replace its old rows in each per-project section (a new project's are added, a
  * removed project's dropped), and the totals rows (project_id 0) of those sections are
- * computed again from the project rows held, exactly as the section's SQL computes them
- * (schema/functions/status.sql), so that a status brought up to date this way packs to
- * the same bytes as one computed from scratch at the same position. No query and no I/O:
- * server/status.c reads the changed projects' rows in one snapshot and calls these.
+ * made again, exactly as the section's SQL computes them (schema/functions/status.sql),
+ * so that a status brought up to date this way packs to the same bytes as one computed
+ * from scratch at the same position. No query and no I/O: server/status.c reads the
+ * changed projects' rows in one snapshot and calls these.
+ *
+ * The cost of an update follows the projects it changes, not all projects: a project's
+ * rows are found by binary search (every section is in the order of the projects' ids),
+ * and the totals come from sums kept beside the held status (struct status_sums), from
+ * which the rows replaced are taken out and into which the new ones are put. What still
+ * grows with all projects is moving the arrays of pointers (a few hundred kB at 60,000
+ * projects).
  *
  * Sections whose totals are not computed here (lines, missing reporters, ...) are read
  * whole by status.c instead.
@@ -36,19 +43,38 @@
 #include "lights.h"
 #include "reno.pb-c.h"
 
+/* The sums behind the totals rows of the sections whose totals are computed here
+ * (phases, funds, contracts, surveys), kept next to a held status and brought up to date
+ * with it row by row, so that an update's totals cost the rows it replaced instead of a
+ * pass over every project's rows. NULL wherever one is taken: the totals are computed from
+ * the rows held. */
+struct status_sums;
+
+/* The sums of the rows r holds. */
+struct status_sums *status_sums_new(const Reno__StatusReply *r);
+void status_sums_free(struct status_sums *s);
+/* One row of `field` put in (sign +1) or taken out (-1); totals rows and the rows of
+ * other sections count for nothing. s NULL: nothing. */
+void status_sums_row(struct status_sums *s, const char *field, const ProtobufCMessage *row,
+                     int sign);
+
 /* Retires every element of the repeated message field `field` of r and leaves it empty. */
 void status_splice_clear(Reno__StatusReply *r, const char *field, Reno__StatusReply *retired);
 
-/* In the repeated field `field` (whose elements have a project_id), removes the rows of
- * the projects ids[0..n), then moves in the rows of the same field of `from` (which hold
- * only such projects, each project's rows together and in the section's order), each
- * project's before the first row of a greater project or of the totals; totals rows in
- * `from` are dropped, since the totals are computed here (status_splice_totals). */
+/* In the repeated field `field` (whose elements have a project_id, in the order of the
+ * projects' ids, each project's rows together, then the totals rows of project 0),
+ * removes the rows of the projects ids[0..n), then moves in the rows of the same field of
+ * `from` (which hold only such projects, each project's rows together and in the
+ * section's order), each project's before the first row of a greater project or of the
+ * totals; totals rows in `from` are dropped, since the totals are computed here
+ * (status_splice_totals). The rows removed and moved in are taken off and put into
+ * `sums` (NULL: none kept). Each project is found by binary search. */
 void status_splice_rows(Reno__StatusReply *r, Reno__StatusReply *from, const char *field,
-                        const int64_t *ids, size_t n, Reno__StatusReply *retired);
+                        const int64_t *ids, size_t n, struct status_sums *sums,
+                        Reno__StatusReply *retired);
 
-/* Retires the rows of the projects ids[0..n) and the totals rows (project_id 0) of the
- * repeated field `field`, keeping the others in order. */
+/* Retires the rows of the projects ids[0..n) and the totals rows (project_id 0, at the
+ * end) of the repeated field `field`, keeping the others in order. */
 void status_splice_drop(Reno__StatusReply *r, const char *field, const int64_t *ids, size_t n,
                         Reno__StatusReply *retired);
 
@@ -58,9 +84,11 @@ void status_splice_projects(Reno__StatusReply *r, struct lights_project **measur
                             Reno__StatusReply *from, const struct lights_project *from_measures,
                             const int64_t *ids, size_t n, Reno__StatusReply *retired);
 
-/* The totals rows of one section computed again from its project rows (nothing for
- * guards, which has none); false when the field's totals are not computed here. */
-bool status_splice_totals(Reno__StatusReply *r, const char *field, Reno__StatusReply *retired);
+/* The totals rows of one section made again (nothing for guards, which has none): from
+ * `sums` when they are given and follow the rows, otherwise from the section's project
+ * rows; false when the field's totals are not computed here. */
+bool status_splice_totals(Reno__StatusReply *r, const char *field, const struct status_sums *sums,
+                          Reno__StatusReply *retired);
 
 /* A new status sharing everything with `held` but its arrays (see above); *retired is a
  * new empty status for what the new one drops. Every repeated field of StatusReply is a

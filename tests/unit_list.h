@@ -23,6 +23,7 @@ UNIT_SUITE(dash_chart)
 UNIT_SUITE(status_diff)
 UNIT_SUITE(status_view)
 UNIT_SUITE(status_delta)
+UNIT_SUITE(status_splice)
 UNIT_SUITE(report_pdf)
 UNIT_SUITE(wire_check)
 #ifdef RENO_HAVE_TABLE_TEST
