@@ -44,6 +44,11 @@ DECLARE
     -- Rows a table lists: all of them, or a page for a large programme.
     v_rows bigint;
     v_total bigint;
+    -- An open round of a large programme: section 一's page, the chart's ten projects and
+    -- the totals, from one pass over every project's progress (see section 一).
+    v_page_cells jsonb;
+    v_chart bigint[];
+    v_sum record;
 BEGIN
     SELECT * INTO pg FROM programme WHERE id = p_programme;
     SELECT * INTO rd FROM reno_sup_rounds(p_programme) r WHERE r.round_on = p_date;
@@ -74,34 +79,66 @@ BEGIN
     -- Every project's figures (the closed round's from its snapshot), ranked by how far
     -- behind it is (completion, then start, as shares of its households); a large
     -- programme lists the page furthest behind, in the order of their ids, then the total.
-    RETURN QUERY
-        WITH s AS (
-            SELECT s.project_id AS id, s.project_name AS name, p.community,
-                   s.households AS h, s.households_started AS st,
-                   s.households_completed AS co, s.last_report_date AS last
-              FROM round_snapshot_progress s JOIN project p ON p.id = s.project_id
-             WHERE rd.state = 'closed' AND s.round_close_id = rd.close_id
+    -- An open round of a large programme reads every project's progress once: the same
+    -- ranking gives the page (in the order of the ids), the chart's ten furthest behind
+    -- and the totals. Reading it a second time for the chart cost as much as the table.
+    IF v_large AND rd.state <> 'closed' THEN
+        SELECT jsonb_agg(jsonb_build_array(k.name, k.community, k.h::text, k.st::text,
+                                           reno_pct(k.st, k.h), k.co::text, reno_pct(k.co, k.h),
+                                           COALESCE(to_char(k.last, 'YYYY-MM-DD'), '未报送'))
+                         ORDER BY k.id) FILTER (WHERE k.behind <= v_rows) AS cells,
+               array_agg(k.id ORDER BY k.behind) FILTER (WHERE k.behind <= 10) AS chart,
+               count(*) AS n, sum(k.h) AS h, sum(k.st) AS st, sum(k.co) AS co
+          INTO v_sum
+          FROM (SELECT p.id, p.name, p.community, p.households_in_scope AS h,
+                       s.households_started AS st, s.households_completed AS co,
+                       s.report_date AS last,
+                       row_number() OVER (ORDER BY s.households_completed::numeric
+                                                   / GREATEST(p.households_in_scope, 1),
+                                                   s.households_started::numeric
+                                                   / GREATEST(p.households_in_scope, 1),
+                                                   p.id) AS behind
+                  FROM project p JOIN reno_progress_as_of(p_programme, v_on) s ON s.project_id = p.id
+                 WHERE p.programme_id = p_programme) k;
+        v_page_cells := v_sum.cells;
+        v_chart := v_sum.chart;
+        RETURN QUERY
+            SELECT 'row', ARRAY(SELECT jsonb_array_elements_text(c.cells))
+              FROM jsonb_array_elements(v_page_cells) WITH ORDINALITY AS c(cells, n)
+             ORDER BY c.n;
+        RETURN QUERY SELECT 'row', ARRAY['合计（' || v_sum.n || '个项目）', '', v_sum.h::text,
+                                         v_sum.st::text, reno_pct(v_sum.st, v_sum.h),
+                                         v_sum.co::text, reno_pct(v_sum.co, v_sum.h), ''];
+    ELSE
+        RETURN QUERY
+            WITH s AS (
+                SELECT s.project_id AS id, s.project_name AS name, p.community,
+                       s.households AS h, s.households_started AS st,
+                       s.households_completed AS co, s.last_report_date AS last
+                  FROM round_snapshot_progress s JOIN project p ON p.id = s.project_id
+                 WHERE rd.state = 'closed' AND s.round_close_id = rd.close_id
+                UNION ALL
+                SELECT p.id, p.name, p.community, p.households_in_scope, s.households_started,
+                       s.households_completed, s.report_date
+                  FROM project p JOIN reno_progress_as_of(p_programme, v_on) s ON s.project_id = p.id
+                 WHERE rd.state <> 'closed' AND p.programme_id = p_programme
+            ), k AS (
+                SELECT s.*, row_number() OVER (ORDER BY s.co::numeric / GREATEST(s.h, 1),
+                                                        s.st::numeric / GREATEST(s.h, 1), s.id) AS behind
+                  FROM s
+            )
+            SELECT x.what, x.cells FROM (
+                SELECT 'row'::text AS what,
+                       ARRAY[k.name, k.community, k.h::text, k.st::text, reno_pct(k.st, k.h),
+                             k.co::text, reno_pct(k.co, k.h),
+                             COALESCE(to_char(k.last, 'YYYY-MM-DD'), '未报送')] AS cells
+                  FROM k WHERE k.behind <= v_rows ORDER BY k.id) x
             UNION ALL
-            SELECT p.id, p.name, p.community, p.households_in_scope, s.households_started,
-                   s.households_completed, s.report_date
-              FROM project p JOIN reno_progress_as_of(p_programme, v_on) s ON s.project_id = p.id
-             WHERE rd.state <> 'closed' AND p.programme_id = p_programme
-        ), k AS (
-            SELECT s.*, row_number() OVER (ORDER BY s.co::numeric / GREATEST(s.h, 1),
-                                                    s.st::numeric / GREATEST(s.h, 1), s.id) AS behind
-              FROM s
-        )
-        SELECT x.what, x.cells FROM (
-            SELECT 'row'::text AS what,
-                   ARRAY[k.name, k.community, k.h::text, k.st::text, reno_pct(k.st, k.h),
-                         k.co::text, reno_pct(k.co, k.h),
-                         COALESCE(to_char(k.last, 'YYYY-MM-DD'), '未报送')] AS cells
-              FROM k WHERE k.behind <= v_rows ORDER BY k.id) x
-        UNION ALL
-        SELECT 'row', ARRAY['合计（' || count(*) || '个项目）', '', sum(k.h)::text, sum(k.st)::text,
-                            reno_pct(sum(k.st), sum(k.h)), sum(k.co)::text,
-                            reno_pct(sum(k.co), sum(k.h)), '']
-          FROM k HAVING v_large; -- an aggregate row exists even over no rows: HAVING drops it
+            SELECT 'row', ARRAY['合计（' || count(*) || '个项目）', '', sum(k.h)::text, sum(k.st)::text,
+                                reno_pct(sum(k.st), sum(k.h)), sum(k.co)::text,
+                                reno_pct(sum(k.co), sum(k.h)), '']
+              FROM k HAVING v_large; -- an aggregate row exists even over no rows: HAVING drops it
+    END IF;
     IF v_large THEN
         RETURN QUERY SELECT 'note', ARRAY['共' || v_projects || '个项目，本表列出完工率最低的'
                                           || v_page || '个及全部项目合计；各项目进度见 reno status'
@@ -114,37 +151,47 @@ BEGIN
                                       '计划完成', '状态', '完成日期'];
     -- A large programme lists the page of milestones overdue and not done (the earliest
     -- due first), then how many were done on time, late, or not at all.
-    RETURN QUERY
-        WITH d AS (
-            SELECT m.project_id, p.name, t.seq, t.title, m.due,
-                   CASE WHEN m.done_on IS NOT NULL AND m.done_on <= v_on
-                        THEN CASE WHEN m.done_on <= m.due THEN '按期完成' ELSE '逾期完成' END
-                        ELSE '逾期未完成' END AS state,
-                   CASE WHEN m.done_on <= v_on THEN m.done_on END AS done_on
+    IF NOT v_large THEN
+        RETURN QUERY
+            SELECT 'row', ARRAY[p.name, t.title, to_char(m.due, 'YYYY-MM-DD'),
+                                CASE WHEN m.done_on IS NOT NULL AND m.done_on <= v_on
+                                     THEN CASE WHEN m.done_on <= m.due THEN '按期完成'
+                                               ELSE '逾期完成' END
+                                     ELSE '逾期未完成' END,
+                                COALESCE(CASE WHEN m.done_on <= v_on
+                                              THEN to_char(m.done_on, 'YYYY-MM-DD') END, '')]
               FROM project_milestone m
               JOIN project p ON p.id = m.project_id
               JOIN milestone_template t ON t.id = m.template_id
              WHERE p.programme_id = p_programme AND m.due <= v_on
-        )
-        SELECT x.what, x.cells FROM (
-            SELECT 'row'::text AS what,
-                   ARRAY[d.name, d.title, to_char(d.due, 'YYYY-MM-DD'), d.state,
-                         COALESCE(to_char(d.done_on, 'YYYY-MM-DD'), '')] AS cells
-              FROM d WHERE NOT v_large
-             ORDER BY d.project_id, d.seq) x
-        UNION ALL
-        SELECT y.what, y.cells FROM (
-            SELECT 'row'::text AS what,
-                   ARRAY[d.name, d.title, to_char(d.due, 'YYYY-MM-DD'), d.state, ''] AS cells
-              FROM d WHERE v_large AND d.state = '逾期未完成'
-             ORDER BY d.due, d.project_id, d.seq LIMIT v_page) y
-        UNION ALL
+             ORDER BY m.project_id, t.seq;
+    ELSE
+        -- Two narrow passes (the page, then the counts) instead of one that carried every
+        -- milestone's names and state through a materialised table: at 60,000 projects
+        -- a million rows of text for a page of a hundred.
+        RETURN QUERY
+            SELECT 'row', ARRAY[p.name, t.title, to_char(m.due, 'YYYY-MM-DD'), '逾期未完成', '']
+              FROM project_milestone m
+              JOIN project p ON p.id = m.project_id
+              JOIN milestone_template t ON t.id = m.template_id
+             WHERE p.programme_id = p_programme AND m.due <= v_on
+               AND NOT (m.done_on IS NOT NULL AND m.done_on <= v_on)
+             ORDER BY m.due, m.project_id, t.seq LIMIT v_page;
+    END IF;
+    -- An aggregate row exists even over no rows: a small programme's report has always
+    -- carried this note with its counts at 0, and keeps it (the document stays the same).
+    RETURN QUERY
         SELECT 'note', ARRAY['截至收集日应完成的节点共' || count(*) || '个：按期完成'
-                             || count(*) FILTER (WHERE d.state = '按期完成') || '个，逾期完成'
-                             || count(*) FILTER (WHERE d.state = '逾期完成') || '个，逾期未完成'
-                             || count(*) FILTER (WHERE d.state = '逾期未完成') || '个；本表列出逾期未完成的前'
-                             || v_page || '个（按计划完成日期），各项目节点见 reno status（分页查询）。']
-          FROM d WHERE v_large;
+                             || count(*) FILTER (WHERE m.done_on <= v_on AND m.done_on <= m.due)
+                             || '个，逾期完成'
+                             || count(*) FILTER (WHERE m.done_on <= v_on AND m.done_on > m.due)
+                             || '个，逾期未完成'
+                             || count(*) FILTER (WHERE NOT (m.done_on IS NOT NULL
+                                                            AND m.done_on <= v_on))
+                             || '个；本表列出逾期未完成的前' || v_page
+                             || '个（按计划完成日期），各项目节点见 reno status（分页查询）。']
+          FROM project_milestone m JOIN project p ON p.id = m.project_id
+         WHERE p.programme_id = p_programme AND m.due <= v_on AND v_large;
 
     RETURN QUERY SELECT 'table', ARRAY['四、资金到位与支付（元）', '项目', '资金来源', '下达',
                                       '到位', '已支付', '可用'];
@@ -326,10 +373,13 @@ BEGIN
             SELECT p.id, p.name, p.households_in_scope FROM project p
              WHERE p.programme_id = p_programme AND NOT v_large
             UNION ALL
+            SELECT p.id, p.name, p.households_in_scope FROM project p
+             WHERE v_chart IS NOT NULL AND p.id = ANY (v_chart)
+            UNION ALL
             SELECT b.id, b.name, b.households_in_scope
               FROM (SELECT p.id, p.name, p.households_in_scope
                       FROM project p JOIN reno_progress_as_of(p_programme, v_on) s ON s.project_id = p.id
-                     WHERE p.programme_id = p_programme AND v_large
+                     WHERE p.programme_id = p_programme AND v_large AND v_chart IS NULL
                      ORDER BY s.households_completed::numeric / GREATEST(p.households_in_scope, 1),
                               s.households_started::numeric / GREATEST(p.households_in_scope, 1), p.id
                      LIMIT 10) b
