@@ -112,6 +112,77 @@ START_TEST(round_report_lists_a_page_and_does_not_grow_with_the_programme)
 }
 END_TEST
 
+/* The latest progress of every project by 2022-05-14's collection, its page furthest behind
+ * and its totals, computed here independently of the report (DISTINCT ON, not the report's
+ * lookup per project), as the Markdown lines of section 一. */
+static const char *const behind_sql =
+    "WITH rd AS (SELECT r.effective_on FROM reno_sup_rounds((SELECT programme_id FROM project "
+    "            LIMIT 1)) r WHERE r.round_on = DATE '2022-05-14'),"
+    " latest AS (SELECT DISTINCT ON (pr.project_id) pr.project_id, pr.households_started AS st,"
+    "                   pr.households_completed AS co, pr.report_date AS last"
+    "              FROM progress_report pr, rd WHERE pr.report_date <= rd.effective_on"
+    "             ORDER BY pr.project_id, pr.report_date DESC, pr.id DESC),"
+    " k AS (SELECT p.id, p.name, p.community, p.households_in_scope AS h,"
+    "              COALESCE(l.st, 0) AS st, COALESCE(l.co, 0) AS co, l.last,"
+    "              rank() OVER (ORDER BY COALESCE(l.co, 0)::numeric / "
+    "GREATEST(p.households_in_scope, 1),"
+    "                           COALESCE(l.st, 0)::numeric / GREATEST(p.households_in_scope, 1),"
+    "                           p.id) AS behind"
+    "         FROM project p LEFT JOIN latest l ON l.project_id = p.id) ";
+
+START_TEST(round_report_page_totals_and_chart_follow_the_progress)
+{
+    grow_to(150);
+    /* Progress that differs from project to project, some of it corrected by a later report
+     * of the same day and some dated after the collection (not counted); every fourth project
+     * reported none started, so that the furthest behind are told apart by their ids. */
+    char state[6];
+    h_sql_exec(
+        h_db,
+        "INSERT INTO progress_report (project_id, report_date, households_started,"
+        "                             households_completed, account_id, unit_id)"
+        " SELECT pr.id, d.on_, s.st, s.st * (pr.id % 3) / 3, a.id, a.unit_id"
+        "   FROM project pr, account a,"
+        "        (VALUES (DATE '2022-04-20', 37), (DATE '2022-04-20', 41),"
+        "                (DATE '2022-06-01', 7)) d(on_, m),"
+        "        LATERAL (SELECT CASE WHEN pr.id % 4 = 0 AND d.on_ < DATE '2022-06-01' THEN 0"
+        "                             ELSE (pr.id * d.m) % 101 END AS st) s"
+        "  WHERE pr.name LIKE '增补%' AND a.username = 'office'",
+        state);
+    ck_assert_str_eq(state, "");
+    size_t len;
+    char *md = round_report(&len);
+    char sql[4096];
+    snprintf(sql, sizeof sql,
+             "%sSELECT string_agg('| ' || k.name || ' | ' || k.community || ' | ' || k.h || ' | '"
+             " || k.st || ' | ' || reno_pct(k.st, k.h) || ' | ' || k.co || ' | '"
+             " || reno_pct(k.co, k.h) || ' | ' || COALESCE(to_char(k.last, 'YYYY-MM-DD'), '未报送')"
+             " || ' |', E'\\n' ORDER BY k.id) FILTER (WHERE k.behind <= 100)"
+             " || E'\\n| 合计（' || count(*) || '个项目） |  | ' || sum(k.h) || ' | ' || sum(k.st)"
+             " || ' | ' || reno_pct(sum(k.st), sum(k.h)) || ' | ' || sum(k.co) || ' | '"
+             " || reno_pct(sum(k.co), sum(k.h)) || ' |  |' FROM k",
+             behind_sql);
+    char *want = h_sql_text(h_db, sql);
+    ck_assert_msg(strstr(md, want) != NULL, "want:\n%s\nin:\n%s", want, md);
+    /* The chart: the ten furthest behind, each with a started and a completed series from
+     * its reports (one with no report by the collection has no series). */
+    char *charted = h_sql_text(
+        h_db, "SELECT string_agg(DISTINCT regexp_replace(r.cells[1], ' (开工|完工)$', ''), ',')"
+              "  FROM reno_report_round_records((SELECT programme_id FROM project LIMIT 1),"
+              "                                 DATE '2022-05-14') r WHERE r.what = 'series'");
+    snprintf(sql, sizeof sql,
+             "%sSELECT string_agg(k.name, ',' ORDER BY k.name) FROM k WHERE k.behind <= 10 AND "
+             "k.last IS NOT NULL",
+             behind_sql);
+    char *furthest = h_sql_text(h_db, sql);
+    ck_assert_str_eq(charted, furthest);
+    free(charted);
+    free(furthest);
+    free(want);
+    free(md);
+}
+END_TEST
+
 Suite *it_report_size_suite(void)
 {
     Suite *s = suite_create("it_report_size");
@@ -119,6 +190,7 @@ Suite *it_report_size_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, round_report_lists_a_page_and_does_not_grow_with_the_programme);
+    tcase_add_test(tc, round_report_page_totals_and_chart_follow_the_progress);
     suite_add_tcase(s, tc);
     return s;
 }
