@@ -38,17 +38,25 @@ LANGUAGE sql STABLE AS $$
         SELECT r.round_on, r.window_closes_on, r.close_id
           FROM reno_sup_rounds(p_programme) r WHERE r.round_on = p_round
     ), expected AS (
+        -- An open round: the responsible units, each pair once by project_unit's key (a
+        -- UNION here hashed every pair of the programme again to find no duplicate).
         SELECT pu.unit_id, pu.project_id
           FROM rd CROSS JOIN project_unit pu JOIN project p ON p.id = pu.project_id
-         WHERE p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
-           AND (rd.close_id IS NULL
-                OR EXISTS (SELECT 1 FROM round_snapshot_report s
+         WHERE rd.close_id IS NULL
+           AND p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
+        UNION ALL
+        SELECT c.unit_id, c.project_id FROM (
+            SELECT pu.unit_id, pu.project_id
+              FROM rd CROSS JOIN project_unit pu JOIN project p ON p.id = pu.project_id
+             WHERE rd.close_id IS NOT NULL
+               AND p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
+               AND EXISTS (SELECT 1 FROM round_snapshot_report s
                             WHERE s.round_close_id = rd.close_id AND s.unit_id = pu.unit_id
-                              AND s.project_id = pu.project_id))
-        UNION
-        SELECT s.unit_id, s.project_id
-          FROM rd JOIN round_snapshot_missing s ON s.round_close_id = rd.close_id
-         WHERE p_project IS NULL OR s.project_id = p_project
+                              AND s.project_id = pu.project_id)
+            UNION
+            SELECT s.unit_id, s.project_id
+              FROM rd JOIN round_snapshot_missing s ON s.round_close_id = rd.close_id
+             WHERE p_project IS NULL OR s.project_id = p_project) c
     ), firsts AS (
         SELECT r.unit_id, r.project_id, min(r.reported_on) AS first_on
           FROM round_report r JOIN project p ON p.id = r.project_id
