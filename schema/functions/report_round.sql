@@ -250,17 +250,25 @@ BEGIN
     -- Per utility, the steps done, under way and planned; every step is in the annex.
     RETURN QUERY SELECT 'table', ARRAY['五、管线入地与架空线规整（按专营单位汇总）', '专营单位',
                                       '项目数', '工序数', '已完成', '施工中', '计划'];
+    -- Counted per utility and project first, then per utility: the number of projects is
+    -- the number of those groups. A count(DISTINCT) per utility read every step in the
+    -- utility's index order instead (a random read of the whole table at 60,000 projects).
     RETURN QUERY
-        SELECT 'row', ARRAY[u.name, count(DISTINCT w.project_id)::text, count(*)::text,
-                            count(*) FILTER (WHERE w.status = 'done' AND w.done_on <= v_on)::text,
-                            count(*) FILTER (WHERE NOT (w.status = 'done' AND w.done_on <= v_on)
-                                               AND w.started_on <= v_on)::text,
-                            count(*) FILTER (WHERE NOT (w.status = 'done' AND w.done_on <= v_on)
-                                               AND (w.started_on IS NULL OR w.started_on > v_on))::text]
-          FROM line_work w
-          JOIN project p ON p.id = w.project_id
-          JOIN unit u ON u.id = w.utility_unit_id
-         WHERE p.programme_id = p_programme
+        WITH c AS (
+            SELECT w.utility_unit_id, w.project_id, count(*) AS steps,
+                   count(*) FILTER (WHERE w.status = 'done' AND w.done_on <= v_on) AS done,
+                   count(*) FILTER (WHERE NOT (w.status = 'done' AND w.done_on <= v_on)
+                                      AND w.started_on <= v_on) AS doing,
+                   count(*) FILTER (WHERE NOT (w.status = 'done' AND w.done_on <= v_on)
+                                      AND (w.started_on IS NULL OR w.started_on > v_on)) AS planned
+              FROM line_work w
+              JOIN project p ON p.id = w.project_id
+             WHERE p.programme_id = p_programme
+             GROUP BY w.utility_unit_id, w.project_id
+        )
+        SELECT 'row', ARRAY[u.name, count(*)::text, sum(c.steps)::text, sum(c.done)::text,
+                            sum(c.doing)::text, sum(c.planned)::text]
+          FROM c JOIN unit u ON u.id = c.utility_unit_id
          GROUP BY u.id, u.name
          ORDER BY u.id;
     IF NOT v_large THEN
