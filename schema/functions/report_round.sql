@@ -178,8 +178,10 @@ BEGIN
                AND NOT (m.done_on IS NOT NULL AND m.done_on <= v_on)
              ORDER BY m.due, m.project_id, t.seq LIMIT v_page;
     END IF;
-    -- An aggregate row exists even over no rows: a small programme's report has always
-    -- carried this note with its counts at 0, and keeps it (the document stays the same).
+    -- A large programme's page of section 三 ends with the counts of every milestone due.
+    -- A small one lists them all above, and has no such note (an aggregate row exists even
+    -- over no rows: HAVING drops it; a WHERE alone gave the county's own report a note
+    -- that said 0 milestones were due under a table of them).
     RETURN QUERY
         SELECT 'note', ARRAY['截至收集日应完成的节点共' || count(*) || '个：按期完成'
                              || count(*) FILTER (WHERE m.done_on <= v_on AND m.done_on <= m.due)
@@ -191,7 +193,8 @@ BEGIN
                              || '个；本表列出逾期未完成的前' || v_page
                              || '个（按计划完成日期），各项目节点见 reno status（分页查询）。']
           FROM project_milestone m JOIN project p ON p.id = m.project_id
-         WHERE p.programme_id = p_programme AND m.due <= v_on AND v_large;
+         WHERE p.programme_id = p_programme AND m.due <= v_on
+        HAVING v_large;
 
     RETURN QUERY SELECT 'table', ARRAY['四、资金到位与支付（元）', '项目', '资金来源', '下达',
                                       '到位', '已支付', '可用'];
