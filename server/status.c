@@ -311,6 +311,37 @@ static void project_section_loaded(void *arg, const PGresult *res, const struct 
 
 static void judge_rules(struct status_job *job, Reno__StatusReply *retired);
 
+/* The lights of the changed projects into `lit`. They are judged on a view of the new
+ * status holding only those projects, their measures and their phases rows (each found
+ * by binary search), and everything else of the status shared: a project's light reads
+ * nothing of the other projects, and judging on the whole status would walk every
+ * project to find the changed ones and scan every phases row for each. */
+static void judge_touched_lights(struct status_job *job, Reno__StatusReply *lit)
+{
+    const Reno__StatusReply *r = job->reply;
+    Reno__StatusReply view = *r;
+    view.projects = xcalloc(job->n_touched + 1, sizeof *view.projects);
+    view.n_projects = 0;
+    view.phases = NULL;
+    view.n_phases = 0;
+    struct lights_project *measures = xcalloc(job->n_touched + 1, sizeof *measures);
+    for (size_t i = 0; i < job->n_touched; i++) {
+        size_t len, at = status_splice_find(r, "projects", job->touched[i], &len);
+        if (len == 0)
+            continue; /* gone from the programme: no light */
+        view.projects[view.n_projects] = r->projects[at];
+        measures[view.n_projects++] = job->measures[at];
+        at = status_splice_find(r, "phases", job->touched[i], &len);
+        view.phases = xrealloc(view.phases, (view.n_phases + len + 1) * sizeof *view.phases);
+        for (size_t k = 0; k < len; k++)
+            view.phases[view.n_phases++] = r->phases[at + k];
+    }
+    lights_judge_projects(lit, &view, job->as_of, &job->plan, measures, NULL, 0);
+    free(view.projects);
+    free(view.phases);
+    free(measures);
+}
+
 /* The new status of an update, made at once from the held one and what the snapshot read
  * (status_splice.h): the held status's unchanged rows are shared, not copied; what the
  * new one no longer holds is handed to the roll-up in info.retired, to be freed with the
@@ -350,8 +381,7 @@ static void update_commit(struct status_job *job)
     job->reply = r;
     judge_rules(job, retired);
     Reno__StatusReply *lit = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
-    lights_judge_projects(lit, r, job->as_of, &job->plan, job->measures, job->touched,
-                          job->n_touched);
+    judge_touched_lights(job, lit);
     status_splice_drop(r, "lights", job->touched, job->n_touched, retired);
     status_splice_rows(r, lit, "lights", job->touched, job->n_touched, NULL, retired);
     protobuf_c_message_free_unpacked(&lit->base, NULL);

@@ -102,6 +102,18 @@ static size_t first_at_or_after(struct rows rs, size_t end, int64_t project)
     return lo;
 }
 
+size_t status_splice_find(const Reno__StatusReply *r, const char *field, int64_t project,
+                          size_t *len)
+{
+    struct rows rs = rows_of((Reno__StatusReply *)r, field);
+    size_t end = project_rows_end(rs);
+    size_t at = first_at_or_after(rs, end, project);
+    *len = 0;
+    while (at + *len < end && project_of(rs, (*rs.items)[at + *len]) == project)
+        (*len)++;
+    return at;
+}
+
 /* Removes rows[at..at+len), retiring them (and taking them off `sums`). */
 static void remove_rows(struct rows rs, size_t at, size_t len, struct status_sums *sums,
                         Reno__StatusReply *retired)

@@ -73,6 +73,12 @@ void status_splice_rows(Reno__StatusReply *r, Reno__StatusReply *from, const cha
                         const int64_t *ids, size_t n, struct status_sums *sums,
                         Reno__StatusReply *retired);
 
+/* Where the rows of `project` are in the repeated field `field` (in the order described
+ * at status_splice_rows, or r->projects): their first index, and their count in *len (0:
+ * none), found by binary search. */
+size_t status_splice_find(const Reno__StatusReply *r, const char *field, int64_t project,
+                          size_t *len);
+
 /* Retires the rows of the projects ids[0..n) and the totals rows (project_id 0, at the
  * end) of the repeated field `field`, keeping the others in order. */
 void status_splice_drop(Reno__StatusReply *r, const char *field, const int64_t *ids, size_t n,
