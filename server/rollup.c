@@ -27,7 +27,6 @@
 
 #include "date.h"
 #include "log.h"
-#include "server.h"
 #include "status.h"
 #include "status_splice.h"
 #include "xmalloc.h"
@@ -75,18 +74,20 @@ struct rollup_waiter {
 
 static void on_timer(uv_timer_t *t);
 
-void rollup_init(struct rollup *r, struct server *srv)
+void rollup_init(struct rollup *r, uv_loop_t *loop, struct db_pool *db, int32_t (*today)(void))
 {
     memset(r, 0, sizeof *r);
-    r->srv = srv;
-    r->day = srv->today();
-    uv_timer_init(srv->loop, &r->timer);
+    r->loop = loop;
+    r->db = db;
+    r->today = today;
+    r->day = today();
+    uv_timer_init(loop, &r->timer);
     r->timer.data = r;
 }
 
 static void schedule(struct rollup *r)
 {
-    if (r->stopped || server_stopping(r->srv) || r->refresh_soon)
+    if (r->stopped || r->refresh_soon)
         return;
     /* The next run within COALESCE_MS, then every UPKEEP_MS. A run already due soon is
      * not moved: under a steady stream of writes, pushing it back on every notification
@@ -196,12 +197,12 @@ void rollup_on_notify(void *arg, enum db_notify_event event, const char *payload
 
 static bool reached(const struct rollup *r, const struct rollup_entry *e, int64_t min_position)
 {
-    return e->status != NULL && e->day == r->srv->today() && e->position >= min_position;
+    return e->status != NULL && e->day == r->today() && e->position >= min_position;
 }
 
 static bool stale(const struct rollup *r, const struct rollup_entry *e)
 {
-    return r->lost || e->failed || r->srv->db == NULL || !db_pool_healthy(r->srv->db);
+    return r->lost || e->failed || r->db == NULL || !db_pool_healthy(r->db);
 }
 
 const Reno__StatusReply *rollup_read(struct rollup *r, int64_t programme_id, int64_t min_position,
@@ -228,7 +229,7 @@ void rollup_wait(struct rollup *r, int64_t programme_id, int64_t min_position, u
     struct rollup_waiter *w = xcalloc(1, sizeof *w);
     w->programme_id = programme_id;
     w->min_position = min_position;
-    w->deadline_ms = uv_now(r->srv->loop) + timeout_ms;
+    w->deadline_ms = uv_now(r->loop) + timeout_ms;
     w->cb = cb;
     w->arg = arg;
     w->next = r->waiters;
@@ -246,7 +247,7 @@ void rollup_wait(struct rollup *r, int64_t programme_id, int64_t min_position, u
  * is answered, so that an answer may start another wait. */
 static void answer_waiters(struct rollup *r, bool all)
 {
-    uint64_t now = uv_now(r->srv->loop);
+    uint64_t now = uv_now(r->loop);
     struct rollup_waiter *done = NULL, **tail = &done;
     struct rollup_waiter **link = &r->waiters;
     while (*link) {
@@ -276,7 +277,7 @@ static void answer_waiters(struct rollup *r, bool all)
 const Reno__StatusReply *rollup_last(struct rollup *r, int64_t programme_id)
 {
     struct rollup_entry *e = find(r, programme_id, false);
-    if (e == NULL || e->status == NULL || e->day != r->srv->today())
+    if (e == NULL || e->status == NULL || e->day != r->today())
         return NULL;
     return e->status;
 }
@@ -329,8 +330,8 @@ static void refreshed(void *arg, Reno__StatusReply *reply, struct lights_project
      * long after a write's acknowledgement its readers see it, and what it read again. */
     /* The loop's time is that of this iteration's start: brought up to now, so that the
      * time includes the update's work in memory done in this iteration (status.h). */
-    uv_update_time(r->srv->loop);
-    uint64_t ms = uv_now(r->srv->loop) - e->refresh_started;
+    uv_update_time(r->loop);
+    uint64_t ms = uv_now(r->loop) - e->refresh_started;
     if (touched->full) {
         log_info("rollup: programme %lld at position %lld (%zu projects, refreshed in %llu ms)",
                  (long long)e->programme_id, (long long)position, reply->n_projects,
@@ -383,7 +384,7 @@ static void refreshed(void *arg, Reno__StatusReply *reply, struct lights_project
     /* A change heard while this refresh ran: writes are streaming, and the next refresh
      * rests first. A lone write is refreshed at once. */
     uint64_t rest = ms < COALESCE_MS ? COALESCE_MS : ms > REST_MAX_MS ? REST_MAX_MS : ms;
-    e->rest_until = e->dirty ? uv_now(r->srv->loop) + rest : 0;
+    e->rest_until = e->dirty ? uv_now(r->loop) + rest : 0;
     answer_waiters(r, false);
     if (e->dirty)
         schedule(r);
@@ -394,12 +395,13 @@ static void refreshed(void *arg, Reno__StatusReply *reply, struct lights_project
  * unavailable at once. */
 static int refresh(struct rollup *r, struct rollup_entry *e)
 {
-    struct server *srv = r->srv;
+    if (r->db == NULL)
+        return -1;
     bool full = e->full || e->status == NULL || e->measures == NULL || e->day != r->day;
     if (!full && e->sums == NULL)
         e->sums = status_sums_new(e->status);
-    int rc = full ? status_compute_held(srv->db, e->programme_id, r->day, refreshed, e)
-                  : status_update(srv->db, e->programme_id, r->day, e->status, e->measures, e->sums,
+    int rc = full ? status_compute_held(r->db, e->programme_id, r->day, refreshed, e)
+                  : status_update(r->db, e->programme_id, r->day, e->status, e->measures, e->sums,
                                   refreshed, e);
     if (rc == 0) {
         e->full = false;
@@ -410,19 +412,18 @@ static int refresh(struct rollup *r, struct rollup_entry *e)
 static void on_timer(uv_timer_t *t)
 {
     struct rollup *r = t->data;
-    struct server *srv = r->srv;
     r->refresh_soon = false;
     answer_waiters(r, false);
-    if (r->stopped || server_stopping(srv))
+    if (r->stopped)
         return;
-    int32_t today = srv->today();
+    int32_t today = r->today();
     if (today != r->day) {
         /* A new day: every status "as of today" must be recomputed. */
         r->day = today;
         for (struct rollup_entry *e = r->entries; e; e = e->next)
             e->dirty = e->full = true;
     }
-    uint64_t now = uv_now(srv->loop), wake = 0;
+    uint64_t now = uv_now(r->loop), wake = 0;
     for (struct rollup_entry *e = r->entries; e; e = e->next) {
         if (!e->dirty || e->refreshing)
             continue;
@@ -434,7 +435,7 @@ static void on_timer(uv_timer_t *t)
         /* A failure at once (the database is down) is tried again at the next tick. */
         if (refresh(r, e) == 0) {
             e->refresh_day = r->day;
-            e->refresh_started = uv_now(srv->loop);
+            e->refresh_started = uv_now(r->loop);
             e->dirty = false;
             e->refreshing = true;
         } else {
@@ -452,6 +453,11 @@ void rollup_stop(struct rollup *r)
 {
     r->stopped = true;
     answer_waiters(r, true);
+}
+
+void rollup_lose_db(struct rollup *r)
+{
+    r->db = NULL;
 }
 
 void rollup_close(struct rollup *r)

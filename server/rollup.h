@@ -42,9 +42,16 @@
  * (watch.h) turns moves into events for the connections that asked to watch. A refresh
  * that finds the same figures moves the entry's position without reporting a move.
  *
+ * What it is given. The roll-up knows nothing of the server that holds it: rollup_init()
+ * hands it the loop, the pool it reads from and the clock of "today", and the server
+ * tells it when to stop (rollup_stop) and when the pool is gone (rollup_lose_db); moves go
+ * out through the move callback. So it can be driven alone, and the server's shutdown
+ * order is the server's.
+ *
  * Ownership: struct rollup is embedded in struct server; entries, their status copies and
  * the waiters are the rollup's. rollup_stop() answers every waiter; rollup_done() frees
- * the rest after the loop has ended.
+ * the rest after the loop has ended. The pool is the server's: the roll-up only borrows it
+ * until rollup_lose_db().
  */
 #ifndef RENO_ROLLUP_H
 #define RENO_ROLLUP_H
@@ -56,7 +63,6 @@
 #include "db.h"
 #include "reno.pb-c.h"
 
-struct server;
 struct rollup_entry;
 struct rollup_waiter;
 
@@ -80,7 +86,9 @@ struct rollup_move {
 typedef void (*rollup_move_cb)(void *arg, const struct rollup_move *move);
 
 struct rollup {
-    struct server *srv;
+    uv_loop_t *loop;
+    struct db_pool *db;     /* borrowed; NULL once the server closes it (rollup_lose_db) */
+    int32_t (*today)(void); /* the date the server treats as today, days since the epoch */
     struct rollup_entry *entries;
     struct rollup_waiter *waiters;
     uv_timer_t timer; /* coalesces notifications; also the once-a-second upkeep */
@@ -111,7 +119,7 @@ struct rollup_change {
 bool rollup_parse_payload(const char *payload, struct rollup_change *out)
     __attribute__((warn_unused_result));
 
-void rollup_init(struct rollup *r, struct server *srv);
+void rollup_init(struct rollup *r, uv_loop_t *loop, struct db_pool *db, int32_t (*today)(void));
 /* Who is told of each move (one listener; the watch module). */
 void rollup_set_move_cb(struct rollup *r, rollup_move_cb cb, void *arg);
 /* db_pool_listen() callback (see above). */
@@ -136,7 +144,11 @@ void rollup_wait(struct rollup *r, int64_t programme_id, int64_t min_position, u
  * it was computed); NULL when there is none. */
 const Reno__StatusReply *rollup_last(struct rollup *r, int64_t programme_id);
 /* The server is stopping: every waiter is answered (NULL) and no refresh starts again. */
+/* No more refreshes: every waiter is answered (with nothing) and no new one waits. */
 void rollup_stop(struct rollup *r);
+/* The pool is about to be closed: the roll-up no longer reads from it, and what it holds
+ * is stale from now on. */
+void rollup_lose_db(struct rollup *r);
 void rollup_close(struct rollup *r);
 void rollup_done(struct rollup *r);
 

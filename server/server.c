@@ -427,6 +427,7 @@ static void server_maybe_finish(struct server *srv)
         server_set_phase(srv, SERVER_CLOSING_DB);
         struct db_pool *pool = srv->db, *standby = srv->standby;
         srv->db = NULL;
+        rollup_lose_db(&srv->rollup);
         srv->standby = NULL;
         srv->pools_open = standby ? 2 : 1;
         if (standby)
@@ -624,7 +625,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     uv_signal_start(&srv->sigint, on_signal, SIGINT);
     uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
     uv_timer_start(&srv->janitor, on_janitor, JANITOR_INTERVAL_MS, JANITOR_INTERVAL_MS);
-    rollup_init(&srv->rollup, srv);
+    rollup_init(&srv->rollup, loop, srv->db, srv->today);
     watch_init(&srv->watch, &dispatch_watch_sink, srv, (size_t)cfg->watch_queue_limit);
     status_cache_init(&srv->status_cache);
     rollup_set_move_cb(&srv->rollup, on_rollup_move, srv);
