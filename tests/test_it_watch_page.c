@@ -7,7 +7,8 @@
  * watchers of the same view get the same bytes. A Watch of the whole status of a
  * programme over the reply limit is refused with a reason that says to watch a page, and
  * the connection stays; a page of a programme of 2,000 projects starts from a reply that
- * does not grow with the programme.
+ * does not grow with the programme, nor do a page's reply and events from 2 projects to
+ * 1,500.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +473,54 @@ START_TEST(a_page_of_two_thousand_projects_starts_small)
 }
 END_TEST
 
+/* A page's Watch reply and its events do not grow with the programme: every page carries
+ * the totals rows of the per-project sections, and a totals row that named every project
+ * (the parties' "acceptance lacks" named each project without parties) made a page of 50
+ * projects 938 KB at 20,000 projects, so that 10,000 watchers of it were over the
+ * server's output budget and renod closed their connections. A page of one project is
+ * watched at 2 and at 1,500 projects: the same size within a few hundred bytes (its counts
+ * grow by a digit or two), and the delta of a push on it smaller than that. */
+START_TEST(a_page_and_its_events_stay_the_size_of_a_page)
+{
+    long first = h_project_id(h_db, 0);
+    Reno__GetStatus view = RENO__GET_STATUS__INIT;
+    view.page_size = 1;
+    /* At 2 projects, from a renod of its own (the test's renod computes its first status
+     * once the programme has grown). */
+    struct h_server two;
+    h_server_start(&two, h_db, NULL);
+    struct net_conn *a = h_login(&two, H_LEADER);
+    Reno__StatusReply *held = watch_page(a, &view, true);
+    ck_assert_int_eq(held->projects[0]->project_id, first);
+    ck_assert_int_eq(held->projects_in_programme, 2);
+    size_t small_reply = reno__status_reply__get_packed_size(held);
+    reno__status_reply__free_unpacked(held, NULL);
+    net_close(a);
+    ck_assert_int_eq(h_server_stop(&two), 0);
+
+    grow_to(1500);
+    a = h_login(&h_srv, H_LEADER);
+    held = watch_page(a, &view, true);
+    ck_assert_int_eq(held->projects_in_programme, 1500);
+    size_t large_reply = reno__status_reply__get_packed_size(held);
+    reno__status_reply__free_unpacked(held, NULL);
+    push(first, 20);
+    Reno__ServerMessage *m = next_event(a, 5000);
+    ck_assert_msg(m != NULL && m->event->body_case == RENO__EVENT__BODY_STATUS_DELTA,
+                  "no delta after a push on the page (%d)", m ? (int)m->event->body_case : -1);
+    size_t large_event = reno__event__get_packed_size(m->event);
+    net_free(a, m);
+    ck_assert_msg(large_reply < small_reply + 1024,
+                  "a page of one project is %zu bytes at 2 projects, %zu at 1,500", small_reply,
+                  large_reply);
+    ck_assert_msg(large_event < small_reply + 1024,
+                  "a push on a page of one project is an event of %zu bytes at 1,500 projects "
+                  "(the page is %zu bytes at 2)",
+                  large_event, small_reply);
+    net_close(a);
+}
+END_TEST
+
 Suite *it_watch_page_suite(void)
 {
     Suite *s = suite_create("it_watch_page");
@@ -483,6 +532,7 @@ Suite *it_watch_page_suite(void)
     tcase_add_test(tc, the_whole_status_over_the_limit_is_refused_with_a_reason);
     tcase_add_test(tc, a_page_of_two_thousand_projects_starts_small);
     tcase_add_test(tc, distinct_views_are_bounded);
+    tcase_add_test(tc, a_page_and_its_events_stay_the_size_of_a_page);
     suite_add_tcase(s, tc);
     return s;
 }
