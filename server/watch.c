@@ -444,10 +444,11 @@ void watch_on_move(void *arg, const struct rollup_move *move)
     struct watch_programme *p = find(w, move->programme_id, false);
     if (p == NULL || move->before == NULL)
         return;
-    struct resync_frame behind, too_large;
+    struct resync_frame behind, too_large, page_too_large;
     resync_init(&behind,
                 "updates were dropped because this connection did not read them: ask again");
     resync_init(&too_large, "the whole status is over the reply limit: watch a page of it");
+    resync_init(&page_too_large, "this page is over the reply limit: watch a smaller page");
 
     /* A send may close connections (this one over the reply limit, others over the
      * output budget), and a closing connection leaves the list, its view with it when it
@@ -493,11 +494,13 @@ void watch_on_move(void *arg, const struct rollup_move *move)
         bool follows = x->deltas && x->position >= v->move.from && x->position < move->to_position;
         x->position = move->to_position;
         struct conn_shared *frame = view_frame(w, v, move, follows);
-        if (frame == NULL && v->whole) {
-            /* The whole status grew over the reply limit since this watcher started: it
-             * is told to watch a page instead, and keeps its connection. */
+        if (frame == NULL) {
+            /* The whole status (or a page, under a small reply limit) grew over the reply
+             * limit since this watcher started: it is told to watch a page (a smaller
+             * one) instead, its watch ends, and it keeps its connection. */
+            struct resync_frame *r = v->whole ? &too_large : &page_too_large;
             w->resyncs++;
-            w->sink->send(x, &too_large.event, resync_frame(w, &too_large));
+            w->sink->send(x, &r->event, resync_frame(w, r));
             watch_remove(w, x);
             continue;
         }
@@ -521,4 +524,5 @@ void watch_on_move(void *arg, const struct rollup_move *move)
     free(views);
     conn_shared_unref(behind.frame);
     conn_shared_unref(too_large.frame);
+    conn_shared_unref(page_too_large.frame);
 }

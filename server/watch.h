@@ -47,7 +47,8 @@ Watch is answered). A page's event comes only when the page changed: its
  * Resync is packed once too, when the first watcher needs it. A whole status that has
  * grown over the reply limit since a watcher started is not sent: the watcher gets a
  * Resync saying to watch a page, and is taken off the list (its Watch again is refused
- * with a typed error).
+ * with a typed error). A page over the limit (a small reply limit, long rows) is the
+ * same: a Resync saying to watch a smaller page, never a closed connection.
  *
  * Transport. Events reach a connection through the sink the owner gives at watch_init()
  * (how many bytes a watcher's connection has queued, packing an event, queueing a packed

@@ -521,6 +521,149 @@ START_TEST(a_page_and_its_events_stay_the_size_of_a_page)
 }
 END_TEST
 
+static void create_project(const char *name)
+{
+    uint8_t key[16];
+    Reno__CreateProject cp = RENO__CREATE_PROJECT__INIT;
+    h_new_key(&cp.idempotency_key, key);
+    cp.name = (char *)name;
+    cp.community = (char *)name;
+    cp.households = 60;
+    cp.renovation_type = RENO__RENOVATION_TYPE__RENOVATION_TYPE_COMPREHENSIVE;
+    Reno__ServerMessage *m = h_call_body(office, RENO__REQUEST__BODY_CREATE_PROJECT, &cp);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "%s", m->response->status->message);
+    net_free(office, m);
+}
+
+/* A watcher of the whole status whose status grows over the reply limit while it watches:
+ * the whole status cannot be sent, so it gets one Resync saying why and to watch a page,
+ * its watch ends, and its connection stays: a page is watched on it, a Watch of the whole
+ * is refused with the reason, and every write is in the status. A watcher of the whole
+ * that asked for deltas is sent each change as a delta, which stays small. */
+START_TEST(a_whole_status_watcher_is_told_to_watch_a_page_when_it_outgrows_the_limit)
+{
+    Reno__ServerMessage *m = watch_raw(office, NULL, false);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    size_t whole = reno__status_reply__get_packed_size(m->response->watch->status);
+    net_free(office, m);
+    /* Room for the whole status now and a little more: a few projects more are over. */
+    struct h_server small;
+    char limit[24];
+    snprintf(limit, sizeof limit, "%zu", whole + 6000);
+    const char *extra[] = {"--max-reply", limit, NULL};
+    h_server_start(&small, h_db, extra);
+    struct net_conn *whole_watcher = h_login(&small, H_LEADER);
+    struct net_conn *delta_watcher = h_login(&small, H_LEADER);
+    m = watch_raw(whole_watcher, NULL, false);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(whole_watcher, m);
+    Reno__StatusReply *held = watch_page(delta_watcher, NULL, true);
+
+    int created = 0;
+    Reno__ServerMessage *resync = NULL;
+    while (resync == NULL && created < 40) {
+        char name[64];
+        snprintf(name, sizeof name, "长大小区%02d（示例）", ++created);
+        create_project(name);
+        /* The whole watcher hears each change whole, until it is over the limit. */
+        m = next_event(whole_watcher, 5000);
+        ck_assert_msg(m != NULL, "no event after project %d was created", created);
+        if (m->event->body_case == RENO__EVENT__BODY_RESYNC)
+            resync = m;
+        else {
+            ck_assert_int_eq(m->event->body_case, RENO__EVENT__BODY_STATUS_CHANGED);
+            ck_assert_int_eq(m->event->status_changed->status->n_projects, 2 + created);
+            net_free(whole_watcher, m);
+        }
+        /* The delta watcher follows every change, over the limit or not. */
+        m = next_event(delta_watcher, 5000);
+        ck_assert_msg(m != NULL && m->event->body_case == RENO__EVENT__BODY_STATUS_DELTA,
+                      "the delta watcher got %d after project %d",
+                      m ? (int)m->event->body_case : -1, created);
+        char why[200];
+        Reno__StatusReply *next = status_delta_apply(held, m->event->status_delta, why, sizeof why);
+        ck_assert_msg(next != NULL, "%s", why);
+        reno__status_reply__free_unpacked(held, NULL);
+        held = next;
+        net_free(delta_watcher, m);
+    }
+    ck_assert_msg(resync != NULL, "no resync after %d projects created", created);
+    ck_assert_msg(created > 1, "the first project was already over the limit");
+    ck_assert_ptr_nonnull(strstr(resync->event->resync->reason, "over the reply limit"));
+    ck_assert_ptr_nonnull(strstr(resync->event->resync->reason, "watch a page"));
+    net_free(whole_watcher, resync);
+    ck_assert_int_eq(held->n_projects, 2 + created);
+    ck_assert(reno__status_reply__get_packed_size(held) > whole + 6000);
+    reno__status_reply__free_unpacked(held, NULL);
+
+    /* Its watch ended: the next change is not sent to it. */
+    create_project("长大小区之后（示例）");
+    m = next_event(whole_watcher, 1000);
+    ck_assert_msg(m == NULL, "an event (%d) after the resync", m ? (int)m->event->body_case : 0);
+    m = next_event(delta_watcher, 5000);
+    ck_assert_ptr_nonnull(m);
+    net_free(delta_watcher, m);
+    /* The connection is served: the whole is refused with the reason, a page is watched
+     * and holds every project written. */
+    m = watch_raw(whole_watcher, NULL, false);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__RESOURCE_EXHAUSTED);
+    ck_assert_str_eq(m->response->status->reason, "too_large");
+    net_free(whole_watcher, m);
+    Reno__GetStatus view = RENO__GET_STATUS__INIT;
+    held = watch_page(whole_watcher, &view, true);
+    ck_assert_int_eq(held->projects_in_programme, 2 + created + 1);
+    reno__status_reply__free_unpacked(held, NULL);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM project"), 2 + created + 1);
+
+    net_close(whole_watcher);
+    net_close(delta_watcher);
+    ck_assert_int_eq(h_server_stop(&small), 0);
+}
+END_TEST
+
+/* A page that grows over a small reply limit while it is watched is the same: a Resync
+ * saying to watch a smaller page, the watch ended, the connection kept. */
+START_TEST(a_page_over_the_limit_is_a_resync_not_a_closed_connection)
+{
+    long first = h_project_id(h_db, 0), second = h_project_id(h_db, 1);
+    Reno__GetStatus view = RENO__GET_STATUS__INIT;
+    view.project_id = first;
+    Reno__StatusReply *held = watch_page(office, &view, false);
+    size_t page = reno__status_reply__get_packed_size(held);
+    reno__status_reply__free_unpacked(held, NULL);
+    struct h_server small;
+    char limit[24];
+    snprintf(limit, sizeof limit, "%zu", page + 200);
+    const char *extra[] = {"--max-reply", limit, NULL};
+    h_server_start(&small, h_db, extra);
+    struct net_conn *c = h_login(&small, H_LEADER);
+    reno__status_reply__free_unpacked(watch_page(c, &view, false), NULL);
+
+    /* A community's name of a hundred characters: 300 bytes more on the page. */
+    char name[400] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(name, "长");
+    rename_project(first, name);
+    Reno__ServerMessage *m = next_event(c, 5000);
+    ck_assert_msg(m != NULL && m->event->body_case == RENO__EVENT__BODY_RESYNC,
+                  "no resync when the page grew over the limit (%d)",
+                  m ? (int)m->event->body_case : -1);
+    ck_assert_ptr_nonnull(strstr(m->event->resync->reason, "watch a smaller page"));
+    net_free(c, m);
+    /* The connection is served: another project's page is watched and hears its push. */
+    view.project_id = second;
+    reno__status_reply__free_unpacked(watch_page(c, &view, false), NULL);
+    push(second, 7);
+    m = next_event(c, 5000);
+    ck_assert_msg(m != NULL && m->event->body_case == RENO__EVENT__BODY_STATUS_CHANGED,
+                  "no event on the other page (%d)", m ? (int)m->event->body_case : -1);
+    ck_assert_int_eq(m->event->status_changed->status->projects[0]->households_started, 7);
+    net_free(c, m);
+    net_close(c);
+    ck_assert_int_eq(h_server_stop(&small), 0);
+}
+END_TEST
+
 Suite *it_watch_page_suite(void)
 {
     Suite *s = suite_create("it_watch_page");
@@ -533,6 +676,8 @@ Suite *it_watch_page_suite(void)
     tcase_add_test(tc, a_page_of_two_thousand_projects_starts_small);
     tcase_add_test(tc, distinct_views_are_bounded);
     tcase_add_test(tc, a_page_and_its_events_stay_the_size_of_a_page);
+    tcase_add_test(tc, a_whole_status_watcher_is_told_to_watch_a_page_when_it_outgrows_the_limit);
+    tcase_add_test(tc, a_page_over_the_limit_is_a_resync_not_a_closed_connection);
     suite_add_tcase(s, tc);
     return s;
 }
