@@ -627,6 +627,7 @@ int server_init(struct server *srv, uv_loop_t *loop, const struct renod_config *
     uv_timer_start(&srv->janitor, on_janitor, JANITOR_INTERVAL_MS, JANITOR_INTERVAL_MS);
     rollup_init(&srv->rollup, loop, srv->db, srv->today);
     watch_init(&srv->watch, &dispatch_watch_sink, srv, (size_t)cfg->watch_queue_limit);
+    srv->watch.reply_limit = dispatch_reply_max(srv);
     status_cache_init(&srv->status_cache);
     rollup_set_move_cb(&srv->rollup, on_rollup_move, srv);
     db_pool_listen(srv->db, ROLLUP_CHANNEL, rollup_on_notify, &srv->rollup);

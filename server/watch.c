@@ -18,8 +18,9 @@
 
 /* The frames of one view for one move, each packed when the first watcher needs it. */
 struct view_move {
-    bool differs; /* the view differs before and after the move */
-    int64_t from; /* the position the view was held at since it last changed */
+    bool differs;   /* the view differs before and after the move */
+    bool too_large; /* the whole status after the move is over the reply limit */
+    int64_t from;   /* the position the view was held at since it last changed */
     const Reno__StatusReply *before, *after; /* the view before and after */
     Reno__StatusReply before_page, after_page;
     struct status_page before_mem, after_mem;
@@ -350,7 +351,8 @@ static uint8_t *pack_page(const Reno__StatusReply *page, size_t *len)
 
 /* Works out what the move is for one view: its page before and after, whether it
  * changed, and the lines saying how. */
-static void view_move_begin(struct watch_view *v, const struct rollup_move *move)
+static void view_move_begin(const struct watch *w, struct watch_view *v,
+                            const struct rollup_move *move)
 {
     struct view_move *m = &v->move;
     memset(m, 0, sizeof *m);
@@ -359,6 +361,11 @@ static void view_move_begin(struct watch_view *v, const struct rollup_move *move
         m->before = move->before;
         m->after = move->after;
         m->differs = true; /* a move is a change of the figures */
+        /* As a Watch of the whole is judged (h_status.c): the status and a frame's room.
+         * Whole views exist only while the status is under the limit, so this sizes a
+         * status of at most a few MB, and only at the move that takes it over. */
+        m->too_large = w->reply_limit > 0 &&
+                       reno__status_reply__get_packed_size(move->after) + 64 > w->reply_limit;
     } else {
         m->paged = true;
         size_t before_len, after_len;
@@ -512,7 +519,7 @@ void watch_on_move(void *arg, const struct rollup_move *move)
     for (struct watch_view *v = p->views; v; v = v->next) {
         views[k++] = v;
         v->watchers++; /* ours until the end of the move */
-        view_move_begin(v, move);
+        view_move_begin(w, v, move);
         changed += v->move.differs;
     }
     double viewed = now_ms();
@@ -540,6 +547,12 @@ void watch_on_move(void *arg, const struct rollup_move *move)
                 w->resyncs++;
                 w->sink->send(x, &behind.event, resync_frame(w, &behind));
             }
+            continue;
+        }
+        if (v->move.too_large) {
+            w->resyncs++;
+            w->sink->send(x, &too_large.event, resync_frame(w, &too_large));
+            watch_remove(w, x);
             continue;
         }
         x->resync_sent = false;

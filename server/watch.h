@@ -45,9 +45,12 @@ Watch is answered). A page's event comes only when the page changed: its
  * reference-counted frame (conn_shared), and the same bytes are queued on every watcher of
  * the view that gets it (with TLS each connection encrypts them with its own keys); the
  * Resync is packed once too, when the first watcher needs it. A whole status that has
- * grown over the reply limit since a watcher started is not sent: the watcher gets a
- * Resync saying to watch a page, and is taken off the list (its Watch again is refused
- * with a typed error). A page over the limit (a small reply limit, long rows) is the
+ * grown over the reply limit (reply_limit) since a watcher started is not sent: the
+ * watcher gets a Resync saying to watch a page, and is taken off the list (its Watch again
+ * is refused with a typed error). That holds for a watcher of deltas too, although its
+ * delta would fit: the whole status is what it would need to start again, and what a new
+ * watcher is refused, so it is told at once rather than when it falls behind. A page over the limit
+(a small reply limit, long rows) is the
  * same: a Resync saying to watch a smaller page, never a closed connection.
  *
  * Transport. Events reach a connection through the sink the owner gives at watch_init()
@@ -100,6 +103,7 @@ struct watch {
     const struct watch_sink *sink;
     void *sink_arg;
     size_t queue_limit;       /* unsent bytes past which a watcher gets a Resync */
+    size_t reply_limit;       /* the largest reply; 0: the whole status is never judged */
     struct watcher **scratch; /* the watchers of one move, taken before any send */
     size_t scratch_size;
     unsigned long long pushes;    /* events sent whole */
