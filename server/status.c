@@ -279,16 +279,24 @@ static void job_stmt(struct status_job *job, enum sql_stmt stmt, int nparams,
 
 static void load_section(struct status_job *job);
 
+/* The rows of the section being read, appended to its field of the reply; false when the
+ * statement failed (the job has failed and is freed). Every section's callback starts so. */
+static bool section_rows(struct status_job *job, const PGresult *res, const struct db_error *err)
+{
+    if (err) {
+        job_fail(job, err);
+        return false;
+    }
+    const struct section *s = &sections[job->section];
+    rowfill_field(&job->reply->base, field_of(&reno__status_reply__descriptor, s->field), res);
+    return true;
+}
+
 static void section_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct status_job *job = arg;
-    if (err) {
-        job_fail(job, err);
+    if (!section_rows(job, res, err))
         return;
-    }
-    const struct section *s = &sections[job->section];
-    const ProtobufCFieldDescriptor *f = field_of(&reno__status_reply__descriptor, s->field);
-    rowfill_field(&job->reply->base, f, res);
     job->read_whole[job->section] = true; /* an update's: replaces the held rows */
     job->section++;
     load_section(job);
@@ -299,12 +307,8 @@ static void section_loaded(void *arg, const PGresult *res, const struct db_error
 static void project_section_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct status_job *job = arg;
-    if (err) {
-        job_fail(job, err);
+    if (!section_rows(job, res, err))
         return;
-    }
-    const struct section *s = &sections[job->section];
-    rowfill_field(&job->reply->base, field_of(&reno__status_reply__descriptor, s->field), res);
     job->section++;
     load_section(job);
 }
@@ -451,12 +455,8 @@ static void page_projects(struct status_job *job)
 static void page_step_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct status_job *job = arg;
-    if (err) {
-        job_fail(job, err);
+    if (!section_rows(job, res, err))
         return;
-    }
-    const struct section *s = &sections[job->section];
-    rowfill_field(&job->reply->base, field_of(&reno__status_reply__descriptor, s->field), res);
     job->page_step++;
     load_section(job);
 }
