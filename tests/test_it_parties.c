@@ -657,7 +657,7 @@ START_TEST(command_line_and_status_text)
     ck_assert_msg(strstr(out, "验收缺少") != NULL, "%s", out);
     free(out);
     free(err);
-    const char *rm[] = {"rm", "-rf", dir, NULL};
+    const char *rm[] = {"/bin/rm", "-rf", dir, NULL};
     h_run(rm, NULL, NULL, &out, &err);
     free(out);
     free(err);
