@@ -32,6 +32,7 @@
 #include "rules_text.h"
 #include "reflect.h"
 #include "status_delta.h"
+#include "status_form.h"
 #include "status_diff.h"
 #include "status_parties.h"
 #include "status_view.h"
@@ -1347,7 +1348,7 @@ static int run_watch(const struct cmd *self, struct cmd_ctx *ctx, int argc, char
                 char why[200];
                 snprintf(why, sizeof why, "%s", _("the change does not follow the status held"));
                 Reno__StatusReply *next = status_delta_fits(shown, d)
-                                              ? status_delta_apply(shown, d, why, sizeof why)
+                                              ? status_form_apply(shown, d, why, sizeof why)
                                               : NULL;
                 if (next == NULL) {
                     /* A change we cannot place: say so and start again from the whole

@@ -11,6 +11,7 @@
 #include "dash_model.h"
 #include "log.h"
 #include "status_delta.h"
+#include "status_form.h"
 #include "status_diff.h"
 #include "xmalloc.h"
 
@@ -124,7 +125,7 @@ int dash_model_apply(struct dash_model *m, const Reno__ServerMessage *msg)
             return DASH_MODEL_NONE; /* the status held already has it (a Watch since) */
         char why[200] = "the change does not follow the status held";
         Reno__StatusReply *next = status_delta_fits(m->status, d)
-                                      ? status_delta_apply(m->status, d, why, sizeof why)
+                                      ? status_form_apply(m->status, d, why, sizeof why)
                                       : NULL;
         if (next == NULL) {
             snprintf(m->notice, sizeof m->notice, "resync: %s", why);

@@ -45,6 +45,7 @@
 #include "frame.h"
 #include "i18n.h"
 #include "msg.h"
+#include "status_form.h"
 #include "xmalloc.h"
 
 /* Events kept while a call waits for its reply (struct net_conn). */
@@ -70,6 +71,8 @@ struct net_conn {
     /* The newest position a write on this connection was answered with: today's status
      * asked on it waits for at least that (read-your-writes, docs/PROTOCOL.md). */
     int64_t last_position;
+    /* Statuses that came in the compact form and were filled back (fill_statuses). */
+    unsigned long statuses_filled;
     /* Events that arrived while a call waited for its reply, oldest first, handed out by
      * net_next() before anything read after them: a watcher's feed must not lose a pushed
      * change (a delta applies only to the status before it). At most NET_PENDING are
@@ -725,6 +728,55 @@ static int consider(struct net_conn *c, Reno__ServerMessage *m, uint64_t id, cha
     return 0;
 }
 
+/* The form statuses are asked for in: compact, unless RENO_STATUS_FORM=full (the full page
+ * every client got before the compact form, to compare the two). */
+static Reno__StatusForm status_form_wanted(void)
+{
+    const char *env = getenv("RENO_STATUS_FORM");
+    return env != NULL && strcmp(env, "full") == 0 ? RENO__STATUS_FORM__STATUS_FORM_FULL
+                                                   : RENO__STATUS_FORM__STATUS_FORM_COMPACT;
+}
+
+/* A status in the compact form (common/status_form.h) replaced by the same status filled
+ * back, in the message's own allocator; false when the budget refuses. */
+static bool fill_one(struct net_conn *c, Reno__StatusReply **s)
+{
+    if (*s == NULL || (*s)->form != RENO__STATUS_FORM__STATUS_FORM_COMPACT)
+        return true;
+    Reno__StatusReply *full = status_form_fill(*s, &c->budget.allocator);
+    if (full == NULL)
+        return false;
+    reno__status_reply__free_unpacked(*s, &c->budget.allocator);
+    *s = full;
+    c->statuses_filled++;
+    return true;
+}
+
+unsigned long net_statuses_filled(const struct net_conn *c)
+{
+    return c->statuses_filled;
+}
+
+/* Every status a message carries whole (a GetStatus or Watch reply, a StatusChanged) is
+ * filled back here, so that the rest of the client sees the full page whichever form it
+ * came in. A StatusDelta's status is left as it came: it is applied to the compact form
+ * of the page held (status_form_apply). */
+static bool fill_statuses(struct net_conn *c, Reno__ServerMessage *m)
+{
+    if (m->kind_case == RENO__SERVER_MESSAGE__KIND_RESPONSE) {
+        Reno__Response *r = m->response;
+        if (r->body_case == RENO__RESPONSE__BODY_STATUS_REPLY)
+            return fill_one(c, &r->status_reply);
+        if (r->body_case == RENO__RESPONSE__BODY_WATCH && r->watch != NULL)
+            return fill_one(c, &r->watch->status);
+    } else if (m->kind_case == RENO__SERVER_MESSAGE__KIND_EVENT) {
+        Reno__Event *ev = m->event;
+        if (ev->body_case == RENO__EVENT__BODY_STATUS_CHANGED && ev->status_changed != NULL)
+            return fill_one(c, &ev->status_changed->status);
+    }
+    return true;
+}
+
 int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply,
              char err[NET_ERR_SIZE])
 {
@@ -741,10 +793,20 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
     bool implied = gs != NULL && gs->min_position == 0 && (gs->as_of == NULL || !gs->as_of[0]);
     if (implied)
         gs->min_position = c->last_position;
+    /* A status or a watched page is asked for in the compact form, filled back on arrival
+     * (fill_statuses). */
+    Reno__GetStatus *view = gs != NULL                                    ? gs
+                            : req->body_case == RENO__REQUEST__BODY_WATCH ? req->watch->page
+                                                                          : NULL;
+    Reno__StatusForm form_was = view != NULL ? view->form : RENO__STATUS_FORM__STATUS_FORM_FULL;
+    if (view != NULL && form_was == RENO__STATUS_FORM__STATUS_FORM_FULL)
+        view->form = status_form_wanted();
     size_t frame_len = 0;
     uint8_t *frame = msg_pack_frame(&req->base, &frame_len);
     if (implied)
         gs->min_position = 0; /* the request stays the caller's as it was */
+    if (view != NULL)
+        view->form = form_was;
     if (frame == NULL) {
         set_err(err, _("request of %zu bytes is over the largest frame"), frame_len);
         return -1;
@@ -771,6 +833,11 @@ int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply
         Reno__ServerMessage *m = msg_unpack_server(&c->budget, payload, len);
         if (m == NULL)
             return fail(c, err, _("server sent an undecodable %u-byte frame"), len);
+        if (!fill_statuses(c, m)) {
+            net_free(c, m);
+            return fail(c, err, _("server sent a status of %u bytes that is too large filled"),
+                        len);
+        }
         int got = consider(c, m, req->id, err);
         if (got < 0)
             return -1;
@@ -807,6 +874,11 @@ int net_next(struct net_conn *c, int timeout_ms, Reno__ServerMessage **msg, char
             Reno__ServerMessage *m = msg_unpack_server(&c->budget, payload, len);
             if (m == NULL)
                 return fail(c, err, _("server sent an undecodable %u-byte frame"), len);
+            if (!fill_statuses(c, m)) {
+                net_free(c, m);
+                return fail(c, err, _("server sent a status of %u bytes that is too large filled"),
+                            len);
+            }
             *msg = m;
             return 0;
         }

@@ -80,6 +80,10 @@ void net_set_timeout(struct net_conn *c, int timeout_ms);
  */
 int net_call(struct net_conn *c, Reno__Request *req, Reno__ServerMessage **reply,
              char err[NET_ERR_SIZE]) __attribute__((warn_unused_result));
+/* How many statuses came in the compact form (GetStatus.form, which calls ask for unless
+ * RENO_STATUS_FORM=full) and were filled back before being handed out. */
+unsigned long net_statuses_filled(const struct net_conn *c);
+
 void net_free(struct net_conn *c, Reno__ServerMessage *m);
 
 /*

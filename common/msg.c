@@ -502,6 +502,9 @@ static bool check_status_view(const Reno__GetStatus *g, const char *prefix, stru
     if (g->rhythm_periods < 0 || g->rhythm_periods > 500)
         return fault(f, FIELD("rhythm_periods"),
                      "rhythm_periods must be 0 (the default, 3) to 500");
+    if (g->form != RENO__STATUS_FORM__STATUS_FORM_FULL &&
+        g->form != RENO__STATUS_FORM__STATUS_FORM_COMPACT)
+        return fault(f, FIELD("form"), "unknown form %d", (int)g->form);
     if (g->min_position < 0)
         return fault(f, FIELD("min_position"), "min_position must not be negative");
 #undef FIELD

@@ -29,6 +29,7 @@
 #include "server.h"
 #include "status.h"
 #include "status_cache.h"
+#include "status_form.h"
 #include "status_page.h"
 
 #define WATCH_SNDBUF 32768
@@ -152,9 +153,13 @@ static void reply_status(struct call *call, const Reno__StatusReply *reply, bool
     Reno__StatusReply paged;
     struct status_page page;
     status_page_build(&view, call->req->get_status, &paged, &page);
+    struct status_form form = {0};
+    if (call->req->get_status->form == RENO__STATUS_FORM__STATUS_FORM_COMPACT)
+        status_form_compact(&paged, &form);
     resp.body_case = RENO__RESPONSE__BODY_STATUS_REPLY;
     resp.status_reply = &paged;
     call_reply(call, &resp);
+    status_form_release(&form);
     status_page_free(&page);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "status_form.h"
 #include "status_page.h"
 #include "xmalloc.h"
 
@@ -23,6 +24,7 @@ struct page_query {
     int64_t project_id;
     unsigned long long offset;
     int32_t rhythm_periods;
+    int32_t form; /* GetStatus.form: each form of a page is packed once */
 };
 
 struct status_cache_page {
@@ -53,6 +55,7 @@ static struct page_query normalize(const Reno__GetStatus *req)
     q.rhythm_periods = req->rhythm_periods > 0 ? req->rhythm_periods : STATUS_RHYTHM_DEFAULT;
     if (q.rhythm_periods > STATUS_RHYTHM_MAX)
         q.rhythm_periods = STATUS_RHYTHM_MAX;
+    q.form = (int32_t)req->form;
     /* As status_page_build reads it: msg_check_request allowed digits only. */
     if (req->page_token != NULL && req->page_token[0] != '\0')
         q.offset = strtoull(req->page_token, NULL, 10);
@@ -117,6 +120,9 @@ static uint8_t *pack_body(const Reno__StatusReply *status, bool stale, const Ren
     Reno__StatusReply paged;
     struct status_page page;
     status_page_build(&view, req, &paged, &page);
+    struct status_form form = {0};
+    if (req->form == RENO__STATUS_FORM__STATUS_FORM_COMPACT)
+        status_form_compact(&paged, &form); /* the full page when it cannot be exact */
     Reno__Status ok = RENO__STATUS__INIT;
     Reno__Response resp = RENO__RESPONSE__INIT;
     resp.status = &ok;
@@ -140,6 +146,7 @@ static uint8_t *pack_body(const Reno__StatusReply *status, bool stale, const Ren
         if (packed != n)
             fatal("protobuf-c packed %zu bytes, expected %zu", packed, n);
     }
+    status_form_release(&form);
     status_page_free(&page);
     return buf;
 }

@@ -22,11 +22,13 @@
  * updates position and computed_at in place when a refresh finds the same figures);
  * stale; and the request's page query normalized (page size 0 is the default, sizes over
  * the maximum are the maximum, the token is read as its offset, an empty search is no
- * search). min_position is not part of the key: the roll-up only answers a reader with
- * figures that have reached it, and the key names the figures. A status as of another
- * date is never cached: it is computed for its reader. A Watch of a page (Watch.page) is
- * answered with the same page in a WatchReply, kept apart (the kind of reply is part of
- * the key): at the start of a watch of 10,000 dashboards, one page built and packed.
+ * search), its form among them (full or compact, common/status_form.h: each form of a
+ * page is packed once). min_position is not part of the key: the roll-up only answers a
+ * reader with figures that have reached it, and the key names the figures. A status as
+ * of another date is never cached: it is computed for its reader. A Watch of a page
+ * (Watch.page) is answered with the same page in a WatchReply, kept apart (the kind of
+ * reply is part of the key): at the start of a watch of 10,000 dashboards, one page built
+ * and packed.
  *
  * Bounds. Distinct queries (a hostile client can make thousands of searches) must not
  * grow memory: the cache holds at most STATUS_CACHE_MAX_ENTRIES pages and

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "status_delta.h"
+#include "status_form.h"
 #include "status_page.h"
 #include "xmalloc.h"
 
@@ -24,6 +25,7 @@ struct view_move {
     const Reno__StatusReply *before, *after; /* the view before and after */
     Reno__StatusReply before_page, after_page;
     struct status_page before_mem, after_mem;
+    struct status_form before_form, after_form; /* the pages' compact rows (GetStatus.form) */
     bool paged;
     char *changes[MAX_CHANGES];
     size_t n_changes;
@@ -110,6 +112,7 @@ static void view_normalize(struct watch_view *v, const Reno__GetStatus *page)
     v->page.project_id = page->project_id;
     int32_t periods = page->rhythm_periods > 0 ? page->rhythm_periods : STATUS_RHYTHM_DEFAULT;
     v->page.rhythm_periods = periods > STATUS_RHYTHM_MAX ? STATUS_RHYTHM_MAX : periods;
+    v->page.form = page->form;
     v->page.as_of = (char *)"";
 }
 
@@ -121,7 +124,7 @@ static bool view_same(const struct watch_view *a, const struct watch_view *b)
            a->page.sort == b->page.sort && a->page.descending == b->page.descending &&
            a->page.light == b->page.light && strcmp(a->search, b->search) == 0 &&
            a->page.overdue == b->page.overdue && a->page.project_id == b->page.project_id &&
-           a->page.rhythm_periods == b->page.rhythm_periods;
+           a->page.rhythm_periods == b->page.rhythm_periods && a->page.form == b->page.form;
 }
 
 /* The view key of `page` (NULL: the whole status), normalized; its search is owned. */
@@ -377,10 +380,14 @@ static void view_move_begin(const struct watch *w, struct watch_view *v,
             before_len = v->held_len;
         } else {
             status_page_build(move->before, &v->page, &m->before_page, &m->before_mem);
+            if (v->page.form == RENO__STATUS_FORM__STATUS_FORM_COMPACT)
+                status_form_compact(&m->before_page, &m->before_form);
             m->before = &m->before_page;
             b = pack_page(m->before, &before_len);
         }
         status_page_build(move->after, &v->page, &m->after_page, &m->after_mem);
+        if (v->page.form == RENO__STATUS_FORM__STATUS_FORM_COMPACT)
+            status_form_compact(&m->after_page, &m->after_form);
         m->after = &m->after_page;
         uint8_t *a = pack_page(m->after, &after_len);
         m->differs = before_len != after_len || memcmp(a, b, after_len) != 0;
@@ -420,6 +427,8 @@ static void view_move_end(struct watch_view *v)
     for (size_t i = 0; i < m->n_changes; i++)
         free(m->changes[i]);
     if (m->paged) {
+        status_form_release(&m->before_form);
+        status_form_release(&m->after_form);
         status_page_free(&m->before_mem);
         status_page_free(&m->after_mem);
     }

@@ -13,9 +13,11 @@
  *
  * Views. A watcher watches a view of the status: the whole of it (a Watch without a page)
  * or one page as GetStatus answers it (Watch.page: the paging, order and filters of
- * status_page.h). Watchers of one programme with the same view after normalizing (the
- * default page size written out, the token as its offset, an empty search as none) share
- * one struct watch_view, so a move costs one page per distinct view, and its event is
+ * status_page.h, and the form, full or compact, of common/status_form.h; a compact page's
+ * events and deltas are of compact pages). Watchers of one programme with the same view
+ * after normalizing (the default page size written out, the token as its offset, an
+ * empty search as none) share one struct watch_view, so a move costs one page per
+ * distinct view, and its event is
  * packed once for all of them; a peer cannot make that cost grow without bound, since a
 programme has at most `watch_views` distinct views (watch_view_room, checked before a
 Watch is answered). A page's event comes only when the page changed: its

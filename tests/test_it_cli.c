@@ -28,6 +28,40 @@ static int reno(const char *stdin_text, char **out, char **err, const char *cons
     return h_run(argv, env, stdin_text, out, err);
 }
 
+/* reno with one more variable in its environment (NULL: none). */
+static int reno_env(const char *extra, char **out, char **err, const char *const *args)
+{
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = h_bin("reno");
+    for (const char *const *a = args; *a && n < 31; a++)
+        argv[n++] = *a;
+    argv[n] = NULL;
+    const char *env[] = {env_xdg, env_server, extra, NULL};
+    return h_run(argv, env, NULL, out, err);
+}
+
+/* Where two outputs first differ, for a failure message of a few lines. */
+static const char *differ_at(const char *a, const char *b, char *out, size_t size)
+{
+    size_t i = 0;
+    while (a[i] != '\0' && a[i] == b[i])
+        i++;
+    size_t from = i > 60 ? i - 60 : 0;
+    snprintf(out, size, "at byte %zu:\n%.160s\n----\n%.160s", i, a + from, b + from);
+    return out;
+}
+
+/* A status as of a date is computed for each reader: the time it was computed (JSON's
+ * "computed_at") is blanked so that two readings compare. */
+static void blank_computed_at(char *json)
+{
+    static const char key[] = "\"computed_at\":";
+    for (char *at = strstr(json, key); at != NULL; at = strstr(at, key))
+        for (at += sizeof key - 1; *at >= '0' && *at <= '9'; at++)
+            *at = '0';
+}
+
 static void setup(void)
 {
     h_fixture_setup();
@@ -412,6 +446,121 @@ START_TEST(status_after_a_write_in_another_command)
 }
 END_TEST
 
+/* `reno` asks for the compact form of the status and fills it back: every way of showing
+ * the status prints, byte for byte, what it prints from the full page
+ * (RENO_STATUS_FORM=full, the form a client that does not ask gets): the overview, a
+ * project, every missed period of the rhythm, a date's status (computed for its reader,
+ * not cached), as text and as JSON, and a watch of a page following a change by deltas.
+ * The compact page is what came: the client counts the statuses it filled. */
+START_TEST(the_compact_status_reads_as_the_full_one)
+{
+    login_as(H_OFFICE);
+    char project[24];
+    snprintf(project, sizeof project, "%ld", h_project_id(h_db, 0));
+    const char *const *views[] = {
+        (const char *const[]){"status", NULL},
+        (const char *const[]){"--json", "status", NULL},
+        (const char *const[]){"status", "--rhythm-all", NULL},
+        (const char *const[]){"--json", "status", "--rhythm-all", NULL},
+        (const char *const[]){"status", project, NULL},
+        (const char *const[]){"--json", "status", project, NULL},
+        (const char *const[]){"status", "--page-size", "1", "--page", "2", NULL},
+        (const char *const[]){"status", "--as-of", "2022-06-30", NULL},
+        (const char *const[]){"--json", "status", "--as-of", "2022-06-30", "--rhythm-all", NULL},
+    };
+    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
+        char *full, *compact, *err_full, *err_compact;
+        int rc_full = reno_env("RENO_STATUS_FORM=full", &full, &err_full, views[i]);
+        int rc_compact = reno_env(NULL, &compact, &err_compact, views[i]);
+        ck_assert_msg(rc_full == 0 && rc_compact == 0, "view %zu: %d %d %s %s", i, rc_full,
+                      rc_compact, err_full, err_compact);
+        ck_assert_msg(strlen(full) > 200, "view %zu: %s", i, full);
+        blank_computed_at(full);
+        blank_computed_at(compact);
+        char why[400];
+        ck_assert_msg(strcmp(full, compact) == 0, "view %zu differs %s", i,
+                      differ_at(full, compact, why, sizeof why));
+        free(full);
+        free(compact);
+        free(err_full);
+        free(err_compact);
+    }
+
+    /* The page came compact (the Ziyun seed's rhythm, lights and missing reporters repeat
+     * texts), and a client that asks for the full page gets it. */
+    struct net_conn *c = h_login(&h_srv, H_OFFICE);
+    Reno__GetStatus gs = RENO__GET_STATUS__INIT;
+    Reno__Request req = RENO__REQUEST__INIT;
+    req.body_case = RENO__REQUEST__BODY_GET_STATUS;
+    req.get_status = &gs;
+    Reno__ServerMessage *m = NULL;
+    char err[NET_ERR_SIZE];
+    ck_assert_msg(net_call(c, &req, &m, err) == 0, "%s", err);
+    ck_assert_int_eq(net_statuses_filled(c), 1);
+    ck_assert_int_eq(m->response->status_reply->form, RENO__STATUS_FORM__STATUS_FORM_FULL);
+    net_free(c, m);
+    setenv("RENO_STATUS_FORM", "full", 1);
+    ck_assert_msg(net_call(c, &req, &m, err) == 0, "%s", err);
+    unsetenv("RENO_STATUS_FORM");
+    ck_assert_int_eq(net_statuses_filled(c), 1);
+    net_free(c, m);
+    net_close(c);
+
+    /* Two watchers of the same page, one of each form, and a change between: the same
+     * start and the same status after the change (a delta of compact pages applied to the
+     * compact form of the page held, then filled). */
+    char path[300];
+    snprintf(path, sizeof path, "%s/watch-full", home);
+    pid_t watcher = fork();
+    ck_assert(watcher >= 0);
+    if (watcher == 0) {
+        char *o, *e;
+        int wrc = reno_env("RENO_STATUS_FORM=full", &o, &e,
+                           (const char *const[]){"--json", "watch", "--count", "1", NULL});
+        FILE *f = fopen(path, "w");
+        if (f == NULL || fputs(o, f) < 0 || fclose(f) != 0)
+            _exit(2);
+        _exit(wrc == 0 ? 0 : 1);
+    }
+    pid_t pusher = fork();
+    ck_assert(pusher >= 0);
+    if (pusher == 0) {
+        usleep(900 * 1000);
+        char *o, *e;
+        int prc =
+            reno(NULL, &o, &e,
+                 (const char *const[]){"progress", "push", "--project", project, "--date",
+                                       "2022-04-01", "--started", "55", "--completed", "0", NULL});
+        _exit(prc == 0 ? 0 : 1);
+    }
+    char *compact, *err_compact;
+    int rc = reno_env(NULL, &compact, &err_compact,
+                      (const char *const[]){"--json", "watch", "--count", "1", NULL});
+    int status = 0;
+    waitpid(pusher, &status, 0);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    waitpid(watcher, &status, 0);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the full watcher: %d", status);
+    ck_assert_msg(rc == 0, "watch: %s", err_compact);
+    char *full = NULL;
+    size_t full_size = 0;
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert(getdelim(&full, &full_size, '\0', f) > 0);
+    fclose(f);
+    unlink(path);
+    ck_assert_ptr_nonnull(strstr(compact, "\"households_started\":55"));
+    blank_computed_at(full);
+    blank_computed_at(compact);
+    char why[400];
+    ck_assert_msg(strcmp(full, compact) == 0, "the watches differ %s",
+                  differ_at(full, compact, why, sizeof why));
+    free(full);
+    free(compact);
+    free(err_compact);
+}
+END_TEST
+
 Suite *it_cli_suite(void)
 {
     Suite *s = suite_create("it_cli");
@@ -425,6 +574,7 @@ Suite *it_cli_suite(void)
     tcase_add_test(tc, watch_follows_a_page_through_the_cli);
     tcase_add_test(tc, status_through_an_outage_is_marked_stale);
     tcase_add_test(tc, status_after_a_write_in_another_command);
+    tcase_add_test(tc, the_compact_status_reads_as_the_full_one);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -518,6 +518,11 @@ START_TEST(the_rhythm_comes_a_page_at_a_time)
     gs.rhythm_periods = -1;
     free(refused(office, RENO__REQUEST__BODY_GET_STATUS, &gs, RENO__STATUS_CODE__BAD_REQUEST,
                  "get_status.rhythm_periods"));
+    /* So is a form that is neither full nor compact. */
+    gs.rhythm_periods = 0;
+    gs.form = (Reno__StatusForm)7;
+    free(refused(office, RENO__REQUEST__BODY_GET_STATUS, &gs, RENO__STATUS_CODE__BAD_REQUEST,
+                 "get_status.form"));
 }
 END_TEST
 

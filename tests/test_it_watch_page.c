@@ -21,6 +21,7 @@
 
 #include "it.h"
 #include "status_delta.h"
+#include "status_form.h"
 
 static struct net_conn *office;
 
@@ -211,7 +212,7 @@ static void apply_and_check(Reno__StatusReply **held, const Reno__StatusDelta *d
     ck_assert_msg(status_delta_fits(*held, d), "the delta from %lld does not fit the page at %lld",
                   (long long)d->from_position, (long long)(*held)->position);
     char why[200];
-    Reno__StatusReply *next = status_delta_apply(*held, d, why, sizeof why);
+    Reno__StatusReply *next = status_form_apply(*held, d, why, sizeof why);
     ck_assert_msg(next != NULL, "%s", why);
     reno__status_reply__free_unpacked(*held, NULL);
     *held = next;
@@ -656,7 +657,7 @@ START_TEST(a_whole_status_watcher_is_told_to_watch_a_page_when_it_outgrows_the_l
             ck_assert_int_eq(m->event->body_case, RENO__EVENT__BODY_STATUS_DELTA);
             char why[200];
             Reno__StatusReply *next =
-                status_delta_apply(held, m->event->status_delta, why, sizeof why);
+                status_form_apply(held, m->event->status_delta, why, sizeof why);
             ck_assert_msg(next != NULL, "%s", why);
             reno__status_reply__free_unpacked(held, NULL);
             held = next;
@@ -723,7 +724,12 @@ START_TEST(a_page_over_the_limit_is_a_resync_not_a_closed_connection)
     Reno__GetStatus view = RENO__GET_STATUS__INIT;
     view.project_id = first;
     Reno__StatusReply *held = watch_page(office, &view, false);
-    size_t page = reno__status_reply__get_packed_size(held);
+    /* The page as it travels: in the compact form the client asks for. */
+    Reno__StatusReply sent = *held;
+    struct status_form form;
+    ck_assert(status_form_compact(&sent, &form));
+    size_t page = reno__status_reply__get_packed_size(&sent);
+    status_form_release(&form);
     reno__status_reply__free_unpacked(held, NULL);
     struct h_server small;
     char limit[24];

@@ -408,6 +408,14 @@ START_TEST(test_get_status)
     expect_ok();
     fx.status.as_of = "2022-06-02";
     expect_fault("get_status.as_of");
+    fx.status.as_of = "";
+    /* The form: full (0) or compact, nothing else. */
+    fx.status.form = RENO__STATUS_FORM__STATUS_FORM_COMPACT;
+    expect_ok();
+    fx.status.form = (Reno__StatusForm)2;
+    expect_fault("get_status.form");
+    fx.status.form = (Reno__StatusForm)-1;
+    expect_fault("get_status.form");
 }
 END_TEST
 
