@@ -65,6 +65,7 @@
 #include "frame.h"
 #include "msg.h"
 #include "net.h"
+#include "status_form.h"
 #include "wire_check.h"
 #include "xmalloc.h"
 
@@ -103,7 +104,8 @@ struct options {
     char ready_file[PATH_MAX];  /* created once every connection is set up; "": none */
     char as_of[DATE_TEXT_SIZE]; /* status: "" means today (the roll-up path) */
     int rhythm_periods;         /* status: GetStatus.rhythm_periods, 0 the server's default */
-    char date[DATE_TEXT_SIZE];  /* push: the report date */
+    bool full_page; /* status: the full form (GetStatus.form unset), not the compact one */
+    char date[DATE_TEXT_SIZE]; /* push: the report date */
     bool kv;
     bool deltas;   /* watch-fanout: watchers ask for per-project deltas (Watch.deltas) */
     int page_size; /* watch-fanout: watchers watch the first page of this many; 0 the whole */
@@ -136,6 +138,7 @@ struct lg_conn {
      * their wire fields (wire_check). */
     bool decoded_once;
     int64_t decoded_position;
+    int decoded_form; /* status: its StatusReply.form */
 };
 
 struct project {
@@ -270,6 +273,10 @@ static void usage(FILE *out)
             "                            without it, today (served from the roll-up)\n"
             "  --rhythm-periods N        status: missed periods of the plan's rhythm per duty,\n"
             "                            1..500 (default: the server's page, 3)\n"
+            "  --full-page               status, and watch-fanout's page: ask for the full\n"
+            "                            form of the page, as a client before\n"
+            "                            GetStatus.form did (default: the compact form, as\n"
+            "                            reno asks for it)\n"
             "  --date YYYY-MM-DD         push: the report date (default today)\n"
             "  --deltas                  watch-fanout: the watchers ask for per-project\n"
             "                            deltas instead of the whole status at each change\n"
@@ -330,6 +337,10 @@ static void parse_options(int argc, char **argv, struct options *o)
         }
         if (strcmp(arg, "--deltas") == 0) {
             o->deltas = true;
+            continue;
+        }
+        if (strcmp(arg, "--full-page") == 0) {
+            o->full_page = true;
             continue;
         }
         if (strncmp(arg, "--", 2) != 0)
@@ -407,6 +418,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         o->round_timeout_ms = LG_ROUND_TIMEOUT_MS;
     if ((o->deltas || o->page_size != 0) && o->mix != MIX_WATCH_FANOUT)
         usage_error("--deltas and --page-size apply to --mix watch-fanout only");
+    if (o->full_page && o->mix != MIX_STATUS && o->page_size == 0)
+        usage_error("--full-page applies to --mix status and to watch-fanout's --page-size");
     /* watch-fanout is a closed loop (one push at a time) and idle sends nothing to pace. */
     if (o->rate != 0 && (o->mix == MIX_WATCH_FANOUT || o->mix == MIX_IDLE))
         usage_error("--rate applies to push, status and ping");
@@ -750,13 +763,17 @@ static void load_projects(struct loadgen *lg, struct lg_conn *c)
 }
 
 /* Every watcher watches the same view (one frame per change for all of them): the whole
- * status, or the first page of page_size projects by id. */
-static void batch_watch(struct lg_conn *const *cs, int n, bool deltas, int page_size)
+ * status, or the first page of page_size projects by id, in the compact form as reno asks
+ * for a page unless full_page. */
+static void batch_watch(struct lg_conn *const *cs, int n, bool deltas, int page_size,
+                        bool full_page)
 {
     Reno__Watch w = RENO__WATCH__INIT;
     w.deltas = deltas;
     Reno__GetStatus page = RENO__GET_STATUS__INIT;
     page.page_size = page_size;
+    page.form =
+        full_page ? RENO__STATUS_FORM__STATUS_FORM_FULL : RENO__STATUS_FORM__STATUS_FORM_COMPACT;
     if (page_size > 0)
         w.page = &page;
     Reno__Request req = RENO__REQUEST__INIT;
@@ -817,6 +834,8 @@ static uint64_t queue_request(struct loadgen *lg, struct lg_conn *c)
     case MIX_STATUS:
         gs.as_of = lg->opt.as_of;
         gs.rhythm_periods = lg->opt.rhythm_periods;
+        gs.form = lg->opt.full_page ? RENO__STATUS_FORM__STATUS_FORM_FULL
+                                    : RENO__STATUS_FORM__STATUS_FORM_COMPACT;
         req.body_case = RENO__REQUEST__BODY_GET_STATUS;
         req.get_status = &gs;
         break;
@@ -895,7 +914,8 @@ static bool wire_check(const struct loadgen *lg, const struct lg_conn *c, const 
         return false;
     struct wire_want want = {.body = lg->opt.mix == MIX_STATUS ? WIRE_STATUS : WIRE_PONG,
                              .as_of = lg->opt.as_of[0] ? lg->opt.as_of : lg->today,
-                             .position = c->decoded_position};
+                             .position = c->decoded_position,
+                             .form = c->decoded_form};
     struct wire_reply got;
     if (!wire_check_reply(payload, len, &want, &got))
         return false;
@@ -934,6 +954,24 @@ static bool reply_is_right(struct loadgen *lg, const struct lg_conn *c, const Re
                          (unsigned long long)id, want);
             return false;
         }
+        /* The form asked for, or the full page (sent when the compact one would not fill
+         * back exactly), and one that fills back as reno fills it. */
+        const Reno__StatusReply *got = r->status_reply;
+        bool form_ok = got->form == RENO__STATUS_FORM__STATUS_FORM_FULL ||
+                       (got->form == RENO__STATUS_FORM__STATUS_FORM_COMPACT && !lg->opt.full_page);
+        Reno__StatusReply *filled = form_ok ? status_form_fill(got, NULL) : NULL;
+        bool whole = filled != NULL && filled->n_projects == got->n_projects &&
+                     strcmp(filled->as_of, want) == 0;
+        if (filled != NULL)
+            reno__status_reply__free_unpacked(filled, NULL);
+        if (!whole) {
+            record_error(lg,
+                         "connection %d request %llu: a status of form %d that does not "
+                         "fill back (asked for the %s form)",
+                         c->index, (unsigned long long)id, (int)got->form,
+                         lg->opt.full_page ? "full" : "compact");
+            return false;
+        }
         return true;
     }
     case MIX_PING:
@@ -969,8 +1007,10 @@ static void on_response(struct loadgen *lg, struct lg_conn *c, uint64_t id, cons
         /* The reference for the wire checks of this connection's next replies. */
         lg->decoded++;
         c->decoded_once = true;
-        if (lg->opt.mix == MIX_STATUS)
+        if (lg->opt.mix == MIX_STATUS) {
             c->decoded_position = r->status_reply->position;
+            c->decoded_form = (int)r->status_reply->form;
+        }
     }
     if (right)
         lg->ok_total++;
@@ -1397,7 +1437,7 @@ int main(int argc, char **argv)
         batch_hello(batch, n);
         batch_resume(&lg, batch, n);
         if (lg.opt.mix == MIX_WATCH_FANOUT)
-            batch_watch(batch, n, lg.opt.deltas, lg.opt.page_size);
+            batch_watch(batch, n, lg.opt.deltas, lg.opt.page_size, lg.opt.full_page);
     }
     if (lg.opt.ready_file[0] != '\0') {
         FILE *f = fopen(lg.opt.ready_file, "w");

@@ -76,7 +76,7 @@ static int wire_next(const uint8_t **p, const uint8_t *end, struct wire_field *f
 /* The numbers of the fields the check reads, from the generated descriptors. */
 static struct {
     bool ready;
-    uint32_t response, id, status, code, status_reply, pong, as_of, position, projects, nonce;
+    uint32_t response, id, status, code, status_reply, pong, as_of, position, projects, nonce, form;
 } num;
 
 static uint32_t field_number(const ProtobufCMessageDescriptor *md, const char *name)
@@ -98,16 +98,18 @@ static void numbers_read(void)
     num.as_of = field_number(&reno__status_reply__descriptor, "as_of");
     num.position = field_number(&reno__status_reply__descriptor, "position");
     num.projects = field_number(&reno__status_reply__descriptor, "projects");
+    num.form = field_number(&reno__status_reply__descriptor, "form");
     num.nonce = field_number(&reno__pong__descriptor, "nonce");
     num.ready = true;
 }
 
-/* A StatusReply's fields: right when as of `as_of`, at `position`, with projects. */
+/* A StatusReply's fields: right when as of `as_of`, at `position`, in `form`, with
+ * projects. */
 static bool status_right(const uint8_t *p, const uint8_t *end, const struct wire_want *want)
 {
     struct wire_field f;
     bool dated = false;
-    uint64_t at = 0;
+    uint64_t at = 0, form = 0;
     size_t projects = 0;
     int got;
     while ((got = wire_next(&p, end, &f)) > 0) {
@@ -117,8 +119,11 @@ static bool status_right(const uint8_t *p, const uint8_t *end, const struct wire
             at = f.value;
         else if (f.number == num.projects && f.type == WIRE_BYTES)
             projects++;
+        else if (f.number == num.form && f.type == WIRE_VARINT)
+            form = f.value;
     }
-    return got == 0 && dated && (int64_t)at == want->position && projects > 0;
+    return got == 0 && dated && (int64_t)at == want->position && form == (uint64_t)want->form &&
+           projects > 0;
 }
 
 /* A Status's code: right when it is OK (0, which the wire may also leave out). */

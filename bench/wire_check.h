@@ -26,6 +26,7 @@ struct wire_want {
     enum wire_body body;
     const char *as_of; /* WIRE_STATUS: the date asked for, YYYY-MM-DD */
     int64_t position;  /* WIRE_STATUS: the position of the reply last decoded whole */
+    int form;          /* WIRE_STATUS: the StatusReply.form of that reply (0: full) */
 };
 
 /* What a reply that passed carries: its request id, and for a pong its nonce. */
@@ -37,7 +38,8 @@ struct wire_reply {
 /*
  * True when `payload` (one frame's bytes) is a ServerMessage holding only a Response with
  * a non-zero id, no Status or one with code OK, and exactly the body `want` names and no
- * other field; a status as of want->as_of, at want->position, with at least one project;
+ * other field; a status as of want->as_of, at want->position, in want->form, with at least
+ * one project;
  * a pong with its nonce. *out is set only then.
  */
 bool wire_check_reply(const uint8_t *payload, size_t len, const struct wire_want *want,

@@ -32,9 +32,10 @@ static struct packed pack_response(Reno__Response *resp)
     return p;
 }
 
-/* A status reply as of `as_of` at `position` with `n_projects` projects (at most 2). */
-static struct packed status_frame(uint64_t id, const char *as_of, int64_t position,
-                                  size_t n_projects, Reno__Status *status)
+/* A status reply as of `as_of` at `position` with `n_projects` projects (at most 2), in
+ * `form`. */
+static struct packed status_frame_in(uint64_t id, const char *as_of, int64_t position,
+                                     size_t n_projects, Reno__Status *status, Reno__StatusForm form)
 {
     Reno__ProjectStatus p1 = RENO__PROJECT_STATUS__INIT, p2 = RENO__PROJECT_STATUS__INIT;
     p1.project_id = 1;
@@ -46,12 +47,20 @@ static struct packed status_frame(uint64_t id, const char *as_of, int64_t positi
     reply.programme_code = (char *)"ziyun-2022";
     reply.n_projects = n_projects;
     reply.projects = projects;
+    reply.form = form;
     Reno__Response resp = RENO__RESPONSE__INIT;
     resp.id = id;
     resp.status = status;
     resp.body_case = RENO__RESPONSE__BODY_STATUS_REPLY;
     resp.status_reply = &reply;
     return pack_response(&resp);
+}
+
+static struct packed status_frame(uint64_t id, const char *as_of, int64_t position,
+                                  size_t n_projects, Reno__Status *status)
+{
+    return status_frame_in(id, as_of, position, n_projects, status,
+                           RENO__STATUS_FORM__STATUS_FORM_FULL);
 }
 
 static const struct wire_want want_status = {
@@ -86,6 +95,13 @@ START_TEST(test_wrong_status_fails)
     ck_assert(!passes(status_frame(7, "2022-06-30", 41, 2, NULL), &want_status, &out));
     ck_assert(!passes(status_frame(7, "2022-06-30", 42, 0, NULL), &want_status, &out));
     ck_assert(!passes(status_frame(0, "2022-06-30", 42, 2, NULL), &want_status, &out));
+    /* The form of the reply decoded whole, and no other. */
+    const Reno__StatusForm compact = RENO__STATUS_FORM__STATUS_FORM_COMPACT;
+    ck_assert(!passes(status_frame_in(7, "2022-06-30", 42, 2, NULL, compact), &want_status, &out));
+    struct wire_want want_compact = want_status;
+    want_compact.form = compact;
+    ck_assert(passes(status_frame_in(7, "2022-06-30", 42, 2, NULL, compact), &want_compact, &out));
+    ck_assert(!passes(status_frame(7, "2022-06-30", 42, 2, NULL), &want_compact, &out));
     /* A refusal carrying a status body is not a right reply. */
     Reno__Status refused = RENO__STATUS__INIT;
     refused.code = RENO__STATUS_CODE__UNAVAILABLE;
