@@ -4,6 +4,12 @@
  * programme-wide rows and only the per-project rows of the projects on the page, chosen
  * by the filters and order of a GetStatus request. The whole reply is not changed or
  * copied: the view points into it, so it is valid only while the whole reply is.
+ *
+ * What the whole reply must be: its projects and each per-project section's rows in the
+ * order of the projects' ids, each project's rows together and the section's totals rows
+ * (project 0) after them, as the status's SQL returns them and status_splice.c keeps them
+ * (the missing reporters excepted: by unit, then project). A page's rows are found by
+ * binary search in that order, so that a page costs its own projects' rows.
  */
 #ifndef RENO_STATUS_PAGE_H
 #define RENO_STATUS_PAGE_H

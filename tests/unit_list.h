@@ -25,6 +25,7 @@ UNIT_SUITE(status_view)
 UNIT_SUITE(status_delta)
 UNIT_SUITE(status_form)
 UNIT_SUITE(status_splice)
+UNIT_SUITE(status_page)
 UNIT_SUITE(report_pdf)
 UNIT_SUITE(wire_check)
 #ifdef RENO_HAVE_TABLE_TEST
