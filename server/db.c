@@ -1412,6 +1412,19 @@ void db_pool_stats(const struct db_pool *pool, struct db_stats *out)
     out->cancels = pool->cancels;
 }
 
+int db_pool_spare(const struct db_pool *pool)
+{
+    if (pool->closing || pool->head != NULL)
+        return 0;
+    int n = 0;
+    for (int i = 0; i < pool->size; i++) {
+        const struct dbc *c = &pool->conns[i];
+        n += c->state == DBC_IDLE && c->pin == NULL && c->pg != NULL &&
+             PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    }
+    return n;
+}
+
 const char *db_pool_refusal(const struct db_pool *pool)
 {
     if (pool->closing)

@@ -135,6 +135,9 @@ void db_pin_release(struct db_pin *pin);
 
 void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg);
 void db_pool_stats(const struct db_pool *pool, struct db_stats *out);
+/* Connections that would take a query or a pin at once: idle, unpinned, with nothing
+ * queued before it (0 while anything waits). */
+int db_pool_spare(const struct db_pool *pool);
 bool db_pool_healthy(const struct db_pool *pool);
 /* Why db_query() would refuse a query now, in words for the person who asked: shutting
  * down, no connection up, or every connection busy and the queue full. */

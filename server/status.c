@@ -8,6 +8,12 @@
  * from which common/rules.c judges the three rules; then one query per section of
  * 0009_status.sql, named in `sections` below after the StatusReply field it fills.
  *
+ * A whole status (not an update) is read by two connections in one REPEATABLE READ
+ * snapshot, which the first exports and the second imports; each takes the next section
+ * (or the projects' statement) when it is free (dispatch), and the first commits once all
+ * are read. The second is a help, not a need: when no connection comes, or it cannot join
+ * the snapshot, the first reads everything alone.
+ *
  * The traffic lights are judged last, by common/lights.c, from what the queries returned.
  * A status for one page (status_compute with a GetStatus) judges them before the
  * sections that only the page's projects need (page_sql), which are then read for those
@@ -98,6 +104,8 @@ static const struct section {
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_phases($1, $2::date, "
      "p.id) s",
      0, NULL, NULL},
+    {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL,
+     TOUCH_ROUND | TOUCH_OTHER, NULL, NULL},
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
      "s",
@@ -123,8 +131,6 @@ static const struct section {
      0, NULL, NULL},
     {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)",
      NULL, TOUCH_OTHER, NULL, NULL},
-    {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL,
-     TOUCH_ROUND | TOUCH_OTHER, NULL, NULL},
     {"missing_reporters", "status_missing_reporters",
      "SELECT * FROM reno_status_missing_reporters($1, $2::date)", NULL, TOUCH_ROUND | TOUCH_OTHER,
      "SELECT * FROM reno_status_missing_reporters_of($1, $2::date, $3::bigint[])", NULL},
@@ -154,9 +160,38 @@ static const struct section {
  * one set-based pass beyond a few dozen. */
 #define UPDATE_MAX_PROJECTS 64
 
+/* Connections that read one status's sections side by side, in one snapshot: the first
+ * opens it and exports it, the others import it (SET TRANSACTION SNAPSHOT) and take
+ * sections from the same queue. The statements of a whole status are each one pass over
+ * a table of the history, and PostgreSQL runs a statement on one core: two connections
+ * finish a whole status in little more than the time of the longer half. An update reads
+ * a few projects' rows and uses the first connection alone, leaving the pool to writes. */
+#define STATUS_WORKERS 2
+/* pg_export_snapshot()'s names are about 20 bytes ("00000003-0000001B-1"). */
+#define SNAPSHOT_NAME_SIZE 64
+
+struct status_job;
+
+/* One connection of a job, and what it reads. */
+struct status_worker {
+    struct status_job *job;
+    struct db_pin *pin; /* once given */
+    bool pending;       /* its pin asked for, not yet given */
+    bool busy;          /* a statement in flight: its callback is still to run */
+    bool joined;        /* in the job's snapshot, taking sections */
+    size_t section;     /* the section it reads */
+    int page_step;      /* of a page's section: 0 its rows, 1 its totals */
+};
+
 struct status_job {
     struct db_pool *pool;
-    struct db_pin *pin; /* the snapshot's connection, once given */
+    struct status_worker workers[STATUS_WORKERS]; /* [0] opens the snapshot and commits it */
+    char snapshot[SNAPSHOT_NAME_SIZE];            /* [0]'s exported snapshot, "" for none */
+    bool over;                                    /* answered (or failed): nothing more is read */
+    bool committing;                              /* every section read: no worker joins any more */
+    unsigned holds;       /* callers that read the job after a call that may end it */
+    unsigned connections; /* that read in the snapshot: the first and those that joined */
+    struct timespec started;
     status_cb cb;
     status_held_cb held_cb; /* instead of cb: the reply and measures handed over */
     void *arg;
@@ -168,7 +203,11 @@ struct status_job {
     struct rule_check checks[RULE_COUNT]; /* the programme's verdicts */
     struct lights_project *measures;      /* one per reply->projects[i] */
     Reno__StatusReply *reply;             /* owned; built up query by query */
-    size_t section;                       /* the next section to load */
+    bool programme_read;                  /* the plan: the projects' statement may start */
+    bool projects_taken;                  /* the projects' statement started by a worker */
+    bool projects_read;
+    size_t next;      /* the next section of the pass to hand out */
+    unsigned reading; /* workers reading a section or the projects */
     /* An update (status_update): only the projects changed since `since` are read
      * again, into `reply`, which then holds only what was read (those projects' rows
      * and the sections read whole, with measures); the held status is not touched until
@@ -189,7 +228,6 @@ struct status_job {
      * lights (which the page's filters and order read) are judged. */
     const Reno__GetStatus *page;
     bool paging;    /* reading the page's sections */
-    int page_step;  /* of the page's section: 0 its rows, 1 its totals, 2 done */
     bool judged;    /* rules and lights judged before the commit */
     char *page_ids; /* the page's projects, "{1,2,3}", ascending */
 };
@@ -204,17 +242,71 @@ static void job_free(struct status_job *job)
     free(job);
 }
 
+/* A worker gives its connection back (the pool rolls an open transaction back before it
+ * serves anyone else), unless a statement of it is still to call back. */
+static void worker_release(struct status_worker *w)
+{
+    if (w->pin != NULL && !w->busy) {
+        db_pin_release(w->pin);
+        w->pin = NULL;
+        w->joined = false;
+    }
+}
+
+/* Once the job is over, it is freed when no worker's callback is still to come and no
+ * caller holds it. A pin given back may be handed at once to this job's own pending
+ * worker (the pool calls its callback from db_pin_release), which settles the job again:
+ * that inner call only lets its pin go, and the outer one frees the job. */
+static void job_settle(struct status_job *job)
+{
+    if (!job->over || job->holds > 0)
+        return;
+    job->holds++;
+    for (size_t i = 0; i < STATUS_WORKERS; i++)
+        worker_release(&job->workers[i]);
+    job->holds--;
+    for (size_t i = 0; i < STATUS_WORKERS; i++) {
+        const struct status_worker *w = &job->workers[i];
+        if (w->pin != NULL || w->pending)
+            return;
+    }
+    job_free(job);
+}
+
 static void job_fail(struct status_job *job, const struct db_error *err)
 {
-    /* The pool rolls the snapshot's transaction back before the connection serves again. */
-    if (job->pin)
-        db_pin_release(job->pin);
-    job->pin = NULL;
+    if (job->over)
+        return;
+    job->over = true;
     if (job->held_cb)
         job->held_cb(job->arg, NULL, NULL, NULL, err);
     else
         job->cb(job->arg, NULL, err);
-    job_free(job);
+    /* What was read is of no use now; a worker's statement still in flight calls back
+     * later, to find the job over. */
+    free(job->measures);
+    job->measures = NULL;
+    if (job->reply)
+        protobuf_c_message_free_unpacked(&job->reply->base, NULL);
+    job->reply = NULL;
+    job_settle(job);
+}
+
+/* A worker's statement came back: the job, or NULL when there is nothing more for the
+ * worker to do (the job was over already, or the statement failed and so did the job). */
+static struct status_job *worker_back(struct status_worker *w, const struct db_error *err)
+{
+    struct status_job *job = w->job;
+    w->busy = false;
+    if (job->over) {
+        job_settle(job);
+        return NULL;
+    }
+    if (err != NULL) {
+        job_fail(job, err);
+        return NULL;
+    }
+    return job;
 }
 
 static void job_fail_code(struct status_job *job, Reno__StatusCode code, const char *message)
@@ -261,56 +353,55 @@ static void set_text(char **field, const char *value)
 
 /* ---- the queries ----------------------------------------------------------------------- */
 
-/* The next statement of the snapshot; a refusal (the connection was lost) fails the job. */
-static void job_query(struct status_job *job, const char *name, const char *sql, int nparams,
+/* A worker's next statement; a refusal (the connection was lost) fails the job. */
+static void job_query(struct status_worker *w, const char *name, const char *sql, int nparams,
                       const char *const *params, db_cb cb)
 {
-    if (db_pin_query_text(job->pin, name, sql, nparams, params, cb, job) != 0)
-        job_fail_code(job, RENO__STATUS_CODE__UNAVAILABLE,
+    if (db_pin_query_text(w->pin, name, sql, nparams, params, cb, w) != 0) {
+        job_fail_code(w->job, RENO__STATUS_CODE__UNAVAILABLE,
                       "the database connection of the status snapshot was lost: retry");
+        return;
+    }
+    w->busy = true;
 }
 
-static void job_stmt(struct status_job *job, enum sql_stmt stmt, int nparams,
+static void job_stmt(struct status_worker *w, enum sql_stmt stmt, int nparams,
                      const char *const *params, db_cb cb)
 {
     const struct sql_statement *s = sql_get(stmt);
-    job_query(job, s->name, s->text, nparams, params, cb);
+    job_query(w, s->name, s->text, nparams, params, cb);
 }
 
-static void load_section(struct status_job *job);
+static void dispatch(struct status_worker *w);
 
-/* The rows of the section being read, appended to its field of the reply; false when the
- * statement failed (the job has failed and is freed). Every section's callback starts so. */
-static bool section_rows(struct status_job *job, const PGresult *res, const struct db_error *err)
+/* A worker's section (or the projects) is read: it takes the next. */
+static void task_done(struct status_worker *w)
 {
-    if (err) {
-        job_fail(job, err);
-        return false;
-    }
-    const struct section *s = &sections[job->section];
+    w->job->reading--;
+    dispatch(w);
+}
+
+/* The rows of the worker's section, appended to its field of the reply; NULL when there
+ * is nothing more for the worker to do (worker_back). Every section's callback starts so. */
+static struct status_job *section_rows(struct status_worker *w, const PGresult *res,
+                                       const struct db_error *err)
+{
+    struct status_job *job = worker_back(w, err);
+    if (job == NULL)
+        return NULL;
+    const struct section *s = &sections[w->section];
     rowfill_field(&job->reply->base, field_of(&reno__status_reply__descriptor, s->field), res);
-    return true;
+    return job;
 }
 
 static void section_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
-    struct status_job *job = arg;
-    if (!section_rows(job, res, err))
+    struct status_worker *w = arg;
+    struct status_job *job = section_rows(w, res, err);
+    if (job == NULL)
         return;
-    job->read_whole[job->section] = true; /* an update's: replaces the held rows */
-    job->section++;
-    load_section(job);
-}
-
-/* An update's rows of the changed projects for a per-project section, kept until the
- * snapshot commits (update_commit splices them in and computes the totals again). */
-static void project_section_loaded(void *arg, const PGresult *res, const struct db_error *err)
-{
-    struct status_job *job = arg;
-    if (!section_rows(job, res, err))
-        return;
-    job->section++;
-    load_section(job);
+    job->read_whole[w->section] = true; /* an update's: replaces the held rows */
+    task_done(w);
 }
 
 static void judge_rules(struct status_job *job, Reno__StatusReply *retired);
@@ -395,14 +486,21 @@ static void update_commit(struct status_job *job)
 
 static void committed(void *arg, const PGresult *res, const struct db_error *err)
 {
-    struct status_job *job = arg;
+    struct status_worker *w = arg;
     (void)res;
-    if (err) {
-        job_fail(job, err);
+    struct status_job *job = worker_back(w, err);
+    if (job == NULL)
         return;
+    job->over = true;
+    if (!job->update) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long ms = (now.tv_sec - job->started.tv_sec) * 1000LL +
+                       (now.tv_nsec - job->started.tv_nsec) / 1000000;
+        log_info("status: programme %s as of %s read on %u connection%s in %lld ms",
+                 job->programme_id, job->as_of_text, job->connections,
+                 job->connections == 1 ? "" : "s", ms);
     }
-    db_pin_release(job->pin);
-    job->pin = NULL;
     if (job->update) {
         update_commit(job);
     } else if (!job->judged) {
@@ -420,8 +518,11 @@ static void committed(void *arg, const PGresult *res, const struct db_error *err
         job->held_cb(job->arg, reply, measures, &job->info, NULL);
     } else {
         job->cb(job->arg, job->reply, NULL);
+        /* Lived for the call; the job itself may wait for a worker's pin to come. */
+        protobuf_c_message_free_unpacked(&job->reply->base, NULL);
+        job->reply = NULL;
     }
-    job_free(job);
+    job_settle(job);
 }
 
 static char *ids_text(const int64_t *ids, size_t n);
@@ -452,77 +553,127 @@ static void page_projects(struct status_job *job)
     status_page_free(&page);
 }
 
+/* An update's rows of the changed projects for a per-project section, kept until the
+ * snapshot commits (update_commit splices them in and computes the totals again). */
+static void project_section_loaded(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_worker *w = arg;
+    if (section_rows(w, res, err) == NULL)
+        return;
+    task_done(w);
+}
+
+static bool page_section_step(struct status_worker *w);
+
 static void page_step_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
-    struct status_job *job = arg;
-    if (!section_rows(job, res, err))
+    struct status_worker *w = arg;
+    if (section_rows(w, res, err) == NULL)
         return;
-    job->page_step++;
-    load_section(job);
+    w->page_step++;
+    if (!page_section_step(w))
+        task_done(w);
 }
 
-/* A paged section: the page's projects' rows (none when the page is empty), then its
- * totals over the whole programme, appended in the order of the whole section's rows. */
-static void load_page_section(struct status_job *job, const struct section *s)
+/* The next statement of a paged section on its worker: the page's projects' rows (none
+ * when the page is empty), then its totals over the whole programme, appended in the
+ * order of the whole section's rows; false when the section is read. */
+static bool page_section_step(struct status_worker *w)
 {
-    if (job->page_step == 0 && job->page_ids != NULL) {
+    struct status_job *job = w->job;
+    const struct section *s = &sections[w->section];
+    if (w->page_step == 0 && job->page_ids == NULL)
+        w->page_step = 1;
+    if (w->page_step == 0) {
         const char *params[] = {job->programme_id, job->as_of_text, job->page_ids};
-        job_query(job, s->name, s->page_sql, 3, params, page_step_loaded);
-        return;
+        job_query(w, s->name, s->page_sql, 3, params, page_step_loaded);
+        return true;
     }
-    if (job->page_step <= 1 && s->totals_sql != NULL) {
-        job->page_step = 1;
+    if (w->page_step == 1 && s->totals_sql != NULL) {
         const char *params[] = {job->programme_id, job->as_of_text};
-        job_query(job, s->name, s->totals_sql, 2, params, page_step_loaded);
-        return;
+        job_query(w, s->name, s->totals_sql, 2, params, page_step_loaded);
+        return true;
     }
-    job->page_step = 0;
-    job->section++;
-    load_section(job);
+    return false;
 }
 
-static void load_section(struct status_job *job)
+/* Starts reading section i on worker w; false when the pass has nothing of it to read. */
+static bool section_start(struct status_worker *w, size_t i)
 {
-    if (job->section == SECTION_COUNT && job->page != NULL && !job->paging) {
+    struct status_job *job = w->job;
+    const struct section *s = &sections[i];
+    w->section = i;
+    if (job->page != NULL && job->paging != (s->page_sql != NULL))
+        return false; /* not in this pass */
+    if (job->paging) {
+        w->page_step = 0;
+        return page_section_step(w);
+    }
+    if (job->update && s->project_sql != NULL) {
+        if (job->n_touched == 0) /* nothing of this section changed */
+            return false;
+        char *ids = ids_text(job->touched, job->n_touched);
+        const char *params[] = {job->programme_id, job->as_of_text, ids};
+        job_query(w, s->name, s->project_sql, 3, params, project_section_loaded);
+        free(ids);
+        return true;
+    }
+    if (job->update && s->read_if != 0 && (job->touches & s->read_if) == 0)
+        return false; /* nothing written that this section reads: the rows held stand */
+    const char *params[] = {job->programme_id, job->as_of_text};
+    job_query(w, s->name, s->sql, 2, params, section_loaded);
+    return true;
+}
+
+static void projects_start(struct status_worker *w);
+
+/* Worker w is free: it takes the projects' statement once the plan is read, or the next
+ * section of the pass. When nothing is left and no worker reads, the pass is over: the
+ * page's own sections follow the whole ones (for a status of one page), then [0] commits
+ * the snapshot. A worker that finds nothing to take waits for the next pass. */
+static void dispatch(struct status_worker *w)
+{
+    struct status_job *job = w->job;
+    if (job->over || !w->joined)
+        return;
+    if (job->programme_read && !job->projects_taken) {
+        job->projects_taken = true;
+        job->reading++;
+        projects_start(w);
+        return;
+    }
+    while (job->next < SECTION_COUNT) {
+        size_t i = job->next++;
+        job->reading++;
+        if (section_start(w, i))
+            return;
+        job->reading--;
+        if (job->over) /* the statement could not be sent */
+            return;
+    }
+    if (job->reading > 0 || !job->projects_read)
+        return;
+    if (job->page != NULL && !job->paging) {
         /* The page's own sections, now that the page is known. */
         page_projects(job);
         job->paging = true;
-        job->section = 0;
-    }
-    if (job->section == SECTION_COUNT) {
-        job_stmt(job, SQL_STATUS_COMMIT, 0, NULL, committed);
-        return;
-    }
-    const struct section *s = &sections[job->section];
-    if (job->page != NULL && job->paging != (s->page_sql != NULL)) {
-        /* Not in this pass. */
-        job->section++;
-        load_section(job);
-        return;
-    }
-    if (job->paging) {
-        load_page_section(job, s);
-        return;
-    }
-    if (job->update && s->project_sql != NULL) {
-        if (job->n_touched == 0) { /* nothing of this section changed */
-            job->section++;
-            load_section(job);
-            return;
+        job->next = 0;
+        job->holds++; /* a worker that cannot send fails the job: it is read after */
+        for (size_t k = 0; k < STATUS_WORKERS && !job->over; k++) {
+            struct status_worker *o = &job->workers[k];
+            if (o->joined && !o->busy)
+                dispatch(o);
         }
-        char *ids = ids_text(job->touched, job->n_touched);
-        const char *params[] = {job->programme_id, job->as_of_text, ids};
-        job_query(job, s->name, s->project_sql, 3, params, project_section_loaded);
-        free(ids);
+        job->holds--;
+        job_settle(job);
         return;
     }
-    if (job->update && s->read_if != 0 && (job->touches & s->read_if) == 0) {
-        job->section++; /* nothing written that this section reads: the rows held stand */
-        load_section(job);
-        return;
-    }
-    const char *params[] = {job->programme_id, job->as_of_text};
-    job_query(job, s->name, s->sql, 2, params, section_loaded);
+    /* Every section is read: the other workers' snapshots end (read only, nothing to
+     * keep), and the first's commits. */
+    job->committing = true;
+    for (size_t k = 1; k < STATUS_WORKERS; k++)
+        worker_release(&job->workers[k]);
+    job_stmt(&job->workers[0], SQL_STATUS_COMMIT, 0, NULL, committed);
 }
 
 /* The totals over the projects and the rule verdicts, from every project's figures held
@@ -605,15 +756,15 @@ static void fill_projects(Reno__StatusReply *r, struct lights_project **measures
 
 static void projects_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
-    struct status_job *job = arg;
-    if (err) {
-        job_fail(job, err);
+    struct status_worker *w = arg;
+    struct status_job *job = worker_back(w, err);
+    if (job == NULL)
         return;
-    }
     /* An update's: the changed projects' rows, which replace theirs at the commit (a
      * project gone has none). */
     fill_projects(job->reply, &job->measures, res);
-    load_section(job);
+    job->projects_read = true;
+    task_done(w);
 }
 
 /* reno_status_projects_some's array argument: "{1,2,3}". */
@@ -631,11 +782,10 @@ static char *ids_text(const int64_t *ids, size_t n)
 
 static void programme_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
-    struct status_job *job = arg;
-    if (err) {
-        job_fail(job, err);
+    struct status_worker *w = arg;
+    struct status_job *job = worker_back(w, err);
+    if (job == NULL)
         return;
-    }
     if (PQntuples(res) != 1) {
         job_fail_code(job, RENO__STATUS_CODE__NOT_FOUND, "programme not found");
         return;
@@ -651,29 +801,38 @@ static void programme_loaded(void *arg, const PGresult *res, const struct db_err
     plan->start_share_due = parse_date_or(PQgetvalue(res, 0, 5), 0);
     plan->all_started_due = parse_date_or(PQgetvalue(res, 0, 6), 0);
     plan->completion_due = parse_date_or(PQgetvalue(res, 0, 7), 0);
+    job->programme_read = true;
+    dispatch(w);
+}
 
+/* Every project's progress as of the date and at each rule's date (the plan's), or an
+ * update's changed projects'. */
+static void projects_start(struct status_worker *w)
+{
+    struct status_job *job = w->job;
+    const struct rules_plan *plan = &job->plan;
     char d1[DATE_TEXT_SIZE], d2[DATE_TEXT_SIZE], d3[DATE_TEXT_SIZE];
     date_format(rules_measure_date(plan, RULE_START_SHARE, job->as_of), d1);
     date_format(rules_measure_date(plan, RULE_START_ALL, job->as_of), d2);
     date_format(rules_measure_date(plan, RULE_COMPLETE_ALL, job->as_of), d3);
     if (!job->update) {
         const char *params[] = {job->programme_id, job->as_of_text, d1, d2, d3};
-        job_stmt(job, SQL_STATUS_PROJECTS, 5, params, projects_loaded);
+        job_stmt(w, SQL_STATUS_PROJECTS, 5, params, projects_loaded);
         return;
     }
     char *ids = ids_text(job->touched, job->n_touched);
     const char *params[] = {job->programme_id, job->as_of_text, d1, d2, d3, ids};
-    job_query(job, "status_projects_some",
+    job_query(w, "status_projects_some",
               "SELECT * FROM reno_status_projects_some($1, $2::date, $3::date, $4::date, "
               "$5::date, $6::bigint[])",
               6, params, projects_loaded);
     free(ids);
 }
 
-static void load_programme(struct status_job *job)
+static void load_programme(struct status_worker *w)
 {
-    const char *params[] = {job->programme_id};
-    job_stmt(job, SQL_STATUS_PROGRAMME, 1, params, programme_loaded);
+    const char *params[] = {w->job->programme_id};
+    job_stmt(w, SQL_STATUS_PROGRAMME, 1, params, programme_loaded);
 }
 
 /* An update gives way to computing everything, in the same snapshot. */
@@ -699,11 +858,10 @@ static void compute_everything(struct status_job *job)
  * many projects) everything. */
 static void touched_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
-    struct status_job *job = arg;
-    if (err) {
-        job_fail(job, err);
+    struct status_worker *w = arg;
+    struct status_job *job = worker_back(w, err);
+    if (job == NULL)
         return;
-    }
     int64_t programme = strtoll(job->programme_id, NULL, 10);
     bool everything = false;
     for (int i = 0; i < PQntuples(res) && !everything; i++) {
@@ -730,7 +888,7 @@ static void touched_loaded(void *arg, const PGresult *res, const struct db_error
     }
     if (everything)
         compute_everything(job);
-    load_programme(job);
+    load_programme(w);
 }
 
 /* The newest position the snapshot sees: every change up to it is in the figures, none
@@ -738,11 +896,10 @@ static void touched_loaded(void *arg, const PGresult *res, const struct db_error
  * far behind the primary it was (sql.c). */
 static void position_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
-    struct status_job *job = arg;
-    if (err) {
-        job_fail(job, err);
+    struct status_worker *w = arg;
+    struct status_job *job = worker_back(w, err);
+    if (job == NULL)
         return;
-    }
     if (PQntuples(res) == 1) {
         job->reply->position = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
         job->reply->from_standby = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
@@ -758,50 +915,189 @@ static void position_loaded(void *arg, const PGresult *res, const struct db_erro
             snprintf(since, sizeof since, "%lld", (long long)job->since);
             snprintf(upto, sizeof upto, "%lld", (long long)job->reply->position);
             const char *params[] = {job->programme_id, since, upto};
-            job_query(job, "status_touched", "SELECT * FROM reno_status_touched($1, $2, $3)", 3,
+            job_query(w, "status_touched", "SELECT * FROM reno_status_touched($1, $2, $3)", 3,
                       params, touched_loaded);
             return;
         }
     }
-    load_programme(job);
-}
-
-static void configured(void *arg, const PGresult *res, const struct db_error *err)
-{
-    struct status_job *job = arg;
-    (void)res;
-    if (err) {
-        job_fail(job, err);
-        return;
-    }
-    job_stmt(job, SQL_STATUS_POSITION, 0, NULL, position_loaded);
+    load_programme(w);
 }
 
 /* The snapshot's statements are compiled by no JIT. PostgreSQL compiles a statement whose
  * estimated cost passes jit_above_cost, and every section at tens of thousands of projects
  * does: at 20,000 projects the compilation alone (inlining, optimisation, emission) took
  * 1.1 to 1.8 s per section, about as long as running it, and it is paid again on every
- * request, since nothing compiled is kept. The setting lasts until the snapshot ends. */
-static void begun(void *arg, const PGresult *res, const struct db_error *err)
+ * request, since nothing compiled is kept.
+ *
+ * And they sort and hash in memory: with the default work_mem of 4 MB, a whole section at
+ * 20,000 projects spilled its sorts and hashed aggregates to disk in batches (the phases
+ * ranked 480,000 milestones through 33 batches). STATUS_WORK_MEM is per sort or hash
+ * node of the one statement the snapshot runs at a time.
+ *
+ * Both settings last until the snapshot ends. */
+#define STATUS_WORK_MEM "64MB"
+#define STATUS_SETTINGS                                                                            \
+    "SELECT set_config('jit', 'off', true), set_config('work_mem', '" STATUS_WORK_MEM "', true)"
+
+/* ---- the other workers: in the same snapshot, or not at all ---------------------------- */
+
+/* A helping worker's statement came back: the job, or NULL when the worker is done (the
+ * job is over or committing, or the worker could not join: the job goes on without it). */
+static struct status_job *helper_back(struct status_worker *w, const struct db_error *err)
 {
-    struct status_job *job = arg;
-    (void)res;
-    if (err) {
-        job_fail(job, err);
+    struct status_job *job = w->job;
+    w->busy = false;
+    if (err != NULL && !job->over)
+        log_info("status: a second connection did not join the snapshot (%s); the sections "
+                 "are read on one",
+                 err->message);
+    if (job->over || job->committing || err != NULL) {
+        worker_release(w);
+        job_settle(job);
+        return NULL;
+    }
+    return job;
+}
+
+static void helper_query(struct status_worker *w, const char *name, const char *sql, db_cb cb)
+{
+    if (db_pin_query_text(w->pin, name, sql, 0, NULL, cb, w) != 0) {
+        worker_release(w);
+        job_settle(w->job);
         return;
     }
-    job_query(job, "status_settings", "SELECT set_config('jit', 'off', true)", 0, NULL, configured);
+    w->busy = true;
+}
+
+static void helper_configured(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_worker *w = arg;
+    (void)res;
+    struct status_job *job = helper_back(w, err);
+    if (job == NULL)
+        return;
+    w->joined = true;
+    job->connections++;
+    dispatch(w);
+}
+
+static void helper_imported(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_worker *w = arg;
+    (void)res;
+    if (helper_back(w, err) == NULL)
+        return;
+    helper_query(w, "status_settings", STATUS_SETTINGS, helper_configured);
+}
+
+static void helper_begun(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_worker *w = arg;
+    (void)res;
+    struct status_job *job = helper_back(w, err);
+    if (job == NULL)
+        return;
+    char sql[96];
+    snprintf(sql, sizeof sql, "SET TRANSACTION SNAPSHOT '%s'", job->snapshot);
+    if (db_pin_query_text(w->pin, "status_snapshot", sql, 0, NULL, helper_imported, w) != 0) {
+        worker_release(w);
+        job_settle(job);
+        return;
+    }
+    w->busy = true;
+}
+
+static void helper_pinned(void *arg, struct db_pin *pin, const struct db_error *err)
+{
+    struct status_worker *w = arg;
+    struct status_job *job = w->job;
+    w->pending = false;
+    if (err != NULL || pin == NULL) { /* no connection came: the job goes on without it */
+        job_settle(job);
+        return;
+    }
+    w->pin = pin;
+    if (job->over || job->committing) {
+        worker_release(w);
+        job_settle(job);
+        return;
+    }
+    const struct sql_statement *b = sql_get(SQL_STATUS_BEGIN);
+    helper_query(w, b->name, b->text, helper_begun);
+}
+
+/* pg_export_snapshot()'s name for the snapshot, as SET TRANSACTION SNAPSHOT takes it
+ * quoted: hexadecimal digits and dashes (a text from the database, checked all the same
+ * before it is put in a statement). */
+static bool snapshot_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= SNAPSHOT_NAME_SIZE)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        bool hex = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+        if (!hex && c != '-')
+            return false;
+    }
+    return true;
+}
+
+static void configured(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_worker *w = arg;
+    struct status_job *job = worker_back(w, err);
+    if (job == NULL)
+        return;
+    /* A whole status exported its snapshot (not a standby's, which cannot): the other
+     * workers ask for connections to read in it. */
+    if (PQnfields(res) > 2 && PQntuples(res) == 1 && !PQgetisnull(res, 0, 2) &&
+        snapshot_name_ok(PQgetvalue(res, 0, 2))) {
+        snprintf(job->snapshot, sizeof job->snapshot, "%s", PQgetvalue(res, 0, 2));
+        /* Only connections the pool has to spare now: a write or another reader never
+         * waits behind a help. */
+        for (size_t k = 1; k < STATUS_WORKERS && db_pool_spare(job->pool) > 0; k++) {
+            /* Pending first: the pool gives the idle connection from within db_pin. */
+            struct status_worker *o = &job->workers[k];
+            o->pending = true;
+            if (db_pin(job->pool, helper_pinned, o) != 0)
+                o->pending = false;
+        }
+    }
+    job_stmt(w, SQL_STATUS_POSITION, 0, NULL, position_loaded);
+}
+
+static void begun(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_worker *w = arg;
+    (void)res;
+    struct status_job *job = worker_back(w, err);
+    if (job == NULL)
+        return;
+    if (job->update) {
+        job_query(w, "status_settings", STATUS_SETTINGS, 0, NULL, configured);
+        return;
+    }
+    /* A whole status: the snapshot exported for the other workers, unless it is a
+     * standby's (pg_export_snapshot() fails during recovery, and so would the snapshot). */
+    job_query(w, "status_settings_export",
+              STATUS_SETTINGS ", CASE WHEN pg_is_in_recovery() THEN NULL "
+                              "ELSE pg_export_snapshot() END",
+              0, NULL, configured);
 }
 
 static void pinned(void *arg, struct db_pin *pin, const struct db_error *err)
 {
-    struct status_job *job = arg;
+    struct status_worker *w = arg;
+    struct status_job *job = w->job;
+    w->pending = false;
     if (err) {
         job_fail(job, err);
         return;
     }
-    job->pin = pin;
-    job_stmt(job, SQL_STATUS_BEGIN, 0, NULL, begun);
+    w->pin = pin;
+    w->joined = true;
+    job_stmt(w, SQL_STATUS_BEGIN, 0, NULL, begun);
 }
 
 static struct status_job *job_new(struct db_pool *pool, int64_t programme_id, int32_t as_of,
@@ -814,6 +1110,10 @@ static struct status_job *job_new(struct db_pool *pool, int64_t programme_id, in
     date_format(as_of, job->as_of_text);
     snprintf(job->programme_id, sizeof job->programme_id, "%lld", (long long)programme_id);
     job->info.full = true;
+    for (size_t k = 0; k < STATUS_WORKERS; k++)
+        job->workers[k].job = job;
+    job->connections = 1;
+    clock_gettime(CLOCK_MONOTONIC, &job->started);
     return job;
 }
 
@@ -821,7 +1121,8 @@ static int job_start(struct status_job *job)
 {
     if (job->reply == NULL)
         job->reply = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
-    if (db_pin(job->pool, pinned, job) != 0) {
+    job->workers[0].pending = true; /* the pool may give a connection from within db_pin */
+    if (db_pin(job->pool, pinned, &job->workers[0]) != 0) {
         job_free(job);
         return -1;
     }

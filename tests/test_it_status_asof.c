@@ -372,6 +372,68 @@ START_TEST(every_page_holds_the_whole_programmes_rows_of_its_projects)
 }
 END_TEST
 
+/* The status as of a date, packed without the time it was computed at. */
+static uint8_t *packed_status(struct net_conn *c, const char *as_of, size_t *len)
+{
+    Reno__GetStatus get = RENO__GET_STATUS__INIT;
+    get.as_of = (char *)as_of;
+    get.page_size = 25;
+    get.sort = RENO__STATUS_SORT__STATUS_SORT_LIGHT;
+    Reno__ServerMessage *m = h_call_body(c, RENO__REQUEST__BODY_GET_STATUS, &get);
+    ck_assert_msg(h_code(m) == RENO__STATUS_CODE__OK, "GetStatus %s: %s", as_of,
+                  m->response->status->message);
+    Reno__StatusReply *s = m->response->status_reply;
+    s->computed_at = 0;
+    *len = reno__status_reply__get_packed_size(s);
+    uint8_t *bytes = malloc(*len);
+    ck_assert_ptr_nonnull(bytes);
+    reno__status_reply__pack(s, bytes);
+    net_free(c, m);
+    return bytes;
+}
+
+/*
+ * renod reads a whole status on two connections in one snapshot, which the first exports
+ * and the second imports (server/status.c), when the pool has a connection to spare. The
+ * second joins (the log says so when it cannot), and is a help, not a need: with a pool
+ * of one connection there is none to spare and the first reads alone; the status is the
+ * same, byte for byte, and the pool serves the next request.
+ */
+START_TEST(a_status_read_on_two_connections_is_the_one_read_on_one)
+{
+    static const char *const dates[] = {"2022-03-31", "2022-09-30"};
+    struct h_server one;
+    const char *extra[] = {"--pool-size", "1", NULL};
+    h_server_start(&one, h_db, extra);
+    struct net_conn *alone = h_login(&one, H_OFFICE);
+    for (size_t d = 0; d < sizeof dates / sizeof dates[0]; d++) {
+        size_t n2, n1;
+        uint8_t *two = packed_status(office, dates[d], &n2);
+        uint8_t *single = packed_status(alone, dates[d], &n1);
+        ck_assert_msg(n2 == n1 && memcmp(two, single, n1) == 0,
+                      "as of %s: %zu bytes on two connections, %zu on one", dates[d], n2, n1);
+        free(two);
+        free(single);
+    }
+    ck_assert_msg(h_log_has(&h_srv, "read on 2 connections") &&
+                      !h_log_has(&h_srv, "did not join the snapshot"),
+                  "the second connection did not join (see %s)", h_srv.log_path);
+    ck_assert_msg(h_log_has(&one, "read on 1 connection "), "see %s", one.log_path);
+    /* The pool of one is free again: a write and a read after it are answered. */
+    Reno__Request req;
+    Reno__PushProgress push;
+    uint8_t key[16];
+    h_push_init(&req, &push, key, h_project_id(h_db, 0), "2022-03-20", 11, 0);
+    Reno__ServerMessage *m = h_call(alone, &req);
+    ck_assert_int_eq(h_code(m), RENO__STATUS_CODE__OK);
+    net_free(alone, m);
+    size_t n;
+    free(packed_status(alone, dates[0], &n));
+    net_close(alone);
+    ck_assert_int_eq(h_server_stop(&one), 0);
+}
+END_TEST
+
 Suite *it_status_asof_suite(void)
 {
     Suite *s = suite_create("it_status_asof");
@@ -379,6 +441,7 @@ Suite *it_status_asof_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, every_page_holds_the_whole_programmes_rows_of_its_projects);
+    tcase_add_test(tc, a_status_read_on_two_connections_is_the_one_read_on_one);
     suite_add_tcase(s, tc);
     return s;
 }
