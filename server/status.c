@@ -104,6 +104,11 @@ static const struct section {
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_phases($1, $2::date, "
      "p.id) s",
      0, NULL, NULL},
+    {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL,
+     TOUCH_LINES | TOUCH_OTHER,
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_lines($1, $2::date, p.id) "
+     "s",
+     "SELECT * FROM reno_status_lines_totals($1, $2::date)"},
     {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL,
      TOUCH_ROUND | TOUCH_OTHER, NULL, NULL},
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
@@ -120,11 +125,6 @@ static const struct section {
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
      "p.id) s",
      "SELECT * FROM reno_status_contracts_totals($1, $2::date)"},
-    {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL,
-     TOUCH_LINES | TOUCH_OTHER,
-     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_lines($1, $2::date, p.id) "
-     "s",
-     "SELECT * FROM reno_status_lines_totals($1, $2::date)"},
     {"surveys", "status_surveys", "SELECT * FROM reno_status_surveys($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_surveys($1, $2::date, "
      "p.id) s",
@@ -203,8 +203,11 @@ struct status_job {
     struct rule_check checks[RULE_COUNT]; /* the programme's verdicts */
     struct lights_project *measures;      /* one per reply->projects[i] */
     Reno__StatusReply *reply;             /* owned; built up query by query */
-    bool programme_read;                  /* the plan: the projects' statement may start */
-    bool projects_taken;                  /* the projects' statement started by a worker */
+    /* A page's: the totals rows of its paged sections, read in the first pass (they do
+     * not depend on the page) and moved after the page's rows in the second. */
+    Reno__StatusReply *totals;
+    bool programme_read; /* the plan: the projects' statement may start */
+    bool projects_taken; /* the projects' statement started by a worker */
     bool projects_read;
     size_t next;      /* the next section of the pass to hand out */
     unsigned reading; /* workers reading a section or the projects */
@@ -234,6 +237,8 @@ struct status_job {
 
 static void job_free(struct status_job *job)
 {
+    if (job->totals)
+        protobuf_c_message_free_unpacked(&job->totals->base, NULL);
     free(job->measures);
     free(job->touched);
     free(job->page_ids);
@@ -565,6 +570,36 @@ static void project_section_loaded(void *arg, const PGresult *res, const struct 
 
 static bool page_section_step(struct status_worker *w);
 
+/* The rows of repeated message field f of `from` appended to r's, from's left empty. */
+static void move_rows(ProtobufCMessage *r, ProtobufCMessage *from,
+                      const ProtobufCFieldDescriptor *f)
+{
+    size_t *rn = (size_t *)((char *)r + f->quantifier_offset);
+    size_t *fn = (size_t *)((char *)from + f->quantifier_offset);
+    ProtobufCMessage ***rv = reflect_field(r, f);
+    ProtobufCMessage ***fv = reflect_field(from, f);
+    if (*fn == 0)
+        return;
+    *rv = xrealloc(*rv, (*rn + *fn) * sizeof **rv);
+    memcpy(*rv + *rn, *fv, *fn * sizeof **fv);
+    *rn += *fn;
+    free(*fv);
+    *fv = NULL;
+    *fn = 0;
+}
+
+/* A paged section's totals over the whole programme, read in the first pass. */
+static void totals_loaded(void *arg, const PGresult *res, const struct db_error *err)
+{
+    struct status_worker *w = arg;
+    struct status_job *job = worker_back(w, err);
+    if (job == NULL)
+        return;
+    const struct section *s = &sections[w->section];
+    rowfill_field(&job->totals->base, field_of(&reno__status_reply__descriptor, s->field), res);
+    task_done(w);
+}
+
 static void page_step_loaded(void *arg, const PGresult *res, const struct db_error *err)
 {
     struct status_worker *w = arg;
@@ -589,11 +624,9 @@ static bool page_section_step(struct status_worker *w)
         job_query(w, s->name, s->page_sql, 3, params, page_step_loaded);
         return true;
     }
-    if (w->page_step == 1 && s->totals_sql != NULL) {
-        const char *params[] = {job->programme_id, job->as_of_text};
-        job_query(w, s->name, s->totals_sql, 2, params, page_step_loaded);
-        return true;
-    }
+    if (w->page_step == 1 && s->totals_sql != NULL && job->totals != NULL)
+        move_rows(&job->reply->base, &job->totals->base,
+                  field_of(&reno__status_reply__descriptor, s->field));
     return false;
 }
 
@@ -603,6 +636,15 @@ static bool section_start(struct status_worker *w, size_t i)
     struct status_job *job = w->job;
     const struct section *s = &sections[i];
     w->section = i;
+    if (job->page != NULL && !job->paging && s->page_sql != NULL && s->totals_sql != NULL) {
+        /* Its totals do not depend on the page: read beside the whole sections, so that
+         * the page's pass reads only the page's rows. */
+        if (job->totals == NULL)
+            job->totals = (Reno__StatusReply *)reflect_new(&reno__status_reply__descriptor);
+        const char *params[] = {job->programme_id, job->as_of_text};
+        job_query(w, s->name, s->totals_sql, 2, params, totals_loaded);
+        return true;
+    }
     if (job->page != NULL && job->paging != (s->page_sql != NULL))
         return false; /* not in this pass */
     if (job->paging) {
