@@ -186,9 +186,10 @@ struct status_worker {
 struct status_job {
     struct db_pool *pool;
     struct status_worker workers[STATUS_WORKERS]; /* [0] opens the snapshot and commits it */
-    char snapshot[SNAPSHOT_NAME_SIZE];            /* [0]'s exported snapshot, "" for none */
-    bool over;                                    /* answered (or failed): nothing more is read */
-    bool committing;                              /* every section read: no worker joins any more */
+    /* The others' import of [0]'s exported snapshot, kept for as long as it is sent. */
+    char snapshot_sql[SNAPSHOT_NAME_SIZE + 32];
+    bool over;            /* answered (or failed): nothing more is read */
+    bool committing;      /* every section read: no worker joins any more */
     unsigned holds;       /* callers that read the job after a call that may end it */
     unsigned connections; /* that read in the snapshot: the first and those that joined */
     struct timespec started;
@@ -1039,14 +1040,7 @@ static void helper_begun(void *arg, const PGresult *res, const struct db_error *
     struct status_job *job = helper_back(w, err);
     if (job == NULL)
         return;
-    char sql[96];
-    snprintf(sql, sizeof sql, "SET TRANSACTION SNAPSHOT '%s'", job->snapshot);
-    if (db_pin_query_text(w->pin, "status_snapshot", sql, 0, NULL, helper_imported, w) != 0) {
-        worker_release(w);
-        job_settle(job);
-        return;
-    }
-    w->busy = true;
+    helper_query(w, "status_snapshot", job->snapshot_sql, helper_imported);
 }
 
 static void helper_pinned(void *arg, struct db_pin *pin, const struct db_error *err)
@@ -1095,7 +1089,8 @@ static void configured(void *arg, const PGresult *res, const struct db_error *er
      * workers ask for connections to read in it. */
     if (PQnfields(res) > 2 && PQntuples(res) == 1 && !PQgetisnull(res, 0, 2) &&
         snapshot_name_ok(PQgetvalue(res, 0, 2))) {
-        snprintf(job->snapshot, sizeof job->snapshot, "%s", PQgetvalue(res, 0, 2));
+        snprintf(job->snapshot_sql, sizeof job->snapshot_sql, "SET TRANSACTION SNAPSHOT '%s'",
+                 PQgetvalue(res, 0, 2));
         /* Only connections the pool has to spare now: a write or another reader never
          * waits behind a help. */
         for (size_t k = 1; k < STATUS_WORKERS && db_pool_spare(job->pool) > 0; k++) {
