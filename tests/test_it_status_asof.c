@@ -101,6 +101,25 @@ static void setup(void)
                "  WHERE pr.name LIKE '%期测%' AND pr.id % 5 = 0 AND a.username = 'office'",
                state);
     ck_assert_str_eq(state, "");
+    /* Half of each allocation received ten days after it; on every twentieth project, a
+     * payment of the construction contract from the central subsidy in March. */
+    h_sql_exec(h_db,
+               "INSERT INTO fund_receipt (allocation_id, amount, received_on, account_id, unit_id)"
+               " SELECT f.id, round(f.amount / 2, 2), f.allocated_on + 10, a.id, a.unit_id"
+               "   FROM fund_allocation f JOIN project pr ON pr.id = f.project_id, account a"
+               "  WHERE pr.name LIKE '%期测%' AND a.username = 'office'",
+               state);
+    ck_assert_str_eq(state, "");
+    h_sql_exec(h_db,
+               "INSERT INTO fund_payment (contract_id, project_id, source, amount, paid_on,"
+               "                          account_id, unit_id)"
+               " SELECT c.id, c.project_id, 'central_subsidy', 100.00, DATE '2022-03-10',"
+               "        a.id, a.unit_id"
+               "   FROM contract c JOIN project pr ON pr.id = c.project_id, account a"
+               "  WHERE pr.name LIKE '%期测%' AND pr.id % 20 = 0 AND c.kind = 'construction'"
+               "    AND a.username = 'office'",
+               state);
+    ck_assert_str_eq(state, "");
     h_sql_exec(
         h_db,
         "INSERT INTO line_work (project_id, utility_unit_id, segment, part, length_m,"
@@ -372,6 +391,99 @@ START_TEST(every_page_holds_the_whole_programmes_rows_of_its_projects)
 }
 END_TEST
 
+/*
+ * The funds' and contracts' totals of a status as of a date are read from the programme's
+ * money by day (0032_money_by_day.sql), which triggers keep as the ledgers are written.
+ * The ledgers are append-only, but a contract may change (its amount, its kind, the day
+ * it was awarded; one without payments may go) and a project may move to another
+ * programme: after each of those, every page's totals through renod are still the whole
+ * programme's statements (which read the ledgers themselves), and the money by day of
+ * both programmes is the ledgers', at dates around each change.
+ */
+START_TEST(the_money_by_day_follows_changed_contracts_and_moved_projects)
+{
+    static const char *const dates[] = {"2022-01-25", "2022-03-15", "2022-04-15", "2022-07-15",
+                                        "2022-12-14"};
+    char state[6];
+    /* A paid contract grows, and is awarded after its payment of 10 March: the payment
+     * counts from the new day on. */
+    long paid = h_sql_long(h_db, "SELECT min(contract_id) FROM fund_payment");
+    ck_assert_int_gt(paid, 0);
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "UPDATE contract SET amount = amount + 7.5, awarded_on = DATE '2022-04-01'"
+             " WHERE id = %ld",
+             paid);
+    h_sql_exec(h_db, sql, state);
+    ck_assert_str_eq(state, "");
+    /* Another paid contract changes its kind; an unpaid one goes. */
+    snprintf(sql, sizeof sql,
+             "UPDATE contract SET kind = 'design' WHERE id = (SELECT max(contract_id)"
+             " FROM fund_payment WHERE contract_id <> %ld)",
+             paid);
+    h_sql_exec(h_db, sql, state);
+    ck_assert_str_eq(state, "");
+    h_sql_exec(h_db,
+               "DELETE FROM contract WHERE id = (SELECT min(c.id) FROM contract c"
+               " WHERE c.kind = 'supervision' AND NOT EXISTS (SELECT 1 FROM fund_payment f"
+               "                                               WHERE f.contract_id = c.id))",
+               state);
+    ck_assert_str_eq(state, "");
+    /* A project with money, a contract and a payment moves to a programme of its own. */
+    h_sql_exec(h_db,
+               "INSERT INTO programme (code, jurisdiction, year, title, target_households,"
+               "                       target_projects, starts_on, start_share_due,"
+               "                       all_started_due, completion_due, acceptance_due,"
+               "                       evaluation_due)"
+               " SELECT 'asof-other', jurisdiction, year, title || '（另）', target_households,"
+               "        target_projects, starts_on, start_share_due, all_started_due,"
+               "        completion_due, acceptance_due, evaluation_due"
+               "   FROM programme WHERE id = (SELECT min(id) FROM programme)",
+               state);
+    ck_assert_str_eq(state, "");
+    h_sql_exec(h_db,
+               "UPDATE project SET programme_id = (SELECT id FROM programme"
+               "                                    WHERE code = 'asof-other')"
+               " WHERE id = (SELECT max(f.project_id) FROM fund_payment f)",
+               state);
+    ck_assert_str_eq(state, "");
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM fund_day d JOIN programme g"
+                                      " ON g.id = d.programme_id WHERE g.code = 'asof-other'"
+                                      " AND d.paid > 0"),
+                     1);
+
+    for (size_t d = 0; d < sizeof dates / sizeof dates[0]; d++) {
+        /* Each programme's totals by day against the totals rows of its whole sections,
+         * which sum the ledgers. */
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM programme g, LATERAL ("
+                 " (SELECT source, allocated, received, paid FROM reno_status_funds_totals(g.id,"
+                 "  DATE '%s') EXCEPT ALL SELECT source, allocated, received, paid"
+                 "  FROM reno_status_funds(g.id, DATE '%s') WHERE project_id = 0)"
+                 " UNION ALL"
+                 " (SELECT source, allocated, received, paid FROM reno_status_funds(g.id,"
+                 "  DATE '%s') WHERE project_id = 0 EXCEPT ALL SELECT source, allocated,"
+                 "  received, paid FROM reno_status_funds_totals(g.id, DATE '%s'))"
+                 " UNION ALL"
+                 " (SELECT kind, contracts, amount, paid FROM reno_status_contracts_totals(g.id,"
+                 "  DATE '%s') EXCEPT ALL SELECT kind, contracts, amount, paid"
+                 "  FROM reno_status_contracts(g.id, DATE '%s') WHERE project_id = 0)"
+                 " UNION ALL"
+                 " (SELECT kind, contracts, amount, paid FROM reno_status_contracts(g.id,"
+                 "  DATE '%s') WHERE project_id = 0 EXCEPT ALL SELECT kind, contracts, amount,"
+                 "  paid FROM reno_status_contracts_totals(g.id, DATE '%s'))) x",
+                 dates[d], dates[d], dates[d], dates[d], dates[d], dates[d], dates[d], dates[d]);
+        ck_assert_uint_lt(strlen(sql), sizeof sql - 1);
+        ck_assert_msg(h_sql_long(h_db, sql) == 0, "money by day differs from the ledgers as of %s",
+                      dates[d]);
+        size_t guards = 0, missing = 0, sections = 0;
+        Reno__GetStatus want = RENO__GET_STATUS__INIT;
+        walk(dates[d], &want, &guards, &missing, &sections);
+        ck_assert_uint_gt(sections, 0);
+    }
+}
+END_TEST
+
 /* The status as of a date, packed without the time it was computed at. */
 static uint8_t *packed_status(struct net_conn *c, const char *as_of, size_t *len)
 {
@@ -442,6 +554,7 @@ Suite *it_status_asof_suite(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, every_page_holds_the_whole_programmes_rows_of_its_projects);
     tcase_add_test(tc, a_status_read_on_two_connections_is_the_one_read_on_one);
+    tcase_add_test(tc, the_money_by_day_follows_changed_contracts_and_moved_projects);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,15 +18,21 @@
 -- 0031_status_page.sql lets the serving role call the entry points.
 
 -- reno_status_funds_rows's rows per source over all projects and in all. Its totals add
--- up the (project, source) sums; these add up the movements themselves, the same exact
--- numeric sums.
+-- up the (project, source) sums; these add up, for each source, the programme's money by
+-- day up to the date (fund_day, 0032_money_by_day.sql): a few rows per day of the year,
+-- not every movement. A source appears when something of it was allocated, received or
+-- paid by then (every movement is positive: a source whose sums are zero has none, and
+-- its rows are what a moved project left). For a programme replicated from a county,
+-- whose money by day this database does not keep, the sums are those of the ledgers'
+-- movements themselves; either way the same exact numeric sums.
 CREATE OR REPLACE FUNCTION reno_status_funds_totals_rows(p_programme bigint, p_as_of date)
 RETURNS TABLE (project_id bigint, name text, source text, source_name text, allocated numeric,
                received numeric, paid numeric, available numeric, received_pct double precision)
 LANGUAGE sql STABLE AS $$
     WITH scope AS (
-        SELECT p.id FROM project p WHERE p.programme_id = p_programme
-    ), money AS (
+        SELECT p.id FROM project p
+         WHERE p.programme_id = p_programme AND (SELECT reno_programme_replicated(p_programme))
+    ), ledger AS (
         SELECT a.source::text AS source, a.amount AS allocated, 0::numeric AS received,
                0::numeric AS paid
           FROM fund_allocation a JOIN scope s ON s.id = a.project_id
@@ -40,11 +46,23 @@ LANGUAGE sql STABLE AS $$
         SELECT f.source::text, 0, 0, f.amount
           FROM fund_payment f JOIN scope s ON s.id = f.project_id
          WHERE f.paid_on <= p_as_of
+    ), by_source AS (
+        SELECT d.source::text AS source, sum(d.allocated) AS allocated,
+               sum(d.received) AS received, sum(d.paid) AS paid
+          FROM fund_day d
+         WHERE d.programme_id = p_programme AND d.day <= p_as_of
+           AND NOT (SELECT reno_programme_replicated(p_programme))
+         GROUP BY d.source
+        HAVING sum(d.allocated) <> 0 OR sum(d.received) <> 0 OR sum(d.paid) <> 0
+        UNION ALL
+        SELECT l.source, sum(l.allocated), sum(l.received), sum(l.paid)
+          FROM ledger l
+         GROUP BY l.source
     ), sums AS (
-        SELECT money.source, sum(money.allocated) AS allocated, sum(money.received) AS received,
-               sum(money.paid) AS paid, GROUPING(money.source) AS all_sources
-          FROM money
-         GROUP BY GROUPING SETS ((money.source), ())
+        SELECT b.source, sum(b.allocated) AS allocated, sum(b.received) AS received,
+               sum(b.paid) AS paid, GROUPING(b.source) AS all_sources
+          FROM by_source b
+         GROUP BY GROUPING SETS ((b.source), ())
     )
     SELECT 0::bigint, '合计',
            CASE WHEN x.all_sources = 1 THEN NULL ELSE x.source END,
@@ -56,13 +74,18 @@ LANGUAGE sql STABLE AS $$
      ORDER BY x.all_sources, reno_status_source_order(x.source)
 $$;
 
--- reno_status_contracts_rows's rows per kind over all projects and in all.
+-- reno_status_contracts_rows's rows per kind over all projects and in all: the
+-- programme's contracts by day up to the date (contract_day, 0032_money_by_day.sql), or
+-- for a programme replicated from a county, the contracts themselves. A kind appears when
+-- a contract of it was awarded by the date; what was paid on it by then is kept by day
+-- under the later of the payment's and the contract's day.
 CREATE OR REPLACE FUNCTION reno_status_contracts_totals_rows(p_programme bigint, p_as_of date)
 RETURNS TABLE (project_id bigint, name text, kind text, contracts integer, amount numeric,
                paid numeric, remaining numeric, paid_pct double precision)
 LANGUAGE sql STABLE AS $$
     WITH scope AS (
-        SELECT p.id FROM project p WHERE p.programme_id = p_programme
+        SELECT p.id FROM project p
+         WHERE p.programme_id = p_programme AND (SELECT reno_programme_replicated(p_programme))
     ), pay AS (
         SELECT f.contract_id, sum(f.amount) AS paid
           FROM fund_payment f JOIN scope s ON s.id = f.project_id
@@ -73,11 +96,21 @@ LANGUAGE sql STABLE AS $$
           FROM contract c JOIN scope s ON s.id = c.project_id
           LEFT JOIN pay ON pay.contract_id = c.id
          WHERE c.awarded_on <= p_as_of
+    ), by_kind AS (
+        SELECT d.kind, sum(d.contracts) AS contracts, sum(d.amount) AS amount,
+               sum(d.paid) AS paid
+          FROM contract_day d
+         WHERE d.programme_id = p_programme AND d.day <= p_as_of
+           AND NOT (SELECT reno_programme_replicated(p_programme))
+         GROUP BY d.kind
+        HAVING sum(d.contracts) > 0
+        UNION ALL
+        SELECT k.kind, count(*), sum(k.amount), sum(k.paid) FROM k GROUP BY k.kind
     ), sums AS (
-        SELECT k.kind, count(*)::int AS contracts, sum(k.amount) AS amount, sum(k.paid) AS paid,
-               GROUPING(k.kind) AS all_kinds
-          FROM k
-         GROUP BY GROUPING SETS ((k.kind), ())
+        SELECT b.kind, COALESCE(sum(b.contracts), 0)::int AS contracts, sum(b.amount) AS amount,
+               sum(b.paid) AS paid, GROUPING(b.kind) AS all_kinds
+          FROM by_kind b
+         GROUP BY GROUPING SETS ((b.kind), ())
     )
     SELECT 0::bigint, '合计', CASE WHEN x.all_kinds = 1 THEN NULL ELSE x.kind END,
            x.contracts, COALESCE(x.amount, 0), COALESCE(x.paid, 0),
