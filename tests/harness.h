@@ -118,7 +118,8 @@ char *h_sql_text(const char *db, const char *sql);
 /* Runs a statement; returns its SQLSTATE ("" on success). */
 void h_sql_exec(const char *db, const char *sql, char sqlstate[6]);
 
-/* Stops and starts the cluster under running servers (scripts/pgcluster). */
+/* Stops and starts the cluster under running servers (scripts/pgcluster); h_pg_start()
+ * returns at once when the cluster accepts connections. */
 void h_pg_stop(void);
 void h_pg_start(void);
 
