@@ -28,7 +28,8 @@
 #include "reno.pb-c.h"
 
 /* The test accounts in the template: username, unit code, role. Passwords are the
- * username followed by "-test-password" (test data only; the server has none built in). */
+ * username followed by "-test-password" (test data only; the server has none built in),
+ * hashed at libsodium's least cost (see h_global_setup() in harness.c). */
 #define H_OFFICE  "office" /* 领导小组办公室, office */
 #define H_HOUSING "housing" /* 县住房和城乡建设局, department, responsible for both projects */
 #define H_FINANCE "finance" /* 县财政局, department, responsible for no project */
