@@ -1,11 +1,12 @@
 /*
  * The integration-test harness: real PostgreSQL, real renod processes, real clients.
  *
- * The test command (scripts/test) starts a throwaway cluster and exports PGHOST, PGPORT,
- * PGUSER and RENO_TEST_PGCLUSTER. Before any test runs, h_global_setup() builds one
- * template database (migrations, the Ziyun 2022 seed, five test accounts); each test
- * then gets its own database copied from it and its own renod on an ephemeral loopback
- * port, so tests share nothing. Those renods serve plaintext, asked for explicitly
+ * Each run of the suites has a throwaway cluster of its own (tests/it-cluster.sh, under
+ * which the test command's ctest runs each shard), in PGHOST, PGPORT, PGUSER and
+ * RENO_TEST_PGCLUSTER. Before any test runs, h_global_setup() builds one template
+ * database (migrations, the Ziyun 2022 seed, five test accounts); each test then gets its
+ * own database copied from it and its own renod on an ephemeral loopback port, so tests
+ * share nothing. Those renods serve plaintext, asked for explicitly
  * (--tls off, allowed on loopback only), and the harness exports RENO_TLS=off so that the
  * reno processes the tests run ask for it too; h_server_start_tls() starts one that
  * serves TLS with a certificate from scripts/tls-certs, for the suites that test TLS.
