@@ -20,14 +20,45 @@ RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT p_reported_on > p_window_closes_on
 $$;
 
--- Every unit and project expected to report in the round, with the first day it
--- reported (a report later superseded still counts: the unit did report) and whether
--- that was on time, late or is missing. Expected: in an open round, the responsible
--- units (project_unit); in a closed round, those its frozen snapshot holds (missing, or
--- reported while responsible). With p_as_of, only reports stated by that day count, so
--- that a status as of a past day sees the round as it stood then; with p_project, that
--- project's only. Set-based: each table is read once for the round (0006's indexes on
--- round_report by round and project serve it).
+-- Every unit and project expected to report in the round: in an open round, the
+-- responsible units (project_unit); in a closed round, those its frozen snapshot holds
+-- (missing, or reported while responsible); with p_project, that project's only. The one
+-- definition of who is expected, read by reno_round_timeliness and by the consolidated
+-- status's round counts (reno_status_round), which need only whether each reported.
+CREATE OR REPLACE FUNCTION reno_round_expected(p_programme bigint, p_round date,
+                                               p_project bigint DEFAULT NULL)
+RETURNS TABLE (unit_id bigint, project_id bigint)
+LANGUAGE sql STABLE AS $$
+    WITH rd AS (
+        SELECT r.close_id FROM reno_sup_rounds(p_programme) r WHERE r.round_on = p_round
+    )
+    -- An open round: the responsible units, each pair once by project_unit's key (a
+    -- UNION here hashed every pair of the programme again to find no duplicate).
+    SELECT pu.unit_id, pu.project_id
+      FROM rd CROSS JOIN project_unit pu JOIN project p ON p.id = pu.project_id
+     WHERE rd.close_id IS NULL
+       AND p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
+    UNION ALL
+    SELECT c.unit_id, c.project_id FROM (
+        SELECT pu.unit_id, pu.project_id
+          FROM rd CROSS JOIN project_unit pu JOIN project p ON p.id = pu.project_id
+         WHERE rd.close_id IS NOT NULL
+           AND p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
+           AND EXISTS (SELECT 1 FROM round_snapshot_report s
+                        WHERE s.round_close_id = rd.close_id AND s.unit_id = pu.unit_id
+                          AND s.project_id = pu.project_id)
+        UNION
+        SELECT s.unit_id, s.project_id
+          FROM rd JOIN round_snapshot_missing s ON s.round_close_id = rd.close_id
+         WHERE p_project IS NULL OR s.project_id = p_project) c
+$$;
+
+-- Every unit and project expected to report in the round (reno_round_expected), with
+-- the first day it reported (a report later superseded still counts: the unit did
+-- report) and whether that was on time, late or is missing. With p_as_of, only reports
+-- stated by that day count, so that a status as of a past day sees the round as it stood
+-- then; with p_project, that project's only. Set-based: each table is read once for the
+-- round (0006's indexes on round_report by round and project serve it).
 CREATE OR REPLACE FUNCTION reno_round_timeliness(p_programme bigint, p_round date,
                                                  p_as_of date DEFAULT NULL,
                                                  p_project bigint DEFAULT NULL)
@@ -35,28 +66,8 @@ RETURNS TABLE (unit_id bigint, project_id bigint, first_reported_on date,
                window_closes_on date, timeliness text)
 LANGUAGE sql STABLE AS $$
     WITH rd AS (
-        SELECT r.round_on, r.window_closes_on, r.close_id
+        SELECT r.round_on, r.window_closes_on
           FROM reno_sup_rounds(p_programme) r WHERE r.round_on = p_round
-    ), expected AS (
-        -- An open round: the responsible units, each pair once by project_unit's key (a
-        -- UNION here hashed every pair of the programme again to find no duplicate).
-        SELECT pu.unit_id, pu.project_id
-          FROM rd CROSS JOIN project_unit pu JOIN project p ON p.id = pu.project_id
-         WHERE rd.close_id IS NULL
-           AND p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
-        UNION ALL
-        SELECT c.unit_id, c.project_id FROM (
-            SELECT pu.unit_id, pu.project_id
-              FROM rd CROSS JOIN project_unit pu JOIN project p ON p.id = pu.project_id
-             WHERE rd.close_id IS NOT NULL
-               AND p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
-               AND EXISTS (SELECT 1 FROM round_snapshot_report s
-                            WHERE s.round_close_id = rd.close_id AND s.unit_id = pu.unit_id
-                              AND s.project_id = pu.project_id)
-            UNION
-            SELECT s.unit_id, s.project_id
-              FROM rd JOIN round_snapshot_missing s ON s.round_close_id = rd.close_id
-             WHERE p_project IS NULL OR s.project_id = p_project) c
     ), firsts AS (
         SELECT r.unit_id, r.project_id, min(r.reported_on) AS first_on
           FROM round_report r JOIN project p ON p.id = r.project_id
@@ -69,7 +80,7 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN f.first_on IS NULL THEN 'missing'
                 WHEN reno_round_is_late(f.first_on, rd.window_closes_on) THEN 'late'
                 ELSE 'on_time' END
-      FROM expected e CROSS JOIN rd
+      FROM reno_round_expected(p_programme, p_round, p_project) e CROSS JOIN rd
       LEFT JOIN firsts f ON f.unit_id = e.unit_id AND f.project_id = e.project_id
 $$;
 

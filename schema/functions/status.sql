@@ -424,7 +424,17 @@ LANGUAGE sql STABLE AS $$
      WHERE t.timeliness = 'missing'
 $$;
 
--- The current round's counts, over the same expected reporters as the missing ones.
+-- The current round's counts, over the same expected reporters as the missing ones
+-- (reno_round_expected), as reno_round_timeliness would count them: a pair is missing
+-- when no report of the programme's for it is stated by the date. Only whether each pair
+-- reported is asked, not the first day it did: the round's reports by the date are read
+-- in the order of round_report_round_reported (round, project, unit; it holds
+-- reported_on, 0033_status_index_only, so the table is not read), each pair once as they
+-- come, and the expected pairs are looked up in them once, counting as they go. (Through
+-- reno_round_timeliness, which finds each pair's first day, this grouped the round's
+-- 366,000 reports by pair and joined them: 2.0 s at 60,000 projects.) In an open round
+-- every expected project is the programme's; a closed round's snapshot is checked as
+-- before.
 CREATE OR REPLACE FUNCTION reno_status_round(p_programme bigint, p_as_of date)
 RETURNS TABLE (round_date text, effective_date text, window_closes_on text, state text,
                reports_expected integer, reports_received integer, units_missing integer)
@@ -435,10 +445,19 @@ LANGUAGE sql STABLE AS $$
       FROM reno_status_current_round(p_programme, p_as_of) c
      CROSS JOIN LATERAL (
             SELECT count(*)::int AS expected,
-                   (count(*) FILTER (WHERE t.timeliness = 'missing'))::int AS missing,
-                   (count(DISTINCT t.unit_id) FILTER (WHERE t.timeliness = 'missing'))::int
-                       AS units
-              FROM reno_round_timeliness(p_programme, c.round_on, p_as_of) t) e
+                   (count(*) FILTER (WHERE m.missing))::int AS missing,
+                   (count(DISTINCT m.unit_id) FILTER (WHERE m.missing))::int AS units
+              FROM (SELECT x.unit_id,
+                           r.project_id IS NULL
+                           OR (c.closed AND NOT EXISTS (
+                                   SELECT 1 FROM project p
+                                    WHERE p.id = x.project_id AND p.programme_id = p_programme))
+                               AS missing
+                      FROM reno_round_expected(p_programme, c.round_on) x
+                      LEFT JOIN (SELECT DISTINCT r.project_id, r.unit_id
+                                   FROM round_report r
+                                  WHERE r.round_on = c.round_on AND r.reported_on <= p_as_of) r
+                        ON r.project_id = x.project_id AND r.unit_id = x.unit_id) m) e
 $$;
 
 CREATE OR REPLACE FUNCTION reno_status_missing_reporters_rows(p_programme bigint, p_as_of date,
