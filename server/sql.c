@@ -57,18 +57,39 @@ static const struct sql_statement statements[SQL_STMT_COUNT] = {
          1},
     /* One row per project: its progress as of the requested date and as of each rule's
      * measuring date (the caller passes min(as_of, due) for each). A project's households
-     * are those in scope: a demolition project's demolished part is outside renovation. */
+     * are those in scope: a demolition project's demolished part is outside renovation.
+     * Each date's progress is reno_progress_as_of's (the latest report dated on or before
+     * it, ties to the later insert, 0 without one), read by one probe of the project's
+     * reports in progress_report_project_date per project and date; a rule's date that
+     * is the requested date (every date before the plan's first due date, the
+     * completion's until it is due) takes the requested date's report, not a probe of
+     * its own. (Through reno_progress_as_of it was four joins of the programme's
+     * projects, each probing: at 60,000 projects 240,000 probes and five scans.) */
     [SQL_STATUS_PROJECTS] =
         {"status_projects",
          "SELECT p.id, p.name, p.community, p.households_in_scope, p.is_sample, "
-         "now_.households_started, now_.households_completed, "
-         "COALESCE(to_char(now_.report_date, 'YYYY-MM-DD'), ''), "
-         "r1.households_started, r2.households_started, r3.households_completed "
+         "COALESCE(n.households_started, 0), COALESCE(n.households_completed, 0), "
+         "COALESCE(to_char(n.report_date, 'YYYY-MM-DD'), ''), "
+         "COALESCE(CASE WHEN $3::date = $2::date THEN n.households_started "
+         "ELSE r1.households_started END, 0), "
+         "COALESCE(CASE WHEN $4::date = $2::date THEN n.households_started "
+         "ELSE r2.households_started END, 0), "
+         "COALESCE(CASE WHEN $5::date = $2::date THEN n.households_completed "
+         "ELSE r3.households_completed END, 0) "
          "FROM project p "
-         "JOIN reno_progress_as_of($1, $2::date) now_ ON now_.project_id = p.id "
-         "JOIN reno_progress_as_of($1, $3::date) r1 ON r1.project_id = p.id "
-         "JOIN reno_progress_as_of($1, $4::date) r2 ON r2.project_id = p.id "
-         "JOIN reno_progress_as_of($1, $5::date) r3 ON r3.project_id = p.id "
+         "LEFT JOIN LATERAL (SELECT pr.households_started, pr.households_completed, "
+         "pr.report_date FROM progress_report pr "
+         "WHERE pr.project_id = p.id AND pr.report_date <= $2::date "
+         "ORDER BY pr.report_date DESC, pr.id DESC LIMIT 1) n ON true "
+         "LEFT JOIN LATERAL (SELECT pr.households_started FROM progress_report pr "
+         "WHERE $3::date <> $2::date AND pr.project_id = p.id AND pr.report_date <= $3::date "
+         "ORDER BY pr.report_date DESC, pr.id DESC LIMIT 1) r1 ON true "
+         "LEFT JOIN LATERAL (SELECT pr.households_started FROM progress_report pr "
+         "WHERE $4::date <> $2::date AND pr.project_id = p.id AND pr.report_date <= $4::date "
+         "ORDER BY pr.report_date DESC, pr.id DESC LIMIT 1) r2 ON true "
+         "LEFT JOIN LATERAL (SELECT pr.households_completed FROM progress_report pr "
+         "WHERE $5::date <> $2::date AND pr.project_id = p.id AND pr.report_date <= $5::date "
+         "ORDER BY pr.report_date DESC, pr.id DESC LIMIT 1) r3 ON true "
          "WHERE p.programme_id = $1 ORDER BY p.id",
          5},
     /* The measures of the work plan's rules for a report, summed in the database: the
