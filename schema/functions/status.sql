@@ -253,16 +253,57 @@ END $$;
 -- over all projects, with how many of its projects wait on whom (one subquery per
 -- utility and segment, a handful, not per project).
 -- Each project's segments as of the date, judged: who must act next there. One
--- definition for the section's rows (reno_status_lines_rows) and its totals over all
--- projects (reno_status_lines_totals); plain SQL, inlined into both. Which of the five
--- parts inside the red line are done is kept as five flags, not as an array of the done
--- parts: at 60,000 projects building 240,000 arrays took longer than reading the parts.
-DROP FUNCTION IF EXISTS reno_status_lines_judged(bigint, date, bigint);
-CREATE OR REPLACE FUNCTION reno_status_lines_judged(p_programme bigint, p_as_of date,
-                                                    p_project bigint DEFAULT NULL)
+-- definition for the section's rows (reno_status_lines_rows, through
+-- reno_status_lines_judged) and its totals over all projects (reno_status_lines_totals);
+-- plain SQL, inlined into both. Which of the five parts inside the red line are done is
+-- kept as the bits of one integer (trench 1, ducts 2, lay_lines 4, backfill 8,
+-- clear_old_lines 16), one aggregate over the parts rather than five: at 60,000
+-- projects building 240,000 arrays of the done parts took longer than reading the parts.
+-- A segment's step (reno_status_lines_step) is the next thing to be done there, and its
+-- words (reno_status_lines_waiting) depend only on the step, the segment and the
+-- utility: the totals count segments per step and put words to the few steps.
+--
+-- The step: 0 nothing waits; 1 outside the red line or overhead, the utility's one part
+-- is not done; inside the red line, 8 + the bits of trench and ducts done while either
+-- is not (the government digs and lays the ducts), 2 the utility lays its lines, 3 the
+-- government backfills, 4 the utility clears its old lines, 5 the government hands over.
+CREATE OR REPLACE FUNCTION reno_status_lines_step(p_segment text, p_done integer,
+                                                  p_done_parts integer, p_handed_over boolean)
+RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+             WHEN p_segment <> 'inside_red_line' THEN CASE WHEN p_done < 1 THEN 1 ELSE 0 END
+             WHEN p_done_parts & 3 <> 3 THEN 8 + (p_done_parts & 3)
+             WHEN p_done_parts & 4 = 0 THEN 2
+             WHEN p_done_parts & 8 = 0 THEN 3
+             WHEN p_done_parts & 16 = 0 THEN 4
+             WHEN NOT p_handed_over THEN 5
+             ELSE 0 END
+$$;
+
+-- Who must act next at a step, and on what: '' when nothing waits.
+CREATE OR REPLACE FUNCTION reno_status_lines_waiting(p_step integer, p_segment text,
+                                                     p_utility_name text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE p_step
+             WHEN 0 THEN ''
+             WHEN 1 THEN p_utility_name || ': '
+                         || reno_fld_part_name((reno_fld_segment_parts(p_segment))[1])
+             WHEN 2 THEN p_utility_name || ': 线路埋设'
+             WHEN 3 THEN 'government: 覆土'
+             WHEN 4 THEN p_utility_name || ': 废旧线路规整'
+             WHEN 5 THEN 'government: 移交'
+             ELSE 'government: ' || concat_ws('、',
+                      CASE WHEN p_step & 1 = 0 THEN reno_fld_part_name('trench') END,
+                      CASE WHEN p_step & 2 = 0 THEN reno_fld_part_name('ducts') END) END
+$$;
+
+-- Per project, utility and segment with a part recorded by the date (or started by then:
+-- a part recorded later with an earlier start counts): its parts done and in progress,
+-- its length, its handover and its step, without names.
+CREATE OR REPLACE FUNCTION reno_status_lines_segments(p_programme bigint, p_as_of date,
+                                                      p_project bigint DEFAULT NULL)
 RETURNS TABLE (project_id bigint, utility_unit_id bigint, segment text, done integer,
-               in_progress integer, length_m numeric, project_name text, utility_code text,
-               utility_name text, parts integer, handed_over_on date, waiting_on text)
+               in_progress integer, length_m numeric, handed_over_on date, step integer)
 LANGUAGE sql STABLE AS $$
     WITH seg AS (
         -- A part is done when its done_on is on or before the date, else in progress
@@ -273,41 +314,40 @@ LANGUAGE sql STABLE AS $$
                count(*) FILTER (WHERE (lw.done_on <= p_as_of) IS NOT TRUE
                                   AND lw.started_on <= p_as_of)::int AS in_progress,
                max(lw.length_m) AS length_m,
-               bool_or(lw.part = 'trench' AND lw.done_on <= p_as_of) IS TRUE AS trench,
-               bool_or(lw.part = 'ducts' AND lw.done_on <= p_as_of) IS TRUE AS ducts,
-               bool_or(lw.part = 'lay_lines' AND lw.done_on <= p_as_of) IS TRUE AS lay_lines,
-               bool_or(lw.part = 'backfill' AND lw.done_on <= p_as_of) IS TRUE AS backfill,
-               bool_or(lw.part = 'clear_old_lines' AND lw.done_on <= p_as_of) IS TRUE
-                   AS clear_old_lines
+               COALESCE(bit_or(CASE lw.part WHEN 'trench' THEN 1 WHEN 'ducts' THEN 2
+                                            WHEN 'lay_lines' THEN 4 WHEN 'backfill' THEN 8
+                                            WHEN 'clear_old_lines' THEN 16 ELSE 0 END)
+                            FILTER (WHERE lw.done_on <= p_as_of), 0) AS done_parts
           FROM line_work lw JOIN project p ON p.id = lw.project_id
          WHERE p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
            AND (lw.started_on <= p_as_of OR lw.recorded_at::date <= p_as_of)
          GROUP BY lw.project_id, lw.utility_unit_id, lw.segment
     )
     SELECT seg.project_id, seg.utility_unit_id, seg.segment, seg.done, seg.in_progress,
-           seg.length_m, p.name, u.code, u.name,
-           cardinality(reno_fld_segment_parts(seg.segment)), h.handed_over_on,
-           CASE
-             WHEN seg.segment <> 'inside_red_line' THEN
-               CASE WHEN seg.done < 1
-                    THEN u.name || ': ' || reno_fld_part_name((reno_fld_segment_parts(seg.segment))[1])
-                    ELSE '' END
-             WHEN NOT (seg.trench AND seg.ducts) THEN
-               'government: ' || concat_ws('、',
-                   CASE WHEN NOT seg.trench THEN reno_fld_part_name('trench') END,
-                   CASE WHEN NOT seg.ducts THEN reno_fld_part_name('ducts') END)
-             WHEN NOT seg.lay_lines THEN u.name || ': 线路埋设'
-             WHEN NOT seg.backfill THEN 'government: 覆土'
-             WHEN NOT seg.clear_old_lines THEN u.name || ': 废旧线路规整'
-             WHEN h.handed_over_on IS NULL THEN 'government: 移交'
-             ELSE '' END
+           seg.length_m, h.handed_over_on,
+           reno_status_lines_step(seg.segment, seg.done, seg.done_parts,
+                                  h.handed_over_on IS NOT NULL)
       FROM seg
-      JOIN project p ON p.id = seg.project_id
-      JOIN unit u ON u.id = seg.utility_unit_id
       LEFT JOIN line_handover h ON h.project_id = seg.project_id
                                AND h.utility_unit_id = seg.utility_unit_id
                                AND h.handed_over_on <= p_as_of
                                AND seg.segment = 'inside_red_line'
+$$;
+
+-- The segments with their project's and utility's names and the words of who waits.
+DROP FUNCTION IF EXISTS reno_status_lines_judged(bigint, date, bigint);
+CREATE OR REPLACE FUNCTION reno_status_lines_judged(p_programme bigint, p_as_of date,
+                                                    p_project bigint DEFAULT NULL)
+RETURNS TABLE (project_id bigint, utility_unit_id bigint, segment text, done integer,
+               in_progress integer, length_m numeric, project_name text, utility_code text,
+               utility_name text, parts integer, handed_over_on date, waiting_on text)
+LANGUAGE sql STABLE AS $$
+    SELECT s.project_id, s.utility_unit_id, s.segment, s.done, s.in_progress, s.length_m,
+           p.name, u.code, u.name, cardinality(reno_fld_segment_parts(s.segment)),
+           s.handed_over_on, reno_status_lines_waiting(s.step, s.segment, u.name)
+      FROM reno_status_lines_segments(p_programme, p_as_of, p_project) s
+      JOIN project p ON p.id = s.project_id
+      JOIN unit u ON u.id = s.utility_unit_id
 $$;
 
 CREATE OR REPLACE FUNCTION reno_status_lines_rows(p_programme bigint, p_as_of date,
