@@ -11,3 +11,13 @@
 CREATE INDEX round_report_round_reported ON round_report (round_on, project_id, unit_id)
     INCLUDE (reported_on);
 DROP INDEX round_report_round;
+
+-- Each project's milestones in the order of their due dates (0028's
+-- project_milestone_project_due) with the template and the day each was done: the phases
+-- (reno_status_phases_rows) read the programme's 1.44 million milestones once, project
+-- by project, from this index (68 MB at 60,000 projects, the table 227 MB). The day done
+-- being in an index, marking a milestone done is no longer a heap-only update: it writes
+-- an entry in the table's three indexes, once in a milestone's life.
+CREATE INDEX project_milestone_project_due_done ON project_milestone (project_id, due)
+    INCLUDE (template_id, done_on);
+DROP INDEX project_milestone_project_due;
