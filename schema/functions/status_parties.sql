@@ -14,7 +14,9 @@
 -- and then how many in all ("…等19998个项目"): the totals row is in every page of the
 -- status, so a list of every such project made a page of 50 projects 938 KB at 20,000
 -- projects (each Watch reply and each event to its watchers that size, and 10,000 page
--- watchers over the server's output budget).
+-- watchers over the server's output budget). The first ten are the ten least ids of a
+-- bounded sort, and the count is counted beside the sums, rather than every such project
+-- sorted and numbered twice over.
 CREATE OR REPLACE FUNCTION reno_status_parties(p_programme bigint, p_as_of date)
 RETURNS TABLE (project_id bigint, name text, parties integer, kinds text,
                missing_for_acceptance text, joint_meetings integer, last_joint_meeting text)
@@ -62,11 +64,12 @@ LANGUAGE sql STABLE AS $$
     ) projects
     UNION ALL
     SELECT 0::bigint, '合计', COALESCE(sum(per.parties), 0)::int, '',
-           COALESCE((SELECT string_agg(l.name, '、' ORDER BY l.id) FILTER (WHERE l.k <= 10)
-                            || CASE WHEN max(l.n) > 10 THEN '等' || max(l.n) || '个项目' ELSE '' END
-                       FROM (SELECT x.id, x.name, row_number() OVER (ORDER BY x.id) AS k,
-                                    count(*) OVER () AS n
-                               FROM per x WHERE x.missing <> '') l), ''),
+           COALESCE((SELECT string_agg(l.name, '、' ORDER BY l.id)
+                       FROM (SELECT x.id, x.name FROM per x WHERE x.missing <> ''
+                              ORDER BY x.id LIMIT 10) l)
+                    || CASE WHEN count(*) FILTER (WHERE per.missing <> '') > 10
+                            THEN '等' || count(*) FILTER (WHERE per.missing <> '') || '个项目'
+                            ELSE '' END, ''),
            COALESCE(sum(per.meetings), 0)::int, COALESCE(reno_status_iso(max(per.last_meeting)), '')
       FROM per
 $$;
