@@ -14,6 +14,9 @@
 -- Re-runnable (CREATE OR REPLACE; DROP where a signature or result changed): renod
 -- migrate applies it after the migrations on every run.
 
+DROP FUNCTION IF EXISTS reno_round_expected(bigint, date, bigint);
+DROP FUNCTION IF EXISTS reno_round_timeliness(bigint, date, date, bigint);
+
 -- Late: reported after the day the window closed.
 CREATE OR REPLACE FUNCTION reno_round_is_late(p_reported_on date, p_window_closes_on date)
 RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
@@ -22,11 +25,13 @@ $$;
 
 -- Every unit and project expected to report in the round: in an open round, the
 -- responsible units (project_unit); in a closed round, those its frozen snapshot holds
--- (missing, or reported while responsible); with p_project, that project's only. The one
--- definition of who is expected, read by reno_round_timeliness and by the consolidated
--- status's round counts (reno_status_round), which need only whether each reported.
+-- (missing, or reported while responsible); with p_project, that project's only; with
+-- p_projects, those projects' only (a page of the status). The one definition of who is
+-- expected, read by reno_round_timeliness and by the consolidated status's round counts
+-- (reno_status_round), which need only whether each reported.
 CREATE OR REPLACE FUNCTION reno_round_expected(p_programme bigint, p_round date,
-                                               p_project bigint DEFAULT NULL)
+                                               p_project bigint DEFAULT NULL,
+                                               p_projects bigint[] DEFAULT NULL)
 RETURNS TABLE (unit_id bigint, project_id bigint)
 LANGUAGE sql STABLE AS $$
     WITH rd AS (
@@ -38,30 +43,35 @@ LANGUAGE sql STABLE AS $$
       FROM rd CROSS JOIN project_unit pu JOIN project p ON p.id = pu.project_id
      WHERE rd.close_id IS NULL
        AND p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
+       AND (p_projects IS NULL OR p.id = ANY (p_projects))
     UNION ALL
     SELECT c.unit_id, c.project_id FROM (
         SELECT pu.unit_id, pu.project_id
           FROM rd CROSS JOIN project_unit pu JOIN project p ON p.id = pu.project_id
          WHERE rd.close_id IS NOT NULL
            AND p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
+           AND (p_projects IS NULL OR p.id = ANY (p_projects))
            AND EXISTS (SELECT 1 FROM round_snapshot_report s
                         WHERE s.round_close_id = rd.close_id AND s.unit_id = pu.unit_id
                           AND s.project_id = pu.project_id)
         UNION
         SELECT s.unit_id, s.project_id
           FROM rd JOIN round_snapshot_missing s ON s.round_close_id = rd.close_id
-         WHERE p_project IS NULL OR s.project_id = p_project) c
+         WHERE (p_project IS NULL OR s.project_id = p_project)
+           AND (p_projects IS NULL OR s.project_id = ANY (p_projects))) c
 $$;
 
 -- Every unit and project expected to report in the round (reno_round_expected), with
 -- the first day it reported (a report later superseded still counts: the unit did
 -- report) and whether that was on time, late or is missing. With p_as_of, only reports
 -- stated by that day count, so that a status as of a past day sees the round as it stood
--- then; with p_project, that project's only. Set-based: each table is read once for the
--- round (0006's indexes on round_report by round and project serve it).
+-- then; with p_project, that project's only; with p_projects, those projects' only.
+-- Set-based: each table is read once for the round (0006's indexes on round_report by
+-- round and project serve it).
 CREATE OR REPLACE FUNCTION reno_round_timeliness(p_programme bigint, p_round date,
                                                  p_as_of date DEFAULT NULL,
-                                                 p_project bigint DEFAULT NULL)
+                                                 p_project bigint DEFAULT NULL,
+                                                 p_projects bigint[] DEFAULT NULL)
 RETURNS TABLE (unit_id bigint, project_id bigint, first_reported_on date,
                window_closes_on date, timeliness text)
 LANGUAGE sql STABLE AS $$
@@ -73,6 +83,7 @@ LANGUAGE sql STABLE AS $$
           FROM round_report r JOIN project p ON p.id = r.project_id
          WHERE p.programme_id = p_programme AND r.round_on = p_round
            AND (p_project IS NULL OR r.project_id = p_project)
+           AND (p_projects IS NULL OR r.project_id = ANY (p_projects))
            AND (p_as_of IS NULL OR r.reported_on <= p_as_of)
          GROUP BY r.unit_id, r.project_id
     )
@@ -80,7 +91,7 @@ LANGUAGE sql STABLE AS $$
            CASE WHEN f.first_on IS NULL THEN 'missing'
                 WHEN reno_round_is_late(f.first_on, rd.window_closes_on) THEN 'late'
                 ELSE 'on_time' END
-      FROM reno_round_expected(p_programme, p_round, p_project) e CROSS JOIN rd
+      FROM reno_round_expected(p_programme, p_round, p_project, p_projects) e CROSS JOIN rd
       LEFT JOIN firsts f ON f.unit_id = e.unit_id AND f.project_id = e.project_id
 $$;
 
