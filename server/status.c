@@ -125,10 +125,14 @@ static const struct section {
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
      "p.id) s",
      "SELECT * FROM reno_status_contracts_totals($1, $2::date)"},
+    /* A page's surveys in one statement planned for its projects' ids, and the totals
+     * over the programme beside (status_totals.sql): a page does not read every
+     * project's surveys. */
     {"surveys", "status_surveys", "SELECT * FROM reno_status_surveys($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_surveys($1, $2::date, "
      "p.id) s",
-     0, NULL, NULL},
+     0, "SELECT * FROM reno_status_surveys($1, $2::date, NULL, $3::bigint[])",
+     "SELECT * FROM reno_status_surveys_totals($1, $2::date)"},
     {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)",
      NULL, TOUCH_OTHER, NULL, NULL},
     {"missing_reporters", "status_missing_reporters",

@@ -1,13 +1,14 @@
 /*
  * A status as of a past date is computed for the page asked (server/status.c): the
  * sections that a page cuts to its projects and that nothing else reads (the guards, the
- * missing reporters, the funds, contracts and line work, these three with their totals
- * over the whole programme) are read for the page's projects only, once the lights have
- * chosen the page. This suite checks, through the real path (client → protocol → renod →
- * PostgreSQL), that every page holds exactly the rows the whole programme's statements
- * give for its projects, in their order: on the seed's programme with 60 more projects
- * made in the test (half of them expected to report in each collection round, so that
- * some are missing from it), for three dates of the year, walking every page of several
+ * missing reporters, the funds, contracts, line work and resident surveys, these four
+ * with their totals over the whole programme) are read for the page's projects only, once
+ * the lights have chosen the page. This suite checks, through the real path (client →
+ * protocol → renod → PostgreSQL), that every page holds exactly the rows the whole
+ * programme's statements give for its projects, in their order: on the seed's programme
+ * with 60 more projects made in the test (half of them expected to report in each
+ * collection round, so that some are missing from it; a third with surveys, the later
+ * replacing the earlier), for three dates of the year, walking every page of several
  * orders and filters. The reference is SQL over the whole programme (reno_status_guards,
  * reno_status_missing_reporters, reno_status_funds, ...), the statements that compute
  * these sections for every project.
@@ -134,6 +135,21 @@ static void setup(void)
         "            WITH ORDINALITY x(part, n)"
         "  WHERE pr.name LIKE '%期测%' AND pr.id % 6 = 0 AND a.username = 'office'",
         state);
+    ck_assert_str_eq(state, "");
+    /* Resident surveys on every third project: a willingness survey in February and
+     * another in August (the later one is the latest from then on), and on every sixth a
+     * satisfaction survey in November. */
+    h_sql_exec(h_db,
+               "INSERT INTO resident_survey (project_id, kind, surveyed_on, households_asked,"
+               "                             households_agreeing, recorded_by)"
+               " SELECT pr.id, v.kind, v.on_, 40 + pr.id % 50, 30 + pr.id % 10, a.id"
+               "   FROM project pr, account a,"
+               "        (VALUES ('willingness', DATE '2022-02-12', 0),"
+               "                ('willingness', DATE '2022-08-20', 0),"
+               "                ('satisfaction', DATE '2022-11-05', 1)) v(kind, on_, sixth)"
+               "  WHERE pr.name LIKE '%期测%' AND pr.id % 3 = 0 AND (v.sixth = 0 OR pr.id % 6 = 0)"
+               "    AND a.username = 'office'",
+               state);
     ck_assert_str_eq(state, "");
     /* Half of those handed over to the utility in November: nothing waits there then. */
     h_sql_exec(
@@ -266,6 +282,23 @@ static char *reply_lines(const Reno__StatusReply *s)
     return text;
 }
 
+static char *reply_surveys(const Reno__StatusReply *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    add(&text, &len, "");
+    for (size_t i = 0; i < s->n_surveys; i++) {
+        const Reno__StatusSurvey *r = s->surveys[i];
+        char line[512];
+        snprintf(line, sizeof line, "%s%lld|%s|%d|%s|%d|%d|%d|%d|%.1f|%.1f", i ? "\n" : "",
+                 (long long)r->project_id, r->name, (int)r->kind, r->surveyed_on, r->surveys,
+                 r->households, r->households_asked, r->households_agreeing, r->asked_pct,
+                 r->agreeing_pct);
+        add(&text, &len, line);
+    }
+    return text;
+}
+
 /* One section of a page against the whole programme's statement; counts its project rows. */
 static void compare(const char *what, const char *as_of, const char *token, char *want, char *got)
 {
@@ -284,13 +317,15 @@ static size_t project_rows(const Reno__StatusReply *s)
         n += s->contracts[i]->project_id != 0;
     for (size_t i = 0; i < s->n_lines; i++)
         n += s->lines[i]->project_id != 0;
+    for (size_t i = 0; i < s->n_surveys; i++)
+        n += s->surveys[i]->project_id != 0;
     return n;
 }
 
 /* Walks every page of one view of the status as of `as_of`, comparing each page's guards,
- * missing reporters, funds, contracts and line work (with their totals) with the whole
- * programme's; adds the rows seen to *guards, *missing and (the project rows of funds,
- * contracts and line work) *sections, and returns the projects seen. */
+ * missing reporters, funds, contracts, line work and surveys (with their totals) with the
+ * whole programme's; adds the rows seen to *guards, *missing and (the project rows of
+ * funds, contracts, line work and surveys) *sections, and returns the projects seen. */
 static size_t walk(const char *as_of, Reno__GetStatus *want, size_t *guards, size_t *missing,
                    size_t *sections)
 {
@@ -342,6 +377,14 @@ static size_t walk(const char *as_of, Reno__GetStatus *want, size_t *guards, siz
                            "s.waiting_on, s.waiting, s.handed_over_on)",
                            s),
                 reply_lines(s));
+        compare("surveys", as_of, token,
+                whole_rows("reno_status_surveys", as_of,
+                           "format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', s.project_id, s.name, "
+                           "CASE s.kind WHEN 'willingness' THEN 1 ELSE 2 END, s.surveyed_on, "
+                           "s.surveys, s.households, s.households_asked, s.households_agreeing, "
+                           "to_char(s.asked_pct, 'FM990.0'), to_char(s.agreeing_pct, 'FM990.0'))",
+                           s),
+                reply_surveys(s));
         *sections += project_rows(s);
         *guards += s->n_guards;
         *missing += s->n_missing_reporters;

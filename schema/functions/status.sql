@@ -37,6 +37,8 @@ DROP FUNCTION IF EXISTS reno_status_missing(bigint, date, bigint);
 DROP FUNCTION IF EXISTS reno_status_missing_reporters(bigint, date, bigint);
 DROP FUNCTION IF EXISTS reno_status_missing_reporters_rows(bigint, date, bigint);
 DROP FUNCTION IF EXISTS reno_status_missing_of(bigint, date, bigint[]);
+DROP FUNCTION IF EXISTS reno_status_surveys(bigint, date, bigint);
+DROP FUNCTION IF EXISTS reno_status_surveys_rows(bigint, date, bigint);
 
 -- Each project's milestones as of a date, then the total. A project is in the first phase
 -- that still has a milestone not done: the plan's order is the order of the work.
@@ -396,9 +398,12 @@ END $$;
 
 -- The latest survey of each kind per project by the date, then per kind over all projects
 -- (their latest surveys summed). A project's households are those in the renovation's
--- scope (0015): a survey asks no more than those, so "asked" is a share of them.
+-- scope (0015): a survey asks no more than those, so "asked" is a share of them. With
+-- p_project, that project's rows only; with p_projects, those projects' rows only (a
+-- page of the status, whose totals are reno_status_surveys_totals, status_totals.sql).
 CREATE OR REPLACE FUNCTION reno_status_surveys_rows(p_programme bigint, p_as_of date,
-                                               p_project bigint DEFAULT NULL)
+                                               p_project bigint DEFAULT NULL,
+                                               p_projects bigint[] DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, kind text, surveyed_on text, surveys integer,
                households integer, households_asked integer, households_agreeing integer,
                asked_pct double precision, agreeing_pct double precision)
@@ -411,6 +416,7 @@ LANGUAGE sql STABLE AS $$
           FROM resident_survey s JOIN project p ON p.id = s.project_id
          WHERE p.programme_id = p_programme AND s.surveyed_on <= p_as_of
            AND (p_project IS NULL OR p.id = p_project)
+           AND (p_projects IS NULL OR p.id = ANY (p_projects))
     ), last AS (
         SELECT * FROM held WHERE latest = 1
     )
@@ -428,19 +434,21 @@ LANGUAGE sql STABLE AS $$
                sum(l.households_agreeing)::int,
                reno_status_pct(sum(l.households_asked), sum(l.households)),
                reno_status_pct(sum(l.households_agreeing), sum(l.households_asked))
-          FROM last l WHERE p_project IS NULL GROUP BY l.kind ORDER BY l.kind DESC
+          FROM last l WHERE p_project IS NULL AND p_projects IS NULL
+         GROUP BY l.kind ORDER BY l.kind DESC
     ) totals
 $$;
 
 CREATE OR REPLACE FUNCTION reno_status_surveys(p_programme bigint, p_as_of date,
-                                               p_project bigint DEFAULT NULL)
+                                               p_project bigint DEFAULT NULL,
+                                               p_projects bigint[] DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, kind text, surveyed_on text, surveys integer,
                households integer, households_asked integer, households_agreeing integer,
                asked_pct double precision, agreeing_pct double precision)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_surveys_rows($1, $2, $3)'
-        USING p_programme, p_as_of, p_project;
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_surveys_rows($1, $2, $3, $4)'
+        USING p_programme, p_as_of, p_project, p_projects;
 END $$;
 
 -- Expected reporters without a report in the round current on the date, as of that

@@ -1,9 +1,10 @@
 -- status_totals: the totals rows (project_id 0) of the sections of the consolidated status
--- whose project rows a page cuts to its own projects (funds, contracts, line work), each
--- computed over the whole programme without its project rows. A status as of a past date
--- asked for one page (server/status.c) reads the page's projects' rows with each
--- section's p_project and these totals, instead of every project's rows: at 20,000
--- projects the funds' totals alone take a quarter of the whole section.
+-- whose project rows a page cuts to its own projects (funds, contracts, line work,
+-- surveys), each computed over the whole programme without its project rows. A status as
+-- of a past date asked for one page (server/status.c) reads the page's projects' rows
+-- with each section's p_project (or, for the surveys, p_projects) and these totals,
+-- instead of every project's rows: at 20,000 projects the funds' totals alone take a
+-- quarter of the whole section.
 --
 -- Each function returns exactly the rows of project_id 0 of its section's function in
 -- schema/functions/status.sql, with the same columns and in the same order; suite
@@ -15,7 +16,8 @@
 --
 -- Re-runnable (CREATE OR REPLACE only, DROP when a signature changes): renod migrate
 -- applies every file of schema/functions after the migrations, on every run;
--- 0031_status_page.sql lets the serving role call the entry points.
+-- 0031_status_page.sql and 0034_status_surveys_totals.sql let the serving role call the
+-- entry points.
 
 -- reno_status_funds_rows's rows per source over all projects and in all. Its totals add
 -- up the (project, source) sums; these add up, for each source, the programme's money by
@@ -193,5 +195,48 @@ RETURNS TABLE (project_id bigint, name text, utility_code text, utility_name tex
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN QUERY EXECUTE 'SELECT * FROM reno_status_lines_totals_rows($1, $2)'
+        USING p_programme, p_as_of;
+END $$;
+
+-- reno_status_surveys_rows's rows per kind over all projects: each project's latest
+-- survey of the kind by the date, summed, with every survey of the kind by then counted
+-- and the latest day of them all (the latest of the latest surveys). The surveys of the
+-- programme's projects by the date are read once in the order of resident_survey's key
+-- (project, kind, day), each project's latest of a kind the last of its run, instead of
+-- numbering and counting every project's surveys by window to make its rows first.
+CREATE OR REPLACE FUNCTION reno_status_surveys_totals_rows(p_programme bigint, p_as_of date)
+RETURNS TABLE (project_id bigint, name text, kind text, surveyed_on text, surveys integer,
+               households integer, households_asked integer, households_agreeing integer,
+               asked_pct double precision, agreeing_pct double precision)
+LANGUAGE sql STABLE AS $$
+    WITH last AS (
+        SELECT DISTINCT ON (s.project_id, s.kind) s.kind, s.surveyed_on,
+               p.households_in_scope AS households, s.households_asked,
+               s.households_agreeing
+          FROM resident_survey s JOIN project p ON p.id = s.project_id
+         WHERE p.programme_id = p_programme AND s.surveyed_on <= p_as_of
+         ORDER BY s.project_id, s.kind, s.surveyed_on DESC, s.id DESC
+    ), counted AS (
+        SELECT s.kind, count(*) AS surveys
+          FROM resident_survey s JOIN project p ON p.id = s.project_id
+         WHERE p.programme_id = p_programme AND s.surveyed_on <= p_as_of
+         GROUP BY s.kind
+    )
+    SELECT 0::bigint, '合计', l.kind, reno_status_iso(max(l.surveyed_on)),
+           min(c.surveys)::int, sum(l.households)::int, sum(l.households_asked)::int,
+           sum(l.households_agreeing)::int,
+           reno_status_pct(sum(l.households_asked), sum(l.households)),
+           reno_status_pct(sum(l.households_agreeing), sum(l.households_asked))
+      FROM last l JOIN counted c ON c.kind = l.kind
+     GROUP BY l.kind ORDER BY l.kind DESC
+$$;
+
+CREATE OR REPLACE FUNCTION reno_status_surveys_totals(p_programme bigint, p_as_of date)
+RETURNS TABLE (project_id bigint, name text, kind text, surveyed_on text, surveys integer,
+               households integer, households_asked integer, households_agreeing integer,
+               asked_pct double precision, agreeing_pct double precision)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_surveys_totals_rows($1, $2)'
         USING p_programme, p_as_of;
 END $$;
