@@ -75,7 +75,12 @@ static unsigned entity_touches(const char *entity)
 }
 
 /* Each section is one function of 0009_status.sql, called with the programme and the
- * date, whose columns are named after the fields of the StatusReply field it fills. */
+ * date, whose columns are named after the fields of the StatusReply field it fills.
+ *
+ * They are handed out to the connections in this order (dispatch), the costliest first
+ * at 60,000 projects, whole or for a page (longest processing time first): the
+ * connection that is free first takes the next, so that the last ones taken are short
+ * and the two end close together. The projects' statement is taken before them all. */
 static const struct section {
     const char *field; /* StatusReply field */
     const char *name;  /* statement name, for the log */
@@ -96,21 +101,11 @@ static const struct section {
      * rows): those rows alone, over the whole programme (status_totals.sql). */
     const char *totals_sql;
 } sections[] = {
-    {"light_rules", "status_light_rules", "SELECT * FROM reno_status_light_rules($1, $2::date)",
-     NULL, TOUCH_OTHER, NULL, NULL},
-    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL, TOUCH_OTHER, NULL,
-     NULL},
-    {"phases", "status_phases", "SELECT * FROM reno_status_phases($1, $2::date)",
-     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_phases($1, $2::date, "
-     "p.id) s",
-     0, NULL, NULL},
     {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL,
      TOUCH_LINES | TOUCH_OTHER,
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_lines($1, $2::date, p.id) "
      "s",
      "SELECT * FROM reno_status_lines_totals($1, $2::date)"},
-    {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL,
-     TOUCH_ROUND | TOUCH_OTHER, NULL, NULL},
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
      "s",
@@ -118,6 +113,11 @@ static const struct section {
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
      "s",
      "SELECT * FROM reno_status_funds_totals($1, $2::date)"},
+    /* Some projects' guards in one statement planned for their ids (schema/functions/
+     * guards.sql): planning one statement per project cost about 7 ms each. */
+    {"guards", "status_guards", "SELECT * FROM reno_status_guards($1, $2::date)",
+     "SELECT * FROM reno_status_guards($1, $2::date, NULL, $3::bigint[])", 0,
+     "SELECT * FROM reno_status_guards($1, $2::date, NULL, $3::bigint[])", NULL},
     {"contracts", "status_contracts", "SELECT * FROM reno_status_contracts($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
      "p.id) s",
@@ -125,6 +125,15 @@ static const struct section {
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
      "p.id) s",
      "SELECT * FROM reno_status_contracts_totals($1, $2::date)"},
+    {"phases", "status_phases", "SELECT * FROM reno_status_phases($1, $2::date)",
+     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_phases($1, $2::date, "
+     "p.id) s",
+     0, NULL, NULL},
+    {"missing_reporters", "status_missing_reporters",
+     "SELECT * FROM reno_status_missing_reporters($1, $2::date)", NULL, TOUCH_ROUND | TOUCH_OTHER,
+     "SELECT * FROM reno_status_missing_reporters_of($1, $2::date, $3::bigint[])", NULL},
+    {"round", "status_round", "SELECT * FROM reno_status_round($1, $2::date)", NULL,
+     TOUCH_ROUND | TOUCH_OTHER, NULL, NULL},
     /* A page's surveys in one statement planned for its projects' ids, and the totals
      * over the programme beside (status_totals.sql): a page does not read every
      * project's surveys. */
@@ -133,26 +142,22 @@ static const struct section {
      "p.id) s",
      0, "SELECT * FROM reno_status_surveys($1, $2::date, NULL, $3::bigint[])",
      "SELECT * FROM reno_status_surveys_totals($1, $2::date)"},
-    {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)",
-     NULL, TOUCH_OTHER, NULL, NULL},
-    {"missing_reporters", "status_missing_reporters",
-     "SELECT * FROM reno_status_missing_reporters($1, $2::date)", NULL, TOUCH_ROUND | TOUCH_OTHER,
-     "SELECT * FROM reno_status_missing_reporters_of($1, $2::date, $3::bigint[])", NULL},
-    /* The plan's rhythm: schema/functions/rhythm.sql. */
-    {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)", NULL, TOUCH_OTHER,
-     NULL, NULL},
     /* Parties, quality and safety, payment terms and the plan's guards (0021_parties.sql). */
     {"parties", "status_parties", "SELECT * FROM reno_status_parties($1, $2::date)", NULL,
      TOUCH_PARTIES | TOUCH_OTHER, NULL, NULL},
+    {"supervision", "status_supervision", "SELECT * FROM reno_status_supervision($1, $2::date)",
+     NULL, TOUCH_OTHER, NULL, NULL},
     {"quality", "status_quality", "SELECT * FROM reno_status_quality($1, $2::date)", NULL,
      TOUCH_OTHER, NULL, NULL},
     {"payments", "status_payments", "SELECT * FROM reno_status_payments($1, $2::date)", NULL, 0,
      NULL, NULL},
-    /* Some projects' guards in one statement planned for their ids (schema/functions/
-     * guards.sql): planning one statement per project cost about 7 ms each. */
-    {"guards", "status_guards", "SELECT * FROM reno_status_guards($1, $2::date)",
-     "SELECT * FROM reno_status_guards($1, $2::date, NULL, $3::bigint[])", 0,
-     "SELECT * FROM reno_status_guards($1, $2::date, NULL, $3::bigint[])", NULL},
+    /* The plan's rhythm: schema/functions/rhythm.sql. */
+    {"rhythm", "status_rhythm", "SELECT * FROM reno_status_rhythm($1, $2::date)", NULL, TOUCH_OTHER,
+     NULL, NULL},
+    {"light_rules", "status_light_rules", "SELECT * FROM reno_status_light_rules($1, $2::date)",
+     NULL, TOUCH_OTHER, NULL, NULL},
+    {"plan", "status_plan", "SELECT * FROM reno_status_plan($1, $2::date)", NULL, TOUCH_OTHER, NULL,
+     NULL},
 };
 
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
