@@ -101,10 +101,9 @@ static const struct section {
      * rows): those rows alone, over the whole programme (status_totals.sql). */
     const char *totals_sql;
 } sections[] = {
+    /* A page's line work in one statement planned for its projects' ids. */
     {"lines", "status_lines", "SELECT * FROM reno_status_lines($1, $2::date)", NULL,
-     TOUCH_LINES | TOUCH_OTHER,
-     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_lines($1, $2::date, p.id) "
-     "s",
+     TOUCH_LINES | TOUCH_OTHER, "SELECT * FROM reno_status_lines($1, $2::date, NULL, $3::bigint[])",
      "SELECT * FROM reno_status_lines_totals($1, $2::date)"},
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
