@@ -108,9 +108,7 @@ static const struct section {
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
      "s",
-     0,
-     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
-     "s",
+     0, "SELECT * FROM reno_status_funds($1, $2::date, NULL, $3::bigint[])",
      "SELECT * FROM reno_status_funds_totals($1, $2::date)"},
     /* Some projects' guards in one statement planned for their ids (schema/functions/
      * guards.sql): planning one statement per project cost about 7 ms each. */
@@ -120,9 +118,7 @@ static const struct section {
     {"contracts", "status_contracts", "SELECT * FROM reno_status_contracts($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
      "p.id) s",
-     0,
-     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
-     "p.id) s",
+     0, "SELECT * FROM reno_status_contracts($1, $2::date, NULL, $3::bigint[])",
      "SELECT * FROM reno_status_contracts_totals($1, $2::date)"},
     {"phases", "status_phases", "SELECT * FROM reno_status_phases($1, $2::date)",
      "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_phases($1, $2::date, "

@@ -42,6 +42,10 @@ DROP FUNCTION IF EXISTS reno_status_surveys_rows(bigint, date, bigint);
 DROP FUNCTION IF EXISTS reno_status_lines_segments(bigint, date, bigint);
 DROP FUNCTION IF EXISTS reno_status_lines_rows(bigint, date, bigint);
 DROP FUNCTION IF EXISTS reno_status_lines(bigint, date, bigint);
+DROP FUNCTION IF EXISTS reno_status_funds(bigint, date, bigint);
+DROP FUNCTION IF EXISTS reno_status_funds_rows(bigint, date, bigint);
+DROP FUNCTION IF EXISTS reno_status_contracts(bigint, date, bigint);
+DROP FUNCTION IF EXISTS reno_status_contracts_rows(bigint, date, bigint);
 
 -- Each project's milestones as of a date, then the total. A project is in the first phase
 -- that still has a milestone not done: the plan's order is the order of the work.
@@ -131,14 +135,18 @@ END $$;
 
 -- Per project and source, per project, per source over all projects, and in all: every
 -- (project, source) that has an allocation, a receipt or a payment by the date.
+-- With p_project, that project's rows only; with p_projects, those projects' rows only (a
+-- page of the status, whose totals are reno_status_funds_totals, status_totals.sql).
 CREATE OR REPLACE FUNCTION reno_status_funds_rows(p_programme bigint, p_as_of date,
-                                             p_project bigint DEFAULT NULL)
+                                             p_project bigint DEFAULT NULL,
+                                             p_projects bigint[] DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, source text, source_name text, allocated numeric,
                received numeric, paid numeric, available numeric, received_pct double precision)
 LANGUAGE sql STABLE AS $$
     WITH scope AS (
         SELECT p.id, p.name FROM project p
          WHERE p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
+           AND (p_projects IS NULL OR p.id = ANY (p_projects))
     ), money AS (
         SELECT a.project_id, a.source::text AS source, a.amount AS allocated,
                0::numeric AS received, 0::numeric AS paid
@@ -177,31 +185,35 @@ LANGUAGE sql STABLE AS $$
            reno_status_pct(COALESCE(x.received, 0), COALESCE(x.allocated, 0))
       FROM sums x
       LEFT JOIN scope s ON s.id = x.project_id
-     WHERE p_project IS NULL OR x.all_projects = 0
+     WHERE (p_project IS NULL AND p_projects IS NULL) OR x.all_projects = 0
      ORDER BY x.all_projects, x.project_id, x.all_sources, reno_status_source_order(x.source)
 $$;
 
 CREATE OR REPLACE FUNCTION reno_status_funds(p_programme bigint, p_as_of date,
-                                             p_project bigint DEFAULT NULL)
+                                             p_project bigint DEFAULT NULL,
+                                             p_projects bigint[] DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, source text, source_name text, allocated numeric,
                received numeric, paid numeric, available numeric, received_pct double precision)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_funds_rows($1, $2, $3)'
-        USING p_programme, p_as_of, p_project;
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_funds_rows($1, $2, $3, $4)'
+        USING p_programme, p_as_of, p_project, p_projects;
 END $$;
 
 -- Contracts awarded by the date and what was paid on them by then, per project and kind,
 -- per project, per kind over all projects, and in all. What was paid is summed once per
 -- contract over the programme's payments, then joined.
+-- With p_project or p_projects, those projects' rows only, as the funds'.
 CREATE OR REPLACE FUNCTION reno_status_contracts_rows(p_programme bigint, p_as_of date,
-                                                 p_project bigint DEFAULT NULL)
+                                                 p_project bigint DEFAULT NULL,
+                                                 p_projects bigint[] DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, kind text, contracts integer, amount numeric,
                paid numeric, remaining numeric, paid_pct double precision)
 LANGUAGE sql STABLE AS $$
     WITH scope AS (
         SELECT p.id, p.name FROM project p
          WHERE p.programme_id = p_programme AND (p_project IS NULL OR p.id = p_project)
+           AND (p_projects IS NULL OR p.id = ANY (p_projects))
     ), pay AS (
         SELECT f.contract_id, sum(f.amount) AS paid
           FROM fund_payment f JOIN scope s ON s.id = f.project_id
@@ -227,20 +239,21 @@ LANGUAGE sql STABLE AS $$
            reno_status_pct(COALESCE(x.paid, 0), COALESCE(x.amount, 0))
       FROM sums x
       LEFT JOIN scope s ON s.id = x.project_id
-     WHERE p_project IS NULL OR x.all_projects = 0
+     WHERE (p_project IS NULL AND p_projects IS NULL) OR x.all_projects = 0
      ORDER BY x.all_projects, x.project_id, x.all_kinds,
               array_position(ARRAY['construction', 'supervision', 'design', 'supplier', 'audit'],
                              x.kind)
 $$;
 
 CREATE OR REPLACE FUNCTION reno_status_contracts(p_programme bigint, p_as_of date,
-                                                 p_project bigint DEFAULT NULL)
+                                                 p_project bigint DEFAULT NULL,
+                                                 p_projects bigint[] DEFAULT NULL)
 RETURNS TABLE (project_id bigint, name text, kind text, contracts integer, amount numeric,
                paid numeric, remaining numeric, paid_pct double precision)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_contracts_rows($1, $2, $3)'
-        USING p_programme, p_as_of, p_project;
+    RETURN QUERY EXECUTE 'SELECT * FROM reno_status_contracts_rows($1, $2, $3, $4)'
+        USING p_programme, p_as_of, p_project, p_projects;
 END $$;
 
 -- Per project, utility and segment with a part recorded by the date (or started by then:
