@@ -527,6 +527,126 @@ START_TEST(the_money_by_day_follows_changed_contracts_and_moved_projects)
 }
 END_TEST
 
+/* Runs a statement of the test's own that must succeed. */
+static void exec_ok(const char *sql)
+{
+    char state[6];
+    h_sql_exec(h_db, sql, state);
+    ck_assert_msg(state[0] == '\0', "SQLSTATE %s: %s", state, sql);
+}
+
+/*
+ * The line work's totals of a status as of a date are read from each segment's history by
+ * day (0035_line_work_by_day.sql), which triggers keep as parts and handovers are written.
+ * A part is set back, a part grows to be the longest and shrinks again, one is deleted, a
+ * segment outside the red line is recorded before it starts, a handover comes before any
+ * part of its segment, another to a utility with no work inside the red line, and a
+ * project with line work moves to another programme: after all of it, the histories are
+ * what the parts make of them from scratch, and at dates around each change every
+ * programme's totals (with the longest part) are the whole section's totals, which read
+ * the parts, and every page through renod is the whole programme's statements.
+ */
+START_TEST(the_line_work_by_day_follows_changed_parts_and_handovers)
+{
+    static const char *const dates[] = {"2022-01-15", "2022-02-15", "2022-04-05",
+                                        "2022-06-15", "2022-10-01", "2022-12-14"};
+    /* The projects with the gas company's work inside the red line: a, b, c, d. */
+    long a = h_sql_long(h_db, "SELECT min(project_id) FROM line_work");
+    long b = h_sql_long(h_db, "SELECT min(project_id) FROM line_work WHERE project_id > (SELECT"
+                              " min(project_id) FROM line_work)");
+    char sql[4096];
+    ck_assert_int_gt(a, 0);
+    ck_assert_int_gt(b, a);
+    /* a's last part is set back to in progress; its trench is the longest for a while. */
+    snprintf(sql, sizeof sql,
+             "UPDATE line_work SET status = 'in_progress', done_on = NULL"
+             " WHERE project_id = %ld AND part = 'clear_old_lines'",
+             a);
+    exec_ok(sql);
+    snprintf(sql, sizeof sql,
+             "UPDATE line_work SET length_m = 500 WHERE project_id = %ld AND part = 'trench'", a);
+    exec_ok(sql);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM line_segment_history"
+                                      " WHERE 500 = ANY (length_m)"),
+                     1);
+    snprintf(sql, sizeof sql,
+             "UPDATE line_work SET length_m = 60 WHERE project_id = %ld AND part = 'trench'", a);
+    exec_ok(sql);
+    /* b's last part goes; b is handed over in February, before its first part. */
+    snprintf(sql, sizeof sql,
+             "DELETE FROM line_work WHERE project_id = %ld AND part = 'clear_old_lines'", b);
+    exec_ok(sql);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO line_handover (project_id, utility_unit_id, handed_over_on, recorded_by)"
+             " SELECT lw.project_id, lw.utility_unit_id, DATE '2022-02-01', lw.recorded_by"
+             "   FROM line_work lw WHERE lw.project_id = %ld AND lw.part = 'trench'"
+             " ON CONFLICT (project_id, utility_unit_id)"
+             " DO UPDATE SET handed_over_on = EXCLUDED.handed_over_on",
+             b);
+    exec_ok(sql);
+    /* A project without line work has the gas company's overhead line recorded on 2 April,
+     * started on 1 June; and a handover with nothing inside the red line. */
+    exec_ok("INSERT INTO line_work (project_id, utility_unit_id, segment, part, length_m,"
+            "                       started_on, status, recorded_by, recorded_at)"
+            " SELECT pr.id, u.id, 'overhead', (reno_fld_segment_parts('overhead'))[1], 80,"
+            "        DATE '2022-06-01', 'in_progress', a.id, DATE '2022-04-02'"
+            "   FROM project pr JOIN unit u ON u.programme_id = pr.programme_id AND u.code = 'gas',"
+            "        account a"
+            "  WHERE pr.id = (SELECT min(id) FROM project WHERE name LIKE '%期测%'"
+            "                   AND id NOT IN (SELECT project_id FROM line_work))"
+            "    AND a.username = 'office'");
+    exec_ok("INSERT INTO line_handover (project_id, utility_unit_id, handed_over_on, recorded_by)"
+            " SELECT lw.project_id, lw.utility_unit_id, DATE '2022-05-01', lw.recorded_by"
+            "   FROM line_work lw WHERE lw.segment = 'overhead'");
+    /* The last project with line work moves to a programme of its own. */
+    exec_ok("INSERT INTO programme (code, jurisdiction, year, title, target_households,"
+            "                       target_projects, starts_on, start_share_due,"
+            "                       all_started_due, completion_due, acceptance_due,"
+            "                       evaluation_due)"
+            " SELECT 'lines-other', jurisdiction, year, title || '（另）', target_households,"
+            "        target_projects, starts_on, start_share_due, all_started_due,"
+            "        completion_due, acceptance_due, evaluation_due"
+            "   FROM programme WHERE id = (SELECT min(id) FROM programme)");
+    exec_ok(
+        "UPDATE project SET programme_id = (SELECT id FROM programme WHERE code = 'lines-other')"
+        " WHERE id = (SELECT max(project_id) FROM line_work)");
+
+    /* The histories the triggers kept are those the parts make from scratch. */
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM ("
+                                      " (TABLE line_segment_history"
+                                      "  EXCEPT ALL SELECT * FROM reno_line_history_rows(NULL))"
+                                      " UNION ALL"
+                                      " (SELECT * FROM reno_line_history_rows(NULL)"
+                                      "  EXCEPT ALL TABLE line_segment_history)) x"),
+                     0);
+    ck_assert_int_gt(h_sql_long(h_db, "SELECT count(*) FROM line_segment_history"), 4);
+    for (size_t d = 0; d < sizeof dates / sizeof dates[0]; d++) {
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM programme g, LATERAL ("
+                 " (SELECT * FROM reno_status_lines_totals(g.id, DATE '%s')"
+                 "  EXCEPT ALL SELECT * FROM reno_status_lines(g.id, DATE '%s')"
+                 "  WHERE project_id = 0)"
+                 " UNION ALL"
+                 " (SELECT * FROM reno_status_lines(g.id, DATE '%s') WHERE project_id = 0"
+                 "  EXCEPT ALL SELECT * FROM reno_status_lines_totals(g.id, DATE '%s'))) x",
+                 dates[d], dates[d], dates[d], dates[d]);
+        ck_assert_msg(h_sql_long(h_db, sql) == 0,
+                      "the line work by day differs from the parts as of %s", dates[d]);
+        size_t guards = 0, missing = 0, sections = 0;
+        Reno__GetStatus want = RENO__GET_STATUS__INIT;
+        walk(dates[d], &want, &guards, &missing, &sections);
+    }
+    /* The comparison had totals to compare: in both programmes, overhead too. */
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(DISTINCT g.id) FROM programme g,"
+                                      " reno_status_lines_totals(g.id, DATE '2022-12-14') t"),
+                     2);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM programme g,"
+                                      " reno_status_lines_totals(g.id, DATE '2022-12-14') t"
+                                      " WHERE t.segment = 'overhead' AND t.parts_in_progress = 1"),
+                     1);
+}
+END_TEST
+
 /* The status as of a date, packed without the time it was computed at. */
 static uint8_t *packed_status(struct net_conn *c, const char *as_of, size_t *len)
 {
@@ -598,6 +718,7 @@ Suite *it_status_asof_suite(void)
     tcase_add_test(tc, every_page_holds_the_whole_programmes_rows_of_its_projects);
     tcase_add_test(tc, a_status_read_on_two_connections_is_the_one_read_on_one);
     tcase_add_test(tc, the_money_by_day_follows_changed_contracts_and_moved_projects);
+    tcase_add_test(tc, the_line_work_by_day_follows_changed_parts_and_handovers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -125,26 +125,47 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- reno_status_lines_rows's rows per utility and segment over all projects, from the same
--- segments and steps (reno_status_lines_segments, schema/functions/status.sql): the
--- segments are counted per utility, segment and step, and only those few groups are
--- named and put into words (reno_status_lines_waiting), as reno_status_lines_judged words
--- each segment; the segments of a group wait on the same party, so that a group's count
--- is that party's share. (Judging, naming and wording each of the 237,000 segments of
--- 60,000 projects into a table that was then read twice took 1.5-5 s.)
+-- segments and steps: the segments are counted per utility, segment and step, and only
+-- those few groups are named and put into words (reno_status_lines_waiting), as
+-- reno_status_lines_judged words each segment; the segments of a group wait on the same
+-- party, so that a group's count is that party's share. (Judging, naming and wording each
+-- of the 237,000 segments of 60,000 projects into a table that was then read twice took
+-- 1.5-5 s.) Each segment's state as of the date is read from its history by day
+-- (line_segment_history, 0035_line_work_by_day.sql), one row per segment, and judged as
+-- reno_status_lines_segments (schema/functions/status.sql) judges it from the parts
+-- (grouping the 1.29 million parts of 60,000 projects into segments took about 1 s); for
+-- a programme replicated from a county, whose histories this database does not keep,
+-- from the parts themselves.
 CREATE OR REPLACE FUNCTION reno_status_lines_totals_rows(p_programme bigint, p_as_of date)
 RETURNS TABLE (project_id bigint, name text, utility_code text, utility_name text, segment text,
                parts integer, parts_done integer, parts_in_progress integer,
                length_m double precision, waiting_on text, waiting integer,
                handed_over_on text)
 LANGUAGE sql STABLE AS $$
-    WITH steps AS MATERIALIZED (
+    WITH judged AS (
+        -- Each segment's state on the last day of its history on or before the date.
+        SELECT x.utility_unit_id, x.segment,
+               reno_status_lines_step(x.segment, x.done[x.i], x.done_parts[x.i],
+                                      x.handed_over[x.i]) AS step,
+               x.done[x.i] AS done, x.in_progress[x.i] AS in_progress,
+               x.length_m[x.i] AS length_m
+          FROM (SELECT h.*, width_bucket(p_as_of, h.days) AS i
+                  FROM line_segment_history h JOIN project p ON p.id = h.project_id
+                 WHERE p.programme_id = p_programme
+                   AND NOT (SELECT reno_programme_replicated(p_programme))) x
+         WHERE x.i > 0
+        UNION ALL
+        SELECT g.utility_unit_id, g.segment, g.step, g.done, g.in_progress, g.length_m
+          FROM reno_status_lines_segments(p_programme, p_as_of, NULL) g
+         WHERE (SELECT reno_programme_replicated(p_programme))
+    ), steps AS MATERIALIZED (
         SELECT s.utility_unit_id, s.segment, u.code, u.name,
                reno_status_lines_waiting(s.step, s.segment, u.name) AS waiting_on, s.n,
                s.done, s.in_progress, s.length_m
           FROM (SELECT g.utility_unit_id, g.segment, g.step, count(*) AS n,
                        sum(g.done) AS done, sum(g.in_progress) AS in_progress,
                        max(g.length_m) AS length_m
-                  FROM reno_status_lines_segments(p_programme, p_as_of, NULL) g
+                  FROM judged g
                  GROUP BY g.utility_unit_id, g.segment, g.step) s
           JOIN unit u ON u.id = s.utility_unit_id
     ), who AS (
