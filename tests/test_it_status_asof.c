@@ -23,6 +23,8 @@
 
 static struct net_conn *office;
 static long programme;
+/* The reasons of lights that walk() found naming their milestones. */
+static size_t lights_named;
 
 /* 60 projects beside the seed's: every third on 甲街道; the even ones have done the
  * milestones due by the end of March, the odd ones have not (overdue later: red); the
@@ -299,6 +301,51 @@ static char *reply_surveys(const Reno__StatusReply *s)
     return text;
 }
 
+static char *reply_phases(const Reno__StatusReply *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    add(&text, &len, "");
+    for (size_t i = 0; i < s->n_phases; i++) {
+        const Reno__StatusPhase *r = s->phases[i];
+        char line[2048];
+        snprintf(line, sizeof line, "%s%lld|%s|%d|%d|%d|%d|%d|%s|%s|%s", i ? "\n" : "",
+                 (long long)r->project_id, r->name, r->phase, r->milestones, r->milestones_done,
+                 r->milestones_due_soon, r->milestones_overdue, r->next_due, r->next_milestone,
+                 r->overdue);
+        add(&text, &len, line);
+    }
+    return text;
+}
+
+/* Each light of the page's projects names, where it says so, the overdue milestones and
+ * the next one in the words of the page's phases rows (which the lights were judged from
+ * before the page's rows were read with their words); returns the reasons checked. */
+static size_t lights_name_their_milestones(const Reno__StatusReply *s, const char *as_of)
+{
+    size_t checked = 0;
+    for (size_t i = 0; i < s->n_lights; i++) {
+        const Reno__StatusLight *l = s->lights[i];
+        const Reno__StatusPhase *ph = NULL;
+        for (size_t k = 0; k < s->n_phases && l->project_id != 0; k++)
+            if (s->phases[k]->project_id == l->project_id)
+                ph = s->phases[k];
+        for (size_t k = 0; ph != NULL && k < l->n_reasons; k++) {
+            const Reno__LightReason *r = l->reasons[k];
+            const char *words = strcmp(r->code, "milestones_overdue") == 0    ? ph->overdue
+                                : strcmp(r->code, "milestones_due_soon") == 0 ? ph->next_milestone
+                                                                              : NULL;
+            if (words == NULL)
+                continue;
+            ck_assert_msg(words[0] != '\0' && strstr(r->detail, words) != NULL,
+                          "as of %s, project %lld: %s says \"%s\", its phases row \"%s\"", as_of,
+                          (long long)l->project_id, r->code, r->detail, words);
+            checked++;
+        }
+    }
+    return checked;
+}
+
 /* One section of a page against the whole programme's statement; counts its project rows. */
 static void compare(const char *what, const char *as_of, const char *token, char *want, char *got)
 {
@@ -377,6 +424,14 @@ static size_t walk(const char *as_of, Reno__GetStatus *want, size_t *guards, siz
                            "s.waiting_on, s.waiting, s.handed_over_on)",
                            s),
                 reply_lines(s));
+        compare("phases", as_of, token,
+                whole_rows("reno_status_phases", as_of,
+                           "format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', s.project_id, s.name, "
+                           "s.phase, s.milestones, s.milestones_done, s.milestones_due_soon, "
+                           "s.milestones_overdue, s.next_due, s.next_milestone, s.overdue)",
+                           s),
+                reply_phases(s));
+        lights_named += lights_name_their_milestones(s, as_of);
         compare("surveys", as_of, token,
                 whole_rows("reno_status_surveys", as_of,
                            "format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', s.project_id, s.name, "
@@ -404,6 +459,7 @@ START_TEST(every_page_holds_the_whole_programmes_rows_of_its_projects)
     static const char *const dates[] = {"2022-01-15", "2022-06-30", "2022-12-14"};
     size_t guards = 0, missing = 0, sections = 0;
     long projects = h_sql_long(h_db, "SELECT count(*) FROM project");
+    lights_named = 0;
     for (size_t d = 0; d < sizeof dates / sizeof dates[0]; d++) {
         Reno__GetStatus want = RENO__GET_STATUS__INIT;
         ck_assert_uint_eq(walk(dates[d], &want, &guards, &missing, &sections), (size_t)projects);
@@ -427,7 +483,8 @@ START_TEST(every_page_holds_the_whole_programmes_rows_of_its_projects)
         one.project_id = h_sql_long(h_db, "SELECT min(id) FROM project WHERE name LIKE '%期测%'");
         ck_assert_uint_eq(walk(dates[d], &one, &guards, &missing, &sections), 1);
     }
-    /* The comparison had rows to compare. */
+    /* The comparison had rows to compare, and lights that name milestones. */
+    ck_assert_uint_gt(lights_named, 0);
     ck_assert_uint_gt(guards, 0);
     ck_assert_uint_gt(missing, 0);
     ck_assert_uint_gt(sections, 0);
