@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "it.h"
 
@@ -704,6 +707,77 @@ START_TEST(the_line_work_by_day_follows_changed_parts_and_handovers)
 }
 END_TEST
 
+/* One statement on a connection of the test's own. */
+static void pg_ok(PGconn *pg, const char *sql)
+{
+    PGresult *res = PQexec(pg, sql);
+    ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK,
+                  "%s: %s", sql, PQerrorMessage(pg));
+    PQclear(res);
+}
+
+/* A part of the gas company's work inside the red line of a project, in progress. */
+#define PART_INSERT                                                                                \
+    "INSERT INTO line_work (project_id, utility_unit_id, segment, part, length_m, started_on,"     \
+    "                       status, recorded_by, recorded_at)"                                     \
+    " SELECT pr.id, u.id, 'inside_red_line', '%s', %d, DATE '2022-05-01', 'in_progress',"          \
+    "        a.id, DATE '2022-04-20'"                                                              \
+    "   FROM project pr JOIN unit u ON u.programme_id = pr.programme_id AND u.code = 'gas',"       \
+    "        account a"                                                                            \
+    "  WHERE pr.id = %ld AND a.username = 'office'"
+
+/*
+ * Two writers of one segment's parts at once, outside renod (whose writes the audit chain
+ * serialises already): the second waits for the first to commit, then makes the segment's
+ * history from both parts. Without the wait it would make it from its own part alone and
+ * fail on the first's row (or, had it replaced it, lose the first's part).
+ */
+START_TEST(two_writers_of_one_segment_at_once_lose_neither_part)
+{
+    long project = h_sql_long(h_db, "SELECT min(id) FROM project WHERE name LIKE '%期测%'"
+                                    " AND id NOT IN (SELECT project_id FROM line_work)");
+    ck_assert_int_gt(project, 0);
+    char conninfo[128], sql[1024];
+    snprintf(conninfo, sizeof conninfo, "dbname=%s", h_db);
+    PGconn *first = PQconnectdb(conninfo), *second = PQconnectdb(conninfo);
+    ck_assert(PQstatus(first) == CONNECTION_OK && PQstatus(second) == CONNECTION_OK);
+    pg_ok(first, "BEGIN");
+    snprintf(sql, sizeof sql, PART_INSERT, "trench", 70, project);
+    pg_ok(first, sql);
+    char both[1200];
+    snprintf(sql, sizeof sql, PART_INSERT, "ducts", 90, project);
+    snprintf(both, sizeof both, "BEGIN; %s; COMMIT", sql);
+    ck_assert_int_eq(PQsendQuery(second, both), 1);
+    /* The second waits on the first. */
+    for (int i = 0; i < 20; i++) {
+        usleep(10000);
+        ck_assert_int_eq(PQconsumeInput(second), 1);
+    }
+    ck_assert_msg(PQisBusy(second), "the second writer did not wait for the first");
+    pg_ok(first, "COMMIT");
+    PGresult *res;
+    while ((res = PQgetResult(second)) != NULL) {
+        ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "the second writer: %s",
+                      PQerrorMessage(second));
+        PQclear(res);
+    }
+    PQfinish(first);
+    PQfinish(second);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM line_segment_history WHERE project_id = %ld"
+             "   AND in_progress[cardinality(in_progress)] = 2 AND 90 = ANY (length_m)",
+             project);
+    ck_assert_int_eq(h_sql_long(h_db, sql), 1);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM ("
+                                      " (TABLE line_segment_history"
+                                      "  EXCEPT ALL SELECT * FROM reno_line_history_rows(NULL))"
+                                      " UNION ALL"
+                                      " (SELECT * FROM reno_line_history_rows(NULL)"
+                                      "  EXCEPT ALL TABLE line_segment_history)) x"),
+                     0);
+}
+END_TEST
+
 /* The status as of a date, packed without the time it was computed at. */
 static uint8_t *packed_status(struct net_conn *c, const char *as_of, size_t *len)
 {
@@ -776,6 +850,7 @@ Suite *it_status_asof_suite(void)
     tcase_add_test(tc, a_status_read_on_two_connections_is_the_one_read_on_one);
     tcase_add_test(tc, the_money_by_day_follows_changed_contracts_and_moved_projects);
     tcase_add_test(tc, the_line_work_by_day_follows_changed_parts_and_handovers);
+    tcase_add_test(tc, two_writers_of_one_segment_at_once_lose_neither_part);
     suite_add_tcase(s, tc);
     return s;
 }

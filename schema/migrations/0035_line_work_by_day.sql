@@ -20,10 +20,11 @@
 --
 -- Kept by statement triggers on line_work and line_handover, in the transaction of the
 -- write: the projects a statement touched have their segments' histories made again from
--- their parts (a few rows each; a bulk load makes them all in one pass). The table lock
--- taken first makes two writers of one project's line work compute one after the other,
--- each from what the other committed (renod's writes are serialised by the audit chain
--- already: this is for any other writer).
+-- their parts (a few rows each; a bulk load makes them all in one pass). An advisory lock
+-- taken first makes two writers of line work compute one after the other, each from what
+-- the other committed (READ COMMITTED: each statement of a trigger sees what was committed
+-- before it started). renod's writes are serialised by the audit chain already: this is
+-- for any other writer, and unlike a lock on the table it never waits for a vacuum.
 --
 -- As with the money by day (0032), a county's programme replicated into a city's database
 -- arrives by the subscription's apply worker, which fires no ordinary trigger: there the
@@ -105,7 +106,7 @@ BEGIN
     IF cardinality(p_projects) = 0 THEN
         RETURN;
     END IF;
-    LOCK TABLE line_segment_history IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pg_advisory_xact_lock(hashtextextended('reno.line_segment_history', 0));
     DELETE FROM line_segment_history h WHERE h.project_id = ANY (p_projects);
     INSERT INTO line_segment_history
     SELECT * FROM reno_line_history_rows(p_projects);
