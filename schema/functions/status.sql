@@ -67,8 +67,8 @@ DROP FUNCTION IF EXISTS reno_status_phases_rows(bigint, date, bigint);
 -- With p_projects, those projects' rows only (a page of the status). Without p_words, the
 -- rows carry the figures alone, not the words of the next milestone and the overdue ones
 -- (next_milestone and overdue are ''): what the lights need to choose a page, without
--- building and ordering the words of every project's milestones, which took about half of
--- the statement at 60,000 projects (the page's own rows are then read with them).
+-- building and ordering the words of every project's milestones, which took about a third
+-- of the statement at 60,000 projects (the page's own rows are then read with them).
 CREATE OR REPLACE FUNCTION reno_status_phases_rows(p_programme bigint, p_as_of date,
                                                    p_project bigint DEFAULT NULL,
                                                    p_projects bigint[] DEFAULT NULL,
