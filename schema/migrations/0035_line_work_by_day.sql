@@ -112,46 +112,41 @@ BEGIN
     SELECT * FROM reno_line_history_rows(p_projects);
 END $$;
 
-CREATE FUNCTION line_history_of_new() RETURNS trigger
+-- The projects a statement wrote (its transition tables: new rows of an insert, old rows of
+-- a delete, both of an update), made again.
+CREATE FUNCTION line_history_of_statement() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM reno_line_history_refresh(ARRAY(SELECT DISTINCT n.project_id FROM new_rows n));
+    IF TG_OP = 'INSERT' THEN
+        PERFORM reno_line_history_refresh(ARRAY(SELECT DISTINCT n.project_id FROM new_rows n));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM reno_line_history_refresh(ARRAY(SELECT DISTINCT o.project_id FROM old_rows o));
+    ELSE
+        PERFORM reno_line_history_refresh(ARRAY(SELECT n.project_id FROM new_rows n
+                                                UNION SELECT o.project_id FROM old_rows o));
+    END IF;
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION line_history_of_old() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM reno_line_history_refresh(ARRAY(SELECT DISTINCT o.project_id FROM old_rows o));
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION line_history_of_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM reno_line_history_refresh(ARRAY(SELECT n.project_id FROM new_rows n
-                                            UNION SELECT o.project_id FROM old_rows o));
-    RETURN NULL;
-END $$;
-
+-- A trigger with transition tables has one event: three per table.
 CREATE TRIGGER line_work_history_insert AFTER INSERT ON line_work
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_new();
+    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_statement();
 CREATE TRIGGER line_work_history_update AFTER UPDATE ON line_work
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_statement();
 CREATE TRIGGER line_work_history_delete AFTER DELETE ON line_work
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_old();
+    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_statement();
 CREATE TRIGGER line_handover_history_insert AFTER INSERT ON line_handover
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_new();
+    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_statement();
 CREATE TRIGGER line_handover_history_update AFTER UPDATE ON line_handover
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_statement();
 CREATE TRIGGER line_handover_history_delete AFTER DELETE ON line_handover
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_old();
+    FOR EACH STATEMENT EXECUTE FUNCTION line_history_of_statement();
 
 -- What the line work of this database's own programmes holds today.
 INSERT INTO line_segment_history
