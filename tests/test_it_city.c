@@ -485,6 +485,40 @@ START_TEST(two_counties_reach_the_city)
     snprintf(sql, sizeof sql, "SELECT reno_programme_replicated(%s)::int", programme);
     ck_assert_int_eq(sql_long(&anshun, sql), 1);
     ck_assert_int_eq(sql_long(&ziyun, sql), 0);
+    /* So does line work: 紫云 keeps each segment's history by day (0035), the city reads
+     * the replicated parts, and the totals of a past date are 紫云's. */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO line_work (project_id, utility_unit_id, segment, part, length_m,"
+             "                       started_on, done_on, status, recorded_by, recorded_at)"
+             " SELECT p.id, u.id, 'inside_red_line', 'trench', 321.5, DATE '2022-04-02',"
+             "        DATE '2022-04-20', 'done', c.id, DATE '2022-04-01'"
+             "   FROM project p JOIN unit u ON u.programme_id = p.programme_id AND u.code = 'gas',"
+             "        account c"
+             "  WHERE p.id = %ld AND c.username = '" H_OFFICE "'",
+             county_project(&ziyun, 0));
+    sql_state(&ziyun, sql, state);
+    ck_assert_str_eq(state, "");
+    const char *parts = "SELECT count(*) FROM line_work WHERE length_m = 321.5";
+    for (int i = 0; i < 400 && sql_long(&anshun, parts) == 0; i++)
+        usleep(50 * 1000);
+    ck_assert_int_eq(sql_long(&anshun, parts), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT ('x' || substr(md5(string_agg(t::text, ';')), 1, 15))::bit(60)::bigint"
+             "  FROM reno_status_lines_totals(%s, DATE '2022-06-30') t",
+             programme);
+    ck_assert_int_eq(sql_long(&anshun, sql), sql_long(&ziyun, sql));
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM reno_status_lines_totals(%s, DATE '2022-06-30') t"
+             " WHERE t.utility_code = 'gas' AND t.segment = 'inside_red_line'"
+             " AND t.length_m >= 321.5 AND t.parts_done >= 1",
+             programme);
+    ck_assert_int_eq(sql_long(&anshun, sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM line_segment_history h JOIN project p ON p.id = h.project_id"
+             " WHERE p.programme_id = %s",
+             programme);
+    ck_assert_int_gt(sql_long(&ziyun, sql), 0);
+    ck_assert_int_eq(sql_long(&anshun, sql), 0);
 
     /* The city's own hash chain is intact beside the counties' replicated ones. */
     renod(&anshun, (const char *const[]){"audit", "verify", NULL}, NULL);
