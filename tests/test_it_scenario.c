@@ -334,6 +334,16 @@ static void check_stored_outcome(int writes_new)
                  "OR (w.side = 'utility' AND a.unit_id <> w.utility_unit_id)",
                  0);
     expect_count("handovers", "SELECT count(*) FROM line_handover", 14);
+    /* The history by day of each segment (0035), kept by triggers through every write of
+     * the year, is the one its parts make from scratch. */
+    expect_count("segments with a history",
+                 "SELECT count(DISTINCT project_id) FROM line_segment_history", 2);
+    expect_count(
+        "histories unlike their parts'",
+        "SELECT count(*) FROM ((TABLE line_segment_history"
+        " EXCEPT ALL SELECT * FROM reno_line_history_rows(NULL)) UNION ALL"
+        " (SELECT * FROM reno_line_history_rows(NULL) EXCEPT ALL TABLE line_segment_history)) x",
+        0);
 
     /* The rounds: every responsible unit reported, the office closed all 26. */
     expect_count("rounds closed", "SELECT count(*) FROM round_close", 26);
