@@ -354,17 +354,31 @@ START_TEST(two_thousand_silent_connections_keep_no_one_out)
      * those still open are looked at again, for a while, until most were turned away. */
     usleep(2000 * 1000);
     static bool gone[SILENT];
+    static struct pollfd ready[SILENT];
+    static int which[SILENT];
     memset(gone, 0, sizeof gone);
     int closed = 0;
-    for (double deadline = h_now_s() + 30; closed < SILENT / 2 && h_now_s() < deadline;)
-        for (int i = 0; i < SILENT; i++) {
-            int code;
-            if (!gone[i] &&
+    /* Only the connections with something to read (an event, the end, an error) are read,
+     * each with the original 10 ms reads: waiting 10 ms on each of those still open made a
+     * pass over them take seconds, and the deadline allowed only a few passes. */
+    for (double deadline = h_now_s() + 30; closed < SILENT / 2 && h_now_s() < deadline;) {
+        nfds_t open_fds = 0;
+        for (int i = 0; i < SILENT; i++)
+            if (!gone[i]) {
+                ready[open_fds] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+                which[open_fds++] = i;
+            }
+        if (poll(ready, open_fds, 100) <= 0)
+            continue;
+        for (nfds_t k = 0; k < open_fds; k++) {
+            int i = which[k], code;
+            if (ready[k].revents != 0 &&
                 (closed_by_server(fds[i], 10, &code) || code == RENO__STATUS_CODE__UNAVAILABLE)) {
                 gone[i] = true;
                 closed++;
             }
         }
+    }
     for (int i = 0; i < SILENT; i++)
         close(fds[i]);
     printf("silent connections: %d opened in %.2f s from %d addresses; %d closed by renod "
