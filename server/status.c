@@ -85,7 +85,7 @@ static const struct section {
     const char *field; /* StatusReply field */
     const char *name;  /* statement name, for the log */
     const char *sql;
-    /* The changed projects' rows (and a totals row each, dropped), all of them in one
+    /* The changed projects' rows (a totals row among them is dropped), all of them in one
      * statement over the array $3, each project's rows together: for a section whose
      * totals status_splice.c computes; NULL: the section is read whole on every update. */
     const char *project_sql;
@@ -104,7 +104,7 @@ static const struct section {
      * one page, the first pass reads every project's rows with the figures the lights
      * and the page's filters need but not the words only a page shows, and the page's
      * pass reads the page's projects' whole rows (page_sql), which replace theirs; their
-     * lights are then judged again (relight_page). */
+     * lights are then judged again (relight). */
     const char *light_sql;
 } sections[] = {
     /* A page's line work in one statement planned for its projects' ids. */
@@ -112,9 +112,8 @@ static const struct section {
      TOUCH_LINES | TOUCH_OTHER, "SELECT * FROM reno_status_lines($1, $2::date, NULL, $3::bigint[])",
      "SELECT * FROM reno_status_lines_totals($1, $2::date)", NULL},
     {"funds", "status_funds", "SELECT * FROM reno_status_funds($1, $2::date)",
-     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_funds($1, $2::date, p.id) "
-     "s",
-     0, "SELECT * FROM reno_status_funds($1, $2::date, NULL, $3::bigint[])",
+     "SELECT * FROM reno_status_funds($1, $2::date, NULL, $3::bigint[])", 0,
+     "SELECT * FROM reno_status_funds($1, $2::date, NULL, $3::bigint[])",
      "SELECT * FROM reno_status_funds_totals($1, $2::date)", NULL},
     /* Some projects' guards in one statement planned for their ids (schema/functions/
      * guards.sql): planning one statement per project cost about 7 ms each. */
@@ -122,9 +121,8 @@ static const struct section {
      "SELECT * FROM reno_status_guards($1, $2::date, NULL, $3::bigint[])", 0,
      "SELECT * FROM reno_status_guards($1, $2::date, NULL, $3::bigint[])", NULL, NULL},
     {"contracts", "status_contracts", "SELECT * FROM reno_status_contracts($1, $2::date)",
-     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_contracts($1, $2::date, "
-     "p.id) s",
-     0, "SELECT * FROM reno_status_contracts($1, $2::date, NULL, $3::bigint[])",
+     "SELECT * FROM reno_status_contracts($1, $2::date, NULL, $3::bigint[])", 0,
+     "SELECT * FROM reno_status_contracts($1, $2::date, NULL, $3::bigint[])",
      "SELECT * FROM reno_status_contracts_totals($1, $2::date)", NULL},
     /* Some projects' rows in one statement planned for their ids; for a page, every
      * project's figures first, the words of the page's projects' milestones after
@@ -142,9 +140,8 @@ static const struct section {
      * over the programme beside (status_totals.sql): a page does not read every
      * project's surveys. */
     {"surveys", "status_surveys", "SELECT * FROM reno_status_surveys($1, $2::date)",
-     "SELECT s.* FROM unnest($3::bigint[]) AS p(id), LATERAL reno_status_surveys($1, $2::date, "
-     "p.id) s",
-     0, "SELECT * FROM reno_status_surveys($1, $2::date, NULL, $3::bigint[])",
+     "SELECT * FROM reno_status_surveys($1, $2::date, NULL, $3::bigint[])", 0,
+     "SELECT * FROM reno_status_surveys($1, $2::date, NULL, $3::bigint[])",
      "SELECT * FROM reno_status_surveys_totals($1, $2::date)", NULL},
     /* Parties, quality and safety, payment terms and the plan's guards (0021_parties.sql). */
     {"parties", "status_parties", "SELECT * FROM reno_status_parties($1, $2::date)", NULL,
