@@ -98,6 +98,15 @@ static void end_matching(struct server *srv, const char *token_hash, int64_t acc
     }
 }
 
+/* The reason a word names: a word we do not know (a newer renod's) is a revocation. */
+static Reno__SessionEndReason reason_of_word(const char *word)
+{
+    for (size_t i = 0; i < REASON_COUNT; i++)
+        if (strcmp(reasons[i].word, word) == 0)
+            return reasons[i].reason;
+    return RENO__SESSION_END_REASON__SESSION_END_REVOKED;
+}
+
 static void on_payload(struct server *srv, const char *payload)
 {
     char kind[16], subject[80], word[32];
@@ -105,10 +114,7 @@ static void on_payload(struct server *srv, const char *payload)
         log_warn("%s: a notification that does not parse: ignored", SESSION_END_CHANNEL);
         return;
     }
-    Reno__SessionEndReason reason = RENO__SESSION_END_REASON__SESSION_END_REVOKED;
-    for (size_t i = 0; i < REASON_COUNT; i++)
-        if (strcmp(reasons[i].word, word) == 0)
-            reason = reasons[i].reason;
+    Reno__SessionEndReason reason = reason_of_word(word);
     if (strcmp(kind, "token") == 0 && strlen(subject) == (AUTH_HASH_HEX - 1)) {
         end_matching(srv, subject, 0, reason);
     } else if (strcmp(kind, "account") == 0) {
@@ -122,74 +128,54 @@ static void on_payload(struct server *srv, const char *payload)
 }
 
 /*
- * The re-check after a missed notification: the tokens asked about are kept, so that a
- * session adopted while the query ran (its token not asked about) is not taken for gone.
+ * The re-check after a missed notification: the database answers, of the tokens asked
+ * about, those whose session no longer stands and why each ended (reno_session_check_ended
+ * keeps the reasons of endings until the sessions would have expired). Only those are
+ * ended: a session adopted while the query ran was not asked about, and stands.
  */
-struct session_check {
-    struct server *srv;
-    char **tokens;
-    size_t count;
-};
-
 static void check_done(void *arg, const PGresult *res, const struct db_error *err)
 {
-    struct session_check *chk = arg;
-    struct server *srv = chk->srv;
+    struct server *srv = arg;
     srv->session_check_running = false;
     if (err) {
         log_warn("re-checking sessions after a lost subscription: %s", err->message);
-    } else {
-        for (size_t i = 0; i < chk->count; i++) {
-            bool stands = false;
-            for (int r = 0; r < PQntuples(res) && !stands; r++)
-                stands = strcmp(PQgetvalue(res, r, 0), chk->tokens[i]) == 0;
-            if (!stands)
-                end_matching(srv, chk->tokens[i], 0, RENO__SESSION_END_REASON__SESSION_END_REVOKED);
-        }
+        return;
     }
-    for (size_t i = 0; i < chk->count; i++)
-        free(chk->tokens[i]);
-    free(chk->tokens);
-    free(chk);
+    for (int r = 0; r < PQntuples(res); r++) {
+        const char *token = PQgetvalue(res, r, 0);
+        if (strlen(token) == AUTH_HASH_HEX - 1)
+            end_matching(srv, token, 0, reason_of_word(PQgetvalue(res, r, 1)));
+    }
 }
 
 static void check_all_sessions(struct server *srv)
 {
     if (srv->session_check_running || server_stopping(srv))
         return;
-    struct session_check *chk = xcalloc(1, sizeof *chk);
-    chk->srv = srv;
+    size_t count = 0;
     for (struct client *c = srv->clients; c; c = c->next)
         if (c->phase == CLIENT_READY)
-            chk->count++;
-    if (chk->count == 0) {
-        free(chk);
+            count++;
+    if (count == 0)
         return;
-    }
-    chk->tokens = xcalloc(chk->count, sizeof *chk->tokens);
     /* A PostgreSQL array literal of hex strings: {"ab..","cd.."}. */
-    size_t cap = 3 + chk->count * ((AUTH_HASH_HEX - 1) + 3);
+    size_t cap = 3 + count * ((AUTH_HASH_HEX - 1) + 3);
     char *array = xmalloc(cap);
     size_t n = 0, k = 0;
     array[n++] = '{';
-    for (struct client *c = srv->clients; c && k < chk->count; c = c->next) {
+    for (struct client *c = srv->clients; c && k < count; c = c->next) {
         if (c->phase != CLIENT_READY)
             continue;
-        chk->tokens[k] = xstrdup(c->session.token_hash_hex);
-        n += (size_t)snprintf(array + n, cap - n, "%s\"%s\"", k ? "," : "", chk->tokens[k]);
+        n += (size_t)snprintf(array + n, cap - n, "%s\"%s\"", k ? "," : "",
+                              c->session.token_hash_hex);
         k++;
     }
-    chk->count = k;
     snprintf(array + n, cap - n, "}");
     const char *params[] = {array};
     srv->session_check_running = true;
-    if (server_query(srv, SQL_SESSION_CHECK, 1, params, check_done, chk) != 0) {
+    if (server_query(srv, SQL_SESSION_CHECK, 1, params, check_done, srv) != 0) {
         srv->session_check_running = false;
         log_warn("cannot re-check sessions: the database is unavailable");
-        for (size_t i = 0; i < chk->count; i++)
-            free(chk->tokens[i]);
-        free(chk->tokens);
-        free(chk);
     }
     free(array);
 }

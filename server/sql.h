@@ -11,7 +11,7 @@ enum sql_stmt {
     SQL_SESSION_CREATE,  /* $1 token hash (hex), $2 account, $3 ttl, $4 username, $5 address */
     SQL_SESSION_RESUME,  /* $1 token hash (hex) */
     SQL_SESSION_END,     /* $1 token hash (hex), $2 every session of the account */
-    SQL_SESSION_CHECK,   /* $1 token hashes (hex) as an array literal */
+    SQL_SESSION_CHECK,   /* $1 token hashes (hex) as an array literal: those gone, and why */
     SQL_PASSWORD_CHANGE, /* $1 account, $2 hash, $3 token kept, $4 username, $5 address */
     SQL_PURGE,           /* $1 seconds failed logins are remembered */
     SQL_PUSH_PROGRESS,   /* $1 account, $2 key, $3 digest, $4 project, $5 date, ... */

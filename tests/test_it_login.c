@@ -666,6 +666,13 @@ START_TEST(expired_sessions_are_purged_by_renod)
     ck_assert_str_eq(state, "");
     const char *expired = "SELECT count(*) FROM session WHERE expires_at <= now()";
     ck_assert_int_eq(h_sql_long(h_db, expired), 1);
+    /* The reasons sessions ended for are kept until the sessions would have expired. */
+    h_sql_exec(h_db,
+               "INSERT INTO session_ended (token_hash, reason, expires_at) VALUES "
+               "('\\x01', 'logged_out', now() - interval '1 minute'), "
+               "('\\x02', 'revoked', now() + interval '1 hour')",
+               state);
+    ck_assert_str_eq(state, "");
 
     struct h_server fresh;
     h_server_start(&fresh, h_db, NULL);
@@ -673,6 +680,12 @@ START_TEST(expired_sessions_are_purged_by_renod)
         usleep(100 * 1000);
     ck_assert_msg(h_sql_long(h_db, expired) == 0, "the expired session was not purged");
     ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM session"), 1);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM session_ended "
+                                      "WHERE token_hash IN ('\\x01', '\\x02')"),
+                     1);
+    ck_assert_int_eq(h_sql_long(h_db, "SELECT count(*) FROM session_ended "
+                                      "WHERE expires_at <= now()"),
+                     0);
     ck_assert_int_eq(h_server_stop(&fresh), 0);
     net_close(live);
 }
@@ -790,9 +803,12 @@ START_TEST(unit_sessions_revoked)
 END_TEST
 
 /*
- * A session ended while renod could not hear it: the row is deleted with triggers off (no
- * NOTIFY), then renod's LISTEN connection is cut. Once it has subscribed again, renod
- * checks every session in use with one query and ends the one that is gone.
+ * Sessions ended while renod could not hear it. Once its LISTEN connection has subscribed
+ * again, renod checks every session in use with one query and ends those that are gone,
+ * each told why it ended:
+ *  - a row deleted with triggers off (no NOTIFY, no reason left behind): revoked;
+ *  - a logout made while renod's LISTEN connection was cut and could not come back (the
+ *    serving role may not connect): logged out, the reason the ending left.
  */
 START_TEST(session_ended_unheard_is_found_when_listening_again)
 {
@@ -814,7 +830,32 @@ START_TEST(session_ended_unheard_is_found_when_listening_again)
     ck_assert_int_eq(session_ended_reason(c, 10000), RENO__SESSION_END_REASON__SESSION_END_REVOKED);
     ck_assert(net_closed(c));
     ck_assert_int_eq(status_code(other), RENO__STATUS_CODE__OK);
+
+    struct net_conn *power = h_login(&h_srv, H_POWER);
+    char deaf[6], restored[6];
+    h_sql_exec(h_db, "ALTER ROLE " H_APP_ROLE " CONNECTION LIMIT 0", deaf);
+    h_sql_exec(h_db,
+               "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+               "WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+               sqlstate);
+    if (sqlstate[0] == '\0')
+        h_sql_exec(h_db,
+                   "SELECT reno_session_end(encode(token_hash, 'hex'), false) FROM session "
+                   "WHERE account_id = (SELECT id FROM account WHERE username = 'power-grid')",
+                   sqlstate);
+    int heard = session_ended_reason(power, 500); /* renod cannot listen again yet */
+    h_sql_exec(h_db, "ALTER ROLE " H_APP_ROLE " CONNECTION LIMIT -1", restored);
+    ck_assert_str_eq(deaf, "");
+    ck_assert_str_eq(sqlstate, "");
+    ck_assert_str_eq(restored, "");
+    ck_assert_int_eq(heard, 0);
+    ck_assert_int_eq(session_ended_reason(power, 12000),
+                     RENO__SESSION_END_REASON__SESSION_END_LOGGED_OUT);
+    ck_assert(net_closed(power));
+    ck_assert(h_log_has(&h_srv, "account=power-grid closing: session ended: logged_out"));
+    ck_assert_int_eq(status_code(other), RENO__STATUS_CODE__OK);
     net_close(c);
+    net_close(power);
     net_close(other);
 }
 END_TEST
