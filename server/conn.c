@@ -71,6 +71,16 @@ bool conn_is_open(const struct conn *c)
     return c->state != CONN_CLOSING;
 }
 
+bool conn_takes_frames(const struct conn *c)
+{
+    return c->state == CONN_READING || c->state == CONN_PAUSED;
+}
+
+bool conn_linger_overdue(const struct conn *c, uint64_t now_ms, uint64_t limit_ms)
+{
+    return c->state == CONN_LINGERING && now_ms - c->lingering_since_ms > limit_ms;
+}
+
 static uint64_t now_ms(struct conn *c)
 {
     return uv_now(c->tcp.loop);
@@ -96,17 +106,20 @@ void conn_set_state(struct conn *c, enum conn_state next)
 {
     if (c->state == CONN_CLOSING && next != CONN_CLOSING)
         fatal("conn %llu: state change out of CLOSING", (unsigned long long)c->id);
-    if (c->state == CONN_DRAINING && next != CONN_CLOSING && next != CONN_DRAINING)
+    if (c->state == CONN_DRAINING && next != CONN_CLOSING && next != CONN_DRAINING &&
+        next != CONN_LINGERING)
         fatal("conn %llu: state change out of DRAINING", (unsigned long long)c->id);
+    if (c->state == CONN_LINGERING && next != CONN_CLOSING)
+        fatal("conn %llu: state change out of LINGERING", (unsigned long long)c->id);
     enum conn_state prev = c->state;
     c->state = next;
-    if (next == CONN_READING) {
+    if (next == CONN_READING || next == CONN_LINGERING) {
         int rc = uv_read_start((uv_stream_t *)&c->tcp, alloc_cb, on_read);
         if (rc != 0 && rc != UV_EALREADY) {
             conn_close(c, uv_strerror(rc));
             return;
         }
-    } else if (next != CONN_READING && prev == CONN_READING) {
+    } else if (prev == CONN_READING) {
         uv_read_stop((uv_stream_t *)&c->tcp);
     }
 }
@@ -304,6 +317,35 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         conn_close(c, uv_strerror((int)nread));
 }
 
+static void tls_say_goodbye(struct conn *c);
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct conn *c = req->data;
+    if (status < 0 && c->state == CONN_LINGERING)
+        conn_close(c, uv_strerror(status));
+    conn_unref(c);
+}
+
+/* The last frame is written: our side is shut down, and the connection lingers (see
+ * conn.h) until the peer closes, or conn_linger_overdue(). */
+static void conn_linger(struct conn *c)
+{
+    conn_set_state(c, CONN_LINGERING);
+    if (c->state != CONN_LINGERING)
+        return;
+    c->lingering_since_ms = now_ms(c);
+    if (c->tls != NULL)
+        tls_say_goodbye(c);
+    c->shutdown_req.data = c;
+    int rc = uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown);
+    if (rc != 0) {
+        conn_close(c, uv_strerror(rc));
+        return;
+    }
+    conn_ref(c);
+}
+
 static void on_write(uv_write_t *req, int status)
 {
     struct write_req *w = (struct write_req *)req;
@@ -317,7 +359,7 @@ static void on_write(uv_write_t *req, int status)
     if (status < 0 && c->state != CONN_CLOSING)
         conn_close(c, uv_strerror(status));
     if (c->state == CONN_DRAINING && c->queued_bytes == 0)
-        conn_close(c, "closed after the error frame");
+        conn_linger(c);
     if (c->paused_by_queue && c->queued_bytes <= c->queue_low && c->state != CONN_CLOSING) {
         c->paused_by_queue = false;
         update_pause(c);
@@ -331,7 +373,7 @@ static void on_write(uv_write_t *req, int status)
 static void conn_write_shared(struct conn *c, uint8_t *buf, size_t len, const uint8_t *prefix,
                               size_t prefix_len, struct conn_shared *shared)
 {
-    if (c->state == CONN_CLOSING) {
+    if (c->state == CONN_CLOSING || c->state == CONN_LINGERING) {
         free(buf);
         return;
     }
@@ -395,6 +437,8 @@ static void conn_write(struct conn *c, uint8_t *buf, size_t len)
 /* True when a frame may go out now: plaintext, or TLS with its handshake done. */
 static bool can_send(struct conn *c)
 {
+    if (c->state == CONN_LINGERING)
+        return false; /* our side is shut down */
     if (c->tls_server == NULL || c->state == CONN_CLOSING)
         return true;
     if (c->tls == NULL || !tls_session_established(c->tls)) {
@@ -478,7 +522,7 @@ void conn_send_shared(struct conn *c, const uint8_t *prefix, size_t prefix_len,
 
 void conn_send_and_close(struct conn *c, uint8_t *buf, size_t len, const char *reason)
 {
-    if (c->state == CONN_CLOSING || c->state == CONN_DRAINING) {
+    if (!conn_takes_frames(c)) {
         free(buf);
         return;
     }
@@ -525,9 +569,10 @@ void conn_close(struct conn *c, const char *reason)
 {
     if (c->state == CONN_CLOSING)
         return;
-    bool drained = c->state == CONN_DRAINING;
+    bool lingered = c->state == CONN_LINGERING;
+    bool drained = lingered || c->state == CONN_DRAINING;
     conn_set_state(c, CONN_CLOSING);
-    if (c->tls != NULL)
+    if (c->tls != NULL && !lingered)
         tls_say_goodbye(c);
     if (!drained)
         conn_log(c, LOG_INFO, "disconnect: %s", reason);

@@ -7,8 +7,15 @@
  *   READING    reading and delivering frames
  *   PAUSED     not reading: too many requests in flight, or too many reply bytes queued
  *              that the peer has not read (backpressure)
- *   DRAINING   a last frame (an error) is being written; the connection closes once the
- *              write queue is empty
+ *   DRAINING   a last frame (an error) is being written; once the write queue is empty
+ *              the connection lingers
+ *   LINGERING  the last frame is written and our side is shut down (FIN, after a TLS
+ *              close_notify); what the peer still sends is read and dropped until it
+ *              closes too or the owner's deadline passes (conn_lingering_since). Closing
+ *              at once would leave the peer's unread requests in our receive buffer, and
+ *              the kernel answers a close with unread input by a reset, which throws away
+ *              whatever the peer has not yet received: the last frame itself, when the
+ *              peer is slow to read
  *   CLOSING    uv_close() was called; nothing more is delivered
  *
  * TLS sits under the write queue and over the socket: with TLS set (conn_set_tls),
@@ -37,7 +44,7 @@
 #include "log.h"
 #include "tls.h"
 
-enum conn_state { CONN_READING, CONN_PAUSED, CONN_DRAINING, CONN_CLOSING };
+enum conn_state { CONN_READING, CONN_PAUSED, CONN_DRAINING, CONN_LINGERING, CONN_CLOSING };
 
 struct conn;
 
@@ -72,6 +79,8 @@ struct conn {
     uint64_t last_activity_ms;     /* last whole frame in or reply out */
     uint64_t partial_since_ms;     /* when the buffered partial frame began, 0 if none */
     uint64_t accepted_ms;          /* when the connection was accepted */
+    uint64_t lingering_since_ms;   /* when it began to linger, 0 if it does not */
+    uv_shutdown_t shutdown_req;    /* our side's FIN, when lingering */
     struct tls_server *tls_server; /* NULL for plaintext; the server's, not owned */
     /* Made at the peer's first bytes, so that a silent connection holds no TLS state;
      * owned, freed with the conn. */
@@ -124,6 +133,11 @@ void conn_pause(struct conn *c, bool paused);
 /* Closes at once; the reason is logged. Safe to call more than once. */
 void conn_close(struct conn *c, const char *reason);
 void conn_set_max_frame(struct conn *c, uint32_t max);
+
+/* True while frames may still be sent: READING or PAUSED (not after the last frame). */
+bool conn_takes_frames(const struct conn *c);
+/* True when the connection has lingered longer than limit_ms (see LINGERING above). */
+bool conn_linger_overdue(const struct conn *c, uint64_t now_ms, uint64_t limit_ms);
 
 void conn_ref(struct conn *c);
 void conn_unref(struct conn *c);

@@ -158,7 +158,7 @@ static void send_message(struct client *client, Reno__ServerMessage *m, bool the
 {
     struct conn *c = &client->conn;
     /* After the last frame (an error event) nothing more is sent: the peer was told. */
-    if (c->state == CONN_DRAINING || c->state == CONN_CLOSING)
+    if (!conn_takes_frames(c))
         return;
     size_t max = reply_max(client->srv->cfg);
     size_t len;
@@ -212,7 +212,7 @@ void dispatch_send_shared(struct client *client, const uint8_t *prefix, size_t p
                           struct conn_shared *frame)
 {
     struct conn *c = &client->conn;
-    if (c->state == CONN_DRAINING || c->state == CONN_CLOSING)
+    if (!conn_takes_frames(c))
         return;
     conn_send_shared(c, prefix, prefix_len, frame);
     after_send(client);

@@ -25,6 +25,7 @@
 
 #define JANITOR_INTERVAL_MS 1000
 #define DRAIN_MS            1000
+#define LINGER_MS           1000
 /* Expired sessions and forgotten failures are deleted at start and then once a minute. */
 #define JANITOR_PURGE_TICKS 60
 
@@ -372,6 +373,9 @@ static void on_janitor(uv_timer_t *t)
          * it holds (output limits): closing cancels the queued writes. */
         else if (conn->state == CONN_DRAINING && now - conn->last_activity_ms > DRAIN_MS)
             conn_close(conn, "last frame not read in time");
+        /* Nor is a peer that goes on sending after it (conn.h, LINGERING). */
+        else if (conn_linger_overdue(conn, now, LINGER_MS))
+            conn_close(conn, "the peer did not close after the last frame");
         else if (conn->partial_since_ms && now - conn->partial_since_ms > frame_ms)
             conn_close(conn, "incomplete frame timed out");
         else if (c->inflight == 0 && now - conn->last_activity_ms > idle_ms)
