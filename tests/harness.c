@@ -36,6 +36,17 @@ const char *h_bin(const char *name)
     return bin_path[slot];
 }
 
+void h_scratch_dir(char *buf, size_t cap, const char *what)
+{
+    const char *base = getenv("RENO_TEST_SCRATCH");
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    int n = snprintf(buf, cap, "%s/%s.XXXXXX", base, what);
+    ck_assert_msg(n > 0 && (size_t)n < cap, "scratch path too long: %s/%s", base, what);
+    ck_assert_msg(mkdtemp(buf) != NULL, "mkdtemp %s: %s", buf, strerror(errno));
+    chmod(buf, 0755);
+}
+
 static PGconn *connect_db(const char *db)
 {
     const char *keys[] = {"dbname", NULL};
@@ -378,8 +389,7 @@ static void server_start(struct h_server *s, const char *db, const char *cert_di
 {
     memset(s, 0, sizeof *s);
     snprintf(s->db, sizeof s->db, "%s", db);
-    snprintf(s->dir, sizeof s->dir, "/tmp/reno-it-srv.XXXXXX");
-    ck_assert(mkdtemp(s->dir) != NULL);
+    h_scratch_dir(s->dir, sizeof s->dir, "reno-it-srv");
     char port_file[300], dbarg[128];
     snprintf(port_file, sizeof port_file, "%s/port", s->dir);
     snprintf(s->log_path, sizeof s->log_path, "%s/renod.log", s->dir);

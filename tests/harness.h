@@ -132,6 +132,13 @@ int h_run(const char *const *argv, const char *const *env_extra, const char *std
 /* The path of a built binary ("renod", "reno"). */
 const char *h_bin(const char *name);
 
+/* Makes a fresh directory named after `what` (mode 0755, so that a cluster running as
+ * postgres can use it) into buf, and asserts it was made. It lies in the run's scratch
+ * directory ($RENO_TEST_SCRATCH, set by tests/it-cluster.sh, which destroys every
+ * PostgreSQL cluster left under it and removes it when the run ends, however the run
+ * ends), else in /tmp. */
+void h_scratch_dir(char *buf, size_t cap, const char *what);
+
 /* The usual checked fixture: a fresh database and a renod on it, in h_srv / h_db. The
  * teardown asserts that renod shut down cleanly (exit 0: no leak, no crash). */
 extern struct h_server h_srv;

@@ -119,9 +119,7 @@ static void destroy_clusters(void);
 
 static void setup(void)
 {
-    snprintf(root, sizeof root, "/tmp/reno-it-city.XXXXXX");
-    ck_assert(mkdtemp(root) != NULL);
-    chmod(root, 0755); /* the clusters run as postgres when the tests run as root */
+    h_scratch_dir(root, sizeof root, "city");
     atexit(destroy_clusters);
     for (size_t i = 0; i < 3; i++) {
         struct site *s = sites[i];

@@ -55,9 +55,7 @@ static void destroy_standby(void)
 
 static void setup(void)
 {
-    snprintf(root, sizeof root, "/tmp/reno-it-standby.XXXXXX");
-    ck_assert(mkdtemp(root) != NULL);
-    chmod(root, 0755); /* the cluster runs as postgres when the tests run as root */
+    h_scratch_dir(root, sizeof root, "standby");
     snprintf(standby_dir, sizeof standby_dir, "%s/standby", root);
     atexit(destroy_standby);
     /* The database first, so that the base backup holds it. */
