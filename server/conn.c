@@ -21,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "xmalloc.h"
 
@@ -346,6 +347,26 @@ static void conn_linger(struct conn *c)
     conn_ref(c);
 }
 
+/* True when the peer has sent bytes that were not read (or when that cannot be told):
+ * closing now would make the kernel reset the connection. */
+static bool unread_input(struct conn *c)
+{
+    uv_os_fd_t fd;
+    int n = 0;
+    if (uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0 || ioctl(fd, FIONREAD, &n) != 0)
+        return true;
+    return n > 0;
+}
+
+/* The queue of a DRAINING connection is written. */
+static void conn_drained(struct conn *c)
+{
+    if (c->linger_if_unread && !unread_input(c))
+        conn_close(c, "closed once its replies were written");
+    else
+        conn_linger(c);
+}
+
 static void on_write(uv_write_t *req, int status)
 {
     struct write_req *w = (struct write_req *)req;
@@ -359,7 +380,7 @@ static void on_write(uv_write_t *req, int status)
     if (status < 0 && c->state != CONN_CLOSING)
         conn_close(c, uv_strerror(status));
     if (c->state == CONN_DRAINING && c->queued_bytes == 0)
-        conn_linger(c);
+        conn_drained(c);
     if (c->paused_by_queue && c->queued_bytes <= c->queue_low && c->state != CONN_CLOSING) {
         c->paused_by_queue = false;
         update_pause(c);
@@ -534,6 +555,17 @@ void conn_send_and_close(struct conn *c, uint8_t *buf, size_t len, const char *r
     /* Nothing went out (a TLS peer still in its handshake): nothing to wait for. */
     if (c->queued_bytes == 0)
         conn_close(c, reason);
+}
+
+void conn_finish(struct conn *c, const char *reason)
+{
+    if (!conn_takes_frames(c))
+        return;
+    conn_log(c, LOG_INFO, "disconnect: %s", reason);
+    c->linger_if_unread = true;
+    conn_set_state(c, CONN_DRAINING);
+    if (c->state == CONN_DRAINING && c->queued_bytes == 0)
+        conn_drained(c);
 }
 
 void conn_pause(struct conn *c, bool paused)

@@ -7,8 +7,9 @@
  *   READING    reading and delivering frames
  *   PAUSED     not reading: too many requests in flight, or too many reply bytes queued
  *              that the peer has not read (backpressure)
- *   DRAINING   a last frame (an error) is being written; once the write queue is empty
- *              the connection lingers
+ *   DRAINING   a last frame (an error) is being written, or what is queued at a shutdown
+ *              (conn_finish); once the write queue is empty the connection lingers (after
+ *              conn_finish only when the peer has sent what was not read) or closes
  *   LINGERING  the last frame is written and our side is shut down (FIN, after a TLS
  *              close_notify); what the peer still sends is read and dropped until it
  *              closes too or the owner's deadline passes (conn_lingering_since). Closing
@@ -81,6 +82,7 @@ struct conn {
     uint64_t accepted_ms;          /* when the connection was accepted */
     uint64_t lingering_since_ms;   /* when it began to linger, 0 if it does not */
     uv_shutdown_t shutdown_req;    /* our side's FIN, when lingering */
+    bool linger_if_unread;         /* DRAINING for conn_finish: linger only over unread input */
     struct tls_server *tls_server; /* NULL for plaintext; the server's, not owned */
     /* Made at the peer's first bytes, so that a silent connection holds no TLS state;
      * owned, freed with the conn. */
@@ -128,6 +130,9 @@ void conn_send_shared(struct conn *c, const uint8_t *prefix, size_t prefix_len,
                       struct conn_shared *s);
 /* Queues a last frame and closes once it is written. */
 void conn_send_and_close(struct conn *c, uint8_t *buf, size_t len, const char *reason);
+/* Closes once what is already queued is written (DRAINING), lingering first only when the
+ * peer has sent bytes that were not read: the replies already made reach the peer. */
+void conn_finish(struct conn *c, const char *reason);
 /* The owner asks to stop or resume reading (its in-flight cap). */
 void conn_pause(struct conn *c, bool paused);
 /* Closes at once; the reason is logged. Safe to call more than once. */

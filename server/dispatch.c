@@ -363,7 +363,7 @@ static void call_free(struct call *call)
         !server_stopping(srv) && client->phase != CLIENT_ENDED)
         conn_pause(&client->conn, false);
     if (server_stopping(srv) && client->inflight == 0)
-        conn_close(&client->conn, "server shutting down");
+        conn_finish(&client->conn, "server shutting down");
     conn_unref(&client->conn);
     server_call_done(srv);
 }

@@ -483,7 +483,7 @@ void server_stop(struct server *srv, const char *why)
         dispatch_send_event(c, &ev);
         conn_pause(&c->conn, true);
         if (c->inflight == 0)
-            conn_close(&c->conn, "server shutting down");
+            conn_finish(&c->conn, "server shutting down");
     }
     rollup_stop(&srv->rollup);
     server_maybe_finish(srv);

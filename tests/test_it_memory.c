@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,20 @@ static long proc_kib(pid_t pid, const char *field)
 
 /* Reads frames from fd until EOF (or timeout_ms of silence); counts responses and keeps
  * the code of the last Event.error (-1 if none). Returns true at EOF. */
+static bool read_to_eof_events(int fd, int timeout_ms, int *responses, int *error_code,
+                               bool *shutting_down);
+
 static bool read_to_eof(int fd, int timeout_ms, int *responses, int *error_code)
 {
+    bool shutting_down;
+    return read_to_eof_events(fd, timeout_ms, responses, error_code, &shutting_down);
+}
+
+/* The same, and whether an Event.shutting_down came. */
+static bool read_to_eof_events(int fd, int timeout_ms, int *responses, int *error_code,
+                               bool *shutting_down)
+{
+    *shutting_down = false;
     struct frame_reader r;
     frame_reader_init(&r, FRAME_ABSOLUTE_MAX);
     *responses = 0;
@@ -109,6 +122,8 @@ static bool read_to_eof(int fd, int timeout_ms, int *responses, int *error_code)
                 (*responses)++;
             else if (m->event->body_case == RENO__EVENT__BODY_ERROR)
                 *error_code = m->event->error->code;
+            else if (m->event->body_case == RENO__EVENT__BODY_SHUTTING_DOWN)
+                *shutting_down = true;
             reno__server_message__free_unpacked(m, NULL);
         }
     }
@@ -247,6 +262,45 @@ START_TEST(connection_over_its_output_limit_is_closed_with_an_event)
 }
 END_TEST
 
+/*
+ * A shutdown does not throw away replies renod has already made. The client pipelines
+ * ListAudit requests (about 1 MB answers) and reads nothing, so that renod holds answers
+ * of its own, beyond what the kernel's buffers took, when it is told to stop. It must
+ * still deliver them, then Event.shutting_down, then end of file: closing at once would
+ * cancel the writes libuv still held.
+ */
+START_TEST(shutdown_delivers_the_replies_already_made)
+{
+    fill_audit_log(100, 10000);
+    struct h_server s;
+    const char *extra[] = {"--output-limit", "16777216", NULL};
+    h_server_start(&s, h_db, extra);
+    struct net_conn *c = h_login(&s, H_OFFICE);
+    int fd = net_fd(c);
+    enum { N = 14 };
+    for (int i = 0; i < N; i++) {
+        size_t len;
+        uint8_t *frame = list_audit_frame(100 + (uint64_t)i, 100, 0, &len);
+        ck_assert_uint_eq(write_some(fd, frame, len), len);
+        free(frame);
+    }
+    /* renod holds 8 MiB of them itself (its pause at half the output limit). */
+    ck_assert_msg(h_log_wait(&s, "peer is not reading its replies", 30000),
+                  "renod never held the answers itself");
+    kill(s.pid, SIGTERM);
+    ck_assert(h_log_wait(&s, "shutting down", 5000));
+    int responses = 0, code = -1;
+    bool shutting_down = false;
+    ck_assert_msg(read_to_eof_events(fd, 5000, &responses, &code, &shutting_down),
+                  "the connection was not closed");
+    ck_assert_msg(shutting_down, "no Event.shutting_down after %d responses", responses);
+    ck_assert_int_eq(code, -1);
+    ck_assert_int_eq(responses, N);
+    net_close(c);
+    ck_assert_int_eq(h_server_wait(&s), 0);
+}
+END_TEST
+
 START_TEST(non_readers_stay_within_the_output_budget)
 {
     bool long_form = getenv("RENO_TEST_MEMORY_LONG") != NULL;
@@ -350,6 +404,7 @@ Suite *it_memory_suite(void)
     tcase_add_test(tc, oversized_reply_is_a_typed_error);
     tcase_add_test(tc, list_over_its_row_ceiling_is_a_typed_error);
     tcase_add_test(tc, connection_over_its_output_limit_is_closed_with_an_event);
+    tcase_add_test(tc, shutdown_delivers_the_replies_already_made);
     tcase_add_test(tc, non_readers_stay_within_the_output_budget);
     suite_add_tcase(s, tc);
     return s;
