@@ -369,8 +369,10 @@ static void on_janitor(uv_timer_t *t)
             continue;
         if (conn_handshake_overdue(conn, now, handshake_ms))
             conn_close(conn, "TLS handshake timed out");
-        /* A last frame that a peer does not read in a second is not worth the memory
-         * it holds (output limits): closing cancels the queued writes. */
+        /* Last frames of which a peer takes nothing for a second are not worth the
+         * memory they hold (output limits): closing cancels the queued writes. A peer
+         * still taking them, however slowly, is given the time (at a shutdown, up to the
+         * grace period). */
         else if (conn->state == CONN_DRAINING && now - conn->last_activity_ms > DRAIN_MS)
             conn_close(conn, "last frame not read in time");
         /* Nor is a peer that goes on sending after it (conn.h, LINGERING). */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "frame.h"
@@ -81,17 +82,18 @@ static long proc_kib(pid_t pid, const char *field)
 
 /* Reads frames from fd until EOF (or timeout_ms of silence); counts responses and keeps
  * the code of the last Event.error (-1 if none). Returns true at EOF. */
-static bool read_to_eof_events(int fd, int timeout_ms, int *responses, int *error_code,
+static bool read_to_eof_events(int fd, int timeout_ms, int pace_ms, int *responses, int *error_code,
                                bool *shutting_down);
 
 static bool read_to_eof(int fd, int timeout_ms, int *responses, int *error_code)
 {
     bool shutting_down;
-    return read_to_eof_events(fd, timeout_ms, responses, error_code, &shutting_down);
+    return read_to_eof_events(fd, timeout_ms, 0, responses, error_code, &shutting_down);
 }
 
-/* The same, and whether an Event.shutting_down came. */
-static bool read_to_eof_events(int fd, int timeout_ms, int *responses, int *error_code,
+/* The same, and whether an Event.shutting_down came; with pace_ms, at most 64 KiB read per
+ * pace_ms (a slow reader). */
+static bool read_to_eof_events(int fd, int timeout_ms, int pace_ms, int *responses, int *error_code,
                                bool *shutting_down)
 {
     *shutting_down = false;
@@ -113,6 +115,8 @@ static bool read_to_eof_events(int fd, int timeout_ms, int *responses, int *erro
             break;
         }
         frame_reader_feed(&r, buf, (size_t)n);
+        if (pace_ms > 0)
+            usleep((useconds_t)((uint64_t)pace_ms * 1000 * (uint64_t)n / 65536));
         const uint8_t *payload;
         uint32_t plen;
         while (frame_reader_next(&r, &payload, &plen) == FRAME_READY) {
@@ -264,40 +268,58 @@ END_TEST
 
 /*
  * A shutdown does not throw away replies renod has already made. The client pipelines
- * ListAudit requests (about 1 MB answers) and reads nothing, so that renod holds answers
- * of its own, beyond what the kernel's buffers took, when it is told to stop. It must
- * still deliver them, then Event.shutting_down, then end of file: closing at once would
- * cancel the writes libuv still held.
+ * ListAudit requests (about 1 MB answers) and reads nothing until renod holds answers of
+ * its own, beyond what the kernel's buffers took, and is told to stop. It must still be
+ * given them all, then Event.shutting_down, then end of file: closing at once would cancel
+ * the writes libuv still held. The slow reader takes 64 KiB every 20 ms (about 3 MB/s, the
+ * whole in about four seconds): a peer still taking its replies is not cut off after a
+ * second, only at the end of the grace period (20 s here).
  */
-START_TEST(shutdown_delivers_the_replies_already_made)
+static void shutdown_delivers(int answers, int pace_ms)
 {
     fill_audit_log(100, 10000);
     struct h_server s;
-    const char *extra[] = {"--output-limit", "16777216", NULL};
+    const char *extra[] = {"--output-limit", "16777216", "--shutdown-grace", "20", NULL};
     h_server_start(&s, h_db, extra);
     struct net_conn *c = h_login(&s, H_OFFICE);
     int fd = net_fd(c);
-    enum { N = 14 };
-    for (int i = 0; i < N; i++) {
+    if (pace_ms > 0) {
+        /* A receive buffer that does not grow: renod's own queue empties only as fast as
+         * the reader reads, rather than into the kernel at once. */
+        int rcvbuf = 65536;
+        ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf), 0);
+    }
+    for (int i = 0; i < answers; i++) {
         size_t len;
         uint8_t *frame = list_audit_frame(100 + (uint64_t)i, 100, 0, &len);
         ck_assert_uint_eq(write_some(fd, frame, len), len);
         free(frame);
     }
-    /* renod holds 8 MiB of them itself (its pause at half the output limit). */
+    /* renod pauses at half the output limit held by itself. */
     ck_assert_msg(h_log_wait(&s, "peer is not reading its replies", 30000),
                   "renod never held the answers itself");
     kill(s.pid, SIGTERM);
     ck_assert(h_log_wait(&s, "shutting down", 5000));
     int responses = 0, code = -1;
     bool shutting_down = false;
-    ck_assert_msg(read_to_eof_events(fd, 5000, &responses, &code, &shutting_down),
+    ck_assert_msg(read_to_eof_events(fd, 5000, pace_ms, &responses, &code, &shutting_down),
                   "the connection was not closed");
     ck_assert_msg(shutting_down, "no Event.shutting_down after %d responses", responses);
     ck_assert_int_eq(code, -1);
-    ck_assert_int_eq(responses, N);
+    ck_assert_int_eq(responses, answers);
     net_close(c);
     ck_assert_int_eq(h_server_wait(&s), 0);
+}
+
+START_TEST(shutdown_delivers_the_replies_already_made)
+{
+    shutdown_delivers(14, 0);
+}
+END_TEST
+
+START_TEST(shutdown_delivers_the_replies_already_made_to_a_slow_reader)
+{
+    shutdown_delivers(14, 20);
 }
 END_TEST
 
@@ -405,6 +427,7 @@ Suite *it_memory_suite(void)
     tcase_add_test(tc, list_over_its_row_ceiling_is_a_typed_error);
     tcase_add_test(tc, connection_over_its_output_limit_is_closed_with_an_event);
     tcase_add_test(tc, shutdown_delivers_the_replies_already_made);
+    tcase_add_test(tc, shutdown_delivers_the_replies_already_made_to_a_slow_reader);
     tcase_add_test(tc, non_readers_stay_within_the_output_budget);
     suite_add_tcase(s, tc);
     return s;
