@@ -709,8 +709,13 @@ int server_listen(struct server *srv)
     int rc = reuse_port ? listener_reuse_port(srv, &addr) : 0;
     if (rc == 0)
         rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&addr, 0);
+    /* The kernel's accept queue as deep as it allows (net.core.somaxconn, 4096 by
+     * default): when a thousand clients reconnect at once after a restart, or a crowd of
+     * strangers arrives, the connections renod has not accepted yet wait there. With 128,
+     * the rest of the SYNs were dropped and retried by their clients after 1, 3, 7, 15
+     * and 31 s: a loaded renod took half a minute to let the last of them in. */
     if (rc == 0)
-        rc = uv_listen((uv_stream_t *)&srv->listener, 128, on_connection);
+        rc = uv_listen((uv_stream_t *)&srv->listener, SOMAXCONN, on_connection);
     if (rc != 0) {
         log_error("listen on %s: %s", srv->cfg->listen, uv_strerror(rc));
         return -1;
