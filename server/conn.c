@@ -379,12 +379,13 @@ static void on_write(uv_write_t *req, int status)
     free(w);
     if (status < 0 && c->state != CONN_CLOSING)
         conn_close(c, uv_strerror(status));
-    /* A draining peer that is still taking its last frames is not idle (server.c's
-     * DRAIN_MS counts from here). */
-    if (c->state == CONN_DRAINING)
+    if (c->state == CONN_DRAINING) {
+        /* A draining peer that is still taking its last frames is not idle (server.c's
+         * DRAIN_MS counts from here). */
         c->last_activity_ms = now_ms(c);
-    if (c->state == CONN_DRAINING && c->queued_bytes == 0)
-        conn_drained(c);
+        if (c->queued_bytes == 0)
+            conn_drained(c);
+    }
     if (c->paused_by_queue && c->queued_bytes <= c->queue_low && c->state != CONN_CLOSING) {
         c->paused_by_queue = false;
         update_pause(c);
@@ -567,12 +568,9 @@ void conn_finish(struct conn *c, const char *reason)
         return;
     conn_log(c, LOG_INFO, "disconnect: %s", reason);
     c->linger_if_unread = true;
-    conn_set_state(c, CONN_DRAINING);
-    /* A draining peer that is still taking its last frames is not idle (server.c's
-     * DRAIN_MS counts from here). */
-    if (c->state == CONN_DRAINING)
-        c->last_activity_ms = now_ms(c);
-    if (c->state == CONN_DRAINING && c->queued_bytes == 0)
+    conn_set_state(c, CONN_DRAINING); /* stops reading; cannot fail */
+    c->last_activity_ms = now_ms(c);
+    if (c->queued_bytes == 0)
         conn_drained(c);
 }
 

@@ -12,7 +12,7 @@
  *              conn_finish only when the peer has sent what was not read) or closes
  *   LINGERING  the last frame is written and our side is shut down (FIN, after a TLS
  *              close_notify); what the peer still sends is read and dropped until it
- *              closes too or the owner's deadline passes (conn_lingering_since). Closing
+ *              closes too or the owner's deadline passes (conn_linger_overdue). Closing
  *              at once would leave the peer's unread requests in our receive buffer, and
  *              the kernel answers a close with unread input by a reset, which throws away
  *              whatever the peer has not yet received: the last frame itself, when the
